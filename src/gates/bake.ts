@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { DURATION_PATTERN, formatDuration, parseDuration } from '../core/duration.js';
+import { landedAt } from '../core/history.js';
+import { formatVersion, type Verdict } from '../core/types.js';
+import { defineGate } from './gate.js';
+
+export const bakeSchema = z
+  .string()
+  .regex(DURATION_PATTERN, 'a duration such as 1h, 24h, 2d')
+  .describe('How long the version must have run in the upstream environment (the one named by `after`).');
+
+export const bakeGate = defineGate({
+  kind: 'bake',
+  description:
+    'Bake time: the version must have been live upstream at least this long, from the GitOps history.',
+  schema: bakeSchema,
+  check(config) {
+    return (parseDuration(config) ?? 0) > 0
+      ? []
+      : [{ path: [], message: 'bake time must be more than zero' }];
+  },
+  evaluate(name, config, ctx): Verdict {
+    const { request, facts, upstream } = ctx;
+    const base = { gate: name, kind: 'bake' } as const;
+    if (upstream === undefined) {
+      return {
+        ...base,
+        outcome: 'skip',
+        reasonCode: 'bake.no-upstream',
+        reason: 'environment has no `after`: nothing to bake in',
+        details: {},
+      };
+    }
+    const need = parseDuration(config) ?? 0;
+    const version = formatVersion(request.version);
+    const per: Record<string, { landedAt: string | null; bakedMs: number }> = {};
+    let worstLeft = 0;
+    let missing: string | undefined;
+    for (const service of request.services) {
+      const landed = landedAt(facts.history, upstream, service, version);
+      if (landed === undefined) {
+        missing ??= service;
+        per[service] = { landedAt: null, bakedMs: 0 };
+        continue;
+      }
+      const baked = facts.now.getTime() - landed.getTime();
+      per[service] = { landedAt: landed.toISOString(), bakedMs: baked };
+      worstLeft = Math.max(worstLeft, need - baked);
+    }
+    const details = { required: config, upstream, services: per };
+    if (missing !== undefined) {
+      return {
+        ...base,
+        outcome: 'fail',
+        reasonCode: 'bake.not-landed',
+        details,
+        reason: `${missing} ${version} has no rollgate commit in ${upstream}: promote it there first`,
+      };
+    }
+    if (worstLeft > 0) {
+      const opens = new Date(facts.now.getTime() + worstLeft);
+      return {
+        ...base,
+        outcome: 'fail',
+        reasonCode: 'bake.too-soon',
+        details,
+        opensAt: opens.toISOString(),
+        reason: `${version} has baked in ${upstream} for ${formatDuration(need - worstLeft)} of ${config}: ${formatDuration(worstLeft)} left (opens ${opens.toISOString()})`,
+      };
+    }
+    return {
+      ...base,
+      outcome: 'pass',
+      reasonCode: 'bake.done',
+      details,
+      reason: `${version} has baked in ${upstream} for at least ${config}`,
+    };
+  },
+});
