@@ -1,0 +1,146 @@
+import { suggestion } from '../config/did-you-mean.js';
+import { FLAGS, USAGE, VALUE_FLAGS, VERBS, type Verb } from './grammar.js';
+
+// A pull-request comment to a command, purely: no API call, no shell. Only a first line that starts
+// with one of rollgate's verbs is a command; quoted (`> /promote`), code-formatted or indented text,
+// other bots' commands and everything below the first line are ignored without a word.
+
+export type Command =
+  | {
+      readonly verb: '/promote';
+      readonly environment: string;
+      readonly services: readonly string[];
+      readonly version?: string;
+      readonly canary?: number;
+      readonly dryRun: boolean;
+      readonly reason?: string;
+    }
+  | {
+      readonly verb: '/rollback';
+      readonly environment: string;
+      readonly services: readonly string[];
+      readonly dryRun: boolean;
+      readonly reason?: string;
+    }
+  | { readonly verb: '/status' }
+  | { readonly verb: '/help' };
+
+export type ParseResult =
+  | { readonly kind: 'ignored' }
+  | { readonly kind: 'command'; readonly command: Command }
+  /** A rollgate verb with a bad argument: `problem` is said back to the commenter, with the usage. */
+  | { readonly kind: 'invalid'; readonly verb: Verb; readonly problem: string; readonly usage: string };
+
+export function parseComment(body: string): ParseResult {
+  const firstLine = (body.split(/\r?\n/, 1)[0] ?? '').trimEnd();
+  // Markdown reads four leading spaces as code; a quote or backtick is not an instruction.
+  if (!firstLine.startsWith('/')) return { kind: 'ignored' };
+  const verb = VERBS.find(
+    (v) => firstLine === v || firstLine.startsWith(`${v} `) || firstLine.startsWith(`${v}\t`),
+  );
+  if (verb === undefined) return { kind: 'ignored' };
+  const invalid = (problem: string): ParseResult => ({ kind: 'invalid', verb, problem, usage: USAGE[verb] });
+
+  const tokens = tokenize(firstLine.slice(verb.length));
+  if (typeof tokens === 'string') return invalid(tokens);
+
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  const allowed: readonly string[] = FLAGS[verb];
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] ?? '';
+    if (!token.startsWith('--')) {
+      positional.push(token);
+      continue;
+    }
+    const eq = token.indexOf('=');
+    const name = eq === -1 ? token : token.slice(0, eq);
+    if (!allowed.includes(name)) {
+      const known = allowed.length === 0 ? 'it takes no flags' : `known flags: ${allowed.join(', ')}`;
+      return invalid(`unknown flag "${name}"${suggestion(name, allowed)}; ${known}`);
+    }
+    if (flags.has(name)) return invalid(`flag "${name}" is given twice; give it once`);
+    if (!VALUE_FLAGS.has(name)) {
+      if (eq !== -1) return invalid(`flag "${name}" takes no value, got "${token.slice(eq + 1)}"`);
+      flags.set(name, true);
+      continue;
+    }
+    const value = eq !== -1 ? token.slice(eq + 1) : tokens[++i];
+    if (value === undefined || value === '' || (eq === -1 && value.startsWith('--'))) {
+      return invalid(`flag "${name}" needs a value`);
+    }
+    flags.set(name, value);
+  }
+
+  if (verb === '/status' || verb === '/help') {
+    if (positional.length > 0) return invalid(`${verb} takes no arguments, got "${positional.join(' ')}"`);
+    return { kind: 'command', command: { verb } };
+  }
+
+  const [environment, ...rest] = positional;
+  if (environment === undefined) return invalid('name the environment to promote to, e.g. "staging"');
+  const services = [...new Set(rest)];
+  const reason = flags.get('--reason');
+  const dryRun = flags.get('--dry-run') === true;
+  const common = {
+    environment,
+    services,
+    dryRun,
+    ...(typeof reason === 'string' ? { reason } : {}),
+  };
+  if (verb === '/rollback') return { kind: 'command', command: { verb, ...common } };
+
+  const version = flags.get('--version');
+  const canaryText = flags.get('--canary');
+  let canary: number | undefined;
+  if (typeof canaryText === 'string') {
+    const n = Number(canaryText.replace(/%$/, ''));
+    if (!/^\d+(\.\d+)?%?$/.test(canaryText) || !(n >= 0 && n <= 100)) {
+      return invalid(`--canary must be a percentage from 0 to 100, got "${canaryText}"`);
+    }
+    canary = n;
+  }
+  if (typeof version === 'string' && !/^[\w.:@+-]+$/.test(version)) {
+    return invalid(
+      `--version must be an image tag or digest (letters, digits, . _ - : @ +), got "${version}"`,
+    );
+  }
+  return {
+    kind: 'command',
+    command: {
+      verb,
+      ...common,
+      ...(typeof version === 'string' ? { version } : {}),
+      ...(canary !== undefined ? { canary } : {}),
+    },
+  };
+}
+
+/** Splits on whitespace; "double" or 'single' quotes group words. A string is a problem to report. */
+function tokenize(text: string): string[] | string {
+  const tokens: string[] = [];
+  let current = '';
+  let inToken = false;
+  let quote: '"' | "'" | undefined;
+  for (const ch of text) {
+    if (quote !== undefined) {
+      const closes = quote === "'" ? ch === "'" : ch === '"' || ch === '\u201c' || ch === '\u201d';
+      if (closes) quote = undefined;
+      else current += ch;
+    } else if (ch === '"' || ch === "'" || ch === '\u201c' || ch === '\u201d') {
+      // Curly quotes come from phones and rich editors; read them as plain double quotes.
+      quote = ch === "'" ? "'" : '"';
+      inToken = true;
+    } else if (/\s/.test(ch)) {
+      if (inToken) tokens.push(current);
+      current = '';
+      inToken = false;
+    } else {
+      current += ch;
+      inToken = true;
+    }
+  }
+  if (quote !== undefined) return `a ${quote} quote is not closed`;
+  if (inToken) tokens.push(current);
+  return tokens;
+}

@@ -1,0 +1,237 @@
+import type { FileEdit, HistoryEntry } from '../core/types.js';
+import { GraphqlError, type GraphqlFn } from '../github/graphql.js';
+import type { CommitOutcome, GitOpsSnapshot, GitOpsStore } from './store.js';
+
+// The GitOps repository through GitHub's API, no clone: one GraphQL query reads the branch head,
+// rollgate's history and every file the plan needs; one createCommitOnBranch writes the whole plan
+// with expectedHeadOid, so a branch that moved is reported (not overwritten) and the pipeline re-plans.
+
+/** A commit as read from the branch history, before its trailers are read. */
+export interface RawCommit {
+  readonly sha: string;
+  readonly committedAt: Date;
+  readonly message: string;
+}
+
+/** The REST calls pull-request mode makes (picked from Octokit's rest.git / rest.pulls). */
+export interface PullRequestModeClient {
+  readonly rest: {
+    readonly git: {
+      createRef(params: { owner: string; repo: string; ref: string; sha: string }): Promise<unknown>;
+    };
+    readonly pulls: {
+      create(params: {
+        owner: string;
+        repo: string;
+        head: string;
+        base: string;
+        title: string;
+        body: string;
+      }): Promise<{ readonly data: { readonly number: number; readonly html_url: string } }>;
+    };
+  };
+}
+
+export interface GitHubApiStoreOptions {
+  readonly graphql: GraphqlFn;
+  /** owner/name of the GitOps repository. */
+  readonly repository: string;
+  readonly branch: string;
+  readonly mode: 'push' | 'pull-request';
+  /** Reads rollgate's trailers (src/facts/history.ts); commits without them are dropped there. */
+  readonly parseHistory: (commits: readonly RawCommit[]) => readonly HistoryEntry[];
+  /** Required in pull-request mode. */
+  readonly rest?: PullRequestModeClient;
+  /** How many commits of history to read: enough for bake times and rollback targets. */
+  readonly historyDepth?: number;
+}
+
+const DEFAULT_HISTORY_DEPTH = 100;
+
+export function githubApiStore(options: GitHubApiStoreOptions): GitOpsStore {
+  const [owner, name] = splitRepository(options.repository);
+  if (options.mode === 'pull-request' && options.rest === undefined) {
+    throw new Error('githubApiStore: pull-request mode needs a REST client to create the branch and the PR');
+  }
+  return {
+    read: (paths) => readSnapshot(options, owner, name, paths),
+    commit: (snapshot, edits, message, at) =>
+      options.mode === 'push'
+        ? commitOnBranch(options, options.branch, snapshot.head, edits, message)
+        : commitAsPullRequest(options, owner, name, snapshot, edits, message, at),
+  };
+}
+
+export function splitRepository(repository: string): [string, string] {
+  const match = /^([\w.-]+)\/([\w.-]+)$/.exec(repository);
+  if (!match?.[1] || !match[2]) {
+    throw new Error(`gitops.repository "${repository}" is not owner/name; write it as e.g. "acme/gitops"`);
+  }
+  return [match[1], match[2]];
+}
+
+/** The one read query: head, history and each file as an aliased Blob, all from the same branch. */
+export function buildReadQuery(branch: string, paths: readonly string[]): string {
+  const files = paths
+    .map(
+      (path, i) =>
+        `    f${i}: object(expression: ${JSON.stringify(`${branch}:${path}`)}) { ... on Blob { text } }`,
+    )
+    .join('\n');
+  return [
+    'query RollgateRead($owner: String!, $name: String!, $ref: String!, $depth: Int!) {',
+    '  repository(owner: $owner, name: $name) {',
+    '    ref(qualifiedName: $ref) {',
+    '      target { ... on Commit { oid history(first: $depth) { nodes { oid committedDate message } } } }',
+    '    }',
+    ...(files ? [files] : []),
+    '  }',
+    '}',
+  ].join('\n');
+}
+
+interface ReadResponse {
+  readonly repository: {
+    readonly ref: {
+      readonly target: {
+        readonly oid?: string;
+        readonly history?: {
+          readonly nodes: readonly { oid: string; committedDate: string; message: string }[];
+        };
+      } | null;
+    } | null;
+    readonly [alias: string]: unknown;
+  } | null;
+}
+
+async function readSnapshot(
+  options: GitHubApiStoreOptions,
+  owner: string,
+  name: string,
+  paths: readonly string[],
+): Promise<GitOpsSnapshot> {
+  const query = buildReadQuery(options.branch, paths);
+  const data = (await options.graphql(query, {
+    owner,
+    name,
+    ref: `refs/heads/${options.branch}`,
+    depth: options.historyDepth ?? DEFAULT_HISTORY_DEPTH,
+  })) as ReadResponse;
+  const repo = data.repository;
+  if (repo === null) {
+    throw new Error(
+      `GitOps repository ${options.repository} was not found or the token cannot read it; give the gitops-token access to it`,
+    );
+  }
+  const target = repo.ref?.target;
+  if (!target?.oid) {
+    throw new Error(
+      `GitOps branch "${options.branch}" does not exist in ${options.repository}; create it or set gitops.branch`,
+    );
+  }
+  const files: Record<string, string | undefined> = {};
+  paths.forEach((path, i) => {
+    const blob = repo[`f${i}`] as { text?: string | null } | null | undefined;
+    if (blob && typeof blob.text === 'string') files[path] = blob.text;
+    else if (blob)
+      throw new Error(`${options.repository}:${path} is binary or too large for the API to return as text`);
+    else files[path] = undefined;
+  });
+  const commits: RawCommit[] = (target.history?.nodes ?? []).map((n) => ({
+    sha: n.oid,
+    committedAt: new Date(n.committedDate),
+    message: n.message,
+  }));
+  return { head: target.oid, files, history: options.parseHistory(commits) };
+}
+
+export const COMMIT_MUTATION = `mutation RollgateCommit($input: CreateCommitOnBranchInput!) {
+  createCommitOnBranch(input: $input) { commit { oid url } }
+}`;
+
+async function commitOnBranch(
+  options: GitHubApiStoreOptions,
+  branch: string,
+  expectedHead: string,
+  edits: readonly FileEdit[],
+  message: string,
+): Promise<CommitOutcome> {
+  const newline = message.indexOf('\n');
+  const headline = newline === -1 ? message : message.slice(0, newline);
+  const body = newline === -1 ? '' : message.slice(newline + 1).replace(/^\n+/, '');
+  const input = {
+    branch: { repositoryNameWithOwner: options.repository, branchName: branch },
+    expectedHeadOid: expectedHead,
+    message: body ? { headline, body } : { headline },
+    fileChanges: {
+      additions: edits.map((e) => ({
+        path: e.path,
+        contents: Buffer.from(e.after, 'utf8').toString('base64'),
+      })),
+    },
+  };
+  try {
+    const data = (await options.graphql(COMMIT_MUTATION, { input })) as {
+      createCommitOnBranch: { commit: { oid: string; url: string } | null } | null;
+    };
+    const commit = data.createCommitOnBranch?.commit;
+    if (!commit)
+      throw new Error(`createCommitOnBranch on ${options.repository}@${branch} returned no commit`);
+    return { kind: 'committed', sha: commit.oid, url: commit.url };
+  } catch (err) {
+    if (isStaleHead(err)) {
+      return { kind: 'moved', detail: err instanceof Error ? err.message : String(err) };
+    }
+    throw err;
+  }
+}
+
+/** GitHub's answer when expectedHeadOid is no longer the branch head. */
+export function isStaleHead(err: unknown): boolean {
+  if (!(err instanceof GraphqlError)) return false;
+  return err.errors.some((e) => e.type === 'STALE_DATA' || /Expected branch to point to/i.test(e.message));
+}
+
+async function commitAsPullRequest(
+  options: GitHubApiStoreOptions,
+  owner: string,
+  name: string,
+  snapshot: GitOpsSnapshot,
+  edits: readonly FileEdit[],
+  message: string,
+  at: Date,
+): Promise<CommitOutcome> {
+  const rest = options.rest as PullRequestModeClient;
+  const headline = message.split('\n', 1)[0] ?? message;
+  const branch = proposalBranch(headline, at);
+  await rest.rest.git.createRef({ owner, repo: name, ref: `refs/heads/${branch}`, sha: snapshot.head });
+  const outcome = await commitOnBranch(options, branch, snapshot.head, edits, message);
+  // A fresh branch cannot have moved; if it did, someone else wrote to it, which is a real error.
+  if (outcome.kind !== 'committed')
+    throw new Error(`proposal branch ${branch} moved while rollgate wrote it`);
+  const pull = await rest.rest.pulls.create({
+    owner,
+    repo: name,
+    head: branch,
+    base: options.branch,
+    title: headline,
+    body: message.slice(headline.length).trim(),
+  });
+  return { kind: 'committed', sha: outcome.sha, url: pull.data.html_url };
+}
+
+/** rollgate/promote-staging-checkout-20261123t140000z: readable, unique per promotion and second. */
+export function proposalBranch(headline: string, at: Date): string {
+  const slug = headline
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60)
+    .replace(/-+$/, '');
+  const stamp = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'z')
+    .toLowerCase();
+  return `rollgate/${slug || 'promotion'}-${stamp}`;
+}

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { parseComment } from '../../src/commands/parse.js';
+import { checkCommand } from '../../src/commands/validate.js';
+
+describe('parseComment: what is not a command is ignored', () => {
+  const ignored: [string, string][] = [
+    ['plain text', 'looks good to me'],
+    ['another bot', '/deploy staging'],
+    ['verb as a prefix of another word', '/promoted staging'],
+    ['verb with a dash', '/promote-all staging'],
+    ['quoted', '> /promote staging'],
+    ['inline code', '`/promote staging`'],
+    ['fenced code', '```\n/promote staging\n```'],
+    ['indented code', '    /promote staging'],
+    ['command on the second line', 'please run\n/promote staging'],
+    ['empty', ''],
+    ['upper case', '/PROMOTE staging'],
+  ];
+  it.each(ignored)('%s', (_name, body) => {
+    expect(parseComment(body)).toEqual({ kind: 'ignored' });
+  });
+});
+
+describe('parseComment: commands', () => {
+  const rows: [string, string, unknown][] = [
+    [
+      'promote env only',
+      '/promote staging',
+      { verb: '/promote', environment: 'staging', services: [], dryRun: false },
+    ],
+    [
+      'promote with services and flags',
+      '/promote production checkout cart --version 1.4.0@sha256:abc --canary 25 --dry-run --reason "hotfix for INC-42"',
+      {
+        verb: '/promote',
+        environment: 'production',
+        services: ['checkout', 'cart'],
+        version: '1.4.0@sha256:abc',
+        canary: 25,
+        dryRun: true,
+        reason: 'hotfix for INC-42',
+      },
+    ],
+    [
+      'flag=value form and percent sign, CRLF and later lines ignored',
+      '/promote staging --canary=5% --version=sha-abc1234\r\nthanks!',
+      {
+        verb: '/promote',
+        environment: 'staging',
+        services: [],
+        canary: 5,
+        version: 'sha-abc1234',
+        dryRun: false,
+      },
+    ],
+    [
+      'curly quotes from a phone',
+      '/rollback production checkout --reason \u201cbad release\u201d',
+      {
+        verb: '/rollback',
+        environment: 'production',
+        services: ['checkout'],
+        dryRun: false,
+        reason: 'bad release',
+      },
+    ],
+    [
+      'duplicate services once',
+      '/promote dev a a b',
+      { verb: '/promote', environment: 'dev', services: ['a', 'b'], dryRun: false },
+    ],
+    ['status', '/status', { verb: '/status' }],
+    ['help with trailing space', '/help  ', { verb: '/help' }],
+  ];
+  it.each(rows)('%s', (_name, body, command) => {
+    expect(parseComment(body)).toEqual({ kind: 'command', command });
+  });
+});
+
+describe('parseComment: a rollgate verb with a bad argument says what was wrong', () => {
+  const rows: [string, string, RegExp][] = [
+    ['no environment', '/promote', /name the environment/],
+    ['misspelt flag', '/promote staging --dryrun', /unknown flag "--dryrun" \(did you mean "--dry-run"\?\)/],
+    ['flag without value', '/promote staging --version', /"--version" needs a value/],
+    ['value swallowed by a flag', '/promote staging --version --dry-run', /"--version" needs a value/],
+    [
+      'canary out of range',
+      '/promote staging --canary 150',
+      /--canary must be a percentage from 0 to 100, got "150"/,
+    ],
+    ['canary not a number', '/promote staging --canary half', /got "half"/],
+    ['unclosed quote', '/promote staging --reason "oops', /quote is not closed/],
+    ['switch with value', '/promote staging --dry-run=yes', /takes no value/],
+    ['status with arguments', '/status production', /takes no arguments/],
+    ['flag twice', '/promote staging --version 1 --version 2', /given twice/],
+    [
+      'shell characters in version',
+      '/promote staging --version "1;rm -rf /"',
+      /--version must be an image tag/,
+    ],
+  ];
+  it.each(rows)('%s', (_name, body, problem) => {
+    const result = parseComment(body);
+    expect(result.kind).toBe('invalid');
+    if (result.kind !== 'invalid') return;
+    expect(result.problem).toMatch(problem);
+    expect(result.usage.startsWith(result.verb)).toBe(true);
+  });
+});
+
+describe('checkCommand: names unknown environments and services with a did-you-mean', () => {
+  const scope = {
+    environments: { dev: {}, staging: {}, production: { services: ['checkout'] } },
+    services: { checkout: {}, cart: {} },
+  };
+  const command = (body: string) => {
+    const parsed = parseComment(body);
+    if (parsed.kind !== 'command') throw new Error(`not a command: ${body}`);
+    return parsed.command;
+  };
+  it('accepts known names', () => {
+    expect(checkCommand(command('/promote staging checkout cart'), scope)).toBeUndefined();
+    expect(checkCommand(command('/status'), scope)).toBeUndefined();
+  });
+  it('unknown environment', () => {
+    expect(checkCommand(command('/promote stagin'), scope)).toBe(
+      'unknown environment "stagin" (did you mean "staging"?); environments: dev, staging, production',
+    );
+  });
+  it('unknown service', () => {
+    expect(checkCommand(command('/promote dev chekout'), scope)).toMatch(
+      /unknown service "chekout" \(did you mean "checkout"\?\)/,
+    );
+  });
+  it('service not deployed to the environment', () => {
+    expect(checkCommand(command('/rollback production cart'), scope)).toMatch(
+      /service not deployed to production: "cart"; services in production: checkout/,
+    );
+  });
+});
