@@ -1,5 +1,6 @@
 import type { FileEdit, HistoryEntry } from '../core/types.js';
 import { GraphqlError, type GraphqlFn } from '../github/graphql.js';
+import type { GitHubClient } from '../github/octokit.js';
 import type { CommitOutcome, GitOpsSnapshot, GitOpsStore } from './store.js';
 
 // The GitOps repository through GitHub's API, no clone: one GraphQL query reads the branch head,
@@ -235,3 +236,6 @@ export function proposalBranch(headline: string, at: Date): string {
     .toLowerCase();
   return `rollgate/${slug || 'promotion'}-${stamp}`;
 }
+
+// The real client must fit the narrow type (checked by the compiler only).
+export const restFitsRealClient = (client: GitHubClient): PullRequestModeClient => client;
