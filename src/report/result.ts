@@ -1,0 +1,59 @@
+import type { Decision } from '../core/types.js';
+import type { RunStatus } from './status.js';
+
+// The Action's `result` output: versioned JSON that a later step can read with fromJSON().
+// Bump RESULT_SCHEMA_VERSION when a field changes meaning or goes away; adding one is compatible.
+
+export const RESULT_SCHEMA_VERSION = 1;
+
+export interface RunResult {
+  readonly schema_version: typeof RESULT_SCHEMA_VERSION;
+  readonly status: RunStatus['kind'];
+  /** Stable and machine-readable: `committed`, `denied`, `head-moved`, `not-permitted`... */
+  readonly reason_code: string;
+  readonly allowed: boolean;
+  readonly environment: string;
+  readonly services: readonly string[];
+  readonly version: string;
+  readonly commit_sha?: string;
+  readonly url?: string;
+  readonly message?: string;
+  readonly decision?: Decision;
+}
+
+export interface ResultInput {
+  readonly environment: string;
+  readonly services: readonly string[];
+  readonly version: string;
+  readonly status: RunStatus;
+  readonly decision?: Decision;
+}
+
+export function toResult(input: ResultInput): RunResult {
+  const s = input.status;
+  return {
+    schema_version: RESULT_SCHEMA_VERSION,
+    status: s.kind,
+    reason_code: reasonCodeOf(input),
+    allowed:
+      input.decision?.allowed ??
+      (s.kind === 'committed' || s.kind === 'proposed' || s.kind === 'dry-run' || s.kind === 'no-op'),
+    environment: input.environment,
+    services: input.services,
+    version: input.version,
+    ...(s.kind === 'committed' || s.kind === 'proposed' ? { commit_sha: s.sha } : {}),
+    ...((s.kind === 'committed' || s.kind === 'proposed') && s.url ? { url: s.url } : {}),
+    ...(s.kind === 'aborted' || s.kind === 'failed' ? { message: s.message } : {}),
+    ...(input.decision ? { decision: input.decision } : {}),
+  };
+}
+
+function reasonCodeOf(input: ResultInput): string {
+  const s = input.status;
+  if (s.kind === 'aborted') return s.reasonCode;
+  if (s.kind === 'denied') {
+    const failed = input.decision?.verdicts.find((v) => v.outcome === 'fail' && v.override === undefined);
+    return failed ? failed.reasonCode : 'denied';
+  }
+  return s.kind;
+}
