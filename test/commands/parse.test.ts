@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { parseComment } from '../../src/commands/parse.js';
-import { checkCommand } from '../../src/commands/validate.js';
 
 describe('parseComment: what is not a command is ignored', () => {
   const ignored: [string, string][] = [
@@ -105,36 +104,5 @@ describe('parseComment: a rollgate verb with a bad argument says what was wrong'
     if (result.kind !== 'invalid') return;
     expect(result.problem).toMatch(problem);
     expect(result.usage.startsWith(result.verb)).toBe(true);
-  });
-});
-
-describe('checkCommand: names unknown environments and services with a did-you-mean', () => {
-  const scope = {
-    environments: { dev: {}, staging: {}, production: { services: ['checkout'] } },
-    services: { checkout: {}, cart: {} },
-  };
-  const command = (body: string) => {
-    const parsed = parseComment(body);
-    if (parsed.kind !== 'command') throw new Error(`not a command: ${body}`);
-    return parsed.command;
-  };
-  it('accepts known names', () => {
-    expect(checkCommand(command('/promote staging checkout cart'), scope)).toBeUndefined();
-    expect(checkCommand(command('/status'), scope)).toBeUndefined();
-  });
-  it('unknown environment', () => {
-    expect(checkCommand(command('/promote stagin'), scope)).toBe(
-      'unknown environment "stagin" (did you mean "staging"?); environments: dev, staging, production',
-    );
-  });
-  it('unknown service', () => {
-    expect(checkCommand(command('/promote dev chekout'), scope)).toMatch(
-      /unknown service "chekout" \(did you mean "checkout"\?\)/,
-    );
-  });
-  it('service not deployed to the environment', () => {
-    expect(checkCommand(command('/rollback production cart'), scope)).toMatch(
-      /service not deployed to production: "cart"; services in production: checkout/,
-    );
   });
 });
