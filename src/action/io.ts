@@ -76,7 +76,7 @@ export type Inputs = { readonly [K in InputName]: string };
 /** Every input as trimmed text ('' when unset, the declared default applied by the runner). */
 export function readInputs(): Inputs {
   const entries = (Object.keys(INPUTS) as InputName[]).map((name) => {
-    const declared: { default?: string } = INPUTS[name];
+    const declared = INPUTS[name] as { readonly default?: string };
     const value = getInput(name);
     // Outside a runner (or a bare `node dist/action.js`) defaults are not applied for us.
     return [
