@@ -1,0 +1,404 @@
+// Loopback GitHub API simulator for acceptance tests: a node:http server on 127.0.0.1 with typed
+// in-memory state (state.ts), REST routes checked against GitHub's OpenAPI description
+// (openapi.ts), GraphQL checked against GitHub's schema and executed on a real git repository
+// (graphql.ts), injected faults (faults.ts), and a log of every request. Anything it does not
+// recognise is a loud 500 plus an entry in `violations`, which tests assert is empty.
+import { existsSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { faultResponse, takeFault, type Fault, type PendingFault } from './faults.js';
+import { branchHead } from './git.js';
+import { handleGraphql } from './graphql.js';
+import { loadOpenApi } from './openapi.js';
+import { ROUTES } from './rest/routes.js';
+import type { RestReply } from './rest/common.js';
+import {
+  createState,
+  findRepo,
+  isoNow,
+  newId,
+  type Permission,
+  type ReviewState,
+  type SimComment,
+  type SimPull,
+  type SimReview,
+  type SimState,
+} from './state.js';
+
+export type { Fault } from './faults.js';
+export type * from './state.js';
+
+export interface SimRequest {
+  method: string;
+  /** Path and query string as sent (with any /api/v3 prefix removed). */
+  path: string;
+  status: number;
+  body?: unknown;
+  /** The token the request carried, if any. */
+  token?: string;
+  /** True when an injected fault answered it. */
+  fault?: boolean;
+}
+
+export interface AddPullInput {
+  number?: number;
+  title?: string;
+  body?: string | null;
+  user: string;
+  /** `repo` defaults to the base repository; a different full name makes the PR come from a fork. */
+  head: { ref: string; sha?: string; repo?: string };
+  base?: { ref?: string; sha?: string };
+  labels?: string[];
+  draft?: boolean;
+  state?: 'open' | 'closed';
+}
+
+export interface Simulator {
+  url: string;
+  state: SimState;
+  addRepo(
+    fullName: string,
+    opts: { dir: string; defaultBranch?: string; fork?: boolean; parent?: string; private?: boolean },
+  ): void;
+  requests: SimRequest[];
+  inject(fault: Fault): void;
+  /** Faults not yet used up. */
+  pendingFaults(): readonly PendingFault[];
+  violations: string[];
+  close(): Promise<void>;
+  // Scene-setting helpers (they only write `state`).
+  addPull(repo: string, input: AddPullInput): Promise<SimPull>;
+  addComment(repo: string, issueNumber: number, user: string, body: string): SimComment;
+  addReview(repo: string, pullNumber: number, user: string, state: ReviewState, commitId?: string): SimReview;
+  setPermission(repo: string, login: string, permission: Permission): void;
+  addTeamMember(org: string, teamSlug: string, login: string, role?: 'member' | 'maintainer'): void;
+  /** Makes `token` authenticate as `login`. */
+  addToken(token: string, login: string): void;
+}
+
+const RATE_LIMIT = 5000;
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function tokenOf(req: IncomingMessage): string | undefined {
+  const h = req.headers.authorization;
+  const m = h ? /^(?:token|bearer)\s+(.+)$/i.exec(h) : null;
+  return m?.[1];
+}
+
+export async function startSimulator(opts: { port?: number } = {}): Promise<Simulator> {
+  const api = loadOpenApi();
+  const state = createState();
+  const requests: SimRequest[] = [];
+  const violations: string[] = [];
+  const faults: PendingFault[] = [];
+  const used = new Map<string, number>();
+  const resetAt = Math.floor(Date.now() / 1000) + 3600;
+  let url = '';
+
+  const rateHeaders = (token: string | undefined, resource: string): Record<string, string> => {
+    const key = `${token ?? ''}/${resource}`;
+    const n = (used.get(key) ?? 0) + 1;
+    used.set(key, n);
+    return {
+      'x-ratelimit-limit': String(RATE_LIMIT),
+      'x-ratelimit-remaining': String(Math.max(RATE_LIMIT - n, 0)),
+      'x-ratelimit-reset': String(resetAt),
+      'x-ratelimit-used': String(n),
+      'x-ratelimit-resource': resource,
+    };
+  };
+
+  const send = (
+    res: ServerResponse,
+    status: number,
+    headers: Record<string, string>,
+    body: unknown,
+    raw?: Buffer,
+  ): void => {
+    const payload = raw ?? (body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(body)));
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'x-github-media-type': 'github.v3; format=json',
+      'x-github-api-version-selected': '2022-11-28',
+      'x-github-request-id': randomUUID().toUpperCase().slice(0, 23),
+      'content-length': String(payload.length),
+      ...headers,
+    });
+    res.end(payload);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const target = new URL(req.url ?? '/', 'http://sim.invalid');
+    // GitHub Enterprise Server serves REST under /api/v3 and GraphQL at /api/graphql.
+    const ghes = target.pathname.startsWith('/api/v3/') || target.pathname === '/api/graphql';
+    const pathname = ghes
+      ? target.pathname.replace(/^\/api\/v3/, '').replace(/^\/api\/graphql$/, '/graphql')
+      : target.pathname;
+    const path = `${pathname}${target.search}`;
+    const apiUrl = ghes ? `${url}/api/v3` : url;
+    const token = tokenOf(req);
+    const actor = (token && state.tokens[token]) || state.defaultActor;
+    const rawBody = await readBody(req);
+    let body: unknown;
+    if (rawBody.length > 0) {
+      try {
+        body = JSON.parse(rawBody.toString('utf8')) as unknown;
+      } catch {
+        violations.push(`${method} ${path}: request body is not JSON`);
+        send(
+          res,
+          400,
+          {},
+          { message: 'Problems parsing JSON', documentation_url: 'https://docs.github.com/rest' },
+        );
+        requests.push({ method, path, status: 400, ...(token ? { token } : {}) });
+        return;
+      }
+    }
+    const log = (status: number, fault = false): void => {
+      requests.push({
+        method,
+        path,
+        status,
+        ...(body !== undefined ? { body } : {}),
+        ...(token ? { token } : {}),
+        ...(fault ? { fault } : {}),
+      });
+    };
+    const isGraphql = pathname === '/graphql' && method === 'POST';
+    const resource = isGraphql ? 'graphql' : 'core';
+
+    const fault = takeFault(faults, {
+      method,
+      url: path,
+      pathname,
+      ...(isGraphql && typeof (body as Record<string, unknown> | undefined)?.['query'] === 'string'
+        ? { graphqlQuery: (body as Record<string, string>)['query'] }
+        : {}),
+    });
+    if (fault) {
+      const r = faultResponse(fault, Math.floor(Date.now() / 1000));
+      send(res, r.status, { ...rateHeaders(token, resource), ...r.headers }, r.body);
+      log(r.status, true);
+      return;
+    }
+
+    if (isGraphql) {
+      if (!token) {
+        send(res, 401, rateHeaders(token, resource), {
+          message: 'This endpoint requires you to be authenticated.',
+          documentation_url:
+            'https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql',
+        });
+        log(401);
+        return;
+      }
+      const r = await handleGraphql(body, { state, actor, violations });
+      send(res, r.status, rateHeaders(token, resource), r.body);
+      log(r.status);
+      return;
+    }
+
+    const matched = api.match(method, pathname);
+    const handler = matched ? ROUTES[`${matched.op.method} ${matched.op.template}`] : undefined;
+    if (!matched || !handler) {
+      const why = matched
+        ? `${matched.op.method} ${matched.op.template} is in the OpenAPI subset but has no handler in test/sim/rest/routes.ts`
+        : 'not an operation in the OpenAPI subset (test/fixtures/github/openapi-subset.json); rollgate may only call the routes listed in issue5-split.md';
+      violations.push(`${method} ${path}: unknown route: ${why}`);
+      send(res, 500, rateHeaders(token, resource), {
+        message: `rollgate simulator: unknown route ${method} ${path}: ${why}`,
+      });
+      log(500);
+      return;
+    }
+    const { op, params } = matched;
+    const problems = api.validateRequest(op, params, target.searchParams, body);
+    violations.push(...problems.map((p) => `request ${p}`));
+    let reply: RestReply;
+    // A body that breaks the schema is refused like GitHub does; an unknown field is only reported.
+    if (problems.some((p) => !/unknown (field|query parameter)/.test(p))) {
+      reply = {
+        status: 422,
+        body: {
+          message: `Invalid request.\n\n${problems.join('\n')}`,
+          documentation_url: 'https://docs.github.com/rest',
+        },
+      };
+    } else {
+      try {
+        reply = await handler({
+          state,
+          api,
+          apiUrl,
+          params,
+          query: target.searchParams,
+          body,
+          actor,
+          accept: req.headers.accept ?? '',
+        });
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        violations.push(`${method} ${path}: simulator error: ${message}`);
+        reply = { status: 500, body: { message: `rollgate simulator error: ${message}` } };
+      }
+      if (reply.raw === undefined) {
+        violations.push(
+          ...api.validateResponse(op, reply.status, reply.body).map((p) => `simulator response ${p}`),
+        );
+      }
+    }
+    send(res, reply.status, { ...rateHeaders(token, resource), ...reply.headers }, reply.body, reply.raw);
+    log(reply.status);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err);
+      violations.push(`${req.method ?? ''} ${req.url ?? ''}: simulator crashed: ${message}`);
+      if (!res.headersSent) send(res, 500, {}, { message });
+      else res.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const repoOrThrow = (fullName: string) => {
+    const [owner = '', name = ''] = fullName.split('/');
+    const repo = findRepo(state, owner, name);
+    if (!repo)
+      throw new Error(
+        `simulator: repository ${fullName} is not known; call addRepo("${fullName}", { dir }) first`,
+      );
+    return repo;
+  };
+
+  const sim: Simulator = {
+    url,
+    state,
+    requests,
+    violations,
+    addRepo(fullName, o) {
+      const [owner, name, extra] = fullName.split('/');
+      if (!owner || !name || extra !== undefined) {
+        throw new Error(`simulator.addRepo: "${fullName}" is not an owner/name full name`);
+      }
+      if (!existsSync(o.dir)) throw new Error(`simulator.addRepo: git directory ${o.dir} does not exist`);
+      if (findRepo(state, owner, name)) throw new Error(`simulator.addRepo: ${fullName} was already added`);
+      state.repos.push({
+        id: newId(state),
+        owner,
+        name,
+        fullName,
+        dir: o.dir,
+        defaultBranch: o.defaultBranch ?? 'main',
+        fork: o.fork ?? false,
+        ...(o.parent ? { parent: o.parent } : {}),
+        private: o.private ?? false,
+      });
+    },
+    inject(fault) {
+      faults.push({ ...fault, remaining: fault.times ?? 1 });
+    },
+    pendingFaults: () => faults,
+    async addPull(repoName, input) {
+      const repo = repoOrThrow(repoName);
+      const headRepoName = input.head.repo ?? repo.fullName;
+      const [ho = '', hn = ''] = headRepoName.split('/');
+      const headRepo = findRepo(state, ho, hn) ?? repo;
+      const headSha = input.head.sha ?? (await branchHead(headRepo.dir, input.head.ref));
+      if (!headSha) {
+        throw new Error(
+          `simulator.addPull: branch ${input.head.ref} does not exist in ${headRepo.dir}; pass head.sha or create the branch`,
+        );
+      }
+      const baseRef = input.base?.ref ?? repo.defaultBranch;
+      const baseSha = input.base?.sha ?? (await branchHead(repo.dir, baseRef)) ?? headSha;
+      const used = state.pulls.filter((p) => p.repo === repo.fullName).map((p) => p.number);
+      const now = isoNow(state);
+      const pr: SimPull = {
+        id: newId(state),
+        repo: repo.fullName,
+        number: input.number ?? Math.max(0, ...used) + 1,
+        title: input.title ?? `Change ${input.head.ref}`,
+        body: input.body ?? null,
+        state: input.state ?? 'open',
+        merged: false,
+        draft: input.draft ?? false,
+        user: input.user,
+        head: { ref: input.head.ref, sha: headSha, repo: headRepoName },
+        base: { ref: baseRef, sha: baseSha },
+        labels: input.labels ?? [],
+        createdAt: now,
+        updatedAt: now,
+      };
+      state.pulls.push(pr);
+      return pr;
+    },
+    addComment(repoName, issueNumber, user, text) {
+      const repo = repoOrThrow(repoName);
+      const now = isoNow(state);
+      const c: SimComment = {
+        id: newId(state),
+        repo: repo.fullName,
+        issueNumber,
+        user,
+        body: text,
+        createdAt: now,
+        updatedAt: now,
+      };
+      state.comments.push(c);
+      return c;
+    },
+    addReview(repoName, pullNumber, user, reviewState, commitId) {
+      const repo = repoOrThrow(repoName);
+      const pr = state.pulls.find((p) => p.repo === repo.fullName && p.number === pullNumber);
+      if (!pr)
+        throw new Error(
+          `simulator.addReview: ${repoName} has no pull request #${pullNumber}; call addPull first`,
+        );
+      const r: SimReview = {
+        id: newId(state),
+        repo: repo.fullName,
+        pullNumber,
+        user,
+        state: reviewState,
+        body: '',
+        commitId: commitId ?? pr.head.sha,
+        submittedAt: isoNow(state),
+      };
+      state.reviews.push(r);
+      return r;
+    },
+    setPermission(repoName, login, permission) {
+      const repo = repoOrThrow(repoName);
+      (state.permissions[repo.fullName] ??= {})[login] = permission;
+    },
+    addTeamMember(org, teamSlug, login, role = 'member') {
+      (state.teams[`${org}/${teamSlug}`] ??= {})[login] = role;
+    },
+    addToken(token, login) {
+      state.tokens[token] = login;
+    },
+    close() {
+      return new Promise((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      });
+    },
+  };
+  return sim;
+}
