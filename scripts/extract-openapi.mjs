@@ -7,7 +7,9 @@
 // reads it from node_modules when the pinned version happens to be installed, and otherwise fetches
 // the pinned tarball with `npm pack` into a temporary directory.
 //
-// Usage: node scripts/extract-openapi.mjs [--from path/to/api.github.com.json]
+// Usage: node scripts/extract-openapi.mjs [--from path/to/api.github.com.json] [--fetch] [--check]
+// (--fetch ignores node_modules and always uses npm pack; --check exits 1 when the committed
+// subset differs from a fresh extraction)
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -49,10 +51,10 @@ export const OPERATIONS = [
 // Documentation-only keys: dropping them keeps the fixture small and changes no validation.
 const DOC_KEYS = new Set(['example', 'examples', 'externalDocs', 'x-github', 'summary', 'tags']);
 
-async function loadSpec(from) {
+async function loadSpec(from, forceFetch) {
   if (from) return JSON.parse(await readFile(from, 'utf8'));
   const installed = join(ROOT, 'node_modules/@octokit/openapi');
-  if (existsSync(join(installed, 'package.json'))) {
+  if (!forceFetch && existsSync(join(installed, 'package.json'))) {
     const { version } = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8'));
     if (version === PINNED) return JSON.parse(await readFile(join(installed, SPEC_FILE), 'utf8'));
   }
@@ -159,9 +161,21 @@ export function extract(spec) {
 async function main() {
   const fromIdx = process.argv.indexOf('--from');
   const from = fromIdx > 0 ? process.argv[fromIdx + 1] : undefined;
-  const subset = extract(await loadSpec(from));
+  const subset = extract(await loadSpec(from, process.argv.includes('--fetch')));
+  const text = `${JSON.stringify(subset, null, 1)}\n`;
+  if (process.argv.includes('--check')) {
+    const committed = existsSync(OUT) ? await readFile(OUT, 'utf8') : '';
+    if (committed !== text) {
+      console.error(
+        `extract-openapi: ${OUT} is out of date; run node scripts/extract-openapi.mjs and commit it`,
+      );
+      process.exit(1);
+    }
+    console.log(`extract-openapi: ${OUT} is up to date`);
+    return;
+  }
   await mkdir(dirname(OUT), { recursive: true });
-  await writeFile(OUT, `${JSON.stringify(subset, null, 1)}\n`);
+  await writeFile(OUT, text);
   const count = Object.values(subset.components).reduce((n, c) => n + Object.keys(c).length, 0);
   console.log(`extract-openapi: wrote ${OUT} (${OPERATIONS.length} operations, ${count} components)`);
 }
