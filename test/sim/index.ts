@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { faultResponse, takeFault, type Fault, type PendingFault } from './faults.js';
+import { Kind, parse } from 'graphql';
+import { faultResponse, matches, takeFault, type Fault, type PendingFault } from './faults.js';
 import { branchHead } from './git.js';
 import { handleGraphql } from './graphql.js';
 import { loadOpenApi } from './openapi.js';
@@ -39,7 +40,12 @@ export interface SimRequest {
   token?: string;
   /** True when an injected fault answered it. */
   fault?: boolean;
+  /** REST operationId (e.g. "repos/get-content") or "graphql:<root fields>" (e.g. "graphql:createCommitOnBranch"). */
+  operation?: string;
 }
+
+/** Runs before a matching request is handled (after it is logged as arriving), e.g. to move a branch. */
+export type Hook = (req: { method: string; path: string; body?: unknown }) => void | Promise<void>;
 
 export interface AddPullInput {
   number?: number;
@@ -63,6 +69,11 @@ export interface Simulator {
   ): void;
   requests: SimRequest[];
   inject(fault: Fault): void;
+  /**
+   * Runs `hook` just before the next `times` (default 1) requests matching `match` are handled:
+   * the way to make something happen "between two calls" (a push to the PR, a concurrent commit).
+   */
+  before(match: Fault['match'], hook: Hook, times?: number): void;
   /** Faults not yet used up. */
   pendingFaults(): readonly PendingFault[];
   violations: string[];
@@ -88,6 +99,21 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+/** Root field names of a GraphQL document, for the request log ("repository", "createCommitOnBranch"). */
+function graphqlRootFields(query: string): string {
+  try {
+    const doc = parse(query);
+    const names = doc.definitions.flatMap((d) =>
+      d.kind === Kind.OPERATION_DEFINITION
+        ? d.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []))
+        : [],
+    );
+    return names.join(',');
+  } catch {
+    return 'unparsable';
+  }
+}
+
 function tokenOf(req: IncomingMessage): string | undefined {
   const h = req.headers.authorization;
   const m = h ? /^(?:token|bearer)\s+(.+)$/i.exec(h) : null;
@@ -100,6 +126,7 @@ export async function startSimulator(opts: { port?: number } = {}): Promise<Simu
   const requests: SimRequest[] = [];
   const violations: string[] = [];
   const faults: PendingFault[] = [];
+  const hooks: { match: Fault['match']; hook: Hook; remaining: number }[] = [];
   const used = new Map<string, number>();
   const resetAt = Math.floor(Date.now() / 1000) + 3600;
   let url = '';
@@ -165,6 +192,15 @@ export async function startSimulator(opts: { port?: number } = {}): Promise<Simu
         return;
       }
     }
+    const isGraphql = pathname === '/graphql' && method === 'POST';
+    const resource = isGraphql ? 'graphql' : 'core';
+    const graphqlQuery =
+      isGraphql && typeof (body as Record<string, unknown> | undefined)?.['query'] === 'string'
+        ? (body as Record<string, string>)['query']
+        : undefined;
+    const operation = isGraphql
+      ? `graphql:${graphqlRootFields(graphqlQuery ?? '')}`
+      : api.match(method, pathname)?.op.operationId;
     const log = (status: number, fault = false): void => {
       requests.push({
         method,
@@ -173,19 +209,23 @@ export async function startSimulator(opts: { port?: number } = {}): Promise<Simu
         ...(body !== undefined ? { body } : {}),
         ...(token ? { token } : {}),
         ...(fault ? { fault } : {}),
+        ...(operation ? { operation } : {}),
       });
     };
-    const isGraphql = pathname === '/graphql' && method === 'POST';
-    const resource = isGraphql ? 'graphql' : 'core';
-
-    const fault = takeFault(faults, {
+    const faultTarget = {
       method,
       url: path,
       pathname,
-      ...(isGraphql && typeof (body as Record<string, unknown> | undefined)?.['query'] === 'string'
-        ? { graphqlQuery: (body as Record<string, string>)['query'] }
-        : {}),
-    });
+      ...(graphqlQuery !== undefined ? { graphqlQuery } : {}),
+    };
+
+    for (const h of hooks.filter(
+      (x) => x.remaining > 0 && matches({ match: x.match, status: 500 }, faultTarget),
+    )) {
+      h.remaining -= 1;
+      await h.hook({ method, path, ...(body !== undefined ? { body } : {}) });
+    }
+    const fault = takeFault(faults, faultTarget);
     if (fault) {
       const r = faultResponse(fault, Math.floor(Date.now() / 1000));
       send(res, r.status, { ...rateHeaders(token, resource), ...r.headers }, r.body);
@@ -309,6 +349,9 @@ export async function startSimulator(opts: { port?: number } = {}): Promise<Simu
         ...(o.parent ? { parent: o.parent } : {}),
         private: o.private ?? false,
       });
+    },
+    before(match, hook, times = 1) {
+      hooks.push({ match, hook, remaining: times });
     },
     inject(fault) {
       faults.push({ ...fault, remaining: fault.times ?? 1 });
