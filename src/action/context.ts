@@ -1,0 +1,157 @@
+import { readFileSync } from 'node:fs';
+
+// Everything the runner hands the Action from outside: environment variables and the event
+// payload. This is the one file that casts outside data; each shape is checked where it enters.
+
+// A type alias, not an interface: Octokit's parameters need an implicit index signature.
+export type Repo = { readonly owner: string; readonly repo: string };
+
+export interface ActionContext {
+  readonly eventName: string;
+  readonly payload: unknown;
+  readonly repository: Repo;
+  /** https://github.com or the GHES host: for links. */
+  readonly serverUrl: string;
+  readonly runUrl: string;
+  /** The commit the workflow runs on (workflow_dispatch, push, schedule). */
+  readonly sha: string;
+  readonly actor: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export function readContext(env: NodeJS.ProcessEnv): ActionContext {
+  const eventName = required(env, 'GITHUB_EVENT_NAME');
+  const [owner, repo] = required(env, 'GITHUB_REPOSITORY').split('/');
+  if (!owner || !repo)
+    throw new Error(`GITHUB_REPOSITORY is "${env['GITHUB_REPOSITORY']}"; expected owner/name`);
+  const eventPath = env['GITHUB_EVENT_PATH'];
+  let payload: unknown = {};
+  if (eventPath) {
+    try {
+      payload = JSON.parse(readFileSync(eventPath, 'utf8')) as unknown;
+    } catch (err) {
+      throw new Error(
+        `cannot read the event payload at GITHUB_EVENT_PATH=${eventPath}: ${(err as Error).message}`,
+      );
+    }
+  }
+  const serverUrl = (env['GITHUB_SERVER_URL'] || 'https://github.com').replace(/\/+$/, '');
+  return {
+    eventName,
+    payload,
+    repository: { owner, repo },
+    serverUrl,
+    runUrl: `${serverUrl}/${owner}/${repo}/actions/runs/${env['GITHUB_RUN_ID'] ?? '0'}`,
+    sha: env['GITHUB_SHA'] ?? '',
+    actor: env['GITHUB_ACTOR'] ?? 'unknown',
+    env,
+  };
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`${name} is not set; rollgate runs as a GitHub Action step (uses: ...)`);
+  return value;
+}
+
+// ---- payload guards ----
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (o: Json, key: string): string | undefined =>
+  typeof o[key] === 'string' ? (o[key] as string) : undefined;
+const num = (o: Json, key: string): number | undefined =>
+  typeof o[key] === 'number' ? (o[key] as number) : undefined;
+const obj = (o: Json, key: string): Json | undefined => (isObject(o[key]) ? (o[key] as Json) : undefined);
+
+export interface CommentEvent {
+  readonly action: string;
+  readonly commentId: number;
+  readonly body: string;
+  readonly author: string;
+  readonly authorType: string;
+  readonly issueNumber: number;
+  readonly isPullRequest: boolean;
+  readonly issueUrl: string;
+}
+
+export function asCommentEvent(payload: unknown): CommentEvent | undefined {
+  if (!isObject(payload)) return undefined;
+  const comment = obj(payload, 'comment');
+  const issue = obj(payload, 'issue');
+  const user = comment && obj(comment, 'user');
+  if (!comment || !issue || !user) return undefined;
+  const commentId = num(comment, 'id');
+  const issueNumber = num(issue, 'number');
+  const author = str(user, 'login');
+  if (commentId === undefined || issueNumber === undefined || author === undefined) return undefined;
+  return {
+    action: str(payload, 'action') ?? '',
+    commentId,
+    body: str(comment, 'body') ?? '',
+    author,
+    authorType: str(user, 'type') ?? 'User',
+    issueNumber,
+    isPullRequest: obj(issue, 'pull_request') !== undefined,
+    issueUrl: str(issue, 'html_url') ?? '',
+  };
+}
+
+export interface PullRequestEvent {
+  readonly action: string;
+  readonly number: number;
+  readonly headSha: string;
+  readonly htmlUrl: string;
+}
+
+export function asPullRequestEvent(payload: unknown): PullRequestEvent | undefined {
+  if (!isObject(payload)) return undefined;
+  const pull = obj(payload, 'pull_request');
+  const head = pull && obj(pull, 'head');
+  if (!pull || !head) return undefined;
+  const number = num(pull, 'number');
+  const headSha = str(head, 'sha');
+  if (number === undefined || headSha === undefined) return undefined;
+  return { action: str(payload, 'action') ?? '', number, headSha, htmlUrl: str(pull, 'html_url') ?? '' };
+}
+
+/** A pull request as listed by GET /pulls (for the schedule sweep). */
+export interface ListedPull {
+  readonly number: number;
+  readonly headSha: string;
+  readonly labels: readonly string[];
+}
+
+export function asListedPulls(data: unknown): ListedPull[] {
+  if (!Array.isArray(data)) return [];
+  return data.flatMap((p: unknown) => {
+    if (!isObject(p)) return [];
+    const head = obj(p, 'head');
+    const number = num(p, 'number');
+    const sha = head && str(head, 'sha');
+    if (number === undefined || sha === undefined) return [];
+    const labels = Array.isArray(p['labels'])
+      ? (p['labels'] as unknown[]).flatMap((l) =>
+          isObject(l) && typeof l['name'] === 'string' ? [l['name']] : [],
+        )
+      : [];
+    return [{ number, headSha: sha, labels }];
+  });
+}
+
+export interface ListedComment {
+  readonly id: number;
+  readonly body: string;
+  readonly author: string;
+}
+
+export function asListedComments(data: unknown): ListedComment[] {
+  if (!Array.isArray(data)) return [];
+  return data.flatMap((c: unknown) => {
+    if (!isObject(c)) return [];
+    const id = num(c, 'id');
+    const user = obj(c, 'user');
+    if (id === undefined) return [];
+    return [{ id, body: str(c, 'body') ?? '', author: (user && str(user, 'login')) ?? '' }];
+  });
+}

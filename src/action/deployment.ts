@@ -1,0 +1,78 @@
+import { warning } from '@actions/core';
+import type { Repo } from './context.js';
+
+export interface DeploymentClient {
+  readonly rest: {
+    readonly repos: {
+      createDeployment(
+        p: Repo & {
+          ref: string;
+          environment: string;
+          description: string;
+          auto_merge: boolean;
+          required_contexts: string[];
+          production_environment: boolean;
+          payload: Record<string, unknown>;
+        },
+      ): Promise<{ readonly data: unknown }>;
+      createDeploymentStatus(
+        p: Repo & {
+          deployment_id: number;
+          state: 'success' | 'failure' | 'error' | 'in_progress' | 'queued' | 'pending' | 'inactive';
+          description: string;
+          log_url: string;
+          environment_url?: string;
+        },
+      ): Promise<unknown>;
+    };
+  };
+}
+
+export interface DeploymentRecord {
+  readonly ref: string;
+  readonly environment: string;
+  readonly state: 'success' | 'failure';
+  readonly description: string;
+  readonly logUrl: string;
+  readonly commitUrl?: string;
+  readonly payload: Record<string, unknown>;
+}
+
+/**
+ * A GitHub Deployment for the environment with its status, so the repository's Environments page
+ * shows what went where. Cosmetic: a failure here warns and never undoes the promotion.
+ */
+export async function recordDeployment(
+  client: DeploymentClient,
+  repo: Repo,
+  record: DeploymentRecord,
+): Promise<void> {
+  try {
+    const { data } = await client.rest.repos.createDeployment({
+      ...repo,
+      ref: record.ref,
+      environment: record.environment,
+      description: record.description.slice(0, 140),
+      // rollgate's own gates decided; GitHub must not re-check statuses or merge anything.
+      auto_merge: false,
+      required_contexts: [],
+      production_environment: /^prod/i.test(record.environment),
+      payload: record.payload,
+    });
+    const id = (data as { id?: unknown }).id;
+    if (typeof id !== 'number')
+      throw new Error(`GitHub did not create the deployment: ${JSON.stringify(data)}`);
+    await client.rest.repos.createDeploymentStatus({
+      ...repo,
+      deployment_id: id,
+      state: record.state,
+      description: record.description.slice(0, 140),
+      log_url: record.logUrl,
+      ...(record.commitUrl ? { environment_url: record.commitUrl } : {}),
+    });
+  } catch (err) {
+    warning(
+      `rollgate: could not record a deployment to ${record.environment} (${(err as Error).message}); the promotion stands`,
+    );
+  }
+}

@@ -1,0 +1,48 @@
+import { info, notice, setFailed, summary } from '@actions/core';
+import type { Decision } from '../core/types.js';
+import { toResult } from '../report/result.js';
+import type { RunStatus } from '../report/status.js';
+import { writeOutputs } from './io.js';
+
+/** How a run ended: what the outputs, the job summary and the exit code say. */
+export type RunEnd =
+  | { readonly kind: 'ignored'; readonly why: string }
+  | {
+      readonly kind: 'ran';
+      readonly environment: string;
+      readonly services: readonly string[];
+      readonly version: string;
+      readonly status: RunStatus;
+      readonly decision?: Decision;
+      /** Markdown for the job summary. */
+      readonly report?: string;
+      /** Fail the step (a pipeline promotion that was denied or failed). */
+      readonly failStep?: string;
+    };
+
+/** Every exit of the Action goes through here: outputs, job summary, exit code. */
+export async function finish(end: RunEnd): Promise<void> {
+  if (end.kind === 'ignored') {
+    info(`rollgate: ${end.why}; nothing to do`);
+    return;
+  }
+  const result = toResult(end);
+  const sha = end.status.kind === 'committed' || end.status.kind === 'proposed' ? end.status.sha : undefined;
+  writeOutputs({
+    allowed: String(result.allowed),
+    environment: end.environment,
+    version: end.version,
+    ...(sha !== undefined ? { 'commit-sha': sha } : {}),
+    result: JSON.stringify(result),
+  });
+  if (end.report) {
+    try {
+      await summary.addRaw(end.report, true).write();
+    } catch (err) {
+      // Outside a runner (no GITHUB_STEP_SUMMARY) the summary is cosmetic.
+      notice(`rollgate: job summary not written (${(err as Error).message})`);
+    }
+  }
+  info(`rollgate: ${end.environment}: ${result.status} (${result.reason_code})`);
+  if (end.failStep) setFailed(end.failStep);
+}

@@ -1,0 +1,59 @@
+import { notice, setFailed } from '@actions/core';
+import { ConfigError } from '../core/errors.js';
+import { readContext, type ActionContext } from './context.js';
+import { finish, type RunEnd } from './finish.js';
+import { readInputs, type Inputs } from './io.js';
+import { onComment } from './on-comment.js';
+import { onDispatch } from './on-dispatch.js';
+import { onPullRequest } from './on-pull-request.js';
+import { onSchedule } from './on-schedule.js';
+import { makeClients, type Clients } from './setup.js';
+
+type Handler = (
+  ctx: ActionContext,
+  inputs: Inputs,
+  clients: () => Clients,
+  clock: () => Date,
+) => Promise<RunEnd>;
+
+/** Which events rollgate answers, and how. Anything else gets a notice and exit 0. */
+export const HANDLERS: Readonly<Record<string, Handler>> = {
+  issue_comment: onComment,
+  pull_request: onPullRequest,
+  pull_request_target: onPullRequest,
+  pull_request_review: onPullRequest,
+  schedule: onSchedule,
+  workflow_dispatch: onDispatch,
+  push: onDispatch,
+};
+
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  try {
+    const ctx = readContext(env);
+    const handler = HANDLERS[ctx.eventName];
+    if (handler === undefined) {
+      notice(
+        `rollgate does not handle ${ctx.eventName} events; it answers ${Object.keys(HANDLERS).join(', ')}. Nothing to do.`,
+      );
+      return;
+    }
+    const inputs = readInputs();
+    // Clients are built lazily: an ignored comment must not even read a token.
+    let clients: Clients | undefined;
+    const lazyClients = () => (clients ??= makeClients(inputs, env));
+    // The run's one clock reading: every gate judges the same instant.
+    const now = new Date();
+    const end = await handler(ctx, inputs, lazyClients, () => now);
+    await finish(end);
+  } catch (err) {
+    const message =
+      err instanceof ConfigError
+        ? `config problems:\n${err.message}`
+        : err instanceof Error
+          ? err.message
+          : String(err);
+    setFailed(`rollgate: ${message}`);
+  }
+}
+
+await main();

@@ -1,0 +1,351 @@
+import { info } from '@actions/core';
+import { parseComment, type Command, type ParseResult } from '../commands/parse.js';
+import { UsageError } from '../core/errors.js';
+import { overlayCandidates } from '../core/overlay-paths.js';
+import { checkTarget } from '../core/request.js';
+import { formatVersion, type HistoryEntry, type PromotionRequest } from '../core/types.js';
+import { runningVersions } from '../core/running.js';
+import {
+  permissionAtLeast,
+  PERMISSION_LEVELS,
+  readChecks,
+  readHeadSha,
+  readPermission,
+  readPullRequest,
+  readTeams,
+  type Permission,
+} from '../facts/github.js';
+import { markerFor, renderReport } from '../report/markdown.js';
+import { pipelineMermaid } from '../report/mermaid.js';
+import { pipelineView } from '../report/pipeline-view.js';
+import type { RunStatus } from '../report/status.js';
+import { asCommentEvent, type ActionContext, type CommentEvent } from './context.js';
+import { recordDeployment } from './deployment.js';
+import type { RunEnd } from './finish.js';
+import { helpText, usageReply } from './help.js';
+import { booleanInput, type Inputs } from './io.js';
+import { HeadMovedError, needsChecks, resolveVersion, runPromotion, teamsNamedBy } from './promotion.js';
+import { react } from './reactions.js';
+import { cachingStore, loadTrustedConfig, makeStore, type Clients } from './setup.js';
+import { reply, upsertSticky } from './sticky.js';
+
+/** issue_comment: the comment grammar. Only a rollgate command costs an API call. */
+export async function onComment(
+  ctx: ActionContext,
+  inputs: Inputs,
+  clients: () => Clients,
+  clock: () => Date,
+): Promise<RunEnd> {
+  const event = asCommentEvent(ctx.payload);
+  if (!event) return { kind: 'ignored', why: 'the issue_comment payload has no comment' };
+  if (event.action !== 'created') return { kind: 'ignored', why: `comment ${event.action}, not created` };
+  const parsed = parseComment(event.body);
+  if (parsed.kind === 'ignored') return { kind: 'ignored', why: 'the comment is not a rollgate command' };
+
+  const { github } = clients();
+  const repo = ctx.repository;
+  await react(github, repo, event.commentId, 'eyes');
+  try {
+    return await handleCommand(ctx, inputs, clients, clock, event, parsed);
+  } catch (err) {
+    // The commenter sees what went wrong where they asked, not only in the run log.
+    const message = err instanceof Error ? err.message : String(err);
+    await reply(
+      github,
+      repo,
+      event.issueNumber,
+      `### 💥 rollgate failed\n\n\`\`\`\n${message.slice(0, 4000)}\n\`\`\`\n\nNothing was written. [Run log](${ctx.runUrl})`,
+    ).catch(() => undefined);
+    await react(github, repo, event.commentId, '-1');
+    throw err;
+  }
+}
+
+async function handleCommand(
+  ctx: ActionContext,
+  inputs: Inputs,
+  clients: () => Clients,
+  clock: () => Date,
+  event: CommentEvent,
+  parsed: Exclude<ParseResult, { kind: 'ignored' }>,
+): Promise<RunEnd> {
+  const { github } = clients();
+  const repo = ctx.repository;
+
+  const needed = permissionInput(inputs.permission);
+  const has = await readPermission(github, repo, event.author);
+  if (!permissionAtLeast(has, needed)) {
+    await reply(
+      github,
+      repo,
+      event.issueNumber,
+      `### 🛑 rollgate: @${event.author} cannot run ${parsed.kind === 'command' ? parsed.command.verb : parsed.verb} here\n\n` +
+        `- **Needs:** ${needed} permission on ${repo.owner}/${repo.repo} or above\n- **Has:** ${has}\n\nAsk someone with ${needed} access to run it.`,
+    );
+    await react(github, repo, event.commentId, '-1');
+    return aborted('not-permitted', `@${event.author} has ${has} permission; ${needed} or above is needed`);
+  }
+
+  if (parsed.kind === 'invalid') {
+    await reply(github, repo, event.issueNumber, usageReply(parsed.problem, parsed.usage));
+    await react(github, repo, event.commentId, 'confused');
+    return aborted('bad-command', parsed.problem);
+  }
+
+  const command = parsed.command;
+  if (command.verb === '/help') {
+    const trusted = await loadTrustedConfig(github, repo, inputs.config, ctx.env).catch(() => undefined);
+    await reply(github, repo, event.issueNumber, helpText(trusted?.config));
+    return { kind: 'ignored', why: '/help answered' };
+  }
+
+  const trusted = await loadTrustedConfig(github, repo, inputs.config, ctx.env);
+  const config = trusted.config;
+  const store = cachingStore(makeStore(config, ctx, clients()));
+
+  if (command.verb === '/status') {
+    const services = Object.keys(config.services);
+    const snapshot = await store.read(overlayCandidates(config, services));
+    const running = runningVersions(config, services, snapshot.files);
+    await reply(
+      github,
+      repo,
+      event.issueNumber,
+      statusText(running, pipelineMermaid(pipelineView(config, running))),
+    );
+    return { kind: 'ignored', why: '/status answered' };
+  }
+
+  if (!event.isPullRequest) {
+    await reply(
+      github,
+      repo,
+      event.issueNumber,
+      usageReply(`${command.verb} runs on pull requests only`, `${command.verb} ${command.environment}`),
+    );
+    return aborted('not-a-pull-request', `${command.verb} was commented on an issue`);
+  }
+
+  const pr = await readPullRequest(github, repo, event.issueNumber);
+  if (pr.fromFork && !booleanInput('allow-forks', inputs['allow-forks'])) {
+    await reply(
+      github,
+      repo,
+      event.issueNumber,
+      `### 🛑 rollgate: pull requests from forks cannot be promoted\n\n- **Pull request:** #${pr.number} comes from another repository\n\nPush the branch to ${repo.owner}/${repo.repo}, or set \`allow-forks: true\` on the rollgate step if you trust forks.`,
+    );
+    await react(github, repo, event.commentId, '-1');
+    return aborted('fork', `pull request #${pr.number} comes from a fork and allow-forks is false`);
+  }
+  if (!pr.open) {
+    await reply(
+      github,
+      repo,
+      event.issueNumber,
+      usageReply(`pull request #${pr.number} is closed`, USAGE_OPEN),
+    );
+    return aborted('pull-request-closed', `pull request #${pr.number} is closed`);
+  }
+
+  let services: readonly string[];
+  try {
+    services = checkTarget(config, command.environment, command.services);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    await reply(github, repo, event.issueNumber, usageReply(err.message, USAGE_OF[command.verb]));
+    await react(github, repo, event.commentId, 'confused');
+    return aborted('bad-command', err.message);
+  }
+
+  const explicit =
+    command.verb === '/promote' ? command.version : await rollbackVersion(store, config, command, services);
+  const resolved =
+    typeof explicit === 'object' ? explicit : resolveVersion(config, services, explicit, pr.headSha);
+  if ('problem' in resolved) {
+    await reply(github, repo, event.issueNumber, usageReply(resolved.problem, USAGE_OF[command.verb]));
+    await react(github, repo, event.commentId, 'confused');
+    return aborted('bad-version', resolved.problem);
+  }
+
+  const source = event.issueUrl || `${ctx.serverUrl}/${repo.owner}/${repo.repo}/pull/${pr.number}`;
+  const request: PromotionRequest = {
+    environment: command.environment,
+    services,
+    version: resolved.version,
+    requestedBy: event.author,
+    source,
+    labels: pr.labels,
+    dryRun: command.dryRun,
+    ...(command.reason !== undefined ? { reason: command.reason } : {}),
+  };
+  const approvers = pr.reviews.filter((r) => r.state === 'APPROVED').map((r) => r.user);
+  const teams = teamsNamedBy(config, command.environment);
+  const [teamsOf, checks] = await Promise.all([
+    teams.length > 0 ? readTeams(github, [event.author, ...approvers], teams) : Promise.resolve(undefined),
+    needsChecks(config, command.environment)
+      ? readChecks(github, repo, pr.headSha)
+      : Promise.resolve(undefined),
+  ]);
+  const recorded = pr.headSha;
+  info(
+    `rollgate: ${command.verb} ${command.environment} ${services.join(',')} ${formatVersion(resolved.version)} on #${pr.number} at head ${recorded}`,
+  );
+
+  const result = await runPromotion({
+    config,
+    request,
+    store,
+    clock,
+    extraFacts: {
+      pullRequest: pr,
+      ...(teamsOf !== undefined ? { teamsOf } : {}),
+      ...(checks !== undefined ? { checks } : {}),
+    },
+    beforeCommit: async () => {
+      const now = await readHeadSha(github, repo, pr.number);
+      if (now !== recorded) throw new HeadMovedError(recorded, now);
+    },
+  });
+
+  const version = formatVersion(resolved.version);
+  const report = renderReport({
+    environment: command.environment,
+    services,
+    version,
+    requestedBy: event.author,
+    source,
+    ...(result.evaluation ? { decision: result.evaluation.decision } : {}),
+    edits: result.evaluation?.plan?.edits ?? [],
+    status: result.status,
+    ...(result.evaluation ? { pipeline: pipelineView(config, result.evaluation.facts.running) } : {}),
+    ...nextStep(result.status, command),
+  });
+  await upsertSticky(github, repo, pr.number, markerFor(command.environment), report);
+  if (result.status.kind === 'committed' || result.status.kind === 'proposed') {
+    await recordDeployment(github, repo, {
+      ref: recorded,
+      environment: command.environment,
+      state: 'success',
+      description: `${services.join(', ')} ${version} by @${event.author}`,
+      logUrl: ctx.runUrl,
+      ...(result.status.url ? { commitUrl: result.status.url } : {}),
+      payload: { services, version, commit: result.status.sha },
+    });
+  }
+  const good = ['committed', 'proposed', 'dry-run', 'no-op'].includes(result.status.kind);
+  await react(github, repo, event.commentId, good ? 'rocket' : '-1');
+  return {
+    kind: 'ran',
+    environment: command.environment,
+    services,
+    version,
+    status: result.status,
+    ...(result.evaluation ? { decision: result.evaluation.decision } : {}),
+    report,
+  };
+}
+
+const USAGE_OPEN = 'reopen the pull request, then comment again';
+const USAGE_OF = {
+  '/promote': '/promote <env> [service...] [--version V] [--canary PCT] [--dry-run] [--reason "..."]',
+  '/rollback': '/rollback <env> [service...] [--dry-run] [--reason "..."]',
+} as const;
+
+function aborted(reasonCode: string, message: string): RunEnd {
+  return {
+    kind: 'ran',
+    environment: '',
+    services: [],
+    version: '',
+    status: { kind: 'aborted', reasonCode, message },
+  };
+}
+
+function permissionInput(text: string): Permission {
+  const value = (text || 'write').trim() as Permission;
+  if (!(PERMISSION_LEVELS as readonly string[]).includes(value)) {
+    throw new Error(`input permission is "${text}"; expected one of ${PERMISSION_LEVELS.join(', ')}`);
+  }
+  return value;
+}
+
+function nextStep(status: RunStatus, command: Command): { next?: string } {
+  const again =
+    command.verb === '/status' || command.verb === '/help'
+      ? ''
+      : `\`${command.verb} ${command.environment}\``;
+  switch (status.kind) {
+    case 'denied':
+      return { next: `Fix or wait out the failing gates above, then comment ${again} again.` };
+    case 'dry-run':
+      return { next: `Comment ${again} without --dry-run to promote.` };
+    case 'aborted':
+    case 'failed':
+      return { next: `Nothing was written. Comment ${again} again when the cause above is fixed.` };
+    default:
+      return {};
+  }
+}
+
+/**
+ * The version to roll back to: the one each service ran in the environment before its current
+ * one, from rollgate's commit history. All services named must agree on it.
+ */
+async function rollbackVersion(
+  store: ReturnType<typeof cachingStore>,
+  config: Parameters<typeof overlayCandidates>[0],
+  command: Command & { verb: '/rollback' },
+  services: readonly string[],
+): Promise<string | { problem: string }> {
+  const snapshot = await store.read(overlayCandidates(config, services));
+  const targets = new Set<string>();
+  for (const service of services) {
+    const previous = previousVersion(snapshot.history, command.environment, service);
+    if (previous === undefined) {
+      return {
+        problem: `no earlier version of ${service} in ${command.environment} in rollgate's history to roll back to`,
+      };
+    }
+    targets.add(previous);
+  }
+  if (targets.size !== 1) {
+    return {
+      problem: `the services ran different earlier versions (${[...targets].join(', ')}); roll them back one at a time`,
+    };
+  }
+  return [...targets][0] ?? '';
+}
+
+export function previousVersion(
+  history: readonly HistoryEntry[],
+  environment: string,
+  service: string,
+): string | undefined {
+  let current: string | undefined;
+  for (const entry of history) {
+    if (entry.environment !== environment || !entry.services.includes(service)) continue;
+    if (current === undefined) current = entry.version;
+    else if (entry.version !== current) return entry.version;
+  }
+  return undefined;
+}
+
+function statusText(running: Record<string, Record<string, string | undefined>>, mermaid: string): string {
+  const environments = Object.keys(running);
+  const services = [...new Set(environments.flatMap((e) => Object.keys(running[e] ?? {})))].sort();
+  const lines = [
+    '<!-- rollgate:status -->',
+    '### rollgate status',
+    '',
+    `| service | ${environments.join(' | ')} |`,
+    `| --- | ${environments.map(() => '---').join(' | ')} |`,
+    ...services.map(
+      (s) => `| ${s} | ${environments.map((e) => `\`${running[e]?.[s] ?? '—'}\``).join(' | ')} |`,
+    ),
+    '',
+    '```mermaid',
+    mermaid,
+    '```',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,123 @@
+import { parseComment } from '../commands/parse.js';
+import { checkTarget } from '../core/request.js';
+import { formatVersion, type PromotionRequest } from '../core/types.js';
+import { renderReport } from '../report/markdown.js';
+import { pipelineView } from '../report/pipeline-view.js';
+import type { ActionContext } from './context.js';
+import { recordDeployment } from './deployment.js';
+import type { RunEnd } from './finish.js';
+import { booleanInput, listInput, type Inputs } from './io.js';
+import { resolveVersion, runPromotion } from './promotion.js';
+import { loadTrustedConfig, makeStore, type Clients } from './setup.js';
+
+interface Ask {
+  readonly environment: string;
+  readonly services: readonly string[];
+  readonly version?: string;
+  readonly dryRun: boolean;
+  readonly reason?: string;
+}
+
+/** The promotion a pipeline asks for: the `command` input in the comment grammar, or the separate inputs. */
+export function askFromInputs(inputs: Inputs): Ask {
+  if (inputs.command) {
+    const parsed = parseComment(inputs.command);
+    if (parsed.kind === 'ignored') {
+      throw new Error(
+        `input command is "${inputs.command}"; expected a rollgate command such as "/promote staging"`,
+      );
+    }
+    if (parsed.kind === 'invalid')
+      throw new Error(`input command: ${parsed.problem}; usage: ${parsed.usage}`);
+    const c = parsed.command;
+    if (c.verb !== '/promote')
+      throw new Error(`input command: only /promote runs from a pipeline, got ${c.verb}`);
+    return {
+      environment: c.environment,
+      services: c.services,
+      dryRun: c.dryRun || booleanInput('dry-run', inputs['dry-run']),
+      ...(c.version !== undefined ? { version: c.version } : {}),
+      ...(c.reason !== undefined ? { reason: c.reason } : {}),
+    };
+  }
+  if (!inputs.environment) {
+    throw new Error(
+      'input environment is empty; set `environment:` (e.g. staging) or `command: /promote staging`',
+    );
+  }
+  return {
+    environment: inputs.environment,
+    services: listInput(inputs.services),
+    dryRun: booleanInput('dry-run', inputs['dry-run']),
+    ...(inputs.version ? { version: inputs.version } : {}),
+  };
+}
+
+/** workflow_dispatch / push: promote from a pipeline; a denial fails the step so the pipeline stops. */
+export async function onDispatch(
+  ctx: ActionContext,
+  inputs: Inputs,
+  clients: () => Clients,
+  clock: () => Date,
+): Promise<RunEnd> {
+  const ask = askFromInputs(inputs);
+  const { github } = clients();
+  const repo = ctx.repository;
+  const { config } = await loadTrustedConfig(github, repo, inputs.config, ctx.env);
+  const services = checkTarget(config, ask.environment, ask.services);
+  const resolved = resolveVersion(config, services, ask.version, ctx.sha);
+  if ('problem' in resolved) throw new Error(resolved.problem);
+  const version = formatVersion(resolved.version);
+  const request: PromotionRequest = {
+    environment: ask.environment,
+    services,
+    version: resolved.version,
+    requestedBy: ctx.actor,
+    source: ctx.runUrl,
+    dryRun: ask.dryRun,
+    ...(ask.reason !== undefined ? { reason: ask.reason } : {}),
+  };
+  const result = await runPromotion({
+    config,
+    request,
+    store: makeStore(config, ctx, clients()),
+    clock,
+    extraFacts: {},
+  });
+  const report = renderReport({
+    environment: ask.environment,
+    services,
+    version,
+    requestedBy: ctx.actor,
+    source: ctx.runUrl,
+    ...(result.evaluation ? { decision: result.evaluation.decision } : {}),
+    edits: result.evaluation?.plan?.edits ?? [],
+    status: result.status,
+    ...(result.evaluation ? { pipeline: pipelineView(config, result.evaluation.facts.running) } : {}),
+  });
+  if (result.status.kind === 'committed' || result.status.kind === 'proposed') {
+    await recordDeployment(github, repo, {
+      ref: ctx.sha,
+      environment: ask.environment,
+      state: 'success',
+      description: `${services.join(', ')} ${version} by @${ctx.actor}`,
+      logUrl: ctx.runUrl,
+      ...(result.status.url ? { commitUrl: result.status.url } : {}),
+      payload: { services, version, commit: result.status.sha },
+    });
+  }
+  const failed =
+    result.status.kind === 'denied' || result.status.kind === 'aborted' || result.status.kind === 'failed';
+  return {
+    kind: 'ran',
+    environment: ask.environment,
+    services,
+    version,
+    status: result.status,
+    ...(result.evaluation ? { decision: result.evaluation.decision } : {}),
+    report,
+    ...(failed
+      ? { failStep: `rollgate: ${ask.environment} ${result.status.kind}: see the job summary` }
+      : {}),
+  };
+}

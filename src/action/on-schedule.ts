@@ -1,0 +1,97 @@
+import { info } from '@actions/core';
+import type { Verdict } from '../core/types.js';
+import { GATE_KINDS } from '../gates/registry.js';
+import { asListedPulls, type ActionContext, type Repo } from './context.js';
+import type { RunEnd } from './finish.js';
+import type { Inputs } from './io.js';
+import { loadTrustedConfig, type Clients } from './setup.js';
+
+export interface SweepClient {
+  readonly rest: {
+    readonly pulls: {
+      list(p: Repo & { state: 'open'; per_page: number; page: number }): Promise<{ readonly data: unknown }>;
+    };
+    readonly repos: {
+      createCommitStatus(
+        p: Repo & {
+          sha: string;
+          state: 'success' | 'failure';
+          context: string;
+          description: string;
+          target_url: string;
+        },
+      ): Promise<unknown>;
+    };
+  };
+}
+
+const PAGE = 100;
+
+/**
+ * schedule: GitHub re-runs nothing on a pull request when a freeze window opens or closes, so a
+ * cron sweep sets `rollgate/freeze/<env>` on the head of every open PR from the freeze gates now.
+ */
+export async function onSchedule(
+  ctx: ActionContext,
+  inputs: Inputs,
+  clients: () => Clients,
+  clock: () => Date,
+): Promise<RunEnd> {
+  const { github } = clients();
+  const repo = ctx.repository;
+  const { config } = await loadTrustedConfig(github, repo, inputs.config, ctx.env);
+  const now = clock();
+  const frozenEnvs = Object.entries(config.environments).flatMap(([name, env]) => {
+    const gates = env.gates.flatMap((g) => {
+      const gate = config.gates[g];
+      return gate?.kind === 'freeze' ? [gate] : [];
+    });
+    return gates.length > 0 ? [{ name, gates }] : [];
+  });
+  if (frozenEnvs.length === 0) return { kind: 'ignored', why: 'no environment has a freeze gate' };
+
+  const pulls = [];
+  for (let page = 1; ; page++) {
+    const { data } = await github.rest.pulls.list({ ...repo, state: 'open', per_page: PAGE, page });
+    const listed = asListedPulls(data);
+    pulls.push(...listed);
+    if (listed.length < PAGE) break;
+  }
+  const freeze = GATE_KINDS['freeze'];
+  if (freeze === undefined) throw new Error('the freeze gate kind is not registered');
+  let frozen = 0;
+  for (const pull of pulls) {
+    for (const env of frozenEnvs) {
+      const verdicts: Verdict[] = env.gates.map((gate) =>
+        freeze.evaluate(gate.name, gate.config, {
+          request: {
+            environment: env.name,
+            services: [],
+            version: {},
+            requestedBy: 'rollgate-sweep',
+            source: ctx.runUrl,
+            labels: pull.labels,
+          },
+          facts: { now, history: [], running: {} },
+        }),
+      );
+      const failing = verdicts.find((v) => v.outcome === 'fail');
+      if (failing) frozen++;
+      await github.rest.repos.createCommitStatus({
+        ...repo,
+        sha: pull.headSha,
+        state: failing ? 'failure' : 'success',
+        context: `rollgate/freeze/${env.name}`,
+        description: (failing
+          ? `${failing.gate}: ${failing.reason}`
+          : `no freeze active in ${env.name}`
+        ).slice(0, 140),
+        target_url: ctx.runUrl,
+      });
+    }
+  }
+  info(
+    `rollgate: freeze sweep at ${now.toISOString()}: ${pulls.length} open PRs x ${frozenEnvs.length} environments, ${frozen} frozen`,
+  );
+  return { kind: 'ignored', why: `freeze sweep done (${pulls.length} pull requests)` };
+}
