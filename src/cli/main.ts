@@ -1,6 +1,3 @@
-#!/usr/bin/env node
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { ConfigError, exitCodeOf, IoError, UsageError } from '../core/errors.js';
 import { runDemo } from './demo.js';
 import { runEdit } from './edit.js';
@@ -62,32 +59,4 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
 function usage(io: CliIo, message: string): number {
   io.stderr(`rollgate: ${message}\n\n${HELP}`);
   return EXIT.usage;
-}
-
-function isMain(): boolean {
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
-  const io: CliIo = {
-    stdout: (text) => process.stdout.write(`${text}\n`),
-    stderr: (text) => process.stderr.write(`${text}\n`),
-    env: process.env,
-    cwd: process.cwd(),
-  };
-  run(process.argv.slice(2), io).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`rollgate: ${String(err)}\n`);
-      process.exitCode = EXIT.io;
-    },
-  );
 }
