@@ -43734,9 +43734,12 @@ var GATE_KINDS = {
 
 // src/config/did-you-mean.ts
 function didYouMean(word, candidates) {
+  const list = [...candidates];
+  const prefixed = list.filter((c) => word.length >= 3 && c.toLowerCase().startsWith(word.toLowerCase()));
+  if (prefixed.length === 1) return prefixed[0];
   let best;
   let bestDistance = Number.POSITIVE_INFINITY;
-  for (const candidate of candidates) {
+  for (const candidate of list) {
     const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
     if (d < bestDistance) {
       best = candidate;
@@ -45359,7 +45362,8 @@ __rollgate__
 var command = input2("command") || "check";
 var argv = [command, input2("environment"), "--json"];
 if (input2("version")) argv.push("--version", input2("version"));
-for (const s2 of input2("services").split(/[\s,]+/).filter(Boolean)) argv.push("--service", s2);
+for (const s2 of input2("services").split(/[\s,]+/).filter(Boolean))
+  argv.push("--service", s2);
 if (input2("config")) argv.push("--config", input2("config"));
 if (command === "promote" && input2("dry-run") === "true") argv.push("--dry-run");
 var json2 = "";

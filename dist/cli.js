@@ -43732,9 +43732,12 @@ var GATE_KINDS = {
 
 // src/config/did-you-mean.ts
 function didYouMean(word, candidates) {
+  const list = [...candidates];
+  const prefixed = list.filter((c) => word.length >= 3 && c.toLowerCase().startsWith(word.toLowerCase()));
+  if (prefixed.length === 1) return prefixed[0];
   let best;
   let bestDistance = Number.POSITIVE_INFINITY;
-  for (const candidate of candidates) {
+  for (const candidate of list) {
     const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
     if (d < bestDistance) {
       best = candidate;
