@@ -79,7 +79,7 @@ function formatErrors(errors: ErrorObject[] | null | undefined): string {
     .slice(0, 5)
     .map(
       (e) =>
-        `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`,
+        `${e.instancePath ? `${e.instancePath} ` : ''}${e.message ?? 'is invalid'}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`,
     )
     .join('; ');
 }

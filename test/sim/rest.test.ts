@@ -282,6 +282,15 @@ describe('violations', () => {
     expect(sim.violations).toEqual([expect.stringMatching(/unknown field contxt/)]);
   });
 
+  it('refuses a query parameter outside its enum and records it', async () => {
+    await expect(
+      gh.request('GET /repos/{owner}/{repo}/pulls', { owner, repo: name, state: 'opened' as 'open' }),
+    ).rejects.toMatchObject({ status: 422 });
+    expect(sim.violations).toEqual([
+      expect.stringMatching(/query parameter state="opened": must be equal to one of the allowed values/),
+    ]);
+  });
+
   it('answers an unknown route with a loud 500 and records it', async () => {
     await expect(
       gh.request('GET /repos/{owner}/{repo}/branches', { owner, repo: name }),

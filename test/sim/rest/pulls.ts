@@ -27,10 +27,14 @@ function branchSide(ctx: RestCtx, fullName: string, ref: string, sha: string): R
     user: userObject(ctx, owner),
     repo: repo
       ? repoObject(ctx, repo, 'repository')
-      : synth(ctx.api, 'repository', {
+      : // A fork nobody registered: enough of a repository to tell it apart from the base.
+        synth(ctx.api, 'repository', {
           full_name: fullName,
           name: fullName.split('/')[1] ?? fullName,
+          owner: userObject(ctx, owner),
           fork: true,
+          html_url: `${WEB}/${fullName}`,
+          url: `${ctx.apiUrl}/repos/${fullName}`,
         }),
   };
 }
