@@ -38109,6 +38109,16 @@ function checkTarget(config2, environment, services) {
   return [...new Set(chosen)];
 }
 
+// src/core/rollback.ts
+function previousVersion(history, environment, service, current) {
+  for (const entry of history) {
+    if (entry.environment !== environment || !entry.services.includes(service)) continue;
+    if (entry.version === current) continue;
+    return { version: entry.version, sha: entry.sha };
+  }
+  return void 0;
+}
+
 // src/core/types.ts
 function formatVersion(version2) {
   if (version2.tag !== void 0 && version2.digest !== void 0) return `${version2.tag}@${version2.digest}`;
@@ -39079,15 +39089,44 @@ function escapeMd(text) {
   return text.replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
+// src/core/history.ts
+function landedAt(history, environment, service, version2) {
+  let landed;
+  for (const entry of history) {
+    if (entry.environment !== environment || !entry.services.includes(service)) continue;
+    if (entry.version !== version2) break;
+    landed = entry.committedAt;
+  }
+  return landed;
+}
+
+// src/core/status.ts
+function environmentOrder(config2) {
+  const names = Object.keys(config2.environments);
+  const depth = (name2) => {
+    let n2 = 0;
+    for (let e = config2.environments[name2]?.after; e !== void 0 && n2 <= names.length; e = config2.environments[e]?.after)
+      n2++;
+    return n2;
+  };
+  return names.map((name2, index) => ({ name: name2, index, d: depth(name2) })).sort((a, b) => a.d - b.d || a.index - b.index).map((x) => x.name);
+}
+
 // src/report/pipeline-view.ts
 function pipelineView(config2, running) {
   return {
-    environments: Object.entries(config2.environments).map(([name2, env]) => ({
-      name: name2,
-      ...env.after !== void 0 ? { after: env.after } : {},
-      gates: env.gates,
-      running: running[name2] ?? {}
-    }))
+    environments: environmentOrder(config2).flatMap((name2) => {
+      const env = config2.environments[name2];
+      if (env === void 0) return [];
+      return [
+        {
+          name: name2,
+          ...env.after !== void 0 ? { after: env.after } : {},
+          gates: env.gates,
+          running: running[name2] ?? {}
+        }
+      ];
+    })
   };
 }
 
@@ -59026,17 +59065,6 @@ function formatDuration(ms) {
   return parts.join(" ");
 }
 
-// src/core/history.ts
-function landedAt(history, environment, service, version2) {
-  let landed;
-  for (const entry of history) {
-    if (entry.environment !== environment || !entry.services.includes(service)) continue;
-    if (entry.version !== version2) break;
-    landed = entry.committedAt;
-  }
-  return landed;
-}
-
 // src/gates/bake.ts
 var bakeSchema = external_exports.string().regex(DURATION_PATTERN, "a duration such as 1h, 24h, 2d").describe("How long the version must have run in the upstream environment (the one named by `after`).");
 var bakeGate = defineGate({
@@ -71201,9 +71229,15 @@ function nextStep(status, command) {
 }
 async function rollbackVersion(store, config2, command, services) {
   const snapshot = await store.read(overlayCandidates(config2, services));
+  const running = runningVersions(config2, services, snapshot.files)[command.environment] ?? {};
   const targets = /* @__PURE__ */ new Set();
   for (const service of services) {
-    const previous = previousVersion(snapshot.history, command.environment, service);
+    const previous = previousVersion(
+      snapshot.history,
+      command.environment,
+      service,
+      running[service]
+    )?.version;
     if (previous === void 0) {
       return {
         problem: `no earlier version of ${service} in ${command.environment} in rollgate's history to roll back to`
@@ -71217,15 +71251,6 @@ async function rollbackVersion(store, config2, command, services) {
     };
   }
   return [...targets][0] ?? "";
-}
-function previousVersion(history, environment, service) {
-  let current;
-  for (const entry of history) {
-    if (entry.environment !== environment || !entry.services.includes(service)) continue;
-    if (current === void 0) current = entry.version;
-    else if (entry.version !== current) return entry.version;
-  }
-  return void 0;
 }
 function statusText(running, mermaid) {
   const environments = Object.keys(running);

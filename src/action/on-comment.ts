@@ -3,7 +3,8 @@ import { parseComment, type Command, type ParseResult } from '../commands/parse.
 import { UsageError } from '../core/errors.js';
 import { overlayCandidates } from '../core/overlay-paths.js';
 import { checkTarget } from '../core/request.js';
-import { formatVersion, type HistoryEntry, type PromotionRequest } from '../core/types.js';
+import { previousVersion } from '../core/rollback.js';
+import { formatVersion, type PromotionRequest } from '../core/types.js';
 import { runningVersions } from '../core/running.js';
 import {
   permissionAtLeast,
@@ -298,9 +299,15 @@ async function rollbackVersion(
   services: readonly string[],
 ): Promise<string | { problem: string }> {
   const snapshot = await store.read(overlayCandidates(config, services));
+  const running = runningVersions(config, services, snapshot.files)[command.environment] ?? {};
   const targets = new Set<string>();
   for (const service of services) {
-    const previous = previousVersion(snapshot.history, command.environment, service);
+    const previous = previousVersion(
+      snapshot.history,
+      command.environment,
+      service,
+      running[service],
+    )?.version;
     if (previous === undefined) {
       return {
         problem: `no earlier version of ${service} in ${command.environment} in rollgate's history to roll back to`,
@@ -314,20 +321,6 @@ async function rollbackVersion(
     };
   }
   return [...targets][0] ?? '';
-}
-
-export function previousVersion(
-  history: readonly HistoryEntry[],
-  environment: string,
-  service: string,
-): string | undefined {
-  let current: string | undefined;
-  for (const entry of history) {
-    if (entry.environment !== environment || !entry.services.includes(service)) continue;
-    if (current === undefined) current = entry.version;
-    else if (entry.version !== current) return entry.version;
-  }
-  return undefined;
 }
 
 function statusText(running: Record<string, Record<string, string | undefined>>, mermaid: string): string {
