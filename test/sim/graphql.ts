@@ -26,7 +26,7 @@ import {
   revParse,
   type CommitInfo,
 } from './git.js';
-import { findRepo, userId, type SimRepo, type SimState } from './state.js';
+import { findRepo, tokenReaches, userId, type SimRepo, type SimState } from './state.js';
 
 const WEB = 'https://github.com';
 const MAX_PAGE = 100;
@@ -52,6 +52,7 @@ export class GitHubGraphqlError extends Error {
 interface Ctx {
   state: SimState;
   actor: string;
+  token: string | undefined;
   violations: string[];
 }
 
@@ -258,7 +259,8 @@ const query = {
   repository: (args: Args, ctx: Ctx) => {
     const owner = String(args['owner'] ?? '');
     const name = String(args['name'] ?? '');
-    const repo = findRepo(ctx.state, owner, name);
+    const found = findRepo(ctx.state, owner, name);
+    const repo = found && tokenReaches(ctx.state, ctx.token, found.fullName) ? found : undefined;
     if (!repo) {
       throw new GitHubGraphqlError(
         'NOT_FOUND',
@@ -286,9 +288,10 @@ const mutation = {
       } | null;
     };
     const nwo = input.branch.repositoryNameWithOwner ?? '';
-    const repo =
+    const found =
       (nwo ? repoByNameWithOwner(ctx.state, nwo) : undefined) ??
       ctx.state.repos.find((r) => input.branch.repositoryId && `R_${r.id}` === input.branch.repositoryId);
+    const repo = found && tokenReaches(ctx.state, ctx.token, found.fullName) ? found : undefined;
     if (!repo) {
       throw new GitHubGraphqlError(
         'NOT_FOUND',

@@ -19,6 +19,7 @@ import {
   findRepo,
   isoNow,
   newId,
+  tokenReaches,
   type Permission,
   type ReviewState,
   type SimComment,
@@ -84,8 +85,11 @@ export interface Simulator {
   addReview(repo: string, pullNumber: number, user: string, state: ReviewState, commitId?: string): SimReview;
   setPermission(repo: string, login: string, permission: Permission): void;
   addTeamMember(org: string, teamSlug: string, login: string, role?: 'member' | 'maintainer'): void;
-  /** Makes `token` authenticate as `login`. */
-  addToken(token: string, login: string): void;
+  /**
+   * Makes `token` authenticate as `login`; with `repos`, the token reaches only those repositories
+   * (others answer 404 / NOT_FOUND), like an installation token scoped to some repositories.
+   */
+  addToken(token: string, login: string, opts?: { repos?: string[] }): void;
 }
 
 const RATE_LIMIT = 5000;
@@ -243,7 +247,7 @@ export async function startSimulator(opts: { port?: number } = {}): Promise<Simu
         log(401);
         return;
       }
-      const r = await handleGraphql(body, { state, actor, violations });
+      const r = await handleGraphql(body, { state, actor, token, violations });
       send(res, r.status, rateHeaders(token, resource), r.body);
       log(r.status);
       return;
@@ -266,6 +270,27 @@ export async function startSimulator(opts: { port?: number } = {}): Promise<Simu
     const problems = api.validateRequest(op, params, target.searchParams, body);
     violations.push(...problems.map((p) => `request ${p}`));
     let reply: RestReply;
+    const scoped = params['owner'] && params['repo'] ? `${params['owner']}/${params['repo']}` : undefined;
+    if (method !== 'GET' && !token) {
+      violations.push(`${method} ${path}: write without a token`);
+      send(res, 401, rateHeaders(token, resource), {
+        message: 'Requires authentication',
+        documentation_url: 'https://docs.github.com/rest',
+        status: '401',
+      });
+      log(401);
+      return;
+    }
+    if (scoped && !tokenReaches(state, token, scoped)) {
+      // A token scoped to other repositories cannot see this one: GitHub says 404, not 403.
+      send(res, 404, rateHeaders(token, resource), {
+        message: 'Not Found',
+        documentation_url: 'https://docs.github.com/rest',
+        status: '404',
+      });
+      log(404);
+      return;
+    }
     // A body that breaks the schema is refused like GitHub does; an unknown field is only reported.
     if (problems.some((p) => !/unknown (field|query parameter)/.test(p))) {
       reply = {
@@ -433,8 +458,9 @@ export async function startSimulator(opts: { port?: number } = {}): Promise<Simu
     addTeamMember(org, teamSlug, login, role = 'member') {
       (state.teams[`${org}/${teamSlug}`] ??= {})[login] = role;
     },
-    addToken(token, login) {
+    addToken(token, login, o) {
       state.tokens[token] = login;
+      if (o?.repos) state.tokenRepos[token] = [...o.repos];
     },
     close() {
       return new Promise((resolve, reject) => {

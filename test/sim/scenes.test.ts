@@ -100,6 +100,37 @@ describe('repositories', () => {
   });
 });
 
+describe('tokens', () => {
+  it('a token scoped to one repository cannot see another one, over REST or GraphQL', async () => {
+    sim.addToken('t-app-only', 'github-actions[bot]', { repos: ['acme/app'] });
+    const scoped = new Client({ auth: 't-app-only', baseUrl: sim.url });
+    await expect(scoped.rest.repos.get({ owner: 'acme', repo: 'app' })).resolves.toMatchObject({
+      status: 200,
+    });
+    await expect(scoped.rest.repos.get({ owner: 'acme', repo: 'gitops' })).rejects.toMatchObject({
+      status: 404,
+    });
+    await expect(
+      scoped.graphql(`query { repository(owner: "acme", name: "gitops") { id } }`),
+    ).rejects.toMatchObject({ errors: [expect.objectContaining({ type: 'NOT_FOUND' })] });
+    const head = await gitOk(bare, ['rev-parse', 'refs/heads/main']);
+    await expect(scoped.graphql(COMMIT, commitInput('main', head, 'sneaky.txt'))).rejects.toMatchObject({
+      errors: [expect.objectContaining({ type: 'NOT_FOUND' })],
+    });
+    expect(await gitOk(bare, ['rev-parse', 'refs/heads/main'])).toBe(head);
+    expect(sim.requests.map((r) => r.token)).toEqual(Array(4).fill('t-app-only'));
+  });
+
+  it('refuses a write without a token', async () => {
+    const anonymous = new Client({ baseUrl: sim.url });
+    await expect(
+      anonymous.rest.issues.createComment({ owner: 'acme', repo: 'app', issue_number: 1, body: 'hi' }),
+    ).rejects.toMatchObject({ status: 401 });
+    expect(sim.violations).toEqual([expect.stringMatching(/write without a token/)]);
+    expect(sim.state.comments.some((c) => c.body === 'hi')).toBe(false);
+  });
+});
+
 describe('lists and the request log', () => {
   it('paginates with Link headers a client can follow to every item', async () => {
     for (let i = 0; i < 35; i++) sim.addComment('acme/app', 9, 'alice', `comment ${i}`);

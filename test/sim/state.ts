@@ -162,6 +162,11 @@ export interface SimState {
   teams: Record<string, Record<string, 'member' | 'maintainer'>>;
   /** Which user a token authenticates as; unknown tokens act as `defaultActor`. */
   tokens: Record<string, string>;
+  /**
+   * Repositories ("owner/name") a token may reach, like an installation token scoped to some
+   * repositories; a token not listed here reaches every repository. Others look missing (404).
+   */
+  tokenRepos: Record<string, string[]>;
   defaultActor: string;
   /** Clock for created_at fields; tests may pin it. */
   now: () => Date;
@@ -184,6 +189,7 @@ export function createState(): SimState {
     permissions: {},
     teams: {},
     tokens: {},
+    tokenRepos: {},
     defaultActor: 'github-actions[bot]',
     now: () => new Date(),
     nextId: 1000,
@@ -201,6 +207,12 @@ export function findRepo(state: SimState, owner: string, name: string): SimRepo 
 }
 
 /** Stable numeric id per login so the same user always looks the same. */
+/** Whether `token` may see `fullName` (see SimState.tokenRepos). */
+export function tokenReaches(state: SimState, token: string | undefined, fullName: string): boolean {
+  const scope = token === undefined ? undefined : state.tokenRepos[token];
+  return scope === undefined || scope.some((r) => r.toLowerCase() === fullName.toLowerCase());
+}
+
 export function userId(login: string): number {
   let h = 7;
   for (const ch of login) h = (h * 31 + ch.charCodeAt(0)) % 1_000_000;
