@@ -194,6 +194,11 @@ describe('REST routes answer from state and git, valid against the OpenAPI descr
       output: { title: 'allowed', summary: 'all gates pass' },
     });
     const { data: runs } = await gh.rest.checks.listForRef({ owner, repo: name, ref: sha });
+    sim.addToken('t-pat', 'alice');
+    const pat = new Client({ auth: 't-pat', baseUrl: sim.url });
+    await expect(
+      pat.rest.checks.create({ owner, repo: name, name: 'x', head_sha: sha }),
+    ).rejects.toMatchObject({ status: 403, message: expect.stringMatching(/GitHub App/) });
     expect(runs.check_runs.map((r) => [r.name, r.conclusion])).toEqual([['rollgate/staging', 'success']]);
 
     await gh.rest.repos.createCommitStatus({ owner, repo: name, sha, state: 'success', context: 'ci' });
@@ -228,6 +233,25 @@ describe('REST routes answer from state and git, valid against the OpenAPI descr
       state: 'success',
     });
     expect(sim.state.deploymentStatuses.map((s) => [s.deploymentId, s.state])).toEqual([[dep.id, 'success']]);
+    // Like GitHub: without required_contexts, a failing status blocks the deployment.
+    await expect(
+      gh.rest.repos.createDeployment({
+        owner,
+        repo: name,
+        ref: 'main',
+        environment: 'prod',
+        auto_merge: false,
+      }),
+    ).rejects.toMatchObject({ status: 409 });
+    await expect(
+      gh.rest.repos.createDeploymentStatus({
+        owner,
+        repo: name,
+        deployment_id: Number(dep.id),
+        state: 'failure',
+        description: 'd'.repeat(141),
+      }),
+    ).rejects.toMatchObject({ status: 422 });
     expect(sim.violations).toEqual([]);
   });
 

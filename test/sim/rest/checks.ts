@@ -56,6 +56,17 @@ function checkRunObject(ctx: RestCtx, run: SimCheckRun): unknown {
 export const createCheckRun: Handler = async (ctx) => {
   const repo = repoOf(ctx);
   if (!repo) return notFound();
+  // Only GitHub Apps (GITHUB_TOKEN is one) may write check runs; a personal token gets 403.
+  if (!ctx.actor.endsWith('[bot]')) {
+    return {
+      status: 403,
+      body: {
+        message: 'You must authenticate via a GitHub App.',
+        documentation_url: 'https://docs.github.com/rest/checks/runs#create-a-check-run',
+        status: '403',
+      },
+    };
+  }
   const body = bodyOf(ctx);
   const output = (
     typeof body['output'] === 'object' && body['output'] !== null ? body['output'] : {}

@@ -43,6 +43,26 @@ export const createDeployment: Handler = async (ctx) => {
   const ref = str(body['ref']) ?? '';
   const sha = await resolveCommitish(repo.dir, ref);
   if (!sha) return unprocessable(`No ref found for: ${ref}`);
+  // GitHub checks commit statuses before it deploys: every context (or the required ones) must be
+  // green, else 409. A caller that means to skip this passes required_contexts: [].
+  const latest = ctx.state.statuses
+    .filter((st) => st.repo === repo.fullName && st.sha === sha)
+    .sort((a, b) => b.id - a.id)
+    .filter((st, i, all) => all.findIndex((o) => o.context === st.context) === i);
+  const required = Array.isArray(body['required_contexts'])
+    ? (body['required_contexts'] as string[])
+    : latest.map((st) => st.context);
+  const failing = required.filter((c) => latest.find((st) => st.context === c)?.state !== 'success');
+  if (failing.length > 0) {
+    return {
+      status: 409,
+      body: {
+        message: `Conflict: Commit status checks failed for ${ref}.`,
+        documentation_url: 'https://docs.github.com/rest/deployments/deployments#create-a-deployment',
+        status: '409',
+      },
+    };
+  }
   const environment = str(body['environment']) ?? 'production';
   const payload = body['payload'] ?? {};
   const d: SimDeployment = {
@@ -81,6 +101,16 @@ export const createDeploymentStatus: Handler = async (ctx) => {
   const d = repo ? ctx.state.deployments.find((x) => x.repo === repo.fullName && x.id === id) : undefined;
   if (!d) return notFound('https://docs.github.com/rest/deployments/statuses#create-a-deployment-status');
   const body = bodyOf(ctx);
+  const description = str(body['description']) ?? '';
+  if ([...description].length > 140) {
+    return unprocessable('Validation Failed', [
+      {
+        resource: 'DeploymentStatus',
+        field: 'description',
+        code: 'custom: description is too long (maximum is 140 characters)',
+      },
+    ]);
+  }
   const s: SimDeploymentStatus = {
     id: newId(ctx.state),
     repo: d.repo,
