@@ -103,6 +103,12 @@ export interface CommitInfo {
 const SEP = '\x1f';
 const FORMAT = ['%H', '%T', '%P', '%an', '%ae', '%aI', '%cn', '%ce', '%cI', '%B'].join(SEP);
 
+/** git prints local offsets (+02:00); GitHub's APIs speak UTC with a Z. */
+function utc(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 function parseCommit(record: string): CommitInfo {
   const [oid = '', tree = '', parents = '', an = '', ae = '', ad = '', cn = '', ce = '', cd = '', ...rest] =
     record.split(SEP);
@@ -112,10 +118,10 @@ function parseCommit(record: string): CommitInfo {
     parents: parents ? parents.split(' ') : [],
     authorName: an,
     authorEmail: ae,
-    authorDate: ad,
+    authorDate: utc(ad),
     committerName: cn,
     committerEmail: ce,
-    committerDate: cd,
+    committerDate: utc(cd),
     message: rest.join(SEP).replace(/\n$/, ''),
   };
 }

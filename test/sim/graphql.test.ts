@@ -107,6 +107,9 @@ describe('GraphQL against a real git repository', () => {
       'add readme',
       'initial',
     ]);
+    expect(data.repository.ref?.target.history.nodes[0]?.committedDate).toMatch(
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
+    );
     expect(data.repository.f0?.text).toBe('images:\n  - name: web\n    newTag: 1.0.0 # pinned\n');
     expect(data.repository.f1?.text).toContain('0.9.0');
     expect(data.repository.f2).toBeNull();

@@ -129,12 +129,14 @@ export const getContent: Handler = async (ctx) => {
           headers: { 'content-type': 'application/vnd.github.raw; charset=utf-8' },
         };
       }
+      // Over 1 MB GitHub leaves the content out (encoding "none"); the raw media type still works.
+      const inline = data.length <= 1024 * 1024;
       return {
         status: 200,
         body: {
           ...entryObject(ctx, repo.fullName, ref, self),
-          content: wrapBase64(data),
-          encoding: 'base64',
+          content: inline ? wrapBase64(data) : '',
+          encoding: inline ? 'base64' : 'none',
         },
       };
     }
