@@ -37634,6 +37634,19 @@ var UsageError = class extends Error {
   }
 };
 
+// src/action/describe-error.ts
+function describeError(err) {
+  if (err instanceof ConfigError) return `config problems:
+${err.message}`;
+  const request2 = err?.request;
+  const status = err?.status;
+  if (typeof status === "number" && request2?.method && request2.url) {
+    const hint = status === 401 || status === 403 || status === 404 ? "check that the token can reach that repository (github-token / gitops-token)" : "GitHub kept failing after retries; run the workflow again later";
+    return `GitHub API ${request2.method} ${request2.url} answered ${status} (${err.message}); ${hint}. Nothing was written.`;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
 // src/action/context.ts
 import { readFileSync } from "node:fs";
 function readContext(env) {
@@ -71007,7 +71020,7 @@ async function onComment(ctx, inputs, clients, clock) {
   try {
     return await handleCommand(ctx, inputs, clients, clock, event, parsed);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = describeError(err);
     await reply(
       github,
       repo,
@@ -71532,9 +71545,7 @@ async function main(env = process.env) {
     const end = await handler2(ctx, inputs, lazyClients, () => now2);
     await finish(end);
   } catch (err) {
-    const message = err instanceof ConfigError ? `config problems:
-${err.message}` : err instanceof Error ? err.message : String(err);
-    setFailed(`rollgate: ${message}`);
+    setFailed(`rollgate: ${describeError(err)}`);
   }
 }
 await main();

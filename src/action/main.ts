@@ -1,5 +1,5 @@
 import { notice, setFailed } from '@actions/core';
-import { ConfigError } from '../core/errors.js';
+import { describeError } from './describe-error.js';
 import { readContext, type ActionContext } from './context.js';
 import { finish, type RunEnd } from './finish.js';
 import { readInputs, type Inputs } from './io.js';
@@ -46,13 +46,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     const end = await handler(ctx, inputs, lazyClients, () => now);
     await finish(end);
   } catch (err) {
-    const message =
-      err instanceof ConfigError
-        ? `config problems:\n${err.message}`
-        : err instanceof Error
-          ? err.message
-          : String(err);
-    setFailed(`rollgate: ${message}`);
+    setFailed(`rollgate: ${describeError(err)}`);
   }
 }
 

@@ -20,6 +20,7 @@ import { markerFor, renderReport } from '../report/markdown.js';
 import { pipelineMermaid } from '../report/mermaid.js';
 import { pipelineView } from '../report/pipeline-view.js';
 import type { RunStatus } from '../report/status.js';
+import { describeError } from './describe-error.js';
 import { asCommentEvent, type ActionContext, type CommentEvent } from './context.js';
 import { recordDeployment } from './deployment.js';
 import type { RunEnd } from './finish.js';
@@ -50,7 +51,7 @@ export async function onComment(
     return await handleCommand(ctx, inputs, clients, clock, event, parsed);
   } catch (err) {
     // The commenter sees what went wrong where they asked, not only in the run log.
-    const message = err instanceof Error ? err.message : String(err);
+    const message = describeError(err);
     await reply(
       github,
       repo,

@@ -133,7 +133,8 @@ export interface SceneOptions {
 }
 
 /**
- * GitOps history: checkout and cart run 1.3.0 everywhere since two days ago; checkout 1.4.0 went
+ * GitOps history: checkout and cart run 1.3.0 everywhere since two days ago; checkout 1.3.5 went
+ * to dev and staging 30 hours ago (production may take it, freeze permitting); checkout 1.4.0 went
  * to dev ten minutes ago (so staging's bake-1h is not yet satisfied for it).
  */
 export async function makeScene(options: SceneOptions = {}): Promise<Scene> {
@@ -160,12 +161,24 @@ export async function makeScene(options: SceneOptions = {}): Promise<Scene> {
   for (const env of ['dev', 'staging', 'production']) {
     await gitops.commit({}, trailers(env, ['checkout', 'cart'], '1.3.0'), new Date(now - 48 * HOUR));
   }
+  for (const env of ['dev', 'staging']) {
+    await gitops.commit(
+      { [`apps/checkout/overlays/${env}/kustomization.yaml`]: overlay('checkout', env, '1.3.5') },
+      trailers(env, ['checkout'], '1.3.5'),
+      new Date(now - 30 * HOUR),
+    );
+  }
   await gitops.commit(
     { 'apps/checkout/overlays/dev/kustomization.yaml': overlay('checkout', 'dev', '1.4.0') },
     trailers('dev', ['checkout'], '1.4.0'),
     new Date(now - HOUR / 6),
   );
-  const headSha = await app.commit({ 'src/index.ts': 'export const x = 1;\n', ...options.prFiles }, 'feature work', new Date(), 'feature');
+  const headSha = await app.commit(
+    { 'src/index.ts': 'export const x = 1;\n', ...options.prFiles },
+    'feature work',
+    new Date(),
+    'feature',
+  );
   await gitOk(app.dir, ['checkout', '--quiet', 'main']);
 
   const sim = await startSimulator();
@@ -173,6 +186,10 @@ export async function makeScene(options: SceneOptions = {}): Promise<Scene> {
   sim.addRepo('acme/gitops', { dir: gitops.dir });
   sim.addToken('ghs_app_token', 'github-actions[bot]');
   sim.addToken('ghs_gitops_token', 'rollgate-app[bot]');
+  // Like GITHUB_TOKEN, the app token reaches only this repository; the GitOps repository needs
+  // its own token (a GitHub App installation token in real life).
+  sim.state.tokenRepos['ghs_app_token'] = ['acme/app'];
+  sim.state.tokenRepos['ghs_gitops_token'] = ['acme/gitops'];
   sim.setPermission('acme/app', 'alice', 'write');
   sim.setPermission('acme/app', 'rita', 'read');
   const pull = await sim.addPull('acme/app', {
@@ -203,7 +220,9 @@ interface WebhookExamples {
 const EXAMPLES = require('@octokit/webhooks-examples/api.github.com/index.json') as WebhookExamples[];
 
 function example(name: string, action?: string): Record<string, unknown> {
-  const found = EXAMPLES.find((e) => e.name === name)?.examples.find((x) => action === undefined || x['action'] === action);
+  const found = EXAMPLES.find((e) => e.name === name)?.examples.find(
+    (x) => action === undefined || x['action'] === action,
+  );
   if (!found) throw new Error(`no @octokit/webhooks-examples payload for ${name}.${action ?? ''}`);
   return structuredClone(found);
 }
@@ -220,7 +239,12 @@ function withRepository(payload: Record<string, unknown>, sim: Simulator): Recor
 }
 
 /** issue_comment.created on the scene's pull request, by `user`, with `body`. */
-export function commentEvent(scene: Scene, user: string, body: string, action = 'created'): Record<string, unknown> {
+export function commentEvent(
+  scene: Scene,
+  user: string,
+  body: string,
+  action = 'created',
+): Record<string, unknown> {
   const payload = example('issue_comment', action);
   const comment = scene.sim.addComment('acme/app', scene.pr.number, user, body);
   const issue = payload['issue'] as Record<string, unknown>;
@@ -281,7 +305,12 @@ export async function runAction(scene: Scene, options: RunOptions): Promise<Acti
   await writeFile(eventPath, JSON.stringify(options.payload));
   await writeFile(outputPath, '');
   await writeFile(summaryPath, '');
-  const inputs = { 'github-token': 'ghs_app_token', config: '.github/rollgate.yaml', ...options.inputs };
+  const inputs = {
+    'github-token': 'ghs_app_token',
+    'gitops-token': 'ghs_gitops_token',
+    config: '.github/rollgate.yaml',
+    ...options.inputs,
+  };
   const env: Record<string, string> = {
     PATH: process.env['PATH'] ?? '',
     HOME: scene.tmp,

@@ -1,0 +1,447 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  commentEvent,
+  dispatchEvent,
+  makeScene,
+  pullRequestEvent,
+  runAction,
+  type ActionRun,
+  type Scene,
+  type SceneOptions,
+} from './harness.js';
+
+// Scenarios end to end: the built dist/action.js as a real process against the loopback GitHub
+// simulator, backed by real git repositories. Each row sets a scene, runs the Action, and asserts
+// what GitHub and the GitOps repository look like afterwards.
+
+const CHECKOUT_DEV = 'apps/checkout/overlays/dev/kustomization.yaml';
+const CHECKOUT_PROD = 'apps/checkout/overlays/production/kustomization.yaml';
+const CART_DEV = 'apps/cart/overlays/dev/kustomization.yaml';
+
+let scene: Scene | undefined;
+afterEach(async () => {
+  if (scene) expect(scene.sim.violations).toEqual([]);
+  await scene?.close();
+  scene = undefined;
+});
+
+async function setUp(options: SceneOptions = {}): Promise<Scene> {
+  scene = await makeScene(options);
+  return scene;
+}
+
+function comment(
+  s: Scene,
+  user: string,
+  body: string,
+  inputs: Record<string, string> = {},
+): Promise<ActionRun> {
+  return runAction(s, { event: 'issue_comment', payload: commentEvent(s, user, body), inputs });
+}
+
+const tagOf = (text: string) => /newTag: "([^"]+)"/.exec(text)?.[1];
+const botComments = (s: Scene) => s.sim.state.comments.filter((c) => c.user !== 'alice' && c.user !== 'rita');
+const reactionsOn = (s: Scene) => s.sim.state.reactions.map((r) => r.content);
+const operations = (s: Scene, from = 0) =>
+  s.sim.requests.slice(from).map((r) => (r as { operation?: string }).operation ?? `${r.method} ${r.path}`);
+const graphqlCommits = (s: Scene, from = 0) =>
+  operations(s, from).filter((o) => o === 'graphql:createCommitOnBranch');
+const result = (run: ActionRun) =>
+  JSON.parse(run.outputs['result'] ?? '{}') as Record<string, unknown> & {
+    decision?: { verdicts: { gate: string; outcome: string; reasonCode: string }[] };
+  };
+
+async function expectNothingWritten(s: Scene, headBefore: string) {
+  expect(await s.gitops.head()).toBe(headBefore);
+  expect(s.sim.state.apiCommits).toEqual([]);
+}
+
+describe('acceptance: /promote on a pull request', () => {
+  it('promote allowed: one commit with trailers, sticky report, reactions, deployment, outputs', async () => {
+    const s = await setUp();
+    const run = await comment(s, 'alice', '/promote dev checkout --version 1.5.0');
+    expect(run.code).toBe(0);
+    const head = await s.gitops.head();
+    const file = await s.gitops.show('main', CHECKOUT_DEV);
+    expect(file).toContain('    newTag: "1.5.0" # promoted by rollgate'); // the comment survives
+    expect(file).toContain('# rollgate edits only the tag below; everything else stays byte for byte.');
+    const message = await s.gitops.log();
+    expect(message.split('\n')[0]).toBe(`${head} promote checkout 1.5.0 to dev`);
+    const api = s.sim.state.apiCommits[0];
+    expect(api?.body).toMatch(
+      /Rollgate-Environment: dev\nRollgate-Service: checkout\nRollgate-Version: 1.5.0\nRollgate-Requested-By: alice\nRollgate-Source: https:\/\/github.com\/acme\/app\/pull\/1/,
+    );
+    expect(api?.by).toBe('rollgate-app[bot]'); // written with the gitops-token
+    expect(run.outputs).toMatchObject({
+      allowed: 'true',
+      environment: 'dev',
+      version: '1.5.0',
+      'commit-sha': head,
+    });
+    expect(result(run)).toMatchObject({
+      schema_version: 1,
+      status: 'committed',
+      reason_code: 'committed',
+      commit_sha: head,
+    });
+    const sticky = botComments(s);
+    expect(sticky).toHaveLength(1);
+    expect(sticky[0]?.body).toMatch(/^<!-- rollgate:dev -->\n### 🚀 rollgate: dev promoted/);
+    expect(sticky[0]?.body).toContain(`[${head.slice(0, 7)}](`);
+    expect(sticky[0]?.body).toContain('```mermaid');
+    expect(reactionsOn(s)).toEqual(['eyes', 'rocket']);
+    expect(s.sim.state.deployments.map((d) => [d.environment, d.sha])).toEqual([['dev', s.pr.headSha]]);
+    expect(s.sim.state.deploymentStatuses.map((d) => d.state)).toEqual(['success']);
+    expect(run.summary).toContain('### 🚀 rollgate: dev promoted');
+    expect(run.stdout).toContain('::add-mask::ghs_gitops_token');
+    expect(run.stdout).toContain('::add-mask::ghs_app_token');
+  });
+
+  it('the sticky comment is updated in place, never duplicated', async () => {
+    const s = await setUp();
+    await comment(s, 'alice', '/promote dev checkout --version 1.5.0 --dry-run');
+    expect(botComments(s)[0]?.body).toContain('dev allowed (dry run, nothing written)');
+    await comment(s, 'alice', '/promote dev checkout --version 1.5.0');
+    const sticky = botComments(s);
+    expect(sticky).toHaveLength(1);
+    expect(sticky[0]?.body).toContain('dev promoted');
+  });
+
+  const denials: { name: string; body: string; gate: string; options?: SceneOptions }[] = [
+    { name: 'freeze', body: '/promote production checkout --version 1.3.5', gate: 'year-2000-freeze' },
+    { name: 'bake', body: '/promote staging checkout --version 1.4.0', gate: 'bake-1h' },
+    { name: 'order', body: '/promote staging checkout --version 9.9.9', gate: 'order' },
+  ];
+  it.each(denials)(
+    'denied by the $name gate: nothing written, the report says which gate',
+    async ({ body, gate }) => {
+      const s = await setUp();
+      const before = await s.gitops.head();
+      const run = await comment(s, 'alice', body);
+      expect(run.code).toBe(0);
+      await expectNothingWritten(s, before);
+      const r = result(run);
+      expect(r).toMatchObject({ status: 'denied', allowed: false });
+      expect(r.decision?.verdicts.find((v) => v.gate === gate)?.outcome).toBe('fail');
+      expect(run.outputs['allowed']).toBe('false');
+      expect(botComments(s)[0]?.body).toMatch(
+        new RegExp(`⛔ rollgate: \\w+ denied[\\s\\S]*❌ fail \\| ${gate} \\|`),
+      );
+      expect(reactionsOn(s)).toEqual(['eyes', '-1']);
+      expect(s.sim.state.deployments).toEqual([]);
+    },
+  );
+
+  it('a freeze is let through by its label, and the override is recorded', async () => {
+    const s = await setUp({ prLabels: ['hotfix'] });
+    const run = await comment(
+      s,
+      'alice',
+      '/promote production checkout --version 1.3.5 --reason "INC-7 fix"',
+    );
+    expect(result(run)).toMatchObject({ status: 'committed', allowed: true });
+    expect(tagOf(await s.gitops.show('main', CHECKOUT_PROD))).toBe('1.3.5');
+    expect(result(run).decision?.verdicts.map((v) => v.outcome)).toContain('warn');
+  });
+
+  it('a commenter without write permission is refused before anything is read', async () => {
+    const s = await setUp();
+    const before = await s.gitops.head();
+    const run = await comment(s, 'rita', '/promote dev checkout --version 1.5.0');
+    expect(run.code).toBe(0);
+    await expectNothingWritten(s, before);
+    expect(result(run)).toMatchObject({ status: 'aborted', reason_code: 'not-permitted' });
+    expect(botComments(s)[0]?.body).toContain('@rita cannot run /promote here');
+    expect(operations(s).filter((o) => o.startsWith('graphql') || o.includes('contents'))).toEqual([]);
+    expect(reactionsOn(s)).toEqual(['eyes', '-1']);
+  });
+
+  it('a pull request from a fork is refused unless allowed', async () => {
+    const s = await setUp({ prFromFork: true });
+    const before = await s.gitops.head();
+    const refused = await comment(s, 'alice', '/promote dev checkout --version 1.5.0');
+    expect(result(refused)).toMatchObject({ status: 'aborted', reason_code: 'fork' });
+    await expectNothingWritten(s, before);
+    expect(botComments(s)[0]?.body).toContain('pull requests from forks cannot be promoted');
+    const allowed = await comment(s, 'alice', '/promote dev checkout --version 1.5.0', {
+      'allow-forks': 'true',
+    });
+    expect(result(allowed)).toMatchObject({ status: 'committed' });
+  });
+
+  it('gates edited in the pull request are ignored: config comes from the default branch at a pinned SHA', async () => {
+    const s = await setUp({
+      prFiles: {
+        '.github/policies/freeze.yaml':
+          'gates:\n  year-2000-freeze:\n    freeze:\n      windows:\n        - { from: "1990-01-01T00:00", to: "1990-01-02T00:00" }\n',
+      },
+    });
+    const run = await comment(s, 'alice', '/promote production checkout --version 1.3.5');
+    expect(result(run)).toMatchObject({ status: 'denied' });
+    const mainSha = await s.app.head('main');
+    const contents = s.sim.requests.filter((r) => r.path.includes('/contents/'));
+    expect(contents.length).toBeGreaterThan(0);
+    for (const r of contents) expect(r.path).toContain(`ref=${mainSha}`);
+  });
+
+  it('a push to the pull request between the command and the commit aborts; nothing is written', async () => {
+    const s = await setUp();
+    const before = await s.gitops.head();
+    s.sim.before({ graphql: /RollgateRead/ }, async () => {
+      const pull = s.sim.state.pulls.find((p) => p.number === s.pr.number);
+      if (pull) pull.head.sha = 'f'.repeat(40);
+    });
+    const run = await comment(s, 'alice', '/promote dev checkout --version 1.5.0');
+    expect(result(run)).toMatchObject({ status: 'aborted', reason_code: 'head-moved' });
+    await expectNothingWritten(s, before);
+    expect(graphqlCommits(s)).toEqual([]);
+    expect(botComments(s)[0]?.body).toMatch(/head moved from \w{7} to fffffff/);
+    expect(reactionsOn(s)).toEqual(['eyes', '-1']);
+  });
+
+  it('two /promote of different services at once both land', async () => {
+    const s = await setUp();
+    const [a, b] = await Promise.all([
+      comment(s, 'alice', '/promote dev checkout --version 1.6.0'),
+      comment(s, 'alice', '/promote dev cart --version 2.0.0'),
+    ]);
+    expect([result(a).status, result(b).status]).toEqual(['committed', 'committed']);
+    expect(tagOf(await s.gitops.show('main', CHECKOUT_DEV))).toBe('1.6.0');
+    expect(tagOf(await s.gitops.show('main', CART_DEV))).toBe('2.0.0');
+    expect(s.sim.state.apiCommits).toHaveLength(2);
+  });
+
+  it('the GitOps branch moving under the commit is re-read, re-planned and retried', async () => {
+    const s = await setUp();
+    s.sim.before({ graphql: /createCommitOnBranch/ }, async () => {
+      await s.gitops.commit(
+        { [CART_DEV]: (await s.gitops.show('main', CART_DEV)).replace('1.3.0', '2.1.0') },
+        'someone else',
+      );
+    });
+    const run = await comment(s, 'alice', '/promote dev checkout --version 1.5.0');
+    expect(result(run)).toMatchObject({ status: 'committed' });
+    expect(graphqlCommits(s)).toHaveLength(2);
+    expect(tagOf(await s.gitops.show('main', CHECKOUT_DEV))).toBe('1.5.0');
+    expect(tagOf(await s.gitops.show('main', CART_DEV))).toBe('2.1.0');
+  });
+
+  it('faults: 5xx, a primary and a secondary rate limit are retried and the promotion lands', async () => {
+    const s = await setUp();
+    s.sim.inject({ match: { method: 'GET', path: '/repos/acme/app/pulls/1' }, status: 502 });
+    s.sim.inject({ match: { graphql: /createCommitOnBranch/ }, status: 429, retryAfter: 1 });
+    s.sim.inject({
+      match: { path: /\/issues\/1\/comments/ },
+      status: 403,
+      secondaryRateLimit: true,
+      retryAfter: 1,
+    });
+    const run = await comment(s, 'alice', '/promote dev checkout --version 1.5.0');
+    expect(run.code).toBe(0);
+    expect(result(run)).toMatchObject({ status: 'committed' });
+    expect(s.sim.pendingFaults()).toEqual([]);
+    expect(s.sim.requests.filter((r) => r.fault)).toHaveLength(3);
+    expect(s.sim.state.apiCommits).toHaveLength(1);
+  });
+
+  it('faults: GitHub failing for good fails the run clearly, with nothing written', async () => {
+    const s = await setUp();
+    const before = await s.gitops.head();
+    s.sim.inject({ match: { graphql: /createCommitOnBranch/ }, status: 502, times: 10 });
+    const run = await comment(s, 'alice', '/promote dev checkout --version 1.5.0');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/::error::rollgate: .*502/);
+    await expectNothingWritten(s, before);
+    expect(botComments(s).at(-1)?.body).toMatch(/rollgate failed[\s\S]*Nothing was written/);
+    expect(reactionsOn(s)).toEqual(['eyes', '-1']);
+  });
+
+  it('dry-run: gates and diff reported, nothing written', async () => {
+    const s = await setUp();
+    const before = await s.gitops.head();
+    const run = await comment(s, 'alice', '/promote dev checkout --version 1.5.0 --dry-run');
+    expect(result(run)).toMatchObject({ status: 'dry-run', allowed: true });
+    await expectNothingWritten(s, before);
+    expect(botComments(s)[0]?.body).toContain(
+      '-    newTag: "1.4.0" # promoted by rollgate\n+    newTag: "1.5.0" # promoted by rollgate',
+    );
+    expect(s.sim.state.deployments).toEqual([]);
+  });
+
+  it('no-op: the version is already there; no commit', async () => {
+    const s = await setUp();
+    const before = await s.gitops.head();
+    const run = await comment(s, 'alice', '/promote dev checkout --version 1.4.0');
+    expect(result(run)).toMatchObject({ status: 'no-op', allowed: true });
+    await expectNothingWritten(s, before);
+    expect(graphqlCommits(s)).toEqual([]);
+  });
+
+  it('pull-request mode: the same commit on a new branch and a PR into the GitOps branch', async () => {
+    const s = await setUp({ mode: 'pull-request' });
+    const before = await s.gitops.head();
+    const run = await comment(s, 'alice', '/promote dev checkout --version 1.5.0');
+    expect(result(run)).toMatchObject({ status: 'proposed' });
+    expect(await s.gitops.head()).toBe(before); // main untouched
+    const proposal = s.sim.state.pulls.find((p) => p.repo === 'acme/gitops');
+    expect(proposal?.base.ref).toBe('main');
+    expect(proposal?.head.ref).toMatch(/^rollgate\/promote-checkout-1-5-0-to-dev-\d{8}t\d{6}z$/);
+    expect(tagOf(await s.gitops.show(proposal?.head.ref ?? '', CHECKOUT_DEV))).toBe('1.5.0');
+    expect(run.outputs['commit-sha']).toBe(await s.gitops.head(proposal?.head.ref));
+    expect(botComments(s)[0]?.body).toContain('**Pull request:**');
+  });
+
+  it('the number of API requests a /promote makes does not grow with the number of services', async () => {
+    const s = await setUp();
+    const from1 = s.sim.requests.length;
+    await comment(s, 'alice', '/promote dev checkout --version 1.5.0');
+    const one = operations(s, from1);
+    const from2 = s.sim.requests.length;
+    await comment(s, 'alice', '/promote dev checkout cart --version 1.8.0');
+    const two = operations(s, from2);
+    expect(tagOf(await s.gitops.show('main', CART_DEV))).toBe('1.8.0');
+    // The second run updates the sticky comment instead of creating it: same count, one PATCH for one POST.
+    expect(two.length).toBe(one.length);
+    expect(one.length).toBe(PROMOTE_REQUESTS);
+    expect(one.filter((o) => o.startsWith('graphql'))).toEqual([
+      'graphql:repository',
+      'graphql:createCommitOnBranch',
+    ]);
+  });
+});
+
+/** The requests one /promote makes (see docs/action.md for the list). */
+const PROMOTE_REQUESTS = 17;
+
+describe('acceptance: comments that are not commands, and bad commands', () => {
+  it.each([
+    ['another bot', '/deploy staging'],
+    ['quoted', '> /promote dev'],
+    ['code', '`/promote dev`'],
+    ['prose', 'LGTM, ship it'],
+  ])('%s: ignored without a word or an API call', async (_name, body) => {
+    const s = await setUp();
+    const run = await comment(s, 'alice', body);
+    expect(run.code).toBe(0);
+    expect(s.sim.requests).toEqual([]);
+    expect(run.outputs).toEqual({});
+  });
+
+  it('an edited comment is ignored', async () => {
+    const s = await setUp();
+    const run = await runAction(s, {
+      event: 'issue_comment',
+      payload: commentEvent(s, 'alice', '/promote dev', 'edited'),
+    });
+    expect(run.code).toBe(0);
+    expect(s.sim.requests).toEqual([]);
+  });
+
+  it('a misspelt environment gets a reply with a did-you-mean', async () => {
+    const s = await setUp();
+    const run = await comment(s, 'alice', '/promote stagin checkout --version 1.5.0');
+    expect(result(run)).toMatchObject({ status: 'aborted', reason_code: 'bad-command' });
+    expect(botComments(s)[0]?.body).toContain('unknown environment "stagin" (did you mean "staging"?)');
+    expect(reactionsOn(s)).toEqual(['eyes', 'confused']);
+  });
+
+  it('a misspelt flag gets a reply with a did-you-mean and the usage', async () => {
+    const s = await setUp();
+    await comment(s, 'alice', '/promote dev --dryrun');
+    expect(botComments(s)[0]?.body).toContain('unknown flag "--dryrun" (did you mean "--dry-run"?)');
+    expect(botComments(s)[0]?.body).toContain('/promote <env> [service...]');
+  });
+
+  it('/help answers with the grammar and the environments', async () => {
+    const s = await setUp();
+    await comment(s, 'alice', '/help');
+    const body = botComments(s)[0]?.body ?? '';
+    expect(body).toContain('/rollback <env> [service...]');
+    expect(body).toMatch(/\| production \| staging \| year-2000-freeze \| checkout, cart \|/);
+  });
+
+  it('/status shows what runs where', async () => {
+    const s = await setUp();
+    await comment(s, 'alice', '/status');
+    expect(botComments(s)[0]?.body).toContain('| checkout | `1.4.0` | `1.3.5` | `1.3.0` |');
+  });
+
+  it('/rollback returns a service to the version it ran before', async () => {
+    const s = await setUp();
+    const run = await comment(s, 'alice', '/rollback dev checkout');
+    expect(result(run)).toMatchObject({ status: 'committed', version: '1.3.5' });
+    expect(tagOf(await s.gitops.show('main', CHECKOUT_DEV))).toBe('1.3.5');
+  });
+});
+
+describe('acceptance: other events', () => {
+  it('pull_request: a check run rollgate/<env> per environment on the head', async () => {
+    const s = await setUp();
+    const run = await runAction(s, { event: 'pull_request', payload: pullRequestEvent(s) });
+    expect(run.code).toBe(0);
+    const runs = s.sim.state.checkRuns.map((c) => [c.name, c.headSha, c.conclusion]);
+    expect(runs).toEqual([
+      ['rollgate/dev', s.pr.headSha, 'success'],
+      ['rollgate/staging', s.pr.headSha, 'failure'],
+      ['rollgate/production', s.pr.headSha, 'failure'],
+    ]);
+    // One GraphQL read serves every environment.
+    expect(operations(s).filter((o) => o.startsWith('graphql'))).toEqual(['graphql:repository']);
+    expect(s.sim.state.apiCommits).toEqual([]);
+  });
+
+  it('schedule: the freeze sweep sets rollgate/freeze/<env> on the head of every open PR', async () => {
+    const s = await setUp();
+    const sha = await s.app.commit({ 'src/other.ts': 'export {};\n' }, 'other work', new Date(), 'feature-2');
+    const second = await s.sim.addPull('acme/app', { user: 'carol', head: { ref: 'feature-2', sha } });
+    const run = await runAction(s, { event: 'schedule', payload: { schedule: '*/15 * * * *' } });
+    expect(run.stdout).not.toContain('::error::');
+    expect(run.code).toBe(0);
+    const statuses = s.sim.state.statuses.map((st) => [st.sha, st.context, st.state]);
+    expect(statuses).toHaveLength(2);
+    expect(statuses).toEqual(
+      expect.arrayContaining([
+        [s.pr.headSha, 'rollgate/freeze/production', 'failure'],
+        [second.head.sha, 'rollgate/freeze/production', 'failure'],
+      ]),
+    );
+    expect(s.sim.state.statuses[0]?.description).toContain('year-2000-freeze');
+  });
+
+  it('workflow_dispatch: promotes from inputs; a denial fails the step', async () => {
+    const s = await setUp();
+    const ok = await runAction(s, {
+      event: 'workflow_dispatch',
+      payload: dispatchEvent(s),
+      inputs: { environment: 'dev', services: 'checkout, cart', version: '1.9.0' },
+    });
+    expect(ok.code).toBe(0);
+    expect(result(ok)).toMatchObject({ status: 'committed', services: ['checkout', 'cart'] });
+    expect(ok.summary).toContain('dev promoted');
+    const denied = await runAction(s, {
+      event: 'workflow_dispatch',
+      payload: dispatchEvent(s),
+      inputs: { command: '/promote production checkout --version 1.3.5' },
+    });
+    expect(denied.code).toBe(1);
+    expect(result(denied)).toMatchObject({ status: 'denied' });
+  });
+
+  it('GitHub Enterprise Server URLs (/api/v3, /api/graphql) are honoured', async () => {
+    const s = await setUp();
+    const run = await runAction(s, {
+      event: 'issue_comment',
+      payload: commentEvent(s, 'alice', '/promote dev checkout --version 1.5.0'),
+      ghes: true,
+    });
+    expect(result(run)).toMatchObject({ status: 'committed' });
+  });
+
+  it('an event rollgate does not handle gets a notice and exit 0', async () => {
+    const s = await setUp();
+    const run = await runAction(s, { event: 'release', payload: {} });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('::notice::rollgate does not handle release events');
+    expect(s.sim.requests).toEqual([]);
+  });
+});
