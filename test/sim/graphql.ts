@@ -301,6 +301,7 @@ const mutation = {
     const branch = input.branch.branchName ?? '';
     const head = branch && !branch.startsWith('-') ? await branchHead(repo.dir, branch) : undefined;
     if (!head) {
+      // GitHub's exact wording for a missing branch is not documented; callers should test the type.
       throw new GitHubGraphqlError(
         'NOT_FOUND',
         `Could not resolve to a Ref with the name 'refs/heads/${branch}'.`,
