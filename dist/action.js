@@ -37642,7 +37642,7 @@ ${err.message}`;
   const status = err?.status;
   if (typeof status === "number" && request2?.method && request2.url) {
     const hint = status === 401 || status === 403 || status === 404 ? "check that the token can reach that repository (github-token / gitops-token)" : "GitHub kept failing after retries; run the workflow again later";
-    return `GitHub API ${request2.method} ${request2.url} answered ${status} (${err.message}); ${hint}. Nothing was written.`;
+    return `GitHub API ${request2.method} ${request2.url} answered ${status} (${err.message}); ${hint}`;
   }
   return err instanceof Error ? err.message : String(err);
 }
@@ -71181,7 +71181,13 @@ Push the branch to ${repo.owner}/${repo.repo}, or set \`allow-forks: true\` on t
     ...result.evaluation ? { pipeline: pipelineView(config2, result.evaluation.facts.running) } : {},
     ...nextStep(result.status, command)
   });
-  await upsertSticky(github, repo, pr.number, markerFor(command.environment), report);
+  try {
+    await upsertSticky(github, repo, pr.number, markerFor(command.environment), report);
+  } catch (err) {
+    warning(
+      `rollgate: could not write the report comment on #${pr.number} (${describeError(err)}); the job summary has it`
+    );
+  }
   if (result.status.kind === "committed" || result.status.kind === "proposed") {
     await recordDeployment(github, repo, {
       ref: recorded,

@@ -10,7 +10,7 @@ export function describeError(err: unknown): string {
       status === 401 || status === 403 || status === 404
         ? 'check that the token can reach that repository (github-token / gitops-token)'
         : 'GitHub kept failing after retries; run the workflow again later';
-    return `GitHub API ${request.method} ${request.url} answered ${status} (${(err as Error).message}); ${hint}. Nothing was written.`;
+    return `GitHub API ${request.method} ${request.url} answered ${status} (${(err as Error).message}); ${hint}`;
   }
   return err instanceof Error ? err.message : String(err);
 }

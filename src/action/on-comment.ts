@@ -1,4 +1,4 @@
-import { info } from '@actions/core';
+import { info, warning } from '@actions/core';
 import { parseComment, type Command, type ParseResult } from '../commands/parse.js';
 import { UsageError } from '../core/errors.js';
 import { overlayCandidates } from '../core/overlay-paths.js';
@@ -222,7 +222,14 @@ async function handleCommand(
     ...(result.evaluation ? { pipeline: pipelineView(config, result.evaluation.facts.running) } : {}),
     ...nextStep(result.status, command),
   });
-  await upsertSticky(github, repo, pr.number, markerFor(command.environment), report);
+  try {
+    await upsertSticky(github, repo, pr.number, markerFor(command.environment), report);
+  } catch (err) {
+    // The promotion has happened (or been refused) by now; a lost report must not read as a failed run.
+    warning(
+      `rollgate: could not write the report comment on #${pr.number} (${describeError(err)}); the job summary has it`,
+    );
+  }
   if (result.status.kind === 'committed' || result.status.kind === 'proposed') {
     await recordDeployment(github, repo, {
       ref: recorded,
