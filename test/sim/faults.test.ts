@@ -137,6 +137,29 @@ describe('injected faults', () => {
   });
 });
 
+describe('GraphQL rate limit', () => {
+  it("answers 200 with a RATE_LIMITED error, which Octokit's throttling plugin waits out", async () => {
+    const Client = Octokit.plugin(throttling);
+    const gh = new Client({
+      auth: 't',
+      baseUrl: sim.url,
+      throttle: {
+        onRateLimit: (_after, _opts, _o, retryCount) => retryCount < 2,
+        onSecondaryRateLimit: () => false,
+      },
+    });
+    sim.inject({ match: { graphql: /defaultBranchRef/ }, status: 429, graphqlRateLimited: true });
+    const res = await gh.request('POST /graphql', {
+      query: `query { repository(owner: "acme", name: "app") { defaultBranchRef { name } } }`,
+    });
+    expect(res.data).toEqual({ data: { repository: { defaultBranchRef: { name: 'main' } } } });
+    expect(sim.requests.map((r) => [r.status, r.fault ?? false])).toEqual([
+      [200, true],
+      [200, false],
+    ]);
+  });
+});
+
 describe('GitHub-like headers', () => {
   it('sends rate-limit counters per token and a request id', async () => {
     const a = await get('/repos/acme/app');

@@ -9,6 +9,11 @@ export interface Fault {
   retryAfter?: number;
   /** GitHub's secondary ("abuse") rate limit; otherwise a 403/429 is the primary rate limit. */
   secondaryRateLimit?: boolean;
+  /**
+   * GraphQL's primary rate limit as GitHub sends it: HTTP 200 with an error of type RATE_LIMITED
+   * (and x-ratelimit-remaining 0); `status` is then ignored.
+   */
+  graphqlRateLimited?: boolean;
   times?: number;
 }
 
@@ -51,6 +56,18 @@ export function faultResponse(
 ): { status: number; headers: Record<string, string>; body: Record<string, unknown> } {
   const headers: Record<string, string> = {};
   if (f.retryAfter !== undefined) headers['retry-after'] = String(f.retryAfter);
+  if (f.graphqlRateLimited) {
+    headers['x-ratelimit-remaining'] = '0';
+    headers['x-ratelimit-reset'] = String(nowSeconds + (f.retryAfter ?? 0));
+    return {
+      status: 200,
+      headers,
+      body: {
+        data: null,
+        errors: [{ type: 'RATE_LIMITED', message: 'API rate limit exceeded for user ID 1.' }],
+      },
+    };
+  }
   if (f.status === 403 || f.status === 429) {
     if (f.secondaryRateLimit) {
       return {
