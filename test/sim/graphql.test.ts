@@ -152,8 +152,21 @@ describe('GraphQL against a real git repository', () => {
       parent: before,
       headline: 'promote web to 1.2.3',
       by: 'rollgate-app[bot]',
+      triggersWorkflows: true,
     });
     expect(sim.violations).toEqual([]);
+  });
+
+  it("marks commits made with a workflow's GITHUB_TOKEN as triggering no workflows", async () => {
+    const actions = new Octokit({ auth: 'an-unregistered-token', baseUrl: sim.url });
+    const data = await actions.graphql<CommitResult>(
+      COMMIT,
+      commitInput(await repo.head(), { 'by-actions.txt': 'x\n' }),
+    );
+    expect(sim.state.apiCommits.find((c) => c.oid === data.createCommitOnBranch.commit.oid)).toMatchObject({
+      by: 'github-actions[bot]',
+      triggersWorkflows: false,
+    });
   });
 
   it('refuses a stale expectedHeadOid with STALE_DATA and leaves the branch alone', async () => {

@@ -343,6 +343,7 @@ const mutation = {
       additions: additions.map((a) => a.path),
       deletions,
       by: ctx.actor,
+      triggersWorkflows: ctx.actor !== 'github-actions[bot]',
     });
     const info = await commitInfo(repo.dir, result.oid);
     return {

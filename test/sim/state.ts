@@ -141,6 +141,11 @@ export interface SimApiCommit {
   additions: string[];
   deletions: string[];
   by: string;
+  /**
+   * GitHub starts no workflow runs for pushes made with a workflow's own GITHUB_TOKEN (the
+   * github-actions[bot] user); an App or user token's commits do trigger them.
+   */
+  triggersWorkflows: boolean;
 }
 
 export interface SimState {
