@@ -3,32 +3,20 @@
 // (openapi.ts), GraphQL checked against GitHub's schema and executed on a real git repository
 // (graphql.ts), injected faults (faults.ts), and a log of every request. Anything it does not
 // recognise is a loud 500 plus an entry in `violations`, which tests assert is empty.
-import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { Kind, parse } from 'graphql';
 import { faultResponse, matches, takeFault, type Fault, type PendingFault } from './faults.js';
-import { branchHead } from './git.js';
 import { handleGraphql } from './graphql.js';
 import { loadOpenApi } from './openapi.js';
 import { ROUTES } from './rest/routes.js';
 import type { RestReply } from './rest/common.js';
-import {
-  createState,
-  findRepo,
-  isoNow,
-  newId,
-  tokenReaches,
-  type Permission,
-  type ReviewState,
-  type SimComment,
-  type SimPull,
-  type SimReview,
-  type SimState,
-} from './state.js';
+import { sceneHelpers, type SceneHelpers } from './scene.js';
+import { createState, tokenReaches, type SimState } from './state.js';
 
 export type { Fault } from './faults.js';
+export type { AddPullInput, SceneHelpers } from './scene.js';
 export type * from './state.js';
 
 export interface SimRequest {
@@ -48,26 +36,9 @@ export interface SimRequest {
 /** Runs before a matching request is handled (after it is logged as arriving), e.g. to move a branch. */
 export type Hook = (req: { method: string; path: string; body?: unknown }) => void | Promise<void>;
 
-export interface AddPullInput {
-  number?: number;
-  title?: string;
-  body?: string | null;
-  user: string;
-  /** `repo` defaults to the base repository; a different full name makes the PR come from a fork. */
-  head: { ref: string; sha?: string; repo?: string };
-  base?: { ref?: string; sha?: string };
-  labels?: string[];
-  draft?: boolean;
-  state?: 'open' | 'closed';
-}
-
-export interface Simulator {
+export interface Simulator extends SceneHelpers {
   url: string;
   state: SimState;
-  addRepo(
-    fullName: string,
-    opts: { dir: string; defaultBranch?: string; fork?: boolean; parent?: string; private?: boolean },
-  ): void;
   requests: SimRequest[];
   inject(fault: Fault): void;
   /**
@@ -79,17 +50,6 @@ export interface Simulator {
   pendingFaults(): readonly PendingFault[];
   violations: string[];
   close(): Promise<void>;
-  // Scene-setting helpers (they only write `state`).
-  addPull(repo: string, input: AddPullInput): Promise<SimPull>;
-  addComment(repo: string, issueNumber: number, user: string, body: string): SimComment;
-  addReview(repo: string, pullNumber: number, user: string, state: ReviewState, commitId?: string): SimReview;
-  setPermission(repo: string, login: string, permission: Permission): void;
-  addTeamMember(org: string, teamSlug: string, login: string, role?: 'member' | 'maintainer'): void;
-  /**
-   * Makes `token` authenticate as `login`; with `repos`, the token reaches only those repositories
-   * (others answer 404 / NOT_FOUND), like an installation token scoped to some repositories.
-   */
-  addToken(token: string, login: string, opts?: { repos?: string[] }): void;
 }
 
 const RATE_LIMIT = 5000;
@@ -341,40 +301,12 @@ export async function startSimulator(opts: { port?: number } = {}): Promise<Simu
   });
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const repoOrThrow = (fullName: string) => {
-    const [owner = '', name = ''] = fullName.split('/');
-    const repo = findRepo(state, owner, name);
-    if (!repo)
-      throw new Error(
-        `simulator: repository ${fullName} is not known; call addRepo("${fullName}", { dir }) first`,
-      );
-    return repo;
-  };
-
   const sim: Simulator = {
     url,
     state,
     requests,
     violations,
-    addRepo(fullName, o) {
-      const [owner, name, extra] = fullName.split('/');
-      if (!owner || !name || extra !== undefined) {
-        throw new Error(`simulator.addRepo: "${fullName}" is not an owner/name full name`);
-      }
-      if (!existsSync(o.dir)) throw new Error(`simulator.addRepo: git directory ${o.dir} does not exist`);
-      if (findRepo(state, owner, name)) throw new Error(`simulator.addRepo: ${fullName} was already added`);
-      state.repos.push({
-        id: newId(state),
-        owner,
-        name,
-        fullName,
-        dir: o.dir,
-        defaultBranch: o.defaultBranch ?? 'main',
-        fork: o.fork ?? false,
-        ...(o.parent ? { parent: o.parent } : {}),
-        private: o.private ?? false,
-      });
-    },
+    ...sceneHelpers(state),
     before(match, hook, times = 1) {
       hooks.push({ match, hook, remaining: times });
     },
@@ -382,86 +314,6 @@ export async function startSimulator(opts: { port?: number } = {}): Promise<Simu
       faults.push({ ...fault, remaining: fault.times ?? 1 });
     },
     pendingFaults: () => faults,
-    async addPull(repoName, input) {
-      const repo = repoOrThrow(repoName);
-      const headRepoName = input.head.repo ?? repo.fullName;
-      const [ho = '', hn = ''] = headRepoName.split('/');
-      const headRepo = findRepo(state, ho, hn) ?? repo;
-      const headSha = input.head.sha ?? (await branchHead(headRepo.dir, input.head.ref));
-      if (!headSha) {
-        throw new Error(
-          `simulator.addPull: branch ${input.head.ref} does not exist in ${headRepo.dir}; pass head.sha or create the branch`,
-        );
-      }
-      const baseRef = input.base?.ref ?? repo.defaultBranch;
-      const baseSha = input.base?.sha ?? (await branchHead(repo.dir, baseRef)) ?? headSha;
-      const used = state.pulls.filter((p) => p.repo === repo.fullName).map((p) => p.number);
-      const now = isoNow(state);
-      const pr: SimPull = {
-        id: newId(state),
-        repo: repo.fullName,
-        number: input.number ?? Math.max(0, ...used) + 1,
-        title: input.title ?? `Change ${input.head.ref}`,
-        body: input.body ?? null,
-        state: input.state ?? 'open',
-        merged: false,
-        draft: input.draft ?? false,
-        user: input.user,
-        head: { ref: input.head.ref, sha: headSha, repo: headRepoName },
-        base: { ref: baseRef, sha: baseSha },
-        labels: input.labels ?? [],
-        createdAt: now,
-        updatedAt: now,
-      };
-      state.pulls.push(pr);
-      return pr;
-    },
-    addComment(repoName, issueNumber, user, text) {
-      const repo = repoOrThrow(repoName);
-      const now = isoNow(state);
-      const c: SimComment = {
-        id: newId(state),
-        repo: repo.fullName,
-        issueNumber,
-        user,
-        body: text,
-        createdAt: now,
-        updatedAt: now,
-      };
-      state.comments.push(c);
-      return c;
-    },
-    addReview(repoName, pullNumber, user, reviewState, commitId) {
-      const repo = repoOrThrow(repoName);
-      const pr = state.pulls.find((p) => p.repo === repo.fullName && p.number === pullNumber);
-      if (!pr)
-        throw new Error(
-          `simulator.addReview: ${repoName} has no pull request #${pullNumber}; call addPull first`,
-        );
-      const r: SimReview = {
-        id: newId(state),
-        repo: repo.fullName,
-        pullNumber,
-        user,
-        state: reviewState,
-        body: '',
-        commitId: commitId ?? pr.head.sha,
-        submittedAt: isoNow(state),
-      };
-      state.reviews.push(r);
-      return r;
-    },
-    setPermission(repoName, login, permission) {
-      const repo = repoOrThrow(repoName);
-      (state.permissions[repo.fullName] ??= {})[login] = permission;
-    },
-    addTeamMember(org, teamSlug, login, role = 'member') {
-      (state.teams[`${org}/${teamSlug}`] ??= {})[login] = role;
-    },
-    addToken(token, login, o) {
-      state.tokens[token] = login;
-      if (o?.repos) state.tokenRepos[token] = [...o.repos];
-    },
     close() {
       return new Promise((resolve, reject) => {
         server.closeAllConnections();
