@@ -71116,6 +71116,12 @@ Push the branch to ${repo.owner}/${repo.repo}, or set \`allow-forks: true\` on t
     );
     return aborted2("pull-request-closed", `pull request #${pr.number} is closed`);
   }
+  if (command.verb === "/promote" && command.canary !== void 0) {
+    const problem = "--canary is not supported yet: this rollgate promotes the whole environment; comment again without --canary";
+    await reply(github, repo, event.issueNumber, usageReply(problem, USAGE_OF[command.verb]));
+    await react(github, repo, event.commentId, "confused");
+    return aborted2("canary-unsupported", problem);
+  }
   let services;
   try {
     services = checkTarget(config2, command.environment, command.services);

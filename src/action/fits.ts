@@ -1,5 +1,7 @@
 import type { GitHubClient } from '../github/octokit.js';
 import type { DeploymentClient } from './deployment.js';
+import type { CheckRunClient } from './on-pull-request.js';
+import type { SweepClient } from './on-schedule.js';
 import type { ReactionClient } from './reactions.js';
 import type { CommentClient } from './sticky.js';
 

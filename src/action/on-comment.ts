@@ -149,6 +149,14 @@ async function handleCommand(
     return aborted('pull-request-closed', `pull request #${pr.number} is closed`);
   }
 
+  if (command.verb === '/promote' && command.canary !== undefined) {
+    // The grammar has --canary, the core does not step canaries yet: say so rather than ignore it.
+    const problem = '--canary is not supported yet: this rollgate promotes the whole environment; comment again without --canary';
+    await reply(github, repo, event.issueNumber, usageReply(problem, USAGE_OF[command.verb]));
+    await react(github, repo, event.commentId, 'confused');
+    return aborted('canary-unsupported', problem);
+  }
+
   let services: readonly string[];
   try {
     services = checkTarget(config, command.environment, command.services);

@@ -1,60 +1,22 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { type SceneOptions } from './harness.js';
 import {
-  commentEvent,
-  dispatchEvent,
-  makeScene,
-  pullRequestEvent,
-  runAction,
-  type ActionRun,
-  type Scene,
-  type SceneOptions,
-} from './harness.js';
+  botComments,
+  CART_DEV,
+  CHECKOUT_DEV,
+  CHECKOUT_PROD,
+  comment,
+  expectNothingWritten,
+  graphqlCommits,
+  operations,
+  reactionsOn,
+  result,
+  setUp,
+  tagOf,
+  useScenes,
+} from './scenarios.js';
 
-// Scenarios end to end: the built dist/action.js as a real process against the loopback GitHub
-// simulator, backed by real git repositories. Each row sets a scene, runs the Action, and asserts
-// what GitHub and the GitOps repository look like afterwards.
-
-const CHECKOUT_DEV = 'apps/checkout/overlays/dev/kustomization.yaml';
-const CHECKOUT_PROD = 'apps/checkout/overlays/production/kustomization.yaml';
-const CART_DEV = 'apps/cart/overlays/dev/kustomization.yaml';
-
-let scene: Scene | undefined;
-afterEach(async () => {
-  if (scene) expect(scene.sim.violations).toEqual([]);
-  await scene?.close();
-  scene = undefined;
-});
-
-async function setUp(options: SceneOptions = {}): Promise<Scene> {
-  scene = await makeScene(options);
-  return scene;
-}
-
-function comment(
-  s: Scene,
-  user: string,
-  body: string,
-  inputs: Record<string, string> = {},
-): Promise<ActionRun> {
-  return runAction(s, { event: 'issue_comment', payload: commentEvent(s, user, body), inputs });
-}
-
-const tagOf = (text: string) => /newTag: "([^"]+)"/.exec(text)?.[1];
-const botComments = (s: Scene) => s.sim.state.comments.filter((c) => c.user !== 'alice' && c.user !== 'rita');
-const reactionsOn = (s: Scene) => s.sim.state.reactions.map((r) => r.content);
-const operations = (s: Scene, from = 0) =>
-  s.sim.requests.slice(from).map((r) => (r as { operation?: string }).operation ?? `${r.method} ${r.path}`);
-const graphqlCommits = (s: Scene, from = 0) =>
-  operations(s, from).filter((o) => o === 'graphql:createCommitOnBranch');
-const result = (run: ActionRun) =>
-  JSON.parse(run.outputs['result'] ?? '{}') as Record<string, unknown> & {
-    decision?: { verdicts: { gate: string; outcome: string; reasonCode: string }[] };
-  };
-
-async function expectNothingWritten(s: Scene, headBefore: string) {
-  expect(await s.gitops.head()).toBe(headBefore);
-  expect(s.sim.state.apiCommits).toEqual([]);
-}
+useScenes();
 
 describe('acceptance: /promote on a pull request', () => {
   it('promote allowed: one commit with trailers, sticky report, reactions, deployment, outputs', async () => {
@@ -312,136 +274,3 @@ describe('acceptance: /promote on a pull request', () => {
 
 /** The requests one /promote makes (see docs/action.md for the list). */
 const PROMOTE_REQUESTS = 17;
-
-describe('acceptance: comments that are not commands, and bad commands', () => {
-  it.each([
-    ['another bot', '/deploy staging'],
-    ['quoted', '> /promote dev'],
-    ['code', '`/promote dev`'],
-    ['prose', 'LGTM, ship it'],
-  ])('%s: ignored without a word or an API call', async (_name, body) => {
-    const s = await setUp();
-    const run = await comment(s, 'alice', body);
-    expect(run.code).toBe(0);
-    expect(s.sim.requests).toEqual([]);
-    expect(run.outputs).toEqual({});
-  });
-
-  it('an edited comment is ignored', async () => {
-    const s = await setUp();
-    const run = await runAction(s, {
-      event: 'issue_comment',
-      payload: commentEvent(s, 'alice', '/promote dev', 'edited'),
-    });
-    expect(run.code).toBe(0);
-    expect(s.sim.requests).toEqual([]);
-  });
-
-  it('a misspelt environment gets a reply with a did-you-mean', async () => {
-    const s = await setUp();
-    const run = await comment(s, 'alice', '/promote stagin checkout --version 1.5.0');
-    expect(result(run)).toMatchObject({ status: 'aborted', reason_code: 'bad-command' });
-    expect(botComments(s)[0]?.body).toContain('unknown environment "stagin" (did you mean "staging"?)');
-    expect(reactionsOn(s)).toEqual(['eyes', 'confused']);
-  });
-
-  it('a misspelt flag gets a reply with a did-you-mean and the usage', async () => {
-    const s = await setUp();
-    await comment(s, 'alice', '/promote dev --dryrun');
-    expect(botComments(s)[0]?.body).toContain('unknown flag "--dryrun" (did you mean "--dry-run"?)');
-    expect(botComments(s)[0]?.body).toContain('/promote <env> [service...]');
-  });
-
-  it('/help answers with the grammar and the environments', async () => {
-    const s = await setUp();
-    await comment(s, 'alice', '/help');
-    const body = botComments(s)[0]?.body ?? '';
-    expect(body).toContain('/rollback <env> [service...]');
-    expect(body).toMatch(/\| production \| staging \| year-2000-freeze \| checkout, cart \|/);
-  });
-
-  it('/status shows what runs where', async () => {
-    const s = await setUp();
-    await comment(s, 'alice', '/status');
-    expect(botComments(s)[0]?.body).toContain('| checkout | `1.4.0` | `1.3.5` | `1.3.0` |');
-  });
-
-  it('/rollback returns a service to the version it ran before', async () => {
-    const s = await setUp();
-    const run = await comment(s, 'alice', '/rollback dev checkout');
-    expect(result(run)).toMatchObject({ status: 'committed', version: '1.3.5' });
-    expect(tagOf(await s.gitops.show('main', CHECKOUT_DEV))).toBe('1.3.5');
-  });
-});
-
-describe('acceptance: other events', () => {
-  it('pull_request: a check run rollgate/<env> per environment on the head', async () => {
-    const s = await setUp();
-    const run = await runAction(s, { event: 'pull_request', payload: pullRequestEvent(s) });
-    expect(run.code).toBe(0);
-    const runs = s.sim.state.checkRuns.map((c) => [c.name, c.headSha, c.conclusion]);
-    expect(runs).toEqual([
-      ['rollgate/dev', s.pr.headSha, 'success'],
-      ['rollgate/staging', s.pr.headSha, 'failure'],
-      ['rollgate/production', s.pr.headSha, 'failure'],
-    ]);
-    // One GraphQL read serves every environment.
-    expect(operations(s).filter((o) => o.startsWith('graphql'))).toEqual(['graphql:repository']);
-    expect(s.sim.state.apiCommits).toEqual([]);
-  });
-
-  it('schedule: the freeze sweep sets rollgate/freeze/<env> on the head of every open PR', async () => {
-    const s = await setUp();
-    const sha = await s.app.commit({ 'src/other.ts': 'export {};\n' }, 'other work', new Date(), 'feature-2');
-    const second = await s.sim.addPull('acme/app', { user: 'carol', head: { ref: 'feature-2', sha } });
-    const run = await runAction(s, { event: 'schedule', payload: { schedule: '*/15 * * * *' } });
-    expect(run.stdout).not.toContain('::error::');
-    expect(run.code).toBe(0);
-    const statuses = s.sim.state.statuses.map((st) => [st.sha, st.context, st.state]);
-    expect(statuses).toHaveLength(2);
-    expect(statuses).toEqual(
-      expect.arrayContaining([
-        [s.pr.headSha, 'rollgate/freeze/production', 'failure'],
-        [second.head.sha, 'rollgate/freeze/production', 'failure'],
-      ]),
-    );
-    expect(s.sim.state.statuses[0]?.description).toContain('year-2000-freeze');
-  });
-
-  it('workflow_dispatch: promotes from inputs; a denial fails the step', async () => {
-    const s = await setUp();
-    const ok = await runAction(s, {
-      event: 'workflow_dispatch',
-      payload: dispatchEvent(s),
-      inputs: { environment: 'dev', services: 'checkout, cart', version: '1.9.0' },
-    });
-    expect(ok.code).toBe(0);
-    expect(result(ok)).toMatchObject({ status: 'committed', services: ['checkout', 'cart'] });
-    expect(ok.summary).toContain('dev promoted');
-    const denied = await runAction(s, {
-      event: 'workflow_dispatch',
-      payload: dispatchEvent(s),
-      inputs: { command: '/promote production checkout --version 1.3.5' },
-    });
-    expect(denied.code).toBe(1);
-    expect(result(denied)).toMatchObject({ status: 'denied' });
-  });
-
-  it('GitHub Enterprise Server URLs (/api/v3, /api/graphql) are honoured', async () => {
-    const s = await setUp();
-    const run = await runAction(s, {
-      event: 'issue_comment',
-      payload: commentEvent(s, 'alice', '/promote dev checkout --version 1.5.0'),
-      ghes: true,
-    });
-    expect(result(run)).toMatchObject({ status: 'committed' });
-  });
-
-  it('an event rollgate does not handle gets a notice and exit 0', async () => {
-    const s = await setUp();
-    const run = await runAction(s, { event: 'release', payload: {} });
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain('::notice::rollgate does not handle release events');
-    expect(s.sim.requests).toEqual([]);
-  });
-});
