@@ -151,7 +151,8 @@ async function handleCommand(
 
   if (command.verb === '/promote' && command.canary !== undefined) {
     // The grammar has --canary, the core does not step canaries yet: say so rather than ignore it.
-    const problem = '--canary is not supported yet: this rollgate promotes the whole environment; comment again without --canary';
+    const problem =
+      '--canary is not supported yet: this rollgate promotes the whole environment; comment again without --canary';
     await reply(github, repo, event.issueNumber, usageReply(problem, USAGE_OF[command.verb]));
     await react(github, repo, event.commentId, 'confused');
     return aborted('canary-unsupported', problem);
