@@ -70993,7 +70993,7 @@ async function upsertSticky(client, repo, issueNumber, marker, body) {
       page
     });
     const comments = asListedComments(data2);
-    const found = comments.find((c) => c.body.includes(marker));
+    const found = comments.find((c) => c.author.endsWith("[bot]") && c.body.startsWith(marker));
     if (found) {
       await client.rest.issues.updateComment({ ...repo, comment_id: found.id, body });
       return { id: found.id, created: false };

@@ -6,5 +6,6 @@ import type { ReactionClient } from './reactions.js';
 import type { CommentClient } from './sticky.js';
 
 // The real client must fit each narrow type the Action declares (checked by the compiler only).
-export const fitsRealClient = (client: GitHubClient): ReactionClient & CommentClient & DeploymentClient =>
-  client;
+export const fitsRealClient = (
+  client: GitHubClient,
+): ReactionClient & CommentClient & DeploymentClient & CheckRunClient & SweepClient => client;

@@ -17,8 +17,8 @@ export interface CommentClient {
 const PAGE = 100;
 
 /**
- * One comment per pull request and marker, updated in place: the first comment holding `marker`
- * is edited, otherwise one is created. Returns the comment id.
+ * One comment per pull request and marker, updated in place: the first bot comment starting with
+ * `marker` is edited, otherwise one is created. Returns the comment id.
  */
 export async function upsertSticky(
   client: CommentClient,
@@ -36,7 +36,9 @@ export async function upsertSticky(
       page,
     });
     const comments = asListedComments(data);
-    const found = comments.find((c) => c.body.includes(marker));
+    // Only a bot's comment that starts with the marker is ours: a person quoting the marker must
+    // not get their comment overwritten (a write token may edit anyone's comment).
+    const found = comments.find((c) => c.author.endsWith('[bot]') && c.body.startsWith(marker));
     if (found) {
       await client.rest.issues.updateComment({ ...repo, comment_id: found.id, body });
       return { id: found.id, created: false };

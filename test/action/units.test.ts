@@ -65,7 +65,12 @@ describe('teamsNamedBy', () => {
 
 describe('upsertSticky', () => {
   function fakeIssue(existing: string[]) {
-    const comments = existing.map((body, i) => ({ id: i + 1, body, user: { login: 'x' } }));
+    // "human:" marks a comment written by a person (the prefix is not part of the body).
+    const comments = existing.map((text, i) => ({
+      id: i + 1,
+      body: text.replace(/^human:/, ''),
+      user: { login: text.startsWith('human:') ? 'mallory' : 'github-actions[bot]' },
+    }));
     const client: CommentClient = {
       rest: {
         issues: {
@@ -96,6 +101,17 @@ describe('upsertSticky', () => {
     ).toEqual({ id: 151, created: false });
     expect(issue.comments).toHaveLength(151);
     expect(issue.comments[150]?.body).toBe('<!-- rollgate:dev --> new');
+  });
+  it("a person's comment quoting the marker is never taken over", async () => {
+    const issue = fakeIssue([
+      'human:<!-- rollgate:dev --> quoted by a person',
+      '<!-- rollgate:dev --> report',
+    ]);
+    expect(
+      await upsertSticky(issue.client, repo, 1, '<!-- rollgate:dev -->', '<!-- rollgate:dev --> new'),
+    ).toEqual({ id: 2, created: false });
+    expect(issue.comments[0]?.body).toBe('<!-- rollgate:dev --> quoted by a person');
+    expect(issue.comments[1]?.body).toBe('<!-- rollgate:dev --> new');
   });
   it('creates one when none carries the marker (another environment’s does not count)', async () => {
     const issue = fakeIssue(['<!-- rollgate:staging --> x']);
