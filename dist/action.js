@@ -71198,7 +71198,7 @@ Push the branch to ${repo.owner}/${repo.repo}, or set \`allow-forks: true\` on t
     await recordDeployment(github, repo, {
       ref: recorded,
       environment: command.environment,
-      state: "success",
+      state: result.status.kind === "proposed" ? "queued" : "success",
       description: `${services.join(", ")} ${version2} by @${event.author}`,
       logUrl: ctx.runUrl,
       ...result.status.url ? { commitUrl: result.status.url } : {},
@@ -71371,7 +71371,7 @@ async function onDispatch(ctx, inputs, clients, clock) {
     await recordDeployment(github, repo, {
       ref: ctx.sha,
       environment: ask.environment,
-      state: "success",
+      state: result.status.kind === "proposed" ? "queued" : "success",
       description: `${services.join(", ")} ${version2} by @${ctx.actor}`,
       logUrl: ctx.runUrl,
       ...result.status.url ? { commitUrl: result.status.url } : {},

@@ -31,7 +31,8 @@ export interface DeploymentClient {
 export interface DeploymentRecord {
   readonly ref: string;
   readonly environment: string;
-  readonly state: 'success' | 'failure';
+  /** success: committed to the GitOps branch; queued: proposed as a GitOps pull request, not yet merged. */
+  readonly state: 'success' | 'failure' | 'queued';
   readonly description: string;
   readonly logUrl: string;
   readonly commitUrl?: string;

@@ -243,7 +243,7 @@ async function handleCommand(
     await recordDeployment(github, repo, {
       ref: recorded,
       environment: command.environment,
-      state: 'success',
+      state: result.status.kind === 'proposed' ? 'queued' : 'success',
       description: `${services.join(', ')} ${version} by @${event.author}`,
       logUrl: ctx.runUrl,
       ...(result.status.url ? { commitUrl: result.status.url } : {}),

@@ -99,7 +99,7 @@ export async function onDispatch(
     await recordDeployment(github, repo, {
       ref: ctx.sha,
       environment: ask.environment,
-      state: 'success',
+      state: result.status.kind === 'proposed' ? 'queued' : 'success',
       description: `${services.join(', ')} ${version} by @${ctx.actor}`,
       logUrl: ctx.runUrl,
       ...(result.status.url ? { commitUrl: result.status.url } : {}),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commentEvent, dispatchEvent, pullRequestEvent, runAction } from './harness.js';
+import { commentEvent, dispatchEvent, pullRequestEvent, reviewEvent, runAction } from './harness.js';
 import { operations, result, setUp, useScenes } from './scenarios.js';
 
 useScenes();
@@ -18,6 +18,18 @@ describe('acceptance: other events', () => {
     // One GraphQL read serves every environment.
     expect(operations(s).filter((o) => o.startsWith('graphql'))).toEqual(['graphql:repository']);
     expect(s.sim.state.apiCommits).toEqual([]);
+  });
+
+  it('pull_request_review: the same re-evaluation, a check run per environment', async () => {
+    const s = await setUp();
+    const run = await runAction(s, { event: 'pull_request_review', payload: reviewEvent(s) });
+    expect(run.code).toBe(0);
+    expect(s.sim.state.checkRuns.map((c) => c.name)).toEqual([
+      'rollgate/dev',
+      'rollgate/staging',
+      'rollgate/production',
+    ]);
+    expect(s.sim.state.checkRuns[1]?.title).toBe('staging: blocked by order, bake-1h');
   });
 
   it('schedule: the freeze sweep sets rollgate/freeze/<env> on the head of every open PR', async () => {

@@ -273,6 +273,17 @@ export function pullRequestEvent(scene: Scene, action = 'opened'): Record<string
   return withRepository(payload, scene.sim);
 }
 
+export function reviewEvent(scene: Scene): Record<string, unknown> {
+  const payload = example('pull_request_review', 'submitted');
+  const pull = payload['pull_request'] as Record<string, unknown>;
+  Object.assign(pull, {
+    number: scene.pr.number,
+    html_url: `https://github.com/acme/app/pull/${scene.pr.number}`,
+    head: { ...(pull['head'] as object), sha: scene.pr.headSha },
+  });
+  return withRepository(payload, scene.sim);
+}
+
 export function dispatchEvent(scene: Scene): Record<string, unknown> {
   return withRepository(example('workflow_dispatch'), scene.sim);
 }

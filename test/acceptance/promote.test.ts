@@ -251,6 +251,7 @@ describe('acceptance: /promote on a pull request', () => {
     expect(tagOf(await s.gitops.show(proposal?.head.ref ?? '', CHECKOUT_DEV))).toBe('1.5.0');
     expect(run.outputs['commit-sha']).toBe(await s.gitops.head(proposal?.head.ref));
     expect(botComments(s)[0]?.body).toContain('**Pull request:**');
+    expect(s.sim.state.deploymentStatuses.map((d) => d.state)).toEqual(['queued']);
   });
 
   it('the number of API requests a /promote makes does not grow with the number of services', async () => {
