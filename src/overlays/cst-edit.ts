@@ -1,0 +1,481 @@
+import {
+  Composer,
+  CST,
+  type Document,
+  isAlias,
+  isCollection,
+  isMap,
+  isScalar,
+  isSeq,
+  type Node,
+  type Pair,
+  Parser,
+  parseDocument,
+  type Scalar,
+  visit,
+  type YAMLMap,
+  type YAMLSeq,
+} from 'yaml';
+
+// Source-preserving YAML edits. Every write changes the text itself, token by token (scalars through
+// yaml's CST) or by splicing whole lines (entries that have to be added or removed); the composed
+// Document is only used to find where things are. After every write the result is parsed again and
+// compared with what was meant (see verifyEdit), so a wrong splice is an error, never a bad commit.
+
+export type EditFailure = {
+  readonly ok: false;
+  readonly code:
+    | 'parse-error'
+    | 'not-found'
+    | 'ambiguous'
+    | 'unsupported'
+    | 'invalid-spec'
+    | 'invalid-value'
+    | 'verify-failed';
+  readonly message: string;
+};
+
+export type EditOutcome =
+  | {
+      readonly ok: true;
+      readonly text: string;
+      readonly changed: boolean;
+      readonly descriptions: readonly string[];
+    }
+  | EditFailure;
+
+export function fail(code: EditFailure['code'], message: string): EditFailure {
+  return { ok: false, code, message };
+}
+
+/** Parsed documents of a text, with source tokens kept so scalars can be edited in place. */
+export interface ParsedText {
+  readonly text: string;
+  readonly tokens: CST.Token[];
+  readonly docs: Document.Parsed[];
+}
+
+export function parseText(text: string): ParsedText | EditFailure {
+  const tokens = Array.from(new Parser().parse(text));
+  const docs = Array.from(new Composer({ keepSourceTokens: true }).compose(tokens));
+  for (const doc of docs) {
+    const error = doc.errors[0];
+    if (error !== undefined) return fail('parse-error', `YAML error: ${error.message}`);
+  }
+  return { text, tokens, docs };
+}
+
+export function isFailure(value: unknown): value is EditFailure {
+  return typeof value === 'object' && value !== null && (value as { ok?: unknown }).ok === false;
+}
+
+/** One change to the parsed value, used to check the written text means what was intended. */
+export type SemanticOp =
+  | { readonly op: 'set'; readonly path: readonly (string | number)[]; readonly value: unknown }
+  | { readonly op: 'delete'; readonly path: readonly (string | number)[] };
+
+export type Eol = '\n' | '\r\n';
+
+export function eolOf(text: string): Eol {
+  return text.includes('\r\n') ? '\r\n' : '\n';
+}
+
+/** A value that would read back as a number, boolean, null or something else must be quoted. */
+export function needsQuotes(value: string): boolean {
+  if (value === '' || /^[\s]|[\s]$/.test(value)) return true;
+  const parsed = parseDocument(value);
+  if (parsed.errors.length > 0) return true;
+  const contents = parsed.contents;
+  return !isScalar(contents) || typeof contents.value !== 'string' || contents.value !== value;
+}
+
+export function renderString(value: string): string {
+  return needsQuotes(value) ? JSON.stringify(value) : value;
+}
+
+export function rejectMultiline(what: string, value: string): EditFailure | undefined {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is rejected
+  if (/[\n\r\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(value)) {
+    return fail('invalid-value', `${what} ${JSON.stringify(value)} holds a line break or control character; give a one-line value`);
+  }
+  return undefined;
+}
+
+type ScalarType = 'PLAIN' | 'QUOTE_SINGLE' | 'QUOTE_DOUBLE' | 'BLOCK_LITERAL' | 'BLOCK_FOLDED';
+
+/**
+ * How a replaced scalar is written: a quoted scalar keeps its quotes; a plain one stays plain unless
+ * the new value would then read back as another type (a tag `1234`), or `forceString` asks for quotes.
+ */
+function styleFor(tokenType: string, value: string, kind: 'string' | 'number'): ScalarType {
+  if (kind === 'number') return 'PLAIN';
+  if (tokenType === 'single-quoted-scalar') return 'QUOTE_SINGLE';
+  if (tokenType === 'double-quoted-scalar') return 'QUOTE_DOUBLE';
+  return needsQuotes(value) ? 'QUOTE_DOUBLE' : 'PLAIN';
+}
+
+export interface ScalarWrite {
+  /** Source offset where the scalar (or alias) being replaced starts. */
+  readonly offset: number;
+  readonly value: string;
+  /** `string` keeps the value a string (quoting when needed); `number` writes it plain. */
+  readonly kind: 'string' | 'number';
+  /** Force double quotes unless the scalar is already single-quoted (annotation values). */
+  readonly quoted?: boolean;
+}
+
+/** Rewrites scalars in place through the CST; every byte outside them stays. */
+export function writeScalars(parsed: ParsedText, writes: readonly ScalarWrite[]): string | EditFailure {
+  const byOffset = new Map(writes.map((w) => [w.offset, w]));
+  for (const token of parsed.tokens) {
+    if (token.type !== 'document') continue;
+    CST.visit(token, (item, path) => {
+      const inFlow = path.length > 0 && CST.visit.parentCollection(token, path).type === 'flow-collection';
+      for (const t of [item.key, item.value]) {
+        if (t === null || t === undefined || !(CST.isScalar(t) || t.type === 'alias')) continue;
+        const write = byOffset.get(t.offset);
+        if (write === undefined) continue;
+        byOffset.delete(t.offset);
+        let type = styleFor(t.type, write.value, write.kind);
+        if (write.quoted === true && type === 'PLAIN') type = 'QUOTE_DOUBLE';
+        CST.setScalarValue(t, write.value, { afterKey: t === item.value, inFlow, type });
+      }
+    });
+  }
+  if (byOffset.size > 0) {
+    // A scalar at the top of a document (no collection around it) is not visited; none of the
+    // edits here target one, so this only guards against a wrong offset.
+    return fail('unsupported', `no editable scalar at offsets ${[...byOffset.keys()].join(', ')}`);
+  }
+  return parsed.tokens.map((t) => CST.stringify(t)).join('');
+}
+
+/** A text splice: replace [start, end) with `insert`. */
+export interface Splice {
+  readonly start: number;
+  readonly end: number;
+  readonly insert: string;
+}
+
+export function applySplices(text: string, splices: readonly Splice[]): string {
+  const sorted = [...splices].sort((a, b) => b.start - a.start);
+  let out = text;
+  for (const s of sorted) out = out.slice(0, s.start) + s.insert + out.slice(s.end);
+  return out;
+}
+
+function lineStartOf(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
+}
+
+/** Offset just past the line break that ends the line holding `offset` (or the text's end). */
+function nextLineStart(text: string, offset: number): number {
+  const nl = text.indexOf('\n', offset);
+  return nl === -1 ? text.length : nl + 1;
+}
+
+function columnOf(text: string, offset: number): number {
+  const start = lineStartOf(text, offset);
+  // A byte-order mark is not indentation.
+  return offset - start - (start === 0 && text.startsWith('\ufeff') ? 1 : 0);
+}
+
+function nodeStart(node: Node | Pair['key']): number | undefined {
+  return (node as Node | null)?.range?.[0];
+}
+
+function nodeValueEnd(node: unknown): number | undefined {
+  return (node as Node | null)?.range?.[1];
+}
+
+/** Where a pair's text ends: after its value, or after its key when the value is empty. */
+function pairEnd(pair: Pair): number | undefined {
+  return nodeValueEnd(pair.value) ?? nodeValueEnd(pair.key);
+}
+
+/**
+ * Lines for new entries are inserted after the line holding `afterOffset`. When that line is the
+ * last and has no line break, the break goes before the new text so a missing final newline stays
+ * missing.
+ */
+function insertLinesAfter(text: string, afterOffset: number, lines: readonly string[]): Splice {
+  const eol = eolOf(text);
+  const at = nextLineStart(text, afterOffset);
+  if (at === text.length && !text.endsWith('\n')) {
+    return { start: at, end: at, insert: lines.map((l) => eol + l).join('') };
+  }
+  return { start: at, end: at, insert: lines.map((l) => l + eol).join('') };
+}
+
+export interface NewPair {
+  readonly key: string;
+  /** Source text of the value, already quoted as needed. */
+  readonly value: string;
+}
+
+/** Adds pairs at the end of a map, in the map's own layout (block lines or flow `, k: v`). */
+export function addPairs(text: string, map: YAMLMap, pairs: readonly NewPair[]): Splice | EditFailure {
+  const last = map.items[map.items.length - 1];
+  if (map.flow === true) {
+    if (last === undefined) {
+      const start = nodeStart(map as unknown as Node);
+      if (start === undefined) return fail('unsupported', 'flow map without a position');
+      return { start: start + 1, end: start + 1, insert: pairs.map((p) => `${p.key}: ${p.value}`).join(', ') };
+    }
+    const end = pairEnd(last);
+    if (end === undefined) return fail('unsupported', 'flow map entry without a position');
+    return { start: end, end, insert: pairs.map((p) => `, ${p.key}: ${p.value}`).join('') };
+  }
+  const first = map.items[0];
+  const firstKeyStart = first === undefined ? undefined : nodeStart(first.key);
+  const end = last === undefined ? undefined : pairEnd(last);
+  if (firstKeyStart === undefined || end === undefined) {
+    return fail('unsupported', 'cannot add to an empty block map');
+  }
+  const indent = ' '.repeat(columnOf(text, firstKeyStart));
+  if (endsInsideLine(text, end)) return fail('unsupported', 'the map ends mid-line; cannot add a line after it');
+  return insertLinesAfter(
+    text,
+    lastLineOfNode(text, end),
+    pairs.map((p) => `${indent}${p.key}: ${p.value}`),
+  );
+}
+
+/** A node may end at the start of the following line (block collections); step back onto its last line. */
+function lastLineOfNode(text: string, end: number): number {
+  let e = end;
+  while (e > 0 && (text[e - 1] === '\n' || text[e - 1] === '\r')) e -= 1;
+  return Math.max(e - 1, 0);
+}
+
+/** True when something other than spaces and a comment follows `end` on its line (e.g. a flow `}`). */
+function endsInsideLine(text: string, end: number): boolean {
+  const lineEnd = text.indexOf('\n', end);
+  const rest = text.slice(end, lineEnd === -1 ? text.length : lineEnd).replace(/\r$/, '');
+  return !/^\s*(#.*)?$/.test(rest) && !(text[end - 1] === '\n');
+}
+
+/** Removes one pair: its whole line(s) in a block map, or `, k: v` in a flow map. */
+export function removePair(text: string, map: YAMLMap, pair: Pair): Splice | EditFailure {
+  const index = map.items.indexOf(pair);
+  const keyStart = nodeStart(pair.key);
+  const end = pairEnd(pair);
+  if (keyStart === undefined || end === undefined || index < 0) return fail('unsupported', 'entry without a position');
+  if (map.flow === true) {
+    const prev = map.items[index - 1];
+    if (prev !== undefined) {
+      const prevEnd = pairEnd(prev);
+      if (prevEnd === undefined) return fail('unsupported', 'entry without a position');
+      return { start: prevEnd, end, insert: '' };
+    }
+    const next = map.items[index + 1];
+    const nextStart = next === undefined ? end : nodeStart(next.key);
+    return { start: keyStart, end: nextStart ?? end, insert: '' };
+  }
+  const lineStart = lineStartOf(text, keyStart);
+  if (text.slice(lineStart, keyStart).trim() !== '') {
+    return fail('unsupported', `the key ${String(pair.key)} shares its line with other content; cannot remove it alone`);
+  }
+  if (endsInsideLine(text, end)) return fail('unsupported', `the entry ${String(pair.key)} ends mid-line`);
+  const lineEnd = nextLineStart(text, lastLineOfNode(text, end));
+  // The last line of a file without a final newline: take the line break before it instead.
+  if (lineEnd === text.length && !text.endsWith('\n') && lineStart > 0) {
+    const before = text[lineStart - 2] === '\r' ? lineStart - 2 : lineStart - 1;
+    return { start: before, end: lineEnd, insert: '' };
+  }
+  return { start: lineStart, end: lineEnd, insert: '' };
+}
+
+/** Appends an item to a sequence; `itemLines` are the item's map pairs in order. */
+export function appendItem(text: string, seq: YAMLSeq, pairs: readonly NewPair[]): Splice | EditFailure {
+  const last = seq.items[seq.items.length - 1] as Node | undefined;
+  if (seq.flow === true) {
+    const flowItem = `{${pairs.map((p) => `${p.key}: ${p.value}`).join(', ')}}`;
+    if (last === undefined) {
+      const start = nodeStart(seq as unknown as Node);
+      if (start === undefined) return fail('unsupported', 'flow sequence without a position');
+      return { start: start + 1, end: start + 1, insert: flowItem };
+    }
+    const end = nodeValueEnd(last);
+    if (end === undefined) return fail('unsupported', 'flow sequence item without a position');
+    return { start: end, end, insert: `, ${flowItem}` };
+  }
+  const seqStart = nodeStart(seq as unknown as Node);
+  const end = nodeValueEnd(last);
+  const lastStart = nodeStart(last);
+  if (seqStart === undefined || end === undefined || lastStart === undefined) {
+    return fail('unsupported', 'cannot add to an empty block sequence');
+  }
+  const dashColumn = columnOf(text, seqStart);
+  // Indent the item's keys as the existing items do (`- name:` puts keys two past the dash).
+  const keyColumn = isMap(last) ? columnOf(text, lastStart) : dashColumn + 2;
+  if (endsInsideLine(text, end)) return fail('unsupported', 'the list ends mid-line; cannot add a line after it');
+  const lines = pairs.map((p, i) =>
+    i === 0
+      ? `${' '.repeat(dashColumn)}-${' '.repeat(Math.max(keyColumn - dashColumn - 1, 1))}${p.key}: ${p.value}`
+      : `${' '.repeat(keyColumn)}${p.key}: ${p.value}`,
+  );
+  return insertLinesAfter(text, lastLineOfNode(text, end), lines);
+}
+
+/** Adds `key:` with a one-item block list at the end of a document's top-level block map. */
+export function addListKey(
+  text: string,
+  doc: Document.Parsed,
+  key: string,
+  pairs: readonly NewPair[],
+): Splice | EditFailure {
+  const contents = doc.contents;
+  if (!isMap(contents)) return fail('unsupported', `the document is not a map; cannot add ${key}:`);
+  if (contents.flow === true) {
+    const item = `{${pairs.map((p) => `${p.key}: ${p.value}`).join(', ')}}`;
+    return addPairs(text, contents, [{ key, value: `[${item}]` }]);
+  }
+  const last = contents.items[contents.items.length - 1];
+  const first = contents.items[0];
+  const end = last === undefined ? undefined : pairEnd(last);
+  const keyStart = first === undefined ? undefined : nodeStart(first.key);
+  if (end === undefined || keyStart === undefined) return fail('unsupported', `cannot add ${key}: to an empty document`);
+  const keyIndent = columnOf(text, keyStart);
+  const dashIndent = keyIndent + listIndentOf(text, doc);
+  const lines = [
+    `${' '.repeat(keyIndent)}${key}:`,
+    ...pairs.map((p, i) =>
+      i === 0 ? `${' '.repeat(dashIndent)}- ${p.key}: ${p.value}` : `${' '.repeat(dashIndent + 2)}${p.key}: ${p.value}`,
+    ),
+  ];
+  if (endsInsideLine(text, end)) return fail('unsupported', 'the document ends mid-line');
+  return insertLinesAfter(text, lastLineOfNode(text, end), lines);
+}
+
+/** How far this file indents `- ` under a key (0 or 2 in practice); 0, kustomize's own style, if unknown. */
+function listIndentOf(text: string, doc: Document.Parsed): number {
+  let found: number | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      if (found !== undefined) return visit.BREAK;
+      if (isSeq(pair.value) && pair.value.flow !== true && pair.value.items.length > 0) {
+        const keyStart = nodeStart(pair.key);
+        const seqStart = nodeStart(pair.value as unknown as Node);
+        if (keyStart !== undefined && seqStart !== undefined) {
+          found = Math.max(columnOf(text, seqStart) - columnOf(text, keyStart), 0);
+        }
+      }
+      return undefined;
+    },
+  });
+  return found ?? 0;
+}
+
+/**
+ * The post-write check: the new text parses, its documents equal the old ones with `ops` applied to
+ * document `docIndex`, and every changed byte lies inside `spans` (the edited scalars and lines).
+ */
+export function verifyEdit(
+  before: ParsedText,
+  after: string,
+  docIndex: number,
+  ops: readonly SemanticOp[],
+): EditFailure | undefined {
+  const reparsed = parseText(after);
+  if (isFailure(reparsed)) return fail('verify-failed', `the edit produced invalid YAML (${reparsed.message})`);
+  if (reparsed.docs.length !== before.docs.length) {
+    return fail('verify-failed', `the edit changed the number of YAML documents (${before.docs.length} -> ${reparsed.docs.length})`);
+  }
+  for (let i = 0; i < before.docs.length; i++) {
+    const expectedDoc = before.docs[i]?.clone();
+    const actualDoc = reparsed.docs[i];
+    if (expectedDoc === undefined || actualDoc === undefined) continue;
+    if (i === docIndex) {
+      for (const op of ops) {
+        if (op.op === 'set') expectedDoc.setIn(op.path, op.value);
+        else expectedDoc.deleteIn(op.path);
+      }
+    }
+    const expected = JSON.stringify(expectedDoc.toJS({ maxAliasCount: -1 }));
+    const actual = JSON.stringify(actualDoc.toJS({ maxAliasCount: -1 }));
+    if (expected !== actual) {
+      return fail('verify-failed', `the edit changed more than intended in document ${i + 1}: expected ${expected}, got ${actual}`);
+    }
+  }
+  return undefined;
+}
+
+/** True when some alias in the document refers to the anchor on `node`: editing it would change them too. */
+export function isAliased(doc: Document.Parsed, node: Node): boolean {
+  const anchor = (node as Scalar).anchor;
+  if (anchor === undefined) return false;
+  let used = false;
+  visit(doc, {
+    Alias(_, alias) {
+      if (alias.source === anchor) {
+        used = true;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return used;
+}
+
+/** The value of a scalar or an alias to one, as a string; undefined for anything else. */
+export function scalarString(doc: Document.Parsed, node: unknown): string | undefined {
+  const resolved = isAlias(node) ? node.resolve(doc) : node;
+  if (!isScalar(resolved) || resolved.value === null || resolved.value === undefined) return undefined;
+  if (isCollection(resolved.value)) return undefined;
+  return String(resolved.value);
+}
+
+/** The first document whose contents are a map, with its index (kustomizations are one document). */
+export function firstMapDoc(parsed: ParsedText): { doc: Document.Parsed; index: number } | undefined {
+  const index = parsed.docs.findIndex((d) => isMap(d.contents));
+  const doc = parsed.docs[index];
+  return doc === undefined ? undefined : { doc, index };
+}
+
+/** The bytes of `before` that an edit may touch: a scalar's source, or the place lines go in or out. */
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Fails when a byte outside `span` differs between the two texts. */
+export function checkSpan(before: string, after: string, span: Span): EditFailure | undefined {
+  let prefix = 0;
+  const max = Math.min(before.length, after.length);
+  while (prefix < max && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (
+    suffix < max - prefix &&
+    before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)
+  ) {
+    suffix++;
+  }
+  if (before === after) return undefined;
+  if (prefix < span.start || before.length - suffix > span.end) {
+    return fail(
+      'verify-failed',
+      `the edit changed bytes ${prefix}..${before.length - suffix} outside the intended span ${span.start}..${span.end}`,
+    );
+  }
+  return undefined;
+}
+
+export function spanOfSplice(s: Splice): Span {
+  return { start: s.start, end: s.end };
+}
+
+export function finish(
+  parsed: ParsedText,
+  after: string,
+  docIndex: number,
+  ops: readonly SemanticOp[],
+  descriptions: readonly string[],
+  span: Span,
+): EditOutcome {
+  const outside = checkSpan(parsed.text, after, span);
+  if (outside !== undefined) return outside;
+  const problem = verifyEdit(parsed, after, docIndex, ops);
+  if (problem !== undefined) return problem;
+  return { ok: true, text: after, changed: after !== parsed.text, descriptions };
+}
