@@ -94,9 +94,12 @@ export function renderString(value: string): string {
 }
 
 export function rejectMultiline(what: string, value: string): EditFailure | undefined {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is rejected
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is rejected
   if (/[\n\r\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(value)) {
-    return fail('invalid-value', `${what} ${JSON.stringify(value)} holds a line break or control character; give a one-line value`);
+    return fail(
+      'invalid-value',
+      `${what} ${JSON.stringify(value)} holds a line break or control character; give a one-line value`,
+    );
   }
   return undefined;
 }
@@ -132,7 +135,7 @@ export function writeScalars(parsed: ParsedText, writes: readonly ScalarWrite[])
     CST.visit(token, (item, path) => {
       const inFlow = path.length > 0 && CST.visit.parentCollection(token, path).type === 'flow-collection';
       for (const t of [item.key, item.value]) {
-        if (t === null || t === undefined || !(CST.isScalar(t) || t.type === 'alias')) continue;
+        if (t === null || t === undefined || !(CST.isScalar(t) || (t.type as string) === 'alias')) continue;
         const write = byOffset.get(t.offset);
         if (write === undefined) continue;
         byOffset.delete(t.offset);
@@ -220,7 +223,11 @@ export function addPairs(text: string, map: YAMLMap, pairs: readonly NewPair[]):
     if (last === undefined) {
       const start = nodeStart(map as unknown as Node);
       if (start === undefined) return fail('unsupported', 'flow map without a position');
-      return { start: start + 1, end: start + 1, insert: pairs.map((p) => `${p.key}: ${p.value}`).join(', ') };
+      return {
+        start: start + 1,
+        end: start + 1,
+        insert: pairs.map((p) => `${p.key}: ${p.value}`).join(', '),
+      };
     }
     const end = pairEnd(last);
     if (end === undefined) return fail('unsupported', 'flow map entry without a position');
@@ -233,7 +240,8 @@ export function addPairs(text: string, map: YAMLMap, pairs: readonly NewPair[]):
     return fail('unsupported', 'cannot add to an empty block map');
   }
   const indent = ' '.repeat(columnOf(text, firstKeyStart));
-  if (endsInsideLine(text, end)) return fail('unsupported', 'the map ends mid-line; cannot add a line after it');
+  if (endsInsideLine(text, end))
+    return fail('unsupported', 'the map ends mid-line; cannot add a line after it');
   return insertLinesAfter(
     text,
     lastLineOfNode(text, end),
@@ -260,7 +268,8 @@ export function removePair(text: string, map: YAMLMap, pair: Pair): Splice | Edi
   const index = map.items.indexOf(pair);
   const keyStart = nodeStart(pair.key);
   const end = pairEnd(pair);
-  if (keyStart === undefined || end === undefined || index < 0) return fail('unsupported', 'entry without a position');
+  if (keyStart === undefined || end === undefined || index < 0)
+    return fail('unsupported', 'entry without a position');
   if (map.flow === true) {
     const prev = map.items[index - 1];
     if (prev !== undefined) {
@@ -274,7 +283,10 @@ export function removePair(text: string, map: YAMLMap, pair: Pair): Splice | Edi
   }
   const lineStart = lineStartOf(text, keyStart);
   if (text.slice(lineStart, keyStart).trim() !== '') {
-    return fail('unsupported', `the key ${String(pair.key)} shares its line with other content; cannot remove it alone`);
+    return fail(
+      'unsupported',
+      `the key ${String(pair.key)} shares its line with other content; cannot remove it alone`,
+    );
   }
   if (endsInsideLine(text, end)) return fail('unsupported', `the entry ${String(pair.key)} ends mid-line`);
   const lineEnd = nextLineStart(text, lastLineOfNode(text, end));
@@ -309,7 +321,8 @@ export function appendItem(text: string, seq: YAMLSeq, pairs: readonly NewPair[]
   const dashColumn = columnOf(text, seqStart);
   // Indent the item's keys as the existing items do (`- name:` puts keys two past the dash).
   const keyColumn = isMap(last) ? columnOf(text, lastStart) : dashColumn + 2;
-  if (endsInsideLine(text, end)) return fail('unsupported', 'the list ends mid-line; cannot add a line after it');
+  if (endsInsideLine(text, end))
+    return fail('unsupported', 'the list ends mid-line; cannot add a line after it');
   const lines = pairs.map((p, i) =>
     i === 0
       ? `${' '.repeat(dashColumn)}-${' '.repeat(Math.max(keyColumn - dashColumn - 1, 1))}${p.key}: ${p.value}`
@@ -335,13 +348,16 @@ export function addListKey(
   const first = contents.items[0];
   const end = last === undefined ? undefined : pairEnd(last);
   const keyStart = first === undefined ? undefined : nodeStart(first.key);
-  if (end === undefined || keyStart === undefined) return fail('unsupported', `cannot add ${key}: to an empty document`);
+  if (end === undefined || keyStart === undefined)
+    return fail('unsupported', `cannot add ${key}: to an empty document`);
   const keyIndent = columnOf(text, keyStart);
   const dashIndent = keyIndent + listIndentOf(text, doc);
   const lines = [
     `${' '.repeat(keyIndent)}${key}:`,
     ...pairs.map((p, i) =>
-      i === 0 ? `${' '.repeat(dashIndent)}- ${p.key}: ${p.value}` : `${' '.repeat(dashIndent + 2)}${p.key}: ${p.value}`,
+      i === 0
+        ? `${' '.repeat(dashIndent)}- ${p.key}: ${p.value}`
+        : `${' '.repeat(dashIndent + 2)}${p.key}: ${p.value}`,
     ),
   ];
   if (endsInsideLine(text, end)) return fail('unsupported', 'the document ends mid-line');
@@ -378,9 +394,13 @@ export function verifyEdit(
   ops: readonly SemanticOp[],
 ): EditFailure | undefined {
   const reparsed = parseText(after);
-  if (isFailure(reparsed)) return fail('verify-failed', `the edit produced invalid YAML (${reparsed.message})`);
+  if (isFailure(reparsed))
+    return fail('verify-failed', `the edit produced invalid YAML (${reparsed.message})`);
   if (reparsed.docs.length !== before.docs.length) {
-    return fail('verify-failed', `the edit changed the number of YAML documents (${before.docs.length} -> ${reparsed.docs.length})`);
+    return fail(
+      'verify-failed',
+      `the edit changed the number of YAML documents (${before.docs.length} -> ${reparsed.docs.length})`,
+    );
   }
   for (let i = 0; i < before.docs.length; i++) {
     const expectedDoc = before.docs[i]?.clone();
@@ -395,7 +415,10 @@ export function verifyEdit(
     const expected = JSON.stringify(expectedDoc.toJS({ maxAliasCount: -1 }));
     const actual = JSON.stringify(actualDoc.toJS({ maxAliasCount: -1 }));
     if (expected !== actual) {
-      return fail('verify-failed', `the edit changed more than intended in document ${i + 1}: expected ${expected}, got ${actual}`);
+      return fail(
+        'verify-failed',
+        `the edit changed more than intended in document ${i + 1}: expected ${expected}, got ${actual}`,
+      );
     }
   }
   return undefined;

@@ -38,7 +38,11 @@ export function parseImageSpec(arg: string): ImageSpec | EditFailure {
   let spec: ImageSpec;
   if (eq === -1) {
     const { image, tag, digest } = splitRef(arg);
-    spec = { name: image, ...(tag === undefined ? {} : { newTag: tag }), ...(digest === undefined ? {} : { digest }) };
+    spec = {
+      name: image,
+      ...(tag === undefined ? {} : { newTag: tag }),
+      ...(digest === undefined ? {} : { digest }),
+    };
   } else {
     const name = arg.slice(0, eq);
     const { image, tag, digest } = splitRef(arg.slice(eq + 1));
@@ -53,10 +57,16 @@ export function parseImageSpec(arg: string): ImageSpec | EditFailure {
     return fail('invalid-spec', `image spec ${JSON.stringify(arg)} names no image; ${usage}`);
   }
   if (spec.newTag !== undefined && spec.newTag !== KEEP && !TAG.test(spec.newTag)) {
-    return fail('invalid-spec', `image spec ${JSON.stringify(arg)}: tag ${JSON.stringify(spec.newTag)} is not a valid tag (letters, digits, _ . -; up to 128)`);
+    return fail(
+      'invalid-spec',
+      `image spec ${JSON.stringify(arg)}: tag ${JSON.stringify(spec.newTag)} is not a valid tag (letters, digits, _ . -; up to 128)`,
+    );
   }
   if (spec.digest !== undefined && spec.digest !== KEEP && !DIGEST.test(spec.digest)) {
-    return fail('invalid-spec', `image spec ${JSON.stringify(arg)}: digest ${JSON.stringify(spec.digest)} is not algorithm:hex (e.g. sha256:4f3c...)`);
+    return fail(
+      'invalid-spec',
+      `image spec ${JSON.stringify(arg)}: digest ${JSON.stringify(spec.digest)} is not algorithm:hex (e.g. sha256:4f3c...)`,
+    );
   }
   if (spec.newName === undefined && spec.newTag === undefined && spec.digest === undefined) {
     return fail('invalid-spec', `image spec ${JSON.stringify(arg)} changes nothing; ${usage}`);

@@ -53,9 +53,11 @@ export function changesFor(spec: ImageSpec): FieldChange[] {
   const tag = spec.newTag;
   const digest = spec.digest;
   if (tag !== undefined && tag !== KEEP) changes.push({ field: 'newTag', kind: 'set', value: tag });
-  else if (tag === undefined && digest !== undefined && digest !== KEEP) changes.push({ field: 'newTag', kind: 'remove' });
+  else if (tag === undefined && digest !== undefined && digest !== KEEP)
+    changes.push({ field: 'newTag', kind: 'remove' });
   if (digest !== undefined && digest !== KEEP) changes.push({ field: 'digest', kind: 'set', value: digest });
-  else if (digest === undefined && tag !== undefined && tag !== KEEP) changes.push({ field: 'digest', kind: 'remove' });
+  else if (digest === undefined && tag !== undefined && tag !== KEEP)
+    changes.push({ field: 'digest', kind: 'remove' });
   return changes;
 }
 

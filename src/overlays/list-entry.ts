@@ -105,7 +105,8 @@ function step(
   const entries = entriesNamed(parsed, doc, listKey, name);
   const entry = entries[0];
   if (entry === undefined) return fail('not-found', `no ${listKey} entry named ${name}`);
-  const pair = entry.map.items.find((p) => isScalar(p.key) && p.key.value === change.field) as Pair | undefined;
+  const pair = entry.map.items.find((p) => isScalar(p.key) && p.key.value === change.field) as
+    Pair | undefined;
 
   if (change.kind === 'remove') {
     if (pair === undefined) return 'unchanged';
@@ -118,7 +119,10 @@ function step(
   const valueNode = pair?.value as Node | null | undefined;
   if (pair === undefined || valueNode === null || valueNode === undefined) {
     if (pair !== undefined) {
-      return fail('unsupported', `${listKey} entry ${name} has an empty ${change.field}:; give it a value first`);
+      return fail(
+        'unsupported',
+        `${listKey} entry ${name} has an empty ${change.field}:; give it a value first`,
+      );
     }
     const splice = addPairs(text, entry.map, [{ key: change.field, value: render(change.value) }]);
     if (isFailure(splice)) return splice;
@@ -140,7 +144,11 @@ function step(
   const range = valueNode.range;
   if (range === undefined || range === null) return fail('unsupported', 'value without a position');
   const after = writeScalars(parsed, [
-    { offset: range[0], value: String(change.value), kind: typeof change.value === 'number' ? 'number' : 'string' },
+    {
+      offset: range[0],
+      value: String(change.value),
+      kind: typeof change.value === 'number' ? 'number' : 'string',
+    },
   ]);
   if (isFailure(after)) return after;
   return checkSpan(text, after, { start: range[0], end: range[1] }) ?? { text: after };
@@ -195,7 +203,11 @@ export function upsertEntry(
     ];
     const item = Object.fromEntries([['name', name], ...sets.map((c) => [c.field, c.value])]);
     const index = isSeq(list) ? list.items.length : 0;
-    ops.push(list === undefined ? { op: 'set', path: [listKey], value: [item] } : { op: 'set', path: [listKey, index], value: item });
+    ops.push(
+      list === undefined
+        ? { op: 'set', path: [listKey], value: [item] }
+        : { op: 'set', path: [listKey, index], value: item },
+    );
     descriptions.push(
       `${listKey}: add ${name} (${sets.map((c) => `${c.field} ${String(c.value)}`).join(', ') || 'no fields'})`,
     );
@@ -212,7 +224,9 @@ export function upsertEntry(
       } else {
         if (before === change.value) continue;
         ops.push({ op: 'set', path: [listKey, entry.index, change.field], value: change.value });
-        descriptions.push(`${listKey} ${name}: ${change.field} ${describe(before)} -> ${String(change.value)}`);
+        descriptions.push(
+          `${listKey} ${name}: ${change.field} ${describe(before)} -> ${String(change.value)}`,
+        );
       }
       const result = step(current, listKey, name, change);
       if (isFailure(result)) return result;

@@ -20,7 +20,10 @@ export function parseReplicaSpec(arg: string): ReplicaSpec | EditFailure {
   const name = arg.slice(0, eq);
   const count = arg.slice(eq + 1);
   if (eq <= 0 || !/^\d{1,9}$/.test(count)) {
-    return fail('invalid-spec', `replicas spec ${JSON.stringify(arg)}: expected <name>=<count> with a whole number, e.g. checkout=3`);
+    return fail(
+      'invalid-spec',
+      `replicas spec ${JSON.stringify(arg)}: expected <name>=<count> with a whole number, e.g. checkout=3`,
+    );
   }
   return { name, count: Number(count) };
 }
@@ -49,7 +52,9 @@ export function setReplicas(text: string, specs: readonly ReplicaSpec[]): EditOu
     if (!Number.isInteger(spec.count) || spec.count < 0) {
       return fail('invalid-value', `replicas for ${spec.name}: ${spec.count} is not a whole number >= 0`);
     }
-    const result = upsertEntry(current, 'replicas', spec.name, [{ field: 'count', kind: 'set', value: spec.count }]);
+    const result = upsertEntry(current, 'replicas', spec.name, [
+      { field: 'count', kind: 'set', value: spec.count },
+    ]);
     if (!result.ok) return result;
     current = result.text;
     descriptions.push(...result.descriptions);
