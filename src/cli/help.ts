@@ -6,6 +6,8 @@ Usage:
   rollgate plan <env> [--service S]... [--version V] [--at ISO-TIME] [--json]
   rollgate promote <env> [--service S]... [--version V] [--at ISO-TIME] [--dry-run]
   rollgate edit image <dir|file> <spec>...
+  rollgate edit replicas <dir|file> <name>=<count>...
+  rollgate edit weight <file> <percent> [--route NAME] [--canary-backend NAME]
   rollgate demo [--keep]
 
 Common options:
@@ -43,9 +45,13 @@ re-plans and retries with jitter. A version already in place commits nothing and
 --json prints the decision object with "result" (committed, noop, dry-run, denied) and "commit".
 Exit 0 committed/no-op/dry-run, 1 denied, 2 config or plan error, 3 I/O failure.`,
   edit: `rollgate edit image <dir|file> <spec>...
+rollgate edit replicas <dir|file> <name>=<count>...
+rollgate edit weight <file> <percent> [--route NAME] [--canary-backend NAME] [--kind KIND] [--path P]
 
-Sets images in a kustomization by a source-preserving edit. spec: name=newName:tag@digest,
-name:tag, name@digest; "*" keeps a field. Comments, order and formatting stay.`,
+Source-preserving edits: only the values that change (and lines for entries that must be added)
+differ. image spec: name=newName:tag@digest, name:tag, name@digest; "*" keeps a field; a missing
+entry is added. weight: Gateway API routes, Istio VirtualServices, ingress-nginx canary Ingresses,
+SMI TrafficSplits, or any scalar by --path. See docs/overlays.md for the differences from kustomize.`,
   demo: `rollgate demo [--keep]
 
 Builds a throwaway GitOps repository from examples/ in a temp folder and walks version 1.4.0 of
