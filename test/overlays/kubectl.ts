@@ -54,7 +54,7 @@ export function flatten(value: unknown, path = '', out = new Map<string, string>
 export function changedPaths(
   before: unknown,
   after: unknown,
-): { path: string; before?: string; after?: string }[] {
+): { path: string; before?: string | undefined; after?: string | undefined }[] {
   const a = flatten(before);
   const b = flatten(after);
   const keys = new Set([...a.keys(), ...b.keys()]);
