@@ -484,8 +484,17 @@ export function checkSpan(before: string, after: string, span: Span): EditFailur
   return undefined;
 }
 
-export function spanOfSplice(s: Splice): Span {
-  return { start: s.start, end: s.end };
+/**
+ * For an inserted or removed block the byte diff is ambiguous (new lines often repeat the text
+ * around them), so a splice is checked as a splice: everything before and after it is unchanged.
+ */
+export function checkSplice(before: string, after: string, s: Splice): EditFailure | undefined {
+  const tail = before.length - s.end;
+  const ok =
+    after.length === before.length - (s.end - s.start) + s.insert.length &&
+    after.slice(0, s.start) === before.slice(0, s.start) &&
+    after.slice(after.length - tail) === before.slice(s.end);
+  return ok ? undefined : fail('verify-failed', `the edit changed bytes outside ${s.start}..${s.end}`);
 }
 
 export function finish(

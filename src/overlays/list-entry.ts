@@ -5,6 +5,7 @@ import {
   appendItem,
   applySplices,
   checkSpan,
+  checkSplice,
   type EditFailure,
   type EditOutcome,
   fail,
@@ -19,7 +20,6 @@ import {
   type SemanticOp,
   type Splice,
   scalarString,
-  spanOfSplice,
   verifyEdit,
   writeScalars,
 } from './cst-edit.js';
@@ -98,7 +98,7 @@ function step(
     else return fail('unsupported', `${listKey}: is not a list; expected a list of entries with name:`);
     if (isFailure(splice)) return splice;
     const after = applySplices(text, [splice]);
-    const outside = checkSpan(text, after, spanOfSplice(splice));
+    const outside = checkSplice(text, after, splice);
     return outside ?? { text: after };
   }
 
@@ -113,7 +113,7 @@ function step(
     const splice = removePair(text, entry.map, pair);
     if (isFailure(splice)) return splice;
     const after = applySplices(text, [splice]);
-    return checkSpan(text, after, spanOfSplice(splice)) ?? { text: after };
+    return checkSplice(text, after, splice) ?? { text: after };
   }
 
   const valueNode = pair?.value as Node | null | undefined;
@@ -127,7 +127,7 @@ function step(
     const splice = addPairs(text, entry.map, [{ key: change.field, value: render(change.value) }]);
     if (isFailure(splice)) return splice;
     const after = applySplices(text, [splice]);
-    return checkSpan(text, after, spanOfSplice(splice)) ?? { text: after };
+    return checkSplice(text, after, splice) ?? { text: after };
   }
   const current = scalarString(doc, valueNode);
   if (current === undefined) {

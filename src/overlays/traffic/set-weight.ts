@@ -2,6 +2,7 @@ import {
   addPairs,
   applySplices,
   checkSpan,
+  checkSplice,
   type EditFailure,
   type EditOutcome,
   fail,
@@ -10,7 +11,6 @@ import {
   parseText,
   type ScalarWrite,
   type SemanticOp,
-  spanOfSplice,
   verifyEdit,
   writeScalars,
 } from '../cst-edit.js';
@@ -134,7 +134,7 @@ export function setWeight(text: string, options: WeightOptions): EditOutcome {
     ]);
     if (isFailure(splice)) return splice;
     const next = applySplices(current, [splice]);
-    const outside = checkSpan(current, next, spanOfSplice(splice));
+    const outside = checkSplice(current, next, splice);
     if (outside !== undefined) return outside;
     current = next;
   }
