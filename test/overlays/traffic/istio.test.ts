@@ -32,7 +32,7 @@ describe('istio provider', () => {
   });
 
   it('does not count a single-destination route as a split', () => {
-    const single = vs.replace(/    - destination: \{host: reviews, subset: v2\}\n      weight: 0\n/, '');
+    const single = vs.replace(/ {4}- destination: \{host: reviews, subset: v2\}\n {6}weight: 0\n/, '');
     expect(setWeight(single, { percent: 20 })).toMatchObject({ ok: false, code: 'not-found' });
   });
 
