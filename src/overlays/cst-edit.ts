@@ -127,30 +127,25 @@ export interface ScalarWrite {
   readonly quoted?: boolean;
 }
 
-/** Rewrites scalars in place through the CST; every byte outside them stays. */
-export function writeScalars(parsed: ParsedText, writes: readonly ScalarWrite[]): string | EditFailure {
-  const byOffset = new Map(writes.map((w) => [w.offset, w]));
-  for (const token of parsed.tokens) {
-    if (token.type !== 'document') continue;
-    CST.visit(token, (item, path) => {
-      const inFlow = path.length > 0 && CST.visit.parentCollection(token, path).type === 'flow-collection';
-      for (const t of [item.key, item.value]) {
-        if (t === null || t === undefined || !(CST.isScalar(t) || (t.type as string) === 'alias')) continue;
-        const write = byOffset.get(t.offset);
-        if (write === undefined) continue;
-        byOffset.delete(t.offset);
-        let type = styleFor(t.type, write.value, write.kind);
-        if (write.quoted === true && type === 'PLAIN') type = 'QUOTE_DOUBLE';
-        CST.setScalarValue(t, write.value, { afterKey: t === item.value, inFlow, type });
-      }
-    });
+/**
+ * The splice that rewrites one scalar (or alias) in place: its CST token is given the new value with
+ * `CST.setScalarValue`, and the token's old source (value, trailing comment, line break) is replaced by
+ * the token's new source. Working from the composed node's own token avoids walking the whole CST.
+ */
+export function scalarSplice(
+  node: Node,
+  write: Omit<ScalarWrite, 'offset'>,
+  inFlow: boolean,
+): Splice | EditFailure {
+  const token = node.srcToken;
+  if (token === undefined || !(CST.isScalar(token) || (token.type as string) === 'alias')) {
+    return fail('unsupported', 'the value is not a plain, quoted or block scalar');
   }
-  if (byOffset.size > 0) {
-    // A scalar at the top of a document (no collection around it) is not visited; none of the
-    // edits here target one, so this only guards against a wrong offset.
-    return fail('unsupported', `no editable scalar at offsets ${[...byOffset.keys()].join(', ')}`);
-  }
-  return parsed.tokens.map((t) => CST.stringify(t)).join('');
+  const old = CST.stringify(token);
+  let type = styleFor(token.type, write.value, write.kind);
+  if (write.quoted === true && type === 'PLAIN') type = 'QUOTE_DOUBLE';
+  CST.setScalarValue(token, write.value, { afterKey: true, inFlow, type });
+  return { start: token.offset, end: token.offset + old.length, insert: CST.stringify(token) };
 }
 
 /** A text splice: replace [start, end) with `insert`. */
@@ -161,9 +156,15 @@ export interface Splice {
 }
 
 export function applySplices(text: string, splices: readonly Splice[]): string {
-  const sorted = [...splices].sort((a, b) => b.start - a.start);
+  const sorted = [...splices].sort((a, b) => b.start - a.start || b.end - a.end);
   let out = text;
-  for (const s of sorted) out = out.slice(0, s.start) + s.insert + out.slice(s.end);
+  let limit = Number.POSITIVE_INFINITY;
+  for (const s of sorted) {
+    // Splices come from one parse; overlapping ones would be a bug here, never a user error.
+    if (s.end > limit) throw new Error(`internal: overlapping edits at ${s.start}..${s.end}`);
+    out = out.slice(0, s.start) + s.insert + out.slice(s.end);
+    limit = s.start;
+  }
   return out;
 }
 
@@ -403,16 +404,12 @@ export function verifyEdit(
     );
   }
   for (let i = 0; i < before.docs.length; i++) {
-    const expectedDoc = before.docs[i]?.clone();
+    const beforeDoc = before.docs[i];
     const actualDoc = reparsed.docs[i];
-    if (expectedDoc === undefined || actualDoc === undefined) continue;
-    if (i === docIndex) {
-      for (const op of ops) {
-        if (op.op === 'set') expectedDoc.setIn(op.path, op.value);
-        else expectedDoc.deleteIn(op.path);
-      }
-    }
-    const expected = JSON.stringify(expectedDoc.toJS({ maxAliasCount: -1 }));
+    if (beforeDoc === undefined || actualDoc === undefined) continue;
+    let expectedJs: unknown = beforeDoc.toJS({ maxAliasCount: -1 });
+    if (i === docIndex) for (const op of ops) expectedJs = applyOp(expectedJs, op);
+    const expected = JSON.stringify(expectedJs);
     const actual = JSON.stringify(actualDoc.toJS({ maxAliasCount: -1 }));
     if (expected !== actual) {
       return fail(
@@ -422,6 +419,22 @@ export function verifyEdit(
     }
   }
   return undefined;
+}
+
+/** Applies one semantic change to plain data (what toJS gives), creating maps on the way as setIn would. */
+function applyOp(root: unknown, op: SemanticOp): unknown {
+  const [head, ...rest] = op.path;
+  if (head === undefined) return op.op === 'set' ? op.value : undefined;
+  const container: Record<string | number, unknown> | unknown[] =
+    root !== null && typeof root === 'object' ? (root as Record<string, unknown>) : {};
+  const next = (container as Record<string | number, unknown>)[head];
+  if (rest.length === 0 && op.op === 'delete') {
+    if (Array.isArray(container) && typeof head === 'number') container.splice(head, 1);
+    else delete (container as Record<string | number, unknown>)[head];
+    return container;
+  }
+  (container as Record<string | number, unknown>)[head] = applyOp(next, { ...op, path: rest } as SemanticOp);
+  return container;
 }
 
 /** True when some alias in the document refers to the anchor on `node`: editing it would change them too. */
@@ -447,67 +460,4 @@ export function scalarString(doc: Document.Parsed, node: unknown): string | unde
   if (!isScalar(resolved) || resolved.value === null || resolved.value === undefined) return undefined;
   if (isCollection(resolved.value)) return undefined;
   return String(resolved.value);
-}
-
-/** The first document whose contents are a map, with its index (kustomizations are one document). */
-export function firstMapDoc(parsed: ParsedText): { doc: Document.Parsed; index: number } | undefined {
-  const index = parsed.docs.findIndex((d) => isMap(d.contents));
-  const doc = parsed.docs[index];
-  return doc === undefined ? undefined : { doc, index };
-}
-
-/** The bytes of `before` that an edit may touch: a scalar's source, or the place lines go in or out. */
-export interface Span {
-  readonly start: number;
-  readonly end: number;
-}
-
-/** Fails when a byte outside `span` differs between the two texts. */
-export function checkSpan(before: string, after: string, span: Span): EditFailure | undefined {
-  let prefix = 0;
-  const max = Math.min(before.length, after.length);
-  while (prefix < max && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
-  let suffix = 0;
-  while (
-    suffix < max - prefix &&
-    before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)
-  ) {
-    suffix++;
-  }
-  if (before === after) return undefined;
-  if (prefix < span.start || before.length - suffix > span.end) {
-    return fail(
-      'verify-failed',
-      `the edit changed bytes ${prefix}..${before.length - suffix} outside the intended span ${span.start}..${span.end}`,
-    );
-  }
-  return undefined;
-}
-
-/**
- * For an inserted or removed block the byte diff is ambiguous (new lines often repeat the text
- * around them), so a splice is checked as a splice: everything before and after it is unchanged.
- */
-export function checkSplice(before: string, after: string, s: Splice): EditFailure | undefined {
-  const tail = before.length - s.end;
-  const ok =
-    after.length === before.length - (s.end - s.start) + s.insert.length &&
-    after.slice(0, s.start) === before.slice(0, s.start) &&
-    after.slice(after.length - tail) === before.slice(s.end);
-  return ok ? undefined : fail('verify-failed', `the edit changed bytes outside ${s.start}..${s.end}`);
-}
-
-export function finish(
-  parsed: ParsedText,
-  after: string,
-  docIndex: number,
-  ops: readonly SemanticOp[],
-  descriptions: readonly string[],
-  span: Span,
-): EditOutcome {
-  const outside = checkSpan(parsed.text, after, span);
-  if (outside !== undefined) return outside;
-  const problem = verifyEdit(parsed, after, docIndex, ops);
-  if (problem !== undefined) return problem;
-  return { ok: true, text: after, changed: after !== parsed.text, descriptions };
 }

@@ -4,8 +4,6 @@ import {
   addPairs,
   appendItem,
   applySplices,
-  checkSpan,
-  checkSplice,
   type EditFailure,
   type EditOutcome,
   fail,
@@ -19,9 +17,9 @@ import {
   renderString,
   type SemanticOp,
   type Splice,
+  scalarSplice,
   scalarString,
   verifyEdit,
-  writeScalars,
 } from './cst-edit.js';
 
 // One entry of a kustomization list keyed by `name` (images, replicas): set, add or remove its
@@ -73,94 +71,15 @@ function render(value: string | number): string {
   return typeof value === 'number' ? String(value) : renderString(value);
 }
 
-interface Step {
-  readonly text: string;
-}
-
-/** One change at a time: each step works on freshly parsed text, so offsets are always current. */
-function step(
-  text: string,
-  listKey: string,
-  name: string,
-  change: FieldChange | { readonly kind: 'add-entry'; readonly pairs: readonly NewPair[] },
-): Step | EditFailure | 'unchanged' {
-  const parsed = parseText(text);
-  if (isFailure(parsed)) return parsed;
-  const found = kustomizationDoc(parsed);
-  if (isFailure(found)) return found;
-  const { doc } = found;
-
-  if (change.kind === 'add-entry') {
-    const list = doc.get(listKey, true);
-    let splice: Splice | EditFailure;
-    if (list === undefined) splice = addListKey(text, doc, listKey, change.pairs);
-    else if (isSeq(list)) splice = appendItem(text, list, change.pairs);
-    else return fail('unsupported', `${listKey}: is not a list; expected a list of entries with name:`);
-    if (isFailure(splice)) return splice;
-    const after = applySplices(text, [splice]);
-    const outside = checkSplice(text, after, splice);
-    return outside ?? { text: after };
-  }
-
-  const entries = entriesNamed(parsed, doc, listKey, name);
-  const entry = entries[0];
-  if (entry === undefined) return fail('not-found', `no ${listKey} entry named ${name}`);
-  const pair = entry.map.items.find((p) => isScalar(p.key) && p.key.value === change.field) as
-    Pair | undefined;
-
-  if (change.kind === 'remove') {
-    if (pair === undefined) return 'unchanged';
-    const splice = removePair(text, entry.map, pair);
-    if (isFailure(splice)) return splice;
-    const after = applySplices(text, [splice]);
-    return checkSplice(text, after, splice) ?? { text: after };
-  }
-
-  const valueNode = pair?.value as Node | null | undefined;
-  if (pair === undefined || valueNode === null || valueNode === undefined) {
-    if (pair !== undefined) {
-      return fail(
-        'unsupported',
-        `${listKey} entry ${name} has an empty ${change.field}:; give it a value first`,
-      );
-    }
-    const splice = addPairs(text, entry.map, [{ key: change.field, value: render(change.value) }]);
-    if (isFailure(splice)) return splice;
-    const after = applySplices(text, [splice]);
-    return checkSplice(text, after, splice) ?? { text: after };
-  }
-  const current = scalarString(doc, valueNode);
-  if (current === undefined) {
-    return fail('unsupported', `${listKey} entry ${name}: ${change.field} is not a single value`);
-  }
-  const typedCurrent = isScalar(valueNode) ? valueNode.value : undefined;
-  if (typedCurrent === change.value) return 'unchanged';
-  if (isAliased(doc, valueNode)) {
-    return fail(
-      'unsupported',
-      `${listKey} entry ${name}: ${change.field} carries an anchor that aliases elsewhere use; editing it would change them too`,
-    );
-  }
-  const range = valueNode.range;
-  if (range === undefined || range === null) return fail('unsupported', 'value without a position');
-  const after = writeScalars(parsed, [
-    {
-      offset: range[0],
-      value: String(change.value),
-      kind: typeof change.value === 'number' ? 'number' : 'string',
-    },
-  ]);
-  if (isFailure(after)) return after;
-  return checkSpan(text, after, { start: range[0], end: range[1] }) ?? { text: after };
-}
-
 function describe(value: unknown): string {
   return value === undefined ? '(unset)' : String(value);
 }
 
 /**
- * Applies `changes` to the entry of `listKey` named `name`, creating it when missing. The result is
- * checked against the original: its documents must equal the old ones with just these changes.
+ * Applies `changes` to the entry of `listKey` named `name`, creating it when missing. Every change is
+ * worked out on one parse as a splice of the text (scalars through their CST tokens, added and removed
+ * fields as whole lines); then the result is parsed again and must equal the original with just these
+ * changes.
  */
 export function upsertEntry(
   text: string,
@@ -174,11 +93,12 @@ export function upsertEntry(
       if (bad !== undefined) return bad;
     }
   }
-  const original = parseText(text);
-  if (isFailure(original)) return original;
-  const found = kustomizationDoc(original);
+  const parsed = parseText(text);
+  if (isFailure(parsed)) return parsed;
+  const found = kustomizationDoc(parsed);
   if (isFailure(found)) return found;
-  const entries = entriesNamed(original, found.doc, listKey, name);
+  const { doc } = found;
+  const entries = entriesNamed(parsed, doc, listKey, name);
   if (entries.length > 1) {
     const lines = entries.map((e) => lineOf(text, e.map.range?.[0])).join(', ');
     return fail(
@@ -186,13 +106,13 @@ export function upsertEntry(
       `${entries.length} ${listKey} entries are named ${name} (lines ${lines}); keep one, then edit again`,
     );
   }
-  const list = found.doc.get(listKey, true);
+  const list = doc.get(listKey, true);
   if (list !== undefined && !isSeq(list)) {
     return fail('unsupported', `${listKey}: is not a list; expected a list of entries with name:`);
   }
   const ops: SemanticOp[] = [];
   const descriptions: string[] = [];
-  let current = text;
+  const splices: Splice[] = [];
   const entry = entries[0];
 
   if (entry === undefined) {
@@ -202,39 +122,74 @@ export function upsertEntry(
       ...sets.map((c) => ({ key: c.field, value: render(c.value) })),
     ];
     const item = Object.fromEntries([['name', name], ...sets.map((c) => [c.field, c.value])]);
-    const index = isSeq(list) ? list.items.length : 0;
+    const splice = isSeq(list) ? appendItem(text, list, pairs) : addListKey(text, doc, listKey, pairs);
+    if (isFailure(splice)) return splice;
+    splices.push(splice);
     ops.push(
-      list === undefined
-        ? { op: 'set', path: [listKey], value: [item] }
-        : { op: 'set', path: [listKey, index], value: item },
+      isSeq(list)
+        ? { op: 'set', path: [listKey, list.items.length], value: item }
+        : { op: 'set', path: [listKey], value: [item] },
     );
     descriptions.push(
       `${listKey}: add ${name} (${sets.map((c) => `${c.field} ${String(c.value)}`).join(', ') || 'no fields'})`,
     );
-    const result = step(current, listKey, name, { kind: 'add-entry', pairs });
-    if (isFailure(result)) return result;
-    if (result !== 'unchanged') current = result.text;
   } else {
+    const additions: NewPair[] = [];
     for (const change of changes) {
+      const pair = entry.map.items.find((p) => isScalar(p.key) && p.key.value === change.field) as
+        Pair | undefined;
       const before = entry.map.get(change.field);
+      const path = [listKey, entry.index, change.field];
       if (change.kind === 'remove') {
-        if (!entry.map.has(change.field)) continue;
-        ops.push({ op: 'delete', path: [listKey, entry.index, change.field] });
-        descriptions.push(`${listKey} ${name}: remove ${change.field} ${describe(before)}`);
-      } else {
-        if (before === change.value) continue;
-        ops.push({ op: 'set', path: [listKey, entry.index, change.field], value: change.value });
+        if (pair === undefined) continue;
+        const splice = removePair(text, entry.map, pair);
+        if (isFailure(splice)) return splice;
+        splices.push(splice);
+        ops.push({ op: 'delete', path });
         descriptions.push(
-          `${listKey} ${name}: ${change.field} ${describe(before)} -> ${String(change.value)}`,
+          `${listKey} ${name}: remove ${change.field} ${describe(scalarString(doc, pair.value))}`,
         );
+        continue;
       }
-      const result = step(current, listKey, name, change);
-      if (isFailure(result)) return result;
-      if (result !== 'unchanged') current = result.text;
+      if (before === change.value) continue;
+      const valueNode = pair?.value as Node | null | undefined;
+      if (pair === undefined) {
+        additions.push({ key: change.field, value: render(change.value) });
+      } else {
+        if (valueNode === null || valueNode === undefined || scalarString(doc, valueNode) === undefined) {
+          return fail(
+            'unsupported',
+            `${listKey} entry ${name}: ${change.field} is not a single value; give it one first`,
+          );
+        }
+        if (isAliased(doc, valueNode)) {
+          return fail(
+            'unsupported',
+            `${listKey} entry ${name}: ${change.field} carries an anchor that aliases elsewhere use; editing it would change them too`,
+          );
+        }
+        const kind = typeof change.value === 'number' ? 'number' : 'string';
+        const splice = scalarSplice(
+          valueNode,
+          { value: String(change.value), kind },
+          entry.map.flow === true,
+        );
+        if (isFailure(splice)) return splice;
+        splices.push(splice);
+      }
+      ops.push({ op: 'set', path, value: change.value });
+      const old = pair === undefined ? undefined : scalarString(doc, valueNode);
+      descriptions.push(`${listKey} ${name}: ${change.field} ${describe(old)} -> ${String(change.value)}`);
+    }
+    if (additions.length > 0) {
+      const splice = addPairs(text, entry.map, additions);
+      if (isFailure(splice)) return splice;
+      splices.push(splice);
     }
   }
-  if (current === text) return { ok: true, text, changed: false, descriptions: [] };
-  const problem = verifyEdit(original, current, found.index, ops);
+  if (splices.length === 0) return { ok: true, text, changed: false, descriptions: [] };
+  const after = applySplices(text, splices);
+  const problem = verifyEdit(parsed, after, found.index, ops);
   if (problem !== undefined) return problem;
-  return { ok: true, text: current, changed: true, descriptions };
+  return { ok: true, text: after, changed: after !== text, descriptions };
 }

@@ -1,18 +1,16 @@
 import {
   addPairs,
   applySplices,
-  checkSpan,
-  checkSplice,
   type EditFailure,
   type EditOutcome,
   fail,
   isFailure,
   type ParsedText,
   parseText,
-  type ScalarWrite,
   type SemanticOp,
+  type Splice,
+  scalarSplice,
   verifyEdit,
-  writeScalars,
 } from '../cst-edit.js';
 import { parsePath, pathProvider } from './path.js';
 import { TRAFFIC_PROVIDERS } from './registry.js';
@@ -74,18 +72,6 @@ function selectSplit(splits: readonly Split[], route: string | undefined): Split
   );
 }
 
-function again(
-  text: string,
-  providers: readonly TrafficProvider[],
-  label: string,
-): { parsed: ParsedText; split: Split } | EditFailure {
-  const parsed = parseText(text);
-  if (isFailure(parsed)) return parsed;
-  const split = findSplits(parsed, providers).find((s) => s.label === label);
-  if (split === undefined) return fail('verify-failed', `lost track of ${label} while editing`);
-  return { parsed, split };
-}
-
 function valueFor(split: Split, weight: number): number | string {
   return split.valueKind === 'string' ? String(weight) : weight;
 }
@@ -119,51 +105,30 @@ export function setWeight(text: string, options: WeightOptions): EditOutcome {
   });
   if (ops.length === 0) return { ok: true, text, changed: false, descriptions: [] };
 
-  // Missing weights are added as lines (one at a time, re-parsing between), then every number is
-  // written in one pass over the CST.
-  let current = text;
-  for (let i = 0; i < split.backends.length; i++) {
-    const state = again(current, providers, split.label);
-    if (isFailure(state)) return state;
-    const backend = state.split.backends[i] as Backend;
+  // Every weight is worked out on this one parse: numbers rewritten through their CST tokens,
+  // missing weights added as lines; then the result is parsed again and checked.
+  const splices: Splice[] = [];
+  for (const [i, b] of split.backends.entries()) {
     const w = byIndex[i];
-    if (backend.weightNode !== undefined || w === undefined) continue;
-    const raw = valueFor(split, w);
-    const splice = addPairs(current, backend.map, [
-      { key: backend.weightKey, value: typeof raw === 'string' ? JSON.stringify(raw) : String(raw) },
-    ]);
-    if (isFailure(splice)) return splice;
-    const next = applySplices(current, [splice]);
-    const outside = checkSplice(current, next, splice);
-    if (outside !== undefined) return outside;
-    current = next;
+    if (w === undefined) continue;
+    if (b.weightNode === undefined) {
+      const raw = valueFor(split, w);
+      const value = typeof raw === 'string' ? JSON.stringify(raw) : String(raw);
+      const splice = addPairs(text, b.map, [{ key: b.weightKey, value }]);
+      if (isFailure(splice)) return splice;
+      splices.push(splice);
+    } else if (String(b.weight) !== String(w) || !typeOk(split, b)) {
+      const write = {
+        value: String(w),
+        kind: split.valueKind,
+        quoted: split.valueKind === 'string',
+      } as const;
+      const splice = scalarSplice(b.weightNode, write, b.map.flow === true);
+      if (isFailure(splice)) return splice;
+      splices.push(splice);
+    }
   }
-  const state = again(current, providers, split.label);
-  if (isFailure(state)) return state;
-  const writes: ScalarWrite[] = [];
-  let start = Number.POSITIVE_INFINITY;
-  let end = 0;
-  state.split.backends.forEach((b, i) => {
-    const w = byIndex[i];
-    const range = b.weightNode?.range;
-    if (w === undefined || range === undefined || range === null) return;
-    if (String(b.weight) === String(w) && typeOk(split, b)) return;
-    writes.push({
-      offset: range[0],
-      value: String(w),
-      kind: split.valueKind,
-      quoted: split.valueKind === 'string',
-    });
-    start = Math.min(start, range[0]);
-    end = Math.max(end, range[1]);
-  });
-  if (writes.length > 0) {
-    const next = writeScalars(state.parsed, writes);
-    if (isFailure(next)) return next;
-    const outside = checkSpan(current, next, { start, end });
-    if (outside !== undefined) return outside;
-    current = next;
-  }
+  const current = applySplices(text, splices);
   const problem = verifyEdit(original, current, split.docIndex, ops);
   if (problem !== undefined) return problem;
   return { ok: true, text: current, changed: current !== text, descriptions };
