@@ -62,7 +62,7 @@ const STEPS: readonly DemoStep[] = [
 ];
 
 /** Finds examples/ from the source file or from the bundle in dist/. */
-function examplesDir(): string {
+export function examplesDir(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++) {
     if (existsSync(join(dir, 'examples', 'app', '.github', 'rollgate.yaml'))) return join(dir, 'examples');
@@ -78,7 +78,7 @@ async function git(cwd: string, args: readonly string[], env: Record<string, str
 }
 
 /** A bare GitOps repository seeded from examples/gitops: every service at 1.3.0. */
-async function seedGitOps(root: string, examples: string): Promise<string> {
+export async function seedGitOps(root: string, examples: string): Promise<string> {
   const work = join(root, 'seed');
   await cp(join(examples, 'gitops'), work, { recursive: true });
   await git(work, ['init', '--quiet', '--initial-branch=main']);

@@ -1,12 +1,9 @@
-#!/usr/bin/env node
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { ConfigError, exitCodeOf, IoError, UsageError } from '../core/errors.js';
 import { runDemo } from './demo.js';
 import { runEdit } from './edit.js';
 import { HELP, helpFor } from './help.js';
 import type { CliIo } from './io.js';
-import { runCheck, runPlan, runPromote, runValidate } from './verbs.js';
+import { runCheck, runPlan, runPromote, runRollback, runStatus, runValidate } from './verbs.js';
 
 export const EXIT = { ok: 0, denied: 1, usage: 2, io: 3 } as const;
 
@@ -33,6 +30,10 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         return await runPlan(rest, io);
       case 'promote':
         return await runPromote(rest, io);
+      case 'rollback':
+        return await runRollback(rest, io);
+      case 'status':
+        return await runStatus(rest, io);
       case 'edit':
         return await runEdit(rest, io);
       case 'demo':
@@ -62,32 +63,4 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
 function usage(io: CliIo, message: string): number {
   io.stderr(`rollgate: ${message}\n\n${HELP}`);
   return EXIT.usage;
-}
-
-function isMain(): boolean {
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
-  const io: CliIo = {
-    stdout: (text) => process.stdout.write(`${text}\n`),
-    stderr: (text) => process.stderr.write(`${text}\n`),
-    env: process.env,
-    cwd: process.cwd(),
-  };
-  run(process.argv.slice(2), io).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`rollgate: ${String(err)}\n`);
-      process.exitCode = EXIT.io;
-    },
-  );
 }
