@@ -18,7 +18,11 @@ function kustomization(images: number): string {
     'images:',
   ];
   for (let i = 0; i < images; i++) {
-    lines.push(`  - name: ghcr.io/acme/service-${i} # team ${i % 7}`, `    newTag: "1.${i}.0"  # pinned`, `    digest: sha256:${'ab'.repeat(32)}`);
+    lines.push(
+      `  - name: ghcr.io/acme/service-${i} # team ${i % 7}`,
+      `    newTag: "1.${i}.0"  # pinned`,
+      `    digest: sha256:${'ab'.repeat(32)}`,
+    );
     if (i % 5 === 4) lines.push('');
   }
   lines.push('labels:', '  - pairs: {team: shop}', '');
@@ -59,7 +63,9 @@ function changedLines(a: string, b: string): number {
 }
 
 export default function run(): void {
-  const rows: string[][] = [['file', 'lines', 'rollgate CST edits/s', 'yaml Document edits/s', 'lines changed (CST / Document)']];
+  const rows: string[][] = [
+    ['file', 'lines', 'rollgate CST edits/s', 'yaml Document edits/s', 'lines changed (CST / Document)'],
+  ];
   for (const images of [3, 640]) {
     const text = kustomization(images);
     const lineCount = text.split('\n').length;

@@ -8,7 +8,9 @@ import { pathToFileURL } from 'node:url';
 const here = import.meta.dirname;
 const files = (await readdir(here)).filter((f) => f.endsWith('.ts') && f !== 'run.ts').sort();
 for (const file of files) {
-  const mod = (await import(pathToFileURL(join(here, file)).href)) as { default?: () => Promise<void> | void };
+  const mod = (await import(pathToFileURL(join(here, file)).href)) as {
+    default?: () => Promise<void> | void;
+  };
   if (typeof mod.default !== 'function') throw new Error(`bench/${file} has no default export to run`);
   console.log(`\n== bench/${file}`);
   await mod.default();

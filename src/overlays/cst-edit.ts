@@ -118,8 +118,6 @@ function styleFor(tokenType: string, value: string, kind: 'string' | 'number'): 
 }
 
 export interface ScalarWrite {
-  /** Source offset where the scalar (or alias) being replaced starts. */
-  readonly offset: number;
   readonly value: string;
   /** `string` keeps the value a string (quoting when needed); `number` writes it plain. */
   readonly kind: 'string' | 'number';
@@ -132,11 +130,7 @@ export interface ScalarWrite {
  * `CST.setScalarValue`, and the token's old source (value, trailing comment, line break) is replaced by
  * the token's new source. Working from the composed node's own token avoids walking the whole CST.
  */
-export function scalarSplice(
-  node: Node,
-  write: Omit<ScalarWrite, 'offset'>,
-  inFlow: boolean,
-): Splice | EditFailure {
+export function scalarSplice(node: Node, write: ScalarWrite, inFlow: boolean): Splice | EditFailure {
   const token = node.srcToken;
   if (token === undefined || !(CST.isScalar(token) || (token.type as string) === 'alias')) {
     return fail('unsupported', 'the value is not a plain, quoted or block scalar');
