@@ -1,5 +1,5 @@
 import { type Document, isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
-import type { Backend } from './split.js';
+import type { Backend, ObjectRef } from './split.js';
 
 // Small readers the providers share.
 
@@ -39,4 +39,9 @@ export function backendOf(
   const weight =
     typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : missing;
   return { name, aliases, map, path, weightKey, weightNode: node ?? undefined, weight };
+}
+
+export function objectOf(doc: Document.Parsed): ObjectRef {
+  const { group, kind } = apiGroupKind(doc);
+  return { group: group === 'v1' ? '' : group, kind, name: metadataName(doc) };
 }

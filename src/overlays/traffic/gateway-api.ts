@@ -1,5 +1,5 @@
 import { type Document } from 'yaml';
-import { apiGroupKind, backendOf, mapsOf, metadataName, stringAt } from './common.js';
+import { apiGroupKind, backendOf, mapsOf, metadataName, stringAt, objectOf } from './common.js';
 import type { Split, TrafficProvider } from './split.js';
 
 // Gateway API routes: each rule's `backendRefs` with `weight` (a missing weight means 1).
@@ -17,6 +17,7 @@ function splits(doc: Document.Parsed, docIndex: number): Split[] {
       {
         routes: ruleName === undefined ? [name] : [name, ruleName],
         label: `${kind} ${name} rule ${ruleName ?? index}`,
+        object: objectOf(doc),
         docIndex,
         mode: 'pair',
         valueKind: 'number',

@@ -1,5 +1,5 @@
 import { type Document, isMap, type Node, type YAMLMap } from 'yaml';
-import { apiGroupKind, backendOf, metadataName } from './common.js';
+import { apiGroupKind, backendOf, metadataName, objectOf } from './common.js';
 import type { Split, TrafficProvider } from './split.js';
 
 // ingress-nginx canary: an Ingress annotated `nginx.ingress.kubernetes.io/canary: "true"` takes
@@ -18,6 +18,7 @@ function splits(doc: Document.Parsed, docIndex: number): Split[] {
     {
       routes: [name],
       label: `canary Ingress ${name}`,
+      object: objectOf(doc),
       docIndex,
       mode: 'single',
       valueKind: 'string',

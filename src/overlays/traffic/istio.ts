@@ -1,5 +1,5 @@
 import { type Document, isMap, type YAMLMap } from 'yaml';
-import { apiGroupKind, backendOf, mapsOf, metadataName, stringAt } from './common.js';
+import { apiGroupKind, backendOf, mapsOf, metadataName, stringAt, objectOf } from './common.js';
 import type { Split, TrafficProvider } from './split.js';
 
 // Istio VirtualService: weighted `route` destinations of each http, tcp or tls route.
@@ -15,6 +15,7 @@ function splits(doc: Document.Parsed, docIndex: number): Split[] {
         {
           routes: routeName === undefined ? [name] : [name, routeName],
           label: `VirtualService ${name} ${section}[${routeName ?? index}]`,
+          object: objectOf(doc),
           docIndex,
           mode: 'pair',
           valueKind: 'number',

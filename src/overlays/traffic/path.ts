@@ -1,6 +1,6 @@
 import { type Document, isMap, isScalar, type Node, type YAMLMap } from 'yaml';
 import { type EditFailure, fail } from '../cst-edit.js';
-import { backendOf } from './common.js';
+import { backendOf, objectOf } from './common.js';
 import type { Split, TrafficProvider } from './split.js';
 
 // The generic setter for anything else: a YAML path such as `spec.rules[0].backendRefs[1].weight`
@@ -45,6 +45,7 @@ export function pathProvider(path: readonly (string | number)[]): TrafficProvide
         {
           routes: [label],
           label: `${label} (document ${docIndex + 1})`,
+          object: objectOf(doc),
           docIndex,
           mode: 'single',
           valueKind,

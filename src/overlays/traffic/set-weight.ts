@@ -30,7 +30,7 @@ export interface WeightOptions {
   readonly path?: string;
 }
 
-function providersFor(options: WeightOptions): readonly TrafficProvider[] | EditFailure {
+export function providersFor(options: WeightOptions): readonly TrafficProvider[] | EditFailure {
   if (options.path !== undefined) {
     const path = parsePath(options.path);
     if (isFailure(path)) return path;
@@ -53,7 +53,7 @@ export function findSplits(parsed: ParsedText, providers: readonly TrafficProvid
   );
 }
 
-function selectSplit(splits: readonly Split[], route: string | undefined): Split | EditFailure {
+export function selectSplit(splits: readonly Split[], route: string | undefined): Split | EditFailure {
   const labels = splits.map((s) => s.label).join('; ') || '(none)';
   const candidates = route === undefined ? splits : splits.filter((s) => s.routes.includes(route));
   const only = candidates[0];

@@ -1,5 +1,5 @@
 import { type Document } from 'yaml';
-import { apiGroupKind, backendOf, mapsOf, metadataName, stringAt } from './common.js';
+import { apiGroupKind, backendOf, mapsOf, metadataName, stringAt, objectOf } from './common.js';
 import type { Split, TrafficProvider } from './split.js';
 
 // SMI TrafficSplit: `spec.backends[]` of `{service, weight}` for the apex `spec.service`.
@@ -13,6 +13,7 @@ function splits(doc: Document.Parsed, docIndex: number): Split[] {
     {
       routes: typeof apex === 'string' ? [name, apex] : [name],
       label: `TrafficSplit ${name}`,
+      object: objectOf(doc),
       docIndex,
       mode: 'pair',
       valueKind: 'number',

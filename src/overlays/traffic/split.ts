@@ -20,7 +20,15 @@ export interface Backend {
   readonly weight: number;
 }
 
+/** The Kubernetes object a split lives in. */
+export interface ObjectRef {
+  readonly group: string;
+  readonly kind: string;
+  readonly name: string;
+}
+
 export interface Split {
+  readonly object: ObjectRef;
   /** Names that select this split with --route: the object's name and the rule's name, if any. */
   readonly routes: readonly string[];
   /** A readable label for messages: `HTTPRoute checkout rule 0`. */
