@@ -1,9 +1,11 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { parse } from 'yaml';
 import { KUSTOMIZATION_NAMES } from '../core/overlay-paths.js';
 import { type EditOutcome, isFailure } from './cst-edit.js';
 import { type ImageSpec, parseImageSpec, setImages } from './kustomization.js';
 import { parseReplicaSpec, type ReplicaSpec, setReplicas } from './replicas.js';
+import { type OverlayInput, setOverlayWeight } from './traffic/overlay-weight.js';
 import { setWeight, type WeightOptions } from './traffic/set-weight.js';
 
 // The `rollgate edit image|replicas|weight` verbs: read the file, run the pure edit, write it back
@@ -160,5 +162,89 @@ export async function runEditWeight(
     );
   }
   const options: WeightOptions = { percent: Number(rawPercent.replace('%', '')), ...flags };
-  return editFile(resolve(cwd, file), (text) => setWeight(text, options));
+  const target = resolve(cwd, file);
+  if ((await stat(target).catch(() => undefined))?.isDirectory() === true)
+    return editOverlay(target, options);
+  return editFile(target, (text) => setWeight(text, options));
+}
+
+function listOf(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+async function readIfFile(path: string): Promise<string | undefined> {
+  return (await stat(path).catch(() => undefined))?.isFile() === true ? readFile(path, 'utf8') : undefined;
+}
+
+/** The manifests an overlay builds on: local resources followed through kustomizations, depth-first. */
+async function collectBases(
+  dir: string,
+  from: string,
+  out: Record<string, string>,
+  seen: Set<string>,
+): Promise<void> {
+  if (seen.has(dir)) return;
+  seen.add(dir);
+  const resolved = await resolveKustomization(dir);
+  if (!resolved.ok) return;
+  const k = (parse(await readFile(resolved.file, 'utf8')) ?? {}) as Record<string, unknown>;
+  for (const entry of [...listOf(k.resources), ...listOf(k.bases)]) {
+    if (entry.includes('://') || entry.startsWith('github.com/')) continue;
+    const path = resolve(dir, entry);
+    const info = await stat(path).catch(() => undefined);
+    if (info?.isDirectory() === true) await collectBases(path, from, out, seen);
+    else if (info?.isFile() === true) out[relative(from, path)] = await readFile(path, 'utf8');
+  }
+}
+
+/** `edit weight <overlay-folder> <percent>`: the weight goes into the overlay, never into its base. */
+async function editOverlay(dir: string, options: WeightOptions): Promise<CommandResult> {
+  const resolved = await resolveKustomization(dir);
+  if (!resolved.ok) return resolved.result;
+  const kText = await readFile(resolved.file, 'utf8');
+  const k = (parse(kText) ?? {}) as Record<string, unknown>;
+  const files: Record<string, string> = {};
+  const listed = [
+    ...listOf(k.resources),
+    ...listOf(k.patchesStrategicMerge),
+    ...[k.patches, k.patchesJson6902].flatMap((list) =>
+      Array.isArray(list)
+        ? list.map((e) => (e as { path?: unknown }).path).filter((p): p is string => typeof p === 'string')
+        : [],
+    ),
+  ];
+  for (const path of listed) {
+    const text = await readIfFile(resolve(dir, path));
+    if (text !== undefined) files[path] = text;
+  }
+  const bases: Record<string, string> = {};
+  const seen = new Set<string>([dir]);
+  for (const entry of [...listOf(k.resources), ...listOf(k.bases)]) {
+    const path = resolve(dir, entry);
+    if ((await stat(path).catch(() => undefined))?.isDirectory() === true)
+      await collectBases(path, dir, bases, seen);
+  }
+  const input: OverlayInput = {
+    kustomization: { path: relative(dir, resolved.file), text: kText },
+    files: { ...files, ...Object.fromEntries(await existingRollgatePatches(dir)) },
+    bases,
+  };
+  const outcome = setOverlayWeight(input, options);
+  if (!outcome.ok) return problem(2, `${dir}: ${outcome.message}`);
+  if (outcome.edits.length === 0) return { exitCode: 0, stdout: `${dir}: already up to date\n`, stderr: '' };
+  try {
+    for (const edit of outcome.edits) await writeFile(join(dir, edit.path), edit.after);
+  } catch (err) {
+    return problem(3, `${dir}: cannot write: ${(err as Error).message}`);
+  }
+  const lines = outcome.edits.flatMap((e) => e.descriptions.map((d) => `${join(dir, e.path)}: ${d}\n`));
+  return { exitCode: 0, stdout: lines.join(''), stderr: '' };
+}
+
+/** A rollgate patch left in the folder but not listed is reported by the engine instead of overwritten. */
+async function existingRollgatePatches(dir: string): Promise<[string, string][]> {
+  const names = (await readdir(dir)).filter((n) => n.startsWith('rollgate-traffic-') && n.endsWith('.yaml'));
+  return Promise.all(
+    names.map(async (n): Promise<[string, string]> => [n, await readFile(join(dir, n), 'utf8')]),
+  );
 }

@@ -1,8 +1,9 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runEditImage, runEditReplicas, runEditWeight } from '../../src/overlays/cli-edit.js';
+import { kustomizeBuild } from './kubectl.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -92,5 +93,34 @@ describe('rollgate edit weight', () => {
     });
     expect(await runEditWeight(['route.yaml', '10', '--route'], dir)).toMatchObject({ exitCode: 2 });
     expect(await runEditWeight(['gone.yaml', '10'], dir)).toMatchObject({ exitCode: 3 });
+  });
+});
+
+describe('rollgate edit weight on an overlay folder', () => {
+  it('adds a patch, then edits it; kubectl renders the weights', async () => {
+    await mkdir(join(dir, 'base'));
+    await mkdir(join(dir, 'prod'));
+    await writeFile(
+      join(dir, 'base/route.yaml'),
+      'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: shop}\nspec:\n  rules:\n  - backendRefs:\n    - {name: shop, port: 80}\n    - {name: shop-canary, port: 80}\n',
+    );
+    await writeFile(join(dir, 'base/kustomization.yaml'), 'resources: [route.yaml]\n');
+    await writeFile(join(dir, 'prod/kustomization.yaml'), 'resources:\n- ../base\n');
+    const first = await runEditWeight(['prod', '10'], dir);
+    expect(first).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(first.stdout).toContain('patches: add rollgate-traffic-shop.yaml');
+    const render = async () =>
+      (
+        (await kustomizeBuild(join(dir, 'prod'))) as {
+          spec: { rules: { backendRefs: { weight?: number }[] }[] };
+        }[]
+      )[0]?.spec.rules[0]?.backendRefs.map((b) => b.weight);
+    expect(await render()).toEqual([90, 10]);
+    expect((await runEditWeight(['prod', '40'], dir)).exitCode).toBe(0);
+    expect(await render()).toEqual([60, 40]);
+    expect(await runEditWeight(['prod', '40'], dir)).toMatchObject({
+      exitCode: 0,
+      stdout: expect.stringContaining('already up to date'),
+    });
   });
 });
