@@ -23,7 +23,7 @@ const usage = {
     'usage: rollgate edit image <dir|file> <spec>...  (spec: name=newName:tag@digest, name:tag, name@digest; * keeps a field)',
   replicas: 'usage: rollgate edit replicas <dir|file> <name>=<count>...',
   weight:
-    'usage: rollgate edit weight <file> <percent> [--route NAME] [--canary-backend NAME] [--kind gateway-api|istio|ingress-nginx|smi|path] [--path yaml.path]',
+    'usage: rollgate edit weight <file|overlay-dir> <percent> [--route NAME] [--canary-backend NAME] [--kind gateway-api|istio|ingress-nginx|smi|path] [--path yaml.path]',
 } as const;
 
 function problem(exitCode: 2 | 3, message: string, hint?: string): CommandResult {
