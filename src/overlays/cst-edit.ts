@@ -139,7 +139,21 @@ export function scalarSplice(node: Node, write: ScalarWrite, inFlow: boolean): S
   let type = styleFor(token.type, write.value, write.kind);
   if (write.quoted === true && type === 'PLAIN') type = 'QUOTE_DOUBLE';
   CST.setScalarValue(token, write.value, { afterKey: true, inFlow, type });
-  return { start: token.offset, end: token.offset + old.length, insert: CST.stringify(token) };
+  const next = CST.stringify(token);
+  // Keep the splice to the value itself: the token's trailing comment and line break are unchanged,
+  // and leaving them out lets a neighbouring line be removed in the same edit.
+  let same = 0;
+  while (
+    same < old.length &&
+    same < next.length &&
+    old[old.length - 1 - same] === next[next.length - 1 - same]
+  )
+    same++;
+  return {
+    start: token.offset,
+    end: token.offset + old.length - same,
+    insert: next.slice(0, next.length - same),
+  };
 }
 
 /** A text splice: replace [start, end) with `insert`. */
@@ -149,13 +163,17 @@ export interface Splice {
   readonly insert: string;
 }
 
-export function applySplices(text: string, splices: readonly Splice[]): string {
+export function applySplices(text: string, splices: readonly Splice[]): string | EditFailure {
   const sorted = [...splices].sort((a, b) => b.start - a.start || b.end - a.end);
   let out = text;
   let limit = Number.POSITIVE_INFINITY;
   for (const s of sorted) {
-    // Splices come from one parse; overlapping ones would be a bug here, never a user error.
-    if (s.end > limit) throw new Error(`internal: overlapping edits at ${s.start}..${s.end}`);
+    if (s.end > limit) {
+      return fail(
+        'unsupported',
+        `two changes touch the same text at offset ${s.start}; make them one at a time`,
+      );
+    }
     out = out.slice(0, s.start) + s.insert + out.slice(s.end);
     limit = s.start;
   }
@@ -357,6 +375,25 @@ export function addListKey(
   ];
   if (endsInsideLine(text, end)) return fail('unsupported', 'the document ends mid-line');
   return insertLinesAfter(text, lastLineOfNode(text, end), lines);
+}
+
+/** Gives an empty `key:` (nothing after the colon but a comment) a one-item block list on the next lines. */
+export function fillEmptyKey(
+  text: string,
+  doc: Document.Parsed,
+  key: Node,
+  pairs: readonly NewPair[],
+): Splice | EditFailure {
+  const keyStart = nodeStart(key);
+  const keyEnd = nodeValueEnd(key);
+  if (keyStart === undefined || keyEnd === undefined) return fail('unsupported', 'key without a position');
+  const dashIndent = columnOf(text, keyStart) + listIndentOf(text, doc);
+  const lines = pairs.map((p, i) =>
+    i === 0
+      ? `${' '.repeat(dashIndent)}- ${p.key}: ${p.value}`
+      : `${' '.repeat(dashIndent + 2)}${p.key}: ${p.value}`,
+  );
+  return insertLinesAfter(text, keyEnd, lines);
 }
 
 /** How far this file indents `- ` under a key (0 or 2 in practice); 0, kustomize's own style, if unknown. */

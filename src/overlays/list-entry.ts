@@ -2,6 +2,7 @@ import { type Document, isMap, isScalar, isSeq, type Node, type Pair, type YAMLM
 import {
   addListKey,
   addPairs,
+  fillEmptyKey,
   appendItem,
   applySplices,
   type EditFailure,
@@ -107,7 +108,16 @@ export function upsertEntry(
     );
   }
   const list = doc.get(listKey, true);
-  if (list !== undefined && !isSeq(list)) {
+  const listPair = isMap(doc.contents)
+    ? doc.contents.items.find((p) => isScalar(p.key) && p.key.value === listKey)
+    : undefined;
+  // `images:` with nothing after it (maybe a comment) is an empty list waiting for its first entry.
+  const emptyKey =
+    listPair !== undefined &&
+    doc.contents !== null &&
+    (listPair.value === null ||
+      (isScalar(listPair.value) && listPair.value.value === null && listPair.value.srcToken === undefined));
+  if (list !== undefined && !isSeq(list) && !emptyKey) {
     return fail('unsupported', `${listKey}: is not a list; expected a list of entries with name:`);
   }
   const ops: SemanticOp[] = [];
@@ -122,7 +132,11 @@ export function upsertEntry(
       ...sets.map((c) => ({ key: c.field, value: render(c.value) })),
     ];
     const item = Object.fromEntries([['name', name], ...sets.map((c) => [c.field, c.value])]);
-    const splice = isSeq(list) ? appendItem(text, list, pairs) : addListKey(text, doc, listKey, pairs);
+    const splice = isSeq(list)
+      ? appendItem(text, list, pairs)
+      : emptyKey && listPair !== undefined
+        ? fillEmptyKey(text, doc, listPair.key as Node, pairs)
+        : addListKey(text, doc, listKey, pairs);
     if (isFailure(splice)) return splice;
     splices.push(splice);
     ops.push(
@@ -155,8 +169,16 @@ export function upsertEntry(
       const valueNode = pair?.value as Node | null | undefined;
       if (pair === undefined) {
         additions.push({ key: change.field, value: render(change.value) });
+      } else if (valueNode === null || valueNode === undefined || valueNode.srcToken === undefined) {
+        // `newTag:` with nothing after it: the value goes right after the colon.
+        const keyEnd = (pair.key as Node | null)?.range?.[1];
+        const colon = keyEnd === undefined ? -1 : text.indexOf(':', keyEnd);
+        if (colon === -1)
+          return fail('unsupported', `${listKey} entry ${name}: cannot place a value for ${change.field}`);
+        splices.push({ start: colon + 1, end: colon + 1, insert: ` ${render(change.value)}` });
       } else {
-        if (valueNode === null || valueNode === undefined || scalarString(doc, valueNode) === undefined) {
+        const isNull = isScalar(valueNode) && valueNode.value === null;
+        if (!isNull && scalarString(doc, valueNode) === undefined) {
           return fail(
             'unsupported',
             `${listKey} entry ${name}: ${change.field} is not a single value; give it one first`,
@@ -189,6 +211,7 @@ export function upsertEntry(
   }
   if (splices.length === 0) return { ok: true, text, changed: false, descriptions: [] };
   const after = applySplices(text, splices);
+  if (isFailure(after)) return after;
   const problem = verifyEdit(parsed, after, found.index, ops);
   if (problem !== undefined) return problem;
   return { ok: true, text: after, changed: after !== text, descriptions };

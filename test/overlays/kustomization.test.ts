@@ -100,6 +100,36 @@ const rows: Row[] = [
     output: 'kind: Note\nimages: []\n---\nkind: Kustomization\nimages:\n- name: web\n  newTag: v2\n',
   },
   {
+    name: 'an empty value gets the value after its colon, before its comment',
+    input: 'images:\n- name: web\n  newTag: # later\n',
+    specs: [{ name: 'web', newTag: 'v2' }],
+    output: 'images:\n- name: web\n  newTag: v2 # later\n',
+  },
+  {
+    name: 'a null value is replaced',
+    input: 'images:\n- name: web\n  newTag: ~\n',
+    specs: [{ name: 'web', newTag: 'v2' }],
+    output: 'images:\n- name: web\n  newTag: v2\n',
+  },
+  {
+    name: 'an empty images: key gets its first entry',
+    input: 'resources:\n  - a.yaml\nimages: # none yet\nnamespace: x\n',
+    specs: [{ name: 'web', newTag: 'v2' }],
+    output: 'resources:\n  - a.yaml\nimages: # none yet\n  - name: web\n    newTag: v2\nnamespace: x\n',
+  },
+  {
+    name: 'a removed last line of a file without a final newline takes its line break along',
+    input: 'images:\n- name: web\n  newTag: v1 # t\n  digest: sha256:ff',
+    specs: [{ name: 'web', newTag: 'v2' }],
+    output: 'images:\n- name: web\n  newTag: v2 # t',
+  },
+  {
+    name: 'a block scalar tag becomes a plain one',
+    input: 'images:\n- name: web\n  newTag: |-\n    v1\nresources: []\n',
+    specs: [{ name: 'web', newTag: 'v2' }],
+    output: 'images:\n- name: web\n  newTag: v2\nresources: []\n',
+  },
+  {
     name: 'a value already in place changes nothing',
     input: 'images:\n- name: web\n  newTag: v1\n',
     specs: [{ name: 'web', newTag: 'v1' }],

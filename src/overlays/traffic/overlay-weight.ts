@@ -153,6 +153,7 @@ function editJsonPatch(
   }
   if (splices.length === 0) return { ok: true, edits: [] };
   const after = applySplices(text, splices);
+  if (isFailure(after)) return after;
   const problem = verifyEdit(parsed, after, 0, semantic);
   if (problem !== undefined) return problem;
   return { ok: true, edits: [{ path, before: text, after, descriptions }] };
@@ -265,6 +266,7 @@ export function setOverlayWeight(input: OverlayInput, options: WeightOptions): O
   const splice = isSeq(list) ? appendItem(k, list, pairs) : addListKey(k, found.doc, 'patches', pairs);
   if (isFailure(splice)) return splice;
   const after = applySplices(k, [splice]);
+  if (isFailure(after)) return after;
   const item = { path: name, target };
   const problem = verifyEdit(
     parsed,

@@ -129,6 +129,7 @@ export function setWeight(text: string, options: WeightOptions): EditOutcome {
     }
   }
   const current = applySplices(text, splices);
+  if (isFailure(current)) return current;
   const problem = verifyEdit(original, current, split.docIndex, ops);
   if (problem !== undefined) return problem;
   return { ok: true, text: current, changed: current !== text, descriptions };
