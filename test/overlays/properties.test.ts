@@ -12,6 +12,7 @@ type Style = 'plain' | 'single' | 'double';
 interface Entry {
   readonly name: string;
   readonly newName: string | undefined;
+  readonly digest: string | undefined;
   readonly tag: { readonly value: string; readonly style: Style } | undefined;
   readonly comment: boolean;
 }
@@ -50,6 +51,10 @@ const entry = fc.record({
   name: imageName,
   newName: fc.option(
     imageName.map((n) => `reg.example/${n}`),
+    { nil: undefined },
+  ),
+  digest: fc.option(
+    fc.stringMatching(/^[0-9a-f]{6}$/).map((h) => `sha256:${h}`),
     { nil: undefined },
   ),
   tag: fc.option(fc.record({ value: tagValue, style: fc.constantFrom<Style>('plain', 'single', 'double') }), {
@@ -123,24 +128,6 @@ function js(text: string): unknown {
   return parseAllDocuments(text).map((d) => d.toJS());
 }
 
-/** The changed region of `before` (after removing the common prefix and suffix). */
-function changedRegion(
-  before: string,
-  after: string,
-): { start: number; beforeEnd: number; afterEnd: number } {
-  let start = 0;
-  while (start < before.length && start < after.length && before[start] === after[start]) start++;
-  let tail = 0;
-  while (
-    tail < before.length - start &&
-    tail < after.length - start &&
-    before[before.length - 1 - tail] === after[after.length - 1 - tail]
-  ) {
-    tail++;
-  }
-  return { start, beforeEnd: before.length - tail, afterEnd: after.length - tail };
-}
-
 describe('setImages properties', () => {
   it('edit then read back gives the value', () => {
     fc.assert(
@@ -185,37 +172,85 @@ describe('setImages properties', () => {
 
   it('the byte diff is confined to the changed scalar, or to added lines', () => {
     fc.assert(
-      fc.property(scenario, ({ m, text, name, tag }) => {
+      fc.property(scenario, ({ text, name, tag }) => {
         const result = setImages(text, [{ name, newTag: tag }]);
         if (!result.ok) throw new Error(result.message);
         if (!result.changed) return;
         const beforeLines = text.split(/\r?\n/);
         const afterLines = result.text.split(/\r?\n/);
-        const hadEntry = readImages(text).find((e) => e.name === name);
-        if (hadEntry?.newTag !== undefined || (m.flow && m.entries.length > 0)) {
-          // One line changed: the old value (or the flow list) and nothing else on other lines.
-          expect(afterLines.length).toBe(beforeLines.length);
-          const differing = beforeLines.flatMap((line, i) => (line === afterLines[i] ? [] : [i]));
-          expect(differing).toHaveLength(1);
-          const i = differing[0] as number;
-          const { start, beforeEnd, afterEnd } = changedRegion(beforeLines[i] ?? '', afterLines[i] ?? '');
-          expect((beforeLines[i] ?? '').slice(start, beforeEnd)).not.toContain('#');
-          expect((afterLines[i] ?? '').slice(start, afterEnd)).not.toContain('#');
-        } else {
-          // Lines were only added: the old lines are all there, in order, and the new ones are fields.
-          let j = 0;
-          const extra: string[] = [];
-          for (const line of afterLines) {
-            if (j < beforeLines.length && line === beforeLines[j]) j++;
-            else extra.push(line);
+        // Walk both texts line by line: a line may only have its newTag value (or, in flow style, the
+        // images list) changed, a digest line may go, and field lines may come; nothing else.
+        const strip = (line: string) =>
+          line
+            .replace(/newTag: ("[^"]*"|'[^']*'|[^\s,}#]+)/g, 'newTag: T')
+            .replace(/,? ?digest: [^\s,}#]+/g, '');
+        // In flow style a new entry is added inside the brackets of the images: line.
+        // In flow style only the inside of the images: line's brackets may change (entries or fields).
+        const flowGrew = (b: string, a: string) => {
+          const [x, y] = [b.replace(/^\ufeff/, ''), a.replace(/^\ufeff/, '')];
+          const [cx, cy] = [x.lastIndexOf(']'), y.lastIndexOf(']')];
+          return x.startsWith('images: [') && y.startsWith('images: [') && x.slice(cx) === y.slice(cy);
+        };
+        let i = 0;
+        let j = 0;
+        while (i < beforeLines.length || j < afterLines.length) {
+          const b = beforeLines[i];
+          const a = afterLines[j];
+          const field = /^\s*(- )?(images:|name: |newTag: )/;
+          if (b !== undefined && a !== undefined && (b === a || strip(b) === strip(a) || flowGrew(b, a))) {
+            i++;
+            j++;
+          } else if (b !== undefined && /^\s*digest: /.test(b)) {
+            i++;
+          } else if (a !== undefined && field.test(a)) {
+            j++;
+          } else {
+            throw new Error(
+              `unexpected change at line ${i + 1}: ${JSON.stringify(b)} -> ${JSON.stringify(a)}`,
+            );
           }
-          expect(j).toBe(beforeLines.length);
-          for (const line of extra) expect(line).toMatch(/^\s*(- )?(images:|name: |newTag: )/);
         }
         // Comments and the byte-order mark are all still there.
         expect(result.text.split('#').length).toBe(text.split('#').length);
         expect(result.text.startsWith('\ufeff')).toBe(text.startsWith('\ufeff'));
         expect(result.text.includes('\r\n')).toBe(text.includes('\r\n'));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+const digest = fc.stringMatching(/^[0-9a-f]{8}$/).map((h) => `sha256:${h}`);
+const specShape = fc.record({
+  newName: fc.option(
+    imageName.map((n) => `mirror.example/${n}`),
+    { nil: undefined },
+  ),
+  newTag: fc.option(tagValue, { nil: undefined }),
+  digest: fc.option(digest, { nil: undefined }),
+});
+
+describe('setImages with any spec shape', () => {
+  it('reads back what kustomize would render, keeping newName unless given', () => {
+    fc.assert(
+      fc.property(scenario, specShape, ({ text, name }, shape) => {
+        if (shape.newName === undefined && shape.newTag === undefined && shape.digest === undefined) return;
+        const spec = {
+          name,
+          ...(shape.newName === undefined ? {} : { newName: shape.newName }),
+          ...(shape.newTag === undefined ? {} : { newTag: shape.newTag }),
+          ...(shape.digest === undefined ? {} : { digest: shape.digest }),
+        };
+        const before = readImages(text).find((e) => e.name === name);
+        const result = setImages(text, [spec]);
+        if (!result.ok) throw new Error(result.message);
+        const after = readImages(result.text).find((e) => e.name === name);
+        expect(after?.newName).toBe(shape.newName ?? before?.newName);
+        // A tag or a digest given alone replaces the other; neither given keeps both.
+        const pinGiven = shape.newTag !== undefined || shape.digest !== undefined;
+        expect(after?.newTag).toBe(pinGiven ? shape.newTag : before?.newTag);
+        expect(after?.digest).toBe(pinGiven ? shape.digest : before?.digest);
+        expect(setImages(result.text, [spec])).toMatchObject({ ok: true, changed: false });
       }),
       { numRuns: 300 },
     );
