@@ -1,9 +1,9 @@
 import { CST, type Node } from 'yaml';
-
-// Rewriting one scalar in place through its CST token (yaml's CST.setScalarValue).
 import { type EditFailure, fail } from './parse.js';
 import { needsQuotes } from './quote.js';
 import type { Splice } from './splice.js';
+
+// Rewriting one scalar in place through its CST token (yaml's CST.setScalarValue).
 
 type ScalarType = 'PLAIN' | 'QUOTE_SINGLE' | 'QUOTE_DOUBLE' | 'BLOCK_LITERAL' | 'BLOCK_FOLDED';
 
