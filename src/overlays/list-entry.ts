@@ -54,7 +54,6 @@ function lineOf(text: string, offset: number | undefined): number {
 
 /** The items of `listKey` whose `name` equals `name`, with their indexes. */
 export function entriesNamed(
-  parsed: ParsedText,
   doc: Document.Parsed,
   listKey: string,
   name: string,
@@ -62,9 +61,8 @@ export function entriesNamed(
   const list = doc.get(listKey, true);
   if (!isSeq(list)) return [];
   return list.items.flatMap((item, index) => {
-    const resolved = item;
-    if (!isMap(resolved)) return [];
-    return scalarString(doc, resolved.get('name', true)) === name ? [{ map: resolved, index }] : [];
+    if (!isMap(item)) return [];
+    return scalarString(doc, item.get('name', true)) === name ? [{ map: item, index }] : [];
   });
 }
 
@@ -88,6 +86,7 @@ export function upsertEntry(
   name: string,
   changes: readonly FieldChange[],
 ): EditOutcome {
+  if (changes.length === 0) return { ok: true, text, changed: false, descriptions: [] };
   for (const c of changes) {
     if (c.kind === 'set' && typeof c.value === 'string') {
       const bad = rejectMultiline(`${listKey} ${name} ${c.field}`, c.value);
@@ -99,7 +98,7 @@ export function upsertEntry(
   const found = kustomizationDoc(parsed);
   if (isFailure(found)) return found;
   const { doc } = found;
-  const entries = entriesNamed(parsed, doc, listKey, name);
+  const entries = entriesNamed(doc, listKey, name);
   if (entries.length > 1) {
     const lines = entries.map((e) => lineOf(text, e.map.range?.[0])).join(', ');
     return fail(

@@ -145,6 +145,14 @@ describe('setImages', () => {
     expect(setImages(output, specs)).toMatchObject({ ok: true, text: output, changed: false });
   });
 
+  it('leaves the file alone when every field is kept with *', () => {
+    expect(setImages('images: []\n', [{ name: 'web', newName: '*', newTag: '*' }])).toMatchObject({
+      ok: true,
+      changed: false,
+      text: 'images: []\n',
+    });
+  });
+
   it('describes each change for the commit message', () => {
     const result = setImages('images:\n- name: web\n  newTag: v1\n  digest: sha256:aa\n', [
       { name: 'web', newTag: 'v2' },
