@@ -1,10 +1,11 @@
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { readImages, setImages } from '../../src/overlays/kustomization.js';
 import { readReplicas, setReplicas } from '../../src/overlays/replicas.js';
+import { setOverlayWeight } from '../../src/overlays/traffic/overlay-weight.js';
 import { setWeight } from '../../src/overlays/traffic/set-weight.js';
 import { changedPaths, kustomizeBuild, mapLimit } from './kubectl.js';
 import { writeStubs } from './stubs.js';
@@ -28,6 +29,7 @@ interface KustomizeCase {
 
 let work: string;
 const kustomizeCases: KustomizeCase[] = [];
+const overlayCases: { name: string; error?: string; changes: ReturnType<typeof changedPaths> }[] = [];
 const trafficCases: {
   name: string;
   outcome: ReturnType<typeof setWeight>;
@@ -113,6 +115,30 @@ async function runTrafficCase(fileName: string) {
   return { name: fileName, outcome, changes: changedPaths(before, after), after };
 }
 
+/** The same manifest as a base under an overlay: rollgate adds a JSON patch to the overlay. */
+async function runOverlayCase(fileName: string) {
+  const root = join(work, 'overlay', fileName.replace(/\W+/g, '-'));
+  await cp(join(CORPUS, 'traffic', fileName), join(root, 'base/manifest.yaml'));
+  await writeFile(join(root, 'base/kustomization.yaml'), 'resources:\n- manifest.yaml\n');
+  await mkdir(join(root, 'prod'));
+  await writeFile(join(root, 'prod/kustomization.yaml'), '# production\nresources:\n  - ../base\n');
+  const before = await kustomizeBuild(join(root, 'base'));
+  const outcome = setOverlayWeight(
+    {
+      kustomization: {
+        path: 'kustomization.yaml',
+        text: await readFile(join(root, 'prod/kustomization.yaml'), 'utf8'),
+      },
+      files: {},
+      bases: { '../base/manifest.yaml': await readFile(join(root, 'base/manifest.yaml'), 'utf8') },
+    },
+    { percent: 25 },
+  );
+  if (!outcome.ok) return { name: fileName, error: `${outcome.code}: ${outcome.message}`, changes: [] };
+  for (const e of outcome.edits) await writeFile(join(root, 'prod', e.path), e.after);
+  return { name: fileName, changes: changedPaths(before, await kustomizeBuild(join(root, 'prod'))) };
+}
+
 const kustomizeDirs = (await readdir(join(CORPUS, 'kustomize'))).sort();
 const trafficFiles = (await readdir(join(CORPUS, 'traffic'))).sort();
 
@@ -133,6 +159,7 @@ beforeAll(async () => {
     )),
   );
   trafficCases.push(...(await mapLimit(trafficFiles, 2, runTrafficCase)));
+  overlayCases.push(...(await mapLimit(trafficFiles, 2, runOverlayCase)));
 });
 
 afterAll(async () => {
@@ -179,6 +206,24 @@ describe('corpus of real traffic manifests', () => {
       // A route without any weighted rule is reported, never guessed at.
       expect(c.outcome.code).toBe('not-found');
       expect(file).toBe('gateway-api__traffic-split-1.yaml');
+      return;
+    }
+    expect(c.changes.length).toBeGreaterThan(0);
+    for (const change of c.changes) expect(change.path).toMatch(/\.weight$/);
+    const weights = c.changes.map((x) => Number(x.after));
+    expect(weights).toContain(25);
+    expect(weights.reduce((a, b) => a + b, 0)).toBe(100);
+  });
+});
+
+describe('corpus of real traffic manifests under an overlay', () => {
+  it.each(trafficFiles)('%s: the added JSON patch renders a 25%% canary and nothing else', (file) => {
+    const c = overlayCases.find((x) => x.name === file);
+    expect(c).toBeDefined();
+    if (c === undefined) return;
+    if (c.error !== undefined) {
+      expect(file).toBe('gateway-api__traffic-split-1.yaml');
+      expect(c.error).toMatch(/^not-found/);
       return;
     }
     expect(c.changes.length).toBeGreaterThan(0);
