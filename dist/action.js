@@ -14377,7 +14377,7 @@ var require_fetch = __commonJS({
       fetchParams.controller.resume = async () => {
         while (true) {
           let bytes;
-          let isFailure;
+          let isFailure2;
           try {
             const { done, value } = await fetchParams.controller.next();
             if (isAborted(fetchParams)) {
@@ -14389,7 +14389,7 @@ var require_fetch = __commonJS({
               bytes = void 0;
             } else {
               bytes = err;
-              isFailure = true;
+              isFailure2 = true;
             }
           }
           if (bytes === void 0) {
@@ -14398,7 +14398,7 @@ var require_fetch = __commonJS({
             return;
           }
           timingInfo.decodedBodySize += bytes?.byteLength ?? 0;
-          if (isFailure) {
+          if (isFailure2) {
             fetchParams.controller.terminate(bytes);
             return;
           }
@@ -19166,13 +19166,13 @@ var require_identity = __commonJS({
     var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
     var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
-    var isAlias = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
+    var isAlias2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
     var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
-    var isMap3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
+    var isMap5 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
     var isPair = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
-    var isScalar3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
-    var isSeq2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
-    function isCollection(node2) {
+    var isScalar5 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
+    var isSeq4 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
+    function isCollection2(node2) {
       if (node2 && typeof node2 === "object")
         switch (node2[NODE_TYPE]) {
           case MAP:
@@ -19192,7 +19192,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node2) => (isScalar3(node2) || isCollection(node2)) && !!node2.anchor;
+    var hasAnchor = (node2) => (isScalar5(node2) || isCollection2(node2)) && !!node2.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -19201,14 +19201,14 @@ var require_identity = __commonJS({
     exports.SCALAR = SCALAR;
     exports.SEQ = SEQ;
     exports.hasAnchor = hasAnchor;
-    exports.isAlias = isAlias;
-    exports.isCollection = isCollection;
+    exports.isAlias = isAlias2;
+    exports.isCollection = isCollection2;
     exports.isDocument = isDocument;
-    exports.isMap = isMap3;
+    exports.isMap = isMap5;
     exports.isNode = isNode2;
     exports.isPair = isPair;
-    exports.isScalar = isScalar3;
-    exports.isSeq = isSeq2;
+    exports.isScalar = isScalar5;
+    exports.isSeq = isSeq4;
   }
 });
 
@@ -19220,7 +19220,7 @@ var require_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit3(node2, visitor) {
+    function visit5(node2, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity.isDocument(node2)) {
         const cd = visit_(null, node2.contents, visitor_, Object.freeze([node2]));
@@ -19229,9 +19229,9 @@ var require_visit = __commonJS({
       } else
         visit_(null, node2, visitor_, Object.freeze([]));
     }
-    visit3.BREAK = BREAK;
-    visit3.SKIP = SKIP;
-    visit3.REMOVE = REMOVE;
+    visit5.BREAK = BREAK;
+    visit5.SKIP = SKIP;
+    visit5.REMOVE = REMOVE;
     function visit_(key, node2, visitor, path) {
       const ctrl = callVisitor(key, node2, visitor, path);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
@@ -19365,7 +19365,7 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports.visit = visit3;
+    exports.visit = visit5;
     exports.visitAsync = visitAsync;
   }
 });
@@ -19375,7 +19375,7 @@ var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit3 = require_visit();
+    var visit5 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -19519,7 +19519,7 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
           const tags = {};
-          visit3.visit(doc.contents, (_key, node2) => {
+          visit5.visit(doc.contents, (_key, node2) => {
             if (identity.isNode(node2) && node2.tag)
               tags[node2.tag] = true;
           });
@@ -19546,7 +19546,7 @@ var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit3 = require_visit();
+    var visit5 = require_visit();
     function anchorIsValid(anchor2) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor2)) {
         const sa = JSON.stringify(anchor2);
@@ -19557,7 +19557,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
-      visit3.visit(root, {
+      visit5.visit(root, {
         Value(_key, node2) {
           if (node2.anchor)
             anchors.add(node2.anchor);
@@ -19737,7 +19737,7 @@ var require_Alias = __commonJS({
   "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var visit3 = require_visit();
+    var visit5 = require_visit();
     var identity = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
@@ -19763,7 +19763,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit3.visit(doc, {
+          visit5.visit(doc, {
             Node: (_key, node2) => {
               if (identity.isAlias(node2) || identity.hasAnchor(node2))
                 nodes.push(node2);
@@ -23316,9 +23316,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap3 = fc.start.source === "{";
-      const fcName = isMap3 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap3 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap5 = fc.start.source === "{";
+      const fcName = isMap5 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap5 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -23354,7 +23354,7 @@ var require_resolve_flow_collection = __commonJS({
             offset2 = props.end;
             continue;
           }
-          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap5 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -23394,7 +23394,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap3 && !sep2 && !props.found) {
+        if (!isMap5 && !sep2 && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
           coll.items.push(valueNode);
           offset2 = valueNode.range[2];
@@ -23417,7 +23417,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap3 && !props.found && ctx.options.strict) {
+            if (!isMap5 && !props.found && ctx.options.strict) {
               if (sep2)
                 for (const st of sep2) {
                   if (st === valueProps.found)
@@ -23449,7 +23449,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap3) {
+          if (isMap5) {
             const map2 = coll;
             if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -23465,7 +23465,7 @@ var require_resolve_flow_collection = __commonJS({
           offset2 = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap3 ? "}" : "]";
+      const expectedEnd = isMap5 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset2;
       if (ce?.source === expectedEnd)
@@ -24189,7 +24189,7 @@ var require_compose_doc = __commonJS({
     var composeNode = require_compose_node();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
-    function composeDoc2(options, directives, { offset: offset2, start, value, end }, onError) {
+    function composeDoc(options, directives, { offset: offset2, start, value, end }, onError) {
       const opts = Object.assign({ _directives: directives }, options);
       const doc = new Document.Document(void 0, opts);
       const ctx = {
@@ -24220,7 +24220,7 @@ var require_compose_doc = __commonJS({
       doc.range = [offset2, contentEnd, re.offset];
       return doc;
     }
-    exports.composeDoc = composeDoc2;
+    exports.composeDoc = composeDoc;
   }
 });
 
@@ -24233,7 +24233,7 @@ var require_composer = __commonJS({
     var Document = require_Document();
     var errors = require_errors2();
     var identity = require_identity();
-    var composeDoc2 = require_compose_doc();
+    var composeDoc = require_compose_doc();
     var resolveEnd = require_resolve_end();
     function getErrorPos(src) {
       if (typeof src === "number")
@@ -24268,7 +24268,7 @@ var require_composer = __commonJS({
       }
       return { comment, afterEmptyLine };
     }
-    var Composer = class {
+    var Composer2 = class {
       constructor(options = {}) {
         this.doc = null;
         this.atDirectives = false;
@@ -24359,7 +24359,7 @@ ${cb}` : comment;
             this.atDirectives = true;
             break;
           case "document": {
-            const doc = composeDoc2.composeDoc(this.options, this.directives, token, this.onError);
+            const doc = composeDoc.composeDoc(this.options, this.directives, token, this.onError);
             if (this.atDirectives && !doc.directives.docStart)
               this.onError(token, "MISSING_CHAR", "Missing directives-end/doc-start indicator line");
             this.decorate(doc, false);
@@ -24428,7 +24428,7 @@ ${end.comment}` : end.comment;
         }
       }
     };
-    exports.Composer = Composer;
+    exports.Composer = Composer2;
   }
 });
 
@@ -24685,15 +24685,15 @@ var require_cst_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove item");
-    function visit3(cst, visitor) {
+    function visit5(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit3.BREAK = BREAK;
-    visit3.SKIP = SKIP;
-    visit3.REMOVE = REMOVE;
-    visit3.itemAtPath = (cst, path) => {
+    visit5.BREAK = BREAK;
+    visit5.SKIP = SKIP;
+    visit5.REMOVE = REMOVE;
+    visit5.itemAtPath = (cst, path) => {
       let item = cst;
       for (const [field, index] of path) {
         const tok = item?.[field];
@@ -24704,8 +24704,8 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit3.parentCollection = (cst, path) => {
-      const parent = visit3.itemAtPath(cst, path.slice(0, -1));
+    visit5.parentCollection = (cst, path) => {
+      const parent = visit5.itemAtPath(cst, path.slice(0, -1));
       const field = path[path.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
@@ -24736,7 +24736,7 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item, path) : ctrl;
     }
-    exports.visit = visit3;
+    exports.visit = visit5;
   }
 });
 
@@ -24751,8 +24751,8 @@ var require_cst = __commonJS({
     var DOCUMENT = "";
     var FLOW_END = "";
     var SCALAR = "";
-    var isCollection = (token) => !!token && "items" in token;
-    var isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isCollection2 = (token) => !!token && "items" in token;
+    var isScalar5 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -24835,8 +24835,8 @@ var require_cst = __commonJS({
     exports.DOCUMENT = DOCUMENT;
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
-    exports.isCollection = isCollection;
-    exports.isScalar = isScalar3;
+    exports.isCollection = isCollection2;
+    exports.isScalar = isScalar5;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -25435,7 +25435,7 @@ var require_lexer = __commonJS({
 var require_line_counter = __commonJS({
   "node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
-    var LineCounter3 = class {
+    var LineCounter2 = class {
       constructor() {
         this.lineStarts = [];
         this.addNewLine = (offset2) => this.lineStarts.push(offset2);
@@ -25458,7 +25458,7 @@ var require_line_counter = __commonJS({
         };
       }
     };
-    exports.LineCounter = LineCounter3;
+    exports.LineCounter = LineCounter2;
   }
 });
 
@@ -26452,7 +26452,7 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser = require_parser();
     var publicApi = require_public_api();
-    var visit3 = require_visit();
+    var visit5 = require_visit();
     exports.Composer = composer.Composer;
     exports.Document = Document.Document;
     exports.Schema = Schema.Schema;
@@ -26480,8 +26480,8 @@ var require_dist = __commonJS({
     exports.parseAllDocuments = publicApi.parseAllDocuments;
     exports.parseDocument = publicApi.parseDocument;
     exports.stringify = publicApi.stringify;
-    exports.visit = visit3.visit;
-    exports.visitAsync = visit3.visitAsync;
+    exports.visit = visit5.visit;
+    exports.visitAsync = visit5.visitAsync;
   }
 });
 
@@ -38139,140 +38139,544 @@ function formatVersion(version2) {
 }
 
 // src/overlays/kustomization.ts
+var import_yaml7 = __toESM(require_dist(), 1);
+
+// src/overlays/yaml/parse.ts
 var import_yaml = __toESM(require_dist(), 1);
-function composeDoc(text) {
-  return (0, import_yaml.parseDocument)(text, { keepSourceTokens: true, lineCounter: new import_yaml.LineCounter() });
+function fail(code, message) {
+  return { ok: false, code, message };
 }
-function readImages(text) {
-  const images = composeDoc(text).get("images");
-  if (!(0, import_yaml.isSeq)(images)) return [];
-  return images.items.flatMap((item) => {
-    if (!(0, import_yaml.isMap)(item)) return [];
-    const entry = {};
-    for (const key of ["name", "newName", "newTag", "digest"]) {
-      const v = item.get(key);
-      if (v !== void 0 && v !== null) entry[key] = String(v);
+function parseText(text) {
+  const tokens = Array.from(new import_yaml.Parser().parse(text));
+  const docs = Array.from(new import_yaml.Composer({ keepSourceTokens: true }).compose(tokens));
+  for (const doc of docs) {
+    const error63 = doc.errors[0];
+    if (error63 !== void 0) return fail("parse-error", `YAML error: ${error63.message}`);
+  }
+  return { text, tokens, docs };
+}
+function isFailure(value) {
+  return typeof value === "object" && value !== null && value.ok === false;
+}
+
+// src/overlays/yaml/quote.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+function needsQuotes(value) {
+  if (value === "" || /^[\s]|[\s]$/.test(value)) return true;
+  const parsed = (0, import_yaml2.parseDocument)(value);
+  if (parsed.errors.length > 0) return true;
+  const contents = parsed.contents;
+  return !(0, import_yaml2.isScalar)(contents) || typeof contents.value !== "string" || contents.value !== value;
+}
+function renderString(value) {
+  return needsQuotes(value) ? JSON.stringify(value) : value;
+}
+function rejectMultiline(what, value) {
+  if (/[\n\r\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(value)) {
+    return fail(
+      "invalid-value",
+      `${what} ${JSON.stringify(value)} holds a line break or control character; give a one-line value`
+    );
+  }
+  return void 0;
+}
+
+// src/overlays/yaml/read.ts
+var import_yaml3 = __toESM(require_dist(), 1);
+function isAliased(doc, node2) {
+  const anchor2 = node2.anchor;
+  if (anchor2 === void 0) return false;
+  let used = false;
+  (0, import_yaml3.visit)(doc, {
+    Alias(_, alias) {
+      if (alias.source === anchor2) {
+        used = true;
+        return import_yaml3.visit.BREAK;
+      }
+      return void 0;
     }
-    return entry.name === void 0 ? [] : [entry];
+  });
+  return used;
+}
+function scalarString(doc, node2) {
+  const resolved = (0, import_yaml3.isAlias)(node2) ? node2.resolve(doc) : node2;
+  if (!(0, import_yaml3.isScalar)(resolved) || resolved.value === null || resolved.value === void 0) return void 0;
+  if ((0, import_yaml3.isCollection)(resolved.value)) return void 0;
+  return String(resolved.value);
+}
+
+// src/overlays/yaml/scalar.ts
+var import_yaml4 = __toESM(require_dist(), 1);
+function styleFor(tokenType, value, kind) {
+  if (kind === "number") return "PLAIN";
+  if (tokenType === "single-quoted-scalar") return "QUOTE_SINGLE";
+  if (tokenType === "double-quoted-scalar") return "QUOTE_DOUBLE";
+  return needsQuotes(value) ? "QUOTE_DOUBLE" : "PLAIN";
+}
+function scalarSplice(node2, write, inFlow) {
+  const token = node2.srcToken;
+  if (token === void 0 || !(import_yaml4.CST.isScalar(token) || token.type === "alias")) {
+    return fail("unsupported", "the value is not a plain, quoted or block scalar");
+  }
+  const old = import_yaml4.CST.stringify(token);
+  let type = styleFor(token.type, write.value, write.kind);
+  if (write.quoted === true && type === "PLAIN") type = "QUOTE_DOUBLE";
+  import_yaml4.CST.setScalarValue(token, write.value, { afterKey: true, inFlow, type });
+  const next = import_yaml4.CST.stringify(token);
+  let same = 0;
+  while (same < old.length && same < next.length && old[old.length - 1 - same] === next[next.length - 1 - same])
+    same++;
+  return {
+    start: token.offset,
+    end: token.offset + old.length - same,
+    insert: next.slice(0, next.length - same)
+  };
+}
+
+// src/overlays/yaml/splice.ts
+var import_yaml5 = __toESM(require_dist(), 1);
+function eolOf(text) {
+  return text.includes("\r\n") ? "\r\n" : "\n";
+}
+function applySplices(text, splices) {
+  const sorted = [...splices].sort((a, b) => b.start - a.start || b.end - a.end);
+  let out = text;
+  let limit = Number.POSITIVE_INFINITY;
+  for (const s2 of sorted) {
+    if (s2.end > limit) {
+      return fail(
+        "unsupported",
+        `two changes touch the same text at offset ${s2.start}; make them one at a time`
+      );
+    }
+    out = out.slice(0, s2.start) + s2.insert + out.slice(s2.end);
+    limit = s2.start;
+  }
+  return out;
+}
+function lineStartOf(text, offset2) {
+  return text.lastIndexOf("\n", offset2 - 1) + 1;
+}
+function nextLineStart(text, offset2) {
+  const nl = text.indexOf("\n", offset2);
+  return nl === -1 ? text.length : nl + 1;
+}
+function columnOf(text, offset2) {
+  const start = lineStartOf(text, offset2);
+  return offset2 - start - (start === 0 && text.startsWith("\uFEFF") ? 1 : 0);
+}
+function nodeStart(node2) {
+  return node2?.range?.[0];
+}
+function nodeValueEnd(node2) {
+  return node2?.range?.[1];
+}
+function pairEnd(pair) {
+  return nodeValueEnd(pair.value) ?? nodeValueEnd(pair.key);
+}
+function insertLinesAfter(text, afterOffset, lines) {
+  const eol = eolOf(text);
+  const at2 = nextLineStart(text, afterOffset);
+  if (at2 === text.length && !text.endsWith("\n")) {
+    return { start: at2, end: at2, insert: lines.map((l2) => eol + l2).join("") };
+  }
+  return { start: at2, end: at2, insert: lines.map((l2) => l2 + eol).join("") };
+}
+function addPairs(text, map2, pairs) {
+  const last = map2.items[map2.items.length - 1];
+  if (map2.flow === true) {
+    if (last === void 0) {
+      const start = nodeStart(map2);
+      if (start === void 0) return fail("unsupported", "flow map without a position");
+      return {
+        start: start + 1,
+        end: start + 1,
+        insert: pairs.map((p) => `${p.key}: ${p.value}`).join(", ")
+      };
+    }
+    const end2 = pairEnd(last);
+    if (end2 === void 0) return fail("unsupported", "flow map entry without a position");
+    return { start: end2, end: end2, insert: pairs.map((p) => `, ${p.key}: ${p.value}`).join("") };
+  }
+  const first = map2.items[0];
+  const firstKeyStart = first === void 0 ? void 0 : nodeStart(first.key);
+  const end = last === void 0 ? void 0 : pairEnd(last);
+  if (firstKeyStart === void 0 || end === void 0) {
+    return fail("unsupported", "cannot add to an empty block map");
+  }
+  const indent = " ".repeat(columnOf(text, firstKeyStart));
+  if (endsInsideLine(text, end))
+    return fail("unsupported", "the map ends mid-line; cannot add a line after it");
+  return insertLinesAfter(
+    text,
+    lastLineOfNode(text, end),
+    pairs.map((p) => `${indent}${p.key}: ${p.value}`)
+  );
+}
+function lastLineOfNode(text, end) {
+  let e = end;
+  while (e > 0 && (text[e - 1] === "\n" || text[e - 1] === "\r")) e -= 1;
+  return Math.max(e - 1, 0);
+}
+function endsInsideLine(text, end) {
+  const lineEnd = text.indexOf("\n", end);
+  const rest = text.slice(end, lineEnd === -1 ? text.length : lineEnd).replace(/\r$/, "");
+  return !/^\s*(#.*)?$/.test(rest) && !(text[end - 1] === "\n");
+}
+function removePair(text, map2, pair) {
+  const index = map2.items.indexOf(pair);
+  const keyStart = nodeStart(pair.key);
+  const end = pairEnd(pair);
+  if (keyStart === void 0 || end === void 0 || index < 0)
+    return fail("unsupported", "entry without a position");
+  if (map2.flow === true) {
+    const prev = map2.items[index - 1];
+    if (prev !== void 0) {
+      const prevEnd = pairEnd(prev);
+      if (prevEnd === void 0) return fail("unsupported", "entry without a position");
+      return { start: prevEnd, end, insert: "" };
+    }
+    const next = map2.items[index + 1];
+    const nextStart = next === void 0 ? end : nodeStart(next.key);
+    return { start: keyStart, end: nextStart ?? end, insert: "" };
+  }
+  const lineStart = lineStartOf(text, keyStart);
+  if (text.slice(lineStart, keyStart).trim() !== "") {
+    return fail(
+      "unsupported",
+      `the key ${String(pair.key)} shares its line with other content; cannot remove it alone`
+    );
+  }
+  if (endsInsideLine(text, end)) return fail("unsupported", `the entry ${String(pair.key)} ends mid-line`);
+  const lineEnd = nextLineStart(text, lastLineOfNode(text, end));
+  if (lineEnd === text.length && !text.endsWith("\n") && lineStart > 0) {
+    const before = text[lineStart - 2] === "\r" ? lineStart - 2 : lineStart - 1;
+    return { start: before, end: lineEnd, insert: "" };
+  }
+  return { start: lineStart, end: lineEnd, insert: "" };
+}
+function appendItem(text, seq, pairs) {
+  const last = seq.items[seq.items.length - 1];
+  if (seq.flow === true) {
+    const flowItem = `{${pairs.map((p) => `${p.key}: ${p.value}`).join(", ")}}`;
+    if (last === void 0) {
+      const start = nodeStart(seq);
+      if (start === void 0) return fail("unsupported", "flow sequence without a position");
+      return { start: start + 1, end: start + 1, insert: flowItem };
+    }
+    const end2 = nodeValueEnd(last);
+    if (end2 === void 0) return fail("unsupported", "flow sequence item without a position");
+    return { start: end2, end: end2, insert: `, ${flowItem}` };
+  }
+  const seqStart = nodeStart(seq);
+  const end = nodeValueEnd(last);
+  const lastStart = nodeStart(last);
+  if (seqStart === void 0 || end === void 0 || lastStart === void 0) {
+    return fail("unsupported", "cannot add to an empty block sequence");
+  }
+  const dashColumn = columnOf(text, seqStart);
+  const keyColumn = (0, import_yaml5.isMap)(last) ? columnOf(text, lastStart) : dashColumn + 2;
+  if (endsInsideLine(text, end))
+    return fail("unsupported", "the list ends mid-line; cannot add a line after it");
+  const lines = pairs.map(
+    (p, i) => i === 0 ? `${" ".repeat(dashColumn)}-${" ".repeat(Math.max(keyColumn - dashColumn - 1, 1))}${p.key}: ${p.value}` : `${" ".repeat(keyColumn)}${p.key}: ${p.value}`
+  );
+  return insertLinesAfter(text, lastLineOfNode(text, end), lines);
+}
+function addListKey(text, doc, key, pairs) {
+  const contents = doc.contents;
+  if (!(0, import_yaml5.isMap)(contents)) return fail("unsupported", `the document is not a map; cannot add ${key}:`);
+  if (contents.flow === true) {
+    const item = `{${pairs.map((p) => `${p.key}: ${p.value}`).join(", ")}}`;
+    return addPairs(text, contents, [{ key, value: `[${item}]` }]);
+  }
+  const last = contents.items[contents.items.length - 1];
+  const first = contents.items[0];
+  const end = last === void 0 ? void 0 : pairEnd(last);
+  const keyStart = first === void 0 ? void 0 : nodeStart(first.key);
+  if (end === void 0 || keyStart === void 0)
+    return fail("unsupported", `cannot add ${key}: to an empty document`);
+  const keyIndent = columnOf(text, keyStart);
+  const dashIndent = keyIndent + listIndentOf(text, doc);
+  const lines = [
+    `${" ".repeat(keyIndent)}${key}:`,
+    ...pairs.map(
+      (p, i) => i === 0 ? `${" ".repeat(dashIndent)}- ${p.key}: ${p.value}` : `${" ".repeat(dashIndent + 2)}${p.key}: ${p.value}`
+    )
+  ];
+  if (endsInsideLine(text, end)) return fail("unsupported", "the document ends mid-line");
+  return insertLinesAfter(text, lastLineOfNode(text, end), lines);
+}
+function fillEmptyKey(text, doc, key, pairs) {
+  const keyStart = nodeStart(key);
+  const keyEnd = nodeValueEnd(key);
+  if (keyStart === void 0 || keyEnd === void 0) return fail("unsupported", "key without a position");
+  const dashIndent = columnOf(text, keyStart) + listIndentOf(text, doc);
+  const lines = pairs.map(
+    (p, i) => i === 0 ? `${" ".repeat(dashIndent)}- ${p.key}: ${p.value}` : `${" ".repeat(dashIndent + 2)}${p.key}: ${p.value}`
+  );
+  return insertLinesAfter(text, keyEnd, lines);
+}
+function listIndentOf(text, doc) {
+  let found;
+  (0, import_yaml5.visit)(doc, {
+    Pair(_, pair) {
+      if (found !== void 0) return import_yaml5.visit.BREAK;
+      if ((0, import_yaml5.isSeq)(pair.value) && pair.value.flow !== true && pair.value.items.length > 0) {
+        const keyStart = nodeStart(pair.key);
+        const seqStart = nodeStart(pair.value);
+        if (keyStart !== void 0 && seqStart !== void 0) {
+          found = Math.max(columnOf(text, seqStart) - columnOf(text, keyStart), 0);
+        }
+      }
+      return void 0;
+    }
+  });
+  return found ?? 0;
+}
+
+// src/overlays/yaml/verify.ts
+function verifyEdit(before, after, docIndex, ops) {
+  const reparsed = parseText(after);
+  if (isFailure(reparsed))
+    return fail("verify-failed", `the edit produced invalid YAML (${reparsed.message})`);
+  if (reparsed.docs.length !== before.docs.length) {
+    return fail(
+      "verify-failed",
+      `the edit changed the number of YAML documents (${before.docs.length} -> ${reparsed.docs.length})`
+    );
+  }
+  for (let i = 0; i < before.docs.length; i++) {
+    const beforeDoc = before.docs[i];
+    const actualDoc = reparsed.docs[i];
+    if (beforeDoc === void 0 || actualDoc === void 0) continue;
+    let expectedJs = beforeDoc.toJS({ maxAliasCount: -1 });
+    if (i === docIndex) for (const op of ops) expectedJs = applyOp(expectedJs, op);
+    const expected = JSON.stringify(expectedJs);
+    const actual = JSON.stringify(actualDoc.toJS({ maxAliasCount: -1 }));
+    if (expected !== actual) {
+      return fail(
+        "verify-failed",
+        `the edit changed more than intended in document ${i + 1}: expected ${expected}, got ${actual}`
+      );
+    }
+  }
+  return void 0;
+}
+function applyOp(root, op) {
+  const [head, ...rest] = op.path;
+  if (head === void 0) return op.op === "set" ? op.value : void 0;
+  const container = root !== null && typeof root === "object" ? root : {};
+  const next = container[head];
+  if (rest.length === 0 && op.op === "delete") {
+    if (Array.isArray(container) && typeof head === "number") container.splice(head, 1);
+    else delete container[head];
+    return container;
+  }
+  container[head] = applyOp(next, { ...op, path: rest });
+  return container;
+}
+
+// src/overlays/image-spec.ts
+var KEEP = "*";
+
+// src/overlays/list-entry.ts
+var import_yaml6 = __toESM(require_dist(), 1);
+function kustomizationDoc(parsed) {
+  const maps = parsed.docs.map((doc, index) => ({ doc, index })).filter(({ doc }) => (0, import_yaml6.isMap)(doc.contents));
+  const byKind = maps.filter(({ doc }) => {
+    const kind = doc.get("kind");
+    return kind === "Kustomization" || kind === "Component";
+  });
+  const chosen = byKind[0] ?? maps[0];
+  if (byKind.length > 1) {
+    return fail("ambiguous", `the file holds ${byKind.length} Kustomization documents; keep one per file`);
+  }
+  if (chosen === void 0) return fail("not-found", "the file holds no YAML map (is it a kustomization?)");
+  return chosen;
+}
+function lineOf(text, offset2) {
+  if (offset2 === void 0) return 0;
+  let line = 1;
+  for (let i = 0; i < offset2; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+function entriesNamed(doc, listKey, name2) {
+  const list = doc.get(listKey, true);
+  if (!(0, import_yaml6.isSeq)(list)) return [];
+  return list.items.flatMap((item, index) => {
+    if (!(0, import_yaml6.isMap)(item)) return [];
+    return scalarString(doc, item.get("name", true)) === name2 ? [{ map: item, index }] : [];
   });
 }
+function render(value) {
+  return typeof value === "number" ? String(value) : renderString(value);
+}
+function describe(value) {
+  return value === void 0 ? "(unset)" : String(value);
+}
+function upsertEntry(text, listKey, name2, changes) {
+  if (changes.length === 0) return { ok: true, text, changed: false, descriptions: [] };
+  for (const c of changes) {
+    if (c.kind === "set" && typeof c.value === "string") {
+      const bad = rejectMultiline(`${listKey} ${name2} ${c.field}`, c.value);
+      if (bad !== void 0) return bad;
+    }
+  }
+  const parsed = parseText(text);
+  if (isFailure(parsed)) return parsed;
+  const found = kustomizationDoc(parsed);
+  if (isFailure(found)) return found;
+  const { doc } = found;
+  const entries = entriesNamed(doc, listKey, name2);
+  if (entries.length > 1) {
+    const lines = entries.map((e) => lineOf(text, e.map.range?.[0])).join(", ");
+    return fail(
+      "ambiguous",
+      `${entries.length} ${listKey} entries are named ${name2} (lines ${lines}); keep one, then edit again`
+    );
+  }
+  const list = doc.get(listKey, true);
+  const listPair = (0, import_yaml6.isMap)(doc.contents) ? doc.contents.items.find((p) => (0, import_yaml6.isScalar)(p.key) && p.key.value === listKey) : void 0;
+  const emptyKey = listPair !== void 0 && doc.contents !== null && (listPair.value === null || (0, import_yaml6.isScalar)(listPair.value) && listPair.value.value === null && listPair.value.srcToken === void 0);
+  if (list !== void 0 && !(0, import_yaml6.isSeq)(list) && !emptyKey) {
+    return fail("unsupported", `${listKey}: is not a list; expected a list of entries with name:`);
+  }
+  const ops = [];
+  const descriptions = [];
+  const splices = [];
+  const entry = entries[0];
+  if (entry === void 0) {
+    const sets = changes.filter((c) => c.kind === "set");
+    const pairs = [
+      { key: "name", value: renderString(name2) },
+      ...sets.map((c) => ({ key: c.field, value: render(c.value) }))
+    ];
+    const item = Object.fromEntries([["name", name2], ...sets.map((c) => [c.field, c.value])]);
+    const splice = (0, import_yaml6.isSeq)(list) ? appendItem(text, list, pairs) : emptyKey && listPair !== void 0 ? fillEmptyKey(text, doc, listPair.key, pairs) : addListKey(text, doc, listKey, pairs);
+    if (isFailure(splice)) return splice;
+    splices.push(splice);
+    ops.push(
+      (0, import_yaml6.isSeq)(list) ? { op: "set", path: [listKey, list.items.length], value: item } : { op: "set", path: [listKey], value: [item] }
+    );
+    descriptions.push(
+      `${listKey}: add ${name2} (${sets.map((c) => `${c.field} ${String(c.value)}`).join(", ") || "no fields"})`
+    );
+  } else {
+    const additions = [];
+    for (const change of changes) {
+      const pair = entry.map.items.find((p) => (0, import_yaml6.isScalar)(p.key) && p.key.value === change.field);
+      const before = entry.map.get(change.field);
+      const path = [listKey, entry.index, change.field];
+      if (change.kind === "remove") {
+        if (pair === void 0) continue;
+        const splice = removePair(text, entry.map, pair);
+        if (isFailure(splice)) return splice;
+        splices.push(splice);
+        ops.push({ op: "delete", path });
+        descriptions.push(
+          `${listKey} ${name2}: remove ${change.field} ${describe(scalarString(doc, pair.value))}`
+        );
+        continue;
+      }
+      if (before === change.value) continue;
+      const valueNode = pair?.value;
+      if (pair === void 0) {
+        additions.push({ key: change.field, value: render(change.value) });
+      } else if (valueNode === null || valueNode === void 0 || valueNode.srcToken === void 0) {
+        const keyEnd = pair.key?.range?.[1];
+        const colon = keyEnd === void 0 ? -1 : text.indexOf(":", keyEnd);
+        if (colon === -1)
+          return fail("unsupported", `${listKey} entry ${name2}: cannot place a value for ${change.field}`);
+        splices.push({ start: colon + 1, end: colon + 1, insert: ` ${render(change.value)}` });
+      } else {
+        const isNull = (0, import_yaml6.isScalar)(valueNode) && valueNode.value === null;
+        if (!isNull && scalarString(doc, valueNode) === void 0) {
+          return fail(
+            "unsupported",
+            `${listKey} entry ${name2}: ${change.field} is not a single value; give it one first`
+          );
+        }
+        if (isAliased(doc, valueNode)) {
+          return fail(
+            "unsupported",
+            `${listKey} entry ${name2}: ${change.field} carries an anchor that aliases elsewhere use; editing it would change them too`
+          );
+        }
+        const kind = typeof change.value === "number" ? "number" : "string";
+        const splice = scalarSplice(
+          valueNode,
+          { value: String(change.value), kind },
+          entry.map.flow === true
+        );
+        if (isFailure(splice)) return splice;
+        splices.push(splice);
+      }
+      ops.push({ op: "set", path, value: change.value });
+      const old = pair === void 0 ? void 0 : scalarString(doc, valueNode);
+      descriptions.push(`${listKey} ${name2}: ${change.field} ${describe(old)} -> ${String(change.value)}`);
+    }
+    if (additions.length > 0) {
+      const splice = addPairs(text, entry.map, additions);
+      if (isFailure(splice)) return splice;
+      splices.push(splice);
+    }
+  }
+  if (splices.length === 0) return { ok: true, text, changed: false, descriptions: [] };
+  const after = applySplices(text, splices);
+  if (isFailure(after)) return after;
+  const problem = verifyEdit(parsed, after, found.index, ops);
+  if (problem !== void 0) return problem;
+  return { ok: true, text: after, changed: after !== text, descriptions };
+}
+
+// src/overlays/kustomization.ts
 var FIELDS = ["newName", "newTag", "digest"];
+function readImages(text) {
+  const parsed = parseText(text);
+  if (isFailure(parsed)) return [];
+  const found = kustomizationDoc(parsed);
+  if (isFailure(found)) return [];
+  const images = found.doc.get("images", true);
+  if (!(0, import_yaml7.isSeq)(images)) return [];
+  return images.items.flatMap((item) => {
+    if (!(0, import_yaml7.isMap)(item)) return [];
+    const name2 = scalarString(found.doc, item.get("name", true));
+    if (name2 === void 0) return [];
+    const entry = { name: name2 };
+    for (const key of FIELDS) {
+      const v = scalarString(found.doc, item.get(key, true));
+      if (v !== void 0) entry[key] = v;
+    }
+    return [entry];
+  });
+}
+function changesFor(spec) {
+  const changes = [];
+  if (spec.newName !== void 0 && spec.newName !== KEEP) {
+    changes.push({ field: "newName", kind: "set", value: spec.newName });
+  }
+  const tag = spec.newTag;
+  const digest = spec.digest;
+  if (tag !== void 0 && tag !== KEEP) changes.push({ field: "newTag", kind: "set", value: tag });
+  else if (tag === void 0 && digest !== void 0 && digest !== KEEP)
+    changes.push({ field: "newTag", kind: "remove" });
+  if (digest !== void 0 && digest !== KEEP) changes.push({ field: "digest", kind: "set", value: digest });
+  else if (digest === void 0 && tag !== void 0 && tag !== KEEP)
+    changes.push({ field: "digest", kind: "remove" });
+  return changes;
+}
 function setImages(text, specs) {
   let current = text;
   const descriptions = [];
   for (const spec of specs) {
-    const result = setImage(current, spec);
+    if (spec.name === "") return fail("invalid-spec", "an image spec has an empty name");
+    const result = upsertEntry(current, "images", spec.name, changesFor(spec));
     if (!result.ok) return result;
     current = result.text;
     descriptions.push(...result.descriptions);
   }
   return { ok: true, text: current, changed: current !== text, descriptions };
-}
-function setImage(text, spec) {
-  const doc = composeDoc(text);
-  if (doc.errors.length > 0)
-    return { ok: false, code: "parse-error", message: doc.errors[0]?.message ?? "YAML error" };
-  const images = doc.get("images", true);
-  if (!(0, import_yaml.isSeq)(images)) {
-    return { ok: false, code: "not-found", message: `no images: list (looking for ${spec.name})` };
-  }
-  const matches = images.items.filter((item) => (0, import_yaml.isMap)(item) && item.get("name") === spec.name);
-  if (matches.length === 0) {
-    const names = readImages(text).map((i) => i.name);
-    return {
-      ok: false,
-      code: "not-found",
-      message: `no image named ${spec.name}; images: ${names.join(", ") || "(none)"}`
-    };
-  }
-  if (matches.length > 1)
-    return { ok: false, code: "ambiguous", message: `${matches.length} images are named ${spec.name}` };
-  const entry = matches[0];
-  if (!(0, import_yaml.isMap)(entry)) return { ok: false, code: "unsupported", message: "images entry is not a map" };
-  const replacements = [];
-  const inserts = [];
-  const descriptions = [];
-  for (const field of FIELDS) {
-    const wanted = spec[field];
-    if (wanted === void 0) continue;
-    const node2 = entry.get(field, true);
-    if ((0, import_yaml.isScalar)(node2) && node2.srcToken !== void 0 && node2.range) {
-      if (String(node2.value) === wanted) continue;
-      replacements.push({ offset: node2.range[0], token: node2.srcToken, value: wanted });
-      descriptions.push(`${spec.name} ${field} ${String(node2.value)} -> ${wanted}`);
-    } else {
-      inserts.push(`${field}: ${quoteIfNeeded(wanted)}`);
-      descriptions.push(`${spec.name} ${field} set to ${wanted}`);
-    }
-  }
-  if (replacements.length === 0 && inserts.length === 0)
-    return { ok: true, text, changed: false, descriptions: [] };
-  let out = text;
-  if (replacements.length > 0)
-    out = replaceScalars(
-      text,
-      replacements.map((r) => r.offset),
-      replacements.map((r) => r.value)
-    );
-  if (inserts.length > 0) {
-    const nameNode = entry.items.find((p) => (0, import_yaml.isScalar)(p.key) && p.key.value === "name");
-    if (nameNode === void 0 || !(0, import_yaml.isScalar)(nameNode.value) || nameNode.value.range === void 0 || entry.flow) {
-      return {
-        ok: false,
-        code: "unsupported",
-        message: `cannot add fields to image ${spec.name} in this layout`
-      };
-    }
-    out = insertAfterLine(out, nameNode, inserts);
-  }
-  return { ok: true, text: out, changed: out !== text, descriptions };
-}
-function replaceScalars(text, offsets, values) {
-  const tokens = [...new import_yaml.Parser().parse(text)];
-  let offsetIndex = new Map(offsets.map((o, i) => [o, values[i]]));
-  for (const token of tokens) {
-    if (token.type !== "document") continue;
-    import_yaml.CST.visit(token, (item) => {
-      for (const t of [item.key, item.value]) {
-        if (t && import_yaml.CST.isScalar(t) && offsetIndex.has(t.offset)) {
-          const value = offsetIndex.get(t.offset);
-          offsetIndex = new Map([...offsetIndex].filter(([o]) => o !== t.offset));
-          import_yaml.CST.setScalarValue(t, value, { afterKey: t === item.value, type: scalarStyle(t.type, value) });
-        }
-      }
-    });
-  }
-  return tokens.map((t) => import_yaml.CST.stringify(t)).join("");
-}
-function insertAfterLine(text, pair, lines) {
-  const key = pair.key;
-  const keyStart = key.range?.[0] ?? 0;
-  const lineStart = text.lastIndexOf("\n", keyStart - 1) + 1;
-  const column = keyStart - lineStart;
-  const eol = text.includes("\r\n") ? "\r\n" : "\n";
-  let lineEnd = text.indexOf("\n", keyStart);
-  if (lineEnd === -1) {
-    return `${text}${eol}${lines.map((l2) => " ".repeat(column) + l2).join(eol)}`;
-  }
-  lineEnd += 1;
-  const added = lines.map((l2) => `${" ".repeat(column)}${l2}${eol}`).join("");
-  return text.slice(0, lineEnd) + added + text.slice(lineEnd);
-}
-var STYLE_OF_TOKEN = {
-  "single-quoted-scalar": "QUOTE_SINGLE",
-  "double-quoted-scalar": "QUOTE_DOUBLE"
-};
-function scalarStyle(tokenType, value) {
-  const kept = STYLE_OF_TOKEN[tokenType];
-  if (kept !== void 0) return kept;
-  return needsQuotes(value) ? "QUOTE_DOUBLE" : "PLAIN";
-}
-function needsQuotes(value) {
-  const parsed = (0, import_yaml.parseDocument)(value).contents;
-  return !(0, import_yaml.isScalar)(parsed) || typeof parsed.value !== "string" || parsed.value !== value;
-}
-function quoteIfNeeded(value) {
-  return needsQuotes(value) ? JSON.stringify(value) : value;
 }
 
 // src/core/running.ts
@@ -39396,7 +39800,7 @@ __export(external_exports, {
   decode: () => decode2,
   decodeAsync: () => decodeAsync2,
   deepPartial: () => deepPartial,
-  describe: () => describe2,
+  describe: () => describe3,
   discriminatedUnion: () => discriminatedUnion,
   e164: () => e1642,
   email: () => email2,
@@ -39802,7 +40206,7 @@ __export(core_exports2, {
   createToJSONSchemaMethod: () => createToJSONSchemaMethod,
   decode: () => decode,
   decodeAsync: () => decodeAsync,
-  describe: () => describe,
+  describe: () => describe2,
   encode: () => encode,
   encodeAsync: () => encodeAsync,
   extractDefs: () => extractDefs,
@@ -54792,7 +55196,7 @@ function _check(fn, params) {
   return ch;
 }
 // @__NO_SIDE_EFFECTS__
-function describe(description) {
+function describe2(description) {
   const ch = new $ZodCheck({ check: "describe" });
   ch._zod.onattach = [
     (inst) => {
@@ -56346,7 +56750,7 @@ __export(schemas_exports2, {
   currencyCode: () => currencyCode2,
   custom: () => custom,
   date: () => date2,
-  describe: () => describe2,
+  describe: () => describe3,
   discriminatedUnion: () => discriminatedUnion,
   e164: () => e1642,
   email: () => email2,
@@ -57938,7 +58342,7 @@ function refine(fn, _params = {}) {
 function superRefine(fn, params) {
   return _superRefine(fn, params);
 }
-var describe2 = describe;
+var describe3 = describe2;
 var meta2 = meta;
 var ZodInstanceOf = /* @__PURE__ */ $constructor("ZodInstanceOf", (inst, def) => {
   ZodCustom.init(inst, def);
@@ -58774,7 +59178,7 @@ function fromJSONSchema(schema, params) {
 
 // node_modules/zod/v4/core/visit.js
 var RESOLVING = /* @__PURE__ */ Symbol("z.visit/resolving");
-function visit(schema, fnOrHandlers) {
+function visit3(schema, fnOrHandlers) {
   const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
     const h = fnOrHandlers[node2._zod.def.type];
     return h ? h(node2, rewritten) : node2;
@@ -58929,7 +59333,7 @@ function visit(schema, fnOrHandlers) {
 
 // node_modules/zod/v4/classic/deep-partial.js
 function deepPartial(schema) {
-  return visit(schema, {
+  return visit3(schema, {
     object: (s2) => s2.partial(),
     // Every partialed option now admits `undefined`, which the constructor rejects as a duplicate.
     union: (s2) => {
@@ -58953,7 +59357,7 @@ function inSide(def) {
   return def.in._zod.traits.has("$ZodTransform") ? outSide(def) : def.in;
 }
 function input(schema) {
-  return visit(schema, {
+  return visit3(schema, {
     pipe: (s2) => inSide(s2._zod.def),
     // A default value belongs to the output side, so a rewritten inner type leaves it stranded. `.default()` widens the declared input type with `undefined`, and `optional` is what carries that across.
     default: (s2, rewritten) => rewritten ? optional(s2._zod.def.innerType) : s2,
@@ -58962,7 +59366,7 @@ function input(schema) {
   });
 }
 function output(schema) {
-  return visit(schema, {
+  return visit3(schema, {
     pipe: (s2) => outSide(s2._zod.def),
     // A prefault value is fed through the schema, which makes it input-side, so a rewritten inner type leaves it stranded.
     prefault: (s2, rewritten) => rewritten ? s2._zod.def.innerType : s2
@@ -66188,7 +66592,7 @@ async function react(client, repo, commentId, content) {
 }
 
 // src/config/load.ts
-var import_yaml2 = __toESM(require_dist(), 1);
+var import_yaml8 = __toESM(require_dist(), 1);
 
 // src/config/schema-walk.ts
 function defOf(schema) {
@@ -66299,8 +66703,8 @@ function parseConfig(main2, policies, env) {
 }
 var recordOfUnknown = external_exports.record(external_exports.string(), external_exports.unknown());
 function parseSource(input2, env, problems) {
-  const lines = new import_yaml2.LineCounter();
-  const doc = (0, import_yaml2.parseDocument)(input2.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const lines = new import_yaml8.LineCounter();
+  const doc = (0, import_yaml8.parseDocument)(input2.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const source = { file: input2.file, doc, lines };
   for (const err of doc.errors) {
     const pos = lines.linePos(err.pos[0]);
@@ -66316,7 +66720,7 @@ function parseSource(input2, env, problems) {
   return source;
 }
 function resolveEnv(source, env, problems) {
-  (0, import_yaml2.visit)(source.doc, {
+  (0, import_yaml8.visit)(source.doc, {
     Scalar(_key, node2, path) {
       if (typeof node2.value !== "string" || !node2.value.includes("${")) return;
       node2.value = node2.value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name2) => {
@@ -66335,7 +66739,7 @@ function resolveEnv(source, env, problems) {
 function keyPathOf(ancestors) {
   const keys = [];
   for (const a of ancestors) {
-    if (a && typeof a === "object" && "key" in a && (0, import_yaml2.isScalar)(a.key)) {
+    if (a && typeof a === "object" && "key" in a && (0, import_yaml8.isScalar)(a.key)) {
       keys.push(String(a.key.value));
     }
   }
@@ -66348,7 +66752,7 @@ function at(source, node2) {
 }
 function valueAt(source, path) {
   const node2 = source.doc.getIn(path, true);
-  return (0, import_yaml2.isNode)(node2) ? node2.toJS(source.doc) : node2;
+  return (0, import_yaml8.isNode)(node2) ? node2.toJS(source.doc) : node2;
 }
 function formatPath(path) {
   return path.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
@@ -66362,8 +66766,8 @@ function nodeAt(source, path) {
 }
 function keyNodeAt(source, path, key) {
   const parent = source.doc.getIn(path, true);
-  if (!(0, import_yaml2.isMap)(parent)) return void 0;
-  const pair = parent.items.find((p) => (0, import_yaml2.isScalar)(p.key) && p.key.value === key);
+  if (!(0, import_yaml8.isMap)(parent)) return void 0;
+  const pair = parent.items.find((p) => (0, import_yaml8.isScalar)(p.key) && p.key.value === key);
   return pair?.key ?? void 0;
 }
 function zodProblems(source, issues, base, schema) {
@@ -66401,12 +66805,12 @@ function zodProblems(source, issues, base, schema) {
 }
 function collectGates(source, base, gates, problems) {
   const map2 = source.doc.getIn(base, true);
-  if (!(0, import_yaml2.isMap)(map2)) return;
+  if (!(0, import_yaml8.isMap)(map2)) return;
   for (const pair of map2.items) {
-    const name2 = (0, import_yaml2.isScalar)(pair.key) ? String(pair.key.value) : "";
+    const name2 = (0, import_yaml8.isScalar)(pair.key) ? String(pair.key.value) : "";
     const path = [...base, name2];
     const body = pair.value;
-    if (!(0, import_yaml2.isMap)(body) || body.items.length !== 1) {
+    if (!(0, import_yaml8.isMap)(body) || body.items.length !== 1) {
       problems.push({
         ...at(source, body ?? pair.key),
         path: formatPath(path),
@@ -66415,7 +66819,7 @@ function collectGates(source, base, gates, problems) {
       continue;
     }
     const kindPair = body.items[0];
-    const kind = (0, import_yaml2.isScalar)(kindPair?.key) ? String(kindPair.key.value) : "";
+    const kind = (0, import_yaml8.isScalar)(kindPair?.key) ? String(kindPair.key.value) : "";
     const gateKind = GATE_KINDS[kind];
     if (gateKind === void 0) {
       problems.push({
