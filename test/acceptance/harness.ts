@@ -130,6 +130,8 @@ export interface SceneOptions {
   readonly prFiles?: Record<string, string>;
   readonly prLabels?: string[];
   readonly prFromFork?: boolean;
+  /** gitops.repository: "." (the overlays live in the app repository). */
+  readonly sameRepo?: boolean;
 }
 
 /**
@@ -140,10 +142,14 @@ export interface SceneOptions {
 export async function makeScene(options: SceneOptions = {}): Promise<Scene> {
   const tmp = await mkdtemp(join(tmpdir(), 'rollgate-acc-'));
   const app = await gitRepo(join(tmp, 'app'));
-  const gitops = await gitRepo(join(tmp, 'gitops'));
+  // gitops.repository "." keeps the overlays in the app repository itself.
+  const gitops = options.sameRepo ? app : await gitRepo(join(tmp, 'gitops'));
+  const config = APP_CONFIG.replace('MODE', options.mode ?? 'push');
   await app.commit(
     {
-      '.github/rollgate.yaml': APP_CONFIG.replace('MODE', options.mode ?? 'push'),
+      '.github/rollgate.yaml': options.sameRepo
+        ? config.replace('repository: acme/gitops', 'repository: "."')
+        : config,
       '.github/policies/freeze.yaml': FREEZE_POLICY,
       'src/index.ts': 'export {};\n',
     },
@@ -183,7 +189,7 @@ export async function makeScene(options: SceneOptions = {}): Promise<Scene> {
 
   const sim = await startSimulator();
   sim.addRepo('acme/app', { dir: app.dir });
-  sim.addRepo('acme/gitops', { dir: gitops.dir });
+  if (!options.sameRepo) sim.addRepo('acme/gitops', { dir: gitops.dir });
   sim.addToken('ghs_app_token', 'github-actions[bot]');
   sim.addToken('ghs_gitops_token', 'rollgate-app[bot]');
   // Like GITHUB_TOKEN, the app token reaches only this repository; the GitOps repository needs

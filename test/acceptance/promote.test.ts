@@ -254,6 +254,14 @@ describe('acceptance: /promote on a pull request', () => {
     expect(s.sim.state.deploymentStatuses.map((d) => d.state)).toEqual(['queued']);
   });
 
+  it('gitops.repository "." writes this repository through the same API path', async () => {
+    const s = await setUp({ sameRepo: true });
+    const run = await comment(s, 'alice', '/promote dev checkout --version 1.5.0', { 'gitops-token': '' });
+    expect(result(run)).toMatchObject({ status: 'committed' });
+    expect(tagOf(await s.app.show('main', CHECKOUT_DEV))).toBe('1.5.0');
+    expect(s.sim.state.apiCommits.map((c) => [c.repo, c.by])).toEqual([['acme/app', 'github-actions[bot]']]);
+  });
+
   it('the number of API requests a /promote makes does not grow with the number of services', async () => {
     const s = await setUp();
     const from1 = s.sim.requests.length;
