@@ -71245,18 +71245,23 @@ function buildReadQuery(branch, paths) {
 }
 async function readSnapshot(options, owner, name2, paths) {
   const query = buildReadQuery(options.branch, paths);
-  const data = await options.graphql(query, {
-    owner,
-    name: name2,
-    ref: `refs/heads/${options.branch}`,
-    depth: options.historyDepth ?? DEFAULT_HISTORY_DEPTH
-  });
-  const repo = data.repository;
-  if (repo === null) {
-    throw new Error(
-      `GitOps repository ${options.repository} was not found or the token cannot read it; give the gitops-token access to it`
-    );
+  const unreachable = new Error(
+    `GitOps repository ${options.repository} was not found or the token cannot read it; pass a gitops-token that can (a GitHub App installation token when it is in another organisation)`
+  );
+  let data;
+  try {
+    data = await options.graphql(query, {
+      owner,
+      name: name2,
+      ref: `refs/heads/${options.branch}`,
+      depth: options.historyDepth ?? DEFAULT_HISTORY_DEPTH
+    });
+  } catch (err) {
+    if (err instanceof GraphqlError && err.errors.some((e) => e.type === "NOT_FOUND")) throw unreachable;
+    throw err;
   }
+  const repo = data.repository;
+  if (repo === null) throw unreachable;
   const target = repo.ref?.target;
   if (!target?.oid) {
     throw new Error(

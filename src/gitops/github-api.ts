@@ -112,18 +112,24 @@ async function readSnapshot(
   paths: readonly string[],
 ): Promise<GitOpsSnapshot> {
   const query = buildReadQuery(options.branch, paths);
-  const data = (await options.graphql(query, {
-    owner,
-    name,
-    ref: `refs/heads/${options.branch}`,
-    depth: options.historyDepth ?? DEFAULT_HISTORY_DEPTH,
-  })) as ReadResponse;
-  const repo = data.repository;
-  if (repo === null) {
-    throw new Error(
-      `GitOps repository ${options.repository} was not found or the token cannot read it; give the gitops-token access to it`,
-    );
+  const unreachable = new Error(
+    `GitOps repository ${options.repository} was not found or the token cannot read it; ` +
+      'pass a gitops-token that can (a GitHub App installation token when it is in another organisation)',
+  );
+  let data: ReadResponse;
+  try {
+    data = (await options.graphql(query, {
+      owner,
+      name,
+      ref: `refs/heads/${options.branch}`,
+      depth: options.historyDepth ?? DEFAULT_HISTORY_DEPTH,
+    })) as ReadResponse;
+  } catch (err) {
+    if (err instanceof GraphqlError && err.errors.some((e) => e.type === 'NOT_FOUND')) throw unreachable;
+    throw err;
   }
+  const repo = data.repository;
+  if (repo === null) throw unreachable;
   const target = repo.ref?.target;
   if (!target?.oid) {
     throw new Error(

@@ -262,6 +262,17 @@ describe('acceptance: /promote on a pull request', () => {
     expect(s.sim.state.apiCommits.map((c) => [c.repo, c.by])).toEqual([['acme/app', 'github-actions[bot]']]);
   });
 
+  it('without a gitops-token that reaches the GitOps repository, the run fails saying so, nothing written', async () => {
+    const s = await setUp();
+    const before = await s.gitops.head();
+    const run = await comment(s, 'alice', '/promote dev checkout --version 1.5.0', { 'gitops-token': '' });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      '::error::rollgate: GitOps repository acme/gitops was not found or the token cannot read it; pass a gitops-token that can',
+    );
+    await expectNothingWritten(s, before);
+  });
+
   it('the number of API requests a /promote makes does not grow with the number of services', async () => {
     const s = await setUp();
     const from1 = s.sim.requests.length;
