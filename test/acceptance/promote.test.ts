@@ -188,10 +188,17 @@ describe('acceptance: /promote on a pull request', () => {
     expect(tagOf(await s.gitops.show('main', CART_DEV))).toBe('2.1.0');
   });
 
-  it('faults: 5xx, a primary and a secondary rate limit are retried and the promotion lands', async () => {
+  it('faults: 5xx, REST and GraphQL primary rate limits and a secondary one are retried and the promotion lands', async () => {
     const s = await setUp();
     s.sim.inject({ match: { method: 'GET', path: '/repos/acme/app/pulls/1' }, status: 502 });
     s.sim.inject({ match: { graphql: /createCommitOnBranch/ }, status: 429, retryAfter: 1 });
+    // GraphQL's own primary rate limit: HTTP 200 with an error of type RATE_LIMITED.
+    s.sim.inject({
+      match: { graphql: /RollgateRead/ },
+      status: 429,
+      graphqlRateLimited: true,
+      retryAfter: 1,
+    });
     s.sim.inject({
       match: { path: /\/issues\/1\/comments/ },
       status: 403,
@@ -202,7 +209,7 @@ describe('acceptance: /promote on a pull request', () => {
     expect(run.code).toBe(0);
     expect(result(run)).toMatchObject({ status: 'committed' });
     expect(s.sim.pendingFaults()).toEqual([]);
-    expect(s.sim.requests.filter((r) => r.fault)).toHaveLength(3);
+    expect(s.sim.requests.filter((r) => r.fault)).toHaveLength(4);
     expect(s.sim.state.apiCommits).toHaveLength(1);
   });
 
