@@ -38122,16 +38122,6 @@ function checkTarget(config2, environment, services) {
   return [...new Set(chosen)];
 }
 
-// src/core/rollback.ts
-function previousVersion(history, environment, service, current) {
-  for (const entry of history) {
-    if (entry.environment !== environment || !entry.services.includes(service)) continue;
-    if (entry.version === current) continue;
-    return { version: entry.version, sha: entry.sha };
-  }
-  return void 0;
-}
-
 // src/core/types.ts
 function formatVersion(version2) {
   if (version2.tag !== void 0 && version2.digest !== void 0) return `${version2.tag}@${version2.digest}`;
@@ -39545,6 +39535,59 @@ function pipelineView(config2, running) {
       ];
     })
   };
+}
+
+// src/core/rollback.ts
+function previousVersion(history, environment, service, current) {
+  for (const entry of history) {
+    if (entry.environment !== environment || !entry.services.includes(service)) continue;
+    if (entry.version === current) continue;
+    return { version: entry.version, sha: entry.sha };
+  }
+  return void 0;
+}
+
+// src/action/rollback-version.ts
+async function rollbackVersion(store, config2, environment, services) {
+  const snapshot = await store.read(overlayCandidates(config2, services));
+  const running = runningVersions(config2, services, snapshot.files)[environment] ?? {};
+  const targets = /* @__PURE__ */ new Set();
+  for (const service of services) {
+    const previous = previousVersion(snapshot.history, environment, service, running[service])?.version;
+    if (previous === void 0) {
+      return {
+        problem: `no earlier version of ${service} in ${environment} in rollgate's history to roll back to`
+      };
+    }
+    targets.add(previous);
+  }
+  if (targets.size !== 1) {
+    return {
+      problem: `the services ran different earlier versions (${[...targets].join(", ")}); roll them back one at a time`
+    };
+  }
+  return [...targets][0] ?? "";
+}
+
+// src/action/status-reply.ts
+function statusText(running, mermaid) {
+  const environments = Object.keys(running);
+  const services = [...new Set(environments.flatMap((e) => Object.keys(running[e] ?? {})))].sort();
+  const lines = [
+    "<!-- rollgate:status -->",
+    "### rollgate status",
+    "",
+    `| service | ${environments.join(" | ")} |`,
+    `| --- | ${environments.map(() => "---").join(" | ")} |`,
+    ...services.map(
+      (s2) => `| ${s2} | ${environments.map((e) => `\`${running[e]?.[s2] ?? "\u2014"}\``).join(" | ")} |`
+    ),
+    "",
+    "```mermaid",
+    mermaid,
+    "```"
+  ];
+  return lines.join("\n");
 }
 
 // src/action/deployment.ts
@@ -71540,7 +71583,7 @@ Push the branch to ${repo.owner}/${repo.repo}, or set \`allow-forks: true\` on t
     await react(github, repo, event.commentId, "confused");
     return aborted2("bad-command", err.message);
   }
-  const explicit = command.verb === "/promote" ? command.version : await rollbackVersion(store, config2, command, services);
+  const explicit = command.verb === "/promote" ? command.version : await rollbackVersion(store, config2, command.environment, services);
   const resolved = typeof explicit === "object" ? explicit : resolveVersion(config2, services, explicit, pr.headSha);
   if ("problem" in resolved) {
     await reply(github, repo, event.issueNumber, usageReply(resolved.problem, USAGE_OF[command.verb]));
@@ -71660,50 +71703,6 @@ function nextStep(status, command) {
     default:
       return {};
   }
-}
-async function rollbackVersion(store, config2, command, services) {
-  const snapshot = await store.read(overlayCandidates(config2, services));
-  const running = runningVersions(config2, services, snapshot.files)[command.environment] ?? {};
-  const targets = /* @__PURE__ */ new Set();
-  for (const service of services) {
-    const previous = previousVersion(
-      snapshot.history,
-      command.environment,
-      service,
-      running[service]
-    )?.version;
-    if (previous === void 0) {
-      return {
-        problem: `no earlier version of ${service} in ${command.environment} in rollgate's history to roll back to`
-      };
-    }
-    targets.add(previous);
-  }
-  if (targets.size !== 1) {
-    return {
-      problem: `the services ran different earlier versions (${[...targets].join(", ")}); roll them back one at a time`
-    };
-  }
-  return [...targets][0] ?? "";
-}
-function statusText(running, mermaid) {
-  const environments = Object.keys(running);
-  const services = [...new Set(environments.flatMap((e) => Object.keys(running[e] ?? {})))].sort();
-  const lines = [
-    "<!-- rollgate:status -->",
-    "### rollgate status",
-    "",
-    `| service | ${environments.join(" | ")} |`,
-    `| --- | ${environments.map(() => "---").join(" | ")} |`,
-    ...services.map(
-      (s2) => `| ${s2} | ${environments.map((e) => `\`${running[e]?.[s2] ?? "\u2014"}\``).join(" | ")} |`
-    ),
-    "",
-    "```mermaid",
-    mermaid,
-    "```"
-  ];
-  return lines.join("\n");
 }
 
 // src/action/on-dispatch.ts

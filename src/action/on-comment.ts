@@ -3,7 +3,6 @@ import { parseComment, type Command, type ParseResult } from '../commands/parse.
 import { UsageError } from '../core/errors.js';
 import { overlayCandidates } from '../core/overlay-paths.js';
 import { checkTarget } from '../core/request.js';
-import { previousVersion } from '../core/rollback.js';
 import { formatVersion, type PromotionRequest } from '../core/types.js';
 import { runningVersions } from '../core/running.js';
 import {
@@ -21,6 +20,8 @@ import { pipelineMermaid } from '../report/mermaid.js';
 import { pipelineView } from '../report/pipeline-view.js';
 import type { RunStatus } from '../report/status.js';
 import { describeError } from './describe-error.js';
+import { rollbackVersion } from './rollback-version.js';
+import { statusText } from './status-reply.js';
 import { asCommentEvent, type ActionContext, type CommentEvent } from './context.js';
 import { recordDeployment } from './deployment.js';
 import type { RunEnd } from './finish.js';
@@ -169,7 +170,9 @@ async function handleCommand(
   }
 
   const explicit =
-    command.verb === '/promote' ? command.version : await rollbackVersion(store, config, command, services);
+    command.verb === '/promote'
+      ? command.version
+      : await rollbackVersion(store, config, command.environment, services);
   const resolved =
     typeof explicit === 'object' ? explicit : resolveVersion(config, services, explicit, pr.headSha);
   if ('problem' in resolved) {
@@ -303,59 +306,4 @@ function nextStep(status: RunStatus, command: Command): { next?: string } {
     default:
       return {};
   }
-}
-
-/**
- * The version to roll back to: the one each service ran in the environment before its current
- * one, from rollgate's commit history. All services named must agree on it.
- */
-async function rollbackVersion(
-  store: ReturnType<typeof cachingStore>,
-  config: Parameters<typeof overlayCandidates>[0],
-  command: Command & { verb: '/rollback' },
-  services: readonly string[],
-): Promise<string | { problem: string }> {
-  const snapshot = await store.read(overlayCandidates(config, services));
-  const running = runningVersions(config, services, snapshot.files)[command.environment] ?? {};
-  const targets = new Set<string>();
-  for (const service of services) {
-    const previous = previousVersion(
-      snapshot.history,
-      command.environment,
-      service,
-      running[service],
-    )?.version;
-    if (previous === undefined) {
-      return {
-        problem: `no earlier version of ${service} in ${command.environment} in rollgate's history to roll back to`,
-      };
-    }
-    targets.add(previous);
-  }
-  if (targets.size !== 1) {
-    return {
-      problem: `the services ran different earlier versions (${[...targets].join(', ')}); roll them back one at a time`,
-    };
-  }
-  return [...targets][0] ?? '';
-}
-
-function statusText(running: Record<string, Record<string, string | undefined>>, mermaid: string): string {
-  const environments = Object.keys(running);
-  const services = [...new Set(environments.flatMap((e) => Object.keys(running[e] ?? {})))].sort();
-  const lines = [
-    '<!-- rollgate:status -->',
-    '### rollgate status',
-    '',
-    `| service | ${environments.join(' | ')} |`,
-    `| --- | ${environments.map(() => '---').join(' | ')} |`,
-    ...services.map(
-      (s) => `| ${s} | ${environments.map((e) => `\`${running[e]?.[s] ?? '—'}\``).join(' | ')} |`,
-    ),
-    '',
-    '```mermaid',
-    mermaid,
-    '```',
-  ];
-  return lines.join('\n');
 }
