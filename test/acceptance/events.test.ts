@@ -35,7 +35,11 @@ describe('acceptance: other events', () => {
   it('schedule: the freeze sweep sets rollgate/freeze/<env> on the head of every open PR', async () => {
     const s = await setUp();
     const sha = await s.app.commit({ 'src/other.ts': 'export {};\n' }, 'other work', new Date(), 'feature-2');
-    const second = await s.sim.addPull('acme/app', { user: 'carol', head: { ref: 'feature-2', sha } });
+    const second = await s.sim.addPull('acme/app', {
+      user: 'carol',
+      head: { ref: 'feature-2', sha },
+      labels: ['hotfix'], // the freeze's unless.labels lets it through
+    });
     const run = await runAction(s, { event: 'schedule', payload: { schedule: '*/15 * * * *' } });
     expect(run.stdout).not.toContain('::error::');
     expect(run.code).toBe(0);
@@ -44,10 +48,14 @@ describe('acceptance: other events', () => {
     expect(statuses).toEqual(
       expect.arrayContaining([
         [s.pr.headSha, 'rollgate/freeze/production', 'failure'],
-        [second.head.sha, 'rollgate/freeze/production', 'failure'],
+        [second.head.sha, 'rollgate/freeze/production', 'success'],
       ]),
     );
-    expect(s.sim.state.statuses[0]?.description).toContain('year-2000-freeze');
+    const frozen = s.sim.state.statuses.find((st) => st.state === 'failure');
+    expect(frozen?.description).toContain('year-2000-freeze');
+    expect(
+      s.sim.state.statuses.every((st) => st.targetUrl === 'https://github.com/acme/app/actions/runs/42'),
+    ).toBe(true);
   });
 
   it('workflow_dispatch: promotes from inputs; a denial fails the step', async () => {
