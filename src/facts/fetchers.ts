@@ -1,86 +1,68 @@
-import type { SloConfig } from "../gates/slo-config.js";
-import {
-	type QueryResult,
-	type SloSamples,
-	sloQueries,
-} from "../gates/slo-queries.js";
-import {
-	type Env,
-	type HttpFetch,
-	queryInstant,
-	resolveTarget,
-} from "./prometheus.js";
+import type { SloConfig } from '../gates/slo-config.js';
+import { type QueryResult, type SloSamples, sloQueries } from '../gates/slo-queries.js';
+import { type Env, type HttpFetch, queryInstant, resolveTarget } from './prometheus.js';
 
 // Gate kinds whose facts need I/O register a fetcher here. The pipeline runs every fetcher of the
 // environment's gates concurrently, once, and stores each result in facts.gateInputs[gateName];
 // the gate's evaluate stays pure over that. Fetchers never throw: trouble becomes data.
 
 export interface FetchContext {
-	readonly now: Date;
-	/** Defaults to process.env. */
-	readonly env?: Env;
-	/** Defaults to the global fetch. */
-	readonly fetch?: HttpFetch;
+  readonly now: Date;
+  /** Defaults to process.env. */
+  readonly env?: Env;
+  /** Defaults to the global fetch. */
+  readonly fetch?: HttpFetch;
 }
 
-export type GateFetcher = (
-	gateName: string,
-	config: unknown,
-	ctx: FetchContext,
-) => Promise<unknown>;
+export type GateFetcher = (gateName: string, config: unknown, ctx: FetchContext) => Promise<unknown>;
 
 /** Runs every query the slo gate needs at the decision time. */
 export async function fetchSloSamples(
-	_gateName: string,
-	config: SloConfig,
-	ctx: FetchContext,
+  _gateName: string,
+  config: SloConfig,
+  ctx: FetchContext,
 ): Promise<SloSamples> {
-	const at = ctx.now;
-	const queries = sloQueries(config);
-	const resolved = resolveTarget(config.prometheus, ctx.env ?? process.env);
-	const fetchImpl: HttpFetch = ctx.fetch ?? ((url, init) => fetch(url, init));
-	// Several windows can share an expression (a custom pair may repeat the period): ask once.
-	const cache = new Map<string, Promise<QueryResult>>();
-	const ask = (query: string): Promise<QueryResult> => {
-		if (!resolved.ok)
-			return Promise.resolve({
-				kind: "error",
-				reasonCode: resolved.reasonCode,
-				reason: resolved.reason,
-			});
-		let pending = cache.get(query);
-		if (pending === undefined) {
-			pending = queryInstant(resolved.target, query, at, fetchImpl);
-			cache.set(query, pending);
-		}
-		return pending;
-	};
-	const entries = await Promise.all(
-		Object.entries(queries).map(async ([window, q]) => {
-			if ("ratio" in q)
-				return [
-					window,
-					{ ratio: { query: q.ratio, result: await ask(q.ratio) } },
-				] as const;
-			const [errors, total] = await Promise.all([ask(q.errors), ask(q.total)]);
-			return [
-				window,
-				{
-					errors: { query: q.errors, result: errors },
-					total: { query: q.total, result: total },
-				},
-			] as const;
-		}),
-	);
-	return {
-		kind: "slo-samples",
-		at: at.toISOString(),
-		windows: Object.fromEntries(entries),
-	};
+  const at = ctx.now;
+  const queries = sloQueries(config);
+  const resolved = resolveTarget(config.prometheus, ctx.env ?? process.env);
+  const fetchImpl: HttpFetch = ctx.fetch ?? ((url, init) => fetch(url, init));
+  // Several windows can share an expression (a custom pair may repeat the period): ask once.
+  const cache = new Map<string, Promise<QueryResult>>();
+  const ask = (query: string): Promise<QueryResult> => {
+    if (!resolved.ok)
+      return Promise.resolve({
+        kind: 'error',
+        reasonCode: resolved.reasonCode,
+        reason: resolved.reason,
+      });
+    let pending = cache.get(query);
+    if (pending === undefined) {
+      pending = queryInstant(resolved.target, query, at, fetchImpl);
+      cache.set(query, pending);
+    }
+    return pending;
+  };
+  const entries = await Promise.all(
+    Object.entries(queries).map(async ([window, q]) => {
+      if ('ratio' in q) return [window, { ratio: { query: q.ratio, result: await ask(q.ratio) } }] as const;
+      const [errors, total] = await Promise.all([ask(q.errors), ask(q.total)]);
+      return [
+        window,
+        {
+          errors: { query: q.errors, result: errors },
+          total: { query: q.total, result: total },
+        },
+      ] as const;
+    }),
+  );
+  return {
+    kind: 'slo-samples',
+    at: at.toISOString(),
+    windows: Object.fromEntries(entries),
+  };
 }
 
 /** Fetchers by gate kind. Config has already passed the kind's schema when a fetcher runs. */
 export const GATE_FETCHERS: Readonly<Record<string, GateFetcher>> = {
-	slo: (gateName, config, ctx) =>
-		fetchSloSamples(gateName, config as SloConfig, ctx),
+  slo: (gateName, config, ctx) => fetchSloSamples(gateName, config as SloConfig, ctx),
 };
