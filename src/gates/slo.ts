@@ -89,7 +89,9 @@ export const sloGate = defineGate({
   },
   evaluate(name, config, ctx): Verdict {
     const objective = parsePercent(config.objective) ?? 0;
-    const budget = 1 - objective;
+    // 1 - 0.999 is 0.0010000000000000009 in binary floating point; round to the decimal the user
+    // wrote so a burn rate exactly at its factor is not pushed over it by the representation.
+    const budget = Math.round((1 - objective) * 1e12) / 1e12;
     const period = periodWindow(config);
     const periodMs = parseDuration(config.period ?? DEFAULT_PERIOD) ?? 0;
     const minRemaining =
