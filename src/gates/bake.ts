@@ -54,7 +54,7 @@ export const bakeGate = defineGate({
         outcome: 'fail',
         reasonCode: 'bake.not-landed',
         details,
-        reason: `${missing} ${version} has no rollgate commit in ${upstream}: promote it there first`,
+        reason: `${missing} ${version} has not landed in ${upstream} (no rollgate commit there): promote it to ${upstream} first`,
       };
     }
     if (worstLeft > 0) {

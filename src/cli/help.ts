@@ -1,0 +1,58 @@
+export const HELP = `rollgate: policy-gated GitOps promotion
+
+Usage:
+  rollgate validate [--config FILE]
+  rollgate check <env> [--service S]... [--version V] [--at ISO-TIME] [--json]
+  rollgate plan <env> [--service S]... [--version V] [--at ISO-TIME] [--json]
+  rollgate promote <env> [--service S]... [--version V] [--at ISO-TIME] [--dry-run]
+  rollgate edit image <dir|file> <spec>...
+  rollgate demo [--keep]
+
+Common options:
+  --config FILE        config file (default .github/rollgate.yaml); policies/*.yaml beside it are read too
+  --gitops PATH|URL    GitOps repository to use instead of gitops.repository
+  --at ISO-TIME        evaluate at this time instead of now (e.g. 2026-11-20T16:30:00+01:00)
+  --requested-by USER  who asks (default $ROLLGATE_ACTOR, $GITHUB_ACTOR or $USER)
+  --reason TEXT        why; required to break glass through a freeze
+  --label L            a pull request label to take into account (repeatable)
+  --approved-by USER   an approval to count where no pull request exists (repeatable)
+
+Exit codes: 0 ok or allowed, 1 denied by a gate, 2 usage or config error, 3 I/O failure.
+Run "rollgate <command> --help" for one command.`;
+
+const VERB_HELP: Readonly<Record<string, string>> = {
+  validate: `rollgate validate [--config FILE]
+
+Loads the config and policies/*.yaml beside it and reports every problem as file:line:col with the
+key path, what was expected and a did-you-mean. Exit 0 when valid, 2 otherwise.`,
+  check: `rollgate check <env> [--service S]... --version V [--at ISO-TIME] [--json] [--config FILE] [--gitops PATH|URL]
+
+Evaluates every gate of <env> for the services (all that deploy there when none is named) at
+version V and prints the gate table, or with --json one decision object:
+  { allowed, environment, services, version, evaluatedAt, verdicts: [{ gate, kind, outcome, reason, details }] }
+Writes nothing. Exit 0 when allowed, 1 when denied.`,
+  plan: `rollgate plan <env> [--service S]... --version V [--at ISO-TIME] [--json] [--config FILE] [--gitops PATH|URL]
+
+Like check, and also prints the exact diff a promotion would commit. --json prints the decision
+object extended with "plan": { edits: [{ path, descriptions, diff }] }. Exit 0 allowed, 1 denied.`,
+  promote: `rollgate promote <env> [--service S]... --version V [--at ISO-TIME] [--dry-run] [--reason TEXT]
+
+Evaluates the gates and, when they pass, commits the plan as one commit with rollgate trailers and
+pushes it to the GitOps branch. When the push is rejected because the branch moved, it re-reads,
+re-plans and retries with jitter. A version already in place commits nothing and says so.
+--json prints the decision object with "result" (committed, noop, dry-run, denied) and "commit".
+Exit 0 committed/no-op/dry-run, 1 denied, 2 config or plan error, 3 I/O failure.`,
+  edit: `rollgate edit image <dir|file> <spec>...
+
+Sets images in a kustomization by a source-preserving edit. spec: name=newName:tag@digest,
+name:tag, name@digest; "*" keeps a field. Comments, order and formatting stay.`,
+  demo: `rollgate demo [--keep]
+
+Builds a throwaway GitOps repository from examples/ in a temp folder and walks version 1.4.0 of
+checkout and cart through dev -> staging -> production with rollgate's own commands and a clock set
+by --at, printing gate tables, decisions and diffs, then git log --stat. --keep keeps the folder.`,
+};
+
+export function helpFor(verb: string): string | undefined {
+  return VERB_HELP[verb];
+}

@@ -1,0 +1,239 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DateTime } from 'luxon';
+import { DEFAULT_CONFIG_PATH, loadConfigFile } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { UsageError } from '../core/errors.js';
+import { evaluate, type Evaluation, promote, type PromotionOutcome } from '../core/pipeline.js';
+import { checkTarget, parseVersion } from '../core/request.js';
+import type { PromotionRequest } from '../core/types.js';
+import { openGitStore } from '../gitops/git-cli.js';
+import type { CliIo } from './io.js';
+import { decisionLine, gateTable, unifiedDiff } from './render.js';
+
+const COMMON = {
+  config: { type: 'string' },
+  gitops: { type: 'string' },
+  service: { type: 'string', multiple: true },
+  version: { type: 'string' },
+  at: { type: 'string' },
+  json: { type: 'boolean' },
+  'requested-by': { type: 'string' },
+  source: { type: 'string' },
+  reason: { type: 'string' },
+  label: { type: 'string', multiple: true },
+  'approved-by': { type: 'string', multiple: true },
+} as const;
+
+type Options = {
+  -readonly [K in keyof typeof COMMON]?: (typeof COMMON)[K] extends { multiple: true }
+    ? string[]
+    : (typeof COMMON)[K]['type'] extends 'boolean'
+      ? boolean
+      : string;
+};
+
+function parse(args: readonly string[], extra: Record<string, { type: 'string' | 'boolean' }> = {}) {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      options: { ...COMMON, ...extra },
+      allowPositionals: true,
+      strict: true,
+    });
+    return { values: values as Options & Record<string, string | boolean | undefined>, positionals };
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+async function loadConfig(io: CliIo, file: string | undefined): Promise<Config> {
+  return loadConfigFile(resolve(io.cwd, file ?? DEFAULT_CONFIG_PATH), io.env);
+}
+
+/** `--at` as an instant: an ISO time with an offset, or UTC when it has none. */
+export function parseAt(text: string | undefined, io: CliIo): () => Date {
+  if (text === undefined) return () => new Date();
+  const at = DateTime.fromISO(text, { zone: 'utc' });
+  if (!at.isValid)
+    throw new UsageError(
+      `--at "${text}" is not an ISO time such as 2026-11-20T16:30:00+01:00 (${at.invalidExplanation ?? at.invalidReason})`,
+    );
+  void io;
+  const fixed = at.toJSDate();
+  return () => fixed;
+}
+
+function buildRequest(
+  config: Config,
+  positionals: readonly string[],
+  values: Options,
+  io: CliIo,
+  dryRun: boolean,
+): PromotionRequest {
+  const [environment, ...extra] = positionals;
+  if (environment === undefined)
+    throw new UsageError('name the environment, e.g. "rollgate check staging --version 1.4.0"');
+  if (extra.length > 0)
+    throw new UsageError(`unexpected argument "${extra[0]}"; name services with --service`);
+  if (values.version === undefined)
+    throw new UsageError('--version is required (a tag, a digest, or tag@digest)');
+  const services = checkTarget(config, environment, values.service ?? []);
+  const requestedBy =
+    values['requested-by'] ?? io.env.ROLLGATE_ACTOR ?? io.env.GITHUB_ACTOR ?? io.env.USER ?? 'cli';
+  return {
+    environment,
+    services,
+    version: parseVersion(values.version),
+    requestedBy,
+    source: values.source ?? 'rollgate CLI',
+    ...(values.reason !== undefined ? { reason: values.reason } : {}),
+    ...(values.label !== undefined ? { labels: values.label } : {}),
+    ...(values['approved-by'] !== undefined ? { approvedBy: values['approved-by'] } : {}),
+    ...(dryRun ? { dryRun } : {}),
+  };
+}
+
+async function withStore<T>(
+  config: Config,
+  values: Options,
+  io: CliIo,
+  use: (store: Awaited<ReturnType<typeof openGitStore>>) => Promise<T>,
+): Promise<T> {
+  const repository = values.gitops ?? config.gitops.repository;
+  const store = await openGitStore({
+    repository: isLocalPath(repository) ? resolve(io.cwd, repository) : repository,
+    branch: config.gitops.branch,
+  });
+  try {
+    return await use(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function isLocalPath(repository: string): boolean {
+  return !/^[a-z][a-z0-9+.-]*:\/\//i.test(repository) && !/^[^/]+@[^:]+:/.test(repository);
+}
+
+export async function runValidate(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const config = await loadConfig(io, values.config);
+  const gates = Object.values(config.gates);
+  io.stdout(
+    `${config.file}: valid. ${Object.keys(config.environments).length} environments (${Object.keys(config.environments).join(' -> ')}), ` +
+      `${Object.keys(config.services).length} services, ${gates.length} gates (${gates.map((g) => `${g.name}:${g.kind}`).join(', ')})`,
+  );
+  return 0;
+}
+
+function printEvaluation(evaluation: Evaluation, io: CliIo, showDiff: boolean): void {
+  io.stdout(gateTable(evaluation.decision));
+  io.stdout(decisionLine(evaluation.decision));
+  if (evaluation.planError) io.stdout(`plan: ${evaluation.planError.message}`);
+  if (showDiff && evaluation.plan) {
+    if (evaluation.plan.edits.length === 0)
+      io.stdout('plan: nothing to change, the version is already in place');
+    for (const edit of evaluation.plan.edits) io.stdout(unifiedDiff(edit));
+  }
+}
+
+function planJson(evaluation: Evaluation) {
+  return {
+    edits: (evaluation.plan?.edits ?? []).map((e) => ({
+      path: e.path,
+      descriptions: e.descriptions,
+      diff: unifiedDiff(e),
+    })),
+    ...(evaluation.planError ? { error: evaluation.planError } : {}),
+  };
+}
+
+export async function runCheck(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args);
+  const config = await loadConfig(io, values.config);
+  const request = buildRequest(config, positionals, values, io, false);
+  const clock = parseAt(values.at, io);
+  const evaluation = await withStore(config, values, io, (store) =>
+    evaluate(config, request, { store, clock }),
+  );
+  if (values.json) io.stdout(JSON.stringify(evaluation.decision, null, 2));
+  else printEvaluation(evaluation, io, false);
+  return evaluation.decision.allowed ? 0 : 1;
+}
+
+export async function runPlan(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args);
+  const config = await loadConfig(io, values.config);
+  const request = buildRequest(config, positionals, values, io, false);
+  const clock = parseAt(values.at, io);
+  const evaluation = await withStore(config, values, io, (store) =>
+    evaluate(config, request, { store, clock }),
+  );
+  if (values.json) io.stdout(JSON.stringify({ ...evaluation.decision, plan: planJson(evaluation) }, null, 2));
+  else printEvaluation(evaluation, io, true);
+  if (evaluation.planError) return 2;
+  return evaluation.decision.allowed ? 0 : 1;
+}
+
+const PROMOTE_EXIT: Readonly<Record<PromotionOutcome['kind'], number>> = {
+  committed: 0,
+  noop: 0,
+  'dry-run': 0,
+  denied: 1,
+  invalid: 2,
+  'gave-up': 3,
+};
+
+export async function runPromote(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, { 'dry-run': { type: 'boolean' } });
+  const config = await loadConfig(io, values.config);
+  const request = buildRequest(config, positionals, values, io, values['dry-run'] === true);
+  const clock = parseAt(values.at, io);
+  const outcome = await withStore(config, values, io, (store) => promote(config, request, { store, clock }));
+  if (values.json) {
+    const commit = outcome.kind === 'committed' ? { commit: outcome.sha } : {};
+    io.stdout(
+      JSON.stringify(
+        {
+          ...outcome.evaluation.decision,
+          result: outcome.kind,
+          ...commit,
+          plan: planJson(outcome.evaluation),
+        },
+        null,
+        2,
+      ),
+    );
+    return PROMOTE_EXIT[outcome.kind];
+  }
+  printEvaluation(outcome.evaluation, io, outcome.kind !== 'denied');
+  switch (outcome.kind) {
+    case 'committed':
+      io.stdout(
+        `committed ${outcome.sha.slice(0, 12)} to ${config.gitops.branch}${outcome.attempts > 1 ? ` after ${outcome.attempts} attempts (the branch moved)` : ''}`,
+      );
+      break;
+    case 'noop':
+      io.stdout(
+        `nothing to commit: ${request.environment} already runs ${outcome.evaluation.decision.version}`,
+      );
+      break;
+    case 'dry-run':
+      io.stdout('dry run: nothing committed');
+      break;
+    case 'denied':
+      io.stdout('nothing committed: denied');
+      break;
+    case 'invalid':
+      io.stderr(`cannot plan: ${outcome.message}`);
+      break;
+    case 'gave-up':
+      io.stderr(
+        `gave up after ${outcome.attempts} attempts: the GitOps branch kept moving (${outcome.detail}); nothing committed. Retry later.`,
+      );
+      break;
+  }
+  return PROMOTE_EXIT[outcome.kind];
+}

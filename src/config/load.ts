@@ -1,0 +1,338 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { isMap, isNode, isScalar, LineCounter, type Node, parseDocument, visit, type Document } from 'yaml';
+import { z } from 'zod';
+import { ConfigError, type ConfigProblem, IoError } from '../core/errors.js';
+import { GATE_KINDS } from '../gates/registry.js';
+import { suggestion } from './did-you-mean.js';
+import { allowedKeysAt } from './schema-walk.js';
+import { type Config, configSchema, type GateConfig, policyFileSchema } from './schema.js';
+
+export interface ConfigText {
+  readonly file: string;
+  readonly text: string;
+}
+
+type Path = readonly (string | number)[];
+
+/** One parsed YAML file with what is needed to point at a key: its document and line counter. */
+interface Source {
+  readonly file: string;
+  readonly doc: Document.Parsed;
+  readonly lines: LineCounter;
+}
+
+export const DEFAULT_CONFIG_PATH = '.github/rollgate.yaml';
+
+/** Reads the config file and every policies/*.yaml beside it from disk (the CLI's way in). */
+export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new IoError(
+      `cannot read config ${file}: ${(err as Error).message}. Pass --config FILE or create ${DEFAULT_CONFIG_PATH}.`,
+    );
+  }
+  const policiesDir = join(dirname(file), 'policies');
+  const names = await readdir(policiesDir).catch(() => [] as string[]);
+  const policies = await Promise.all(
+    names
+      .filter((n) => /\.ya?ml$/.test(n))
+      .sort()
+      .map(async (n) => ({ file: join(policiesDir, n), text: await readFile(join(policiesDir, n), 'utf8') })),
+  );
+  return parseConfig({ file, text }, policies, env);
+}
+
+/**
+ * Parses and validates a config and its policy files (pure: the Action passes texts read from the
+ * default branch). Every problem names file:line:col and the key path; all are reported at once.
+ */
+export function parseConfig(
+  main: ConfigText,
+  policies: readonly ConfigText[],
+  env: Readonly<Record<string, string | undefined>>,
+): Config {
+  const problems: ConfigProblem[] = [];
+  const mainSource = parseSource(main, env, problems);
+  const policySources = policies.map((p) => parseSource(p, env, problems));
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const raw = mainSource.doc.toJS() as unknown;
+  // Gates are checked one by one below for precise messages, so the top level sees them as opaque.
+  const topLevel = configSchema.extend({ gates: recordOfUnknown.default({}) });
+  const parsed = topLevel.safeParse(raw);
+  if (!parsed.success) problems.push(...zodProblems(mainSource, parsed.error.issues, [], configSchema));
+
+  const gates: Record<string, GateConfig> = {};
+  collectGates(mainSource, ['gates'], gates, problems);
+  for (const source of policySources) {
+    const policyRaw = source.doc.toJS() as unknown;
+    const shape = policyFileSchema.extend({ gates: recordOfUnknown }).safeParse(policyRaw);
+    if (!shape.success) problems.push(...zodProblems(source, shape.error.issues, [], policyFileSchema));
+    else collectGates(source, ['gates'], gates, problems);
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+
+  const data = parsed.data as unknown as Omit<Config, 'gates' | 'file'>;
+  checkReferences(mainSource, data, gates, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { ...data, gates, file: main.file };
+}
+
+const recordOfUnknown = z.record(z.string(), z.unknown());
+
+function parseSource(
+  input: ConfigText,
+  env: Readonly<Record<string, string | undefined>>,
+  problems: ConfigProblem[],
+): Source {
+  const lines = new LineCounter();
+  const doc = parseDocument(input.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const source = { file: input.file, doc, lines };
+  for (const err of doc.errors) {
+    const pos = lines.linePos(err.pos[0]);
+    problems.push({
+      file: input.file,
+      line: pos.line,
+      col: pos.col,
+      path: '',
+      message: `YAML: ${err.message.split('\n')[0]}`,
+    });
+  }
+  resolveEnv(source, env, problems);
+  return source;
+}
+
+/** `${NAME}` in any string value is replaced from the environment at load; a missing variable is an error. */
+function resolveEnv(
+  source: Source,
+  env: Readonly<Record<string, string | undefined>>,
+  problems: ConfigProblem[],
+): void {
+  visit(source.doc, {
+    Scalar(_key, node, path) {
+      if (typeof node.value !== 'string' || !node.value.includes('${')) return;
+      node.value = node.value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => {
+        const value = env[name];
+        if (value !== undefined) return value;
+        problems.push({
+          ...at(source, node),
+          path: keyPathOf(path),
+          message: `environment variable ${name} is not set (referenced as ${whole}); set it, or write the value in place`,
+        });
+        return whole;
+      });
+    },
+  });
+}
+
+function keyPathOf(ancestors: readonly unknown[]): string {
+  const keys: (string | number)[] = [];
+  for (const a of ancestors) {
+    if (a && typeof a === 'object' && 'key' in a && isScalar((a as { key: unknown }).key)) {
+      keys.push(String((a as { key: { value: unknown } }).key.value));
+    }
+  }
+  return keys.join('.');
+}
+
+function at(source: Source, node: Node | null | undefined): { file: string; line: number; col: number } {
+  const offset = node?.range?.[0] ?? 0;
+  const pos = source.lines.linePos(offset);
+  return { file: source.file, line: pos.line, col: pos.col };
+}
+
+/** The plain JS value at a path (getIn alone hands back collection nodes). */
+function valueAt(source: Source, path: Path): unknown {
+  const node = source.doc.getIn(path, true);
+  return isNode(node) ? node.toJS(source.doc) : node;
+}
+
+function formatPath(path: Path): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+/** The node at a path, or the nearest ancestor that exists (a missing key is reported at its parent). */
+function nodeAt(source: Source, path: Path): Node | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node = source.doc.getIn(path.slice(0, n), true) as Node | undefined;
+    if (node && typeof node === 'object' && 'range' in node) return node;
+  }
+  return source.doc.contents ?? undefined;
+}
+
+function keyNodeAt(source: Source, path: Path, key: string): Node | undefined {
+  const parent = source.doc.getIn(path, true);
+  if (!isMap(parent)) return undefined;
+  const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === key);
+  return (pair?.key as Node | undefined) ?? undefined;
+}
+
+/** Turns zod issues into problems with positions; `base` is where `schema` sits in the document. */
+function zodProblems(
+  source: Source,
+  issues: readonly z.core.$ZodIssue[],
+  base: Path,
+  schema: z.ZodType,
+): ConfigProblem[] {
+  return issues.flatMap((issue): ConfigProblem[] => {
+    const path = [...base, ...(issue.path as (string | number)[])];
+    if (issue.code === 'invalid_union') {
+      // Report the branch that came closest (fewest issues), as a person would read it.
+      const branches = [...issue.errors].sort((a, b) => a.length - b.length);
+      const best = branches[0];
+      if (best !== undefined && best.length > 0) {
+        return zodProblems(
+          source,
+          best.map((i) => ({
+            ...i,
+            path: [...(issue.path as (string | number)[]), ...(i.path as (string | number)[])],
+          })),
+          base,
+          schema,
+        );
+      }
+    }
+    if (issue.code === 'unrecognized_keys') {
+      const allowed = allowedKeysAt(schema, issue.path as Path);
+      return issue.keys.map((key) => ({
+        ...at(source, keyNodeAt(source, path, key) ?? nodeAt(source, path)),
+        path: formatPath([...path, key]),
+        message: `unknown key "${key}"${suggestion(key, allowed)}; allowed here: ${allowed.join(', ') || '(none)'}`,
+      }));
+    }
+    const value = valueAt(source, path);
+    const missing = issue.code === 'invalid_type' && value === undefined;
+    const detail = issue.message.replace('Invalid input: ', '').replace('Invalid option: ', '');
+    const message = missing
+      ? `missing required key "${String(path[path.length - 1])}" (${detail})`
+      : `${detail}, got ${JSON.stringify(value)}`;
+    return [{ ...at(source, nodeAt(source, path)), path: formatPath(path), message }];
+  });
+}
+
+function collectGates(
+  source: Source,
+  base: Path,
+  gates: Record<string, GateConfig>,
+  problems: ConfigProblem[],
+): void {
+  const map = source.doc.getIn(base, true);
+  if (!isMap(map)) return;
+  for (const pair of map.items) {
+    const name = isScalar(pair.key) ? String(pair.key.value) : '';
+    const path = [...base, name];
+    const body = pair.value;
+    if (!isMap(body) || body.items.length !== 1) {
+      problems.push({
+        ...at(source, (body as Node | null) ?? (pair.key as Node)),
+        path: formatPath(path),
+        message: `a gate holds exactly one key, its kind (${Object.keys(GATE_KINDS).join(', ')}), e.g. "${name}: { bake: 1h }"`,
+      });
+      continue;
+    }
+    const kindPair = body.items[0];
+    const kind = isScalar(kindPair?.key) ? String(kindPair.key.value) : '';
+    const gateKind = GATE_KINDS[kind];
+    if (gateKind === undefined) {
+      problems.push({
+        ...at(source, kindPair?.key as Node),
+        path: formatPath([...path, kind]),
+        message: `unknown gate kind "${kind}"${suggestion(kind, Object.keys(GATE_KINDS))}; kinds: ${Object.keys(GATE_KINDS).join(', ')}`,
+      });
+      continue;
+    }
+    if (gates[name] !== undefined) {
+      problems.push({
+        ...at(source, pair.key as Node),
+        path: formatPath(path),
+        message: `gate "${name}" is already defined in ${gates[name]?.file}; gate names must be unique`,
+      });
+      continue;
+    }
+    const kindPath = [...path, kind];
+    const parsed = gateKind.schema.safeParse(valueAt(source, kindPath));
+    if (!parsed.success) {
+      problems.push(...zodProblems(source, parsed.error.issues, kindPath, gateKind.schema));
+      continue;
+    }
+    const semantic = gateKind.check?.(parsed.data) ?? [];
+    for (const p of semantic) {
+      problems.push({
+        ...at(source, nodeAt(source, [...kindPath, ...p.path])),
+        path: formatPath([...kindPath, ...p.path]),
+        message: p.message,
+      });
+    }
+    gates[name] = { name, kind, config: parsed.data, file: source.file };
+  }
+}
+
+function checkReferences(
+  source: Source,
+  config: Omit<Config, 'gates' | 'file'>,
+  gates: Readonly<Record<string, GateConfig>>,
+  problems: ConfigProblem[],
+): void {
+  const envNames = Object.keys(config.environments);
+  const serviceNames = Object.keys(config.services);
+  for (const [envName, env] of Object.entries(config.environments)) {
+    const base = ['environments', envName];
+    if (env.after !== undefined && config.environments[env.after] === undefined) {
+      problems.push({
+        ...at(source, nodeAt(source, [...base, 'after'])),
+        path: formatPath([...base, 'after']),
+        message: `"after: ${env.after}" names no environment${suggestion(env.after, envNames)}; environments: ${envNames.join(', ')}`,
+      });
+    }
+    env.gates.forEach((gate, i) => {
+      if (gates[gate] === undefined) {
+        const known = Object.keys(gates);
+        problems.push({
+          ...at(source, nodeAt(source, [...base, 'gates', i])),
+          path: formatPath([...base, 'gates', i]),
+          message: `no gate named "${gate}"${suggestion(gate, known)}; define it under gates: or in policies/*.yaml (known: ${known.join(', ') || 'none'})`,
+        });
+      }
+    });
+    env.services?.forEach((service, i) => {
+      if (config.services[service] === undefined) {
+        problems.push({
+          ...at(source, nodeAt(source, [...base, 'services', i])),
+          path: formatPath([...base, 'services', i]),
+          message: `no service named "${service}"${suggestion(service, serviceNames)}; services: ${serviceNames.join(', ')}`,
+        });
+      }
+    });
+    if (
+      !env.path.includes('{{service}}') &&
+      serviceNames.length > 1 &&
+      (env.services?.length ?? serviceNames.length) > 1
+    ) {
+      problems.push({
+        ...at(source, nodeAt(source, [...base, 'path'])),
+        path: formatPath([...base, 'path']),
+        message: `path "${env.path}" has no {{service}} but several services deploy here; write e.g. apps/{{service}}/overlays/${envName}`,
+      });
+    }
+  }
+  // `after` must not loop: dev -> staging -> dev would make every promotion wait for itself.
+  for (const start of envNames) {
+    const seen = new Set<string>([start]);
+    let current = config.environments[start]?.after;
+    while (current !== undefined) {
+      if (seen.has(current)) {
+        problems.push({
+          ...at(source, nodeAt(source, ['environments', start, 'after'])),
+          path: `environments.${start}.after`,
+          message: `"after" forms a loop: ${[...seen, current].join(' -> ')}; the pipeline must have a first environment`,
+        });
+        break;
+      }
+      seen.add(current);
+      current = config.environments[current]?.after;
+    }
+  }
+}

@@ -1,0 +1,141 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { IoError } from '../core/errors.js';
+import type { FileEdit } from '../core/types.js';
+import { historyFromCommits } from '../facts/history.js';
+import { runGit } from './exec.js';
+import { safeJoin } from './paths.js';
+import type { CommitOutcome, GitOpsSnapshot, GitOpsStore } from './store.js';
+
+export interface GitCliOptions {
+  /** A local path (bare repository recommended) or any git URL. */
+  readonly repository: string;
+  readonly branch: string;
+  /** How many commits of history to read for bake times and rollbacks. */
+  readonly historyDepth?: number;
+  /** Identity of the commits rollgate makes. */
+  readonly committer?: { readonly name: string; readonly email: string };
+}
+
+export interface GitCliStore extends GitOpsStore {
+  /** Removes the private clone. */
+  close(): Promise<void>;
+}
+
+/**
+ * The GitOps repository through the git CLI: a private clone in a temp folder, one commit per plan,
+ * pushed to the branch. A push rejected because the branch moved is reported as `moved` so the
+ * pipeline can re-plan on the new head.
+ */
+export async function openGitStore(options: GitCliOptions): Promise<GitCliStore> {
+  const dir = await mkdtemp(join(tmpdir(), 'rollgate-gitops-'));
+  const git = async (
+    args: readonly string[],
+    extra: { input?: string; env?: Record<string, string> } = {},
+  ) => {
+    const result = await runGit(args, { cwd: dir, ...extra });
+    if (result.code !== 0) {
+      throw new IoError(
+        `git ${args[0]} failed in the GitOps clone of ${options.repository}: ${result.stderr.trim() || result.stdout.trim()}`,
+      );
+    }
+    return result.stdout;
+  };
+  const cloned = await runGit([
+    'clone',
+    '--quiet',
+    '--no-checkout',
+    '--branch',
+    options.branch,
+    '--',
+    options.repository,
+    dir,
+  ]);
+  if (cloned.code !== 0) {
+    await rm(dir, { recursive: true, force: true });
+    throw new IoError(
+      `cannot clone GitOps repository ${options.repository} (branch ${options.branch}): ${cloned.stderr.trim()}. Check gitops.repository and gitops.branch, or pass --gitops PATH_OR_URL.`,
+    );
+  }
+  const who = options.committer ?? { name: 'rollgate', email: 'rollgate@users.noreply.github.com' };
+  const depth = options.historyDepth ?? 1000;
+
+  async function read(paths: readonly string[]): Promise<GitOpsSnapshot> {
+    await git([
+      'fetch',
+      '--quiet',
+      'origin',
+      `+refs/heads/${options.branch}:refs/remotes/origin/${options.branch}`,
+    ]);
+    const head = (await git(['rev-parse', `refs/remotes/origin/${options.branch}`])).trim();
+    await git(['checkout', '--quiet', '--force', '--detach', head]);
+    const files: Record<string, string | undefined> = {};
+    await Promise.all(
+      [...new Set(paths)].map(async (path) => {
+        safeJoin(dir, path);
+        const shown = await runGit(['show', `${head}:${path}`], { cwd: dir });
+        files[path] = shown.code === 0 ? shown.stdout : undefined;
+      }),
+    );
+    const log = await git(['log', `-n${depth}`, '--format=%H%x00%cI%x00%B%x1e', head]);
+    const commits = log
+      .split('\x1e')
+      .map((r) => r.replace(/^\n/, ''))
+      .filter((r) => r.length > 0)
+      .map((r) => {
+        const [sha = '', date = '', message = ''] = r.split('\x00');
+        return { sha, committedAt: new Date(date), message };
+      });
+    return { head, files, history: historyFromCommits(commits) };
+  }
+
+  async function commit(
+    snapshot: GitOpsSnapshot,
+    edits: readonly FileEdit[],
+    message: string,
+    at: Date,
+  ): Promise<CommitOutcome> {
+    await git(['checkout', '--quiet', '--force', '--detach', snapshot.head]);
+    for (const edit of edits) {
+      const target = safeJoin(dir, edit.path);
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, edit.after);
+    }
+    await git(['add', '--', ...edits.map((e) => e.path)]);
+    const when = at.toISOString();
+    await git(['commit', '--quiet', '--no-verify', '--cleanup=verbatim', '-F', '-'], {
+      input: message,
+      env: {
+        GIT_AUTHOR_NAME: who.name,
+        GIT_AUTHOR_EMAIL: who.email,
+        GIT_COMMITTER_NAME: who.name,
+        GIT_COMMITTER_EMAIL: who.email,
+        GIT_AUTHOR_DATE: when,
+        GIT_COMMITTER_DATE: when,
+      },
+    });
+    const sha = (await git(['rev-parse', 'HEAD'])).trim();
+    // --force-with-lease pins the remote branch to the head we planned on: compare-and-swap.
+    const pushed = await runGit(
+      [
+        'push',
+        '--porcelain',
+        `--force-with-lease=refs/heads/${options.branch}:${snapshot.head}`,
+        'origin',
+        `${sha}:refs/heads/${options.branch}`,
+      ],
+      { cwd: dir },
+    );
+    if (pushed.code === 0) return { kind: 'committed', sha };
+    const text = `${pushed.stdout}\n${pushed.stderr}`;
+    if (
+      /\[rejected\]|stale info|non-fast-forward|fetch first|cannot lock ref|failed to update ref/i.test(text)
+    ) {
+      return { kind: 'moved', detail: text.trim().split('\n').filter(Boolean).slice(-1)[0] ?? 'rejected' };
+    }
+    throw new IoError(`git push to ${options.repository} failed: ${pushed.stderr.trim()}`);
+  }
+
+  return { read, commit, close: () => rm(dir, { recursive: true, force: true }) };
+}

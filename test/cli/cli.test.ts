@@ -1,0 +1,107 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIo } from '../../src/cli/io.js';
+import { run } from '../../src/cli/main.js';
+import { EXAMPLE_CONFIG, exampleGitOps, git, showFile, tempDir } from '../helpers/repo.js';
+
+async function cli(argv: string[], env: Record<string, string> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), env, cwd: process.cwd() };
+  const code = await run(argv, io);
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+describe('rollgate CLI', () => {
+  let root = '';
+  let bare = '';
+  let cleanup = async () => {};
+  beforeAll(async () => {
+    ({ dir: root, cleanup } = await tempDir());
+    bare = await exampleGitOps(root);
+  });
+  afterAll(() => cleanup());
+  const common = () => ['--config', EXAMPLE_CONFIG, '--gitops', bare, '--requested-by', 'ana'];
+
+  it('validate: 0 on the example, 2 with file:line:col on a broken config', async () => {
+    expect((await cli(['validate', '--config', EXAMPLE_CONFIG])).code).toBe(0);
+    const broken = join(root, 'broken.yaml');
+    await writeFile(broken, 'version: 1\ngitops: { repository: x }\nservices: { a: {} }\nenvironments:\n  dev: { path: "a", gates: [nope] }\n');
+    const result = await cli(['validate', '--config', broken]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${broken}:5:29 (environments.dev.gates[0]): no gate named "nope"`);
+  });
+
+  it('check --json prints one decision object and exits 1 when denied', async () => {
+    const result = await cli(['check', 'production', '--version', '1.4.0', '--at', '2026-11-20T16:30:00+01:00', '--json', ...common()]);
+    expect(result.code).toBe(1);
+    const decision = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(Object.keys(decision)).toEqual(['allowed', 'environment', 'services', 'version', 'evaluatedAt', 'verdicts']);
+    expect(decision).toMatchObject({ allowed: false, environment: 'production', services: ['checkout', 'cart'], version: '1.4.0', evaluatedAt: '2026-11-20T15:30:00.000Z' });
+    const verdicts = decision.verdicts as { gate: string; outcome: string; reason: string }[];
+    expect(verdicts.map((v) => [v.gate, v.outcome])).toEqual([
+      ['order', 'fail'],
+      ['weekend-freeze', 'fail'],
+      ['holidays', 'pass'],
+      ['bake-24h', 'fail'],
+    ]);
+    expect(verdicts[1]?.reason).toBe('frozen by weekend until Mon 2026-11-23 08:00 Europe/Berlin (07:00 UTC)');
+  });
+
+  it('plan shows the diff and writes nothing; promote commits it; exit codes follow the outcome', async () => {
+    const head = (await git(bare, 'rev-parse', 'main')).trim();
+    const plan = await cli(['plan', 'dev', '--service', 'cart', '--version', '1.5.0', ...common()]);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('-  newTag: 1.3.0\n+  newTag: 1.5.0');
+    expect((await git(bare, 'rev-parse', 'main')).trim()).toBe(head);
+    const promoted = await cli(['promote', 'dev', '--service', 'cart', '--version', '1.5.0', ...common()]);
+    expect(promoted.code).toBe(0);
+    expect(promoted.stdout).toMatch(/committed [0-9a-f]{12} to main/);
+    expect(await showFile(bare, 'apps/cart/overlays/dev/kustomization.yaml')).toContain('newTag: 1.5.0');
+    const again = await cli(['promote', 'dev', '--service', 'cart', '--version', '1.5.0', ...common()]);
+    expect(again.stdout).toContain('nothing to commit: dev already runs 1.5.0');
+    const dry = await cli(['promote', 'dev', '--service', 'cart', '--version', '1.6.0', '--dry-run', ...common()]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('dry run: nothing committed');
+    expect(await showFile(bare, 'apps/cart/overlays/dev/kustomization.yaml')).toContain('newTag: 1.5.0');
+  });
+
+  it('usage errors exit 2 with a did-you-mean; an unreachable GitOps repository exits 3', async () => {
+    const env = await cli(['check', 'prod', '--version', '1', ...common()]);
+    expect(env.code).toBe(2);
+    expect(env.stderr).toContain('unknown environment "prod" (did you mean "production"?)');
+    const service = await cli(['check', 'dev', '--service', 'chekout', '--version', '1', ...common()]);
+    expect(service.stderr).toContain('unknown service "chekout" (did you mean "checkout"?)');
+    expect((await cli(['check', 'dev', '--version', '1', '--bogus', ...common()])).code).toBe(2);
+    expect((await cli(['check', 'dev', ...common()])).stderr).toContain('--version is required');
+    expect((await cli(['check', 'dev', '--version', 'bad tag!', ...common()])).stderr).toContain('is not a valid image tag');
+    expect((await cli(['check', 'dev', '--version', '1', '--at', 'yesterday', ...common()])).code).toBe(2);
+    const missing = await cli(['check', 'dev', '--version', '1', '--config', EXAMPLE_CONFIG, '--gitops', join(root, 'nothing-here')]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain('cannot clone GitOps repository');
+  });
+
+  it('--help works for every verb', async () => {
+    for (const verb of ['validate', 'check', 'plan', 'promote', 'edit', 'demo']) {
+      const result = await cli([verb, '--help']);
+      expect(result.code, verb).toBe(0);
+      expect(result.stdout).toContain(`rollgate ${verb}`);
+    }
+    expect((await cli([])).code).toBe(2);
+    expect((await cli(['frobnicate'])).code).toBe(2);
+  });
+
+  it('the demo walks dev -> staging -> production with allowed and denied steps', async () => {
+    const result = await cli(['demo']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('ALLOWED  checkout, cart 1.4.0 -> dev');
+    expect(result.stdout).toContain('staging must run 1.4.0 first');
+    expect(result.stdout).toContain('50m left (opens 2026-11-16T10:00:00.000Z)');
+    expect(result.stdout).toContain('frozen by weekend until Mon 2026-11-23 08:00 Europe/Berlin (07:00 UTC)');
+    expect(result.stdout).toContain('nothing to commit: production already runs 1.4.0');
+    expect(result.stdout.match(/^Rollgate-Environment: /gm)).toHaveLength(3);
+    expect(result.stdout).toContain('2 files changed, 2 insertions(+), 2 deletions(-)');
+  });
+});
