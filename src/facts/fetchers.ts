@@ -66,3 +66,30 @@ export async function fetchSloSamples(
 export const GATE_FETCHERS: Readonly<Record<string, GateFetcher>> = {
   slo: (gateName, config, ctx) => fetchSloSamples(gateName, config as SloConfig, ctx),
 };
+
+/** The gates of one environment, as the config loader hands them over. */
+export interface GateToFetch {
+  readonly name: string;
+  readonly kind: string;
+  readonly config: unknown;
+}
+
+/**
+ * Runs the fetcher of every gate that has one, concurrently, and returns what goes into
+ * facts.gateInputs (keyed by gate name). Gates without a fetcher get no entry.
+ */
+export async function fetchGateInputs(
+  gates: readonly GateToFetch[],
+  ctx: FetchContext,
+  fetchers: Readonly<Record<string, GateFetcher>> = GATE_FETCHERS,
+): Promise<Record<string, unknown>> {
+  const entries = await Promise.all(
+    gates.flatMap((gate) => {
+      const fetcher = fetchers[gate.kind];
+      return fetcher === undefined
+        ? []
+        : [fetcher(gate.name, gate.config, ctx).then((v) => [gate.name, v] as const)];
+    }),
+  );
+  return Object.fromEntries(entries);
+}
