@@ -17115,6 +17115,8 @@ Usage:
   rollgate check <env> [--service S]... [--version V] [--at ISO-TIME] [--json]
   rollgate plan <env> [--service S]... [--version V] [--at ISO-TIME] [--json]
   rollgate promote <env> [--service S]... [--version V] [--at ISO-TIME] [--dry-run]
+  rollgate rollback <env> [--service S]... [--dry-run] [--reason TEXT]
+  rollgate status [--json]
   rollgate edit image <dir|file> <spec>...
   rollgate demo [--keep]
 
@@ -17151,6 +17153,16 @@ pushes it to the GitOps branch. When the push is rejected because the branch mov
 re-plans and retries with jitter. A version already in place commits nothing and says so.
 --json prints the decision object with "result" (committed, noop, dry-run, denied) and "commit".
 Exit 0 committed/no-op/dry-run, 1 denied, 2 config or plan error, 3 I/O failure.`,
+  rollback: `rollgate rollback <env> [--service S]... [--dry-run] [--reason TEXT]
+
+Restores, for each service, the version it ran in <env> before the current one, read from the
+GitOps history (one commit per service). Gates judge new versions, so they are shown as skipped;
+the commit says "roll back" and carries Rollgate-Decision: rollback. Exit 0, 2 when a service has
+no earlier version, 3 on I/O failure.`,
+  status: `rollgate status [--json] [--config FILE] [--gitops PATH|URL]
+
+Prints every service's version in every environment, in pipeline order, with when rollgate put it
+there (from the commit trailers).`,
   edit: `rollgate edit image <dir|file> <spec>...
 
 Sets images in a kustomization by a source-preserving edit. spec: name=newName:tag@digest,
@@ -43732,9 +43744,12 @@ var GATE_KINDS = {
 
 // src/config/did-you-mean.ts
 function didYouMean(word, candidates) {
+  const list = [...candidates];
+  const prefixed = list.filter((c) => word.length >= 3 && c.toLowerCase().startsWith(word.toLowerCase()));
+  if (prefixed.length === 1) return prefixed[0];
   let best;
   let bestDistance = Number.POSITIVE_INFINITY;
-  for (const candidate of candidates) {
+  for (const candidate of list) {
     const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
     if (d < bestDistance) {
       best = candidate;
@@ -44212,6 +44227,19 @@ function decide(config2, request, facts) {
   const upstream = env?.after;
   const ctx = { request, facts, ...upstream !== void 0 ? { upstream } : {} };
   const verdicts = [];
+  if (request.kind === "rollback") {
+    const skipped = [...upstream !== void 0 ? ["order"] : [], ...env?.gates ?? []].map(
+      (name2) => ({
+        gate: name2,
+        kind: name2 === "order" ? "order" : config2.gates[name2]?.kind ?? "unknown",
+        outcome: "skip",
+        reasonCode: "rollback.skipped",
+        reason: `rollback to a version ${request.environment} ran before: not gated`,
+        details: {}
+      })
+    );
+    return finish(request, facts, skipped);
+  }
   if (upstream !== void 0) verdicts.push(orderGate.evaluate("order", {}, ctx));
   for (const name2 of env?.gates ?? []) {
     const gate = config2.gates[name2];
@@ -44240,6 +44268,9 @@ function decide(config2, request, facts) {
       });
     }
   }
+  return finish(request, facts, verdicts);
+}
+function finish(request, facts, verdicts) {
   return {
     allowed: verdicts.every((v) => v.outcome !== "fail"),
     environment: request.environment,
@@ -44384,7 +44415,8 @@ async function promote(config2, request, deps) {
   return { kind: "gave-up", evaluation: last, attempts: maxAttempts, detail };
 }
 function commitMessage(request, plan, decision) {
-  const headline = `promote ${request.services.join(", ")} ${decision.version} to ${request.environment}`;
+  const verb = request.kind === "rollback" ? "roll back" : "promote";
+  const headline = `${verb} ${request.services.join(", ")} ${request.kind === "rollback" ? "to " : ""}${decision.version}${request.kind === "rollback" ? " in" : " to"} ${request.environment}`;
   const body = plan.edits.flatMap((e) => e.descriptions.map((d) => `- ${e.path}: ${d}`));
   const verdicts = decision.verdicts.map((v) => `${v.gate}=${v.outcome}`).join(", ");
   const overrides = decision.verdicts.flatMap(
@@ -44396,7 +44428,7 @@ function commitMessage(request, plan, decision) {
     version: decision.version,
     requestedBy: request.requestedBy,
     source: request.source,
-    decision: `allowed (${verdicts || "no gates"})`,
+    decision: request.kind === "rollback" ? "rollback (gates skipped)" : `allowed (${verdicts || "no gates"})`,
     overrides
   });
   return `${headline}
@@ -44447,6 +44479,39 @@ function checkTarget(config2, environment, services) {
     }
   }
   return [...new Set(chosen)];
+}
+
+// src/core/rollback.ts
+function previousVersion(history, environment, service, current) {
+  for (const entry of history) {
+    if (entry.environment !== environment || !entry.services.includes(service)) continue;
+    if (entry.version === current) continue;
+    return { version: entry.version, sha: entry.sha };
+  }
+  return void 0;
+}
+
+// src/core/status.ts
+function pipelineStatus(config2, files, history) {
+  const services = Object.keys(config2.services);
+  const running = runningVersions(config2, services, files);
+  return environmentOrder(config2).flatMap(
+    (environment) => services.filter((service) => deploysTo(config2, environment, service)).map((service) => {
+      const version2 = running[environment]?.[service];
+      const since = version2 === void 0 ? void 0 : landedAt(history, environment, service, version2);
+      return { environment, service, version: version2, since: since?.toISOString() };
+    })
+  );
+}
+function environmentOrder(config2) {
+  const names = Object.keys(config2.environments);
+  const depth = (name2) => {
+    let n2 = 0;
+    for (let e = config2.environments[name2]?.after; e !== void 0 && n2 <= names.length; e = config2.environments[e]?.after)
+      n2++;
+    return n2;
+  };
+  return names.map((name2, index) => ({ name: name2, index, d: depth(name2) })).sort((a, b) => a.d - b.d || a.index - b.index).map((x) => x.name);
 }
 
 // src/gitops/git-cli.ts
@@ -45127,16 +45192,22 @@ function parseAt(text, io) {
   const fixed = at2.toJSDate();
   return () => fixed;
 }
-function buildRequest(config2, positionals, values, io, dryRun) {
+function targetOf(config2, positionals, values) {
   const [environment, ...extra] = positionals;
   if (environment === void 0)
     throw new UsageError('name the environment, e.g. "rollgate check staging --version 1.4.0"');
   if (extra.length > 0)
     throw new UsageError(`unexpected argument "${extra[0]}"; name services with --service`);
+  return { environment, services: checkTarget(config2, environment, values.service ?? []) };
+}
+function requesterOf(values, io) {
+  return values["requested-by"] ?? io.env.ROLLGATE_ACTOR ?? io.env.GITHUB_ACTOR ?? io.env.USER ?? "cli";
+}
+function buildRequest(config2, positionals, values, io, dryRun) {
+  const { environment, services } = targetOf(config2, positionals, values);
   if (values.version === void 0)
     throw new UsageError("--version is required (a tag, a digest, or tag@digest)");
-  const services = checkTarget(config2, environment, values.service ?? []);
-  const requestedBy = values["requested-by"] ?? io.env.ROLLGATE_ACTOR ?? io.env.GITHUB_ACTOR ?? io.env.USER ?? "cli";
+  const requestedBy = requesterOf(values, io);
   return {
     environment,
     services,
@@ -45239,6 +45310,9 @@ async function runPromote(args, io) {
   const request = buildRequest(config2, positionals, values, io, values["dry-run"] === true);
   const clock = parseAt(values.at, io);
   const outcome = await withStore(config2, values, io, (store) => promote(config2, request, { store, clock }));
+  return reportOutcome(config2, request, outcome, values, io);
+}
+function reportOutcome(config2, request, outcome, values, io) {
   if (values.json) {
     const commit = outcome.kind === "committed" ? { commit: outcome.sha } : {};
     io.stdout(
@@ -45284,6 +45358,69 @@ async function runPromote(args, io) {
   }
   return PROMOTE_EXIT[outcome.kind];
 }
+async function runRollback(args, io) {
+  const { values, positionals } = parse4(args, { "dry-run": { type: "boolean" } });
+  if (values.version !== void 0)
+    throw new UsageError(
+      "rollback takes no --version: it restores the previous one; use promote for a chosen version"
+    );
+  const config2 = await loadConfig(io, values.config);
+  const { environment, services } = targetOf(config2, positionals, values);
+  const clock = parseAt(values.at, io);
+  const requestedBy = requesterOf(values, io);
+  return withStore(config2, values, io, async (store) => {
+    const snapshot = await store.read(overlayCandidates(config2, services));
+    const running = runningVersions(config2, services, snapshot.files)[environment] ?? {};
+    let worst = 0;
+    for (const service of services) {
+      const target = previousVersion(snapshot.history, environment, service, running[service]);
+      if (target === void 0) {
+        io.stderr(
+          `${service}: no earlier version in ${environment} in the GitOps history (it runs ${running[service] ?? "nothing"}); nothing to roll back to`
+        );
+        worst = Math.max(worst, 2);
+        continue;
+      }
+      io.stdout(
+        `${service}: ${running[service] ?? "nothing"} -> ${target.version} (last set by ${target.sha.slice(0, 12)})`
+      );
+      const request = {
+        environment,
+        services: [service],
+        version: parseVersion(target.version),
+        requestedBy,
+        source: values.source ?? "rollgate CLI",
+        kind: "rollback",
+        ...values.reason !== void 0 ? { reason: values.reason } : {},
+        ...values["dry-run"] === true ? { dryRun: true } : {}
+      };
+      const outcome = await promote(config2, request, { store, clock });
+      worst = Math.max(worst, reportOutcome(config2, request, outcome, values, io));
+    }
+    return worst;
+  });
+}
+async function runStatus(args, io) {
+  const { values, positionals } = parse4(args);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const config2 = await loadConfig(io, values.config);
+  const services = Object.keys(config2.services);
+  const rows = await withStore(config2, values, io, async (store) => {
+    const snapshot = await store.read(overlayCandidates(config2, services));
+    return pipelineStatus(config2, snapshot.files, snapshot.history);
+  });
+  if (values.json) {
+    io.stdout(JSON.stringify({ environments: rows }, null, 2));
+    return 0;
+  }
+  const table = [
+    ["ENVIRONMENT", "SERVICE", "VERSION", "SINCE"],
+    ...rows.map((r) => [r.environment, r.service, r.version ?? "-", r.since ?? "-"])
+  ];
+  const widths = [0, 1, 2].map((i) => Math.max(...table.map((r) => (r[i] ?? "").length)));
+  for (const r of table) io.stdout(`  ${r.map((c, i) => i < 3 ? c.padEnd(widths[i] ?? 0) : c).join("  ")}`);
+  return 0;
+}
 
 // src/cli/main.ts
 var EXIT = { ok: 0, denied: 1, usage: 2, io: 3 };
@@ -45309,6 +45446,10 @@ async function run(argv, io) {
         return await runPlan(rest, io);
       case "promote":
         return await runPromote(rest, io);
+      case "rollback":
+        return await runRollback(rest, io);
+      case "status":
+        return await runStatus(rest, io);
       case "edit":
         return await runEdit(rest, io);
       case "demo":

@@ -16,7 +16,10 @@ function setOutput(name: string, value: string): void {
 const command = input('command') || 'check';
 const argv = [command, input('environment'), '--json'];
 if (input('version')) argv.push('--version', input('version'));
-for (const s of input('services').split(/[\s,]+/).filter(Boolean)) argv.push('--service', s);
+for (const s of input('services')
+  .split(/[\s,]+/)
+  .filter(Boolean))
+  argv.push('--service', s);
 if (input('config')) argv.push('--config', input('config'));
 if (command === 'promote' && input('dry-run') === 'true') argv.push('--dry-run');
 

@@ -5,6 +5,8 @@ Usage:
   rollgate check <env> [--service S]... [--version V] [--at ISO-TIME] [--json]
   rollgate plan <env> [--service S]... [--version V] [--at ISO-TIME] [--json]
   rollgate promote <env> [--service S]... [--version V] [--at ISO-TIME] [--dry-run]
+  rollgate rollback <env> [--service S]... [--dry-run] [--reason TEXT]
+  rollgate status [--json]
   rollgate edit image <dir|file> <spec>...
   rollgate demo [--keep]
 
@@ -42,6 +44,16 @@ pushes it to the GitOps branch. When the push is rejected because the branch mov
 re-plans and retries with jitter. A version already in place commits nothing and says so.
 --json prints the decision object with "result" (committed, noop, dry-run, denied) and "commit".
 Exit 0 committed/no-op/dry-run, 1 denied, 2 config or plan error, 3 I/O failure.`,
+  rollback: `rollgate rollback <env> [--service S]... [--dry-run] [--reason TEXT]
+
+Restores, for each service, the version it ran in <env> before the current one, read from the
+GitOps history (one commit per service). Gates judge new versions, so they are shown as skipped;
+the commit says "roll back" and carries Rollgate-Decision: rollback. Exit 0, 2 when a service has
+no earlier version, 3 on I/O failure.`,
+  status: `rollgate status [--json] [--config FILE] [--gitops PATH|URL]
+
+Prints every service's version in every environment, in pipeline order, with when rollgate put it
+there (from the commit trailers).`,
   edit: `rollgate edit image <dir|file> <spec>...
 
 Sets images in a kustomization by a source-preserving edit. spec: name=newName:tag@digest,

@@ -3,7 +3,7 @@ import { runDemo } from './demo.js';
 import { runEdit } from './edit.js';
 import { HELP, helpFor } from './help.js';
 import type { CliIo } from './io.js';
-import { runCheck, runPlan, runPromote, runValidate } from './verbs.js';
+import { runCheck, runPlan, runPromote, runRollback, runStatus, runValidate } from './verbs.js';
 
 export const EXIT = { ok: 0, denied: 1, usage: 2, io: 3 } as const;
 
@@ -30,6 +30,10 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         return await runPlan(rest, io);
       case 'promote':
         return await runPromote(rest, io);
+      case 'rollback':
+        return await runRollback(rest, io);
+      case 'status':
+        return await runStatus(rest, io);
       case 'edit':
         return await runEdit(rest, io);
       case 'demo':

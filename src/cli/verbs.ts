@@ -5,7 +5,11 @@ import { DEFAULT_CONFIG_PATH, loadConfigFile } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
 import { evaluate, type Evaluation, promote, type PromotionOutcome } from '../core/pipeline.js';
+import { overlayCandidates } from '../core/overlay-paths.js';
 import { checkTarget, parseVersion } from '../core/request.js';
+import { previousVersion } from '../core/rollback.js';
+import { runningVersions } from '../core/running.js';
+import { pipelineStatus } from '../core/status.js';
 import type { PromotionRequest } from '../core/types.js';
 import { openGitStore } from '../gitops/git-cli.js';
 import type { CliIo } from './io.js';
@@ -64,6 +68,19 @@ export function parseAt(text: string | undefined, io: CliIo): () => Date {
   return () => fixed;
 }
 
+function targetOf(config: Config, positionals: readonly string[], values: Options) {
+  const [environment, ...extra] = positionals;
+  if (environment === undefined)
+    throw new UsageError('name the environment, e.g. "rollgate check staging --version 1.4.0"');
+  if (extra.length > 0)
+    throw new UsageError(`unexpected argument "${extra[0]}"; name services with --service`);
+  return { environment, services: checkTarget(config, environment, values.service ?? []) };
+}
+
+function requesterOf(values: Options, io: CliIo): string {
+  return values['requested-by'] ?? io.env.ROLLGATE_ACTOR ?? io.env.GITHUB_ACTOR ?? io.env.USER ?? 'cli';
+}
+
 function buildRequest(
   config: Config,
   positionals: readonly string[],
@@ -71,16 +88,10 @@ function buildRequest(
   io: CliIo,
   dryRun: boolean,
 ): PromotionRequest {
-  const [environment, ...extra] = positionals;
-  if (environment === undefined)
-    throw new UsageError('name the environment, e.g. "rollgate check staging --version 1.4.0"');
-  if (extra.length > 0)
-    throw new UsageError(`unexpected argument "${extra[0]}"; name services with --service`);
+  const { environment, services } = targetOf(config, positionals, values);
   if (values.version === undefined)
     throw new UsageError('--version is required (a tag, a digest, or tag@digest)');
-  const services = checkTarget(config, environment, values.service ?? []);
-  const requestedBy =
-    values['requested-by'] ?? io.env.ROLLGATE_ACTOR ?? io.env.GITHUB_ACTOR ?? io.env.USER ?? 'cli';
+  const requestedBy = requesterOf(values, io);
   return {
     environment,
     services,
@@ -192,6 +203,16 @@ export async function runPromote(args: readonly string[], io: CliIo): Promise<nu
   const request = buildRequest(config, positionals, values, io, values['dry-run'] === true);
   const clock = parseAt(values.at, io);
   const outcome = await withStore(config, values, io, (store) => promote(config, request, { store, clock }));
+  return reportOutcome(config, request, outcome, values, io);
+}
+
+function reportOutcome(
+  config: Config,
+  request: PromotionRequest,
+  outcome: PromotionOutcome,
+  values: Options,
+  io: CliIo,
+): number {
   if (values.json) {
     const commit = outcome.kind === 'committed' ? { commit: outcome.sha } : {};
     io.stdout(
@@ -236,4 +257,74 @@ export async function runPromote(args: readonly string[], io: CliIo): Promise<nu
       break;
   }
   return PROMOTE_EXIT[outcome.kind];
+}
+
+/**
+ * `rollback <env>`: each service goes back to the version it ran before the current one, from the
+ * GitOps history, one commit per service (their earlier versions may differ). Gates are skipped and
+ * shown as skipped; the commit says it is a rollback.
+ */
+export async function runRollback(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, { 'dry-run': { type: 'boolean' } });
+  if (values.version !== undefined)
+    throw new UsageError(
+      'rollback takes no --version: it restores the previous one; use promote for a chosen version',
+    );
+  const config = await loadConfig(io, values.config);
+  const { environment, services } = targetOf(config, positionals, values);
+  const clock = parseAt(values.at, io);
+  const requestedBy = requesterOf(values, io);
+  return withStore(config, values, io, async (store) => {
+    const snapshot = await store.read(overlayCandidates(config, services));
+    const running = runningVersions(config, services, snapshot.files)[environment] ?? {};
+    let worst = 0;
+    for (const service of services) {
+      const target = previousVersion(snapshot.history, environment, service, running[service]);
+      if (target === undefined) {
+        io.stderr(
+          `${service}: no earlier version in ${environment} in the GitOps history (it runs ${running[service] ?? 'nothing'}); nothing to roll back to`,
+        );
+        worst = Math.max(worst, 2);
+        continue;
+      }
+      io.stdout(
+        `${service}: ${running[service] ?? 'nothing'} -> ${target.version} (last set by ${target.sha.slice(0, 12)})`,
+      );
+      const request: PromotionRequest = {
+        environment,
+        services: [service],
+        version: parseVersion(target.version),
+        requestedBy,
+        source: values.source ?? 'rollgate CLI',
+        kind: 'rollback',
+        ...(values.reason !== undefined ? { reason: values.reason } : {}),
+        ...(values['dry-run'] === true ? { dryRun: true } : {}),
+      };
+      const outcome = await promote(config, request, { store, clock });
+      worst = Math.max(worst, reportOutcome(config, request, outcome, values, io));
+    }
+    return worst;
+  });
+}
+
+export async function runStatus(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const config = await loadConfig(io, values.config);
+  const services = Object.keys(config.services);
+  const rows = await withStore(config, values, io, async (store) => {
+    const snapshot = await store.read(overlayCandidates(config, services));
+    return pipelineStatus(config, snapshot.files, snapshot.history);
+  });
+  if (values.json) {
+    io.stdout(JSON.stringify({ environments: rows }, null, 2));
+    return 0;
+  }
+  const table = [
+    ['ENVIRONMENT', 'SERVICE', 'VERSION', 'SINCE'],
+    ...rows.map((r) => [r.environment, r.service, r.version ?? '-', r.since ?? '-']),
+  ];
+  const widths = [0, 1, 2].map((i) => Math.max(...table.map((r) => (r[i] ?? '').length)));
+  for (const r of table) io.stdout(`  ${r.map((c, i) => (i < 3 ? c.padEnd(widths[i] ?? 0) : c)).join('  ')}`);
+  return 0;
 }

@@ -13,6 +13,10 @@ function render(schema: z.ZodType, id: string, title: string): string {
 export function renderSchemas(): Readonly<Record<string, string>> {
   return {
     'schema.json': render(configSchema, 'schema.json', 'rollgate configuration (.github/rollgate.yaml)'),
-    'policy.schema.json': render(policyFileSchema, 'policy.schema.json', 'rollgate gate policies (policies/*.yaml)'),
+    'policy.schema.json': render(
+      policyFileSchema,
+      'policy.schema.json',
+      'rollgate gate policies (policies/*.yaml)',
+    ),
   };
 }

@@ -14,6 +14,21 @@ export function decide(config: Config, request: PromotionRequest, facts: Facts):
   const upstream = env?.after;
   const ctx: GateContext = { request, facts, ...(upstream !== undefined ? { upstream } : {}) };
   const verdicts: Verdict[] = [];
+  if (request.kind === 'rollback') {
+    // Restoring a version the environment already ran: order, bake and SLO judge new versions, and a
+    // freeze must not block the way back. Each gate still shows, as skipped, so nothing is hidden.
+    const skipped = [...(upstream !== undefined ? ['order'] : []), ...(env?.gates ?? [])].map(
+      (name): Verdict => ({
+        gate: name,
+        kind: name === 'order' ? 'order' : (config.gates[name]?.kind ?? 'unknown'),
+        outcome: 'skip',
+        reasonCode: 'rollback.skipped',
+        reason: `rollback to a version ${request.environment} ran before: not gated`,
+        details: {},
+      }),
+    );
+    return finish(request, facts, skipped);
+  }
   if (upstream !== undefined) verdicts.push(orderGate.evaluate('order', {}, ctx));
   for (const name of env?.gates ?? []) {
     const gate = config.gates[name];
@@ -42,6 +57,10 @@ export function decide(config: Config, request: PromotionRequest, facts: Facts):
       });
     }
   }
+  return finish(request, facts, verdicts);
+}
+
+function finish(request: PromotionRequest, facts: Facts, verdicts: readonly Verdict[]): Decision {
   return {
     allowed: verdicts.every((v) => v.outcome !== 'fail'),
     environment: request.environment,

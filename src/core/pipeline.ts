@@ -125,7 +125,8 @@ export async function promote(
 }
 
 export function commitMessage(request: PromotionRequest, plan: Plan, decision: Decision): string {
-  const headline = `promote ${request.services.join(', ')} ${decision.version} to ${request.environment}`;
+  const verb = request.kind === 'rollback' ? 'roll back' : 'promote';
+  const headline = `${verb} ${request.services.join(', ')} ${request.kind === 'rollback' ? 'to ' : ''}${decision.version}${request.kind === 'rollback' ? ' in' : ' to'} ${request.environment}`;
   const body = plan.edits.flatMap((e) => e.descriptions.map((d) => `- ${e.path}: ${d}`));
   const verdicts = decision.verdicts.map((v) => `${v.gate}=${v.outcome}`).join(', ');
   const overrides = decision.verdicts.flatMap((v) =>
@@ -137,7 +138,8 @@ export function commitMessage(request: PromotionRequest, plan: Plan, decision: D
     version: decision.version,
     requestedBy: request.requestedBy,
     source: request.source,
-    decision: `allowed (${verdicts || 'no gates'})`,
+    decision:
+      request.kind === 'rollback' ? 'rollback (gates skipped)' : `allowed (${verdicts || 'no gates'})`,
     overrides,
   });
   return `${headline}\n\n${body.join('\n')}\n\n${trailers}\n`;

@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import { setImages } from '../overlays/kustomization.js';
+import { readImages, setImages } from '../overlays/kustomization.js';
 import { findKustomization, imageNameOf, overlayDir } from './overlay-paths.js';
 import type { FileEdit, Plan, PromotionRequest } from './types.js';
 
@@ -35,6 +35,17 @@ export function makePlan(
       };
     }
     const current = byPath.get(found.path) ?? { before: found.text, after: found.text, descriptions: [] };
+    // A promotion updates the image the overlay already pins. Adding an entry that nothing
+    // references would commit a change that deploys nothing, so a missing image is an error.
+    const image = imageNameOf(config, service);
+    const existing = readImages(current.after).map((i) => i.name);
+    if (!existing.includes(image)) {
+      return {
+        ok: false,
+        reasonCode: 'plan.not-found',
+        message: `${service}: ${found.path} has no image named ${image}; images: ${existing.join(', ') || '(none)'}. Set services.${service}.image to the name used in the overlay`,
+      };
+    }
     const edited = setImages(current.after, [
       {
         name: imageNameOf(config, service),

@@ -53,6 +53,8 @@ export interface PromotionRequest {
   /** Users who approved, when no pull request exists (CLI `--approved-by`). */
   readonly approvedBy?: readonly string[];
   readonly dryRun?: boolean;
+  /** A rollback restores a version the environment ran before; gates that judge new versions are skipped. */
+  readonly kind?: 'promote' | 'rollback';
 }
 
 /** One rollgate commit read back from the GitOps history through its trailers. */

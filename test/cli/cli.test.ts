@@ -129,8 +129,128 @@ describe('rollgate CLI', () => {
     expect(missing.stderr).toContain('cannot clone GitOps repository');
   });
 
+  it('rollback restores the previous version from the history, skipping gates visibly; status shows it', async () => {
+    const { dir, cleanup: done } = await tempDir();
+    try {
+      const repo = await exampleGitOps(dir);
+      const args = ['--config', EXAMPLE_CONFIG, '--gitops', repo, '--requested-by', 'ana'];
+      const none = await cli(['rollback', 'dev', '--service', 'checkout', ...args]);
+      expect(none.code).toBe(2);
+      expect(none.stderr).toContain(
+        'checkout: no earlier version in dev in the GitOps history (it runs 1.3.0)',
+      );
+      await cli([
+        'promote',
+        'dev',
+        '--service',
+        'checkout',
+        '--version',
+        '2.0.0',
+        '--at',
+        '2026-11-16T09:00:00Z',
+        ...args,
+      ]);
+      await cli([
+        'promote',
+        'dev',
+        '--service',
+        'checkout',
+        '--version',
+        '2.1.0',
+        '--at',
+        '2026-11-16T10:00:00Z',
+        ...args,
+      ]);
+      const back = await cli([
+        'rollback',
+        'dev',
+        '--service',
+        'checkout',
+        '--at',
+        '2026-11-16T11:00:00Z',
+        ...args,
+      ]);
+      expect(back.code).toBe(0);
+      expect(back.stdout).toContain('checkout: 2.1.0 -> 2.0.0');
+      expect(await showFile(repo, 'apps/checkout/overlays/dev/kustomization.yaml')).toContain(
+        'newTag: "2.0.0" # promoted by rollgate',
+      );
+      const message = await git(repo, 'log', '-1', '--format=%B', 'main');
+      expect(message).toMatch(/^roll back checkout to 2\.0\.0 in dev/);
+      expect(message).toContain('Rollgate-Decision: rollback (gates skipped)');
+      // A rollback in staging skips its gates but shows them.
+      await cli([
+        'promote',
+        'staging',
+        '--service',
+        'checkout',
+        '--version',
+        '2.0.0',
+        '--at',
+        '2026-11-17T10:00:00Z',
+        ...args,
+      ]);
+      const status = await cli(['status', '--json', ...args]);
+      const rows = (
+        JSON.parse(status.stdout) as {
+          environments: { environment: string; service: string; version: string; since: string | null }[];
+        }
+      ).environments;
+      expect(rows.map((r) => `${r.environment}/${r.service}=${r.version}@${r.since ?? '-'}`)).toEqual([
+        'dev/checkout=2.0.0@2026-11-16T11:00:00.000Z',
+        'dev/cart=1.3.0@-',
+        'staging/checkout=2.0.0@2026-11-17T10:00:00.000Z',
+        'staging/cart=1.3.0@-',
+        'production/checkout=1.3.0@-',
+        'production/cart=1.3.0@-',
+      ]);
+      await cli([
+        'promote',
+        'dev',
+        '--service',
+        'checkout',
+        '--version',
+        '2.1.0',
+        '--at',
+        '2026-11-17T12:00:00Z',
+        ...args,
+      ]);
+      const up = await cli([
+        'promote',
+        'staging',
+        '--service',
+        'checkout',
+        '--version',
+        '2.1.0',
+        '--at',
+        '2026-11-17T14:00:00Z',
+        ...args,
+      ]);
+      expect(up.code).toBe(0);
+      const stagingBack = await cli([
+        'rollback',
+        'staging',
+        '--service',
+        'checkout',
+        '--json',
+        '--at',
+        '2026-11-17T14:05:00Z',
+        ...args,
+      ]);
+      expect(stagingBack.stdout).toContain('checkout: 2.1.0 -> 2.0.0');
+      const decision = JSON.parse(stagingBack.stdout.slice(stagingBack.stdout.indexOf('{'))) as {
+        verdicts: { gate: string; outcome: string }[];
+        result: string;
+      };
+      expect(decision.result).toBe('committed');
+      expect(decision.verdicts.map((v) => `${v.gate}:${v.outcome}`)).toEqual(['order:skip', 'bake-1h:skip']);
+    } finally {
+      await done();
+    }
+  });
+
   it('--help works for every verb', async () => {
-    for (const verb of ['validate', 'check', 'plan', 'promote', 'edit', 'demo']) {
+    for (const verb of ['validate', 'check', 'plan', 'promote', 'rollback', 'status', 'edit', 'demo']) {
       const result = await cli([verb, '--help']);
       expect(result.code, verb).toBe(0);
       expect(result.stdout).toContain(`rollgate ${verb}`);

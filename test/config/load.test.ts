@@ -22,11 +22,16 @@ gates:
   bake-1h: { bake: 1h }
 `;
 
-function problemsOf(text: string, policies: { file: string; text: string }[] = [], env: Record<string, string> = {}) {
+function problemsOf(
+  text: string,
+  policies: { file: string; text: string }[] = [],
+  env: Record<string, string> = {},
+) {
   try {
     parseConfig({ file: 'rollgate.yaml', text }, policies, env);
   } catch (err) {
-    if (err instanceof ConfigError) return err.problems.map((p) => `${p.file}:${p.line}:${p.col} ${p.path}: ${p.message}`);
+    if (err instanceof ConfigError)
+      return err.problems.map((p) => `${p.file}:${p.line}:${p.col} ${p.path}: ${p.message}`);
     throw err;
   }
   return [];
@@ -53,7 +58,9 @@ describe('config loader', () => {
     {
       name: 'misspelt key with did-you-mean and position',
       edit: (t) => t.replace('    after: dev', '    atfer: dev'),
-      expected: ['rollgate.yaml:12:5 environments.staging.atfer: unknown key "atfer" (did you mean "after"?)'],
+      expected: [
+        'rollgate.yaml:12:5 environments.staging.atfer: unknown key "atfer" (did you mean "after"?)',
+      ],
     },
     {
       name: 'bad enum value names the value',
@@ -78,16 +85,21 @@ describe('config loader', () => {
     {
       name: 'reference to an unknown gate',
       edit: (t) => t.replace('gates: [bake-1h]', 'gates: [bake-1hr]'),
-      expected: ['rollgate.yaml:13:13 environments.staging.gates[0]: no gate named "bake-1hr" (did you mean "bake-1h"?)'],
+      expected: [
+        'rollgate.yaml:13:13 environments.staging.gates[0]: no gate named "bake-1hr" (did you mean "bake-1h"?)',
+      ],
     },
     {
       name: 'after names no environment',
       edit: (t) => t.replace('after: dev', 'after: deb'),
-      expected: ['rollgate.yaml:12:12 environments.staging.after: "after: deb" names no environment (did you mean "dev"?)'],
+      expected: [
+        'rollgate.yaml:12:12 environments.staging.after: "after: deb" names no environment (did you mean "dev"?)',
+      ],
     },
     {
       name: 'after loop',
-      edit: (t) => t.replace('    path: apps/{{service}}/dev\n', '    path: apps/{{service}}/dev\n    after: staging\n'),
+      edit: (t) =>
+        t.replace('    path: apps/{{service}}/dev\n', '    path: apps/{{service}}/dev\n    after: staging\n'),
       expected: ['environments.dev.after: "after" forms a loop: dev -> staging -> dev'],
     },
     {
@@ -109,13 +121,19 @@ describe('config loader', () => {
     it(`reports ${c.name}`, () => {
       const problems = problemsOf(c.edit(BASE));
       expect(problems.length).toBeGreaterThan(0);
-      for (const e of c.expected) expect(problems.some((p) => p.includes(e)), `${problems.join('\n')}\nwanted: ${e}`).toBe(true);
+      for (const e of c.expected)
+        expect(
+          problems.some((p) => p.includes(e)),
+          `${problems.join('\n')}\nwanted: ${e}`,
+        ).toBe(true);
     });
   }
 
   it('resolves ${ENV} at load and names a missing variable with its position', () => {
     const text = BASE.replace('repository: acme/gitops', 'repository: ${GITOPS_REPO}');
-    expect(parseConfig({ file: 'r.yaml', text }, [], { GITOPS_REPO: 'acme/other' }).gitops.repository).toBe('acme/other');
+    expect(parseConfig({ file: 'r.yaml', text }, [], { GITOPS_REPO: 'acme/other' }).gitops.repository).toBe(
+      'acme/other',
+    );
     expect(problemsOf(text)).toEqual([
       'rollgate.yaml:3:15 gitops.repository: environment variable GITOPS_REPO is not set (referenced as ${GITOPS_REPO}); set it, or write the value in place',
     ]);
@@ -127,11 +145,16 @@ describe('config loader', () => {
       'policies/p.yaml:2:3 gates.bake-1h: gate "bake-1h" is already defined in rollgate.yaml; gate names must be unique',
     ]);
     const other = { file: 'policies/q.yaml', text: 'gates:\n  bake-2h: { bake: 2h }\n  oops: 1\n' };
-    expect(problemsOf(BASE, [other])[0]).toContain('policies/q.yaml:3:9 gates.oops: a gate holds exactly one key');
+    expect(problemsOf(BASE, [other])[0]).toContain(
+      'policies/q.yaml:3:9 gates.oops: a gate holds exactly one key',
+    );
   });
 
   it('reports several problems at once', () => {
-    const text = BASE.replace('  repository: acme/gitops', '  repo: acme/gitops').replace('    path: apps/{{service}}/dev', '    paht: x');
+    const text = BASE.replace('  repository: acme/gitops', '  repo: acme/gitops').replace(
+      '    path: apps/{{service}}/dev',
+      '    paht: x',
+    );
     expect(problemsOf(text).length).toBeGreaterThanOrEqual(3);
   });
 
@@ -151,7 +174,9 @@ describe('config loader', () => {
       expect(config.gates['bake-1h']).toMatchObject({ kind: 'bake', config: '1h' });
     });
     it('a missing config file is an I/O error that says what to do', async () => {
-      await expect(loadConfigFile(join(dir, 'nope.yaml'), {})).rejects.toThrow(/cannot read config .*nope\.yaml.*--config FILE/);
+      await expect(loadConfigFile(join(dir, 'nope.yaml'), {})).rejects.toThrow(
+        /cannot read config .*nope\.yaml.*--config FILE/,
+      );
     });
   });
 });

@@ -75,16 +75,28 @@ describe('decide', () => {
   const running = { dev: { web: '2.0.0', api: '2.0.0' }, prod: { web: '1.0.0', api: '1.0.0' } };
 
   it('fails order when upstream runs another version, naming the service', () => {
-    const d = decide(config, req(), facts('2026-03-02T12:00:00Z', history, { ...running, dev: { web: '2.0.0', api: '1.9.0' } }));
+    const d = decide(
+      config,
+      req(),
+      facts('2026-03-02T12:00:00Z', history, { ...running, dev: { web: '2.0.0', api: '1.9.0' } }),
+    );
     expect(d.allowed).toBe(false);
-    expect(d.verdicts[0]).toMatchObject({ gate: 'order', outcome: 'fail', reasonCode: 'order.upstream-behind' });
+    expect(d.verdicts[0]).toMatchObject({
+      gate: 'order',
+      outcome: 'fail',
+      reasonCode: 'order.upstream-behind',
+    });
     expect(d.verdicts[0]?.reason).toContain('api runs 1.9.0');
   });
 
   it('fails bake with the time left, and passes once baked', () => {
     const early = decide(config, req(), facts('2026-03-02T01:30:00Z', history, running));
     const bake = early.verdicts.find((v) => v.gate === 'bake-2h');
-    expect(bake).toMatchObject({ outcome: 'fail', reasonCode: 'bake.too-soon', opensAt: '2026-03-02T02:00:00.000Z' });
+    expect(bake).toMatchObject({
+      outcome: 'fail',
+      reasonCode: 'bake.too-soon',
+      opensAt: '2026-03-02T02:00:00.000Z',
+    });
     expect(bake?.reason).toContain('30m left');
   });
 
@@ -92,17 +104,38 @@ describe('decide', () => {
     const d = decide(config, req({ labels: ['hotfix'] }), facts('2026-03-02T12:00:00Z', history, running));
     expect(d.allowed).toBe(true);
     const kinds = d.verdicts.map((v) => `${v.gate}:${v.kind}:${v.outcome}`);
-    expect(kinds).toEqual(['order:order:pass', 'bake-2h:bake:pass', 'freeze:freeze:warn', 'freeze:override:warn']);
+    expect(kinds).toEqual([
+      'order:order:pass',
+      'bake-2h:bake:pass',
+      'freeze:freeze:warn',
+      'freeze:override:warn',
+    ]);
   });
 
   it('break-glass needs a reason; with one it is recorded', () => {
-    const without = decide(config, req({ requestedBy: 'lead' }), facts('2026-03-02T12:00:00Z', history, running));
+    const without = decide(
+      config,
+      req({ requestedBy: 'lead' }),
+      facts('2026-03-02T12:00:00Z', history, running),
+    );
     expect(without.allowed).toBe(false);
-    expect(without.verdicts.find((v) => v.gate === 'freeze')?.reasonCode).toBe('freeze.break-glass-needs-reason');
-    const withReason = decide(config, req({ requestedBy: 'lead', reason: 'payments down' }), facts('2026-03-02T12:00:00Z', history, running));
+    expect(without.verdicts.find((v) => v.gate === 'freeze')?.reasonCode).toBe(
+      'freeze.break-glass-needs-reason',
+    );
+    const withReason = decide(
+      config,
+      req({ requestedBy: 'lead', reason: 'payments down' }),
+      facts('2026-03-02T12:00:00Z', history, running),
+    );
     expect(withReason.allowed).toBe(true);
-    expect(withReason.verdicts.find((v) => v.kind === 'override')?.reason).toBe('freeze overridden by break-glass: lead (payments down)');
-    const stranger = decide(config, req({ requestedBy: 'someone', reason: 'please' }), facts('2026-03-02T12:00:00Z', history, running));
+    expect(withReason.verdicts.find((v) => v.kind === 'override')?.reason).toBe(
+      'freeze overridden by break-glass: lead (payments down)',
+    );
+    const stranger = decide(
+      config,
+      req({ requestedBy: 'someone', reason: 'please' }),
+      facts('2026-03-02T12:00:00Z', history, running),
+    );
     expect(stranger.allowed).toBe(false);
   });
 });
@@ -124,12 +157,16 @@ describe('makePlan', () => {
   it('refuses two kustomization files in one folder, and a missing one', () => {
     const both = makePlan(config, req(), { ...files, 'apps/web/prod/Kustomization': 'images: []\n' });
     expect(both).toMatchObject({ ok: false, reasonCode: 'plan.ambiguous-kustomization' });
-    const none = makePlan(config, req(), { 'apps/web/prod/kustomization.yaml': files['apps/web/prod/kustomization.yaml'] });
+    const none = makePlan(config, req(), {
+      'apps/web/prod/kustomization.yaml': files['apps/web/prod/kustomization.yaml'],
+    });
     expect(none).toMatchObject({ ok: false, reasonCode: 'plan.no-kustomization' });
     expect(!none.ok && none.message).toContain('apps/api/prod');
   });
   it('names the images that exist when the service image is not there', () => {
-    const result = makePlan(config, req({ services: ['web'] }), { 'apps/web/prod/kustomization.yaml': 'images:\n- name: nginx\n  newTag: "1"\n' });
+    const result = makePlan(config, req({ services: ['web'] }), {
+      'apps/web/prod/kustomization.yaml': 'images:\n- name: nginx\n  newTag: "1"\n',
+    });
     expect(result).toMatchObject({ ok: false, reasonCode: 'plan.not-found' });
     expect(!result.ok && result.message).toContain('images: nginx');
   });
@@ -146,12 +183,21 @@ describe('trailers', () => {
       decision: 'allowed',
     });
     const parsed = parseTrailers(`promote\n\nbody\n\n${text}\n`);
-    expect(parsed).toMatchObject({ environment: 'prod', services: ['web', 'api'], version: '2.0.0', requestedBy: 'mallory Rollgate-Environment: dev' });
+    expect(parsed).toMatchObject({
+      environment: 'prod',
+      services: ['web', 'api'],
+      version: '2.0.0',
+      requestedBy: 'mallory Rollgate-Environment: dev',
+    });
   });
   it('commits without trailers are not history', () => {
     const history = historyFromCommits([
       { sha: 'a', committedAt: new Date(0), message: 'manual change\n\nSigned-off-by: x' },
-      { sha: 'b', committedAt: new Date(0), message: `p\n\n${formatTrailers({ environment: 'dev', services: ['web'], version: '1', requestedBy: 'x', source: 's', decision: 'd' })}` },
+      {
+        sha: 'b',
+        committedAt: new Date(0),
+        message: `p\n\n${formatTrailers({ environment: 'dev', services: ['web'], version: '1', requestedBy: 'x', source: 's', decision: 'd' })}`,
+      },
     ]);
     expect(history.map((h) => h.sha)).toEqual(['b']);
   });

@@ -8,7 +8,9 @@ export const EXAMPLES = examplesDir();
 export const EXAMPLE_CONFIG = join(EXAMPLES, 'app', '.github', 'rollgate.yaml');
 
 /** A temp folder removed by the returned cleanup. */
-export async function tempDir(prefix = 'rollgate-test-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+export async function tempDir(
+  prefix = 'rollgate-test-',
+): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }

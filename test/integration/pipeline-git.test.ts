@@ -33,13 +33,18 @@ describe('promotion pipeline on a real git repository', () => {
     const config = await loadConfigFile(EXAMPLE_CONFIG, {});
     const store = await openGitStore({ repository: bare, branch: 'main' });
     try {
-      const outcome = await promote(config, request('dev', ['checkout'], '1.4.0'), { store, clock: at('2026-11-16T09:00:00Z') });
+      const outcome = await promote(config, request('dev', ['checkout'], '1.4.0'), {
+        store,
+        clock: at('2026-11-16T09:00:00Z'),
+      });
       expect(outcome.kind).toBe('committed');
       if (outcome.kind !== 'committed') return;
       const message = await git(bare, 'log', '-1', '--format=%B%x00%cI', 'main');
       const [body, date] = message.split('\0');
       expect(date?.trim()).toBe('2026-11-16T09:00:00Z'.replace('Z', '+00:00'));
-      expect(body).toContain('Rollgate-Environment: dev\nRollgate-Service: checkout\nRollgate-Version: 1.4.0\nRollgate-Requested-By: tester\nRollgate-Source: test\nRollgate-Decision: allowed (no gates)');
+      expect(body).toContain(
+        'Rollgate-Environment: dev\nRollgate-Service: checkout\nRollgate-Version: 1.4.0\nRollgate-Requested-By: tester\nRollgate-Source: test\nRollgate-Decision: allowed (no gates)',
+      );
       const before = await showFile(bare, 'apps/checkout/overlays/dev/kustomization.yaml', 'main~1');
       const after = await showFile(bare, 'apps/checkout/overlays/dev/kustomization.yaml');
       expect(after).toBe(before.replace('newTag: "1.3.0"', 'newTag: "1.4.0"'));
@@ -59,11 +64,24 @@ describe('promotion pipeline on a real git repository', () => {
     const store = await openGitStore({ repository: bare, branch: 'main' });
     try {
       const head = (await git(bare, 'rev-parse', 'main')).trim();
-      const denied = await promote(config, request('staging', ['checkout'], '1.4.0'), { store, clock: at('2026-11-16T09:00:00Z') });
+      const denied = await promote(config, request('staging', ['checkout'], '1.4.0'), {
+        store,
+        clock: at('2026-11-16T09:00:00Z'),
+      });
       expect(denied.kind).toBe('denied');
       expect((await git(bare, 'rev-parse', 'main')).trim()).toBe(head);
-      expect((await promote(config, request('dev', ['cart'], '1.4.0'), { store, clock: at('2026-11-16T09:00:00Z') })).kind).toBe('committed');
-      const again = await promote(config, request('dev', ['cart'], '1.4.0'), { store, clock: at('2026-11-16T09:01:00Z') });
+      expect(
+        (
+          await promote(config, request('dev', ['cart'], '1.4.0'), {
+            store,
+            clock: at('2026-11-16T09:00:00Z'),
+          })
+        ).kind,
+      ).toBe('committed');
+      const again = await promote(config, request('dev', ['cart'], '1.4.0'), {
+        store,
+        clock: at('2026-11-16T09:01:00Z'),
+      });
       expect(again.kind).toBe('noop');
       expect(await git(bare, 'rev-list', '--count', 'main')).toBe('2\n');
     } finally {
@@ -83,18 +101,27 @@ describe('promotion pipeline on a real git repository', () => {
       async commit(snapshot, edits, message, when) {
         if (!raced) {
           raced = true;
-          const other = await promote(config, request('dev', ['cart'], '2.0.0'), { store: rival, clock: () => when });
+          const other = await promote(config, request('dev', ['cart'], '2.0.0'), {
+            store: rival,
+            clock: () => when,
+          });
           expect(other.kind).toBe('committed');
         }
         return store.commit(snapshot, edits, message, when);
       },
     };
     try {
-      const outcome = await promote(config, request('dev', ['checkout'], '1.4.0'), { store: racing, clock: at('2026-11-16T09:00:00Z'), sleep: noSleep });
+      const outcome = await promote(config, request('dev', ['checkout'], '1.4.0'), {
+        store: racing,
+        clock: at('2026-11-16T09:00:00Z'),
+        sleep: noSleep,
+      });
       expect(outcome.kind).toBe('committed');
       if (outcome.kind === 'committed') expect(outcome.attempts).toBe(2);
       expect(await showFile(bare, 'apps/cart/overlays/dev/kustomization.yaml')).toContain('newTag: 2.0.0');
-      expect(await showFile(bare, 'apps/checkout/overlays/dev/kustomization.yaml')).toContain('newTag: "1.4.0"');
+      expect(await showFile(bare, 'apps/checkout/overlays/dev/kustomization.yaml')).toContain(
+        'newTag: "1.4.0"',
+      );
       expect(await git(bare, 'rev-list', '--merges', 'main')).toBe('');
     } finally {
       await store.close();
@@ -106,9 +133,17 @@ describe('promotion pipeline on a real git repository', () => {
     const bare = await exampleGitOps(root);
     const config = await loadConfigFile(EXAMPLE_CONFIG, {});
     const store = await openGitStore({ repository: bare, branch: 'main' });
-    const moving: GitOpsStore = { read: (p) => store.read(p), commit: async () => ({ kind: 'moved', detail: 'stale info' }) };
+    const moving: GitOpsStore = {
+      read: (p) => store.read(p),
+      commit: async () => ({ kind: 'moved', detail: 'stale info' }),
+    };
     try {
-      const outcome = await promote(config, request('dev', ['checkout'], '1.4.0'), { store: moving, clock: at('2026-11-16T09:00:00Z'), sleep: noSleep, maxAttempts: 3 });
+      const outcome = await promote(config, request('dev', ['checkout'], '1.4.0'), {
+        store: moving,
+        clock: at('2026-11-16T09:00:00Z'),
+        sleep: noSleep,
+        maxAttempts: 3,
+      });
       expect(outcome).toMatchObject({ kind: 'gave-up', attempts: 3 });
       expect(await git(bare, 'rev-list', '--count', 'main')).toBe('1\n');
     } finally {
@@ -122,7 +157,10 @@ describe('promotion pipeline on a real git repository', () => {
     for (const s of services) {
       await mkdir(join(seed, 'apps', s, 'dev'), { recursive: true });
       // Each promotion edits its own file; they race for the one branch ref.
-      await writeFile(join(seed, 'apps', s, 'dev', 'kustomization.yaml'), `resources: []\nimages:\n  - name: ghcr.io/acme/${s}\n    newTag: "1.0.0" # ${s}\n`);
+      await writeFile(
+        join(seed, 'apps', s, 'dev', 'kustomization.yaml'),
+        `resources: []\nimages:\n  - name: ghcr.io/acme/${s}\n    newTag: "1.0.0" # ${s}\n`,
+      );
     }
     await git(root, 'init', '--quiet', '--initial-branch=main', seed);
     await git(seed, 'add', '.');
@@ -141,7 +179,11 @@ describe('promotion pipeline on a real git repository', () => {
       services.map(async (s) => {
         const store = await openGitStore({ repository: bare, branch: 'main' });
         try {
-          return await promote(config, request('dev', [s], '2.0.0'), { store, clock: at('2026-11-16T09:00:00Z'), maxAttempts: 20 });
+          return await promote(config, request('dev', [s], '2.0.0'), {
+            store,
+            clock: at('2026-11-16T09:00:00Z'),
+            maxAttempts: 20,
+          });
         } finally {
           await store.close();
         }
@@ -149,12 +191,17 @@ describe('promotion pipeline on a real git repository', () => {
     );
     expect(outcomes.map((o) => o.kind)).toEqual(services.map(() => 'committed'));
     const log = await git(bare, 'log', '--format=%H %P%x00%B%x1e', 'main');
-    const commits = log.split('\x1e').map((c) => c.trim()).filter(Boolean);
+    const commits = log
+      .split('\x1e')
+      .map((c) => c.trim())
+      .filter(Boolean);
     expect(commits).toHaveLength(services.length + 1);
     for (const c of commits) expect(c.split('\0')[0]?.trim().split(' ').length).toBeLessThanOrEqual(2); // no merges
     for (const s of services) {
       expect(commits.filter((c) => c.includes(`Rollgate-Service: ${s}\n`))).toHaveLength(1);
-      expect(await showFile(bare, `apps/${s}/dev/kustomization.yaml`)).toBe(`resources: []\nimages:\n  - name: ghcr.io/acme/${s}\n    newTag: "2.0.0" # ${s}\n`);
+      expect(await showFile(bare, `apps/${s}/dev/kustomization.yaml`)).toBe(
+        `resources: []\nimages:\n  - name: ghcr.io/acme/${s}\n    newTag: "2.0.0" # ${s}\n`,
+      );
     }
     const attempts = outcomes.reduce((n, o) => n + (o.kind === 'committed' ? o.attempts : 0), 0);
     expect(attempts).toBeGreaterThanOrEqual(services.length);
