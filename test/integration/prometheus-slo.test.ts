@@ -4,7 +4,11 @@ import { fetchSloSamples } from '../../src/facts/fetchers.js';
 import { sloSchema, type SloConfig } from '../../src/gates/slo-config.js';
 import { sloGate } from '../../src/gates/slo.js';
 import { startPrometheus, type PrometheusServer } from './helpers/prometheus-server.js';
-import { END, sloOpenMetrics } from './helpers/slo-openmetrics.js';
+import { END, SLOTH_RATIOS, sloOpenMetrics } from './helpers/slo-openmetrics.js';
+import { parseConfig } from '../../src/config/load.js';
+import { decide } from '../../src/core/decide.js';
+import { decisionSchema } from '../../src/core/decision-schema.js';
+import { fetchGateInputs } from '../../src/facts/fetchers.js';
 
 // A real Prometheus, backfilled with 31 days of counters by promtool. The gate's figures must be
 // what Prometheus itself computes for the same expressions, to 1e-9.
@@ -172,5 +176,76 @@ describe('slo gate verdicts on a real Prometheus', () => {
     );
     expect(verdict).toMatchObject({ outcome: 'fail', reasonCode: 'slo.no-data' });
     expect(verdict.reason).toContain('cannot reach http://127.0.0.1:1/api/v1/query');
+  });
+
+  it("reads Sloth's recording rules and matches Prometheus's own figures", async () => {
+    const cfg = sloSchema.parse({
+      prometheus: { url: server.url },
+      objective: 99.9,
+      sloth: { service: 'search', slo: 'requests-availability' },
+    });
+    const verdict = await evaluate(cfg);
+    expect(verdict).toMatchObject({ outcome: 'fail', reasonCode: 'slo.burn-rate' });
+    const details = verdict.details as { budgetRemaining: number; burnRates: Pair[] };
+    expect(details.burnRates.map((p) => p.burning)).toEqual([false, true, false]);
+    const sel = '{sloth_service="search",sloth_slo="requests-availability"}';
+    expect(
+      Math.abs(
+        details.budgetRemaining -
+          (await promScalar(`1 - slo:sli_error:ratio_rate30d${sel} / (1 - 99.9 / 100)`)),
+      ),
+    ).toBeLessThan(1e-9);
+    for (const pair of details.burnRates) {
+      for (const side of [pair.long, pair.short]) {
+        const expected = await promScalar(`slo:sli_error:ratio_rate${side.window}${sel} / (1 - 99.9 / 100)`);
+        expect(Math.abs(side.burnRate - expected), side.window).toBeLessThan(1e-9);
+        expect(side.burnRate).toBeCloseTo((SLOTH_RATIOS[side.window] ?? NaN) / 0.001, 9);
+      }
+    }
+  });
+
+  it('makes a whole decision from a config file, fetching gate inputs once, that validates against the schema', async () => {
+    const config = parseConfig(
+      {
+        file: 'rollgate.yaml',
+        text: `version: 1
+gitops: { repository: acme/gitops }
+services:
+  checkout: {}
+environments:
+  production:
+    path: "apps/{{service}}/production"
+    gates: [healthy-slo, burning-slo]
+gates:
+  healthy-slo:
+    slo:
+      prometheus: { url: "\${PROM_URL}" }
+      objective: 99.9
+      errors: sum(rate(http_requests_total{job="healthy",code=~"5.."}[{{window}}]))
+      total: sum(rate(http_requests_total{job="healthy"}[{{window}}]))
+  burning-slo:
+    slo:
+      prometheus: { url: "\${PROM_URL}" }
+      objective: 99.9
+      ratio: sum(rate(http_requests_total{job="burning",code=~"5.."}[{{window}}])) / sum(rate(http_requests_total{job="burning"}[{{window}}]))
+`,
+      },
+      [],
+      { PROM_URL: server.url },
+    );
+    const gates = (config.environments.production?.gates ?? []).map((name) => {
+      const gate = config.gates[name];
+      if (gate === undefined) throw new Error(name);
+      return gate;
+    });
+    const gateInputs = await fetchGateInputs(gates, { now: END, env: {} });
+    const decision = decide(config, request, { now: END, history: [], running: {}, gateInputs });
+    expect(decision.verdicts.map((v) => [v.gate, v.reasonCode])).toEqual([
+      ['healthy-slo', 'slo.ok'],
+      ['burning-slo', 'slo.burn-rate'],
+    ]);
+    expect(decision.allowed).toBe(false);
+    const printed = JSON.parse(JSON.stringify(decision)) as unknown;
+    expect(decisionSchema.safeParse(printed).error?.issues ?? []).toEqual([]);
   });
 });

@@ -7,6 +7,18 @@ export const STEP_S = 60;
 export const DAYS = 31;
 export const BURN_MINUTES = 180;
 
+/** Sloth-style error ratios per window for service `search`: burning on the 6h/30m pair only. */
+export const SLOTH_RATIOS: Readonly<Record<string, number>> = {
+  '5m': 0.0011,
+  '30m': 0.0072,
+  '1h': 0.0068,
+  '2h': 0.0066,
+  '6h': 0.0065,
+  '1d': 0.002,
+  '3d': 0.0009,
+  '30d': 0.0004,
+};
+
 type Series = {
   job: string;
   code: string;
@@ -46,6 +58,17 @@ export function sloOpenMetrics(): string {
       if (i > 0) count += series.perMinute(i, fromEnd);
       lines.push(
         `http_requests_total{job="${series.job}",code="${series.code}"} ${count} ${startS + i * STEP_S}`,
+      );
+    }
+  }
+  // Sloth's recording rules for one SLO, as gauges over the last ten minutes (a rule's output is
+  // read at the decision time only). Values are fixed fractions so the test can name them.
+  for (const [window, ratio] of Object.entries(SLOTH_RATIOS)) {
+    const family = `slo:sli_error:ratio_rate${window}`;
+    lines.push(`# TYPE ${family} gauge`);
+    for (let i = 10; i >= 0; i--) {
+      lines.push(
+        `${family}{sloth_service="search",sloth_slo="requests-availability"} ${ratio} ${endS - i * STEP_S}`,
       );
     }
   }
