@@ -1,3 +1,4 @@
+import type { Config } from '../config/schema.js';
 import type { SloConfig } from '../gates/slo-config.js';
 import { type QueryResult, type SloSamples, sloQueries } from '../gates/slo-queries.js';
 import { type Env, type HttpFetch, queryInstant, resolveTarget } from './prometheus.js';
@@ -92,4 +93,17 @@ export async function fetchGateInputs(
     }),
   );
   return Object.fromEntries(entries);
+}
+
+/**
+ * The pipeline's `extraFacts` for one environment: fetches the inputs of its gates at the decision
+ * time. Wiring: `evaluate(config, request, { ...deps, extraFacts: gateInputsFor(config, env) })`.
+ */
+export function gateInputsFor(
+  config: Pick<Config, 'environments' | 'gates'>,
+  environment: string,
+  options: Omit<FetchContext, 'now'> = {},
+): (now: Date) => Promise<{ gateInputs: Record<string, unknown> }> {
+  const gates = (config.environments[environment]?.gates ?? []).flatMap((name) => config.gates[name] ?? []);
+  return async (now) => ({ gateInputs: await fetchGateInputs(gates, { ...options, now }) });
 }
