@@ -16747,6 +16747,40 @@ function runGit(args, options = {}) {
     }
   });
 }
+async function readBlobs(cwd, commit, paths) {
+  const files = {};
+  if (paths.length === 0) return files;
+  const bad = paths.find((p) => /[\r\n]/.test(p));
+  if (bad !== void 0) throw new Error(`path with a line break: ${JSON.stringify(bad)}`);
+  const result = await new Promise((resolve5, reject) => {
+    const child = spawn("git", ["cat-file", "--batch"], { cwd, stdio: ["pipe", "pipe", "pipe"] });
+    const out = [];
+    child.stdout.on("data", (d) => out.push(d));
+    child.on("error", reject);
+    child.on(
+      "close",
+      (code) => code === 0 ? resolve5(Buffer.concat(out)) : reject(new Error(`git cat-file exited ${code}`))
+    );
+    child.stdin.on("error", () => void 0);
+    child.stdin.end(paths.map((p) => `${commit}:${p}
+`).join(""));
+  });
+  let offset2 = 0;
+  for (const path of paths) {
+    const lineEnd = result.indexOf(10, offset2);
+    const header = result.subarray(offset2, lineEnd).toString("utf8");
+    offset2 = lineEnd + 1;
+    const match2 = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
+    if (!match2) {
+      files[path] = void 0;
+      continue;
+    }
+    const size = Number(match2[2]);
+    files[path] = match2[1] === "blob" ? result.subarray(offset2, offset2 + size).toString("utf8") : void 0;
+    offset2 += size + 1;
+  }
+  return files;
+}
 
 // src/cli/demo.ts
 var VERSION = "1.4.0";
@@ -44316,6 +44350,15 @@ function makePlan(config2, request, files) {
       };
     }
     const current = byPath.get(found.path) ?? { before: found.text, after: found.text, descriptions: [] };
+    const image = imageNameOf(config2, service);
+    const existing = readImages(current.after).map((i) => i.name);
+    if (!existing.includes(image)) {
+      return {
+        ok: false,
+        reasonCode: "plan.not-found",
+        message: `${service}: ${found.path} has no image named ${image}; images: ${existing.join(", ") || "(none)"}. Set services.${service}.image to the name used in the overlay`
+      };
+    }
     const edited = setImages(current.after, [
       {
         name: imageNameOf(config2, service),
@@ -44555,15 +44598,9 @@ async function openGitStore(options) {
       `+refs/heads/${options.branch}:refs/remotes/origin/${options.branch}`
     ]);
     const head = (await git2(["rev-parse", `refs/remotes/origin/${options.branch}`])).trim();
-    await git2(["checkout", "--quiet", "--force", "--detach", head]);
-    const files = {};
-    await Promise.all(
-      [...new Set(paths)].map(async (path) => {
-        safeJoin(dir, path);
-        const shown = await runGit(["show", `${head}:${path}`], { cwd: dir });
-        files[path] = shown.code === 0 ? shown.stdout : void 0;
-      })
-    );
+    const unique = [...new Set(paths)];
+    for (const path of unique) safeJoin(dir, path);
+    const files = await readBlobs(dir, head, unique);
     const log = await git2(["log", `-n${depth}`, "--format=%H%x00%cI%x00%B%x1e", head]);
     const commits = log.split("").map((r) => r.replace(/^\n/, "")).filter((r) => r.length > 0).map((r) => {
       const [sha = "", date5 = "", message = ""] = r.split("\0");
@@ -45181,14 +45218,13 @@ function parse4(args, extra = {}) {
 async function loadConfig(io, file2) {
   return loadConfigFile(resolve4(io.cwd, file2 ?? DEFAULT_CONFIG_PATH), io.env);
 }
-function parseAt(text, io) {
+function parseAt(text) {
   if (text === void 0) return () => /* @__PURE__ */ new Date();
   const at2 = DateTime.fromISO(text, { zone: "utc" });
   if (!at2.isValid)
     throw new UsageError(
       `--at "${text}" is not an ISO time such as 2026-11-20T16:30:00+01:00 (${at2.invalidExplanation ?? at2.invalidReason})`
     );
-  void io;
   const fixed = at2.toJSDate();
   return () => fixed;
 }
@@ -45265,32 +45301,27 @@ function planJson(evaluation) {
     ...evaluation.planError ? { error: evaluation.planError } : {}
   };
 }
-async function runCheck(args, io) {
+async function evaluateArgs(args, io) {
   const { values, positionals } = parse4(args);
   const config2 = await loadConfig(io, values.config);
   const request = buildRequest(config2, positionals, values, io, false);
-  const clock = parseAt(values.at, io);
+  const clock = parseAt(values.at);
   const evaluation = await withStore(
     config2,
     values,
     io,
     (store) => evaluate(config2, request, { store, clock })
   );
+  return { values, evaluation };
+}
+async function runCheck(args, io) {
+  const { values, evaluation } = await evaluateArgs(args, io);
   if (values.json) io.stdout(JSON.stringify(evaluation.decision, null, 2));
   else printEvaluation(evaluation, io, false);
   return evaluation.decision.allowed ? 0 : 1;
 }
 async function runPlan(args, io) {
-  const { values, positionals } = parse4(args);
-  const config2 = await loadConfig(io, values.config);
-  const request = buildRequest(config2, positionals, values, io, false);
-  const clock = parseAt(values.at, io);
-  const evaluation = await withStore(
-    config2,
-    values,
-    io,
-    (store) => evaluate(config2, request, { store, clock })
-  );
+  const { values, evaluation } = await evaluateArgs(args, io);
   if (values.json) io.stdout(JSON.stringify({ ...evaluation.decision, plan: planJson(evaluation) }, null, 2));
   else printEvaluation(evaluation, io, true);
   if (evaluation.planError) return 2;
@@ -45308,7 +45339,7 @@ async function runPromote(args, io) {
   const { values, positionals } = parse4(args, { "dry-run": { type: "boolean" } });
   const config2 = await loadConfig(io, values.config);
   const request = buildRequest(config2, positionals, values, io, values["dry-run"] === true);
-  const clock = parseAt(values.at, io);
+  const clock = parseAt(values.at);
   const outcome = await withStore(config2, values, io, (store) => promote(config2, request, { store, clock }));
   return reportOutcome(config2, request, outcome, values, io);
 }
@@ -45366,7 +45397,7 @@ async function runRollback(args, io) {
     );
   const config2 = await loadConfig(io, values.config);
   const { environment, services } = targetOf(config2, positionals, values);
-  const clock = parseAt(values.at, io);
+  const clock = parseAt(values.at);
   const requestedBy = requesterOf(values, io);
   return withStore(config2, values, io, async (store) => {
     const snapshot = await store.read(overlayCandidates(config2, services));

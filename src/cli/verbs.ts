@@ -56,14 +56,13 @@ async function loadConfig(io: CliIo, file: string | undefined): Promise<Config> 
 }
 
 /** `--at` as an instant: an ISO time with an offset, or UTC when it has none. */
-export function parseAt(text: string | undefined, io: CliIo): () => Date {
+export function parseAt(text: string | undefined): () => Date {
   if (text === undefined) return () => new Date();
   const at = DateTime.fromISO(text, { zone: 'utc' });
   if (!at.isValid)
     throw new UsageError(
       `--at "${text}" is not an ISO time such as 2026-11-20T16:30:00+01:00 (${at.invalidExplanation ?? at.invalidReason})`,
     );
-  void io;
   const fixed = at.toJSDate();
   return () => fixed;
 }
@@ -161,27 +160,27 @@ function planJson(evaluation: Evaluation) {
   };
 }
 
-export async function runCheck(args: readonly string[], io: CliIo): Promise<number> {
+/** check and plan: read the GitOps head once, judge and plan, write nothing. */
+async function evaluateArgs(args: readonly string[], io: CliIo) {
   const { values, positionals } = parse(args);
   const config = await loadConfig(io, values.config);
   const request = buildRequest(config, positionals, values, io, false);
-  const clock = parseAt(values.at, io);
+  const clock = parseAt(values.at);
   const evaluation = await withStore(config, values, io, (store) =>
     evaluate(config, request, { store, clock }),
   );
+  return { values, evaluation };
+}
+
+export async function runCheck(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, evaluation } = await evaluateArgs(args, io);
   if (values.json) io.stdout(JSON.stringify(evaluation.decision, null, 2));
   else printEvaluation(evaluation, io, false);
   return evaluation.decision.allowed ? 0 : 1;
 }
 
 export async function runPlan(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args);
-  const config = await loadConfig(io, values.config);
-  const request = buildRequest(config, positionals, values, io, false);
-  const clock = parseAt(values.at, io);
-  const evaluation = await withStore(config, values, io, (store) =>
-    evaluate(config, request, { store, clock }),
-  );
+  const { values, evaluation } = await evaluateArgs(args, io);
   if (values.json) io.stdout(JSON.stringify({ ...evaluation.decision, plan: planJson(evaluation) }, null, 2));
   else printEvaluation(evaluation, io, true);
   if (evaluation.planError) return 2;
@@ -201,7 +200,7 @@ export async function runPromote(args: readonly string[], io: CliIo): Promise<nu
   const { values, positionals } = parse(args, { 'dry-run': { type: 'boolean' } });
   const config = await loadConfig(io, values.config);
   const request = buildRequest(config, positionals, values, io, values['dry-run'] === true);
-  const clock = parseAt(values.at, io);
+  const clock = parseAt(values.at);
   const outcome = await withStore(config, values, io, (store) => promote(config, request, { store, clock }));
   return reportOutcome(config, request, outcome, values, io);
 }
@@ -272,7 +271,7 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
     );
   const config = await loadConfig(io, values.config);
   const { environment, services } = targetOf(config, positionals, values);
-  const clock = parseAt(values.at, io);
+  const clock = parseAt(values.at);
   const requestedBy = requesterOf(values, io);
   return withStore(config, values, io, async (store) => {
     const snapshot = await store.read(overlayCandidates(config, services));

@@ -39,3 +39,45 @@ export function runGit(
     }
   });
 }
+
+/**
+ * Reads many files of one commit with a single `git cat-file --batch` process: the cost of a read
+ * stays one process whatever the number of services. Missing paths come back undefined.
+ */
+export async function readBlobs(
+  cwd: string,
+  commit: string,
+  paths: readonly string[],
+): Promise<Record<string, string | undefined>> {
+  const files: Record<string, string | undefined> = {};
+  if (paths.length === 0) return files;
+  // Paths come from config templates; a newline would split the batch request, so refuse it outright.
+  const bad = paths.find((p) => /[\r\n]/.test(p));
+  if (bad !== undefined) throw new Error(`path with a line break: ${JSON.stringify(bad)}`);
+  const result = await new Promise<Buffer>((resolve, reject) => {
+    const child = spawn('git', ['cat-file', '--batch'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve(Buffer.concat(out)) : reject(new Error(`git cat-file exited ${code}`)),
+    );
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(paths.map((p) => `${commit}:${p}\n`).join(''));
+  });
+  let offset = 0;
+  for (const path of paths) {
+    const lineEnd = result.indexOf(0x0a, offset);
+    const header = result.subarray(offset, lineEnd).toString('utf8');
+    offset = lineEnd + 1;
+    const match = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
+    if (!match) {
+      files[path] = undefined; // "<object> missing" or "ambiguous"
+      continue;
+    }
+    const size = Number(match[2]);
+    files[path] = match[1] === 'blob' ? result.subarray(offset, offset + size).toString('utf8') : undefined;
+    offset += size + 1;
+  }
+  return files;
+}

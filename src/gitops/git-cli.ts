@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { IoError } from '../core/errors.js';
 import type { FileEdit } from '../core/types.js';
 import { historyFromCommits } from '../facts/history.js';
-import { runGit } from './exec.js';
+import { readBlobs, runGit } from './exec.js';
 import { safeJoin } from './paths.js';
 import type { CommitOutcome, GitOpsSnapshot, GitOpsStore } from './store.js';
 
@@ -69,15 +69,9 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
       `+refs/heads/${options.branch}:refs/remotes/origin/${options.branch}`,
     ]);
     const head = (await git(['rev-parse', `refs/remotes/origin/${options.branch}`])).trim();
-    await git(['checkout', '--quiet', '--force', '--detach', head]);
-    const files: Record<string, string | undefined> = {};
-    await Promise.all(
-      [...new Set(paths)].map(async (path) => {
-        safeJoin(dir, path);
-        const shown = await runGit(['show', `${head}:${path}`], { cwd: dir });
-        files[path] = shown.code === 0 ? shown.stdout : undefined;
-      }),
-    );
+    const unique = [...new Set(paths)];
+    for (const path of unique) safeJoin(dir, path);
+    const files = await readBlobs(dir, head, unique);
     const log = await git(['log', `-n${depth}`, '--format=%H%x00%cI%x00%B%x1e', head]);
     const commits = log
       .split('\x1e')
