@@ -6,6 +6,10 @@ import { sloGate } from '../../src/gates/slo.js';
 import { startPrometheus, type PrometheusServer } from './helpers/prometheus-server.js';
 import { END, SLOTH_RATIOS, sloOpenMetrics } from './helpers/slo-openmetrics.js';
 import { parseConfig } from '../../src/config/load.js';
+import { run } from '../../src/cli/main.js';
+import { exampleGitOps, tempDir } from '../helpers/repo.js';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { decide } from '../../src/core/decide.js';
 import { decisionSchema } from '../../src/core/decision-schema.js';
 import { fetchGateInputs } from '../../src/facts/fetchers.js';
@@ -247,5 +251,65 @@ gates:
     expect(decision.allowed).toBe(false);
     const printed = JSON.parse(JSON.stringify(decision)) as unknown;
     expect(decisionSchema.safeParse(printed).error?.issues ?? []).toEqual([]);
+  });
+});
+
+describe('rollgate check --json with an slo gate', () => {
+  it('queries Prometheus at --at and prints the verdict with the same figures, exit 1 when burning', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const bare = await exampleGitOps(dir);
+      const file = join(dir, 'rollgate.yaml');
+      await writeFile(
+        file,
+        `version: 1
+gitops: { repository: acme/gitops }
+services:
+  checkout: { image: ghcr.io/acme/checkout }
+environments:
+  dev:
+    path: apps/{{service}}/overlays/dev
+    gates: [checkout-slo]
+gates:
+  checkout-slo:
+    slo:
+      prometheus: { url: "\${PROM_URL}" }
+      objective: 99.9
+      errors: sum(rate(http_requests_total{job="burning",code=~"5.."}[{{window}}]))
+      total: sum(rate(http_requests_total{job="burning"}[{{window}}]))
+`,
+      );
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await run(
+        [
+          'check',
+          'dev',
+          '--service',
+          'checkout',
+          '--version',
+          '1.4.0',
+          '--at',
+          END.toISOString(),
+          '--json',
+          '--config',
+          file,
+          '--gitops',
+          bare,
+          '--requested-by',
+          'ana',
+        ],
+        { stdout: (t) => out.push(t), stderr: (t) => err.push(t), env: { PROM_URL: server.url }, cwd: dir },
+      );
+      expect(err.join('\n')).toBe('');
+      expect(code).toBe(1);
+      const decision = decisionSchema.parse(JSON.parse(out.join('\n')));
+      const verdict = decision.verdicts.find((v) => v.gate === 'checkout-slo');
+      expect(verdict).toMatchObject({ outcome: 'fail', reasonCode: 'slo.burn-rate' });
+      const direct = await evaluate(config('burning', { minBudgetRemaining: undefined }));
+      expect(verdict?.details).toEqual(JSON.parse(JSON.stringify(direct.details)));
+    } finally {
+      await cleanup();
+    }
   });
 });
