@@ -193,6 +193,12 @@ export const approvalsGate = defineGate({
         path: ['count'],
         message: `count ${config.count} must be at least 1 (drop the gate to need none)`,
       });
+    const need = config.count ?? 1;
+    if (config.teams === undefined && config.users !== undefined && config.users.length < need)
+      problems.push({
+        path: ['count'],
+        message: `count ${need} can never be met by the ${config.users.length} listed user${config.users.length === 1 ? '' : 's'}: list more users, add teams, or lower count`,
+      });
     config.teams?.forEach((t, i) => {
       if (!/^[^/\s]+\/[^/\s]+$/.test(t))
         problems.push({

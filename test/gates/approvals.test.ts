@@ -253,6 +253,12 @@ describe('approvals config', () => {
   it.each([
     ['count 0', { count: 0 }, ['count'], /at least 1/],
     ['a team without its org', { teams: ['release-managers'] }, ['teams', 0], /org\/team slug/],
+    [
+      'more approvals than listed users',
+      { count: 3, users: ['bob', 'carol'] },
+      ['count'],
+      /count 3 can never be met by the 2 listed users/,
+    ],
   ])('reports %s at its path', (_name, config, path, message) => {
     const problems = approvalsGate.check?.(approvalsSchema.parse(config)) ?? [];
     expect(problems.map((p) => p.path)).toContainEqual(path);
