@@ -82,7 +82,9 @@ export const sloSchema = z
       .describe('Read Sloth recording rules `slo:sli_error:ratio_rate<window>` instead of writing queries.')
       .optional(),
     minBudgetRemaining: percent
-      .describe('Fail when less than this share of the error budget is left, e.g. "25%".')
+      .describe(
+        'Fail when less than this share of the error budget is left, e.g. "25%". Default 0%: fail once it is spent.',
+      )
       .optional(),
     burnRates: z
       .union([z.literal('workbook'), z.literal('none'), z.array(burnRate)])

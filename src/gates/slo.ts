@@ -94,12 +94,13 @@ export const sloGate = defineGate({
     const budget = Math.round((1 - objective) * 1e12) / 1e12;
     const period = periodWindow(config);
     const periodMs = parseDuration(config.period ?? DEFAULT_PERIOD) ?? 0;
+    // Without a minimum, a spent budget (the SLO missed over the period) still fails.
     const minRemaining =
-      config.minBudgetRemaining === undefined ? undefined : parsePercent(config.minBudgetRemaining);
+      config.minBudgetRemaining === undefined ? 0 : (parsePercent(config.minBudgetRemaining) ?? 0);
     const base = {
       objective: pct(objective),
       period,
-      minBudgetRemaining: minRemaining ?? null,
+      minBudgetRemaining: minRemaining,
     };
 
     const parsed = sloSamplesSchema.safeParse(ctx.facts.gateInputs?.[name]);
@@ -121,7 +122,7 @@ export const sloGate = defineGate({
     const periodRatio = errorRatio(samples, period);
     const remaining = periodRatio.ok ? 1 - periodRatio.value / budget : undefined;
     if (!periodRatio.ok) missing.push(periodRatio.why);
-    if (remaining !== undefined && minRemaining !== undefined && remaining < minRemaining) {
+    if (remaining !== undefined && remaining < minRemaining) {
       failures.push({
         code: 'slo.budget-low',
         text: `${pct(remaining)} of the error budget left over ${period}, below the minimum ${pct(minRemaining)}`,

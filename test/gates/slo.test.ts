@@ -167,13 +167,21 @@ describe('slo gate evaluation', () => {
       reason: /^20% of the error budget left over 30d, below the minimum 25%/,
     },
     {
-      name: 'fails an overspent budget with a negative remainder',
-      config: { minBudgetRemaining: 0 },
+      name: 'fails an overspent budget with a negative remainder, with no minimum set',
+      config: {},
       ratios: { '30d': 0.0015 },
       fallback: 0.0001,
       outcome: 'fail',
       reasonCode: 'slo.budget-low',
       reason: /^-50% of the error budget left.*; budget spent$/,
+    },
+    {
+      name: 'passes a budget just not spent when no minimum is set',
+      ratios: { '30d': 0.00099 },
+      fallback: 0.0001,
+      outcome: 'pass',
+      reasonCode: 'slo.ok',
+      reason: /^1% of the error budget left/,
     },
     {
       name: 'fails on no samples by default',
