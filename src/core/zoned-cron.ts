@@ -14,8 +14,8 @@ import { DateTime, IANAZone } from 'luxon';
 const HOUR = 3_600_000;
 // Wider than any real offset change (the largest are 1-2 hours), so both sides of it are sampled.
 const SPAN = 36 * HOUR;
+// How far a wall reading can be from its instant's own reading across one change.
 const SEARCH = 3 * HOUR;
-const MAX_STEPS = 20_000;
 
 function offsetMs(zone: IANAZone, at: number): number {
   return zone.offset(at) * 60_000;
@@ -59,28 +59,34 @@ function iterate(expr: string, wallStart: number) {
   return CronExpressionParser.parse(expr, { currentDate: new Date(wallStart), tz: 'UTC' });
 }
 
+/**
+ * The largest wall-clock reading that happens at or before `at`. Usually `at`'s own reading, but in
+ * the second pass of a repeated hour, readings up to the end of that hour already happened (the
+ * first time). fromWall is monotonic, so a binary search over a few hours finds it exactly.
+ */
+function lastWallAtOrBefore(at: number, zone: string): number {
+  let lo = toWall(at, zone) - SEARCH; // happened before `at`
+  let hi = toWall(at, zone) + SEARCH; // happens after `at`
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (fromWall(mid, zone) <= at) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** The latest time `expr` fires in `zone` at or before `at`; undefined if it never has. */
 export function latestAtOrBefore(expr: string, zone: string, at: Date): Date | undefined {
-  const t = at.getTime();
-  // A wall time up to a few hours after `at`'s own reading can still map to an instant before it
-  // (the repeated autumn hour), so walk back from a little later.
-  const runs = iterate(expr, toWall(t, zone) + SEARCH + 1);
-  for (let i = 0; i < MAX_STEPS && runs.hasPrev(); i++) {
-    const instant = fromWall(runs.prev().getTime(), zone);
-    if (instant <= t) return new Date(instant);
-  }
-  return undefined;
+  // prev() is strict, so start one millisecond after the last wall reading that has happened.
+  const runs = iterate(expr, lastWallAtOrBefore(at.getTime(), zone) + 1);
+  return runs.hasPrev() ? new Date(fromWall(runs.prev().getTime(), zone)) : undefined;
 }
 
 /** The first time `expr` fires in `zone` strictly after `after`; undefined if it never will. */
 export function firstAfter(expr: string, zone: string, after: Date): Date | undefined {
-  const t = after.getTime();
-  const runs = iterate(expr, toWall(t, zone) - SEARCH);
-  for (let i = 0; i < MAX_STEPS && runs.hasNext(); i++) {
-    const instant = fromWall(runs.next().getTime(), zone);
-    if (instant > t) return new Date(instant);
-  }
-  return undefined;
+  // next() is strict: every reading after this one happens after `after`.
+  const runs = iterate(expr, lastWallAtOrBefore(after.getTime(), zone));
+  return runs.hasNext() ? new Date(fromWall(runs.next().getTime(), zone)) : undefined;
 }
 
 /** A local ISO time read in `zone`, unless it carries its own offset or Z. */

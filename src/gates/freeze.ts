@@ -100,7 +100,7 @@ export function activeOccurrence(window: FreezeWindow, at: Date, index: number):
       ? new Date(start.getTime() + (parseDuration(window.duration) ?? 0))
       : firstAfter(window.end, zone, start);
   // A cron end that never comes again leaves the freeze on: say so rather than open silently.
-  if (end === undefined) return { label, zone, start, end: new Date(8.64e15) };
+  if (end === undefined) return { label, zone, start, end: new Date(NEVER) };
   return end > at ? { label, zone, start, end } : undefined;
 }
 
@@ -108,18 +108,29 @@ function activeWindows(config: FreezeConfig, at: Date): ActiveWindow[] {
   return config.windows.flatMap((w, i) => activeOccurrence(w, at, i) ?? []);
 }
 
-/** When promotions open again: follows windows that overlap or abut, bounded so bad config cannot loop. */
-export function opensAt(config: FreezeConfig, at: Date): { at: Date; windows: ActiveWindow[] } | undefined {
+const NEVER = 8.64e15;
+const MAX_HOPS = 100;
+
+/**
+ * When promotions open again: follows windows that overlap or abut. Bounded so a config whose
+ * windows follow one another without a gap cannot loop; then `endless` is set and `at` is only how
+ * far the search got.
+ */
+export function opensAt(
+  config: FreezeConfig,
+  at: Date,
+): { at: Date; windows: ActiveWindow[]; endless: boolean } | undefined {
   let active = activeWindows(config, at);
   if (active.length === 0) return undefined;
   const seen = [...active];
   let until = at;
-  for (let hop = 0; hop < 100 && active.length > 0; hop++) {
+  for (let hop = 0; hop < MAX_HOPS && active.length > 0; hop++) {
     until = new Date(Math.max(...active.map((w) => w.end.getTime())));
+    if (until.getTime() >= NEVER) break;
     active = activeWindows(config, until);
     for (const w of active) if (!seen.some((s) => s.label === w.label)) seen.push(w);
   }
-  return { at: until, windows: seen };
+  return { at: until, windows: seen, endless: active.length > 0 };
 }
 
 /** The next time any window starts after `at` (for the verdict's details when nothing is frozen). */
@@ -234,14 +245,16 @@ export const freezeGate = defineGate({
       };
     }
     const first = open.windows[0] as ActiveWindow;
-    const until = formatInZone(open.at, first.zone);
+    const opens = open.endless ? {} : { opensAt: open.at.toISOString() };
     const details = {
       windows: open.windows.map((w) => w.label),
       timezone: first.zone,
       startedAt: first.start.toISOString(),
-      opensAt: open.at.toISOString(),
+      opensAt: open.endless ? null : open.at.toISOString(),
     };
-    const frozen = `frozen by ${first.label} until ${until}`;
+    const frozen = open.endless
+      ? `frozen by ${first.label} with no end in sight: its windows follow one another without a gap`
+      : `frozen by ${first.label} until ${formatInZone(open.at, first.zone)}`;
     const override = findOverride(config, ctx);
     if (override !== undefined && 'missingReason' in override) {
       return {
@@ -250,7 +263,7 @@ export const freezeGate = defineGate({
         reasonCode: 'freeze.break-glass-needs-reason',
         reason: `${frozen}; ${override.missingReason} may break glass but must say why: add --reason "..."`,
         details,
-        opensAt: open.at.toISOString(),
+        ...opens,
       };
     }
     if (override !== undefined) {
@@ -270,7 +283,7 @@ export const freezeGate = defineGate({
       reasonCode: 'freeze.active',
       reason: `${frozen}${howToOverride(config)}`,
       details,
-      opensAt: open.at.toISOString(),
+      ...opens,
     };
   },
 });

@@ -197,6 +197,27 @@ describe('freeze windows', () => {
     if (opensAt !== undefined) expect(verdict.opensAt).toBe(opensAt);
   });
 
+  it('says so when windows follow one another without a gap, and gives no opening time', () => {
+    const verdict = evaluate(
+      { windows: [{ name: 'always', start: '0 0 * * *', duration: '24h' }] },
+      '2026-11-25T12:00:00Z',
+    );
+    expect(verdict).toMatchObject({ outcome: 'fail', reasonCode: 'freeze.active' });
+    expect(verdict.reason).toBe(
+      'frozen by always with no end in sight: its windows follow one another without a gap',
+    );
+    expect(verdict.opensAt).toBeUndefined();
+    expect(verdict.details.opensAt).toBeNull();
+  });
+
+  it('evaluates a cron that fires every second without walking through it', () => {
+    const verdict = evaluate(
+      { windows: [{ start: '* * * * * *', end: '*/2 * * * * *' }] },
+      '2026-11-25T12:00:00.500Z',
+    );
+    expect(verdict).toMatchObject({ outcome: 'fail', reasonCode: 'freeze.active' });
+  });
+
   it('says when the next window starts while open', () => {
     const verdict = evaluate(weekend, '2026-11-25T12:00:00Z');
     expect(verdict.details).toEqual({ nextWindow: 'weekend', nextStart: '2026-11-27T15:00:00.000Z' });
