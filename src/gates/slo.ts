@@ -121,7 +121,7 @@ export const sloGate = defineGate({
 
     const periodRatio = errorRatio(samples, period);
     const remaining = periodRatio.ok ? 1 - periodRatio.value / budget : undefined;
-    if (!periodRatio.ok) missing.push(periodRatio.why);
+    if (!periodRatio.ok && !missing.includes(periodRatio.why)) missing.push(periodRatio.why);
     if (remaining !== undefined && remaining < minRemaining) {
       failures.push({
         code: 'slo.budget-low',
@@ -149,8 +149,10 @@ export const sloGate = defineGate({
     });
 
     // "At the current rate": the first pair's long window (1h for the workbook), else the period's own rate.
-    const rateWindow = pairs[0]?.long.window ?? period;
-    const currentRate = pairs[0]?.long.burnRate ?? (periodRatio.ok ? periodRatio.value / budget : null);
+    const firstLong = pairs[0]?.long;
+    const useFirst = firstLong !== undefined && firstLong.burnRate !== null;
+    const rateWindow = useFirst ? firstLong.window : period;
+    const currentRate = useFirst ? firstLong.burnRate : periodRatio.ok ? periodRatio.value / budget : null;
     let exhaustedInMs: number | null = null;
     if (remaining !== undefined && currentRate !== null) {
       if (remaining <= 0) exhaustedInMs = 0;

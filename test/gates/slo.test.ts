@@ -266,6 +266,16 @@ describe('slo gate evaluation', () => {
     expect(verdict.reason).toContain('budget gone in 7d 12h at the 1h rate');
   });
 
+  it('falls back to the period rate for the time to exhaustion when the 1h window has no data', () => {
+    const verdict = evaluate(
+      parse({ onNoData: 'warn' }),
+      samples({ '30d': 0.0005, '1h': { kind: 'empty' } }, 0.0001),
+    );
+    expect(verdict).toMatchObject({ outcome: 'warn', reasonCode: 'slo.no-data' });
+    // Half the budget left at the period's own 0.5x: 0.5 x 30d / 0.5 = 30 days.
+    expect(verdict.details.budgetExhaustedIn).toMatchObject({ rateWindow: '30d', text: '30d' });
+  });
+
   describe('errors and total', () => {
     const split = sloSchema.parse({
       prometheus: { url: 'http://p' },
