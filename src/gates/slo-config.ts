@@ -153,6 +153,13 @@ export function checkSloConfig(config: SloConfig): Problem[] {
       });
     }
   }
+  // The loader has already replaced ${VAR} references; what is left must be a URL.
+  if (!/^https?:\/\/[^\s/]+/.test(config.prometheus.url) && !config.prometheus.url.includes('${')) {
+    problems.push({
+      path: ['prometheus', 'url'],
+      message: `Prometheus URL "${config.prometheus.url}" must start with http:// or https://, e.g. http://prometheus:9090`,
+    });
+  }
   positiveDuration(config.period, ['period'], problems);
   positiveDuration(config.prometheus.timeout, ['prometheus', 'timeout'], problems);
   if (config.minBudgetRemaining !== undefined) {

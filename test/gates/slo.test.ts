@@ -347,6 +347,12 @@ describe('slo config check', () => {
     ],
     ['errors without total', { objective: 99, errors: 'e[{{window}}]' }, ['total'], /go together/],
     ['no {{window}}', { objective: 99, ratio: 'r[5m]' }, ['ratio'], /no \{\{window\}\} placeholder/],
+    [
+      'a URL without a scheme',
+      { objective: 99, ratio: 'r[{{window}}]', prometheus: { url: 'prometheus:9090' } },
+      ['prometheus', 'url'],
+      /must start with http:\/\/ or https:\/\//,
+    ],
     ['zero period', { objective: 99, ratio: 'r[{{window}}]', period: '0d' }, ['period'], /more than zero/],
     [
       'zero timeout',
