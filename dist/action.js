@@ -52,13 +52,13 @@ var require_identity = __commonJS({
     var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
     var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
-    var isAlias = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
+    var isAlias2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
     var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
-    var isMap3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
+    var isMap11 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
     var isPair = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
-    var isScalar3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
-    var isSeq2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
-    function isCollection(node2) {
+    var isScalar9 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
+    var isSeq7 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
+    function isCollection2(node2) {
       if (node2 && typeof node2 === "object")
         switch (node2[NODE_TYPE]) {
           case MAP:
@@ -78,7 +78,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node2) => (isScalar3(node2) || isCollection(node2)) && !!node2.anchor;
+    var hasAnchor = (node2) => (isScalar9(node2) || isCollection2(node2)) && !!node2.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -87,14 +87,14 @@ var require_identity = __commonJS({
     exports.SCALAR = SCALAR;
     exports.SEQ = SEQ;
     exports.hasAnchor = hasAnchor;
-    exports.isAlias = isAlias;
-    exports.isCollection = isCollection;
+    exports.isAlias = isAlias2;
+    exports.isCollection = isCollection2;
     exports.isDocument = isDocument;
-    exports.isMap = isMap3;
+    exports.isMap = isMap11;
     exports.isNode = isNode2;
     exports.isPair = isPair;
-    exports.isScalar = isScalar3;
-    exports.isSeq = isSeq2;
+    exports.isScalar = isScalar9;
+    exports.isSeq = isSeq7;
   }
 });
 
@@ -106,7 +106,7 @@ var require_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit3(node2, visitor) {
+    function visit5(node2, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity.isDocument(node2)) {
         const cd = visit_(null, node2.contents, visitor_, Object.freeze([node2]));
@@ -115,9 +115,9 @@ var require_visit = __commonJS({
       } else
         visit_(null, node2, visitor_, Object.freeze([]));
     }
-    visit3.BREAK = BREAK;
-    visit3.SKIP = SKIP;
-    visit3.REMOVE = REMOVE;
+    visit5.BREAK = BREAK;
+    visit5.SKIP = SKIP;
+    visit5.REMOVE = REMOVE;
     function visit_(key, node2, visitor, path) {
       const ctrl = callVisitor(key, node2, visitor, path);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
@@ -251,7 +251,7 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports.visit = visit3;
+    exports.visit = visit5;
     exports.visitAsync = visitAsync;
   }
 });
@@ -261,7 +261,7 @@ var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit3 = require_visit();
+    var visit5 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -405,7 +405,7 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
           const tags = {};
-          visit3.visit(doc.contents, (_key, node2) => {
+          visit5.visit(doc.contents, (_key, node2) => {
             if (identity.isNode(node2) && node2.tag)
               tags[node2.tag] = true;
           });
@@ -432,7 +432,7 @@ var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit3 = require_visit();
+    var visit5 = require_visit();
     function anchorIsValid(anchor2) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor2)) {
         const sa = JSON.stringify(anchor2);
@@ -443,7 +443,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
-      visit3.visit(root, {
+      visit5.visit(root, {
         Value(_key, node2) {
           if (node2.anchor)
             anchors.add(node2.anchor);
@@ -623,7 +623,7 @@ var require_Alias = __commonJS({
   "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var visit3 = require_visit();
+    var visit5 = require_visit();
     var identity = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
@@ -649,7 +649,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit3.visit(doc, {
+          visit5.visit(doc, {
             Node: (_key, node2) => {
               if (identity.isAlias(node2) || identity.hasAnchor(node2))
                 nodes.push(node2);
@@ -3760,11 +3760,11 @@ var require_errors = __commonJS({
         if (end?.line === line && end.col > col) {
           count = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count);
+        const pointer2 = " ".repeat(ci) + "^".repeat(count);
         error62.message += `:
 
 ${lineStr}
-${pointer}
+${pointer2}
 `;
       }
     };
@@ -4202,9 +4202,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap3 = fc.start.source === "{";
-      const fcName = isMap3 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap3 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap11 = fc.start.source === "{";
+      const fcName = isMap11 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap11 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -4240,7 +4240,7 @@ var require_resolve_flow_collection = __commonJS({
             offset2 = props.end;
             continue;
           }
-          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap11 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -4280,7 +4280,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap3 && !sep && !props.found) {
+        if (!isMap11 && !sep && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
           coll.items.push(valueNode);
           offset2 = valueNode.range[2];
@@ -4303,7 +4303,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap3 && !props.found && ctx.options.strict) {
+            if (!isMap11 && !props.found && ctx.options.strict) {
               if (sep)
                 for (const st of sep) {
                   if (st === valueProps.found)
@@ -4335,7 +4335,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap3) {
+          if (isMap11) {
             const map2 = coll;
             if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -4351,7 +4351,7 @@ var require_resolve_flow_collection = __commonJS({
           offset2 = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap3 ? "}" : "]";
+      const expectedEnd = isMap11 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset2;
       if (ce?.source === expectedEnd)
@@ -5075,7 +5075,7 @@ var require_compose_doc = __commonJS({
     var composeNode = require_compose_node();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
-    function composeDoc2(options, directives, { offset: offset2, start, value, end }, onError) {
+    function composeDoc(options, directives, { offset: offset2, start, value, end }, onError) {
       const opts = Object.assign({ _directives: directives }, options);
       const doc = new Document.Document(void 0, opts);
       const ctx = {
@@ -5106,7 +5106,7 @@ var require_compose_doc = __commonJS({
       doc.range = [offset2, contentEnd, re.offset];
       return doc;
     }
-    exports.composeDoc = composeDoc2;
+    exports.composeDoc = composeDoc;
   }
 });
 
@@ -5119,7 +5119,7 @@ var require_composer = __commonJS({
     var Document = require_Document();
     var errors = require_errors();
     var identity = require_identity();
-    var composeDoc2 = require_compose_doc();
+    var composeDoc = require_compose_doc();
     var resolveEnd = require_resolve_end();
     function getErrorPos(src) {
       if (typeof src === "number")
@@ -5154,7 +5154,7 @@ var require_composer = __commonJS({
       }
       return { comment, afterEmptyLine };
     }
-    var Composer = class {
+    var Composer2 = class {
       constructor(options = {}) {
         this.doc = null;
         this.atDirectives = false;
@@ -5245,7 +5245,7 @@ ${cb}` : comment;
             this.atDirectives = true;
             break;
           case "document": {
-            const doc = composeDoc2.composeDoc(this.options, this.directives, token, this.onError);
+            const doc = composeDoc.composeDoc(this.options, this.directives, token, this.onError);
             if (this.atDirectives && !doc.directives.docStart)
               this.onError(token, "MISSING_CHAR", "Missing directives-end/doc-start indicator line");
             this.decorate(doc, false);
@@ -5314,7 +5314,7 @@ ${end.comment}` : end.comment;
         }
       }
     };
-    exports.Composer = Composer;
+    exports.Composer = Composer2;
   }
 });
 
@@ -5571,15 +5571,15 @@ var require_cst_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove item");
-    function visit3(cst, visitor) {
+    function visit5(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit3.BREAK = BREAK;
-    visit3.SKIP = SKIP;
-    visit3.REMOVE = REMOVE;
-    visit3.itemAtPath = (cst, path) => {
+    visit5.BREAK = BREAK;
+    visit5.SKIP = SKIP;
+    visit5.REMOVE = REMOVE;
+    visit5.itemAtPath = (cst, path) => {
       let item = cst;
       for (const [field, index] of path) {
         const tok = item?.[field];
@@ -5590,8 +5590,8 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit3.parentCollection = (cst, path) => {
-      const parent = visit3.itemAtPath(cst, path.slice(0, -1));
+    visit5.parentCollection = (cst, path) => {
+      const parent = visit5.itemAtPath(cst, path.slice(0, -1));
       const field = path[path.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
@@ -5622,7 +5622,7 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item, path) : ctrl;
     }
-    exports.visit = visit3;
+    exports.visit = visit5;
   }
 });
 
@@ -5637,8 +5637,8 @@ var require_cst = __commonJS({
     var DOCUMENT = "";
     var FLOW_END = "";
     var SCALAR = "";
-    var isCollection = (token) => !!token && "items" in token;
-    var isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isCollection2 = (token) => !!token && "items" in token;
+    var isScalar9 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -5721,8 +5721,8 @@ var require_cst = __commonJS({
     exports.DOCUMENT = DOCUMENT;
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
-    exports.isCollection = isCollection;
-    exports.isScalar = isScalar3;
+    exports.isCollection = isCollection2;
+    exports.isScalar = isScalar9;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -6321,7 +6321,7 @@ var require_lexer = __commonJS({
 var require_line_counter = __commonJS({
   "node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
-    var LineCounter3 = class {
+    var LineCounter2 = class {
       constructor() {
         this.lineStarts = [];
         this.addNewLine = (offset2) => this.lineStarts.push(offset2);
@@ -6344,7 +6344,7 @@ var require_line_counter = __commonJS({
         };
       }
     };
-    exports.LineCounter = LineCounter3;
+    exports.LineCounter = LineCounter2;
   }
 });
 
@@ -7271,7 +7271,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse5(src, reviver, options) {
+    function parse6(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -7312,7 +7312,7 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse5;
+    exports.parse = parse6;
     exports.parseAllDocuments = parseAllDocuments;
     exports.parseDocument = parseDocument3;
     exports.stringify = stringify;
@@ -7338,7 +7338,7 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser = require_parser();
     var publicApi = require_public_api();
-    var visit3 = require_visit();
+    var visit5 = require_visit();
     exports.Composer = composer.Composer;
     exports.Document = Document.Document;
     exports.Schema = Schema.Schema;
@@ -7366,8 +7366,8 @@ var require_dist = __commonJS({
     exports.parseAllDocuments = publicApi.parseAllDocuments;
     exports.parseDocument = publicApi.parseDocument;
     exports.stringify = publicApi.stringify;
-    exports.visit = visit3.visit;
-    exports.visitAsync = visit3.visitAsync;
+    exports.visit = visit5.visit;
+    exports.visitAsync = visit5.visitAsync;
   }
 });
 
@@ -9506,9 +9506,9 @@ var require_luxon = __commonJS({
       const isInPast = Object.is(count, -0) || count < 0, fmtValue = Math.abs(count), singular = fmtValue === 1, lilUnits = units[unit], fmtUnit = narrow ? singular ? lilUnits[1] : lilUnits[2] || lilUnits[1] : singular ? units[unit][0] : unit;
       return isInPast ? `${fmtValue} ${fmtUnit} ago` : `in ${fmtValue} ${fmtUnit}`;
     }
-    function stringifyTokens2(splits, tokenToString) {
+    function stringifyTokens2(splits5, tokenToString) {
       let s3 = "";
-      for (const token of splits) {
+      for (const token of splits5) {
         if (token.literal) {
           s3 += token.val;
         } else {
@@ -9545,12 +9545,12 @@ var require_luxon = __commonJS({
       }
       static parseFormat(fmt) {
         let current = null, currentFull = "", bracketed = false;
-        const splits = [];
+        const splits5 = [];
         for (let i = 0; i < fmt.length; i++) {
           const c = fmt.charAt(i);
           if (c === "'") {
             if (currentFull.length > 0 || bracketed) {
-              splits.push({
+              splits5.push({
                 literal: bracketed || /^\s+$/.test(currentFull),
                 val: currentFull === "" ? "'" : currentFull
               });
@@ -9564,7 +9564,7 @@ var require_luxon = __commonJS({
             currentFull += c;
           } else {
             if (currentFull.length > 0) {
-              splits.push({
+              splits5.push({
                 literal: /^\s+$/.test(currentFull),
                 val: currentFull
               });
@@ -9574,12 +9574,12 @@ var require_luxon = __commonJS({
           }
         }
         if (currentFull.length > 0) {
-          splits.push({
+          splits5.push({
             literal: bracketed || /^\s+$/.test(currentFull),
             val: currentFull
           });
         }
-        return splits;
+        return splits5;
       }
       static macroTokenToFormatOpts(token) {
         return macroTokenToFormatOpts2[token];
@@ -9909,7 +9909,7 @@ var require_luxon = __commonJS({
         }, zone || mergedZone, next];
       }, [{}, null, 1]).slice(0, 2);
     }
-    function parse5(s3, ...patterns) {
+    function parse6(s3, ...patterns) {
       if (s3 == null) {
         return [null, null];
       }
@@ -10052,26 +10052,26 @@ var require_luxon = __commonJS({
     var extractISOOrdinalDateAndTime2 = combineExtractors2(extractISOOrdinalData2, extractISOTime2, extractISOOffset2, extractIANAZone2);
     var extractISOTimeAndOffset2 = combineExtractors2(extractISOTime2, extractISOOffset2, extractIANAZone2);
     function parseISODate2(s3) {
-      return parse5(s3, [isoYmdWithTimeExtensionRegex2, extractISOYmdTimeAndOffset2], [isoWeekWithTimeExtensionRegex2, extractISOWeekTimeAndOffset2], [isoOrdinalWithTimeExtensionRegex2, extractISOOrdinalDateAndTime2], [isoTimeCombinedRegex2, extractISOTimeAndOffset2]);
+      return parse6(s3, [isoYmdWithTimeExtensionRegex2, extractISOYmdTimeAndOffset2], [isoWeekWithTimeExtensionRegex2, extractISOWeekTimeAndOffset2], [isoOrdinalWithTimeExtensionRegex2, extractISOOrdinalDateAndTime2], [isoTimeCombinedRegex2, extractISOTimeAndOffset2]);
     }
     function parseRFC2822Date2(s3) {
-      return parse5(preprocessRFC28222(s3), [rfc28222, extractRFC28222]);
+      return parse6(preprocessRFC28222(s3), [rfc28222, extractRFC28222]);
     }
     function parseHTTPDate2(s3) {
-      return parse5(s3, [rfc11232, extractRFC1123Or8502], [rfc8502, extractRFC1123Or8502], [ascii2, extractASCII2]);
+      return parse6(s3, [rfc11232, extractRFC1123Or8502], [rfc8502, extractRFC1123Or8502], [ascii2, extractASCII2]);
     }
     function parseISODuration2(s3) {
-      return parse5(s3, [isoDuration2, extractISODuration2]);
+      return parse6(s3, [isoDuration2, extractISODuration2]);
     }
     var extractISOTimeOnly2 = combineExtractors2(extractISOTime2);
     function parseISOTimeOnly2(s3) {
-      return parse5(s3, [isoTimeOnly2, extractISOTimeOnly2]);
+      return parse6(s3, [isoTimeOnly2, extractISOTimeOnly2]);
     }
     var sqlYmdWithTimeExtensionRegex2 = combineRegexes2(sqlYmdRegex2, sqlTimeExtensionRegex2);
     var sqlTimeCombinedRegex2 = combineRegexes2(sqlTimeRegex2);
     var extractISOTimeOffsetAndIANAZone2 = combineExtractors2(extractISOTime2, extractISOOffset2, extractIANAZone2);
     function parseSQL2(s3) {
-      return parse5(s3, [sqlYmdWithTimeExtensionRegex2, extractISOYmdTimeAndOffset2], [sqlTimeCombinedRegex2, extractISOTimeOffsetAndIANAZone2]);
+      return parse6(s3, [sqlYmdWithTimeExtensionRegex2, extractISOYmdTimeAndOffset2], [sqlTimeCombinedRegex2, extractISOTimeOffsetAndIANAZone2]);
     }
     var INVALID$22 = "Invalid Duration";
     var lowOrderMatrix2 = {
@@ -16896,9 +16896,10 @@ async function runDemo(args, io, run2) {
   }
 }
 
-// src/cli/edit.ts
-import { readFile, stat, writeFile } from "node:fs/promises";
-import { join as join2, resolve as resolve3 } from "node:path";
+// src/overlays/cli-edit.ts
+var import_yaml16 = __toESM(require_dist(), 1);
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { join as join2, relative as relative2, resolve as resolve3 } from "node:path";
 
 // src/gitops/paths.ts
 import { isAbsolute, normalize, relative, resolve as resolve2 } from "node:path";
@@ -16952,195 +16953,1434 @@ function findKustomization(files, dir) {
   return { kind: "found", path, text: files[path] };
 }
 
-// src/overlays/kustomization.ts
+// src/overlays/yaml/parse.ts
 var import_yaml = __toESM(require_dist(), 1);
-function composeDoc(text) {
-  return (0, import_yaml.parseDocument)(text, { keepSourceTokens: true, lineCounter: new import_yaml.LineCounter() });
+function fail(code2, message) {
+  return { ok: false, code: code2, message };
 }
-function readImages(text) {
-  const images = composeDoc(text).get("images");
-  if (!(0, import_yaml.isSeq)(images)) return [];
-  return images.items.flatMap((item) => {
-    if (!(0, import_yaml.isMap)(item)) return [];
-    const entry = {};
-    for (const key of ["name", "newName", "newTag", "digest"]) {
-      const v = item.get(key);
-      if (v !== void 0 && v !== null) entry[key] = String(v);
+function parseText(text) {
+  const tokens = Array.from(new import_yaml.Parser().parse(text));
+  const docs = Array.from(new import_yaml.Composer({ keepSourceTokens: true }).compose(tokens));
+  for (const doc of docs) {
+    const error62 = doc.errors[0];
+    if (error62 !== void 0) return fail("parse-error", `YAML error: ${error62.message}`);
+  }
+  return { text, tokens, docs };
+}
+function isFailure(value) {
+  return typeof value === "object" && value !== null && value.ok === false;
+}
+
+// src/overlays/yaml/quote.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+function needsQuotes(value) {
+  if (value === "" || /^[\s]|[\s]$/.test(value)) return true;
+  const parsed = (0, import_yaml2.parseDocument)(value);
+  if (parsed.errors.length > 0) return true;
+  const contents = parsed.contents;
+  return !(0, import_yaml2.isScalar)(contents) || typeof contents.value !== "string" || contents.value !== value;
+}
+function renderString(value) {
+  return needsQuotes(value) ? JSON.stringify(value) : value;
+}
+function rejectMultiline(what, value) {
+  if (/[\n\r\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(value)) {
+    return fail(
+      "invalid-value",
+      `${what} ${JSON.stringify(value)} holds a line break or control character; give a one-line value`
+    );
+  }
+  return void 0;
+}
+
+// src/overlays/yaml/read.ts
+var import_yaml3 = __toESM(require_dist(), 1);
+function isAliased(doc, node2) {
+  const anchor2 = node2.anchor;
+  if (anchor2 === void 0) return false;
+  let used = false;
+  (0, import_yaml3.visit)(doc, {
+    Alias(_, alias) {
+      if (alias.source === anchor2) {
+        used = true;
+        return import_yaml3.visit.BREAK;
+      }
+      return void 0;
     }
-    return entry.name === void 0 ? [] : [entry];
+  });
+  return used;
+}
+function scalarString(doc, node2) {
+  const resolved = (0, import_yaml3.isAlias)(node2) ? node2.resolve(doc) : node2;
+  if (!(0, import_yaml3.isScalar)(resolved) || resolved.value === null || resolved.value === void 0) return void 0;
+  if ((0, import_yaml3.isCollection)(resolved.value)) return void 0;
+  return String(resolved.value);
+}
+
+// src/overlays/yaml/scalar.ts
+var import_yaml4 = __toESM(require_dist(), 1);
+function styleFor(tokenType, value, kind) {
+  if (kind === "number") return "PLAIN";
+  if (tokenType === "single-quoted-scalar") return "QUOTE_SINGLE";
+  if (tokenType === "double-quoted-scalar") return "QUOTE_DOUBLE";
+  return needsQuotes(value) ? "QUOTE_DOUBLE" : "PLAIN";
+}
+function scalarSplice(node2, write, inFlow) {
+  const token = node2.srcToken;
+  if (token === void 0 || !(import_yaml4.CST.isScalar(token) || token.type === "alias")) {
+    return fail("unsupported", "the value is not a plain, quoted or block scalar");
+  }
+  const old = import_yaml4.CST.stringify(token);
+  let type = styleFor(token.type, write.value, write.kind);
+  if (write.quoted === true && type === "PLAIN") type = "QUOTE_DOUBLE";
+  import_yaml4.CST.setScalarValue(token, write.value, { afterKey: true, inFlow, type });
+  const next = import_yaml4.CST.stringify(token);
+  let same = 0;
+  while (same < old.length && same < next.length && old[old.length - 1 - same] === next[next.length - 1 - same])
+    same++;
+  return {
+    start: token.offset,
+    end: token.offset + old.length - same,
+    insert: next.slice(0, next.length - same)
+  };
+}
+
+// src/overlays/yaml/splice.ts
+var import_yaml5 = __toESM(require_dist(), 1);
+function eolOf(text) {
+  return text.includes("\r\n") ? "\r\n" : "\n";
+}
+function applySplices(text, splices) {
+  const sorted = [...splices].sort((a, b) => b.start - a.start || b.end - a.end);
+  let out = text;
+  let limit = Number.POSITIVE_INFINITY;
+  for (const s2 of sorted) {
+    if (s2.end > limit) {
+      return fail(
+        "unsupported",
+        `two changes touch the same text at offset ${s2.start}; make them one at a time`
+      );
+    }
+    out = out.slice(0, s2.start) + s2.insert + out.slice(s2.end);
+    limit = s2.start;
+  }
+  return out;
+}
+function lineStartOf(text, offset2) {
+  return text.lastIndexOf("\n", offset2 - 1) + 1;
+}
+function nextLineStart(text, offset2) {
+  const nl = text.indexOf("\n", offset2);
+  return nl === -1 ? text.length : nl + 1;
+}
+function columnOf(text, offset2) {
+  const start = lineStartOf(text, offset2);
+  return offset2 - start - (start === 0 && text.startsWith("\uFEFF") ? 1 : 0);
+}
+function nodeStart(node2) {
+  return node2?.range?.[0];
+}
+function nodeValueEnd(node2) {
+  return node2?.range?.[1];
+}
+function pairEnd(pair) {
+  return nodeValueEnd(pair.value) ?? nodeValueEnd(pair.key);
+}
+function insertLinesAfter(text, afterOffset, lines) {
+  const eol = eolOf(text);
+  const at2 = nextLineStart(text, afterOffset);
+  if (at2 === text.length && !text.endsWith("\n")) {
+    return { start: at2, end: at2, insert: lines.map((l2) => eol + l2).join("") };
+  }
+  return { start: at2, end: at2, insert: lines.map((l2) => l2 + eol).join("") };
+}
+function addPairs(text, map2, pairs) {
+  const last = map2.items[map2.items.length - 1];
+  if (map2.flow === true) {
+    if (last === void 0) {
+      const start = nodeStart(map2);
+      if (start === void 0) return fail("unsupported", "flow map without a position");
+      return {
+        start: start + 1,
+        end: start + 1,
+        insert: pairs.map((p) => `${p.key}: ${p.value}`).join(", ")
+      };
+    }
+    const end2 = pairEnd(last);
+    if (end2 === void 0) return fail("unsupported", "flow map entry without a position");
+    return { start: end2, end: end2, insert: pairs.map((p) => `, ${p.key}: ${p.value}`).join("") };
+  }
+  const first = map2.items[0];
+  const firstKeyStart = first === void 0 ? void 0 : nodeStart(first.key);
+  const end = last === void 0 ? void 0 : pairEnd(last);
+  if (firstKeyStart === void 0 || end === void 0) {
+    return fail("unsupported", "cannot add to an empty block map");
+  }
+  const indent = " ".repeat(columnOf(text, firstKeyStart));
+  if (endsInsideLine(text, end))
+    return fail("unsupported", "the map ends mid-line; cannot add a line after it");
+  return insertLinesAfter(
+    text,
+    lastLineOfNode(text, end),
+    pairs.map((p) => `${indent}${p.key}: ${p.value}`)
+  );
+}
+function lastLineOfNode(text, end) {
+  let e = end;
+  while (e > 0 && (text[e - 1] === "\n" || text[e - 1] === "\r")) e -= 1;
+  return Math.max(e - 1, 0);
+}
+function endsInsideLine(text, end) {
+  const lineEnd = text.indexOf("\n", end);
+  const rest = text.slice(end, lineEnd === -1 ? text.length : lineEnd).replace(/\r$/, "");
+  return !/^\s*(#.*)?$/.test(rest) && !(text[end - 1] === "\n");
+}
+function removePair(text, map2, pair) {
+  const index = map2.items.indexOf(pair);
+  const keyStart = nodeStart(pair.key);
+  const end = pairEnd(pair);
+  if (keyStart === void 0 || end === void 0 || index < 0)
+    return fail("unsupported", "entry without a position");
+  if (map2.flow === true) {
+    const prev = map2.items[index - 1];
+    if (prev !== void 0) {
+      const prevEnd = pairEnd(prev);
+      if (prevEnd === void 0) return fail("unsupported", "entry without a position");
+      return { start: prevEnd, end, insert: "" };
+    }
+    const next = map2.items[index + 1];
+    const nextStart = next === void 0 ? end : nodeStart(next.key);
+    return { start: keyStart, end: nextStart ?? end, insert: "" };
+  }
+  const lineStart = lineStartOf(text, keyStart);
+  if (text.slice(lineStart, keyStart).trim() !== "") {
+    return fail(
+      "unsupported",
+      `the key ${String(pair.key)} shares its line with other content; cannot remove it alone`
+    );
+  }
+  if (endsInsideLine(text, end)) return fail("unsupported", `the entry ${String(pair.key)} ends mid-line`);
+  const lineEnd = nextLineStart(text, lastLineOfNode(text, end));
+  if (lineEnd === text.length && !text.endsWith("\n") && lineStart > 0) {
+    const before = text[lineStart - 2] === "\r" ? lineStart - 2 : lineStart - 1;
+    return { start: before, end: lineEnd, insert: "" };
+  }
+  return { start: lineStart, end: lineEnd, insert: "" };
+}
+function appendItem(text, seq, pairs) {
+  const last = seq.items[seq.items.length - 1];
+  if (seq.flow === true) {
+    const flowItem = `{${pairs.map((p) => `${p.key}: ${p.value}`).join(", ")}}`;
+    if (last === void 0) {
+      const start = nodeStart(seq);
+      if (start === void 0) return fail("unsupported", "flow sequence without a position");
+      return { start: start + 1, end: start + 1, insert: flowItem };
+    }
+    const end2 = nodeValueEnd(last);
+    if (end2 === void 0) return fail("unsupported", "flow sequence item without a position");
+    return { start: end2, end: end2, insert: `, ${flowItem}` };
+  }
+  const seqStart = nodeStart(seq);
+  const end = nodeValueEnd(last);
+  const lastStart = nodeStart(last);
+  if (seqStart === void 0 || end === void 0 || lastStart === void 0) {
+    return fail("unsupported", "cannot add to an empty block sequence");
+  }
+  const dashColumn = columnOf(text, seqStart);
+  const keyColumn = (0, import_yaml5.isMap)(last) ? columnOf(text, lastStart) : dashColumn + 2;
+  if (endsInsideLine(text, end))
+    return fail("unsupported", "the list ends mid-line; cannot add a line after it");
+  const lines = pairs.map(
+    (p, i) => i === 0 ? `${" ".repeat(dashColumn)}-${" ".repeat(Math.max(keyColumn - dashColumn - 1, 1))}${p.key}: ${p.value}` : `${" ".repeat(keyColumn)}${p.key}: ${p.value}`
+  );
+  return insertLinesAfter(text, lastLineOfNode(text, end), lines);
+}
+function addListKey(text, doc, key, pairs) {
+  const contents = doc.contents;
+  if (!(0, import_yaml5.isMap)(contents)) return fail("unsupported", `the document is not a map; cannot add ${key}:`);
+  if (contents.flow === true) {
+    const item = `{${pairs.map((p) => `${p.key}: ${p.value}`).join(", ")}}`;
+    return addPairs(text, contents, [{ key, value: `[${item}]` }]);
+  }
+  const last = contents.items[contents.items.length - 1];
+  const first = contents.items[0];
+  const end = last === void 0 ? void 0 : pairEnd(last);
+  const keyStart = first === void 0 ? void 0 : nodeStart(first.key);
+  if (end === void 0 || keyStart === void 0)
+    return fail("unsupported", `cannot add ${key}: to an empty document`);
+  const keyIndent = columnOf(text, keyStart);
+  const dashIndent = keyIndent + listIndentOf(text, doc);
+  const lines = [
+    `${" ".repeat(keyIndent)}${key}:`,
+    ...pairs.map(
+      (p, i) => i === 0 ? `${" ".repeat(dashIndent)}- ${p.key}: ${p.value}` : `${" ".repeat(dashIndent + 2)}${p.key}: ${p.value}`
+    )
+  ];
+  if (endsInsideLine(text, end)) return fail("unsupported", "the document ends mid-line");
+  return insertLinesAfter(text, lastLineOfNode(text, end), lines);
+}
+function fillEmptyKey(text, doc, key, pairs) {
+  const keyStart = nodeStart(key);
+  const keyEnd = nodeValueEnd(key);
+  if (keyStart === void 0 || keyEnd === void 0) return fail("unsupported", "key without a position");
+  const dashIndent = columnOf(text, keyStart) + listIndentOf(text, doc);
+  const lines = pairs.map(
+    (p, i) => i === 0 ? `${" ".repeat(dashIndent)}- ${p.key}: ${p.value}` : `${" ".repeat(dashIndent + 2)}${p.key}: ${p.value}`
+  );
+  return insertLinesAfter(text, keyEnd, lines);
+}
+function listIndentOf(text, doc) {
+  let found;
+  (0, import_yaml5.visit)(doc, {
+    Pair(_, pair) {
+      if (found !== void 0) return import_yaml5.visit.BREAK;
+      if ((0, import_yaml5.isSeq)(pair.value) && pair.value.flow !== true && pair.value.items.length > 0) {
+        const keyStart = nodeStart(pair.key);
+        const seqStart = nodeStart(pair.value);
+        if (keyStart !== void 0 && seqStart !== void 0) {
+          found = Math.max(columnOf(text, seqStart) - columnOf(text, keyStart), 0);
+        }
+      }
+      return void 0;
+    }
+  });
+  return found ?? 0;
+}
+
+// src/overlays/yaml/verify.ts
+function verifyEdit(before, after, docIndex, ops) {
+  const reparsed = parseText(after);
+  if (isFailure(reparsed))
+    return fail("verify-failed", `the edit produced invalid YAML (${reparsed.message})`);
+  if (reparsed.docs.length !== before.docs.length) {
+    return fail(
+      "verify-failed",
+      `the edit changed the number of YAML documents (${before.docs.length} -> ${reparsed.docs.length})`
+    );
+  }
+  for (let i = 0; i < before.docs.length; i++) {
+    const beforeDoc = before.docs[i];
+    const actualDoc = reparsed.docs[i];
+    if (beforeDoc === void 0 || actualDoc === void 0) continue;
+    let expectedJs = beforeDoc.toJS({ maxAliasCount: -1 });
+    if (i === docIndex) for (const op of ops) expectedJs = applyOp(expectedJs, op);
+    const expected = JSON.stringify(expectedJs);
+    const actual = JSON.stringify(actualDoc.toJS({ maxAliasCount: -1 }));
+    if (expected !== actual) {
+      return fail(
+        "verify-failed",
+        `the edit changed more than intended in document ${i + 1}: expected ${expected}, got ${actual}`
+      );
+    }
+  }
+  return void 0;
+}
+function applyOp(root, op) {
+  const [head, ...rest] = op.path;
+  if (head === void 0) return op.op === "set" ? op.value : void 0;
+  const container = root !== null && typeof root === "object" ? root : {};
+  const next = container[head];
+  if (rest.length === 0 && op.op === "delete") {
+    if (Array.isArray(container) && typeof head === "number") container.splice(head, 1);
+    else delete container[head];
+    return container;
+  }
+  container[head] = applyOp(next, { ...op, path: rest });
+  return container;
+}
+
+// src/overlays/kustomization.ts
+var import_yaml7 = __toESM(require_dist(), 1);
+
+// src/overlays/image-spec.ts
+var KEEP = "*";
+var TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+var DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[A-Za-z0-9=_-]+$/;
+function splitRef(ref) {
+  const at2 = ref.indexOf("@");
+  const digest = at2 === -1 ? void 0 : ref.slice(at2 + 1);
+  const rest = at2 === -1 ? ref : ref.slice(0, at2);
+  const colon = rest.lastIndexOf(":");
+  const tag = colon > rest.lastIndexOf("/") ? rest.slice(colon + 1) : void 0;
+  const image = tag === void 0 ? rest : rest.slice(0, colon);
+  return { image, ...tag === void 0 ? {} : { tag }, ...digest === void 0 ? {} : { digest } };
+}
+function parseImageSpec(arg) {
+  const usage3 = "expected name=newName:tag@digest, name:tag or name@digest (* keeps a field)";
+  if (arg.trim() !== arg || arg === "" || /\s/.test(arg)) {
+    return fail("invalid-spec", `image spec ${JSON.stringify(arg)} is empty or holds spaces; ${usage3}`);
+  }
+  const eq = arg.indexOf("=");
+  let spec;
+  if (eq === -1) {
+    const { image, tag, digest } = splitRef(arg);
+    spec = {
+      name: image,
+      ...tag === void 0 ? {} : { newTag: tag },
+      ...digest === void 0 ? {} : { digest }
+    };
+  } else {
+    const name2 = arg.slice(0, eq);
+    const { image, tag, digest } = splitRef(arg.slice(eq + 1));
+    spec = {
+      name: name2,
+      ...image === "" ? {} : { newName: image },
+      ...tag === void 0 ? {} : { newTag: tag },
+      ...digest === void 0 ? {} : { digest }
+    };
+  }
+  if (spec.name === "" || spec.name === KEEP || spec.name.includes("=")) {
+    return fail("invalid-spec", `image spec ${JSON.stringify(arg)} names no image; ${usage3}`);
+  }
+  if (spec.newTag !== void 0 && spec.newTag !== KEEP && !TAG.test(spec.newTag)) {
+    return fail(
+      "invalid-spec",
+      `image spec ${JSON.stringify(arg)}: tag ${JSON.stringify(spec.newTag)} is not a valid tag (letters, digits, _ . -; up to 128)`
+    );
+  }
+  if (spec.digest !== void 0 && spec.digest !== KEEP && !DIGEST.test(spec.digest)) {
+    return fail(
+      "invalid-spec",
+      `image spec ${JSON.stringify(arg)}: digest ${JSON.stringify(spec.digest)} is not algorithm:hex (e.g. sha256:4f3c...)`
+    );
+  }
+  if (spec.newName === void 0 && spec.newTag === void 0 && spec.digest === void 0) {
+    return fail("invalid-spec", `image spec ${JSON.stringify(arg)} changes nothing; ${usage3}`);
+  }
+  return spec;
+}
+
+// src/overlays/list-entry.ts
+var import_yaml6 = __toESM(require_dist(), 1);
+function kustomizationDoc(parsed) {
+  const maps = parsed.docs.map((doc, index) => ({ doc, index })).filter(({ doc }) => (0, import_yaml6.isMap)(doc.contents));
+  const byKind = maps.filter(({ doc }) => {
+    const kind = doc.get("kind");
+    return kind === "Kustomization" || kind === "Component";
+  });
+  const chosen = byKind[0] ?? maps[0];
+  if (byKind.length > 1) {
+    return fail("ambiguous", `the file holds ${byKind.length} Kustomization documents; keep one per file`);
+  }
+  if (chosen === void 0) return fail("not-found", "the file holds no YAML map (is it a kustomization?)");
+  return chosen;
+}
+function lineOf(text, offset2) {
+  if (offset2 === void 0) return 0;
+  let line = 1;
+  for (let i = 0; i < offset2; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+function entriesNamed(doc, listKey, name2) {
+  const list = doc.get(listKey, true);
+  if (!(0, import_yaml6.isSeq)(list)) return [];
+  return list.items.flatMap((item, index) => {
+    if (!(0, import_yaml6.isMap)(item)) return [];
+    return scalarString(doc, item.get("name", true)) === name2 ? [{ map: item, index }] : [];
   });
 }
+function render(value) {
+  return typeof value === "number" ? String(value) : renderString(value);
+}
+function describe(value) {
+  return value === void 0 ? "(unset)" : String(value);
+}
+function upsertEntry(text, listKey, name2, changes) {
+  if (changes.length === 0) return { ok: true, text, changed: false, descriptions: [] };
+  for (const c of changes) {
+    if (c.kind === "set" && typeof c.value === "string") {
+      const bad = rejectMultiline(`${listKey} ${name2} ${c.field}`, c.value);
+      if (bad !== void 0) return bad;
+    }
+  }
+  const parsed = parseText(text);
+  if (isFailure(parsed)) return parsed;
+  const found = kustomizationDoc(parsed);
+  if (isFailure(found)) return found;
+  const { doc } = found;
+  const entries = entriesNamed(doc, listKey, name2);
+  if (entries.length > 1) {
+    const lines = entries.map((e) => lineOf(text, e.map.range?.[0])).join(", ");
+    return fail(
+      "ambiguous",
+      `${entries.length} ${listKey} entries are named ${name2} (lines ${lines}); keep one, then edit again`
+    );
+  }
+  const list = doc.get(listKey, true);
+  const listPair = (0, import_yaml6.isMap)(doc.contents) ? doc.contents.items.find((p) => (0, import_yaml6.isScalar)(p.key) && p.key.value === listKey) : void 0;
+  const emptyKey = listPair !== void 0 && doc.contents !== null && (listPair.value === null || (0, import_yaml6.isScalar)(listPair.value) && listPair.value.value === null && listPair.value.srcToken === void 0);
+  if (list !== void 0 && !(0, import_yaml6.isSeq)(list) && !emptyKey) {
+    return fail("unsupported", `${listKey}: is not a list; expected a list of entries with name:`);
+  }
+  const ops = [];
+  const descriptions = [];
+  const splices = [];
+  const entry = entries[0];
+  if (entry === void 0) {
+    const sets = changes.filter((c) => c.kind === "set");
+    const pairs = [
+      { key: "name", value: renderString(name2) },
+      ...sets.map((c) => ({ key: c.field, value: render(c.value) }))
+    ];
+    const item = Object.fromEntries([["name", name2], ...sets.map((c) => [c.field, c.value])]);
+    const splice = (0, import_yaml6.isSeq)(list) ? appendItem(text, list, pairs) : emptyKey && listPair !== void 0 ? fillEmptyKey(text, doc, listPair.key, pairs) : addListKey(text, doc, listKey, pairs);
+    if (isFailure(splice)) return splice;
+    splices.push(splice);
+    ops.push(
+      (0, import_yaml6.isSeq)(list) ? { op: "set", path: [listKey, list.items.length], value: item } : { op: "set", path: [listKey], value: [item] }
+    );
+    descriptions.push(
+      `${listKey}: add ${name2} (${sets.map((c) => `${c.field} ${String(c.value)}`).join(", ") || "no fields"})`
+    );
+  } else {
+    const additions = [];
+    for (const change of changes) {
+      const pair = entry.map.items.find((p) => (0, import_yaml6.isScalar)(p.key) && p.key.value === change.field);
+      const before = entry.map.get(change.field);
+      const path = [listKey, entry.index, change.field];
+      if (change.kind === "remove") {
+        if (pair === void 0) continue;
+        const splice = removePair(text, entry.map, pair);
+        if (isFailure(splice)) return splice;
+        splices.push(splice);
+        ops.push({ op: "delete", path });
+        descriptions.push(
+          `${listKey} ${name2}: remove ${change.field} ${describe(scalarString(doc, pair.value))}`
+        );
+        continue;
+      }
+      if (before === change.value) continue;
+      const valueNode = pair?.value;
+      if (pair === void 0) {
+        additions.push({ key: change.field, value: render(change.value) });
+      } else if (valueNode === null || valueNode === void 0 || valueNode.srcToken === void 0) {
+        const keyEnd = pair.key?.range?.[1];
+        const colon = keyEnd === void 0 ? -1 : text.indexOf(":", keyEnd);
+        if (colon === -1)
+          return fail("unsupported", `${listKey} entry ${name2}: cannot place a value for ${change.field}`);
+        splices.push({ start: colon + 1, end: colon + 1, insert: ` ${render(change.value)}` });
+      } else {
+        const isNull = (0, import_yaml6.isScalar)(valueNode) && valueNode.value === null;
+        if (!isNull && scalarString(doc, valueNode) === void 0) {
+          return fail(
+            "unsupported",
+            `${listKey} entry ${name2}: ${change.field} is not a single value; give it one first`
+          );
+        }
+        if (isAliased(doc, valueNode)) {
+          return fail(
+            "unsupported",
+            `${listKey} entry ${name2}: ${change.field} carries an anchor that aliases elsewhere use; editing it would change them too`
+          );
+        }
+        const kind = typeof change.value === "number" ? "number" : "string";
+        const splice = scalarSplice(
+          valueNode,
+          { value: String(change.value), kind },
+          entry.map.flow === true
+        );
+        if (isFailure(splice)) return splice;
+        splices.push(splice);
+      }
+      ops.push({ op: "set", path, value: change.value });
+      const old = pair === void 0 ? void 0 : scalarString(doc, valueNode);
+      descriptions.push(`${listKey} ${name2}: ${change.field} ${describe(old)} -> ${String(change.value)}`);
+    }
+    if (additions.length > 0) {
+      const splice = addPairs(text, entry.map, additions);
+      if (isFailure(splice)) return splice;
+      splices.push(splice);
+    }
+  }
+  if (splices.length === 0) return { ok: true, text, changed: false, descriptions: [] };
+  const after = applySplices(text, splices);
+  if (isFailure(after)) return after;
+  const problem2 = verifyEdit(parsed, after, found.index, ops);
+  if (problem2 !== void 0) return problem2;
+  return { ok: true, text: after, changed: after !== text, descriptions };
+}
+
+// src/overlays/kustomization.ts
 var FIELDS = ["newName", "newTag", "digest"];
+function readImages(text) {
+  const parsed = parseText(text);
+  if (isFailure(parsed)) return [];
+  const found = kustomizationDoc(parsed);
+  if (isFailure(found)) return [];
+  const images = found.doc.get("images", true);
+  if (!(0, import_yaml7.isSeq)(images)) return [];
+  return images.items.flatMap((item) => {
+    if (!(0, import_yaml7.isMap)(item)) return [];
+    const name2 = scalarString(found.doc, item.get("name", true));
+    if (name2 === void 0) return [];
+    const entry = { name: name2 };
+    for (const key of FIELDS) {
+      const v = scalarString(found.doc, item.get(key, true));
+      if (v !== void 0) entry[key] = v;
+    }
+    return [entry];
+  });
+}
+function changesFor(spec) {
+  const changes = [];
+  if (spec.newName !== void 0 && spec.newName !== KEEP) {
+    changes.push({ field: "newName", kind: "set", value: spec.newName });
+  }
+  const tag = spec.newTag;
+  const digest = spec.digest;
+  if (tag !== void 0 && tag !== KEEP) changes.push({ field: "newTag", kind: "set", value: tag });
+  else if (tag === void 0 && digest !== void 0 && digest !== KEEP)
+    changes.push({ field: "newTag", kind: "remove" });
+  if (digest !== void 0 && digest !== KEEP) changes.push({ field: "digest", kind: "set", value: digest });
+  else if (digest === void 0 && tag !== void 0 && tag !== KEEP)
+    changes.push({ field: "digest", kind: "remove" });
+  return changes;
+}
 function setImages(text, specs) {
   let current = text;
   const descriptions = [];
   for (const spec of specs) {
-    const result = setImage(current, spec);
+    if (spec.name === "") return fail("invalid-spec", "an image spec has an empty name");
+    const result = upsertEntry(current, "images", spec.name, changesFor(spec));
     if (!result.ok) return result;
     current = result.text;
     descriptions.push(...result.descriptions);
   }
   return { ok: true, text: current, changed: current !== text, descriptions };
 }
-function setImage(text, spec) {
-  const doc = composeDoc(text);
-  if (doc.errors.length > 0)
-    return { ok: false, code: "parse-error", message: doc.errors[0]?.message ?? "YAML error" };
-  const images = doc.get("images", true);
-  if (!(0, import_yaml.isSeq)(images)) {
-    return { ok: false, code: "not-found", message: `no images: list (looking for ${spec.name})` };
-  }
-  const matches = images.items.filter((item) => (0, import_yaml.isMap)(item) && item.get("name") === spec.name);
-  if (matches.length === 0) {
-    const names = readImages(text).map((i) => i.name);
-    return {
-      ok: false,
-      code: "not-found",
-      message: `no image named ${spec.name}; images: ${names.join(", ") || "(none)"}`
-    };
-  }
-  if (matches.length > 1)
-    return { ok: false, code: "ambiguous", message: `${matches.length} images are named ${spec.name}` };
-  const entry = matches[0];
-  if (!(0, import_yaml.isMap)(entry)) return { ok: false, code: "unsupported", message: "images entry is not a map" };
-  const replacements = [];
-  const inserts = [];
-  const descriptions = [];
-  for (const field of FIELDS) {
-    const wanted = spec[field];
-    if (wanted === void 0) continue;
-    const node2 = entry.get(field, true);
-    if ((0, import_yaml.isScalar)(node2) && node2.srcToken !== void 0 && node2.range) {
-      if (String(node2.value) === wanted) continue;
-      replacements.push({ offset: node2.range[0], token: node2.srcToken, value: wanted });
-      descriptions.push(`${spec.name} ${field} ${String(node2.value)} -> ${wanted}`);
-    } else {
-      inserts.push(`${field}: ${quoteIfNeeded(wanted)}`);
-      descriptions.push(`${spec.name} ${field} set to ${wanted}`);
-    }
-  }
-  if (replacements.length === 0 && inserts.length === 0)
-    return { ok: true, text, changed: false, descriptions: [] };
-  let out = text;
-  if (replacements.length > 0)
-    out = replaceScalars(
-      text,
-      replacements.map((r) => r.offset),
-      replacements.map((r) => r.value)
+
+// src/overlays/replicas.ts
+var import_yaml8 = __toESM(require_dist(), 1);
+function parseReplicaSpec(arg) {
+  const eq = arg.lastIndexOf("=");
+  const name2 = arg.slice(0, eq);
+  const count = arg.slice(eq + 1);
+  if (eq <= 0 || !/^\d{1,9}$/.test(count)) {
+    return fail(
+      "invalid-spec",
+      `replicas spec ${JSON.stringify(arg)}: expected <name>=<count> with a whole number, e.g. checkout=3`
     );
-  if (inserts.length > 0) {
-    const nameNode = entry.items.find((p) => (0, import_yaml.isScalar)(p.key) && p.key.value === "name");
-    if (nameNode === void 0 || !(0, import_yaml.isScalar)(nameNode.value) || nameNode.value.range === void 0 || entry.flow) {
-      return {
-        ok: false,
-        code: "unsupported",
-        message: `cannot add fields to image ${spec.name} in this layout`
-      };
+  }
+  return { name: name2, count: Number(count) };
+}
+function setReplicas(text, specs) {
+  let current = text;
+  const descriptions = [];
+  for (const spec of specs) {
+    if (!Number.isInteger(spec.count) || spec.count < 0) {
+      return fail("invalid-value", `replicas for ${spec.name}: ${spec.count} is not a whole number >= 0`);
     }
-    out = insertAfterLine(out, nameNode, inserts);
+    const result = upsertEntry(current, "replicas", spec.name, [
+      { field: "count", kind: "set", value: spec.count }
+    ]);
+    if (!result.ok) return result;
+    current = result.text;
+    descriptions.push(...result.descriptions);
   }
-  return { ok: true, text: out, changed: out !== text, descriptions };
-}
-function replaceScalars(text, offsets, values) {
-  const tokens = [...new import_yaml.Parser().parse(text)];
-  let offsetIndex = new Map(offsets.map((o, i) => [o, values[i]]));
-  for (const token of tokens) {
-    if (token.type !== "document") continue;
-    import_yaml.CST.visit(token, (item) => {
-      for (const t of [item.key, item.value]) {
-        if (t && import_yaml.CST.isScalar(t) && offsetIndex.has(t.offset)) {
-          const value = offsetIndex.get(t.offset);
-          offsetIndex = new Map([...offsetIndex].filter(([o]) => o !== t.offset));
-          import_yaml.CST.setScalarValue(t, value, { afterKey: t === item.value, type: scalarStyle(t.type, value) });
-        }
-      }
-    });
-  }
-  return tokens.map((t) => import_yaml.CST.stringify(t)).join("");
-}
-function insertAfterLine(text, pair, lines) {
-  const key = pair.key;
-  const keyStart = key.range?.[0] ?? 0;
-  const lineStart = text.lastIndexOf("\n", keyStart - 1) + 1;
-  const column = keyStart - lineStart;
-  const eol = text.includes("\r\n") ? "\r\n" : "\n";
-  let lineEnd = text.indexOf("\n", keyStart);
-  if (lineEnd === -1) {
-    return `${text}${eol}${lines.map((l2) => " ".repeat(column) + l2).join(eol)}`;
-  }
-  lineEnd += 1;
-  const added = lines.map((l2) => `${" ".repeat(column)}${l2}${eol}`).join("");
-  return text.slice(0, lineEnd) + added + text.slice(lineEnd);
-}
-var STYLE_OF_TOKEN = {
-  "single-quoted-scalar": "QUOTE_SINGLE",
-  "double-quoted-scalar": "QUOTE_DOUBLE"
-};
-function scalarStyle(tokenType, value) {
-  const kept = STYLE_OF_TOKEN[tokenType];
-  if (kept !== void 0) return kept;
-  return needsQuotes(value) ? "QUOTE_DOUBLE" : "PLAIN";
-}
-function needsQuotes(value) {
-  const parsed = (0, import_yaml.parseDocument)(value).contents;
-  return !(0, import_yaml.isScalar)(parsed) || typeof parsed.value !== "string" || parsed.value !== value;
-}
-function quoteIfNeeded(value) {
-  return needsQuotes(value) ? JSON.stringify(value) : value;
+  return { ok: true, text: current, changed: current !== text, descriptions };
 }
 
-// src/cli/edit.ts
-function parseImageSpec(spec) {
-  const eq = spec.indexOf("=");
-  const name2 = eq === -1 ? void 0 : spec.slice(0, eq);
-  const ref = eq === -1 ? spec : spec.slice(eq + 1);
-  const at2 = ref.indexOf("@");
-  const digest = at2 === -1 ? void 0 : ref.slice(at2 + 1);
-  const withoutDigest = at2 === -1 ? ref : ref.slice(0, at2);
-  const colon = withoutDigest.lastIndexOf(":");
-  const hasTag = colon > withoutDigest.lastIndexOf("/");
-  const image = hasTag ? withoutDigest.slice(0, colon) : withoutDigest;
-  const tag = hasTag ? withoutDigest.slice(colon + 1) : void 0;
-  const keep = (v) => v === void 0 || v === "*" ? void 0 : v;
-  const target = name2 ?? image;
-  if (!target) throw new UsageError(`image spec "${spec}" names no image; write name=newName:tag@digest`);
-  const newName = name2 !== void 0 ? keep(image) : void 0;
+// src/overlays/traffic/overlay-weight.ts
+var import_yaml15 = __toESM(require_dist(), 1);
+
+// src/overlays/traffic/path.ts
+var import_yaml10 = __toESM(require_dist(), 1);
+
+// src/overlays/traffic/common.ts
+var import_yaml9 = __toESM(require_dist(), 1);
+function apiGroupKind(doc) {
+  const apiVersion = doc.get("apiVersion");
+  const kind = doc.get("kind");
+  const group = typeof apiVersion === "string" ? apiVersion.split("/")[0] ?? "" : "";
+  return { group, kind: typeof kind === "string" ? kind : "" };
+}
+function metadataName(doc) {
+  const name2 = doc.getIn(["metadata", "name"]);
+  return typeof name2 === "string" ? name2 : "(unnamed)";
+}
+function stringAt(map2, key) {
+  const v = map2.get(key);
+  return typeof v === "string" ? v : typeof v === "number" ? String(v) : void 0;
+}
+function mapsOf(node2) {
+  if (!(0, import_yaml9.isSeq)(node2)) return [];
+  return node2.items.flatMap((item, index) => (0, import_yaml9.isMap)(item) ? [{ map: item, index }] : []);
+}
+function backendOf(name2, aliases, map2, path, weightKey, missing) {
+  const node2 = map2.get(weightKey, true);
+  const raw = (0, import_yaml9.isScalar)(node2) ? node2.value : void 0;
+  const weight = typeof raw === "number" ? raw : typeof raw === "string" && /^\d+$/.test(raw) ? Number(raw) : missing;
+  return { name: name2, aliases, map: map2, path, weightKey, weightNode: node2 ?? void 0, weight };
+}
+function objectOf(doc) {
+  const { group, kind } = apiGroupKind(doc);
+  return { group: group === "v1" ? "" : group, kind, name: metadataName(doc) };
+}
+
+// src/overlays/traffic/path.ts
+function parsePath(expr) {
+  if (!/^[^.[\]]+(\.[^.[\]]+|\[\d+\])*$/.test(expr)) {
+    return fail(
+      "invalid-spec",
+      `--path ${JSON.stringify(expr)} is not a YAML path like spec.rules[0].backendRefs[1].weight`
+    );
+  }
+  const parts = [];
+  for (const m of expr.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
+    if (m[2] !== void 0) parts.push(Number(m[2]));
+    else if (m[1] !== void 0) parts.push(m[1]);
+  }
+  if (typeof parts[parts.length - 1] !== "string") {
+    return fail("invalid-spec", `--path ${JSON.stringify(expr)} must end with a key, e.g. ...weight`);
+  }
+  return parts;
+}
+function pathProvider(path) {
+  const parentPath = path.slice(0, -1);
+  const key = String(path[path.length - 1]);
+  const label = path.map((p) => typeof p === "number" ? `[${p}]` : `.${p}`).join("").replace(/^\./, "");
   return {
-    name: target,
-    ...newName !== void 0 && newName !== "" ? { newName } : {},
-    ...keep(tag) !== void 0 ? { newTag: keep(tag) } : {},
-    ...keep(digest) !== void 0 ? { digest: keep(digest) } : {}
+    kind: "path",
+    description: "any scalar named by a YAML path (--path spec.x[0].weight)",
+    matches: (doc) => (0, import_yaml10.isMap)(parentPath.length === 0 ? doc.contents : doc.getIn(parentPath, true)),
+    splits: (doc, docIndex) => {
+      const parent = parentPath.length === 0 ? doc.contents : doc.getIn(parentPath, true);
+      if (!(0, import_yaml10.isMap)(parent)) return [];
+      const node2 = parent.get(key, true);
+      const valueKind = (0, import_yaml10.isScalar)(node2) && typeof node2.value === "string" ? "string" : "number";
+      return [
+        {
+          routes: [label],
+          label: `${label} (document ${docIndex + 1})`,
+          object: objectOf(doc),
+          docIndex,
+          mode: "single",
+          valueKind,
+          backends: [backendOf(label, [], parent, parentPath, key, 0)]
+        }
+      ];
+    }
   };
+}
+
+// src/overlays/traffic/gateway-api.ts
+var import_yaml11 = __toESM(require_dist(), 1);
+var ROUTE_KINDS = /* @__PURE__ */ new Set(["HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute", "UDPRoute"]);
+function splits(doc, docIndex) {
+  const name2 = metadataName(doc);
+  const { kind } = apiGroupKind(doc);
+  return mapsOf(doc.getIn(["spec", "rules"], true)).flatMap(({ map: rule, index }) => {
+    const refs = mapsOf(rule.get("backendRefs", true));
+    if (refs.length < 2) return [];
+    const ruleName = stringAt(rule, "name");
+    return [
+      {
+        routes: ruleName === void 0 ? [name2] : [name2, ruleName],
+        label: `${kind} ${name2} rule ${ruleName ?? index}`,
+        object: objectOf(doc),
+        docIndex,
+        mode: "pair",
+        valueKind: "number",
+        backends: refs.map(
+          ({ map: map2, index: i }) => backendOf(
+            stringAt(map2, "name") ?? `#${i}`,
+            [],
+            map2,
+            ["spec", "rules", index, "backendRefs", i],
+            "weight",
+            1
+          )
+        )
+      }
+    ];
+  });
+}
+var gatewayApi = {
+  kind: "gateway-api",
+  description: "Gateway API HTTPRoute/GRPCRoute/TCPRoute/TLSRoute: weighted backendRefs of a rule",
+  matches: (doc) => {
+    const { group, kind } = apiGroupKind(doc);
+    return group === "gateway.networking.k8s.io" && ROUTE_KINDS.has(kind);
+  },
+  splits
+};
+
+// src/overlays/traffic/ingress-nginx.ts
+var import_yaml12 = __toESM(require_dist(), 1);
+var CANARY = "nginx.ingress.kubernetes.io/canary";
+var CANARY_WEIGHT = "nginx.ingress.kubernetes.io/canary-weight";
+function splits2(doc, docIndex) {
+  const annotations = doc.getIn(["metadata", "annotations"], true);
+  if (!(0, import_yaml12.isMap)(annotations)) return [];
+  const map2 = annotations;
+  if (String(map2.get(CANARY)) !== "true") return [];
+  const name2 = metadataName(doc);
+  return [
+    {
+      routes: [name2],
+      label: `canary Ingress ${name2}`,
+      object: objectOf(doc),
+      docIndex,
+      mode: "single",
+      valueKind: "string",
+      backends: [backendOf(name2, [], map2, ["metadata", "annotations"], CANARY_WEIGHT, 0)]
+    }
+  ];
+}
+var ingressNginx = {
+  kind: "ingress-nginx",
+  description: `ingress-nginx canary Ingress: the ${CANARY_WEIGHT} annotation (a quoted string)`,
+  matches: (doc) => {
+    const { group, kind } = apiGroupKind(doc);
+    return kind === "Ingress" && (group === "networking.k8s.io" || group === "extensions");
+  },
+  splits: splits2
+};
+
+// src/overlays/traffic/istio.ts
+var import_yaml13 = __toESM(require_dist(), 1);
+function splits3(doc, docIndex) {
+  const name2 = metadataName(doc);
+  return ["http", "tcp", "tls"].flatMap(
+    (section) => mapsOf(doc.getIn(["spec", section], true)).flatMap(({ map: route, index }) => {
+      const destinations = mapsOf(route.get("route", true));
+      if (destinations.length < 2) return [];
+      const routeName = stringAt(route, "name");
+      return [
+        {
+          routes: routeName === void 0 ? [name2] : [name2, routeName],
+          label: `VirtualService ${name2} ${section}[${routeName ?? index}]`,
+          object: objectOf(doc),
+          docIndex,
+          mode: "pair",
+          valueKind: "number",
+          backends: destinations.map(({ map: map2, index: i }) => {
+            const dest = map2.get("destination", true);
+            const host = (0, import_yaml13.isMap)(dest) ? stringAt(dest, "host") : void 0;
+            const subset = (0, import_yaml13.isMap)(dest) ? stringAt(dest, "subset") : void 0;
+            const label = subset === void 0 ? host ?? `#${i}` : `${host ?? ""}/${subset}`;
+            const aliases = [host, subset].filter((a) => a !== void 0);
+            return backendOf(label, aliases, map2, ["spec", section, index, "route", i], "weight", 0);
+          })
+        }
+      ];
+    })
+  );
+}
+var istio = {
+  kind: "istio",
+  description: "Istio VirtualService: weighted route destinations (host, or host/subset)",
+  matches: (doc) => {
+    const { group, kind } = apiGroupKind(doc);
+    return group === "networking.istio.io" && kind === "VirtualService";
+  },
+  splits: splits3
+};
+
+// src/overlays/traffic/smi.ts
+var import_yaml14 = __toESM(require_dist(), 1);
+function splits4(doc, docIndex) {
+  const name2 = metadataName(doc);
+  const apex = doc.getIn(["spec", "service"]);
+  const backends = mapsOf(doc.getIn(["spec", "backends"], true));
+  if (backends.length < 2) return [];
+  return [
+    {
+      routes: typeof apex === "string" ? [name2, apex] : [name2],
+      label: `TrafficSplit ${name2}`,
+      object: objectOf(doc),
+      docIndex,
+      mode: "pair",
+      valueKind: "number",
+      backends: backends.map(
+        ({ map: map2, index }) => backendOf(stringAt(map2, "service") ?? `#${index}`, [], map2, ["spec", "backends", index], "weight", 0)
+      )
+    }
+  ];
+}
+var smi = {
+  kind: "smi",
+  description: "SMI TrafficSplit: weighted spec.backends",
+  matches: (doc) => {
+    const { group, kind } = apiGroupKind(doc);
+    return group === "split.smi-spec.io" && kind === "TrafficSplit";
+  },
+  splits: splits4
+};
+
+// src/overlays/traffic/registry.ts
+var TRAFFIC_PROVIDERS = [gatewayApi, istio, ingressNginx, smi];
+var TRAFFIC_KINDS = [...TRAFFIC_PROVIDERS.map((p) => p.kind), "path"];
+
+// src/overlays/traffic/split.ts
+function pickCanary(split, canaryBackend) {
+  const names = split.backends.map((b) => b.name).join(", ");
+  if (canaryBackend !== void 0) {
+    const found = split.backends.filter((b) => b.name === canaryBackend || b.aliases.includes(canaryBackend));
+    if (found.length === 1 && found[0] !== void 0) return found[0];
+    if (found.length > 1) {
+      return fail(
+        "ambiguous",
+        `--canary-backend ${canaryBackend} matches ${found.length} backends of ${split.label}: ${names}`
+      );
+    }
+    return fail("not-found", `${split.label} has no backend ${canaryBackend}; backends: ${names}`);
+  }
+  if (split.backends.length === 1 && split.backends[0] !== void 0) return split.backends[0];
+  const canaries = split.backends.filter((b) => /canary/i.test(b.name));
+  if (canaries.length === 1 && canaries[0] !== void 0) return canaries[0];
+  const last = split.backends[1];
+  if (split.backends.length === 2 && last !== void 0) return last;
+  return fail(
+    "ambiguous",
+    `${split.label} has ${split.backends.length} backends (${names}); say which is the canary with --canary-backend`
+  );
+}
+function computeWeights(split, canary, percent) {
+  const result = /* @__PURE__ */ new Map([[canary, percent]]);
+  const others = split.backends.filter((b) => b !== canary);
+  if (others.length === 0) return result;
+  const rest = 100 - percent;
+  const total = others.reduce((sum, b) => sum + Math.max(b.weight, 0), 0);
+  const shares = others.map(
+    (b) => total === 0 ? rest / others.length : rest * Math.max(b.weight, 0) / total
+  );
+  const floors = shares.map(Math.floor);
+  let left = rest - floors.reduce((a, b) => a + b, 0);
+  const order = shares.map((s2, i) => ({ i, r: s2 - Math.floor(s2) })).sort((a, b) => b.r - a.r || a.i - b.i);
+  for (const { i } of order) {
+    if (left <= 0) break;
+    floors[i] = (floors[i] ?? 0) + 1;
+    left -= 1;
+  }
+  others.forEach((b, i) => result.set(b, floors[i] ?? 0));
+  return result;
+}
+
+// src/overlays/traffic/set-weight.ts
+function providersFor(options) {
+  if (options.path !== void 0) {
+    const path = parsePath(options.path);
+    if (isFailure(path)) return path;
+    return [pathProvider(path)];
+  }
+  if (options.kind === "path") return fail("invalid-spec", "kind path needs --path <yaml.path>");
+  if (options.kind === void 0) return TRAFFIC_PROVIDERS;
+  const chosen = TRAFFIC_PROVIDERS.filter((p) => p.kind === options.kind);
+  if (chosen.length === 0) {
+    const kinds = [...TRAFFIC_PROVIDERS.map((p) => p.kind), "path"].join(", ");
+    return fail("invalid-spec", `traffic kind ${JSON.stringify(options.kind)} is unknown; kinds: ${kinds}`);
+  }
+  return chosen;
+}
+function findSplits(parsed, providers) {
+  return parsed.docs.flatMap(
+    (doc, index) => providers.filter((p) => p.matches(doc)).flatMap((p) => p.splits(doc, index))
+  );
+}
+function selectSplit(splits5, route) {
+  const labels = splits5.map((s2) => s2.label).join("; ") || "(none)";
+  const candidates = route === void 0 ? splits5 : splits5.filter((s2) => s2.routes.includes(route));
+  const only = candidates[0];
+  if (candidates.length === 1 && only !== void 0) return only;
+  if (candidates.length === 0) {
+    return fail(
+      "not-found",
+      route === void 0 ? "no weighted traffic split found in the file (looked for Gateway API routes, Istio VirtualServices, ingress-nginx canary Ingresses, SMI TrafficSplits); use --path for anything else" : `no traffic split named ${route}; splits in the file: ${labels}`
+    );
+  }
+  return fail(
+    "ambiguous",
+    `${candidates.length} traffic splits match${route === void 0 ? "" : ` ${route}`}: ${candidates.map((s2) => s2.label).join("; ")}; pick one with --route`
+  );
+}
+function valueFor(split, weight) {
+  return split.valueKind === "string" ? String(weight) : weight;
+}
+function setWeight(text, options) {
+  const { percent } = options;
+  if (!Number.isInteger(percent) || percent < 0 || percent > 100) {
+    return fail("invalid-value", `weight ${percent} is not a whole percentage from 0 to 100`);
+  }
+  const providers = providersFor(options);
+  if (isFailure(providers)) return providers;
+  const original = parseText(text);
+  if (isFailure(original)) return original;
+  const split = selectSplit(findSplits(original, providers), options.route);
+  if (isFailure(split)) return split;
+  const canary = pickCanary(split, options.canaryBackend);
+  if (isFailure(canary)) return canary;
+  const weights = computeWeights(split, canary, percent);
+  const byIndex = split.backends.map((b) => weights.get(b));
+  const ops = [];
+  const descriptions = [];
+  split.backends.forEach((b, i) => {
+    const w = byIndex[i];
+    if (w === void 0 || b.weightNode !== void 0 && String(b.weight) === String(w) && typeOk(split, b))
+      return;
+    ops.push({ op: "set", path: [...b.path, b.weightKey], value: valueFor(split, w) });
+    descriptions.push(
+      `${split.label}: ${b.name} weight ${b.weightNode === void 0 ? "(unset)" : b.weight} -> ${w}`
+    );
+  });
+  if (ops.length === 0) return { ok: true, text, changed: false, descriptions: [] };
+  const splices = [];
+  for (const [i, b] of split.backends.entries()) {
+    const w = byIndex[i];
+    if (w === void 0) continue;
+    if (b.weightNode === void 0) {
+      const raw = valueFor(split, w);
+      const value = typeof raw === "string" ? JSON.stringify(raw) : String(raw);
+      const splice = addPairs(text, b.map, [{ key: b.weightKey, value }]);
+      if (isFailure(splice)) return splice;
+      splices.push(splice);
+    } else if (String(b.weight) !== String(w) || !typeOk(split, b)) {
+      const write = {
+        value: String(w),
+        kind: split.valueKind,
+        quoted: split.valueKind === "string"
+      };
+      const splice = scalarSplice(b.weightNode, write, b.map.flow === true);
+      if (isFailure(splice)) return splice;
+      splices.push(splice);
+    }
+  }
+  const current = applySplices(text, splices);
+  if (isFailure(current)) return current;
+  const problem2 = verifyEdit(original, current, split.docIndex, ops);
+  if (problem2 !== void 0) return problem2;
+  return { ok: true, text: current, changed: current !== text, descriptions };
+}
+function typeOk(split, b) {
+  const node2 = b.weightNode;
+  const value = node2?.value;
+  return split.valueKind === "string" ? typeof value === "string" : typeof value === "number";
+}
+
+// src/overlays/traffic/overlay-weight.ts
+function listedFiles(text) {
+  const parsed = parseText(text);
+  if (isFailure(parsed)) return parsed;
+  const found = kustomizationDoc(parsed);
+  if (isFailure(found)) return found;
+  const k = found.doc.toJS();
+  const out = [];
+  const strings = (v) => Array.isArray(v) ? v.filter((x) => typeof x === "string") : [];
+  for (const path of [...strings(k.resources), ...strings(k.patchesStrategicMerge)])
+    out.push({ path, target: void 0 });
+  for (const key of ["patches", "patchesJson6902"]) {
+    const list = k[key];
+    if (!Array.isArray(list)) continue;
+    for (const entry of list) {
+      const e = entry;
+      if (typeof e.path === "string") out.push({ path: e.path, target: e.target });
+    }
+  }
+  return out;
+}
+function pointer(path, key) {
+  return `/${[...path, key].map((p) => String(p).replaceAll("~", "~0").replaceAll("/", "~1")).join("/")}`;
+}
+function isJsonPatch(text) {
+  const parsed = parseText(text);
+  if (isFailure(parsed)) return false;
+  const contents = parsed.docs[0]?.contents;
+  return (0, import_yaml15.isSeq)(contents) && contents.items.length > 0 && contents.items.every((i) => (0, import_yaml15.isMap)(i) && i.has("op"));
+}
+function baseSplits(input3, options) {
+  const providers = providersFor(options);
+  if (isFailure(providers)) return providers;
+  const splits5 = [];
+  for (const [path, text] of Object.entries(input3.bases)) {
+    const parsed = parseText(text);
+    if (isFailure(parsed)) return fail(parsed.code, `${path}: ${parsed.message}`);
+    splits5.push(...findSplits(parsed, providers));
+  }
+  return splits5;
+}
+function editJsonPatch(path, text, split, options) {
+  const parsed = parseText(text);
+  if (isFailure(parsed)) return fail(parsed.code, `${path}: ${parsed.message}`);
+  const ops = parsed.docs[0]?.contents;
+  if (!(0, import_yaml15.isSeq)(ops)) return "absent";
+  const byPointer = /* @__PURE__ */ new Map();
+  ops.items.forEach((item, index) => {
+    if ((0, import_yaml15.isMap)(item) && typeof item.get("path") === "string")
+      byPointer.set(String(item.get("path")), { map: item, index });
+  });
+  const pointers = split.backends.map((b) => pointer(b.path, b.weightKey));
+  const present = pointers.filter((p) => byPointer.has(p));
+  if (present.length === 0) return "absent";
+  if (present.length < pointers.length) {
+    const missing = pointers.filter((p) => !byPointer.has(p)).join(", ");
+    return fail(
+      "unsupported",
+      `${path}: patches some weights of ${split.label} but not ${missing}; add ops for them`
+    );
+  }
+  const current = {
+    ...split,
+    backends: split.backends.map((b, i) => {
+      const v = byPointer.get(pointers[i])?.map.get("value");
+      return { ...b, weight: Number(v) };
+    })
+  };
+  const canary = pickCanary(current, options.canaryBackend);
+  if (isFailure(canary)) return canary;
+  const weights = computeWeights(current, canary, options.percent);
+  const splices = [];
+  const semantic = [];
+  const descriptions = [];
+  for (const [i, b] of current.backends.entries()) {
+    const op = byPointer.get(pointers[i]);
+    const w = weights.get(b);
+    const node2 = op?.map.get("value", true);
+    if (op === void 0 || w === void 0 || !(0, import_yaml15.isScalar)(node2)) continue;
+    const value = split.valueKind === "string" ? String(w) : w;
+    if (node2.value === value) continue;
+    const splice = scalarSplice(
+      node2,
+      { value: String(w), kind: split.valueKind, quoted: split.valueKind === "string" },
+      op.map.flow === true
+    );
+    if (isFailure(splice)) return splice;
+    splices.push(splice);
+    semantic.push({ op: "set", path: [op.index, "value"], value });
+    descriptions.push(`${split.label}: ${b.name} weight ${b.weight} -> ${w} (patch ${path})`);
+  }
+  if (splices.length === 0) return { ok: true, edits: [] };
+  const after = applySplices(text, splices);
+  if (isFailure(after)) return after;
+  const problem2 = verifyEdit(parsed, after, 0, semantic);
+  if (problem2 !== void 0) return problem2;
+  return { ok: true, edits: [{ path, before: text, after, descriptions }] };
+}
+function newPatch(split, options, eol) {
+  const canary = pickCanary(split, options.canaryBackend);
+  if (isFailure(canary)) return canary;
+  const weights = computeWeights(split, canary, options.percent);
+  const lines = [`# Canary traffic for ${split.label}, kept by rollgate: edit the values, keep the paths.`];
+  const descriptions = [];
+  for (const b of split.backends) {
+    const w = weights.get(b);
+    if (w === void 0) continue;
+    lines.push(
+      "- op: add",
+      `  path: ${pointer(b.path, b.weightKey)}`,
+      `  value: ${split.valueKind === "string" ? JSON.stringify(String(w)) : String(w)}`
+    );
+    descriptions.push(
+      `${split.label}: ${b.name} weight ${b.weightNode === void 0 ? "(unset)" : b.weight} -> ${w}`
+    );
+  }
+  return { text: lines.join(eol) + eol, descriptions };
+}
+function setOverlayWeight(input3, options) {
+  const listed = listedFiles(input3.kustomization.text);
+  if (isFailure(listed)) return fail(listed.code, `${input3.kustomization.path}: ${listed.message}`);
+  const bases = baseSplits(input3, options);
+  if (isFailure(bases)) return bases;
+  const candidates = [];
+  const holders = [];
+  for (const file2 of listed) {
+    const text = input3.files[file2.path];
+    if (text === void 0) continue;
+    if (isJsonPatch(text)) {
+      const targets = bases.filter(
+        (s2) => (file2.target?.kind === void 0 || s2.object.kind === file2.target.kind) && (file2.target?.name === void 0 || s2.object.name === file2.target.name) && (options.route === void 0 || s2.routes.includes(options.route))
+      );
+      for (const split2 of targets) {
+        const result2 = editJsonPatch(file2.path, text, split2, options);
+        if (result2 === "absent") continue;
+        candidates.push(result2);
+        holders.push(file2.path);
+      }
+      continue;
+    }
+    const result = setWeight(text, options);
+    if (!result.ok && result.code === "not-found") continue;
+    if (!result.ok) return fail(result.code, `${file2.path}: ${result.message}`);
+    candidates.push({
+      ok: true,
+      edits: result.changed ? [{ path: file2.path, before: text, after: result.text, descriptions: result.descriptions }] : []
+    });
+    holders.push(file2.path);
+  }
+  const only = candidates[0];
+  if (candidates.length > 1) {
+    return fail(
+      "ambiguous",
+      `the weight is set in ${holders.join(" and ")}; pick one with --route or keep one`
+    );
+  }
+  if (only !== void 0) return only;
+  const split = selectSplit(bases, options.route);
+  if (isFailure(split)) return split;
+  const name2 = `rollgate-traffic-${split.object.name.replace(/[^A-Za-z0-9_.-]+/g, "-")}.yaml`;
+  if (input3.files[name2] !== void 0) {
+    return fail(
+      "unsupported",
+      `${name2} exists but is not listed under patches: of ${input3.kustomization.path}; list it or remove it`
+    );
+  }
+  const k = input3.kustomization.text;
+  const eol = k.includes("\r\n") ? "\r\n" : "\n";
+  const patch = newPatch(split, options, eol);
+  if (isFailure(patch)) return patch;
+  const parsed = parseText(k);
+  if (isFailure(parsed)) return parsed;
+  const found = kustomizationDoc(parsed);
+  if (isFailure(found)) return found;
+  const target = {
+    ...split.object.group === "" ? {} : { group: split.object.group },
+    kind: split.object.kind,
+    name: split.object.name
+  };
+  const flowTarget = `{${Object.entries(target).map(([key, v]) => `${key}: ${v}`).join(", ")}}`;
+  const pairs = [
+    { key: "path", value: name2 },
+    { key: "target", value: flowTarget }
+  ];
+  const list = found.doc.get("patches", true);
+  if (list !== void 0 && !(0, import_yaml15.isSeq)(list))
+    return fail("unsupported", `patches: of ${input3.kustomization.path} is not a list`);
+  const splice = (0, import_yaml15.isSeq)(list) ? appendItem(k, list, pairs) : addListKey(k, found.doc, "patches", pairs);
+  if (isFailure(splice)) return splice;
+  const after = applySplices(k, [splice]);
+  if (isFailure(after)) return after;
+  const item = { path: name2, target };
+  const problem2 = verifyEdit(
+    parsed,
+    after,
+    found.index,
+    (0, import_yaml15.isSeq)(list) ? [{ op: "set", path: ["patches", list.items.length], value: item }] : [{ op: "set", path: ["patches"], value: [item] }]
+  );
+  if (problem2 !== void 0) return problem2;
+  return {
+    ok: true,
+    edits: [
+      { path: name2, before: void 0, after: patch.text, descriptions: patch.descriptions },
+      {
+        path: input3.kustomization.path,
+        before: k,
+        after,
+        descriptions: [`patches: add ${name2} for ${split.label}`]
+      }
+    ]
+  };
+}
+
+// src/overlays/cli-edit.ts
+var usage = {
+  image: "usage: rollgate edit image <dir|file> <spec>...  (spec: name=newName:tag@digest, name:tag, name@digest; * keeps a field)",
+  replicas: "usage: rollgate edit replicas <dir|file> <name>=<count>...",
+  weight: "usage: rollgate edit weight <file|overlay-dir> <percent> [--route NAME] [--canary-backend NAME] [--kind gateway-api|istio|ingress-nginx|smi|path] [--path yaml.path]"
+};
+function problem(exitCode, message, hint) {
+  return { exitCode, stdout: "", stderr: hint === void 0 ? message : `${message}
+${hint}` };
 }
 async function resolveKustomization(target) {
   const info = await stat(target).catch(() => void 0);
-  if (info === void 0) throw new IoError(`${target}: no such file or folder`);
-  if (!info.isDirectory()) return target;
+  if (info === void 0) return { ok: false, result: problem(3, `${target}: no such file or folder`) };
+  if (!info.isDirectory()) return { ok: true, file: target };
   const found = [];
   for (const name2 of KUSTOMIZATION_NAMES) {
-    if (await stat(join2(target, name2)).catch(() => void 0)) found.push(join2(target, name2));
+    if ((await stat(join2(target, name2)).catch(() => void 0))?.isFile() === true)
+      found.push(join2(target, name2));
   }
-  if (found.length > 1)
-    throw new UsageError(`found multiple kustomization files in ${target}: ${found.join(", ")}`);
-  if (found[0] === void 0)
-    throw new UsageError(`no kustomization.yaml, kustomization.yml or Kustomization in ${target}`);
-  return found[0];
+  const only = found[0];
+  if (found.length > 1) {
+    return {
+      ok: false,
+      result: problem(
+        2,
+        `found multiple kustomization files in ${target}: ${found.join(", ")}; keep one (kustomize refuses this too)`
+      )
+    };
+  }
+  if (only === void 0) {
+    return {
+      ok: false,
+      result: problem(
+        2,
+        `no kustomization file in ${target}: expected one of ${KUSTOMIZATION_NAMES.join(", ")}`
+      )
+    };
+  }
+  return { ok: true, file: only };
 }
-async function runEdit(args, io) {
-  const [what, target, ...specs] = args;
-  if (what !== "image")
-    throw new UsageError(`edit what? "rollgate edit image <dir|file> <spec>..." (got "${what ?? ""}")`);
-  if (target === void 0 || specs.length === 0)
-    throw new UsageError("usage: rollgate edit image <dir|file> <spec>...");
-  const file2 = await resolveKustomization(resolve3(io.cwd, target));
-  const text = await readFile(file2, "utf8");
-  const result = setImages(text, specs.map(parseImageSpec));
-  if (!result.ok) throw new UsageError(`${file2}: ${result.message}`);
-  if (result.changed) await writeFile(file2, result.text);
-  io.stdout(
-    result.changed ? result.descriptions.map((d) => `${file2}: ${d}`).join("\n") : `${file2}: already up to date`
+async function editFile(file2, edit) {
+  let text;
+  try {
+    text = await readFile(file2, "utf8");
+  } catch (err) {
+    return problem(3, `${file2}: cannot read: ${err.message}`);
+  }
+  const result = edit(text);
+  if (!result.ok) return problem(2, `${file2}: ${result.message}`);
+  if (!result.changed) return { exitCode: 0, stdout: `${file2}: already up to date
+`, stderr: "" };
+  try {
+    await writeFile(file2, result.text);
+  } catch (err) {
+    return problem(3, `${file2}: cannot write: ${err.message}`);
+  }
+  return { exitCode: 0, stdout: result.descriptions.map((d) => `${file2}: ${d}
+`).join(""), stderr: "" };
+}
+async function runEditImage(args, cwd = process.cwd()) {
+  const [target, ...rawSpecs] = args;
+  if (target === void 0 || rawSpecs.length === 0) return problem(2, "missing arguments", usage.image);
+  const specs = [];
+  for (const raw of rawSpecs) {
+    const spec = parseImageSpec(raw);
+    if (isFailure(spec)) return problem(2, spec.message, usage.image);
+    specs.push(spec);
+  }
+  const resolved = await resolveKustomization(resolve3(cwd, target));
+  if (!resolved.ok) return resolved.result;
+  return editFile(resolved.file, (text) => setImages(text, specs));
+}
+async function runEditReplicas(args, cwd = process.cwd()) {
+  const [target, ...rawSpecs] = args;
+  if (target === void 0 || rawSpecs.length === 0) return problem(2, "missing arguments", usage.replicas);
+  const specs = [];
+  for (const raw of rawSpecs) {
+    const spec = parseReplicaSpec(raw);
+    if (isFailure(spec)) return problem(2, spec.message, usage.replicas);
+    specs.push(spec);
+  }
+  const resolved = await resolveKustomization(resolve3(cwd, target));
+  if (!resolved.ok) return resolved.result;
+  return editFile(resolved.file, (text) => setReplicas(text, specs));
+}
+var WEIGHT_FLAGS = {
+  "--route": "route",
+  "--canary-backend": "canaryBackend",
+  "--kind": "kind",
+  "--path": "path"
+};
+async function runEditWeight(args, cwd = process.cwd()) {
+  const positional = [];
+  const flags = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const [flag, inline] = arg.startsWith("--") ? arg.split(/=(.*)/s, 2) : [arg, void 0];
+    if (flag in WEIGHT_FLAGS) {
+      const value = inline ?? args[++i];
+      if (value === void 0 || value === "") return problem(2, `${flag} needs a value`, usage.weight);
+      flags[WEIGHT_FLAGS[flag]] = value;
+    } else if (arg.startsWith("--")) {
+      return problem(
+        2,
+        `unknown option ${arg}; options: ${Object.keys(WEIGHT_FLAGS).join(", ")}`,
+        usage.weight
+      );
+    } else {
+      positional.push(arg);
+    }
+  }
+  const [file2, rawPercent, ...extra] = positional;
+  if (file2 === void 0 || rawPercent === void 0) return problem(2, "missing arguments", usage.weight);
+  if (extra.length > 0) return problem(2, `unexpected arguments: ${extra.join(" ")}`, usage.weight);
+  if (!/^\d{1,3}%?$/.test(rawPercent) || Number(rawPercent.replace("%", "")) > 100) {
+    return problem(
+      2,
+      `weight ${JSON.stringify(rawPercent)} is not a whole percentage from 0 to 100 (e.g. 25)`,
+      usage.weight
+    );
+  }
+  const options = { percent: Number(rawPercent.replace("%", "")), ...flags };
+  const target = resolve3(cwd, file2);
+  if ((await stat(target).catch(() => void 0))?.isDirectory() === true)
+    return editOverlay(target, options);
+  return editFile(target, (text) => setWeight(text, options));
+}
+function listOf(value) {
+  return Array.isArray(value) ? value.filter((v) => typeof v === "string") : [];
+}
+async function readIfFile(path) {
+  return (await stat(path).catch(() => void 0))?.isFile() === true ? readFile(path, "utf8") : void 0;
+}
+async function collectBases(dir, from, out, seen) {
+  if (seen.has(dir)) return;
+  seen.add(dir);
+  const resolved = await resolveKustomization(dir);
+  if (!resolved.ok) return;
+  const k = (0, import_yaml16.parse)(await readFile(resolved.file, "utf8")) ?? {};
+  for (const entry of [...listOf(k.resources), ...listOf(k.bases)]) {
+    if (entry.includes("://") || entry.startsWith("github.com/")) continue;
+    const path = resolve3(dir, entry);
+    const info = await stat(path).catch(() => void 0);
+    if (info?.isDirectory() === true) await collectBases(path, from, out, seen);
+    else if (info?.isFile() === true) out[relative2(from, path)] = await readFile(path, "utf8");
+  }
+}
+async function editOverlay(dir, options) {
+  const resolved = await resolveKustomization(dir);
+  if (!resolved.ok) return resolved.result;
+  const kText = await readFile(resolved.file, "utf8");
+  const k = (0, import_yaml16.parse)(kText) ?? {};
+  const files = {};
+  const listed = [
+    ...listOf(k.resources),
+    ...listOf(k.patchesStrategicMerge),
+    ...[k.patches, k.patchesJson6902].flatMap(
+      (list) => Array.isArray(list) ? list.map((e) => e.path).filter((p) => typeof p === "string") : []
+    )
+  ];
+  for (const path of listed) {
+    const text = await readIfFile(resolve3(dir, path));
+    if (text !== void 0) files[path] = text;
+  }
+  const bases = {};
+  const seen = /* @__PURE__ */ new Set([dir]);
+  for (const entry of [...listOf(k.resources), ...listOf(k.bases)]) {
+    const path = resolve3(dir, entry);
+    if ((await stat(path).catch(() => void 0))?.isDirectory() === true)
+      await collectBases(path, dir, bases, seen);
+  }
+  const input3 = {
+    kustomization: { path: relative2(dir, resolved.file), text: kText },
+    files: { ...files, ...Object.fromEntries(await existingRollgatePatches(dir)) },
+    bases
+  };
+  const outcome = setOverlayWeight(input3, options);
+  if (!outcome.ok) return problem(2, `${dir}: ${outcome.message}`);
+  if (outcome.edits.length === 0) return { exitCode: 0, stdout: `${dir}: already up to date
+`, stderr: "" };
+  try {
+    for (const edit of outcome.edits) await writeFile(join2(dir, edit.path), edit.after);
+  } catch (err) {
+    return problem(3, `${dir}: cannot write: ${err.message}`);
+  }
+  const lines = outcome.edits.flatMap((e) => e.descriptions.map((d) => `${join2(dir, e.path)}: ${d}
+`));
+  return { exitCode: 0, stdout: lines.join(""), stderr: "" };
+}
+async function existingRollgatePatches(dir) {
+  const names = (await readdir(dir)).filter((n2) => n2.startsWith("rollgate-traffic-") && n2.endsWith(".yaml"));
+  return Promise.all(
+    names.map(async (n2) => [n2, await readFile(join2(dir, n2), "utf8")])
   );
-  return 0;
+}
+
+// src/cli/edit.ts
+var VERBS = {
+  image: runEditImage,
+  replicas: runEditReplicas,
+  weight: runEditWeight
+};
+async function runEdit(args, io) {
+  const [what, ...rest] = args;
+  const verb = what === void 0 ? void 0 : VERBS[what];
+  if (verb === void 0)
+    throw new UsageError(`edit what? expected image, replicas or weight (got "${what ?? ""}")`);
+  const result = await verb(rest, io.cwd);
+  if (result.stdout !== "") io.stdout(result.stdout.replace(/\n$/, ""));
+  if (result.stderr !== "") io.stderr(result.stderr.replace(/\n$/, ""));
+  return result.exitCode;
 }
 
 // src/cli/help.ts
@@ -17154,6 +18394,8 @@ Usage:
   rollgate rollback <env> [--service S]... [--dry-run] [--reason TEXT]
   rollgate status [--json]
   rollgate edit image <dir|file> <spec>...
+  rollgate edit replicas <dir|file> <name>=<count>...
+  rollgate edit weight <file> <percent> [--route NAME] [--canary-backend NAME]
   rollgate demo [--keep]
 
 Common options:
@@ -17200,9 +18442,14 @@ no earlier version, 3 on I/O failure.`,
 Prints every service's version in every environment, in pipeline order, with when rollgate put it
 there (from the commit trailers).`,
   edit: `rollgate edit image <dir|file> <spec>...
+rollgate edit replicas <dir|file> <name>=<count>...
+rollgate edit weight <file|overlay-dir> <percent> [--route NAME] [--canary-backend NAME] [--kind KIND] [--path P]
 
-Sets images in a kustomization by a source-preserving edit. spec: name=newName:tag@digest,
-name:tag, name@digest; "*" keeps a field. Comments, order and formatting stay.`,
+Source-preserving edits: only the values that change (and lines for entries that must be added)
+differ. image spec: name=newName:tag@digest, name:tag, name@digest; "*" keeps a field; a missing
+entry is added. weight: Gateway API routes, Istio VirtualServices, ingress-nginx canary Ingresses,
+SMI TrafficSplits, or any scalar by --path; on an overlay folder the weight goes into a patch of the
+overlay (added under patches: when none holds it). See docs/overlays.md for the differences from kustomize.`,
   demo: `rollgate demo [--keep]
 
 Builds a throwaway GitOps repository from examples/ in a temp folder and walks version 1.4.0 of
@@ -19066,9 +20313,9 @@ function formatRelativeTime(unit, count, numeric = "always", narrow = false) {
   const isInPast = Object.is(count, -0) || count < 0, fmtValue = Math.abs(count), singular = fmtValue === 1, lilUnits = units[unit], fmtUnit = narrow ? singular ? lilUnits[1] : lilUnits[2] || lilUnits[1] : singular ? units[unit][0] : unit;
   return isInPast ? `${fmtValue} ${fmtUnit} ago` : `in ${fmtValue} ${fmtUnit}`;
 }
-function stringifyTokens(splits, tokenToString) {
+function stringifyTokens(splits5, tokenToString) {
   let s2 = "";
-  for (const token of splits) {
+  for (const token of splits5) {
     if (token.literal) {
       s2 += token.val;
     } else {
@@ -19105,12 +20352,12 @@ var Formatter = class _Formatter {
   }
   static parseFormat(fmt) {
     let current = null, currentFull = "", bracketed = false;
-    const splits = [];
+    const splits5 = [];
     for (let i = 0; i < fmt.length; i++) {
       const c = fmt.charAt(i);
       if (c === "'") {
         if (currentFull.length > 0 || bracketed) {
-          splits.push({
+          splits5.push({
             literal: bracketed || /^\s+$/.test(currentFull),
             val: currentFull === "" ? "'" : currentFull
           });
@@ -19124,16 +20371,16 @@ var Formatter = class _Formatter {
         currentFull += c;
       } else {
         if (currentFull.length > 0) {
-          splits.push({ literal: /^\s+$/.test(currentFull), val: currentFull });
+          splits5.push({ literal: /^\s+$/.test(currentFull), val: currentFull });
         }
         currentFull = c;
         current = c;
       }
     }
     if (currentFull.length > 0) {
-      splits.push({ literal: bracketed || /^\s+$/.test(currentFull), val: currentFull });
+      splits5.push({ literal: bracketed || /^\s+$/.test(currentFull), val: currentFull });
     }
-    return splits;
+    return splits5;
   }
   static macroTokenToFormatOpts(token) {
     return macroTokenToFormatOpts[token];
@@ -19405,7 +20652,7 @@ function combineExtractors(...extractors) {
     [{}, null, 1]
   ).slice(0, 2);
 }
-function parse(s2, ...patterns) {
+function parse2(s2, ...patterns) {
   if (s2 == null) {
     return [null, null];
   }
@@ -19584,7 +20831,7 @@ var extractISOTimeAndOffset = combineExtractors(
   extractIANAZone
 );
 function parseISODate(s2) {
-  return parse(
+  return parse2(
     s2,
     [isoYmdWithTimeExtensionRegex, extractISOYmdTimeAndOffset],
     [isoWeekWithTimeExtensionRegex, extractISOWeekTimeAndOffset],
@@ -19593,10 +20840,10 @@ function parseISODate(s2) {
   );
 }
 function parseRFC2822Date(s2) {
-  return parse(preprocessRFC2822(s2), [rfc2822, extractRFC2822]);
+  return parse2(preprocessRFC2822(s2), [rfc2822, extractRFC2822]);
 }
 function parseHTTPDate(s2) {
-  return parse(
+  return parse2(
     s2,
     [rfc1123, extractRFC1123Or850],
     [rfc850, extractRFC1123Or850],
@@ -19604,11 +20851,11 @@ function parseHTTPDate(s2) {
   );
 }
 function parseISODuration(s2) {
-  return parse(s2, [isoDuration, extractISODuration]);
+  return parse2(s2, [isoDuration, extractISODuration]);
 }
 var extractISOTimeOnly = combineExtractors(extractISOTime);
 function parseISOTimeOnly(s2) {
-  return parse(s2, [isoTimeOnly, extractISOTimeOnly]);
+  return parse2(s2, [isoTimeOnly, extractISOTimeOnly]);
 }
 var sqlYmdWithTimeExtensionRegex = combineRegexes(sqlYmdRegex, sqlTimeExtensionRegex);
 var sqlTimeCombinedRegex = combineRegexes(sqlTimeRegex);
@@ -19618,7 +20865,7 @@ var extractISOTimeOffsetAndIANAZone = combineExtractors(
   extractIANAZone
 );
 function parseSQL(s2) {
-  return parse(
+  return parse2(
     s2,
     [sqlYmdWithTimeExtensionRegex, extractISOYmdTimeAndOffset],
     [sqlTimeCombinedRegex, extractISOTimeOffsetAndIANAZone]
@@ -23724,8 +24971,8 @@ function friendlyDateTime(dateTimeish) {
 }
 
 // src/config/load.ts
-var import_yaml2 = __toESM(require_dist(), 1);
-import { readdir, readFile as readFile2 } from "node:fs/promises";
+var import_yaml17 = __toESM(require_dist(), 1);
+import { readdir as readdir2, readFile as readFile2 } from "node:fs/promises";
 import { dirname as dirname2, join as join3 } from "node:path";
 
 // node_modules/zod/v4/classic/external.js
@@ -23847,7 +25094,7 @@ __export(external_exports, {
   decode: () => decode2,
   decodeAsync: () => decodeAsync2,
   deepPartial: () => deepPartial,
-  describe: () => describe2,
+  describe: () => describe3,
   discriminatedUnion: () => discriminatedUnion,
   e164: () => e1642,
   email: () => email2,
@@ -23926,7 +25173,7 @@ __export(external_exports, {
   optional: () => optional,
   output: () => output,
   overwrite: () => _overwrite,
-  parse: () => parse3,
+  parse: () => parse4,
   parseAsync: () => parseAsync2,
   partialRecord: () => partialRecord,
   pipe: () => pipe,
@@ -24253,7 +25500,7 @@ __export(core_exports2, {
   createToJSONSchemaMethod: () => createToJSONSchemaMethod,
   decode: () => decode,
   decodeAsync: () => decodeAsync,
-  describe: () => describe,
+  describe: () => describe2,
   encode: () => encode,
   encodeAsync: () => encodeAsync,
   extractDefs: () => extractDefs,
@@ -24278,7 +25525,7 @@ __export(core_exports2, {
   memoizer: () => memoizer,
   mergeValues: () => mergeValues,
   meta: () => meta,
-  parse: () => parse2,
+  parse: () => parse3,
   parseAsync: () => parseAsync,
   parseURLObject: () => parseURLObject,
   prettifyError: () => prettifyError,
@@ -25498,7 +26745,7 @@ var _parse = (_Err) => {
   };
   return fn;
 };
-var parse2 = /* @__PURE__ */ _parse($ZodRealError);
+var parse3 = /* @__PURE__ */ _parse($ZodRealError);
 var _parseAsync = (_Err) => {
   const fn = async (schema, value, _ctx, params) => {
     const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
@@ -25586,18 +26833,18 @@ var validateAsync = async (schema, value, _ctx) => {
   return result.issues.length === 0;
 };
 var _encode = (_Err) => {
-  const parse5 = _parse(_Err);
+  const parse6 = _parse(_Err);
   const fn = (schema, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse5(schema, value, ctx, finalizeParams(fn, _params));
+    return parse6(schema, value, ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var encode = /* @__PURE__ */ _encode($ZodRealError);
 var _decode = (_Err) => {
-  const parse5 = _parse(_Err);
+  const parse6 = _parse(_Err);
   const fn = (schema, value, _ctx, _params) => {
-    return parse5(schema, value, _ctx, finalizeParams(fn, _params));
+    return parse6(schema, value, _ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
@@ -27092,7 +28339,7 @@ function capSize(inst, size) {
   if (!caps.length)
     return;
   const cap = Math.min(...caps.map((c) => c[0]));
-  const parse5 = inst._zod.parse;
+  const parse6 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n2 = size(payload.value);
     if (n2 > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -27106,7 +28353,7 @@ function capSize(inst, size) {
         }
       }
     }
-    return parse5(payload, ctx);
+    return parse6(payload, ctx);
   };
 }
 var arraySize = (input3) => Array.isArray(input3) ? input3.length : -1;
@@ -28651,10 +29898,10 @@ var $ZodFunction = /* @__PURE__ */ $constructor("$ZodFunction", (inst, def) => {
       throw new Error("implement() must be called with a function");
     }
     return Object.defineProperty(function(...args) {
-      const parsedArgs = inst._def.input ? parse2(inst._def.input, args) : args;
+      const parsedArgs = inst._def.input ? parse3(inst._def.input, args) : args;
       const result = Reflect.apply(func, this, parsedArgs);
       if (inst._def.output) {
-        return parse2(inst._def.output, result);
+        return parse3(inst._def.output, result);
       }
       return result;
     }, "_zod", { value: inst._zod, enumerable: false });
@@ -39243,7 +40490,7 @@ function _check(fn, params) {
   return ch;
 }
 // @__NO_SIDE_EFFECTS__
-function describe(description) {
+function describe2(description) {
   const ch = new $ZodCheck({ check: "describe" });
   ch._zod.onattach = [
     (inst) => {
@@ -40797,7 +42044,7 @@ __export(schemas_exports2, {
   currencyCode: () => currencyCode2,
   custom: () => custom,
   date: () => date2,
-  describe: () => describe2,
+  describe: () => describe3,
   discriminatedUnion: () => discriminatedUnion,
   e164: () => e1642,
   email: () => email2,
@@ -40961,7 +42208,7 @@ var ZodRealError = /* @__PURE__ */ $constructor("ZodError", initializer2, void 0
 });
 
 // node_modules/zod/v4/classic/parse.js
-var parse3 = /* @__PURE__ */ _parse(ZodRealError);
+var parse4 = /* @__PURE__ */ _parse(ZodRealError);
 var parseAsync2 = /* @__PURE__ */ _parseAsync(ZodRealError);
 var safeParse2 = /* @__PURE__ */ _safeParse(ZodRealError);
 var safeParseAsync2 = /* @__PURE__ */ _safeParseAsync(ZodRealError);
@@ -41098,7 +42345,7 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
     util_exports.own(this, "~standard", value);
   },
   parse: function _parse2(data, params) {
-    return parse3(this, data, params, { callee: _parse2 });
+    return parse4(this, data, params, { callee: _parse2 });
   },
   parseAsync: async function _parseAsync2(data, params) {
     return await parseAsync2(this, data, params, { callee: _parseAsync2 });
@@ -42389,7 +43636,7 @@ function refine(fn, _params = {}) {
 function superRefine(fn, params) {
   return _superRefine(fn, params);
 }
-var describe2 = describe;
+var describe3 = describe2;
 var meta2 = meta;
 var ZodInstanceOf = /* @__PURE__ */ $constructor("ZodInstanceOf", (inst, def) => {
   ZodCustom.init(inst, def);
@@ -43225,7 +44472,7 @@ function fromJSONSchema(schema, params) {
 
 // node_modules/zod/v4/core/visit.js
 var RESOLVING = /* @__PURE__ */ Symbol("z.visit/resolving");
-function visit(schema, fnOrHandlers) {
+function visit3(schema, fnOrHandlers) {
   const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
     const h = fnOrHandlers[node2._zod.def.type];
     return h ? h(node2, rewritten) : node2;
@@ -43380,7 +44627,7 @@ function visit(schema, fnOrHandlers) {
 
 // node_modules/zod/v4/classic/deep-partial.js
 function deepPartial(schema) {
-  return visit(schema, {
+  return visit3(schema, {
     object: (s2) => s2.partial(),
     // Every partialed option now admits `undefined`, which the constructor rejects as a duplicate.
     union: (s2) => {
@@ -43404,7 +44651,7 @@ function inSide(def) {
   return def.in._zod.traits.has("$ZodTransform") ? outSide(def) : def.in;
 }
 function input(schema) {
-  return visit(schema, {
+  return visit3(schema, {
     pipe: (s2) => inSide(s2._zod.def),
     // A default value belongs to the output side, so a rewritten inner type leaves it stranded. `.default()` widens the declared input type with `undefined`, and `optional` is what carries that across.
     default: (s2, rewritten) => rewritten ? optional(s2._zod.def.innerType) : s2,
@@ -43413,7 +44660,7 @@ function input(schema) {
   });
 }
 function output(schema) {
-  return visit(schema, {
+  return visit3(schema, {
     pipe: (s2) => outSide(s2._zod.def),
     // A prefault value is fed through the schema, which makes it input-side, so a rewritten inner type leaves it stranded.
     prefault: (s2, rewritten) => rewritten ? s2._zod.def.innerType : s2
@@ -43907,7 +45154,7 @@ async function loadConfigFile(file2, env = process.env) {
     );
   }
   const policiesDir = join3(dirname2(file2), "policies");
-  const names = await readdir(policiesDir).catch(() => []);
+  const names = await readdir2(policiesDir).catch(() => []);
   const policies = await Promise.all(
     names.filter((n2) => /\.ya?ml$/.test(n2)).sort().map(async (n2) => ({ file: join3(policiesDir, n2), text: await readFile2(join3(policiesDir, n2), "utf8") }))
   );
@@ -43938,8 +45185,8 @@ function parseConfig(main, policies, env) {
 }
 var recordOfUnknown = external_exports.record(external_exports.string(), external_exports.unknown());
 function parseSource(input3, env, problems) {
-  const lines = new import_yaml2.LineCounter();
-  const doc = (0, import_yaml2.parseDocument)(input3.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const lines = new import_yaml17.LineCounter();
+  const doc = (0, import_yaml17.parseDocument)(input3.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const source = { file: input3.file, doc, lines };
   for (const err of doc.errors) {
     const pos = lines.linePos(err.pos[0]);
@@ -43955,7 +45202,7 @@ function parseSource(input3, env, problems) {
   return source;
 }
 function resolveEnv(source, env, problems) {
-  (0, import_yaml2.visit)(source.doc, {
+  (0, import_yaml17.visit)(source.doc, {
     Scalar(_key, node2, path) {
       if (typeof node2.value !== "string" || !node2.value.includes("${")) return;
       node2.value = node2.value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name2) => {
@@ -43974,7 +45221,7 @@ function resolveEnv(source, env, problems) {
 function keyPathOf(ancestors) {
   const keys = [];
   for (const a of ancestors) {
-    if (a && typeof a === "object" && "key" in a && (0, import_yaml2.isScalar)(a.key)) {
+    if (a && typeof a === "object" && "key" in a && (0, import_yaml17.isScalar)(a.key)) {
       keys.push(String(a.key.value));
     }
   }
@@ -43987,7 +45234,7 @@ function at(source, node2) {
 }
 function valueAt(source, path) {
   const node2 = source.doc.getIn(path, true);
-  return (0, import_yaml2.isNode)(node2) ? node2.toJS(source.doc) : node2;
+  return (0, import_yaml17.isNode)(node2) ? node2.toJS(source.doc) : node2;
 }
 function formatPath(path) {
   return path.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
@@ -44001,8 +45248,8 @@ function nodeAt(source, path) {
 }
 function keyNodeAt(source, path, key) {
   const parent = source.doc.getIn(path, true);
-  if (!(0, import_yaml2.isMap)(parent)) return void 0;
-  const pair = parent.items.find((p) => (0, import_yaml2.isScalar)(p.key) && p.key.value === key);
+  if (!(0, import_yaml17.isMap)(parent)) return void 0;
+  const pair = parent.items.find((p) => (0, import_yaml17.isScalar)(p.key) && p.key.value === key);
   return pair?.key ?? void 0;
 }
 function zodProblems(source, issues, base, schema) {
@@ -44040,12 +45287,12 @@ function zodProblems(source, issues, base, schema) {
 }
 function collectGates(source, base, gates, problems) {
   const map2 = source.doc.getIn(base, true);
-  if (!(0, import_yaml2.isMap)(map2)) return;
+  if (!(0, import_yaml17.isMap)(map2)) return;
   for (const pair of map2.items) {
-    const name2 = (0, import_yaml2.isScalar)(pair.key) ? String(pair.key.value) : "";
+    const name2 = (0, import_yaml17.isScalar)(pair.key) ? String(pair.key.value) : "";
     const path = [...base, name2];
     const body = pair.value;
-    if (!(0, import_yaml2.isMap)(body) || body.items.length !== 1) {
+    if (!(0, import_yaml17.isMap)(body) || body.items.length !== 1) {
       problems.push({
         ...at(source, body ?? pair.key),
         path: formatPath(path),
@@ -44054,7 +45301,7 @@ function collectGates(source, base, gates, problems) {
       continue;
     }
     const kindPair = body.items[0];
-    const kind = (0, import_yaml2.isScalar)(kindPair?.key) ? String(kindPair.key.value) : "";
+    const kind = (0, import_yaml17.isScalar)(kindPair?.key) ? String(kindPair.key.value) : "";
     const gateKind = GATE_KINDS[kind];
     if (gateKind === void 0) {
       problems.push({
@@ -44485,18 +45732,18 @@ ${trailers}
 }
 
 // src/core/request.ts
-var TAG = /^[\w][\w.-]{0,127}$/;
-var DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-fA-F0-9]{32,}$/;
+var TAG2 = /^[\w][\w.-]{0,127}$/;
+var DIGEST2 = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-fA-F0-9]{32,}$/;
 function parseVersion(text) {
   const at2 = text.indexOf("@");
-  const tag = at2 === -1 ? DIGEST.test(text) ? void 0 : text : text.slice(0, at2);
-  const digest = at2 === -1 ? DIGEST.test(text) ? text : void 0 : text.slice(at2 + 1);
-  if (tag !== void 0 && !TAG.test(tag)) {
+  const tag = at2 === -1 ? DIGEST2.test(text) ? void 0 : text : text.slice(0, at2);
+  const digest = at2 === -1 ? DIGEST2.test(text) ? text : void 0 : text.slice(at2 + 1);
+  if (tag !== void 0 && !TAG2.test(tag)) {
     throw new UsageError(
       `version "${text}": "${tag}" is not a valid image tag (letters, digits, _ . -; at most 128; not starting with . or -)`
     );
   }
-  if (digest !== void 0 && !DIGEST.test(digest)) {
+  if (digest !== void 0 && !DIGEST2.test(digest)) {
     throw new UsageError(`version "${text}": "${digest}" is not a digest such as sha256:<64 hex>`);
   }
   return { ...tag !== void 0 ? { tag } : {}, ...digest !== void 0 ? { digest } : {} };
@@ -45204,7 +46451,7 @@ var COMMON = {
   label: { type: "string", multiple: true },
   "approved-by": { type: "string", multiple: true }
 };
-function parse4(args, extra = {}) {
+function parse5(args, extra = {}) {
   try {
     const { values, positionals } = parseArgs2({
       args: [...args],
@@ -45274,7 +46521,7 @@ function isLocalPath(repository) {
   return !/^[a-z][a-z0-9+.-]*:\/\//i.test(repository) && !/^[^/]+@[^:]+:/.test(repository);
 }
 async function runValidate(args, io) {
-  const { values, positionals } = parse4(args);
+  const { values, positionals } = parse5(args);
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const config2 = await loadConfig(io, values.config);
   const gates = Object.values(config2.gates);
@@ -45304,7 +46551,7 @@ function planJson(evaluation) {
   };
 }
 async function evaluateArgs(args, io) {
-  const { values, positionals } = parse4(args);
+  const { values, positionals } = parse5(args);
   const config2 = await loadConfig(io, values.config);
   const request = buildRequest(config2, positionals, values, io, false);
   const clock = parseAt(values.at);
@@ -45338,7 +46585,7 @@ var PROMOTE_EXIT = {
   "gave-up": 3
 };
 async function runPromote(args, io) {
-  const { values, positionals } = parse4(args, { "dry-run": { type: "boolean" } });
+  const { values, positionals } = parse5(args, { "dry-run": { type: "boolean" } });
   const config2 = await loadConfig(io, values.config);
   const request = buildRequest(config2, positionals, values, io, values["dry-run"] === true);
   const clock = parseAt(values.at);
@@ -45392,7 +46639,7 @@ function reportOutcome(config2, request, outcome, values, io) {
   return PROMOTE_EXIT[outcome.kind];
 }
 async function runRollback(args, io) {
-  const { values, positionals } = parse4(args, { "dry-run": { type: "boolean" } });
+  const { values, positionals } = parse5(args, { "dry-run": { type: "boolean" } });
   if (values.version !== void 0)
     throw new UsageError(
       "rollback takes no --version: it restores the previous one; use promote for a chosen version"
@@ -45434,7 +46681,7 @@ async function runRollback(args, io) {
   });
 }
 async function runStatus(args, io) {
-  const { values, positionals } = parse4(args);
+  const { values, positionals } = parse5(args);
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const config2 = await loadConfig(io, values.config);
   const services = Object.keys(config2.services);
@@ -45465,7 +46712,7 @@ async function run(argv2, io) {
   }
   if (rest.includes("--help") || rest.includes("-h")) {
     const text = helpFor(verb);
-    if (text === void 0) return usage(io, `unknown command "${verb}"`);
+    if (text === void 0) return usage2(io, `unknown command "${verb}"`);
     io.stdout(text);
     return EXIT.ok;
   }
@@ -45491,7 +46738,7 @@ async function run(argv2, io) {
         io.stdout("rollgate 0.1.0");
         return EXIT.ok;
       default:
-        return usage(io, `unknown command "${verb}"`);
+        return usage2(io, `unknown command "${verb}"`);
     }
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -45510,7 +46757,7 @@ Run "rollgate ${verb} --help" for usage.`);
     return exitCodeOf(err);
   }
 }
-function usage(io, message) {
+function usage2(io, message) {
   io.stderr(`rollgate: ${message}
 
 ${HELP}`);

@@ -8,6 +8,8 @@ Usage:
   rollgate rollback <env> [--service S]... [--dry-run] [--reason TEXT]
   rollgate status [--json]
   rollgate edit image <dir|file> <spec>...
+  rollgate edit replicas <dir|file> <name>=<count>...
+  rollgate edit weight <file> <percent> [--route NAME] [--canary-backend NAME]
   rollgate demo [--keep]
 
 Common options:
@@ -55,9 +57,14 @@ no earlier version, 3 on I/O failure.`,
 Prints every service's version in every environment, in pipeline order, with when rollgate put it
 there (from the commit trailers).`,
   edit: `rollgate edit image <dir|file> <spec>...
+rollgate edit replicas <dir|file> <name>=<count>...
+rollgate edit weight <file|overlay-dir> <percent> [--route NAME] [--canary-backend NAME] [--kind KIND] [--path P]
 
-Sets images in a kustomization by a source-preserving edit. spec: name=newName:tag@digest,
-name:tag, name@digest; "*" keeps a field. Comments, order and formatting stay.`,
+Source-preserving edits: only the values that change (and lines for entries that must be added)
+differ. image spec: name=newName:tag@digest, name:tag, name@digest; "*" keeps a field; a missing
+entry is added. weight: Gateway API routes, Istio VirtualServices, ingress-nginx canary Ingresses,
+SMI TrafficSplits, or any scalar by --path; on an overlay folder the weight goes into a patch of the
+overlay (added under patches: when none holds it). See docs/overlays.md for the differences from kustomize.`,
   demo: `rollgate demo [--keep]
 
 Builds a throwaway GitOps repository from examples/ in a temp folder and walks version 1.4.0 of

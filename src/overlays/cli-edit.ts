@@ -1,0 +1,250 @@
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { KUSTOMIZATION_NAMES } from '../core/overlay-paths.js';
+import { type EditOutcome, isFailure } from './cst-edit.js';
+import { type ImageSpec, parseImageSpec, setImages } from './kustomization.js';
+import { parseReplicaSpec, type ReplicaSpec, setReplicas } from './replicas.js';
+import { type OverlayInput, setOverlayWeight } from './traffic/overlay-weight.js';
+import { setWeight, type WeightOptions } from './traffic/set-weight.js';
+
+// The `rollgate edit image|replicas|weight` verbs: read the file, run the pure edit, write it back
+// only when it changed. Each returns its exit code and output instead of printing, so the CLI and
+// the tests call the same thing. Exit 0 ok, 2 usage or a target problem, 3 I/O.
+
+export interface CommandResult {
+  readonly exitCode: 0 | 2 | 3;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+const usage = {
+  image:
+    'usage: rollgate edit image <dir|file> <spec>...  (spec: name=newName:tag@digest, name:tag, name@digest; * keeps a field)',
+  replicas: 'usage: rollgate edit replicas <dir|file> <name>=<count>...',
+  weight:
+    'usage: rollgate edit weight <file|overlay-dir> <percent> [--route NAME] [--canary-backend NAME] [--kind gateway-api|istio|ingress-nginx|smi|path] [--path yaml.path]',
+} as const;
+
+function problem(exitCode: 2 | 3, message: string, hint?: string): CommandResult {
+  return { exitCode, stdout: '', stderr: hint === undefined ? message : `${message}\n${hint}` };
+}
+
+type Resolved = { ok: true; file: string } | { ok: false; result: CommandResult };
+
+/** A folder resolves to its one kustomization file, as kustomize does; two of them is an error. */
+export async function resolveKustomization(target: string): Promise<Resolved> {
+  const info = await stat(target).catch(() => undefined);
+  if (info === undefined) return { ok: false, result: problem(3, `${target}: no such file or folder`) };
+  if (!info.isDirectory()) return { ok: true, file: target };
+  const found: string[] = [];
+  for (const name of KUSTOMIZATION_NAMES) {
+    if ((await stat(join(target, name)).catch(() => undefined))?.isFile() === true)
+      found.push(join(target, name));
+  }
+  const only = found[0];
+  if (found.length > 1) {
+    return {
+      ok: false,
+      result: problem(
+        2,
+        `found multiple kustomization files in ${target}: ${found.join(', ')}; keep one (kustomize refuses this too)`,
+      ),
+    };
+  }
+  if (only === undefined) {
+    return {
+      ok: false,
+      result: problem(
+        2,
+        `no kustomization file in ${target}: expected one of ${KUSTOMIZATION_NAMES.join(', ')}`,
+      ),
+    };
+  }
+  return { ok: true, file: only };
+}
+
+async function editFile(file: string, edit: (text: string) => EditOutcome): Promise<CommandResult> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    return problem(3, `${file}: cannot read: ${(err as Error).message}`);
+  }
+  const result = edit(text);
+  if (!result.ok) return problem(2, `${file}: ${result.message}`);
+  if (!result.changed) return { exitCode: 0, stdout: `${file}: already up to date\n`, stderr: '' };
+  try {
+    await writeFile(file, result.text);
+  } catch (err) {
+    return problem(3, `${file}: cannot write: ${(err as Error).message}`);
+  }
+  return { exitCode: 0, stdout: result.descriptions.map((d) => `${file}: ${d}\n`).join(''), stderr: '' };
+}
+
+/** `rollgate edit image <dir|file> <spec>...` */
+export async function runEditImage(
+  args: readonly string[],
+  cwd: string = process.cwd(),
+): Promise<CommandResult> {
+  const [target, ...rawSpecs] = args;
+  if (target === undefined || rawSpecs.length === 0) return problem(2, 'missing arguments', usage.image);
+  const specs: ImageSpec[] = [];
+  for (const raw of rawSpecs) {
+    const spec = parseImageSpec(raw);
+    if (isFailure(spec)) return problem(2, spec.message, usage.image);
+    specs.push(spec);
+  }
+  const resolved = await resolveKustomization(resolve(cwd, target));
+  if (!resolved.ok) return resolved.result;
+  return editFile(resolved.file, (text) => setImages(text, specs));
+}
+
+/** `rollgate edit replicas <dir|file> <name>=<count>...` */
+export async function runEditReplicas(
+  args: readonly string[],
+  cwd: string = process.cwd(),
+): Promise<CommandResult> {
+  const [target, ...rawSpecs] = args;
+  if (target === undefined || rawSpecs.length === 0) return problem(2, 'missing arguments', usage.replicas);
+  const specs: ReplicaSpec[] = [];
+  for (const raw of rawSpecs) {
+    const spec = parseReplicaSpec(raw);
+    if (isFailure(spec)) return problem(2, spec.message, usage.replicas);
+    specs.push(spec);
+  }
+  const resolved = await resolveKustomization(resolve(cwd, target));
+  if (!resolved.ok) return resolved.result;
+  return editFile(resolved.file, (text) => setReplicas(text, specs));
+}
+
+const WEIGHT_FLAGS = {
+  '--route': 'route',
+  '--canary-backend': 'canaryBackend',
+  '--kind': 'kind',
+  '--path': 'path',
+} as const;
+
+/** `rollgate edit weight <file> <percent> [--route NAME] [--canary-backend NAME] [--kind K] [--path P]` */
+export async function runEditWeight(
+  args: readonly string[],
+  cwd: string = process.cwd(),
+): Promise<CommandResult> {
+  const positional: string[] = [];
+  const flags: Partial<Record<(typeof WEIGHT_FLAGS)[keyof typeof WEIGHT_FLAGS], string>> = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const [flag, inline] = arg.startsWith('--')
+      ? (arg.split(/=(.*)/s, 2) as [string, string | undefined])
+      : [arg, undefined];
+    if (flag in WEIGHT_FLAGS) {
+      const value = inline ?? args[++i];
+      if (value === undefined || value === '') return problem(2, `${flag} needs a value`, usage.weight);
+      flags[WEIGHT_FLAGS[flag as keyof typeof WEIGHT_FLAGS]] = value;
+    } else if (arg.startsWith('--')) {
+      return problem(
+        2,
+        `unknown option ${arg}; options: ${Object.keys(WEIGHT_FLAGS).join(', ')}`,
+        usage.weight,
+      );
+    } else {
+      positional.push(arg);
+    }
+  }
+  const [file, rawPercent, ...extra] = positional;
+  if (file === undefined || rawPercent === undefined) return problem(2, 'missing arguments', usage.weight);
+  if (extra.length > 0) return problem(2, `unexpected arguments: ${extra.join(' ')}`, usage.weight);
+  if (!/^\d{1,3}%?$/.test(rawPercent) || Number(rawPercent.replace('%', '')) > 100) {
+    return problem(
+      2,
+      `weight ${JSON.stringify(rawPercent)} is not a whole percentage from 0 to 100 (e.g. 25)`,
+      usage.weight,
+    );
+  }
+  const options: WeightOptions = { percent: Number(rawPercent.replace('%', '')), ...flags };
+  const target = resolve(cwd, file);
+  if ((await stat(target).catch(() => undefined))?.isDirectory() === true)
+    return editOverlay(target, options);
+  return editFile(target, (text) => setWeight(text, options));
+}
+
+function listOf(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+async function readIfFile(path: string): Promise<string | undefined> {
+  return (await stat(path).catch(() => undefined))?.isFile() === true ? readFile(path, 'utf8') : undefined;
+}
+
+/** The manifests an overlay builds on: local resources followed through kustomizations, depth-first. */
+async function collectBases(
+  dir: string,
+  from: string,
+  out: Record<string, string>,
+  seen: Set<string>,
+): Promise<void> {
+  if (seen.has(dir)) return;
+  seen.add(dir);
+  const resolved = await resolveKustomization(dir);
+  if (!resolved.ok) return;
+  const k = (parse(await readFile(resolved.file, 'utf8')) ?? {}) as Record<string, unknown>;
+  for (const entry of [...listOf(k.resources), ...listOf(k.bases)]) {
+    if (entry.includes('://') || entry.startsWith('github.com/')) continue;
+    const path = resolve(dir, entry);
+    const info = await stat(path).catch(() => undefined);
+    if (info?.isDirectory() === true) await collectBases(path, from, out, seen);
+    else if (info?.isFile() === true) out[relative(from, path)] = await readFile(path, 'utf8');
+  }
+}
+
+/** `edit weight <overlay-folder> <percent>`: the weight goes into the overlay, never into its base. */
+async function editOverlay(dir: string, options: WeightOptions): Promise<CommandResult> {
+  const resolved = await resolveKustomization(dir);
+  if (!resolved.ok) return resolved.result;
+  const kText = await readFile(resolved.file, 'utf8');
+  const k = (parse(kText) ?? {}) as Record<string, unknown>;
+  const files: Record<string, string> = {};
+  const listed = [
+    ...listOf(k.resources),
+    ...listOf(k.patchesStrategicMerge),
+    ...[k.patches, k.patchesJson6902].flatMap((list) =>
+      Array.isArray(list)
+        ? list.map((e) => (e as { path?: unknown }).path).filter((p): p is string => typeof p === 'string')
+        : [],
+    ),
+  ];
+  for (const path of listed) {
+    const text = await readIfFile(resolve(dir, path));
+    if (text !== undefined) files[path] = text;
+  }
+  const bases: Record<string, string> = {};
+  const seen = new Set<string>([dir]);
+  for (const entry of [...listOf(k.resources), ...listOf(k.bases)]) {
+    const path = resolve(dir, entry);
+    if ((await stat(path).catch(() => undefined))?.isDirectory() === true)
+      await collectBases(path, dir, bases, seen);
+  }
+  const input: OverlayInput = {
+    kustomization: { path: relative(dir, resolved.file), text: kText },
+    files: { ...files, ...Object.fromEntries(await existingRollgatePatches(dir)) },
+    bases,
+  };
+  const outcome = setOverlayWeight(input, options);
+  if (!outcome.ok) return problem(2, `${dir}: ${outcome.message}`);
+  if (outcome.edits.length === 0) return { exitCode: 0, stdout: `${dir}: already up to date\n`, stderr: '' };
+  try {
+    for (const edit of outcome.edits) await writeFile(join(dir, edit.path), edit.after);
+  } catch (err) {
+    return problem(3, `${dir}: cannot write: ${(err as Error).message}`);
+  }
+  const lines = outcome.edits.flatMap((e) => e.descriptions.map((d) => `${join(dir, e.path)}: ${d}\n`));
+  return { exitCode: 0, stdout: lines.join(''), stderr: '' };
+}
+
+/** A rollgate patch left in the folder but not listed is reported by the engine instead of overwritten. */
+async function existingRollgatePatches(dir: string): Promise<[string, string][]> {
+  const names = (await readdir(dir)).filter((n) => n.startsWith('rollgate-traffic-') && n.endsWith('.yaml'));
+  return Promise.all(
+    names.map(async (n): Promise<[string, string]> => [n, await readFile(join(dir, n), 'utf8')]),
+  );
+}
