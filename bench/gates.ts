@@ -92,6 +92,6 @@ export function runGateBenchmarks(): boolean {
   return ok;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  process.exitCode = runGateBenchmarks() ? 0 : 1;
+export default function run(): void {
+  if (!runGateBenchmarks()) process.exitCode = 1;
 }
