@@ -28657,11 +28657,11 @@ var require_luxon = __commonJS({
       static create(locale, opts = {}) {
         return new _Formatter(locale, opts);
       }
-      static parseFormat(fmt) {
+      static parseFormat(fmt2) {
         let current = null, currentFull = "", bracketed = false;
         const splits = [];
-        for (let i = 0; i < fmt.length; i++) {
-          const c = fmt.charAt(i);
+        for (let i = 0; i < fmt2.length; i++) {
+          const c = fmt2.charAt(i);
           if (c === "'") {
             if (currentFull.length > 0 || bracketed) {
               splits.push({
@@ -28747,7 +28747,7 @@ var require_luxon = __commonJS({
         }
         return this.loc.numberFormatter(opts).format(n3);
       }
-      formatDateTimeFromString(dt, fmt) {
+      formatDateTimeFromString(dt, fmt2) {
         const knownEnglish = this.loc.listingMode() === "en", useDateTimeFormatter = this.loc.outputCalendar && this.loc.outputCalendar !== "gregory", string4 = (opts, extract) => this.loc.extract(dt, opts, extract), formatOffset3 = (opts) => {
           if (dt.isOffsetFixed && dt.offset === 0 && opts.allowZ) {
             return "Z";
@@ -28956,9 +28956,9 @@ var require_luxon = __commonJS({
               return maybeMacro(token);
           }
         };
-        return stringifyTokens2(_Formatter.parseFormat(fmt), tokenToString);
+        return stringifyTokens2(_Formatter.parseFormat(fmt2), tokenToString);
       }
-      formatDurationFromString(dur, fmt) {
+      formatDurationFromString(dur, fmt2) {
         const invertLargest = this.opts.signMode === "negativeLargestOnly" ? -1 : 1;
         const tokenToField = (token) => {
           switch (token[0]) {
@@ -28997,7 +28997,7 @@ var require_luxon = __commonJS({
           } else {
             return token;
           }
-        }, tokens = _Formatter.parseFormat(fmt), realTokens = tokens.reduce((found, {
+        }, tokens = _Formatter.parseFormat(fmt2), realTokens = tokens.reduce((found, {
           literal: literal2,
           val
         }) => literal2 ? found : found.concat(val), []), collapsed = dur.shiftTo(...realTokens.map(tokenToField).filter((t) => t)), durationInfo = {
@@ -29563,12 +29563,12 @@ var require_luxon = __commonJS({
        * @example Duration.fromObject({ days: -6, seconds: -2 }).toFormat("d s", { signMode: "negativeLargestOnly" }) //=> "-6 2"
        * @return {string}
        */
-      toFormat(fmt, opts = {}) {
+      toFormat(fmt2, opts = {}) {
         const fmtOpts = {
           ...opts,
           floor: opts.round !== false && opts.floor !== false
         };
-        return this.isValid ? Formatter2.create(this.loc, fmtOpts).formatDurationFromString(this, fmt) : INVALID$22;
+        return this.isValid ? Formatter2.create(this.loc, fmtOpts).formatDurationFromString(this, fmt2) : INVALID$22;
       }
       /**
        * Returns a string representation of a Duration with all units included.
@@ -29721,9 +29721,9 @@ var require_luxon = __commonJS({
        * @param {Duration|Object|number} duration - The amount to add. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
        * @return {Duration}
        */
-      plus(duration3) {
+      plus(duration4) {
         if (!this.isValid) return this;
-        const dur = _Duration.fromDurationLike(duration3), result = {};
+        const dur = _Duration.fromDurationLike(duration4), result = {};
         for (const k of orderedUnits$12) {
           if (hasOwnProperty2(dur.values, k) || hasOwnProperty2(this.values, k)) {
             result[k] = dur.get(k) + this.get(k);
@@ -29738,9 +29738,9 @@ var require_luxon = __commonJS({
        * @param {Duration|Object|number} duration - The amount to subtract. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
        * @return {Duration}
        */
-      minus(duration3) {
+      minus(duration4) {
         if (!this.isValid) return this;
-        const dur = _Duration.fromDurationLike(duration3);
+        const dur = _Duration.fromDurationLike(duration4);
         return this.plus(dur.negate());
       }
       /**
@@ -30108,8 +30108,8 @@ var require_luxon = __commonJS({
        * @param {Duration|Object|number} duration - the length of the Interval.
        * @return {Interval}
        */
-      static after(start, duration3) {
-        const dur = Duration2.fromDurationLike(duration3), dt = friendlyDateTime2(start);
+      static after(start, duration4) {
+        const dur = Duration2.fromDurationLike(duration4), dt = friendlyDateTime2(start);
         return _Interval.fromDateTimes(dt, dt.plus(dur));
       }
       /**
@@ -30118,8 +30118,8 @@ var require_luxon = __commonJS({
        * @param {Duration|Object|number} duration - the length of the Interval.
        * @return {Interval}
        */
-      static before(end, duration3) {
-        const dur = Duration2.fromDurationLike(duration3), dt = friendlyDateTime2(end);
+      static before(end, duration4) {
+        const dur = Duration2.fromDurationLike(duration4), dt = friendlyDateTime2(end);
         return _Interval.fromDateTimes(dt.minus(dur), dt);
       }
       /**
@@ -30327,8 +30327,8 @@ var require_luxon = __commonJS({
        * @param {Duration|Object|number} duration - The length of each resulting interval.
        * @return {Array}
        */
-      splitBy(duration3) {
-        const dur = Duration2.fromDurationLike(duration3);
+      splitBy(duration4) {
+        const dur = Duration2.fromDurationLike(duration4);
         if (!this.isValid || !dur.isValid || dur.as("milliseconds") === 0) {
           return [];
         }
@@ -30860,11 +30860,11 @@ var require_luxon = __commonJS({
           results[lowestOrder] = (results[lowestOrder] || 0) + remainingMillis / (highWater - cursor);
         }
       }
-      const duration3 = Duration2.fromObject(results, opts);
+      const duration4 = Duration2.fromObject(results, opts);
       if (lowerOrderUnits.length > 0) {
-        return Duration2.fromMillis(remainingMillis, opts).shiftTo(...lowerOrderUnits).plus(duration3);
+        return Duration2.fromMillis(remainingMillis, opts).shiftTo(...lowerOrderUnits).plus(duration4);
       } else {
-        return duration3;
+        return duration4;
       }
     }
     var MISSING_FTP2 = "missing Intl.DateTimeFormat.formatToParts support";
@@ -31984,8 +31984,8 @@ var require_luxon = __commonJS({
        * @param {string} opts.outputCalendar - the output calendar to set on the resulting DateTime instance
        * @return {DateTime}
        */
-      static fromFormat(text, fmt, opts = {}) {
-        if (isUndefined2(text) || isUndefined2(fmt)) {
+      static fromFormat(text, fmt2, opts = {}) {
+        if (isUndefined2(text) || isUndefined2(fmt2)) {
           throw new InvalidArgumentError2("fromFormat requires an input string and a format");
         }
         const {
@@ -31995,18 +31995,18 @@ var require_luxon = __commonJS({
           locale,
           numberingSystem,
           defaultToEN: true
-        }), [vals, parsedZone, specificOffset, invalid] = parseFromTokens2(localeToUse, text, fmt);
+        }), [vals, parsedZone, specificOffset, invalid] = parseFromTokens2(localeToUse, text, fmt2);
         if (invalid) {
           return _DateTime.invalid(invalid);
         } else {
-          return parseDataToDateTime2(vals, parsedZone, opts, `format ${fmt}`, text, specificOffset);
+          return parseDataToDateTime2(vals, parsedZone, opts, `format ${fmt2}`, text, specificOffset);
         }
       }
       /**
        * @deprecated use fromFormat instead
        */
-      static fromString(text, fmt, opts = {}) {
-        return _DateTime.fromFormat(text, fmt, opts);
+      static fromString(text, fmt2, opts = {}) {
+        return _DateTime.fromFormat(text, fmt2, opts);
       }
       /**
        * Create a DateTime from a SQL date, time, or datetime
@@ -32077,8 +32077,8 @@ var require_luxon = __commonJS({
        * @param localeOpts
        * @returns {string}
        */
-      static expandFormat(fmt, localeOpts = {}) {
-        const expanded = expandMacroTokens2(Formatter2.parseFormat(fmt), Locale2.fromObject(localeOpts));
+      static expandFormat(fmt2, localeOpts = {}) {
+        const expanded = expandMacroTokens2(Formatter2.parseFormat(fmt2), Locale2.fromObject(localeOpts));
         return expanded.map((t) => t.val).join("");
       }
       static resetCache() {
@@ -32643,9 +32643,9 @@ var require_luxon = __commonJS({
        * @example DateTime.now().plus(Duration.fromObject({ hours: 3, minutes: 13 })) //~> in 3 hr, 13 min
        * @return {DateTime}
        */
-      plus(duration3) {
+      plus(duration4) {
         if (!this.isValid) return this;
-        const dur = Duration2.fromDurationLike(duration3);
+        const dur = Duration2.fromDurationLike(duration4);
         return clone3(this, adjustTime2(this, dur));
       }
       /**
@@ -32654,9 +32654,9 @@ var require_luxon = __commonJS({
        * @param {Duration|Object|number} duration - The amount to subtract. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
        @return {DateTime}
        */
-      minus(duration3) {
+      minus(duration4) {
         if (!this.isValid) return this;
-        const dur = Duration2.fromDurationLike(duration3).negate();
+        const dur = Duration2.fromDurationLike(duration4).negate();
         return clone3(this, adjustTime2(this, dur));
       }
       /**
@@ -32748,8 +32748,8 @@ var require_luxon = __commonJS({
        * @example DateTime.now().toFormat("HH 'hours and' mm 'minutes'") //=> '20 hours and 55 minutes'
        * @return {string}
        */
-      toFormat(fmt, opts = {}) {
-        return this.isValid ? Formatter2.create(this.loc.redefaultToEN(opts)).formatDateTimeFromString(this, fmt) : INVALID3;
+      toFormat(fmt2, opts = {}) {
+        return this.isValid ? Formatter2.create(this.loc.redefaultToEN(opts)).formatDateTimeFromString(this, fmt2) : INVALID3;
       }
       /**
        * Returns a localized string representing this date. Accepts the same options as the Intl.DateTimeFormat constructor and any presets defined by Luxon, such as `DateTime.DATE_FULL` or `DateTime.TIME_SIMPLE`.
@@ -32932,18 +32932,18 @@ var require_luxon = __commonJS({
         includeZone = false,
         includeOffsetSpace = true
       } = {}) {
-        let fmt = "HH:mm:ss.SSS";
+        let fmt2 = "HH:mm:ss.SSS";
         if (includeZone || includeOffset) {
           if (includeOffsetSpace) {
-            fmt += " ";
+            fmt2 += " ";
           }
           if (includeZone) {
-            fmt += "z";
+            fmt2 += "z";
           } else if (includeOffset) {
-            fmt += "ZZ";
+            fmt2 += "ZZ";
           }
         }
-        return toTechFormat2(this, fmt, true);
+        return toTechFormat2(this, fmt2, true);
       }
       /**
        * Returns a string representation of this DateTime appropriate for use in SQL DateTime
@@ -33216,7 +33216,7 @@ var require_luxon = __commonJS({
        * @param {Object} options - options taken by fromFormat()
        * @return {Object}
        */
-      static fromFormatExplain(text, fmt, options = {}) {
+      static fromFormatExplain(text, fmt2, options = {}) {
         const {
           locale = null,
           numberingSystem = null
@@ -33225,13 +33225,13 @@ var require_luxon = __commonJS({
           numberingSystem,
           defaultToEN: true
         });
-        return explainFromTokens2(localeToUse, text, fmt);
+        return explainFromTokens2(localeToUse, text, fmt2);
       }
       /**
        * @deprecated use fromFormatExplain instead
        */
-      static fromStringExplain(text, fmt, options = {}) {
-        return _DateTime.fromFormatExplain(text, fmt, options);
+      static fromStringExplain(text, fmt2, options = {}) {
+        return _DateTime.fromFormatExplain(text, fmt2, options);
       }
       /**
        * Build a parser for `fmt` using the given locale. This parser can be passed
@@ -33245,7 +33245,7 @@ var require_luxon = __commonJS({
        * for parser
        * @returns {TokenParser} - opaque object to be used
        */
-      static buildFormatParser(fmt, options = {}) {
+      static buildFormatParser(fmt2, options = {}) {
         const {
           locale = null,
           numberingSystem = null
@@ -33254,7 +33254,7 @@ var require_luxon = __commonJS({
           numberingSystem,
           defaultToEN: true
         });
-        return new TokenParser2(localeToUse, fmt);
+        return new TokenParser2(localeToUse, fmt2);
       }
       /**
        * Create a DateTime from an input string and format parser.
@@ -35255,7 +35255,7 @@ var require_CronExpressionParser = __commonJS({
     })(DayOfWeek || (exports.DayOfWeek = DayOfWeek = {}));
     var MAX_FIELD_VALUES = 256;
     var MAX_EXPRESSION_LENGTH = 1024;
-    var CronExpressionParser2 = class _CronExpressionParser {
+    var CronExpressionParser3 = class _CronExpressionParser {
       /**
        * Parses a cron expression and returns a CronExpression object.
        * @param {string} expression - The cron expression to parse.
@@ -35650,7 +35650,7 @@ var require_CronExpressionParser = __commonJS({
         return constraints.chars.some((char) => value.toString().includes(char));
       }
     };
-    exports.CronExpressionParser = CronExpressionParser2;
+    exports.CronExpressionParser = CronExpressionParser3;
   }
 });
 
@@ -38327,8 +38327,8 @@ function removePair(text, map2, pair) {
       return { start: prevEnd, end, insert: "" };
     }
     const next = map2.items[index + 1];
-    const nextStart = next === void 0 ? end : nodeStart(next.key);
-    return { start: keyStart, end: nextStart ?? end, insert: "" };
+    const nextStart2 = next === void 0 ? end : nodeStart(next.key);
+    return { start: keyStart, end: nextStart2 ?? end, insert: "" };
   }
   const lineStart = lineStartOf(text, keyStart);
   if (text.slice(lineStart, keyStart).trim() !== "") {
@@ -53128,45 +53128,45 @@ var PATTERN_IS_COMPLETE = /* @__PURE__ */ new Set([
   "xid"
 ]);
 function generateStringFormatCheck(doc, ctx, def, accessor, needsValue = true) {
-  const fmt = def.format;
-  if (fmt === "base64") {
+  const fmt2 = def.format;
+  if (fmt2 === "base64") {
     const validator = addConstant(ctx, isValidBase64);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt === "base64url") {
+  if (fmt2 === "base64url") {
     const validator = addConstant(ctx, isValidBase64URL);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt === "jwt") {
+  if (fmt2 === "jwt") {
     const validator = addConstant(ctx, isValidJWT);
     const alg = addConstant(ctx, def.alg ?? null);
     doc.write(`if (!${validator}(${accessor}, ${alg})) return INVALID;`);
     return accessor;
   }
-  if (fmt === "ipv6") {
+  if (fmt2 === "ipv6") {
     const validator = addConstant(ctx, isValidIPv6);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt === "cidrv6") {
+  if (fmt2 === "cidrv6") {
     const validator = addConstant(ctx, isValidCIDRv6);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt === "credit_card") {
+  if (fmt2 === "credit_card") {
     const validator = addConstant(ctx, isValidCreditCard);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt === "iban") {
+  if (fmt2 === "iban") {
     const validator = addConstant(ctx, isValidIBAN);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
   const formatDef = def;
-  if (fmt === "url" || fmt === "httpurl" || formatDef.normalize || formatDef.hostname !== void 0 || formatDef.protocol !== void 0) {
+  if (fmt2 === "url" || fmt2 === "httpurl" || formatDef.normalize || formatDef.hostname !== void 0 || formatDef.protocol !== void 0) {
     const parseConst = addConstant(ctx, validateURL);
     const defConst = addConstant(ctx, def);
     const trimVar = newVar(ctx);
@@ -53192,12 +53192,12 @@ function generateStringFormatCheck(doc, ctx, def, accessor, needsValue = true) {
   const customFn = def.fn;
   if (customFn) {
     if (isAsyncFunction(customFn))
-      throw new ZodCompileUnsupportedError(`async string format ${fmt}`);
+      throw new ZodCompileUnsupportedError(`async string format ${fmt2}`);
     const fnConst = addConstant(ctx, customFn);
     doc.write(`if (!${fnConst}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (PATTERN_IS_COMPLETE.has(fmt) && def.pattern) {
+  if (PATTERN_IS_COMPLETE.has(fmt2) && def.pattern) {
     const patternConst = addConstant(ctx, def.pattern);
     doc.write(`${patternConst}.lastIndex = 0;`);
     doc.write(`if (!${patternConst}.test(${accessor})) return INVALID;`);
@@ -59491,6 +59491,175 @@ var orderGate = defineGate({
   }
 });
 
+// src/gates/approvals.ts
+var approvalsSchema = external_exports.strictObject({
+  count: external_exports.number().int().describe("How many approvals are needed (default 1).").optional(),
+  users: external_exports.array(external_exports.string()).describe("Only these users count (with `teams`: either list).").optional(),
+  teams: external_exports.array(external_exports.string()).describe("Only members of these org/team slugs count (with `users`: either list).").optional(),
+  excludeAuthor: external_exports.literal(true).describe("The pull request author never counts; the key is accepted for clarity and must be true.").optional(),
+  latestCommit: external_exports.boolean().describe("Count only approvals of the head commit: a push after an approval needs a new one.").optional()
+}).describe("Approvals from pull request reviews (or `--approved-by` on the CLI).");
+function standingReviews(reviews) {
+  const latest = /* @__PURE__ */ new Map();
+  const ordered = [...reviews].sort((a, b) => Date.parse(a.submittedAt) - Date.parse(b.submittedAt));
+  for (const review of ordered) {
+    if (review.state === "COMMENTED" || review.state === "PENDING") continue;
+    latest.set(review.user, review);
+  }
+  return [...latest.entries()].filter(([, review]) => review.state !== "DISMISSED").map(([user, review]) => ({ user, review }));
+}
+function eligible(config2, user, ctx) {
+  if (config2.users === void 0 && config2.teams === void 0) return { ok: true };
+  if (config2.users?.includes(user)) return { ok: true };
+  const teams = ctx.facts.teamsOf?.[user];
+  if (config2.teams?.some((t) => teams?.includes(t))) return { ok: true };
+  if (config2.teams !== void 0 && teams === void 0) return { ok: false, why: "team membership unknown" };
+  return { ok: false, why: `not in ${[...config2.users ?? [], ...config2.teams ?? []].join(", ")}` };
+}
+function who(config2) {
+  const from = [...config2.users ?? [], ...config2.teams ?? []];
+  return from.length > 0 ? ` from ${from.join(", ")}` : "";
+}
+function fromPullRequest(name2, config2, pr, ctx) {
+  const need = config2.count ?? 1;
+  const base = { gate: name2, kind: "approvals" };
+  const standing = standingReviews(pr.reviews);
+  const blockers = standing.filter((s2) => s2.review.state === "CHANGES_REQUESTED").map((s2) => s2.user);
+  const counted = [];
+  const notCounted = [];
+  for (const { user, review } of standing) {
+    if (review.state !== "APPROVED") continue;
+    if (user === pr.author) {
+      notCounted.push({ user, why: "author of the pull request" });
+      continue;
+    }
+    if (config2.latestCommit === true && review.commitId !== pr.headSha) {
+      notCounted.push({
+        user,
+        why: `approved ${review.commitId.slice(0, 7)}, not the head ${pr.headSha.slice(0, 7)}`
+      });
+      continue;
+    }
+    const ok = eligible(config2, user, ctx);
+    if (ok.ok) counted.push(user);
+    else notCounted.push({ user, why: ok.why });
+  }
+  const details = {
+    source: "pull-request",
+    pullRequest: pr.number,
+    required: need,
+    counted,
+    notCounted,
+    changesRequestedBy: blockers
+  };
+  if (blockers.length > 0) {
+    return {
+      ...base,
+      outcome: "fail",
+      reasonCode: "approvals.changes-requested",
+      reason: `changes requested by ${blockers.join(", ")} on #${pr.number}: they must approve or their review be dismissed`,
+      details
+    };
+  }
+  if (counted.length < need) {
+    const skipped = notCounted.length > 0 ? ` (not counted: ${notCounted.map((n2) => `${n2.user}, ${n2.why}`).join("; ")})` : "";
+    return {
+      ...base,
+      outcome: "fail",
+      reasonCode: "approvals.missing",
+      reason: `${counted.length} of ${need} approval${need === 1 ? "" : "s"}${who(config2)} on #${pr.number}${skipped}: ask for ${need - counted.length} more review${need - counted.length === 1 ? "" : "s"}`,
+      details
+    };
+  }
+  return {
+    ...base,
+    outcome: "pass",
+    reasonCode: "approvals.approved",
+    reason: `approved by ${counted.join(", ")} on #${pr.number} (${need} needed${who(config2)})`,
+    details
+  };
+}
+function fromCli(name2, config2, ctx) {
+  const need = config2.count ?? 1;
+  const base = { gate: name2, kind: "approvals" };
+  const given = [...new Set(ctx.request.approvedBy ?? [])];
+  const counted = [];
+  const notCounted = [];
+  for (const user of given) {
+    if (user === ctx.request.requestedBy) {
+      notCounted.push({ user, why: "the requester cannot approve their own promotion" });
+      continue;
+    }
+    const ok = eligible(config2, user, ctx);
+    if (ok.ok) counted.push(user);
+    else notCounted.push({ user, why: ok.why });
+  }
+  const details = {
+    source: "cli",
+    required: need,
+    counted,
+    notCounted,
+    ...config2.latestCommit === true ? { latestCommit: "not checkable without a pull request" } : {}
+  };
+  if (given.length === 0) {
+    return {
+      ...base,
+      outcome: "fail",
+      reasonCode: "approvals.no-pull-request",
+      reason: `no pull request to read reviews from and no --approved-by given: ${need} approval${need === 1 ? "" : "s"}${who(config2)} needed`,
+      details
+    };
+  }
+  if (counted.length < need) {
+    const skipped = notCounted.length > 0 ? ` (not counted: ${notCounted.map((n2) => `${n2.user}, ${n2.why}`).join("; ")})` : "";
+    return {
+      ...base,
+      outcome: "fail",
+      reasonCode: "approvals.missing",
+      reason: `${counted.length} of ${need} approvals${who(config2)} from --approved-by${skipped}`,
+      details
+    };
+  }
+  return {
+    ...base,
+    outcome: "pass",
+    reasonCode: "approvals.cli-approved-by",
+    reason: `approved by ${counted.join(", ")} per --approved-by (no pull request: not verified against GitHub reviews)`,
+    details
+  };
+}
+var approvalsGate = defineGate({
+  kind: "approvals",
+  description: "Approvals: enough standing approvals, from the right people, and no changes requested.",
+  schema: approvalsSchema,
+  check(config2) {
+    const problems = [];
+    if (config2.count !== void 0 && config2.count < 1)
+      problems.push({
+        path: ["count"],
+        message: `count ${config2.count} must be at least 1 (drop the gate to need none)`
+      });
+    const need = config2.count ?? 1;
+    if (config2.teams === void 0 && config2.users !== void 0 && config2.users.length < need)
+      problems.push({
+        path: ["count"],
+        message: `count ${need} can never be met by the ${config2.users.length} listed user${config2.users.length === 1 ? "" : "s"}: list more users, add teams, or lower count`
+      });
+    config2.teams?.forEach((t, i) => {
+      if (!/^[^/\s]+\/[^/\s]+$/.test(t))
+        problems.push({
+          path: ["teams", i],
+          message: `team "${t}" must be an org/team slug such as acme/release-managers`
+        });
+    });
+    return problems;
+  },
+  evaluate(name2, config2, ctx) {
+    const pr = ctx.facts.pullRequest;
+    return pr === void 0 ? fromCli(name2, config2, ctx) : fromPullRequest(name2, config2, pr, ctx);
+  }
+});
+
 // src/core/duration.ts
 var UNIT_MS = {
   ms: 1,
@@ -59524,6 +59693,32 @@ function formatDuration(ms) {
   if (minutes) parts.push(`${minutes}m`);
   return parts.join(" ");
 }
+var PROM_UNITS = [
+  ["d", 864e5],
+  ["h", 36e5],
+  ["m", 6e4],
+  ["s", 1e3],
+  ["ms", 1]
+];
+function formatPromDuration(ms) {
+  let left = Math.round(ms);
+  if (left <= 0) return "0s";
+  let text = "";
+  for (const [unit, size] of PROM_UNITS) {
+    const n2 = Math.floor(left / size);
+    if (n2 > 0) {
+      text += `${n2}${unit}`;
+      left -= n2 * size;
+    }
+  }
+  return text;
+}
+var PERCENT_PATTERN = /^\d+(?:\.\d+)?%$/;
+function parsePercent(value) {
+  if (typeof value === "number") return Number.isFinite(value) ? value / 100 : void 0;
+  if (!PERCENT_PATTERN.test(value)) return void 0;
+  return Number(value.slice(0, -1)) / 100;
+}
 
 // src/gates/bake.ts
 var bakeSchema = external_exports.string().regex(DURATION_PATTERN, "a duration such as 1h, 24h, 2d").describe("How long the version must have run in the upstream environment (the one named by `after`).");
@@ -59551,8 +59746,15 @@ var bakeGate = defineGate({
     const per = {};
     let worstLeft = 0;
     let missing;
+    let replaced;
     for (const service of request2.services) {
       const landed = landedAt(facts.history, upstream, service, version2);
+      const runs = facts.running[upstream]?.[service];
+      if (landed !== void 0 && runs !== void 0 && runs !== version2) {
+        replaced ??= { service, runs };
+        per[service] = { landedAt: landed.toISOString(), bakedMs: 0 };
+        continue;
+      }
       if (landed === void 0) {
         missing ??= service;
         per[service] = { landedAt: null, bakedMs: 0 };
@@ -59570,6 +59772,15 @@ var bakeGate = defineGate({
         reasonCode: "bake.not-landed",
         details,
         reason: `${missing} ${version2} has not landed in ${upstream} (no rollgate commit there): promote it to ${upstream} first`
+      };
+    }
+    if (replaced !== void 0) {
+      return {
+        ...base,
+        outcome: "fail",
+        reasonCode: "bake.not-running",
+        details,
+        reason: `${upstream} runs ${replaced.runs} for ${replaced.service}, not ${version2}: its bake time does not count while it is not running there`
       };
     }
     if (worstLeft > 0) {
@@ -59593,8 +59804,107 @@ var bakeGate = defineGate({
   }
 });
 
+// src/gates/checks.ts
+var checksSchema = external_exports.strictObject({
+  required: external_exports.array(external_exports.string()).describe(
+    "Check runs or commit statuses (by name) that must be green. All that are reported when absent."
+  ).optional(),
+  ignore: external_exports.array(external_exports.string()).describe("Names that never count, e.g. an optional lint.").optional()
+}).describe("Required checks: check runs and commit statuses on the promoted commit must be green.");
+var GREEN_CONCLUSIONS = /* @__PURE__ */ new Set(["success", "neutral", "skipped"]);
+function stateOf(check2) {
+  if (check2.source === "status") {
+    if (check2.status === "success") return "green";
+    return check2.status === "pending" ? "pending" : "red";
+  }
+  if (check2.status !== "completed") return "pending";
+  return GREEN_CONCLUSIONS.has(check2.conclusion ?? "") ? "green" : "red";
+}
+var RANK = { green: 0, pending: 1, red: 2 };
+var checksGate = defineGate({
+  kind: "checks",
+  description: "Required checks: named check runs and commit statuses (or all) must be green; pending is not.",
+  schema: checksSchema,
+  check(config2) {
+    const problems = [];
+    config2.required?.forEach((name2, i) => {
+      if (config2.ignore?.includes(name2))
+        problems.push({
+          path: ["required", i],
+          message: `"${name2}" is both required and ignored: keep it in one list`
+        });
+    });
+    return problems;
+  },
+  evaluate(name2, config2, ctx) {
+    const base = { gate: name2, kind: "checks" };
+    const facts = ctx.facts.checks;
+    if (facts === void 0) {
+      return {
+        ...base,
+        outcome: "fail",
+        reasonCode: "checks.unknown",
+        reason: "no check results are known for the promoted commit (the CLI cannot read them): promote from the Action, or drop the gate for this environment",
+        details: {}
+      };
+    }
+    const ignored = new Set(config2.ignore ?? []);
+    const byName = /* @__PURE__ */ new Map();
+    for (const check2 of facts) {
+      if (ignored.has(check2.name)) continue;
+      const state = stateOf(check2);
+      const seen = byName.get(check2.name);
+      if (seen === void 0 || RANK[state] > RANK[seen]) byName.set(check2.name, state);
+    }
+    const names = config2.required ?? [...byName.keys()].sort();
+    const states = Object.fromEntries(names.map((n2) => [n2, byName.get(n2) ?? "missing"]));
+    const red = names.filter((n2) => states[n2] === "red");
+    const pending = names.filter((n2) => states[n2] === "pending");
+    const missing = names.filter((n2) => states[n2] === "missing");
+    const details = { checks: states, ignored: [...ignored] };
+    if (red.length > 0) {
+      return {
+        ...base,
+        outcome: "fail",
+        reasonCode: "checks.failed",
+        reason: `failed: ${red.join(", ")}`,
+        details
+      };
+    }
+    if (pending.length > 0 || missing.length > 0) {
+      const parts = [
+        pending.length > 0 ? `still running: ${pending.join(", ")}` : "",
+        missing.length > 0 ? `not reported: ${missing.join(", ")}` : ""
+      ].filter(Boolean);
+      return {
+        ...base,
+        outcome: "fail",
+        reasonCode: "checks.pending",
+        reason: `${parts.join("; ")}: wait for them to finish green, then promote again`,
+        details
+      };
+    }
+    if (names.length === 0) {
+      return {
+        ...base,
+        outcome: "fail",
+        reasonCode: "checks.none",
+        reason: "no checks are reported on the promoted commit, so nothing shows it is green",
+        details
+      };
+    }
+    return {
+      ...base,
+      outcome: "pass",
+      reasonCode: "checks.green",
+      reason: `${names.length} check${names.length === 1 ? "" : "s"} green: ${names.join(", ")}`,
+      details
+    };
+  }
+});
+
 // src/gates/freeze.ts
-var import_cron_parser = __toESM(require_dist2(), 1);
+var import_cron_parser2 = __toESM(require_dist2(), 1);
 
 // node_modules/luxon/build/es6/luxon.mjs
 var LuxonError = class extends Error {
@@ -61482,11 +61792,11 @@ var Formatter = class _Formatter {
   static create(locale, opts = {}) {
     return new _Formatter(locale, opts);
   }
-  static parseFormat(fmt) {
+  static parseFormat(fmt2) {
     let current = null, currentFull = "", bracketed = false;
     const splits = [];
-    for (let i = 0; i < fmt.length; i++) {
-      const c = fmt.charAt(i);
+    for (let i = 0; i < fmt2.length; i++) {
+      const c = fmt2.charAt(i);
       if (c === "'") {
         if (currentFull.length > 0 || bracketed) {
           splits.push({
@@ -61558,7 +61868,7 @@ var Formatter = class _Formatter {
     }
     return this.loc.numberFormatter(opts).format(n2);
   }
-  formatDateTimeFromString(dt, fmt) {
+  formatDateTimeFromString(dt, fmt2) {
     const knownEnglish = this.loc.listingMode() === "en", useDateTimeFormatter = this.loc.outputCalendar && this.loc.outputCalendar !== "gregory", string4 = (opts, extract) => this.loc.extract(dt, opts, extract), formatOffset2 = (opts) => {
       if (dt.isOffsetFixed && dt.offset === 0 && opts.allowZ) {
         return "Z";
@@ -61717,9 +62027,9 @@ var Formatter = class _Formatter {
           return maybeMacro(token);
       }
     };
-    return stringifyTokens(_Formatter.parseFormat(fmt), tokenToString);
+    return stringifyTokens(_Formatter.parseFormat(fmt2), tokenToString);
   }
-  formatDurationFromString(dur, fmt) {
+  formatDurationFromString(dur, fmt2) {
     const invertLargest = this.opts.signMode === "negativeLargestOnly" ? -1 : 1;
     const tokenToField = (token) => {
       switch (token[0]) {
@@ -61758,7 +62068,7 @@ var Formatter = class _Formatter {
       } else {
         return token;
       }
-    }, tokens = _Formatter.parseFormat(fmt), realTokens = tokens.reduce(
+    }, tokens = _Formatter.parseFormat(fmt2), realTokens = tokens.reduce(
       (found, { literal: literal2, val }) => literal2 ? found : found.concat(val),
       []
     ), collapsed = dur.shiftTo(...realTokens.map(tokenToField).filter((t) => t)), durationInfo = {
@@ -62376,12 +62686,12 @@ var Duration = class _Duration {
    * @example Duration.fromObject({ days: -6, seconds: -2 }).toFormat("d s", { signMode: "negativeLargestOnly" }) //=> "-6 2"
    * @return {string}
    */
-  toFormat(fmt, opts = {}) {
+  toFormat(fmt2, opts = {}) {
     const fmtOpts = {
       ...opts,
       floor: opts.round !== false && opts.floor !== false
     };
-    return this.isValid ? Formatter.create(this.loc, fmtOpts).formatDurationFromString(this, fmt) : INVALID$2;
+    return this.isValid ? Formatter.create(this.loc, fmtOpts).formatDurationFromString(this, fmt2) : INVALID$2;
   }
   /**
    * Returns a string representation of a Duration with all units included.
@@ -62522,9 +62832,9 @@ var Duration = class _Duration {
    * @param {Duration|Object|number} duration - The amount to add. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
    * @return {Duration}
    */
-  plus(duration3) {
+  plus(duration4) {
     if (!this.isValid) return this;
-    const dur = _Duration.fromDurationLike(duration3), result = {};
+    const dur = _Duration.fromDurationLike(duration4), result = {};
     for (const k of orderedUnits$1) {
       if (hasOwnProperty(dur.values, k) || hasOwnProperty(this.values, k)) {
         result[k] = dur.get(k) + this.get(k);
@@ -62537,9 +62847,9 @@ var Duration = class _Duration {
    * @param {Duration|Object|number} duration - The amount to subtract. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
    * @return {Duration}
    */
-  minus(duration3) {
+  minus(duration4) {
     if (!this.isValid) return this;
-    const dur = _Duration.fromDurationLike(duration3);
+    const dur = _Duration.fromDurationLike(duration4);
     return this.plus(dur.negate());
   }
   /**
@@ -62888,8 +63198,8 @@ var Interval = class _Interval {
    * @param {Duration|Object|number} duration - the length of the Interval.
    * @return {Interval}
    */
-  static after(start, duration3) {
-    const dur = Duration.fromDurationLike(duration3), dt = friendlyDateTime(start);
+  static after(start, duration4) {
+    const dur = Duration.fromDurationLike(duration4), dt = friendlyDateTime(start);
     return _Interval.fromDateTimes(dt, dt.plus(dur));
   }
   /**
@@ -62898,8 +63208,8 @@ var Interval = class _Interval {
    * @param {Duration|Object|number} duration - the length of the Interval.
    * @return {Interval}
    */
-  static before(end, duration3) {
-    const dur = Duration.fromDurationLike(duration3), dt = friendlyDateTime(end);
+  static before(end, duration4) {
+    const dur = Duration.fromDurationLike(duration4), dt = friendlyDateTime(end);
     return _Interval.fromDateTimes(dt.minus(dur), dt);
   }
   /**
@@ -63100,8 +63410,8 @@ var Interval = class _Interval {
    * @param {Duration|Object|number} duration - The length of each resulting interval.
    * @return {Array}
    */
-  splitBy(duration3) {
-    const dur = Duration.fromDurationLike(duration3);
+  splitBy(duration4) {
+    const dur = Duration.fromDurationLike(duration4);
     if (!this.isValid || !dur.isValid || dur.as("milliseconds") === 0) {
       return [];
     }
@@ -63598,11 +63908,11 @@ function diff(earlier, later, units, opts) {
       results[lowestOrder] = (results[lowestOrder] || 0) + remainingMillis / (highWater - cursor);
     }
   }
-  const duration3 = Duration.fromObject(results, opts);
+  const duration4 = Duration.fromObject(results, opts);
   if (lowerOrderUnits.length > 0) {
-    return Duration.fromMillis(remainingMillis, opts).shiftTo(...lowerOrderUnits).plus(duration3);
+    return Duration.fromMillis(remainingMillis, opts).shiftTo(...lowerOrderUnits).plus(duration4);
   } else {
-    return duration3;
+    return duration4;
   }
 }
 var MISSING_FTP = "missing Intl.DateTimeFormat.formatToParts support";
@@ -64685,26 +64995,26 @@ var DateTime = class _DateTime {
    * @param {string} opts.outputCalendar - the output calendar to set on the resulting DateTime instance
    * @return {DateTime}
    */
-  static fromFormat(text, fmt, opts = {}) {
-    if (isUndefined(text) || isUndefined(fmt)) {
+  static fromFormat(text, fmt2, opts = {}) {
+    if (isUndefined(text) || isUndefined(fmt2)) {
       throw new InvalidArgumentError("fromFormat requires an input string and a format");
     }
     const { locale = null, numberingSystem = null } = opts, localeToUse = Locale.fromOpts({
       locale,
       numberingSystem,
       defaultToEN: true
-    }), [vals, parsedZone, specificOffset, invalid] = parseFromTokens(localeToUse, text, fmt);
+    }), [vals, parsedZone, specificOffset, invalid] = parseFromTokens(localeToUse, text, fmt2);
     if (invalid) {
       return _DateTime.invalid(invalid);
     } else {
-      return parseDataToDateTime(vals, parsedZone, opts, `format ${fmt}`, text, specificOffset);
+      return parseDataToDateTime(vals, parsedZone, opts, `format ${fmt2}`, text, specificOffset);
     }
   }
   /**
    * @deprecated use fromFormat instead
    */
-  static fromString(text, fmt, opts = {}) {
-    return _DateTime.fromFormat(text, fmt, opts);
+  static fromString(text, fmt2, opts = {}) {
+    return _DateTime.fromFormat(text, fmt2, opts);
   }
   /**
    * Create a DateTime from a SQL date, time, or datetime
@@ -64773,8 +65083,8 @@ var DateTime = class _DateTime {
    * @param localeOpts
    * @returns {string}
    */
-  static expandFormat(fmt, localeOpts = {}) {
-    const expanded = expandMacroTokens(Formatter.parseFormat(fmt), Locale.fromObject(localeOpts));
+  static expandFormat(fmt2, localeOpts = {}) {
+    const expanded = expandMacroTokens(Formatter.parseFormat(fmt2), Locale.fromObject(localeOpts));
     return expanded.map((t) => t.val).join("");
   }
   static resetCache() {
@@ -65294,9 +65604,9 @@ var DateTime = class _DateTime {
    * @example DateTime.now().plus(Duration.fromObject({ hours: 3, minutes: 13 })) //~> in 3 hr, 13 min
    * @return {DateTime}
    */
-  plus(duration3) {
+  plus(duration4) {
     if (!this.isValid) return this;
-    const dur = Duration.fromDurationLike(duration3);
+    const dur = Duration.fromDurationLike(duration4);
     return clone2(this, adjustTime(this, dur));
   }
   /**
@@ -65305,9 +65615,9 @@ var DateTime = class _DateTime {
    * @param {Duration|Object|number} duration - The amount to subtract. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
    @return {DateTime}
    */
-  minus(duration3) {
+  minus(duration4) {
     if (!this.isValid) return this;
-    const dur = Duration.fromDurationLike(duration3).negate();
+    const dur = Duration.fromDurationLike(duration4).negate();
     return clone2(this, adjustTime(this, dur));
   }
   /**
@@ -65393,8 +65703,8 @@ var DateTime = class _DateTime {
    * @example DateTime.now().toFormat("HH 'hours and' mm 'minutes'") //=> '20 hours and 55 minutes'
    * @return {string}
    */
-  toFormat(fmt, opts = {}) {
-    return this.isValid ? Formatter.create(this.loc.redefaultToEN(opts)).formatDateTimeFromString(this, fmt) : INVALID2;
+  toFormat(fmt2, opts = {}) {
+    return this.isValid ? Formatter.create(this.loc.redefaultToEN(opts)).formatDateTimeFromString(this, fmt2) : INVALID2;
   }
   /**
    * Returns a localized string representing this date. Accepts the same options as the Intl.DateTimeFormat constructor and any presets defined by Luxon, such as `DateTime.DATE_FULL` or `DateTime.TIME_SIMPLE`.
@@ -65586,18 +65896,18 @@ var DateTime = class _DateTime {
    * @return {string}
    */
   toSQLTime({ includeOffset = true, includeZone = false, includeOffsetSpace = true } = {}) {
-    let fmt = "HH:mm:ss.SSS";
+    let fmt2 = "HH:mm:ss.SSS";
     if (includeZone || includeOffset) {
       if (includeOffsetSpace) {
-        fmt += " ";
+        fmt2 += " ";
       }
       if (includeZone) {
-        fmt += "z";
+        fmt2 += "z";
       } else if (includeOffset) {
-        fmt += "ZZ";
+        fmt2 += "ZZ";
       }
     }
-    return toTechFormat(this, fmt, true);
+    return toTechFormat(this, fmt2, true);
   }
   /**
    * Returns a string representation of this DateTime appropriate for use in SQL DateTime
@@ -65858,19 +66168,19 @@ var DateTime = class _DateTime {
    * @param {Object} options - options taken by fromFormat()
    * @return {Object}
    */
-  static fromFormatExplain(text, fmt, options = {}) {
+  static fromFormatExplain(text, fmt2, options = {}) {
     const { locale = null, numberingSystem = null } = options, localeToUse = Locale.fromOpts({
       locale,
       numberingSystem,
       defaultToEN: true
     });
-    return explainFromTokens(localeToUse, text, fmt);
+    return explainFromTokens(localeToUse, text, fmt2);
   }
   /**
    * @deprecated use fromFormatExplain instead
    */
-  static fromStringExplain(text, fmt, options = {}) {
-    return _DateTime.fromFormatExplain(text, fmt, options);
+  static fromStringExplain(text, fmt2, options = {}) {
+    return _DateTime.fromFormatExplain(text, fmt2, options);
   }
   /**
    * Build a parser for `fmt` using the given locale. This parser can be passed
@@ -65884,13 +66194,13 @@ var DateTime = class _DateTime {
    * for parser
    * @returns {TokenParser} - opaque object to be used
    */
-  static buildFormatParser(fmt, options = {}) {
+  static buildFormatParser(fmt2, options = {}) {
     const { locale = null, numberingSystem = null } = options, localeToUse = Locale.fromOpts({
       locale,
       numberingSystem,
       defaultToEN: true
     });
-    return new TokenParser(localeToUse, fmt);
+    return new TokenParser(localeToUse, fmt2);
   }
   /**
    * Create a DateTime from an input string and format parser.
@@ -66111,8 +66421,66 @@ function formatInZone(at2, zone) {
   if (zone === "UTC" || zone === "utc") return `${utc.toFormat("ccc yyyy-MM-dd HH:mm")} UTC`;
   return `${local.toFormat("ccc yyyy-MM-dd HH:mm")} ${zone} (${utcText} UTC)`;
 }
-function isKnownZone(zone) {
-  return DateTime.now().setZone(zone).isValid;
+
+// src/core/zoned-cron.ts
+var import_cron_parser = __toESM(require_dist2(), 1);
+var HOUR = 36e5;
+var SPAN = 36 * HOUR;
+var SEARCH = 3 * HOUR;
+function offsetMs(zone, at2) {
+  return zone.offset(at2) * 6e4;
+}
+function ianaZone(zone) {
+  const z2 = IANAZone.create(zone);
+  if (!z2.isValid) throw new Error(`unknown time zone "${zone}"`);
+  return z2;
+}
+function toWall(at2, zone) {
+  return at2 + offsetMs(ianaZone(zone), at2);
+}
+function fromWall(wall, zone) {
+  const z2 = ianaZone(zone);
+  const before = offsetMs(z2, wall - SPAN);
+  const after = offsetMs(z2, wall + SPAN);
+  const candidates = [.../* @__PURE__ */ new Set([before, after])].map((offset2) => wall - offset2).filter((at2) => at2 + offsetMs(z2, at2) === wall).sort((a, b) => a - b);
+  const first = candidates[0];
+  if (first !== void 0) return first;
+  let lo = wall - Math.max(before, after);
+  let hi = wall - Math.min(before, after);
+  const old = offsetMs(z2, lo);
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (offsetMs(z2, mid) === old) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+function iterate(expr, wallStart) {
+  return import_cron_parser.CronExpressionParser.parse(expr, { currentDate: new Date(wallStart), tz: "UTC" });
+}
+function lastWallAtOrBefore(at2, zone) {
+  let lo = toWall(at2, zone) - SEARCH;
+  let hi = toWall(at2, zone) + SEARCH;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (fromWall(mid, zone) <= at2) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+function latestAtOrBefore(expr, zone, at2) {
+  const runs = iterate(expr, lastWallAtOrBefore(at2.getTime(), zone) + 1);
+  return runs.hasPrev() ? new Date(fromWall(runs.prev().getTime(), zone)) : void 0;
+}
+function firstAfter(expr, zone, after) {
+  const runs = iterate(expr, lastWallAtOrBefore(after.getTime(), zone));
+  return runs.hasNext() ? new Date(fromWall(runs.next().getTime(), zone)) : void 0;
+}
+function parseLocalTime(text, zone) {
+  const explicit = /T.*(?:Z|[+-]\d{2}(?::?\d{2})?)$/i.test(text);
+  const parsed = DateTime.fromISO(text, explicit ? { setZone: true } : { zone: "utc" });
+  if (!parsed.isValid) return void 0;
+  return new Date(explicit ? parsed.toMillis() : fromWall(parsed.toMillis(), zone));
 }
 
 // src/gates/freeze.ts
@@ -66149,58 +66517,76 @@ var freezeSchema = external_exports.strictObject({
 function zoneOf(window2) {
   return window2.timezone ?? "UTC";
 }
-function localTime(text, zone) {
-  return DateTime.fromISO(text, { zone, setZone: false });
+function labelOf(window2, index) {
+  if (window2.name !== void 0) return window2.name;
+  if ("from" in window2) return `${window2.from} to ${window2.to} ${zoneOf(window2)}`;
+  return `window ${index + 1} (${window2.start} ${zoneOf(window2)})`;
 }
 function activeOccurrence(window2, at2, index) {
   const zone = zoneOf(window2);
+  const label = labelOf(window2, index);
   if ("from" in window2) {
-    const from = localTime(window2.from, zone).toJSDate();
-    const to = localTime(window2.to, zone).toJSDate();
-    const label2 = window2.name ?? `${window2.from} to ${window2.to} ${zone}`;
-    return from <= at2 && at2 < to ? { label: label2, zone, start: from, end: to } : void 0;
+    const from = parseLocalTime(window2.from, zone);
+    const to = parseLocalTime(window2.to, zone);
+    if (from === void 0 || to === void 0) return void 0;
+    return from <= at2 && at2 < to ? { label, zone, start: from, end: to } : void 0;
   }
-  const starts = import_cron_parser.CronExpressionParser.parse(window2.start, {
-    currentDate: new Date(at2.getTime() + 1),
-    tz: zone
-  });
-  const start = starts.prev().toDate();
-  let end;
-  if ("duration" in window2) {
-    end = new Date(start.getTime() + (parseDuration(window2.duration) ?? 0));
-  } else {
-    end = import_cron_parser.CronExpressionParser.parse(window2.end, { currentDate: start, tz: zone }).next().toDate();
-  }
-  const label = window2.name ?? `window ${index + 1} (${window2.start} ${zone})`;
+  const start = latestAtOrBefore(window2.start, zone, at2);
+  if (start === void 0) return void 0;
+  const end = "duration" in window2 ? new Date(start.getTime() + (parseDuration(window2.duration) ?? 0)) : firstAfter(window2.end, zone, start);
+  if (end === void 0) return { label, zone, start, end: new Date(NEVER2) };
   return end > at2 ? { label, zone, start, end } : void 0;
 }
 function activeWindows(config2, at2) {
   return config2.windows.flatMap((w, i) => activeOccurrence(w, at2, i) ?? []);
 }
+var NEVER2 = 864e13;
+var MAX_HOPS = 100;
 function opensAt(config2, at2) {
   let active = activeWindows(config2, at2);
   if (active.length === 0) return void 0;
   const seen = [...active];
   let until = at2;
-  for (let hop = 0; hop < 100 && active.length > 0; hop++) {
+  for (let hop = 0; hop < MAX_HOPS && active.length > 0; hop++) {
     until = new Date(Math.max(...active.map((w) => w.end.getTime())));
+    if (until.getTime() >= NEVER2) break;
     active = activeWindows(config2, until);
-    seen.push(...active);
+    for (const w of active) if (!seen.some((s2) => s2.label === w.label)) seen.push(w);
   }
-  return { at: until, windows: seen };
+  return { at: until, windows: seen, endless: active.length > 0 };
+}
+function nextStart(config2, at2) {
+  let best;
+  config2.windows.forEach((w, i) => {
+    const zone = zoneOf(w);
+    const start = "from" in w ? parseLocalTime(w.from, zone) : firstAfter(w.start, zone, at2);
+    if (start === void 0 || start <= at2) return;
+    if (best === void 0 || start < best.at) best = { at: start, label: labelOf(w, i) };
+  });
+  return best;
 }
 function findOverride(config2, ctx) {
-  const { request: request2 } = ctx;
-  const label = config2.unless?.labels?.find((l2) => request2.labels?.includes(l2));
+  const { request: request2, facts } = ctx;
+  const labels = [...request2.labels ?? [], ...facts.pullRequest?.labels ?? []];
+  const label = config2.unless?.labels?.find((l2) => labels.includes(l2));
   if (label !== void 0) return { by: "label", who: request2.requestedBy, reason: `label "${label}"` };
   const glass = config2.unless?.breakGlass;
   if (glass === void 0) return void 0;
-  const teams = ctx.facts.teamsOf?.[request2.requestedBy] ?? [];
-  const allowed = glass.users?.includes(request2.requestedBy) || glass.teams?.some((t) => teams.includes(t));
+  const teams = facts.teamsOf?.[request2.requestedBy] ?? [];
+  const allowed = glass.users?.includes(request2.requestedBy) === true || glass.teams?.some((t) => teams.includes(t)) === true;
   if (!allowed) return void 0;
   if (request2.reason === void 0 || request2.reason.trim() === "")
     return { missingReason: request2.requestedBy };
-  return { by: "break-glass", who: request2.requestedBy, reason: request2.reason };
+  return { by: "break-glass", who: request2.requestedBy, reason: request2.reason.trim() };
+}
+function howToOverride(config2) {
+  const ways = [];
+  const labels = config2.unless?.labels ?? [];
+  if (labels.length > 0) ways.push(`label the pull request ${labels.map((l2) => `"${l2}"`).join(" or ")}`);
+  const glass = config2.unless?.breakGlass;
+  const who2 = [...glass?.users ?? [], ...glass?.teams ?? []];
+  if (who2.length > 0) ways.push(`${who2.join(", ")} may break glass with --reason`);
+  return ways.length > 0 ? `; to override: ${ways.join(", or ")}` : "";
 }
 var freezeGate = defineGate({
   kind: "freeze",
@@ -66210,10 +66596,10 @@ var freezeGate = defineGate({
     const problems = [];
     config2.windows.forEach((w, i) => {
       const zone = zoneOf(w);
-      if (!isKnownZone(zone)) {
+      if (!IANAZone.isValidZone(zone)) {
         problems.push({
           path: ["windows", i, "timezone"],
-          message: `unknown time zone "${zone}": use an IANA name such as Europe/Berlin`
+          message: `unknown time zone "${zone}": use an IANA name such as Europe/Berlin or America/New_York`
         });
         return;
       }
@@ -66221,83 +66607,459 @@ var freezeGate = defineGate({
       for (const key of crons) {
         const expr = w[key] ?? "";
         try {
-          import_cron_parser.CronExpressionParser.parse(expr, { tz: zone }).next();
+          import_cron_parser2.CronExpressionParser.parse(expr, { tz: "UTC" }).next();
         } catch (err) {
           problems.push({
             path: ["windows", i, key],
-            message: `bad cron "${expr}": ${err.message}`
+            message: `bad cron "${expr}": ${err.message}; expected 5 fields such as "0 16 * * FRI"`
           });
         }
       }
-      if ("duration" in w && !(parseDuration(w.duration) ?? 0)) {
-        problems.push({ path: ["windows", i, "duration"], message: "duration must be more than zero" });
+      if ("duration" in w && !((parseDuration(w.duration) ?? 0) > 0)) {
+        problems.push({
+          path: ["windows", i, "duration"],
+          message: `duration ${w.duration} must be more than zero`
+        });
       }
       if ("from" in w) {
-        const from = localTime(w.from, zone);
-        const to = localTime(w.to, zone);
-        if (!from.isValid)
+        const from = parseLocalTime(w.from, zone);
+        const to = parseLocalTime(w.to, zone);
+        if (from === void 0)
           problems.push({
             path: ["windows", i, "from"],
             message: `not an ISO time: "${w.from}" (write 2026-12-21T00:00)`
           });
-        if (!to.isValid)
+        if (to === void 0)
           problems.push({
             path: ["windows", i, "to"],
             message: `not an ISO time: "${w.to}" (write 2027-01-04T00:00)`
           });
-        if (from.isValid && to.isValid && to <= from)
-          problems.push({ path: ["windows", i, "to"], message: '"to" must be after "from"' });
+        if (from !== void 0 && to !== void 0 && to <= from)
+          problems.push({
+            path: ["windows", i, "to"],
+            message: `"to" (${w.to}) must be after "from" (${w.from})`
+          });
       }
     });
     return problems;
   },
   evaluate(name2, config2, ctx) {
+    const base = { gate: name2, kind: "freeze" };
     const now2 = ctx.facts.now;
     const open3 = opensAt(config2, now2);
     if (open3 === void 0) {
+      const next = nextStart(config2, now2);
       return {
-        gate: name2,
-        kind: "freeze",
+        ...base,
         outcome: "pass",
         reasonCode: "freeze.inactive",
         reason: "no freeze window is active",
-        details: {}
+        details: next === void 0 ? {} : { nextWindow: next.label, nextStart: next.at.toISOString() }
       };
     }
     const first = open3.windows[0];
-    const until = formatInZone(open3.at, first.zone);
-    const details = { windows: open3.windows.map((w) => w.label), opensAt: open3.at.toISOString() };
+    const opens = open3.endless ? {} : { opensAt: open3.at.toISOString() };
+    const details = {
+      windows: open3.windows.map((w) => w.label),
+      timezone: first.zone,
+      startedAt: first.start.toISOString(),
+      opensAt: open3.endless ? null : open3.at.toISOString()
+    };
+    const frozen = open3.endless ? `frozen by ${first.label} with no end in sight: its windows follow one another without a gap` : `frozen by ${first.label} until ${formatInZone(open3.at, first.zone)}`;
     const override = findOverride(config2, ctx);
     if (override !== void 0 && "missingReason" in override) {
       return {
-        gate: name2,
-        kind: "freeze",
+        ...base,
         outcome: "fail",
         reasonCode: "freeze.break-glass-needs-reason",
-        reason: `frozen by ${first.label} until ${until}; ${override.missingReason} may break glass but must give --reason`,
+        reason: `${frozen}; ${override.missingReason} may break glass but must say why: add --reason "..."`,
         details,
-        opensAt: open3.at.toISOString()
+        ...opens
       };
     }
     if (override !== void 0) {
       return {
-        gate: name2,
-        kind: "freeze",
+        ...base,
         outcome: "warn",
         reasonCode: `freeze.overridden.${override.by}`,
-        reason: `frozen by ${first.label} until ${until}, overridden by ${override.by} (${override.who}: ${override.reason})`,
+        reason: `${frozen}, overridden by ${override.by} (${override.who}: ${override.reason})`,
         details,
         override
       };
     }
     return {
-      gate: name2,
-      kind: "freeze",
+      ...base,
       outcome: "fail",
       reasonCode: "freeze.active",
-      reason: `frozen by ${first.label} until ${until}`,
+      reason: `${frozen}${howToOverride(config2)}`,
       details,
-      opensAt: open3.at.toISOString()
+      ...opens
+    };
+  }
+});
+
+// src/gates/slo-config.ts
+var duration3 = (what) => external_exports.string().regex(DURATION_PATTERN, `${what}: a duration such as 5m, 1h, 30d`).describe(what);
+var envName = external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name such as PROMETHEUS_TOKEN");
+var percent = external_exports.union([
+  external_exports.number(),
+  external_exports.string().regex(PERCENT_PATTERN, "a percentage such as 99.9% (or the number 99.9)")
+]);
+var prometheusSchema = external_exports.strictObject({
+  url: external_exports.string().min(1).describe(
+    "Base URL of the Prometheus HTTP API, e.g. https://prometheus.example.com. `${VAR}` is read from the environment."
+  ),
+  auth: external_exports.union([
+    external_exports.strictObject({
+      bearer: external_exports.strictObject({
+        tokenEnv: envName.describe("Environment variable holding the bearer token.")
+      })
+    }),
+    external_exports.strictObject({
+      basic: external_exports.strictObject({
+        usernameEnv: envName.describe("Environment variable holding the user name."),
+        passwordEnv: envName.describe("Environment variable holding the password.")
+      })
+    })
+  ]).describe("Credentials, always taken from environment variables, never written in the config.").optional(),
+  headers: external_exports.record(external_exports.string(), external_exports.string()).describe(
+    "Extra request headers (e.g. X-Scope-OrgID); `${VAR}` in a value is read from the environment."
+  ).optional(),
+  timeout: duration3(
+    "How long one query may take before the gate treats it as no data (default 10s)."
+  ).optional()
+}).describe("Where to query.");
+var burnRate = external_exports.strictObject({
+  long: duration3("Long window of the pair, e.g. 1h."),
+  short: duration3("Short window of the pair, e.g. 5m."),
+  factor: external_exports.number().describe("The pair fails when both windows burn faster than this many times the sustainable rate.")
+});
+var sloSchema = external_exports.strictObject({
+  prometheus: prometheusSchema,
+  objective: percent.describe('Target success ratio in percent, e.g. 99.9 or "99.9%".'),
+  period: duration3("SLO period the budget covers (default 30d).").optional(),
+  errors: external_exports.string().describe(
+    "PromQL for the rate of failed events; `{{window}}` is replaced by each window (5m, 1h, 30d)."
+  ).optional(),
+  total: external_exports.string().describe("PromQL for the rate of all events, with `{{window}}`.").optional(),
+  ratio: external_exports.string().describe("PromQL for the error ratio directly (instead of errors/total), with `{{window}}`.").optional(),
+  sloth: external_exports.strictObject({
+    service: external_exports.string().describe("The `sloth_service` label."),
+    slo: external_exports.string().describe("The `sloth_slo` label.")
+  }).describe("Read Sloth recording rules `slo:sli_error:ratio_rate<window>` instead of writing queries.").optional(),
+  minBudgetRemaining: percent.describe(
+    'Fail when less than this share of the error budget is left, e.g. "25%". Default 0%: fail once it is spent.'
+  ).optional(),
+  burnRates: external_exports.union([external_exports.literal("workbook"), external_exports.literal("none"), external_exports.array(burnRate)]).describe(
+    "`workbook` (default): the SRE Workbook multi-window set (1h/5m x14.4, 6h/30m x6, 3d/6h x1 for 30d, scaled for other periods); `none`; or a list of {long, short, factor}."
+  ).optional(),
+  onNoData: external_exports.enum(["fail", "warn", "pass"]).describe(
+    "Outcome when Prometheus has no usable answer (no samples, NaN, Inf, unreachable). Default fail."
+  ).optional()
+}).describe("Error budget and multi-window burn rate from Prometheus.");
+var SLOTH_WINDOWS = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"];
+function positiveDuration(value, path, problems) {
+  if (value === void 0) return;
+  if (!((parseDuration(value) ?? 0) > 0)) problems.push({ path, message: `${value} must be more than zero` });
+}
+function checkSloConfig(config2) {
+  const problems = [];
+  const objective = parsePercent(config2.objective);
+  if (objective === void 0 || !(objective > 0 && objective < 1)) {
+    problems.push({
+      path: ["objective"],
+      message: `objective ${String(config2.objective)} must be above 0 and below 100 (percent): at 100 there is no error budget to spend; write e.g. 99.9`
+    });
+  }
+  const forms = [
+    config2.errors !== void 0 || config2.total !== void 0 ? "errors/total" : void 0,
+    config2.ratio !== void 0 ? "ratio" : void 0,
+    config2.sloth !== void 0 ? "sloth" : void 0
+  ].filter((f) => f !== void 0);
+  if (forms.length !== 1) {
+    problems.push({
+      path: [],
+      message: forms.length === 0 ? "no SLI: give `errors` and `total`, or `ratio`, or `sloth`" : `give only one SLI form, found ${forms.join(" and ")}`
+    });
+  }
+  if (config2.errors === void 0 !== (config2.total === void 0)) {
+    problems.push({
+      path: [config2.errors === void 0 ? "errors" : "total"],
+      message: "`errors` and `total` go together: give both queries"
+    });
+  }
+  for (const key of ["errors", "total", "ratio"]) {
+    const query = config2[key];
+    if (query !== void 0 && !query.includes("{{window}}")) {
+      problems.push({
+        path: [key],
+        message: `${key} has no {{window}} placeholder, so every window would ask the same thing: write e.g. rate(x[{{window}}])`
+      });
+    }
+  }
+  if (!/^https?:\/\/[^\s/]+/.test(config2.prometheus.url) && !config2.prometheus.url.includes("${")) {
+    problems.push({
+      path: ["prometheus", "url"],
+      message: `Prometheus URL "${config2.prometheus.url}" must start with http:// or https://, e.g. http://prometheus:9090`
+    });
+  }
+  positiveDuration(config2.period, ["period"], problems);
+  positiveDuration(config2.prometheus.timeout, ["prometheus", "timeout"], problems);
+  if (config2.minBudgetRemaining !== void 0) {
+    const min = parsePercent(config2.minBudgetRemaining);
+    if (min === void 0 || min < 0 || min >= 1)
+      problems.push({
+        path: ["minBudgetRemaining"],
+        message: `minBudgetRemaining ${String(config2.minBudgetRemaining)} must be at least 0% and below 100%`
+      });
+  }
+  if (Array.isArray(config2.burnRates)) {
+    config2.burnRates.forEach((pair, i) => {
+      positiveDuration(pair.long, ["burnRates", i, "long"], problems);
+      positiveDuration(pair.short, ["burnRates", i, "short"], problems);
+      if (!(pair.factor > 0))
+        problems.push({
+          path: ["burnRates", i, "factor"],
+          message: `factor ${pair.factor} must be more than 0`
+        });
+      if ((parseDuration(pair.short) ?? 0) >= (parseDuration(pair.long) ?? 0))
+        problems.push({
+          path: ["burnRates", i, "short"],
+          message: `short window ${pair.short} must be shorter than long window ${pair.long}`
+        });
+    });
+  }
+  return problems;
+}
+
+// src/gates/slo-windows.ts
+var DEFAULT_PERIOD = "30d";
+var WORKBOOK = [
+  { long: "1h", short: "5m", budgetPercent: 2 },
+  { long: "6h", short: "30m", budgetPercent: 5 },
+  { long: "3d", short: "6h", budgetPercent: 10 }
+];
+function periodWindow(config2) {
+  return formatPromDuration(parseDuration(config2.period ?? DEFAULT_PERIOD) ?? 0);
+}
+function burnRatePairs(config2) {
+  const burnRates = config2.burnRates ?? "workbook";
+  if (burnRates === "none") return [];
+  if (burnRates === "workbook") {
+    const periodMs = parseDuration(config2.period ?? DEFAULT_PERIOD) ?? 0;
+    return WORKBOOK.map((w) => {
+      const longMs = parseDuration(w.long) ?? 1;
+      const factor = w.budgetPercent * (periodMs / longMs) / 100;
+      return {
+        long: w.long,
+        short: w.short,
+        factor,
+        budgetPercent: w.budgetPercent
+      };
+    });
+  }
+  return burnRates.map((p) => ({
+    long: formatPromDuration(parseDuration(p.long) ?? 0),
+    short: formatPromDuration(parseDuration(p.short) ?? 0),
+    factor: p.factor
+  }));
+}
+function sloWindows(config2) {
+  const windows = [periodWindow(config2)];
+  for (const pair of burnRatePairs(config2)) windows.push(pair.long, pair.short);
+  return [...new Set(windows)];
+}
+
+// src/gates/slo-queries.ts
+var queryResultSchema = external_exports.discriminatedUnion("kind", [
+  external_exports.object({ kind: external_exports.literal("sample"), value: external_exports.string() }),
+  external_exports.object({ kind: external_exports.literal("empty") }),
+  external_exports.object({
+    kind: external_exports.literal("error"),
+    reasonCode: external_exports.string(),
+    reason: external_exports.string()
+  })
+]);
+var answered = external_exports.object({ query: external_exports.string(), result: queryResultSchema });
+var sloSamplesSchema = external_exports.object({
+  kind: external_exports.literal("slo-samples"),
+  /** The evaluation time sent to Prometheus, ISO. */
+  at: external_exports.string(),
+  windows: external_exports.record(
+    external_exports.string(),
+    external_exports.union([external_exports.object({ errors: answered, total: answered }), external_exports.object({ ratio: answered })])
+  )
+});
+function parseSampleValue(text) {
+  if (text === "+Inf" || text === "Inf") return Number.POSITIVE_INFINITY;
+  if (text === "-Inf") return Number.NEGATIVE_INFINITY;
+  if (text === "NaN") return Number.NaN;
+  const n2 = Number(text);
+  return text.trim() === "" ? Number.NaN : n2;
+}
+
+// src/gates/slo.ts
+function fmt(n2) {
+  return Number.isInteger(n2) ? String(n2) : String(Number(n2.toPrecision(4)));
+}
+function pct(fraction) {
+  return `${fmt(fraction * 100)}%`;
+}
+function resultValue(label, result) {
+  if (result.kind === "error") return { ok: false, why: `${label}: ${result.reason}` };
+  if (result.kind === "empty") return { ok: false, why: `${label}: no samples` };
+  const value = parseSampleValue(result.value);
+  if (!Number.isFinite(value)) return { ok: false, why: `${label}: ${result.value}` };
+  return { ok: true, value };
+}
+function errorRatio(samples, window2) {
+  const entry = samples.windows[window2];
+  if (entry === void 0) return { ok: false, why: `${window2}: not fetched` };
+  if ("ratio" in entry) {
+    const r = resultValue(`${window2} ratio`, entry.ratio.result);
+    if (r.ok && r.value < 0) return { ok: false, why: `${window2} ratio: negative (${r.value})` };
+    return r;
+  }
+  const errors = resultValue(`${window2} errors`, entry.errors.result);
+  const total = resultValue(`${window2} total`, entry.total.result);
+  if (!total.ok) return total;
+  if (!errors.ok) {
+    return entry.errors.result.kind === "empty" ? {
+      ok: false,
+      why: `${window2} errors: no samples while total has some (append \`or vector(0)\` if none failed)`
+    } : errors;
+  }
+  if (total.value === 0) return { ok: false, why: `${window2} total: 0 (no traffic)` };
+  return { ok: true, value: errors.value / total.value };
+}
+function noDataVerdict(name2, config2, why, details) {
+  const outcome = config2.onNoData ?? "fail";
+  return {
+    gate: name2,
+    kind: "slo",
+    outcome,
+    reasonCode: "slo.no-data",
+    reason: `no usable data from Prometheus (${why.join("; ")}): onNoData is ${outcome}`,
+    details: { ...details, noData: why }
+  };
+}
+var sloGate = defineGate({
+  kind: "slo",
+  description: "Error budget and SRE Workbook multi-window burn rates, queried from Prometheus.",
+  schema: sloSchema,
+  check(config2) {
+    const problems = checkSloConfig(config2);
+    if (config2.sloth !== void 0) {
+      const known = SLOTH_WINDOWS;
+      for (const window2 of sloWindows(config2).slice(1)) {
+        if (!known.includes(window2))
+          problems.push({
+            path: ["burnRates"],
+            message: `Sloth records no slo:sli_error:ratio_rate${window2}; use windows among ${SLOTH_WINDOWS.join(", ")}`
+          });
+      }
+    }
+    return problems;
+  },
+  evaluate(name2, config2, ctx) {
+    const objective = parsePercent(config2.objective) ?? 0;
+    const budget = Math.round((1 - objective) * 1e12) / 1e12;
+    const period = periodWindow(config2);
+    const periodMs = parseDuration(config2.period ?? DEFAULT_PERIOD) ?? 0;
+    const minRemaining = config2.minBudgetRemaining === void 0 ? 0 : parsePercent(config2.minBudgetRemaining) ?? 0;
+    const base = {
+      objective: pct(objective),
+      period,
+      minBudgetRemaining: minRemaining
+    };
+    const parsed = sloSamplesSchema.safeParse(ctx.facts.gateInputs?.[name2]);
+    if (!parsed.success) {
+      return noDataVerdict(name2, config2, ["no Prometheus results were fetched for this gate"], base);
+    }
+    const samples = parsed.data;
+    const missing = [];
+    const failures = [];
+    const burn = (window2) => {
+      const r = errorRatio(samples, window2);
+      if (!r.ok) {
+        if (!missing.includes(r.why)) missing.push(r.why);
+        return void 0;
+      }
+      return r.value / budget;
+    };
+    const periodRatio = errorRatio(samples, period);
+    const remaining = periodRatio.ok ? 1 - periodRatio.value / budget : void 0;
+    if (!periodRatio.ok && !missing.includes(periodRatio.why)) missing.push(periodRatio.why);
+    if (remaining !== void 0 && remaining < minRemaining) {
+      failures.push({
+        code: "slo.budget-low",
+        text: `${pct(remaining)} of the error budget left over ${period}, below the minimum ${pct(minRemaining)}`
+      });
+    }
+    const pairs = burnRatePairs(config2).map((pair) => {
+      const long = burn(pair.long);
+      const short = burn(pair.short);
+      const burning = long !== void 0 && short !== void 0 && long > pair.factor && short > pair.factor;
+      if (burning) {
+        failures.push({
+          code: "slo.burn-rate",
+          text: `burning the budget ${fmt(long)}x over ${pair.long} and ${fmt(short)}x over ${pair.short} (limit ${fmt(pair.factor)}x)`
+        });
+      }
+      return {
+        long: { window: pair.long, burnRate: long ?? null },
+        short: { window: pair.short, burnRate: short ?? null },
+        factor: pair.factor,
+        ...pair.budgetPercent === void 0 ? {} : { budgetPercent: pair.budgetPercent },
+        burning
+      };
+    });
+    const firstLong = pairs[0]?.long;
+    const useFirst = firstLong !== void 0 && firstLong.burnRate !== null;
+    const rateWindow = useFirst ? firstLong.window : period;
+    const currentRate = useFirst ? firstLong.burnRate : periodRatio.ok ? periodRatio.value / budget : null;
+    let exhaustedInMs = null;
+    if (remaining !== void 0 && currentRate !== null) {
+      if (remaining <= 0) exhaustedInMs = 0;
+      else if (currentRate > 0) exhaustedInMs = remaining * periodMs / currentRate;
+    }
+    const details = {
+      ...base,
+      at: samples.at,
+      errorRatio: periodRatio.ok ? periodRatio.value : null,
+      budgetRemaining: remaining ?? null,
+      burnRates: pairs,
+      budgetExhaustedIn: exhaustedInMs === null ? null : {
+        ms: exhaustedInMs,
+        text: formatDuration(exhaustedInMs),
+        rateWindow,
+        burnRate: currentRate
+      },
+      ...missing.length > 0 ? { noData: missing } : {}
+    };
+    const gone = exhaustedInMs === null ? "" : exhaustedInMs === 0 ? "; budget spent" : `; budget gone in ${formatDuration(exhaustedInMs)} at the ${rateWindow} rate`;
+    const first = failures[0];
+    if (first !== void 0) {
+      return {
+        gate: name2,
+        kind: "slo",
+        outcome: "fail",
+        reasonCode: first.code,
+        reason: `${failures.map((f) => f.text).join("; ")}${gone}`,
+        details
+      };
+    }
+    if (missing.length > 0) return noDataVerdict(name2, config2, missing, details);
+    const rates = pairs.map(
+      (p) => `${fmt(p.long.burnRate ?? 0)}x/${fmt(p.short.burnRate ?? 0)}x over ${p.long.window}/${p.short.window} (limit ${fmt(p.factor)}x)`
+    ).join(", ");
+    return {
+      gate: name2,
+      kind: "slo",
+      outcome: "pass",
+      reasonCode: "slo.ok",
+      reason: `${pct(remaining ?? 0)} of the error budget left over ${period} (objective ${pct(objective)})${rates ? `; burn ${rates}` : ""}${gone}`,
+      details
     };
   }
 });
@@ -66305,7 +67067,10 @@ var freezeGate = defineGate({
 // src/gates/registry.ts
 var GATE_KINDS = {
   freeze: freezeGate,
-  bake: bakeGate
+  bake: bakeGate,
+  slo: sloGate,
+  approvals: approvalsGate,
+  checks: checksGate
 };
 
 // src/core/decide.ts
@@ -66900,8 +67665,8 @@ function collectGates(source, base, gates, problems) {
 function checkReferences(source, config2, gates, problems) {
   const envNames = Object.keys(config2.environments);
   const serviceNames = Object.keys(config2.services);
-  for (const [envName, env] of Object.entries(config2.environments)) {
-    const base = ["environments", envName];
+  for (const [envName2, env] of Object.entries(config2.environments)) {
+    const base = ["environments", envName2];
     if (env.after !== void 0 && config2.environments[env.after] === void 0) {
       problems.push({
         ...at(source, nodeAt(source, [...base, "after"])),
@@ -66932,7 +67697,7 @@ function checkReferences(source, config2, gates, problems) {
       problems.push({
         ...at(source, nodeAt(source, [...base, "path"])),
         path: formatPath([...base, "path"]),
-        message: `path "${env.path}" has no {{service}} but several services deploy here; write e.g. apps/{{service}}/overlays/${envName}`
+        message: `path "${env.path}" has no {{service}} but several services deploy here; write e.g. apps/{{service}}/overlays/${envName2}`
       });
     }
   }

@@ -11,6 +11,7 @@ import { previousVersion } from '../core/rollback.js';
 import { runningVersions } from '../core/running.js';
 import { pipelineStatus } from '../core/status.js';
 import type { PromotionRequest } from '../core/types.js';
+import { gateInputsFor } from '../facts/fetchers.js';
 import { openGitStore } from '../gitops/git-cli.js';
 import type { CliIo } from './io.js';
 import { decisionLine, gateTable, unifiedDiff } from './render.js';
@@ -167,7 +168,11 @@ async function evaluateArgs(args: readonly string[], io: CliIo) {
   const request = buildRequest(config, positionals, values, io, false);
   const clock = parseAt(values.at);
   const evaluation = await withStore(config, values, io, (store) =>
-    evaluate(config, request, { store, clock }),
+    evaluate(config, request, {
+      store,
+      clock,
+      extraFacts: gateInputsFor(config, request.environment, { env: io.env }),
+    }),
   );
   return { values, evaluation };
 }
@@ -201,7 +206,10 @@ export async function runPromote(args: readonly string[], io: CliIo): Promise<nu
   const config = await loadConfig(io, values.config);
   const request = buildRequest(config, positionals, values, io, values['dry-run'] === true);
   const clock = parseAt(values.at);
-  const outcome = await withStore(config, values, io, (store) => promote(config, request, { store, clock }));
+  const extraFacts = gateInputsFor(config, request.environment, { env: io.env });
+  const outcome = await withStore(config, values, io, (store) =>
+    promote(config, request, { store, clock, extraFacts }),
+  );
   return reportOutcome(config, request, outcome, values, io);
 }
 

@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 
 /** "Mon 08:00 Europe/Berlin (07:00 UTC)": a moment as a person in that zone reads it, with UTC beside it. */
 export function formatInZone(at: Date, zone: string): string {
@@ -11,5 +11,5 @@ export function formatInZone(at: Date, zone: string): string {
 }
 
 export function isKnownZone(zone: string): boolean {
-  return DateTime.now().setZone(zone).isValid;
+  return IANAZone.isValidZone(zone);
 }

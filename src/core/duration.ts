@@ -37,3 +37,39 @@ export function formatDuration(ms: number): string {
   if (minutes) parts.push(`${minutes}m`);
   return parts.join(' ');
 }
+
+const PROM_UNITS: readonly (readonly [string, number])[] = [
+  ['d', 86_400_000],
+  ['h', 3_600_000],
+  ['m', 60_000],
+  ['s', 1_000],
+  ['ms', 1],
+];
+
+/**
+ * A duration as Prometheus and Sloth spell it: the largest units first, no weeks (`30d`, `1h30m`, `5m`).
+ * One canonical spelling matters because Sloth's recording rules carry the window in their names
+ * (`slo:sli_error:ratio_rate30m`), so `0.5h` in a config must become `30m`.
+ */
+export function formatPromDuration(ms: number): string {
+  let left = Math.round(ms);
+  if (left <= 0) return '0s';
+  let text = '';
+  for (const [unit, size] of PROM_UNITS) {
+    const n = Math.floor(left / size);
+    if (n > 0) {
+      text += `${n}${unit}`;
+      left -= n * size;
+    }
+  }
+  return text;
+}
+
+export const PERCENT_PATTERN = /^\d+(?:\.\d+)?%$/;
+
+/** `25%` or `25` -> 0.25; undefined when it is neither a percent nor a number. */
+export function parsePercent(value: string | number): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value / 100 : undefined;
+  if (!PERCENT_PATTERN.test(value)) return undefined;
+  return Number(value.slice(0, -1)) / 100;
+}

@@ -36,8 +36,17 @@ export const bakeGate = defineGate({
     const per: Record<string, { landedAt: string | null; bakedMs: number }> = {};
     let worstLeft = 0;
     let missing: string | undefined;
+    let replaced: { service: string; runs: string } | undefined;
     for (const service of request.services) {
       const landed = landedAt(facts.history, upstream, service, version);
+      // The history says when it landed; the overlay says whether it is still there (a hand edit
+      // after rollgate's commit would otherwise count time the version was not running).
+      const runs = facts.running[upstream]?.[service];
+      if (landed !== undefined && runs !== undefined && runs !== version) {
+        replaced ??= { service, runs };
+        per[service] = { landedAt: landed.toISOString(), bakedMs: 0 };
+        continue;
+      }
       if (landed === undefined) {
         missing ??= service;
         per[service] = { landedAt: null, bakedMs: 0 };
@@ -55,6 +64,15 @@ export const bakeGate = defineGate({
         reasonCode: 'bake.not-landed',
         details,
         reason: `${missing} ${version} has not landed in ${upstream} (no rollgate commit there): promote it to ${upstream} first`,
+      };
+    }
+    if (replaced !== undefined) {
+      return {
+        ...base,
+        outcome: 'fail',
+        reasonCode: 'bake.not-running',
+        details,
+        reason: `${upstream} runs ${replaced.runs} for ${replaced.service}, not ${version}: its bake time does not count while it is not running there`,
       };
     }
     if (worstLeft > 0) {

@@ -1,9 +1,10 @@
 import { CronExpressionParser } from 'cron-parser';
-import { DateTime } from 'luxon';
+import { IANAZone } from 'luxon';
 import { z } from 'zod';
-import { formatInZone, isKnownZone } from '../core/clock.js';
+import { formatInZone } from '../core/clock.js';
 import { DURATION_PATTERN, parseDuration } from '../core/duration.js';
 import type { Override, Verdict } from '../core/types.js';
+import { firstAfter, latestAtOrBefore, parseLocalTime } from '../core/zoned-cron.js';
 import { defineGate, type GateContext } from './gate.js';
 
 const timezone = z
@@ -73,33 +74,33 @@ function zoneOf(window: FreezeWindow): string {
   return window.timezone ?? 'UTC';
 }
 
-function localTime(text: string, zone: string): DateTime {
-  // An explicit offset or Z wins over the zone; a bare local time is read in the zone.
-  return DateTime.fromISO(text, { zone, setZone: false });
+function labelOf(window: FreezeWindow, index: number): string {
+  if (window.name !== undefined) return window.name;
+  if ('from' in window) return `${window.from} to ${window.to} ${zoneOf(window)}`;
+  return `window ${index + 1} (${window.start} ${zoneOf(window)})`;
 }
 
-/** The window's occurrence that covers `at`, if any. */
+/**
+ * The window's occurrence that covers `at`, if any: for a recurring window, the latest start at or
+ * before `at` followed by an end after `at` (see src/core/zoned-cron.ts for the DST rules).
+ */
 export function activeOccurrence(window: FreezeWindow, at: Date, index: number): ActiveWindow | undefined {
   const zone = zoneOf(window);
+  const label = labelOf(window, index);
   if ('from' in window) {
-    const from = localTime(window.from, zone).toJSDate();
-    const to = localTime(window.to, zone).toJSDate();
-    const label = window.name ?? `${window.from} to ${window.to} ${zone}`;
+    const from = parseLocalTime(window.from, zone);
+    const to = parseLocalTime(window.to, zone);
+    if (from === undefined || to === undefined) return undefined;
     return from <= at && at < to ? { label, zone, start: from, end: to } : undefined;
   }
-  // The latest start at or before `at` (prev() is strict, so look from one millisecond later).
-  const starts = CronExpressionParser.parse(window.start, {
-    currentDate: new Date(at.getTime() + 1),
-    tz: zone,
-  });
-  const start = starts.prev().toDate();
-  let end: Date;
-  if ('duration' in window) {
-    end = new Date(start.getTime() + (parseDuration(window.duration) ?? 0));
-  } else {
-    end = CronExpressionParser.parse(window.end, { currentDate: start, tz: zone }).next().toDate();
-  }
-  const label = window.name ?? `window ${index + 1} (${window.start} ${zone})`;
+  const start = latestAtOrBefore(window.start, zone, at);
+  if (start === undefined) return undefined;
+  const end =
+    'duration' in window
+      ? new Date(start.getTime() + (parseDuration(window.duration) ?? 0))
+      : firstAfter(window.end, zone, start);
+  // A cron end that never comes again leaves the freeze on: say so rather than open silently.
+  if (end === undefined) return { label, zone, start, end: new Date(NEVER) };
   return end > at ? { label, zone, start, end } : undefined;
 }
 
@@ -107,35 +108,70 @@ function activeWindows(config: FreezeConfig, at: Date): ActiveWindow[] {
   return config.windows.flatMap((w, i) => activeOccurrence(w, at, i) ?? []);
 }
 
-/** When promotions open again: follows windows that overlap or abut, bounded so bad config cannot loop. */
-export function opensAt(config: FreezeConfig, at: Date): { at: Date; windows: ActiveWindow[] } | undefined {
+const NEVER = 8.64e15;
+const MAX_HOPS = 100;
+
+/**
+ * When promotions open again: follows windows that overlap or abut. Bounded so a config whose
+ * windows follow one another without a gap cannot loop; then `endless` is set and `at` is only how
+ * far the search got.
+ */
+export function opensAt(
+  config: FreezeConfig,
+  at: Date,
+): { at: Date; windows: ActiveWindow[]; endless: boolean } | undefined {
   let active = activeWindows(config, at);
   if (active.length === 0) return undefined;
   const seen = [...active];
   let until = at;
-  for (let hop = 0; hop < 100 && active.length > 0; hop++) {
+  for (let hop = 0; hop < MAX_HOPS && active.length > 0; hop++) {
     until = new Date(Math.max(...active.map((w) => w.end.getTime())));
+    if (until.getTime() >= NEVER) break;
     active = activeWindows(config, until);
-    seen.push(...active);
+    for (const w of active) if (!seen.some((s) => s.label === w.label)) seen.push(w);
   }
-  return { at: until, windows: seen };
+  return { at: until, windows: seen, endless: active.length > 0 };
 }
 
-function findOverride(
-  config: FreezeConfig,
-  ctx: GateContext,
-): Override | { missingReason: string } | undefined {
-  const { request } = ctx;
-  const label = config.unless?.labels?.find((l) => request.labels?.includes(l));
+/** The next time any window starts after `at` (for the verdict's details when nothing is frozen). */
+export function nextStart(config: FreezeConfig, at: Date): { at: Date; label: string } | undefined {
+  let best: { at: Date; label: string } | undefined;
+  config.windows.forEach((w, i) => {
+    const zone = zoneOf(w);
+    const start = 'from' in w ? parseLocalTime(w.from, zone) : firstAfter(w.start, zone, at);
+    if (start === undefined || start <= at) return;
+    if (best === undefined || start < best.at) best = { at: start, label: labelOf(w, i) };
+  });
+  return best;
+}
+
+type OverrideFound = Override | { missingReason: string } | undefined;
+
+function findOverride(config: FreezeConfig, ctx: GateContext): OverrideFound {
+  const { request, facts } = ctx;
+  const labels = [...(request.labels ?? []), ...(facts.pullRequest?.labels ?? [])];
+  const label = config.unless?.labels?.find((l) => labels.includes(l));
   if (label !== undefined) return { by: 'label', who: request.requestedBy, reason: `label "${label}"` };
   const glass = config.unless?.breakGlass;
   if (glass === undefined) return undefined;
-  const teams = ctx.facts.teamsOf?.[request.requestedBy] ?? [];
-  const allowed = glass.users?.includes(request.requestedBy) || glass.teams?.some((t) => teams.includes(t));
+  const teams = facts.teamsOf?.[request.requestedBy] ?? [];
+  const allowed =
+    glass.users?.includes(request.requestedBy) === true ||
+    glass.teams?.some((t) => teams.includes(t)) === true;
   if (!allowed) return undefined;
   if (request.reason === undefined || request.reason.trim() === '')
     return { missingReason: request.requestedBy };
-  return { by: 'break-glass', who: request.requestedBy, reason: request.reason };
+  return { by: 'break-glass', who: request.requestedBy, reason: request.reason.trim() };
+}
+
+function howToOverride(config: FreezeConfig): string {
+  const ways: string[] = [];
+  const labels = config.unless?.labels ?? [];
+  if (labels.length > 0) ways.push(`label the pull request ${labels.map((l) => `"${l}"`).join(' or ')}`);
+  const glass = config.unless?.breakGlass;
+  const who = [...(glass?.users ?? []), ...(glass?.teams ?? [])];
+  if (who.length > 0) ways.push(`${who.join(', ')} may break glass with --reason`);
+  return ways.length > 0 ? `; to override: ${ways.join(', or ')}` : '';
 }
 
 export const freezeGate = defineGate({
@@ -147,10 +183,10 @@ export const freezeGate = defineGate({
     const problems: { path: (string | number)[]; message: string }[] = [];
     config.windows.forEach((w, i) => {
       const zone = zoneOf(w);
-      if (!isKnownZone(zone)) {
+      if (!IANAZone.isValidZone(zone)) {
         problems.push({
           path: ['windows', i, 'timezone'],
-          message: `unknown time zone "${zone}": use an IANA name such as Europe/Berlin`,
+          message: `unknown time zone "${zone}": use an IANA name such as Europe/Berlin or America/New_York`,
         });
         return;
       }
@@ -158,83 +194,96 @@ export const freezeGate = defineGate({
       for (const key of crons) {
         const expr = (w as Record<string, string>)[key] ?? '';
         try {
-          CronExpressionParser.parse(expr, { tz: zone }).next();
+          CronExpressionParser.parse(expr, { tz: 'UTC' }).next();
         } catch (err) {
           problems.push({
             path: ['windows', i, key],
-            message: `bad cron "${expr}": ${(err as Error).message}`,
+            message: `bad cron "${expr}": ${(err as Error).message}; expected 5 fields such as "0 16 * * FRI"`,
           });
         }
       }
-      if ('duration' in w && !(parseDuration(w.duration) ?? 0)) {
-        problems.push({ path: ['windows', i, 'duration'], message: 'duration must be more than zero' });
+      if ('duration' in w && !((parseDuration(w.duration) ?? 0) > 0)) {
+        problems.push({
+          path: ['windows', i, 'duration'],
+          message: `duration ${w.duration} must be more than zero`,
+        });
       }
       if ('from' in w) {
-        const from = localTime(w.from, zone);
-        const to = localTime(w.to, zone);
-        if (!from.isValid)
+        const from = parseLocalTime(w.from, zone);
+        const to = parseLocalTime(w.to, zone);
+        if (from === undefined)
           problems.push({
             path: ['windows', i, 'from'],
             message: `not an ISO time: "${w.from}" (write 2026-12-21T00:00)`,
           });
-        if (!to.isValid)
+        if (to === undefined)
           problems.push({
             path: ['windows', i, 'to'],
             message: `not an ISO time: "${w.to}" (write 2027-01-04T00:00)`,
           });
-        if (from.isValid && to.isValid && to <= from)
-          problems.push({ path: ['windows', i, 'to'], message: '"to" must be after "from"' });
+        if (from !== undefined && to !== undefined && to <= from)
+          problems.push({
+            path: ['windows', i, 'to'],
+            message: `"to" (${w.to}) must be after "from" (${w.from})`,
+          });
       }
     });
     return problems;
   },
   evaluate(name, config, ctx): Verdict {
+    const base = { gate: name, kind: 'freeze' } as const;
     const now = ctx.facts.now;
     const open = opensAt(config, now);
     if (open === undefined) {
+      const next = nextStart(config, now);
       return {
-        gate: name,
-        kind: 'freeze',
+        ...base,
         outcome: 'pass',
         reasonCode: 'freeze.inactive',
         reason: 'no freeze window is active',
-        details: {},
+        details: next === undefined ? {} : { nextWindow: next.label, nextStart: next.at.toISOString() },
       };
     }
     const first = open.windows[0] as ActiveWindow;
-    const until = formatInZone(open.at, first.zone);
-    const details = { windows: open.windows.map((w) => w.label), opensAt: open.at.toISOString() };
+    const opens = open.endless ? {} : { opensAt: open.at.toISOString() };
+    const details = {
+      windows: open.windows.map((w) => w.label),
+      timezone: first.zone,
+      startedAt: first.start.toISOString(),
+      opensAt: open.endless ? null : open.at.toISOString(),
+    };
+    const frozen = open.endless
+      ? `frozen by ${first.label} with no end in sight: its windows follow one another without a gap`
+      : `frozen by ${first.label} until ${formatInZone(open.at, first.zone)}`;
     const override = findOverride(config, ctx);
     if (override !== undefined && 'missingReason' in override) {
       return {
-        gate: name,
-        kind: 'freeze',
+        ...base,
         outcome: 'fail',
         reasonCode: 'freeze.break-glass-needs-reason',
-        reason: `frozen by ${first.label} until ${until}; ${override.missingReason} may break glass but must give --reason`,
+        reason: `${frozen}; ${override.missingReason} may break glass but must say why: add --reason "..."`,
         details,
-        opensAt: open.at.toISOString(),
+        ...opens,
       };
     }
     if (override !== undefined) {
+      // Never silent: a warn verdict of its own, with `override` set for the report and the trailers.
       return {
-        gate: name,
-        kind: 'freeze',
+        ...base,
         outcome: 'warn',
         reasonCode: `freeze.overridden.${override.by}`,
-        reason: `frozen by ${first.label} until ${until}, overridden by ${override.by} (${override.who}: ${override.reason})`,
+        reason: `${frozen}, overridden by ${override.by} (${override.who}: ${override.reason})`,
         details,
         override,
       };
     }
     return {
-      gate: name,
-      kind: 'freeze',
+      ...base,
       outcome: 'fail',
       reasonCode: 'freeze.active',
-      reason: `frozen by ${first.label} until ${until}`,
+      reason: `${frozen}${howToOverride(config)}`,
       details,
-      opensAt: open.at.toISOString(),
+      ...opens,
     };
   },
 });

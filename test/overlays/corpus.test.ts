@@ -8,7 +8,7 @@ import { readReplicas, setReplicas } from '../../src/overlays/replicas.js';
 import { setOverlayWeight } from '../../src/overlays/traffic/overlay-weight.js';
 import { setWeight } from '../../src/overlays/traffic/set-weight.js';
 import { changedPaths, kustomizeBuild, mapLimit } from './kubectl.js';
-import { writeStubs } from './stubs.js';
+import { writeStubs } from './stand-ins.js';
 
 // Every real kustomization in the corpus is edited (an image, then replicas) and built with
 // `kubectl kustomize` before and after: the renders must differ only in the intended fields.

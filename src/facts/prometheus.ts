@@ -1,0 +1,191 @@
+import { z } from 'zod';
+import { parseDuration } from '../core/duration.js';
+import type { PrometheusConfig } from '../gates/slo-config.js';
+import type { QueryResult } from '../gates/slo-queries.js';
+
+// The Prometheus HTTP API adapter: one instant query (`/api/v1/query`) at a given time. It never
+// throws: every failure comes back as a QueryResult of kind `error` with a reason a person can act
+// on, and the gate decides what that means (`onNoData`).
+
+/** Just what the adapter needs from fetch, so tests can hand in a small honest function. */
+export type HttpFetch = (
+  url: string,
+  init: {
+    method: 'POST';
+    headers: Record<string, string>;
+    body: string;
+    signal: AbortSignal;
+  },
+) => Promise<{ status: number; text(): Promise<string> }>;
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface PrometheusTarget {
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly timeoutMs: number;
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+function expand(text: string, env: Env, missing: string[]): string {
+  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_all, name: string) => {
+    const value = env[name];
+    if (value === undefined || value === '') {
+      missing.push(name);
+      return '';
+    }
+    return value;
+  });
+}
+
+/** Resolves `${VAR}` references and credentials from the environment. */
+export function resolveTarget(
+  config: PrometheusConfig,
+  env: Env,
+): { ok: true; target: PrometheusTarget } | { ok: false; reasonCode: string; reason: string } {
+  const missing: string[] = [];
+  const url = expand(config.url, env, missing).replace(/\/+$/, '');
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(config.headers ?? {})) headers[key] = expand(value, env, missing);
+  const auth = config.auth;
+  if (auth !== undefined && 'bearer' in auth) {
+    const token = env[auth.bearer.tokenEnv];
+    if (token === undefined || token === '') missing.push(auth.bearer.tokenEnv);
+    else headers.Authorization = `Bearer ${token}`;
+  } else if (auth !== undefined) {
+    const user = env[auth.basic.usernameEnv];
+    const password = env[auth.basic.passwordEnv];
+    if (user === undefined) missing.push(auth.basic.usernameEnv);
+    if (password === undefined) missing.push(auth.basic.passwordEnv);
+    if (user !== undefined && password !== undefined)
+      headers.Authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  }
+  if (missing.length > 0) {
+    return {
+      ok: false,
+      reasonCode: 'prometheus.env-missing',
+      reason: `environment variable ${[...new Set(missing)].join(', ')} is not set: set it where rollgate runs (a repository secret for the Action)`,
+    };
+  }
+  if (!/^https?:\/\//.test(url)) {
+    return {
+      ok: false,
+      reasonCode: 'prometheus.bad-url',
+      reason: `Prometheus URL "${url}" is not http(s)://host[:port]: fix prometheus.url`,
+    };
+  }
+  const timeoutMs =
+    config.timeout === undefined ? DEFAULT_TIMEOUT_MS : (parseDuration(config.timeout) ?? DEFAULT_TIMEOUT_MS);
+  return { ok: true, target: { url, headers, timeoutMs } };
+}
+
+// Trust boundary: Prometheus's JSON is checked here before anything reads it.
+const sample = z.tuple([z.number(), z.string()]);
+const envelope = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('success'),
+    data: z.discriminatedUnion('resultType', [
+      z.object({
+        resultType: z.literal('vector'),
+        result: z.array(z.object({ metric: z.record(z.string(), z.string()), value: sample })),
+      }),
+      z.object({ resultType: z.literal('scalar'), result: sample }),
+      z.object({
+        resultType: z.literal('matrix'),
+        result: z.array(z.unknown()),
+      }),
+      z.object({ resultType: z.literal('string'), result: z.unknown() }),
+    ]),
+  }),
+  z.object({
+    status: z.literal('error'),
+    errorType: z.string(),
+    error: z.string(),
+  }),
+]);
+
+function err(reasonCode: string, reason: string): QueryResult {
+  return { kind: 'error', reasonCode, reason };
+}
+
+/** One instant query evaluated at `at` (the decision time, never "now" on the server). */
+export async function queryInstant(
+  target: PrometheusTarget,
+  query: string,
+  at: Date,
+  fetchImpl: HttpFetch,
+): Promise<QueryResult> {
+  const body = new URLSearchParams({
+    query,
+    time: (at.getTime() / 1000).toFixed(3),
+  }).toString();
+  const endpoint = `${target.url}/api/v1/query`;
+  let status: number;
+  let text: string;
+  try {
+    const response = await fetchImpl(endpoint, {
+      method: 'POST',
+      headers: {
+        ...target.headers,
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Accept: 'application/json',
+      },
+      body,
+      signal: AbortSignal.timeout(target.timeoutMs),
+    });
+    status = response.status;
+    text = await response.text();
+  } catch (e) {
+    const error = e as Error;
+    if (error.name === 'TimeoutError' || error.name === 'AbortError') {
+      return err(
+        'prometheus.timeout',
+        `${endpoint} did not answer within ${target.timeoutMs} ms: raise prometheus.timeout or check the server`,
+      );
+    }
+    const cause = (error.cause as Error | undefined)?.message;
+    return err('prometheus.unreachable', `cannot reach ${endpoint}: ${cause ?? error.message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    const hint = status === 401 || status === 403 ? ': check prometheus.auth' : '';
+    return err(
+      `prometheus.http-${status}`,
+      `${endpoint} answered HTTP ${status} without the API's JSON${hint} (${text.slice(0, 120).trim()})`,
+    );
+  }
+  const parsed = envelope.safeParse(json);
+  if (!parsed.success) {
+    return err(
+      'prometheus.bad-response',
+      `${endpoint} answered HTTP ${status} with JSON that is not a Prometheus API response`,
+    );
+  }
+  const answer = parsed.data;
+  if (answer.status === 'error') {
+    return err(
+      `prometheus.${answer.errorType}`,
+      `Prometheus ${answer.errorType} error for \`${query}\`: ${answer.error}`,
+    );
+  }
+  const data = answer.data;
+  if (data.resultType === 'scalar') return { kind: 'sample', value: data.result[1] };
+  if (data.resultType !== 'vector') {
+    return err(
+      'prometheus.not-instant',
+      `\`${query}\` gave a ${data.resultType}, expected an instant vector or scalar: drop the range selector`,
+    );
+  }
+  if (data.result.length === 0) return { kind: 'empty' };
+  const [first, ...rest] = data.result;
+  if (first === undefined || rest.length > 0) {
+    return err(
+      'prometheus.many-series',
+      `\`${query}\` gave ${data.result.length} series, expected one: aggregate it, e.g. sum(...)`,
+    );
+  }
+  return { kind: 'sample', value: first.value[1] };
+}
