@@ -117,7 +117,7 @@ var require_tunnel = __commonJS({
         function onFree() {
           self2.emit("free", socket, options);
         }
-        function onCloseOrRemove(err) {
+        function onCloseOrRemove(err2) {
           self2.removeSocket(socket);
           socket.removeListener("free", onFree);
           socket.removeListener("close", onCloseOrRemove);
@@ -1147,7 +1147,7 @@ var require_util = __commonJS({
     function isDestroyed(body) {
       return body && !!(body.destroyed || body[kDestroyed] || stream.isDestroyed?.(body));
     }
-    function destroy(stream2, err) {
+    function destroy(stream2, err2) {
       if (stream2 == null || !isStream(stream2) || isDestroyed(stream2)) {
         return;
       }
@@ -1155,10 +1155,10 @@ var require_util = __commonJS({
         if (Object.getPrototypeOf(stream2).constructor === IncomingMessage) {
           stream2.socket = null;
         }
-        stream2.destroy(err);
-      } else if (err) {
+        stream2.destroy(err2);
+      } else if (err2) {
         queueMicrotask(() => {
-          stream2.emit("error", err);
+          stream2.emit("error", err2);
         });
       }
       if (stream2.destroyed !== true) {
@@ -1389,12 +1389,12 @@ var require_util = __commonJS({
       }
       obj2[kListeners] = null;
     }
-    function errorRequest2(client, request2, err) {
+    function errorRequest2(client, request2, err2) {
       try {
-        request2.onError(err);
+        request2.onError(err2);
         assert2(request2.aborted);
-      } catch (err2) {
-        client.emit("error", err2);
+      } catch (err3) {
+        client.emit("error", err3);
       }
     }
     var kEnumerableProperty = /* @__PURE__ */ Object.create(null);
@@ -1639,8 +1639,8 @@ var require_diagnostics = __commonJS({
           reason
         );
       });
-      diagnosticsChannel.channel("undici:websocket:socket_error").subscribe((err) => {
-        websocketDebuglog("connection errored - %s", err.message);
+      diagnosticsChannel.channel("undici:websocket:socket_error").subscribe((err2) => {
+        websocketDebuglog("connection errored - %s", err2.message);
       });
       diagnosticsChannel.channel("undici:websocket:ping").subscribe((evt) => {
         websocketDebuglog("ping received");
@@ -1745,11 +1745,11 @@ var require_request = __commonJS({
             };
             this.body.on("end", this.endHandler);
           }
-          this.errorHandler = (err) => {
+          this.errorHandler = (err2) => {
             if (this.abort) {
-              this.abort(err);
+              this.abort(err2);
             } else {
-              this.error = err;
+              this.error = err2;
             }
           };
           this.body.on("error", this.errorHandler);
@@ -1814,8 +1814,8 @@ var require_request = __commonJS({
         if (this[kHandler].onBodySent) {
           try {
             return this[kHandler].onBodySent(chunk);
-          } catch (err) {
-            this.abort(err);
+          } catch (err2) {
+            this.abort(err2);
           }
         }
       }
@@ -1826,8 +1826,8 @@ var require_request = __commonJS({
         if (this[kHandler].onRequestSent) {
           try {
             return this[kHandler].onRequestSent();
-          } catch (err) {
-            this.abort(err);
+          } catch (err2) {
+            this.abort(err2);
           }
         }
       }
@@ -1852,8 +1852,8 @@ var require_request = __commonJS({
         }
         try {
           return this[kHandler].onHeaders(statusCode, headers, resume, statusText2);
-        } catch (err) {
-          this.abort(err);
+        } catch (err2) {
+          this.abort(err2);
         }
       }
       onData(chunk) {
@@ -1861,8 +1861,8 @@ var require_request = __commonJS({
         assert2(!this.completed);
         try {
           return this[kHandler].onData(chunk);
-        } catch (err) {
-          this.abort(err);
+        } catch (err2) {
+          this.abort(err2);
           return false;
         }
       }
@@ -1936,8 +1936,8 @@ var require_request = __commonJS({
         }
         try {
           return this[kHandler].onComplete(trailers);
-        } catch (err) {
-          this.onError(err);
+        } catch (err2) {
+          this.onError(err2);
         }
       }
       onError(error63) {
@@ -2167,8 +2167,8 @@ var require_dispatcher_base = __commonJS({
       close(callback) {
         if (callback === void 0) {
           return new Promise((resolve2, reject) => {
-            this.close((err, data) => {
-              return err ? reject(err) : resolve2(data);
+            this.close((err2, data) => {
+              return err2 ? reject(err2) : resolve2(data);
             });
           });
         }
@@ -2200,17 +2200,17 @@ var require_dispatcher_base = __commonJS({
           queueMicrotask(onClosed);
         });
       }
-      destroy(err, callback) {
-        if (typeof err === "function") {
-          callback = err;
-          err = null;
+      destroy(err2, callback) {
+        if (typeof err2 === "function") {
+          callback = err2;
+          err2 = null;
         }
         if (callback === void 0) {
           return new Promise((resolve2, reject) => {
-            this.destroy(err, (err2, data) => {
-              return err2 ? (
+            this.destroy(err2, (err3, data) => {
+              return err3 ? (
                 /* istanbul ignore next: should never error */
-                reject(err2)
+                reject(err3)
               ) : resolve2(data);
             });
           });
@@ -2226,8 +2226,8 @@ var require_dispatcher_base = __commonJS({
           }
           return;
         }
-        if (!err) {
-          err = new ClientDestroyedError();
+        if (!err2) {
+          err2 = new ClientDestroyedError();
         }
         this[kDestroyed] = true;
         this[kOnDestroyed] = this[kOnDestroyed] || [];
@@ -2239,7 +2239,7 @@ var require_dispatcher_base = __commonJS({
             callbacks[i](null, null);
           }
         };
-        this[kDestroy](err).then(() => {
+        this[kDestroy](err2).then(() => {
           queueMicrotask(onDestroyed);
         });
       }
@@ -2270,11 +2270,11 @@ var require_dispatcher_base = __commonJS({
             throw new ClientClosedError();
           }
           return this[kInterceptedDispatch](opts, handler2);
-        } catch (err) {
+        } catch (err2) {
           if (typeof handler2.onError !== "function") {
             throw new InvalidArgumentError2("invalid onError method");
           }
-          handler2.onError(err);
+          handler2.onError(err2);
           return false;
         }
       }
@@ -2635,12 +2635,12 @@ var require_connect = __commonJS({
             callback = null;
             cb(null, this);
           }
-        }).on("error", function(err) {
+        }).on("error", function(err2) {
           queueMicrotask(clearConnectTimeout);
           if (callback) {
             const cb = callback;
             callback = null;
-            cb(err);
+            cb(err2);
           }
         });
         return socket;
@@ -3690,15 +3690,15 @@ var require_webidl = __commonJS({
     webidl.brandCheck = function(V, I, opts) {
       if (opts?.strict !== false) {
         if (!(V instanceof I)) {
-          const err = new TypeError("Illegal invocation");
-          err.code = "ERR_INVALID_THIS";
-          throw err;
+          const err2 = new TypeError("Illegal invocation");
+          err2.code = "ERR_INVALID_THIS";
+          throw err2;
         }
       } else {
         if (V?.[Symbol.toStringTag] !== I.prototype[Symbol.toStringTag]) {
-          const err = new TypeError("Illegal invocation");
-          err.code = "ERR_INVALID_THIS";
-          throw err;
+          const err2 = new TypeError("Illegal invocation");
+          err2.code = "ERR_INVALID_THIS";
+          throw err2;
         }
       }
     };
@@ -4651,9 +4651,9 @@ var require_util2 = __commonJS({
       try {
         controller.close();
         controller.byobRequest?.respond(0);
-      } catch (err) {
-        if (!err.message.includes("Controller is already closed") && !err.message.includes("ReadableStream is already closed")) {
-          throw err;
+      } catch (err2) {
+        if (!err2.message.includes("Controller is already closed") && !err2.message.includes("ReadableStream is already closed")) {
+          throw err2;
         }
       }
     }
@@ -4786,7 +4786,7 @@ var require_util2 = __commonJS({
           this._inflateStream = (chunk[0] & 15) === 8 ? zlib.createInflate(this.#zlibOptions) : zlib.createInflateRaw(this.#zlibOptions);
           this._inflateStream.on("data", this.push.bind(this));
           this._inflateStream.on("end", () => this.push(null));
-          this._inflateStream.on("error", (err) => this.destroy(err));
+          this._inflateStream.on("error", (err2) => this.destroy(err2));
         }
         this._inflateStream.write(chunk, encoding, callback);
       }
@@ -5954,8 +5954,8 @@ var require_client_h1 = __commonJS({
             currentBufferRef = data;
             currentParser = this;
             ret = llhttp.llhttp_execute(this.ptr, currentBufferPtr, data.length);
-          } catch (err) {
-            throw err;
+          } catch (err2) {
+            throw err2;
           } finally {
             currentParser = null;
             currentBufferRef = null;
@@ -5972,8 +5972,8 @@ var require_client_h1 = __commonJS({
               throw this.createError(ret, body);
             }
           }
-        } catch (err) {
-          util.destroy(socket, err);
+        } catch (err2) {
+          util.destroy(socket, err2);
         }
       }
       finish() {
@@ -6290,9 +6290,9 @@ var require_client_h1 = __commonJS({
       socket[kIdleSocketValidationTimeout] = null;
       socket[kSocketUsed] = false;
       socket[kParser] = new Parser2(client, socket, llhttpInstance);
-      addListener(socket, "error", function(err) {
+      addListener(socket, "error", function(err2) {
         const parser = this[kParser];
-        if (err.code === "ECONNRESET" && parser.statusCode && !parser.shouldKeepAlive) {
+        if (err2.code === "ECONNRESET" && parser.statusCode && !parser.shouldKeepAlive) {
           const parserErr = parser.finish();
           if (parserErr) {
             this[kError] = parserErr;
@@ -6300,8 +6300,8 @@ var require_client_h1 = __commonJS({
           }
           return;
         }
-        this[kError] = err;
-        this[kClient][kOnError](err);
+        this[kError] = err2;
+        this[kClient][kOnError](err2);
       });
       addListener(socket, "readable", function() {
         const parser = this[kParser];
@@ -6331,7 +6331,7 @@ var require_client_h1 = __commonJS({
           this[kParser].destroy();
           this[kParser] = null;
         }
-        const err = this[kError] || new SocketError("closed", util.getSocketInfo(this));
+        const err2 = this[kError] || new SocketError("closed", util.getSocketInfo(this));
         client2[kSocket] = null;
         client2[kHTTPContext] = null;
         if (client2.destroyed) {
@@ -6339,16 +6339,16 @@ var require_client_h1 = __commonJS({
           const requests = client2[kQueue].splice(client2[kRunningIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
-            util.errorRequest(client2, request2, err);
+            util.errorRequest(client2, request2, err2);
           }
-        } else if (client2[kRunning] > 0 && err.code !== "UND_ERR_INFO") {
+        } else if (client2[kRunning] > 0 && err2.code !== "UND_ERR_INFO") {
           const request2 = client2[kQueue][client2[kRunningIdx]];
           client2[kQueue][client2[kRunningIdx]++] = null;
-          util.errorRequest(client2, request2, err);
+          util.errorRequest(client2, request2, err2);
         }
         client2[kPendingIdx] = client2[kRunningIdx];
         assert2(client2[kRunning] === 0);
-        client2.emit("disconnect", client2[kUrl], [client2], err);
+        client2.emit("disconnect", client2[kUrl], [client2], err2);
         client2[kResume]();
       });
       let closed = false;
@@ -6364,11 +6364,11 @@ var require_client_h1 = __commonJS({
         resume() {
           resumeH1(client);
         },
-        destroy(err, callback) {
+        destroy(err2, callback) {
           if (closed) {
             queueMicrotask(callback);
           } else {
-            socket.destroy(err).on("close", callback);
+            socket.destroy(err2).on("close", callback);
           }
         },
         get destroyed() {
@@ -6522,8 +6522,8 @@ var require_client_h1 = __commonJS({
       };
       try {
         request2.onConnect(abort);
-      } catch (err) {
-        util.errorRequest(client, request2, err);
+      } catch (err2) {
+        util.errorRequest(client, request2, err2);
       }
       if (request2.aborted) {
         return false;
@@ -6609,8 +6609,8 @@ upgrade: ${upgrade}\r
           if (!writer.write(chunk) && this.pause) {
             this.pause();
           }
-        } catch (err) {
-          util.destroy(this, err);
+        } catch (err2) {
+          util.destroy(this, err2);
         }
       };
       const onDrain = function() {
@@ -6626,11 +6626,11 @@ upgrade: ${upgrade}\r
           body.removeListener("error", onFinished);
         });
         if (!finished) {
-          const err = new RequestAbortedError();
-          queueMicrotask(() => onFinished(err));
+          const err2 = new RequestAbortedError();
+          queueMicrotask(() => onFinished(err2));
         }
       };
-      const onFinished = function(err) {
+      const onFinished = function(err2) {
         if (finished) {
           return;
         }
@@ -6638,16 +6638,16 @@ upgrade: ${upgrade}\r
         assert2(socket.destroyed || socket[kWriting] && client[kRunning] <= 1);
         socket.off("drain", onDrain).off("error", onFinished);
         body.removeListener("data", onData).removeListener("end", onFinished).removeListener("close", onClose);
-        if (!err) {
+        if (!err2) {
           try {
             writer.end();
           } catch (er) {
-            err = er;
+            err2 = er;
           }
         }
-        writer.destroy(err);
-        if (err && (err.code !== "UND_ERR_INFO" || err.message !== "reset")) {
-          util.destroy(body, err);
+        writer.destroy(err2);
+        if (err2 && (err2.code !== "UND_ERR_INFO" || err2.message !== "reset")) {
+          util.destroy(body, err2);
         } else {
           util.destroy(body);
         }
@@ -6693,8 +6693,8 @@ upgrade: ${upgrade}\r
         }
         request2.onRequestSent();
         client[kResume]();
-      } catch (err) {
-        abort(err);
+      } catch (err2) {
+        abort(err2);
       }
     }
     async function writeBlob(abort, body, client, request2, socket, contentLength, header, expectsPayload) {
@@ -6716,8 +6716,8 @@ upgrade: ${upgrade}\r
           socket[kReset] = true;
         }
         client[kResume]();
-      } catch (err) {
-        abort(err);
+      } catch (err2) {
+        abort(err2);
       }
     }
     async function writeIterable(abort, body, client, request2, socket, contentLength, header, expectsPayload) {
@@ -6750,8 +6750,8 @@ upgrade: ${upgrade}\r
           }
         }
         writer.end();
-      } catch (err) {
-        writer.destroy(err);
+      } catch (err2) {
+        writer.destroy(err2);
       } finally {
         socket.off("close", onDrain).off("drain", onDrain);
       }
@@ -6854,12 +6854,12 @@ ${len.toString(16)}\r
         }
         client[kResume]();
       }
-      destroy(err) {
+      destroy(err2) {
         const { socket, client, abort } = this;
         socket[kWriting] = false;
-        if (err) {
+        if (err2) {
           assert2(client[kRunning] <= 1, "pipeline should only contain this request");
-          abort(err);
+          abort(err2);
         }
       }
     };
@@ -6959,36 +6959,36 @@ var require_client_h2 = __commonJS({
       util.addListener(session, "close", function() {
         const { [kClient]: client2 } = this;
         const { [kSocket]: socket2 } = client2;
-        const err = this[kSocket][kError] || this[kError] || new SocketError("closed", util.getSocketInfo(socket2));
+        const err2 = this[kSocket][kError] || this[kError] || new SocketError("closed", util.getSocketInfo(socket2));
         client2[kHTTP2Session] = null;
         if (client2.destroyed) {
           assert2(client2[kPending] === 0);
           const requests = client2[kQueue].splice(client2[kRunningIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
-            util.errorRequest(client2, request2, err);
+            util.errorRequest(client2, request2, err2);
           }
         }
       });
       session.unref();
       client[kHTTP2Session] = session;
       socket[kHTTP2Session] = session;
-      util.addListener(socket, "error", function(err) {
-        this[kError] = err;
-        this[kClient][kOnError](err);
+      util.addListener(socket, "error", function(err2) {
+        this[kError] = err2;
+        this[kClient][kOnError](err2);
       });
       util.addListener(socket, "end", function() {
         util.destroy(this, new SocketError("other side closed", util.getSocketInfo(this)));
       });
       util.addListener(socket, "close", function() {
-        const err = this[kError] || new SocketError("closed", util.getSocketInfo(this));
+        const err2 = this[kError] || new SocketError("closed", util.getSocketInfo(this));
         client[kSocket] = null;
         if (this[kHTTP2Session] != null) {
-          this[kHTTP2Session].destroy(err);
+          this[kHTTP2Session].destroy(err2);
         }
         client[kPendingIdx] = client[kRunningIdx];
         assert2(client[kRunning] === 0);
-        client.emit("disconnect", client[kUrl], [client], err);
+        client.emit("disconnect", client[kUrl], [client], err2);
         client[kResume]();
       });
       let closed = false;
@@ -7004,11 +7004,11 @@ var require_client_h2 = __commonJS({
         resume() {
           resumeH2(client);
         },
-        destroy(err, callback) {
+        destroy(err2, callback) {
           if (closed) {
             queueMicrotask(callback);
           } else {
-            socket.destroy(err).on("close", callback);
+            socket.destroy(err2).on("close", callback);
           }
         },
         get destroyed() {
@@ -7031,40 +7031,40 @@ var require_client_h2 = __commonJS({
         }
       }
     }
-    function onHttp2SessionError(err) {
-      this[kSocket][kError] = err;
-      this[kClient][kOnError](err);
+    function onHttp2SessionError(err2) {
+      this[kSocket][kError] = err2;
+      this[kClient][kOnError](err2);
     }
     function onHttp2FrameError(type, code, id) {
       if (id === 0) {
-        const err = new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code}`);
-        this[kSocket][kError] = err;
-        this[kClient][kOnError](err);
+        const err2 = new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code}`);
+        this[kSocket][kError] = err2;
+        this[kClient][kOnError](err2);
       }
     }
     function onHttp2SessionEnd() {
-      const err = new SocketError("other side closed", util.getSocketInfo(this[kSocket]));
-      this.destroy(err);
-      util.destroy(this[kSocket], err);
+      const err2 = new SocketError("other side closed", util.getSocketInfo(this[kSocket]));
+      this.destroy(err2);
+      util.destroy(this[kSocket], err2);
     }
     function onHTTP2GoAway(code) {
-      const err = this[kError] || new SocketError(`HTTP/2: "GOAWAY" frame received with code ${code}`, util.getSocketInfo(this));
+      const err2 = this[kError] || new SocketError(`HTTP/2: "GOAWAY" frame received with code ${code}`, util.getSocketInfo(this));
       const client = this[kClient];
       client[kSocket] = null;
       client[kHTTPContext] = null;
       if (this[kHTTP2Session] != null) {
-        this[kHTTP2Session].destroy(err);
+        this[kHTTP2Session].destroy(err2);
         this[kHTTP2Session] = null;
       }
-      util.destroy(this[kSocket], err);
+      util.destroy(this[kSocket], err2);
       if (client[kRunningIdx] < client[kQueue].length) {
         const request2 = client[kQueue][client[kRunningIdx]];
         client[kQueue][client[kRunningIdx]++] = null;
-        util.errorRequest(client, request2, err);
+        util.errorRequest(client, request2, err2);
         client[kPendingIdx] = client[kRunningIdx];
       }
       assert2(client[kRunning] === 0);
-      client.emit("disconnect", client[kUrl], [client], err);
+      client.emit("disconnect", client[kUrl], [client], err2);
       client[kResume]();
     }
     function shouldSendContentLength(method) {
@@ -7119,8 +7119,8 @@ var require_client_h2 = __commonJS({
       };
       try {
         request2.onConnect(abort);
-      } catch (err) {
-        util.errorRequest(client, request2, err);
+      } catch (err2) {
+        util.errorRequest(client, request2, err2);
       }
       if (request2.aborted) {
         return false;
@@ -7218,9 +7218,9 @@ var require_client_h2 = __commonJS({
         const { [HTTP2_HEADER_STATUS]: statusCode, ...realHeaders } = headers2;
         request2.onResponseStarted();
         if (request2.aborted) {
-          const err = new RequestAbortedError();
-          util.errorRequest(client, request2, err);
-          util.destroy(stream, err);
+          const err2 = new RequestAbortedError();
+          util.errorRequest(client, request2, err2);
+          util.destroy(stream, err2);
           return;
         }
         if (request2.onHeaders(Number(statusCode), parseH2Headers(realHeaders), stream.resume.bind(stream), "") === false) {
@@ -7250,8 +7250,8 @@ var require_client_h2 = __commonJS({
           session.unref();
         }
       });
-      stream.once("error", function(err) {
-        abort(err);
+      stream.once("error", function(err2) {
+        abort(err2);
       });
       stream.once("frameError", (type, code) => {
         abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code}`));
@@ -7355,10 +7355,10 @@ var require_client_h2 = __commonJS({
       const pipe2 = pipeline(
         body,
         h2stream,
-        (err) => {
-          if (err) {
-            util.destroy(pipe2, err);
-            abort(err);
+        (err2) => {
+          if (err2) {
+            util.destroy(pipe2, err2);
+            abort(err2);
           } else {
             util.removeAllListeners(pipe2);
             request2.onRequestSent();
@@ -7391,8 +7391,8 @@ var require_client_h2 = __commonJS({
           socket[kReset] = true;
         }
         client[kResume]();
-      } catch (err) {
-        abort(err);
+      } catch (err2) {
+        abort(err2);
       }
     }
     async function writeIterable(abort, h2stream, body, client, request2, socket, contentLength, expectsPayload) {
@@ -7431,8 +7431,8 @@ var require_client_h2 = __commonJS({
           socket[kReset] = true;
         }
         client[kResume]();
-      } catch (err) {
-        abort(err);
+      } catch (err2) {
+        abort(err2);
       } finally {
         h2stream.off("close", onDrain).off("drain", onDrain);
       }
@@ -7841,7 +7841,7 @@ var require_client = __commonJS({
         this[kRunningIdx] = 0;
         this[kPendingIdx] = 0;
         this[kResume] = (sync) => resume(this, sync);
-        this[kOnError] = (err) => onError(this, err);
+        this[kOnError] = (err2) => onError(this, err2);
       }
       get pipelining() {
         return this[kPipelining];
@@ -7897,12 +7897,12 @@ var require_client = __commonJS({
           }
         });
       }
-      async [kDestroy](err) {
+      async [kDestroy](err2) {
         return new Promise((resolve2) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
-            util.errorRequest(this, request2, err);
+            util.errorRequest(this, request2, err2);
           }
           const callback = () => {
             if (this[kClosedResolve]) {
@@ -7912,7 +7912,7 @@ var require_client = __commonJS({
             resolve2(null);
           };
           if (this[kHTTPContext]) {
-            this[kHTTPContext].destroy(err, callback);
+            this[kHTTPContext].destroy(err2, callback);
             this[kHTTPContext] = null;
           } else {
             queueMicrotask(callback);
@@ -7922,13 +7922,13 @@ var require_client = __commonJS({
       }
     };
     var createRedirectInterceptor = require_redirect_interceptor();
-    function onError(client, err) {
-      if (client[kRunning] === 0 && err.code !== "UND_ERR_INFO" && err.code !== "UND_ERR_SOCKET") {
+    function onError(client, err2) {
+      if (client[kRunning] === 0 && err2.code !== "UND_ERR_INFO" && err2.code !== "UND_ERR_SOCKET") {
         assert2(client[kPendingIdx] === client[kRunningIdx]);
         const requests = client[kQueue].splice(client[kRunningIdx]);
         for (let i = 0; i < requests.length; i++) {
           const request2 = requests[i];
-          util.errorRequest(client, request2, err);
+          util.errorRequest(client, request2, err2);
         }
         assert2(client[kSize] === 0);
       }
@@ -7968,9 +7968,9 @@ var require_client = __commonJS({
             port,
             servername: client[kServerName],
             localAddress: client[kLocalAddress]
-          }, (err, socket2) => {
-            if (err) {
-              reject(err);
+          }, (err2, socket2) => {
+            if (err2) {
+              reject(err2);
             } else {
               resolve2(socket2);
             }
@@ -7983,9 +7983,9 @@ var require_client = __commonJS({
         assert2(socket);
         try {
           client[kHTTPContext] = socket.alpnProtocol === "h2" ? await connectH2(client, socket) : await connectH1(client, socket);
-        } catch (err) {
+        } catch (err2) {
           socket.destroy().on("error", noop4);
-          throw err;
+          throw err2;
         }
         client[kConnecting] = false;
         socket[kCounter] = 0;
@@ -8008,7 +8008,7 @@ var require_client = __commonJS({
           });
         }
         client.emit("connect", client[kUrl], [client]);
-      } catch (err) {
+      } catch (err2) {
         if (client.destroyed) {
           return;
         }
@@ -8025,19 +8025,19 @@ var require_client = __commonJS({
               localAddress: client[kLocalAddress]
             },
             connector: client[kConnector],
-            error: err
+            error: err2
           });
         }
-        if (err.code === "ERR_TLS_CERT_ALTNAME_INVALID") {
+        if (err2.code === "ERR_TLS_CERT_ALTNAME_INVALID") {
           assert2(client[kRunning] === 0);
           while (client[kPending] > 0 && client[kQueue][client[kPendingIdx]].servername === client[kServerName]) {
             const request2 = client[kQueue][client[kPendingIdx]++];
-            util.errorRequest(client, request2, err);
+            util.errorRequest(client, request2, err2);
           }
         } else {
-          onError(client, err);
+          onError(client, err2);
         }
-        client.emit("connectionError", client[kUrl], [client], err);
+        client.emit("connectionError", client[kUrl], [client], err2);
       }
       client[kResume]();
     }
@@ -8263,11 +8263,11 @@ var require_pool_base = __commonJS({
         this[kOnConnect] = (origin, targets) => {
           pool.emit("connect", origin, [pool, ...targets]);
         };
-        this[kOnDisconnect] = (origin, targets, err) => {
-          pool.emit("disconnect", origin, [pool, ...targets], err);
+        this[kOnDisconnect] = (origin, targets, err2) => {
+          pool.emit("disconnect", origin, [pool, ...targets], err2);
         };
-        this[kOnConnectionError] = (origin, targets, err) => {
-          pool.emit("connectionError", origin, [pool, ...targets], err);
+        this[kOnConnectionError] = (origin, targets, err2) => {
+          pool.emit("connectionError", origin, [pool, ...targets], err2);
         };
         this[kStats] = new PoolStats(this);
       }
@@ -8313,15 +8313,15 @@ var require_pool_base = __commonJS({
           });
         }
       }
-      async [kDestroy](err) {
+      async [kDestroy](err2) {
         while (true) {
           const item = this[kQueue].shift();
           if (!item) {
             break;
           }
-          item.handler.onError(err);
+          item.handler.onError(err2);
         }
-        await Promise.all(this[kClients].map((c) => c.destroy(err)));
+        await Promise.all(this[kClients].map((c) => c.destroy(err2)));
       }
       [kDispatch](opts, handler2) {
         const dispatcher = this[kGetDispatcher]();
@@ -8534,8 +8534,8 @@ var require_balanced_pool = __commonJS({
           this._updateBalancedPoolStats();
         });
         pool.on("disconnect", (...args) => {
-          const err = args[2];
-          if (err && err.code === "UND_ERR_SOCKET") {
+          const err2 = args[2];
+          if (err2 && err2.code === "UND_ERR_SOCKET") {
             pool[kWeight] = Math.max(1, pool[kWeight] - this[kErrorPenalty]);
             this._updateBalancedPoolStats();
           }
@@ -8654,11 +8654,11 @@ var require_agent = __commonJS({
         this[kOnConnect] = (origin, targets) => {
           this.emit("connect", origin, [this, ...targets]);
         };
-        this[kOnDisconnect] = (origin, targets, err) => {
-          this.emit("disconnect", origin, [this, ...targets], err);
+        this[kOnDisconnect] = (origin, targets, err2) => {
+          this.emit("disconnect", origin, [this, ...targets], err2);
         };
-        this[kOnConnectionError] = (origin, targets, err) => {
-          this.emit("connectionError", origin, [this, ...targets], err);
+        this[kOnConnectionError] = (origin, targets, err2) => {
+          this.emit("connectionError", origin, [this, ...targets], err2);
         };
       }
       get [kRunning]() {
@@ -8690,10 +8690,10 @@ var require_agent = __commonJS({
         this[kClients].clear();
         await Promise.all(closePromises);
       }
-      async [kDestroy](err) {
+      async [kDestroy](err2) {
         const destroyPromises = [];
         for (const client of this[kClients].values()) {
-          destroyPromises.push(client.destroy(err));
+          destroyPromises.push(client.destroy(err2));
         }
         this[kClients].clear();
         await Promise.all(destroyPromises);
@@ -8777,8 +8777,8 @@ var require_proxy_agent = __commonJS({
       async [kClose]() {
         return this.#client.close();
       }
-      async [kDestroy](err) {
-        return this.#client.destroy(err);
+      async [kDestroy](err2) {
+        return this.#client.destroy(err2);
       }
     };
     var ProxyAgent2 = class extends DispatcherBase {
@@ -8859,11 +8859,11 @@ var require_proxy_agent = __commonJS({
                 servername = opts2.servername;
               }
               this[kConnectEndpoint]({ ...opts2, servername, httpSocket: socket }, callback);
-            } catch (err) {
-              if (err.code === "ERR_TLS_CERT_ALTNAME_INVALID") {
-                callback(new SecureProxyConnectionError(err));
+            } catch (err2) {
+              if (err2.code === "ERR_TLS_CERT_ALTNAME_INVALID") {
+                callback(new SecureProxyConnectionError(err2));
               } else {
-                callback(err);
+                callback(err2);
               }
             }
           }
@@ -8982,13 +8982,13 @@ var require_env_http_proxy_agent = __commonJS({
           await this[kHttpsProxyAgent].close();
         }
       }
-      async [kDestroy](err) {
-        await this[kNoProxyAgent].destroy(err);
+      async [kDestroy](err2) {
+        await this[kNoProxyAgent].destroy(err2);
         if (!this[kHttpProxyAgent][kDestroyed]) {
-          await this[kHttpProxyAgent].destroy(err);
+          await this[kHttpProxyAgent].destroy(err2);
         }
         if (!this[kHttpsProxyAgent][kDestroyed]) {
-          await this[kHttpsProxyAgent].destroy(err);
+          await this[kHttpsProxyAgent].destroy(err2);
         }
       }
       #getProxyAgentForUrl(url2) {
@@ -9191,8 +9191,8 @@ var require_retry_handler = __commonJS({
       onBodySent(chunk) {
         if (this.handler.onBodySent) return this.handler.onBodySent(chunk);
       }
-      static [kRetryHandlerDefaultRetry](err, { state, opts }, cb) {
-        const { statusCode, code, headers } = err;
+      static [kRetryHandlerDefaultRetry](err2, { state, opts }, cb) {
+        const { statusCode, code, headers } = err2;
         const { method, retryOptions } = opts;
         const {
           maxRetries,
@@ -9205,19 +9205,19 @@ var require_retry_handler = __commonJS({
         } = retryOptions;
         const { counter } = state;
         if (code && code !== "UND_ERR_REQ_RETRY" && !errorCodes.includes(code)) {
-          cb(err);
+          cb(err2);
           return;
         }
         if (Array.isArray(methods) && !methods.includes(method)) {
-          cb(err);
+          cb(err2);
           return;
         }
         if (statusCode != null && Array.isArray(statusCodes) && !statusCodes.includes(statusCode)) {
-          cb(err);
+          cb(err2);
           return;
         }
         if (counter > maxRetries) {
-          cb(err);
+          cb(err2);
           return;
         }
         let retryAfterHeader = headers?.["retry-after"];
@@ -9349,11 +9349,11 @@ var require_retry_handler = __commonJS({
             statusMessage
           );
         }
-        const err = new RequestRetryError("Request failed", statusCode, {
+        const err2 = new RequestRetryError("Request failed", statusCode, {
           headers,
           data: { count: this.retryCount }
         });
-        this.abort(err);
+        this.abort(err2);
         return false;
       }
       onData(chunk) {
@@ -9364,9 +9364,9 @@ var require_retry_handler = __commonJS({
         this.retryCount = 0;
         return this.handler.onComplete(rawTrailers);
       }
-      onError(err) {
+      onError(err2) {
         if (this.aborted || isDisturbed(this.opts.body) || this.headersSent && this.resume == null) {
-          return this.handler.onError(err);
+          return this.handler.onError(err2);
         }
         if (this.retryCount - this.retryCountCheckpoint > 0) {
           this.retryCount = this.retryCountCheckpoint + (this.retryCount - this.retryCountCheckpoint);
@@ -9374,16 +9374,16 @@ var require_retry_handler = __commonJS({
           this.retryCount += 1;
         }
         this.retryOpts.retry(
-          err,
+          err2,
           {
             state: { counter: this.retryCount },
             opts: { retryOptions: this.retryOpts, ...this.opts }
           },
           onRetry.bind(this)
         );
-        function onRetry(err2) {
-          if (err2 != null || this.aborted || isDisturbed(this.opts.body)) {
-            return this.handler.onError(err2);
+        function onRetry(err3) {
+          if (err3 != null || this.aborted || isDisturbed(this.opts.body)) {
+            return this.handler.onError(err3);
           }
           if (this.start !== 0) {
             const headers = { range: `bytes=${this.start}-${this.end ?? ""}` };
@@ -9401,8 +9401,8 @@ var require_retry_handler = __commonJS({
           try {
             this.retryCountCheckpoint = this.retryCount;
             this.dispatch(this.opts, this);
-          } catch (err3) {
-            this.handler.onError(err3);
+          } catch (err4) {
+            this.handler.onError(err4);
           }
         }
       }
@@ -9485,22 +9485,22 @@ var require_readable = __commonJS({
         this[kContentLength] = contentLength;
         this[kReading] = false;
       }
-      destroy(err) {
-        if (!err && !this._readableState.endEmitted) {
-          err = new RequestAbortedError();
+      destroy(err2) {
+        if (!err2 && !this._readableState.endEmitted) {
+          err2 = new RequestAbortedError();
         }
-        if (err) {
+        if (err2) {
           this[kAbort]();
         }
-        return super.destroy(err);
+        return super.destroy(err2);
       }
-      _destroy(err, callback) {
+      _destroy(err2, callback) {
         if (!this[kReading]) {
           setImmediate(() => {
-            callback(err);
+            callback(err2);
           });
         } else {
-          callback(err);
+          callback(err2);
         }
       }
       on(ev, ...args) {
@@ -9614,8 +9614,8 @@ var require_readable = __commonJS({
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
-            stream.on("error", (err) => {
-              reject(err);
+            stream.on("error", (err2) => {
+              reject(err2);
             }).on("close", () => {
               reject(new TypeError("unusable"));
             });
@@ -9632,8 +9632,8 @@ var require_readable = __commonJS({
               length: 0,
               body: []
             };
-            stream.on("error", function(err) {
-              consumeFinish(this[kConsume], err);
+            stream.on("error", function(err2) {
+              consumeFinish(this[kConsume], err2);
             }).on("close", function() {
               if (this[kConsume].body !== null) {
                 consumeFinish(this[kConsume], new RequestAbortedError());
@@ -9711,20 +9711,20 @@ var require_readable = __commonJS({
           resolve2(chunksConcat(body, length));
         }
         consumeFinish(consume2);
-      } catch (err) {
-        stream.destroy(err);
+      } catch (err2) {
+        stream.destroy(err2);
       }
     }
     function consumePush(consume2, chunk) {
       consume2.length += chunk.length;
       consume2.body.push(chunk);
     }
-    function consumeFinish(consume2, err) {
+    function consumeFinish(consume2, err2) {
       if (consume2.body === null) {
         return;
       }
-      if (err) {
-        consume2.reject(err);
+      if (err2) {
+        consume2.reject(err2);
       } else {
         consume2.resolve();
       }
@@ -9833,11 +9833,11 @@ var require_api_request = __commonJS({
             throw new InvalidArgumentError2("invalid onInfo callback");
           }
           super("UNDICI_REQUEST");
-        } catch (err) {
+        } catch (err2) {
           if (util.isStream(body)) {
-            util.destroy(body.on("error", util.nop), err);
+            util.destroy(body.on("error", util.nop), err2);
           }
-          throw err;
+          throw err2;
         }
         this.method = method;
         this.responseHeaders = responseHeaders || null;
@@ -9855,8 +9855,8 @@ var require_api_request = __commonJS({
         this.reason = null;
         this.removeAbortListener = null;
         if (util.isStream(body)) {
-          body.on("error", (err) => {
-            this.onError(err);
+          body.on("error", (err2) => {
+            this.onError(err2);
           });
         }
         if (this.signal) {
@@ -9938,23 +9938,23 @@ var require_api_request = __commonJS({
         util.parseHeaders(trailers, this.trailers);
         this.res.push(null);
       }
-      onError(err) {
+      onError(err2) {
         const { res, callback, body, opaque } = this;
         if (callback) {
           this.callback = null;
           queueMicrotask(() => {
-            this.runInAsyncScope(callback, null, err, { opaque });
+            this.runInAsyncScope(callback, null, err2, { opaque });
           });
         }
         if (res) {
           this.res = null;
           queueMicrotask(() => {
-            util.destroy(res, err);
+            util.destroy(res, err2);
           });
         }
         if (body) {
           this.body = null;
-          util.destroy(body, err);
+          util.destroy(body, err2);
         }
         if (this.removeAbortListener) {
           res?.off("close", this.removeAbortListener);
@@ -9966,19 +9966,19 @@ var require_api_request = __commonJS({
     function request2(opts, callback) {
       if (callback === void 0) {
         return new Promise((resolve2, reject) => {
-          request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+          request2.call(this, opts, (err2, data) => {
+            return err2 ? reject(err2) : resolve2(data);
           });
         });
       }
       try {
         this.dispatch(opts, new RequestHandler(opts, callback));
-      } catch (err) {
+      } catch (err2) {
         if (typeof callback !== "function") {
-          throw err;
+          throw err2;
         }
         const opaque = opts?.opaque;
-        queueMicrotask(() => callback(err, { opaque }));
+        queueMicrotask(() => callback(err2, { opaque }));
       }
     }
     module.exports = request2;
@@ -10071,11 +10071,11 @@ var require_api_stream = __commonJS({
             throw new InvalidArgumentError2("invalid onInfo callback");
           }
           super("UNDICI_STREAM");
-        } catch (err) {
+        } catch (err2) {
           if (util.isStream(body)) {
-            util.destroy(body.on("error", util.nop), err);
+            util.destroy(body.on("error", util.nop), err2);
           }
-          throw err;
+          throw err2;
         }
         this.responseHeaders = responseHeaders || null;
         this.opaque = opaque || null;
@@ -10089,8 +10089,8 @@ var require_api_stream = __commonJS({
         this.onInfo = onInfo || null;
         this.throwOnError = throwOnError || false;
         if (util.isStream(body)) {
-          body.on("error", (err) => {
-            this.onError(err);
+          body.on("error", (err2) => {
+            this.onError(err2);
           });
         }
         addSignal(this, signal);
@@ -10138,15 +10138,15 @@ var require_api_stream = __commonJS({
           if (!res || typeof res.write !== "function" || typeof res.end !== "function" || typeof res.on !== "function") {
             throw new InvalidReturnValueError("expected Writable");
           }
-          finished(res, { readable: false }, (err) => {
+          finished(res, { readable: false }, (err2) => {
             const { callback: callback2, res: res2, opaque: opaque2, trailers, abort } = this;
             this.res = null;
-            if (err || !res2.readable) {
-              util.destroy(res2, err);
+            if (err2 || !res2.readable) {
+              util.destroy(res2, err2);
             }
             this.callback = null;
-            this.runInAsyncScope(callback2, null, err || null, { opaque: opaque2, trailers });
-            if (err) {
+            this.runInAsyncScope(callback2, null, err2 || null, { opaque: opaque2, trailers });
+            if (err2) {
               abort();
             }
           });
@@ -10169,41 +10169,41 @@ var require_api_stream = __commonJS({
         this.trailers = util.parseHeaders(trailers);
         res.end();
       }
-      onError(err) {
+      onError(err2) {
         const { res, callback, opaque, body } = this;
         removeSignal(this);
         this.factory = null;
         if (res) {
           this.res = null;
-          util.destroy(res, err);
+          util.destroy(res, err2);
         } else if (callback) {
           this.callback = null;
           queueMicrotask(() => {
-            this.runInAsyncScope(callback, null, err, { opaque });
+            this.runInAsyncScope(callback, null, err2, { opaque });
           });
         }
         if (body) {
           this.body = null;
-          util.destroy(body, err);
+          util.destroy(body, err2);
         }
       }
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
         return new Promise((resolve2, reject) => {
-          stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+          stream.call(this, opts, factory, (err2, data) => {
+            return err2 ? reject(err2) : resolve2(data);
           });
         });
       }
       try {
         this.dispatch(opts, new StreamHandler(opts, factory, callback));
-      } catch (err) {
+      } catch (err2) {
         if (typeof callback !== "function") {
-          throw err;
+          throw err2;
         }
         const opaque = opts?.opaque;
-        queueMicrotask(() => callback(err, { opaque }));
+        queueMicrotask(() => callback(err2, { opaque }));
       }
     }
     module.exports = stream;
@@ -10241,9 +10241,9 @@ var require_api_pipeline = __commonJS({
           resume();
         }
       }
-      _destroy(err, callback) {
+      _destroy(err2, callback) {
         this._read();
-        callback(err);
+        callback(err2);
       }
     };
     var PipelineResponse = class extends Readable {
@@ -10254,11 +10254,11 @@ var require_api_pipeline = __commonJS({
       _read() {
         this[kResume]();
       }
-      _destroy(err, callback) {
-        if (!err && !this._readableState.endEmitted) {
-          err = new RequestAbortedError();
+      _destroy(err2, callback) {
+        if (!err2 && !this._readableState.endEmitted) {
+          err2 = new RequestAbortedError();
         }
-        callback(err);
+        callback(err2);
       }
     };
     var PipelineHandler = class extends AsyncResource {
@@ -10304,19 +10304,19 @@ var require_api_pipeline = __commonJS({
               req[kResume] = callback;
             }
           },
-          destroy: (err, callback) => {
+          destroy: (err2, callback) => {
             const { body, req, res, ret, abort } = this;
-            if (!err && !ret._readableState.endEmitted) {
-              err = new RequestAbortedError();
+            if (!err2 && !ret._readableState.endEmitted) {
+              err2 = new RequestAbortedError();
             }
-            if (abort && err) {
+            if (abort && err2) {
               abort();
             }
-            util.destroy(body, err);
-            util.destroy(req, err);
-            util.destroy(res, err);
+            util.destroy(body, err2);
+            util.destroy(req, err2);
+            util.destroy(res, err2);
             removeSignal(this);
-            callback(err);
+            callback(err2);
           }
         }).on("prefinish", () => {
           const { req } = this;
@@ -10357,9 +10357,9 @@ var require_api_pipeline = __commonJS({
             body: this.res,
             context
           });
-        } catch (err) {
+        } catch (err2) {
           this.res.on("error", util.nop);
-          throw err;
+          throw err2;
         }
         if (!body || typeof body.on !== "function") {
           throw new InvalidReturnValueError("expected Readable");
@@ -10369,9 +10369,9 @@ var require_api_pipeline = __commonJS({
           if (!ret.push(chunk) && body2.pause) {
             body2.pause();
           }
-        }).on("error", (err) => {
+        }).on("error", (err2) => {
           const { ret } = this;
-          util.destroy(ret, err);
+          util.destroy(ret, err2);
         }).on("end", () => {
           const { ret } = this;
           ret.push(null);
@@ -10391,10 +10391,10 @@ var require_api_pipeline = __commonJS({
         const { res } = this;
         res.push(null);
       }
-      onError(err) {
+      onError(err2) {
         const { ret } = this;
         this.handler = null;
-        util.destroy(ret, err);
+        util.destroy(ret, err2);
       }
     };
     function pipeline(opts, handler2) {
@@ -10402,8 +10402,8 @@ var require_api_pipeline = __commonJS({
         const pipelineHandler = new PipelineHandler(opts, handler2);
         this.dispatch({ ...opts, body: pipelineHandler.req }, pipelineHandler);
         return pipelineHandler.ret;
-      } catch (err) {
-        return new PassThrough().destroy(err);
+      } catch (err2) {
+        return new PassThrough().destroy(err2);
       }
     }
     module.exports = pipeline;
@@ -10464,13 +10464,13 @@ var require_api_upgrade = __commonJS({
           context
         });
       }
-      onError(err) {
+      onError(err2) {
         const { callback, opaque } = this;
         removeSignal(this);
         if (callback) {
           this.callback = null;
           queueMicrotask(() => {
-            this.runInAsyncScope(callback, null, err, { opaque });
+            this.runInAsyncScope(callback, null, err2, { opaque });
           });
         }
       }
@@ -10478,8 +10478,8 @@ var require_api_upgrade = __commonJS({
     function upgrade(opts, callback) {
       if (callback === void 0) {
         return new Promise((resolve2, reject) => {
-          upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+          upgrade.call(this, opts, (err2, data) => {
+            return err2 ? reject(err2) : resolve2(data);
           });
         });
       }
@@ -10490,12 +10490,12 @@ var require_api_upgrade = __commonJS({
           method: opts.method || "GET",
           upgrade: opts.protocol || "Websocket"
         }, upgradeHandler);
-      } catch (err) {
+      } catch (err2) {
         if (typeof callback !== "function") {
-          throw err;
+          throw err2;
         }
         const opaque = opts?.opaque;
-        queueMicrotask(() => callback(err, { opaque }));
+        queueMicrotask(() => callback(err2, { opaque }));
       }
     }
     module.exports = upgrade;
@@ -10558,13 +10558,13 @@ var require_api_connect = __commonJS({
           context
         });
       }
-      onError(err) {
+      onError(err2) {
         const { callback, opaque } = this;
         removeSignal(this);
         if (callback) {
           this.callback = null;
           queueMicrotask(() => {
-            this.runInAsyncScope(callback, null, err, { opaque });
+            this.runInAsyncScope(callback, null, err2, { opaque });
           });
         }
       }
@@ -10572,20 +10572,20 @@ var require_api_connect = __commonJS({
     function connect(opts, callback) {
       if (callback === void 0) {
         return new Promise((resolve2, reject) => {
-          connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+          connect.call(this, opts, (err2, data) => {
+            return err2 ? reject(err2) : resolve2(data);
           });
         });
       }
       try {
         const connectHandler = new ConnectHandler(opts, callback);
         this.dispatch({ ...opts, method: "CONNECT" }, connectHandler);
-      } catch (err) {
+      } catch (err2) {
         if (typeof callback !== "function") {
-          throw err;
+          throw err2;
         }
         const opaque = opts?.opaque;
-        queueMicrotask(() => callback(err, { opaque }));
+        queueMicrotask(() => callback(err2, { opaque }));
       }
     }
     module.exports = connect;
@@ -10880,7 +10880,7 @@ var require_mock_utils = __commonJS({
         const responseData = getResponseData2(body);
         const responseHeaders = generateKeyValues(headers);
         const responseTrailers = generateKeyValues(trailers);
-        handler2.onConnect?.((err) => handler2.onError(err), null);
+        handler2.onConnect?.((err2) => handler2.onError(err2), null);
         handler2.onHeaders?.(statusCode, responseHeaders, resume, getStatusText(statusCode));
         handler2.onData?.(Buffer.from(responseData));
         handler2.onComplete?.(responseTrailers);
@@ -11594,12 +11594,12 @@ var require_dump = __commonJS({
           statusMessage
         );
       }
-      onError(err) {
+      onError(err2) {
         if (this.#dumped) {
           return;
         }
-        err = this.#reason ?? err;
-        this.#handler.onError(err);
+        err2 = this.#reason ?? err2;
+        this.#handler.onError(err2);
       }
       onData(chunk) {
         this.#size = this.#size + chunk.length;
@@ -11686,9 +11686,9 @@ var require_dns = __commonJS({
           maxItems: this.#maxItems
         };
         if (ips == null) {
-          this.lookup(origin, newOpts, (err, addresses) => {
-            if (err || addresses == null || addresses.length === 0) {
-              cb(err ?? new InformationalError("No DNS entries found"));
+          this.lookup(origin, newOpts, (err2, addresses) => {
+            if (err2 || addresses == null || addresses.length === 0) {
+              cb(err2 ?? new InformationalError("No DNS entries found"));
               return;
             }
             this.setRecords(origin, addresses);
@@ -11744,9 +11744,9 @@ var require_dns = __commonJS({
             family: this.dualStack === false ? this.affinity : 0,
             order: "ipv4first"
           },
-          (err, addresses) => {
-            if (err) {
-              return cb(err);
+          (err2, addresses) => {
+            if (err2) {
+              return cb(err2);
             }
             const results = /* @__PURE__ */ new Map();
             for (const addr of addresses) {
@@ -11831,14 +11831,14 @@ var require_dns = __commonJS({
         this.#state = state;
         this.#dispatch = dispatch;
       }
-      onError(err) {
-        switch (err.code) {
+      onError(err2) {
+        switch (err2.code) {
           case "ETIMEDOUT":
           case "ECONNREFUSED": {
             if (this.#state.dualStack) {
-              this.#state.runLookup(this.#origin, this.#opts, (err2, newOrigin) => {
-                if (err2) {
-                  return this.#handler.onError(err2);
+              this.#state.runLookup(this.#origin, this.#opts, (err3, newOrigin) => {
+                if (err3) {
+                  return this.#handler.onError(err3);
                 }
                 const dispatchOpts = {
                   ...this.#opts,
@@ -11848,14 +11848,14 @@ var require_dns = __commonJS({
               });
               return;
             }
-            this.#handler.onError(err);
+            this.#handler.onError(err2);
             return;
           }
           case "ENOTFOUND":
             this.#state.deleteRecord(this.#origin);
           // eslint-disable-next-line no-fallthrough
           default:
-            this.#handler.onError(err);
+            this.#handler.onError(err2);
             break;
         }
       }
@@ -11904,9 +11904,9 @@ var require_dns = __commonJS({
           if (isIP(origin.hostname) !== 0) {
             return dispatch(origDispatchOpts, handler2);
           }
-          instance.runLookup(origin, origDispatchOpts, (err, newOrigin) => {
-            if (err) {
-              return handler2.onError(err);
+          instance.runLookup(origin, origDispatchOpts, (err2, newOrigin) => {
+            if (err2) {
+              return handler2.onError(err2);
             }
             let dispatchOpts = null;
             dispatchOpts = {
@@ -11957,7 +11957,7 @@ var require_headers = __commonJS({
       while (j > i && isHTTPWhiteSpaceCharCode(potentialValue.charCodeAt(i))) ++i;
       return i === 0 && j === potentialValue.length ? potentialValue : potentialValue.substring(i, j);
     }
-    function fill(headers, object2) {
+    function fill2(headers, object2) {
       if (Array.isArray(object2)) {
         for (let i = 0; i < object2.length; ++i) {
           const header = object2[i];
@@ -12182,7 +12182,7 @@ var require_headers = __commonJS({
         this.#guard = "none";
         if (init !== void 0) {
           init = webidl.converters.HeadersInit(init, "Headers contructor", "init");
-          fill(this, init);
+          fill2(this, init);
         }
       }
       // https://fetch.spec.whatwg.org/#dom-headers-append
@@ -12362,7 +12362,7 @@ var require_headers = __commonJS({
       });
     };
     module.exports = {
-      fill,
+      fill: fill2,
       // for test.
       compareHeaderName,
       Headers: Headers2,
@@ -12379,7 +12379,7 @@ var require_headers = __commonJS({
 var require_response = __commonJS({
   "node_modules/undici/lib/web/fetch/response.js"(exports, module) {
     "use strict";
-    var { Headers: Headers2, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = require_headers();
+    var { Headers: Headers2, HeadersList, fill: fill2, getHeadersGuard, setHeadersGuard, setHeadersList } = require_headers();
     var { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = require_body();
     var util = require_util();
     var nodeUtil = __require("node:util");
@@ -12434,8 +12434,8 @@ var require_response = __commonJS({
         let parsedURL;
         try {
           parsedURL = new URL(url2, relevantRealm.settingsObject.baseUrl);
-        } catch (err) {
-          throw new TypeError(`Failed to parse URL from ${url2}`, { cause: err });
+        } catch (err2) {
+          throw new TypeError(`Failed to parse URL from ${url2}`, { cause: err2 });
         }
         if (!redirectStatusSet.has(status)) {
           throw new RangeError(`Invalid status code ${status}`);
@@ -12663,9 +12663,9 @@ var require_response = __commonJS({
         assert2(false);
       }
     }
-    function makeAppropriateNetworkError(fetchParams, err = null) {
+    function makeAppropriateNetworkError(fetchParams, err2 = null) {
       assert2(isCancelled(fetchParams));
-      return isAborted(fetchParams) ? makeNetworkError(Object.assign(new DOMException("The operation was aborted.", "AbortError"), { cause: err })) : makeNetworkError(Object.assign(new DOMException("Request was cancelled."), { cause: err }));
+      return isAborted(fetchParams) ? makeNetworkError(Object.assign(new DOMException("The operation was aborted.", "AbortError"), { cause: err2 })) : makeNetworkError(Object.assign(new DOMException("Request was cancelled."), { cause: err2 }));
     }
     function initializeResponse(response, init, body) {
       if (init.status !== null && (init.status < 200 || init.status > 599)) {
@@ -12683,7 +12683,7 @@ var require_response = __commonJS({
         response[kState].statusText = init.statusText;
       }
       if ("headers" in init && init.headers != null) {
-        fill(response[kHeaders], init.headers);
+        fill2(response[kHeaders], init.headers);
       }
       if (body) {
         if (nullBodyStatus.includes(response.status)) {
@@ -12897,8 +12897,8 @@ var require_request2 = __commonJS({
           let parsedURL;
           try {
             parsedURL = new URL(input2, baseUrl);
-          } catch (err) {
-            throw new TypeError("Failed to parse URL from " + input2, { cause: err });
+          } catch (err2) {
+            throw new TypeError("Failed to parse URL from " + input2, { cause: err2 });
           }
           if (parsedURL.username || parsedURL.password) {
             throw new TypeError(
@@ -12988,8 +12988,8 @@ var require_request2 = __commonJS({
             let parsedReferrer;
             try {
               parsedReferrer = new URL(referrer, baseUrl);
-            } catch (err) {
-              throw new TypeError(`Referrer "${referrer}" is not a valid URL.`, { cause: err });
+            } catch (err2) {
+              throw new TypeError(`Referrer "${referrer}" is not a valid URL.`, { cause: err2 });
             }
             if (parsedReferrer.protocol === "about:" && parsedReferrer.hostname === "client" || origin && !sameOrigin(parsedReferrer, environmentSettingsObject.settingsObject.baseUrl)) {
               request2.referrer = "client";
@@ -13613,7 +13613,7 @@ var require_fetch = __commonJS({
     function handleFetchDone(response) {
       finalizeAndReportTiming(response, "fetch");
     }
-    function fetch(input2, init = void 0) {
+    function fetch2(input2, init = void 0) {
       webidl.argumentLengthCheck(arguments, 1, "globalThis.fetch");
       let p = createDeferredPromise();
       let requestObject;
@@ -13708,11 +13708,11 @@ var require_fetch = __commonJS({
         p.reject(error63);
       }
       if (request2.body != null && isReadable(request2.body?.stream)) {
-        request2.body.stream.cancel(error63).catch((err) => {
-          if (err.code === "ERR_INVALID_STATE") {
+        request2.body.stream.cancel(error63).catch((err2) => {
+          if (err2.code === "ERR_INVALID_STATE") {
             return;
           }
-          throw err;
+          throw err2;
         });
       }
       if (responseObject == null) {
@@ -13720,11 +13720,11 @@ var require_fetch = __commonJS({
       }
       const response = responseObject[kState];
       if (response.body != null && isReadable(response.body?.stream)) {
-        response.body.stream.cancel(error63).catch((err) => {
-          if (err.code === "ERR_INVALID_STATE") {
+        response.body.stream.cancel(error63).catch((err2) => {
+          if (err2.code === "ERR_INVALID_STATE") {
             return;
           }
-          throw err;
+          throw err2;
         });
       }
     }
@@ -13789,8 +13789,8 @@ var require_fetch = __commonJS({
       }
       if (subresourceSet.has(request2.destination)) {
       }
-      mainFetch(fetchParams).catch((err) => {
-        fetchParams.controller.terminate(err);
+      mainFetch(fetchParams).catch((err2) => {
+        fetchParams.controller.terminate(err2);
       });
       return fetchParams.controller;
     }
@@ -13975,7 +13975,7 @@ var require_fetch = __commonJS({
         }
         case "http:":
         case "https:": {
-          return httpFetch(fetchParams).catch((err) => makeNetworkError(err));
+          return httpFetch(fetchParams).catch((err2) => makeNetworkError(err2));
         }
         default: {
           return Promise.resolve(makeNetworkError("unknown scheme"));
@@ -14100,8 +14100,8 @@ var require_fetch = __commonJS({
         if (locationURL == null) {
           return response;
         }
-      } catch (err) {
-        return Promise.resolve(makeNetworkError(err));
+      } catch (err2) {
+        return Promise.resolve(makeNetworkError(err2));
       }
       if (!urlIsHttpHttpsScheme(locationURL)) {
         return Promise.resolve(makeNetworkError("URL scheme must be a HTTP(S) scheme"));
@@ -14272,11 +14272,11 @@ var require_fetch = __commonJS({
       fetchParams.controller.connection = {
         abort: null,
         destroyed: false,
-        destroy(err, abort = true) {
+        destroy(err2, abort = true) {
           if (!this.destroyed) {
             this.destroyed = true;
             if (abort) {
-              this.abort?.(err ?? new DOMException("The operation was aborted.", "AbortError"));
+              this.abort?.(err2 ?? new DOMException("The operation was aborted.", "AbortError"));
             }
           }
         }
@@ -14327,8 +14327,8 @@ var require_fetch = __commonJS({
               yield* processBodyChunk(bytes);
             }
             processEndOfBody();
-          } catch (err) {
-            processBodyError(err);
+          } catch (err2) {
+            processBodyError(err2);
           }
         })();
       }
@@ -14341,12 +14341,12 @@ var require_fetch = __commonJS({
           fetchParams.controller.next = () => iterator.next();
           response = makeResponse({ status, statusText: statusText2, headersList });
         }
-      } catch (err) {
-        if (err.name === "AbortError") {
+      } catch (err2) {
+        if (err2.name === "AbortError") {
           fetchParams.controller.connection.destroy();
-          return makeAppropriateNetworkError(fetchParams, err);
+          return makeAppropriateNetworkError(fetchParams, err2);
         }
-        return makeNetworkError(err);
+        return makeNetworkError(err2);
       }
       const pullAlgorithm = async () => {
         await fetchParams.controller.resume();
@@ -14384,11 +14384,11 @@ var require_fetch = __commonJS({
               break;
             }
             bytes = done ? void 0 : value;
-          } catch (err) {
+          } catch (err2) {
             if (fetchParams.controller.ended && !timingInfo.encodedBodySize) {
               bytes = void 0;
             } else {
-              bytes = err;
+              bytes = err2;
               isFailure2 = true;
             }
           }
@@ -14516,9 +14516,9 @@ var require_fetch = __commonJS({
                 status,
                 statusText: statusText2,
                 headersList,
-                body: decoders.length ? pipeline(this.body, ...decoders, (err) => {
-                  if (err) {
-                    this.onError(err);
+                body: decoders.length ? pipeline(this.body, ...decoders, (err2) => {
+                  if (err2) {
+                    this.onError(err2);
                   }
                 }).on("error", onError) : this.body.on("error", onError)
               });
@@ -14568,7 +14568,7 @@ var require_fetch = __commonJS({
       }
     }
     module.exports = {
-      fetch,
+      fetch: fetch2,
       Fetch,
       fetching,
       finalizeAndReportTiming
@@ -17386,8 +17386,8 @@ var require_permessage_deflate = __commonJS({
           }
           try {
             this.#inflate = createInflateRaw({ windowBits });
-          } catch (err) {
-            callback(err);
+          } catch (err2) {
+            callback(err2);
             return;
           }
           this.#inflate[kBuffer] = [];
@@ -17403,9 +17403,9 @@ var require_permessage_deflate = __commonJS({
             }
             this.#inflate[kBuffer].push(data);
           });
-          this.#inflate.on("error", (err) => {
+          this.#inflate.on("error", (err2) => {
             this.#inflate = null;
-            callback(err);
+            callback(err2);
           });
         }
         this.#inflate.write(chunk);
@@ -17770,8 +17770,8 @@ var require_receiver = __commonJS({
             const closeFrame = new WebsocketFrameSend(body2);
             this.ws[kResponse].socket.write(
               closeFrame.createFrame(opcodes.CLOSE),
-              (err) => {
-                if (!err) {
+              (err2) => {
+                if (!err2) {
                   this.ws[kSentClose] = sentCloseFrameState.SENT;
                 }
               }
@@ -18263,16 +18263,16 @@ var require_websocket = __commonJS({
     function onParserDrain() {
       this.ws[kResponse].socket.resume();
     }
-    function onParserError(err) {
+    function onParserError(err2) {
       let message;
       let code;
-      if (err instanceof CloseEvent) {
-        message = err.reason;
-        code = err.code;
+      if (err2 instanceof CloseEvent) {
+        message = err2.reason;
+        code = err2.code;
       } else {
-        message = err.message;
+        message = err2.message;
       }
-      fireEvent("error", this, () => new ErrorEvent("error", { error: err, message }));
+      fireEvent("error", this, () => new ErrorEvent("error", { error: err2, message }));
       closeWebSocketConnection(this, code);
     }
     module.exports = {
@@ -19106,14 +19106,14 @@ var require_undici = __commonJS({
     module.exports.setGlobalDispatcher = setGlobalDispatcher;
     module.exports.getGlobalDispatcher = getGlobalDispatcher;
     var fetchImpl = require_fetch().fetch;
-    module.exports.fetch = async function fetch(init, options = void 0) {
+    module.exports.fetch = async function fetch2(init, options = void 0) {
       try {
         return await fetchImpl(init, options);
-      } catch (err) {
-        if (err && typeof err === "object") {
-          Error.captureStackTrace(err);
+      } catch (err2) {
+        if (err2 && typeof err2 === "object") {
+          Error.captureStackTrace(err2);
         }
-        throw err;
+        throw err2;
       }
     };
     module.exports.Headers = require_headers().Headers;
@@ -35715,9 +35715,9 @@ var require_CronFileParser = __commonJS({
           try {
             const parsedEntry = _CronFileParser.#parseEntry(entry);
             result.expressions.push(parsedEntry.interval);
-          } catch (err) {
+          } catch (err2) {
             Object.defineProperty(result.errors, entry, {
-              value: err,
+              value: err2,
               enumerable: true,
               writable: true,
               configurable: true
@@ -37635,16 +37635,16 @@ var UsageError = class extends Error {
 };
 
 // src/action/describe-error.ts
-function describeError(err) {
-  if (err instanceof ConfigError) return `config problems:
-${err.message}`;
-  const request2 = err?.request;
-  const status = err?.status;
+function describeError(err2) {
+  if (err2 instanceof ConfigError) return `config problems:
+${err2.message}`;
+  const request2 = err2?.request;
+  const status = err2?.status;
   if (typeof status === "number" && request2?.method && request2.url) {
     const hint = status === 401 || status === 403 || status === 404 ? "check that the token can reach that repository (github-token / gitops-token)" : "GitHub kept failing after retries; run the workflow again later";
-    return `GitHub API ${request2.method} ${request2.url} answered ${status} (${err.message}); ${hint}`;
+    return `GitHub API ${request2.method} ${request2.url} answered ${status} (${err2.message}); ${hint}`;
   }
-  return err instanceof Error ? err.message : String(err);
+  return err2 instanceof Error ? err2.message : String(err2);
 }
 
 // src/action/context.ts
@@ -37659,9 +37659,9 @@ function readContext(env) {
   if (eventPath) {
     try {
       payload = JSON.parse(readFileSync(eventPath, "utf8"));
-    } catch (err) {
+    } catch (err2) {
       throw new Error(
-        `cannot read the event payload at GITHUB_EVENT_PATH=${eventPath}: ${err.message}`
+        `cannot read the event payload at GITHUB_EVENT_PATH=${eventPath}: ${err2.message}`
       );
     }
   }
@@ -37872,8 +37872,8 @@ async function finish(end) {
   if (end.report) {
     try {
       await summary.addRaw(end.report, true).write();
-    } catch (err) {
-      notice(`rollgate: job summary not written (${err.message})`);
+    } catch (err2) {
+      notice(`rollgate: job summary not written (${err2.message})`);
     }
   }
   info(`rollgate: ${end.environment}: ${result.status} (${result.reason_code})`);
@@ -38730,9 +38730,9 @@ async function listDir(client, repo, path, ref) {
 async function getContentOrUndefined(client, repo, path, ref) {
   try {
     return (await client.rest.repos.getContent({ ...repo, path, ref })).data;
-  } catch (err) {
-    if (statusOf(err) === 404) return void 0;
-    throw err;
+  } catch (err2) {
+    if (statusOf(err2) === 404) return void 0;
+    throw err2;
   }
 }
 async function readPullRequest(client, repo, number4) {
@@ -38776,9 +38776,9 @@ async function readPermission(client, repo, username) {
     const { data } = await client.rest.repos.getCollaboratorPermissionLevel({ ...repo, username });
     const role = PERMISSION_LEVELS.includes(data.role_name ?? "") ? data.role_name : data.permission;
     return PERMISSION_LEVELS.includes(role ?? "") ? role : "none";
-  } catch (err) {
-    if (statusOf(err) === 404) return "none";
-    throw err;
+  } catch (err2) {
+    if (statusOf(err2) === 404) return "none";
+    throw err2;
   }
 }
 function permissionAtLeast(actual, needed) {
@@ -38796,8 +38796,8 @@ async function readTeams(client, users, teams) {
         try {
           const { data } = await client.rest.teams.getMembershipForUserInOrg({ org, team_slug, username });
           if (data.state === "active") (result[username] ??= []).push(team);
-        } catch (err) {
-          if (statusOf(err) !== 404) throw err;
+        } catch (err2) {
+          if (statusOf(err2) !== 404) throw err2;
         }
       })
     )
@@ -38820,908 +38820,9 @@ async function readChecks(client, repo, sha) {
     ...status.data.statuses.map((s2) => ({ name: s2.context, source: "status", status: s2.state }))
   ];
 }
-function statusOf(err) {
-  const status = err?.status;
+function statusOf(err2) {
+  const status = err2?.status;
   return typeof status === "number" ? status : void 0;
-}
-
-// node_modules/diff/libesm/diff/base.js
-var Diff = class {
-  diff(oldStr, newStr, options = {}) {
-    let callback;
-    if (typeof options === "function") {
-      callback = options;
-      options = {};
-    } else if ("callback" in options) {
-      callback = options.callback;
-    }
-    const oldString = this.castInput(oldStr, options);
-    const newString = this.castInput(newStr, options);
-    const oldTokens = this.removeEmpty(this.tokenize(oldString, options));
-    const newTokens = this.removeEmpty(this.tokenize(newString, options));
-    return this.diffWithOptionsObj(oldTokens, newTokens, options, callback);
-  }
-  diffWithOptionsObj(oldTokens, newTokens, options, callback) {
-    var _a3;
-    const done = (value) => {
-      value = this.postProcess(value, options);
-      if (callback) {
-        setTimeout(function() {
-          callback(value);
-        }, 0);
-        return void 0;
-      } else {
-        return value;
-      }
-    };
-    const newLen = newTokens.length, oldLen = oldTokens.length;
-    let editLength = 1;
-    let maxEditLength = newLen + oldLen;
-    if (options.maxEditLength != null) {
-      maxEditLength = Math.min(maxEditLength, options.maxEditLength);
-    }
-    const maxExecutionTime = (_a3 = options.timeout) !== null && _a3 !== void 0 ? _a3 : Infinity;
-    const abortAfterTimestamp = Date.now() + maxExecutionTime;
-    const bestPath = [{ oldPos: -1, lastComponent: void 0 }];
-    let newPos = this.extractCommon(bestPath[0], newTokens, oldTokens, 0, options);
-    if (bestPath[0].oldPos + 1 >= oldLen && newPos + 1 >= newLen) {
-      return done(this.buildValues(bestPath[0].lastComponent, newTokens, oldTokens));
-    }
-    let minDiagonalToConsider = -Infinity, maxDiagonalToConsider = Infinity;
-    const execEditLength = () => {
-      for (let diagonalPath = Math.max(minDiagonalToConsider, -editLength); diagonalPath <= Math.min(maxDiagonalToConsider, editLength); diagonalPath += 2) {
-        let basePath;
-        const removePath = bestPath[diagonalPath - 1], addPath = bestPath[diagonalPath + 1];
-        if (removePath) {
-          bestPath[diagonalPath - 1] = void 0;
-        }
-        let canAdd = false;
-        if (addPath) {
-          const addPathNewPos = addPath.oldPos - diagonalPath;
-          canAdd = addPath && 0 <= addPathNewPos && addPathNewPos < newLen;
-        }
-        const canRemove = removePath && removePath.oldPos + 1 < oldLen;
-        if (!canAdd && !canRemove) {
-          bestPath[diagonalPath] = void 0;
-          continue;
-        }
-        if (!canRemove || canAdd && removePath.oldPos < addPath.oldPos) {
-          basePath = this.addToPath(addPath, true, false, 0, options);
-        } else {
-          basePath = this.addToPath(removePath, false, true, 1, options);
-        }
-        newPos = this.extractCommon(basePath, newTokens, oldTokens, diagonalPath, options);
-        if (basePath.oldPos + 1 >= oldLen && newPos + 1 >= newLen) {
-          return done(this.buildValues(basePath.lastComponent, newTokens, oldTokens)) || true;
-        } else {
-          bestPath[diagonalPath] = basePath;
-          if (basePath.oldPos + 1 >= oldLen) {
-            maxDiagonalToConsider = Math.min(maxDiagonalToConsider, diagonalPath - 1);
-          }
-          if (newPos + 1 >= newLen) {
-            minDiagonalToConsider = Math.max(minDiagonalToConsider, diagonalPath + 1);
-          }
-        }
-      }
-      editLength++;
-    };
-    if (callback) {
-      (function exec() {
-        setTimeout(function() {
-          if (editLength > maxEditLength || Date.now() > abortAfterTimestamp) {
-            return callback(void 0);
-          }
-          if (!execEditLength()) {
-            exec();
-          }
-        }, 0);
-      })();
-    } else {
-      while (editLength <= maxEditLength && Date.now() <= abortAfterTimestamp) {
-        const ret = execEditLength();
-        if (ret) {
-          return ret;
-        }
-      }
-    }
-  }
-  addToPath(path, added, removed, oldPosInc, options) {
-    const last = path.lastComponent;
-    if (last && !options.oneChangePerToken && last.added === added && last.removed === removed) {
-      return {
-        oldPos: path.oldPos + oldPosInc,
-        lastComponent: { count: last.count + 1, added, removed, previousComponent: last.previousComponent }
-      };
-    } else {
-      return {
-        oldPos: path.oldPos + oldPosInc,
-        lastComponent: { count: 1, added, removed, previousComponent: last }
-      };
-    }
-  }
-  extractCommon(basePath, newTokens, oldTokens, diagonalPath, options) {
-    const newLen = newTokens.length, oldLen = oldTokens.length;
-    let oldPos = basePath.oldPos, newPos = oldPos - diagonalPath, commonCount = 0;
-    while (newPos + 1 < newLen && oldPos + 1 < oldLen && this.equals(oldTokens[oldPos + 1], newTokens[newPos + 1], options)) {
-      newPos++;
-      oldPos++;
-      commonCount++;
-      if (options.oneChangePerToken) {
-        basePath.lastComponent = { count: 1, previousComponent: basePath.lastComponent, added: false, removed: false };
-      }
-    }
-    if (commonCount && !options.oneChangePerToken) {
-      basePath.lastComponent = { count: commonCount, previousComponent: basePath.lastComponent, added: false, removed: false };
-    }
-    basePath.oldPos = oldPos;
-    return newPos;
-  }
-  equals(left, right, options) {
-    if (options.comparator) {
-      return options.comparator(left, right);
-    } else {
-      return left === right || !!options.ignoreCase && left.toLowerCase() === right.toLowerCase();
-    }
-  }
-  removeEmpty(array2) {
-    const ret = [];
-    for (let i = 0; i < array2.length; i++) {
-      if (array2[i]) {
-        ret.push(array2[i]);
-      }
-    }
-    return ret;
-  }
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  castInput(value, options) {
-    return value;
-  }
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  tokenize(value, options) {
-    return Array.from(value);
-  }
-  join(chars) {
-    return chars.join("");
-  }
-  postProcess(changeObjects, options) {
-    return changeObjects;
-  }
-  get useLongestToken() {
-    return false;
-  }
-  buildValues(lastComponent, newTokens, oldTokens) {
-    const components = [];
-    let nextComponent;
-    while (lastComponent) {
-      components.push(lastComponent);
-      nextComponent = lastComponent.previousComponent;
-      delete lastComponent.previousComponent;
-      lastComponent = nextComponent;
-    }
-    components.reverse();
-    const componentLen = components.length;
-    let componentPos = 0, newPos = 0, oldPos = 0;
-    for (; componentPos < componentLen; componentPos++) {
-      const component = components[componentPos];
-      if (!component.removed) {
-        if (!component.added && this.useLongestToken) {
-          let value = newTokens.slice(newPos, newPos + component.count);
-          value = value.map(function(value2, i) {
-            const oldValue = oldTokens[oldPos + i];
-            return oldValue.length > value2.length ? oldValue : value2;
-          });
-          component.value = this.join(value);
-        } else {
-          component.value = this.join(newTokens.slice(newPos, newPos + component.count));
-        }
-        newPos += component.count;
-        if (!component.added) {
-          oldPos += component.count;
-        }
-      } else {
-        component.value = this.join(oldTokens.slice(oldPos, oldPos + component.count));
-        oldPos += component.count;
-      }
-    }
-    return components;
-  }
-};
-
-// node_modules/diff/libesm/diff/line.js
-var LineDiff = class extends Diff {
-  constructor() {
-    super(...arguments);
-    this.tokenize = tokenize2;
-  }
-  equals(left, right, options) {
-    if (options.ignoreWhitespace) {
-      if (!options.newlineIsToken || !left.includes("\n")) {
-        left = left.trim();
-      }
-      if (!options.newlineIsToken || !right.includes("\n")) {
-        right = right.trim();
-      }
-    } else if (options.ignoreNewlineAtEof && !options.newlineIsToken) {
-      if (left.endsWith("\n")) {
-        left = left.slice(0, -1);
-      }
-      if (right.endsWith("\n")) {
-        right = right.slice(0, -1);
-      }
-    }
-    return super.equals(left, right, options);
-  }
-};
-var lineDiff = new LineDiff();
-function diffLines(oldStr, newStr, options) {
-  return lineDiff.diff(oldStr, newStr, options);
-}
-function tokenize2(value, options) {
-  if (options.stripTrailingCr) {
-    value = value.replace(/\r\n/g, "\n");
-  }
-  const retLines = [], linesAndNewlines = value.split(/(\n|\r\n)/);
-  if (!linesAndNewlines[linesAndNewlines.length - 1]) {
-    linesAndNewlines.pop();
-  }
-  for (let i = 0; i < linesAndNewlines.length; i++) {
-    const line = linesAndNewlines[i];
-    if (i % 2 && !options.newlineIsToken) {
-      retLines[retLines.length - 1] += line;
-    } else {
-      retLines.push(line);
-    }
-  }
-  return retLines;
-}
-
-// node_modules/diff/libesm/patch/create.js
-function needsQuoting(s2) {
-  for (let i = 0; i < s2.length; i++) {
-    if (s2[i] < " " || s2[i] > "~" || s2[i] === '"' || s2[i] === "\\") {
-      return true;
-    }
-  }
-  return false;
-}
-function quoteFileNameIfNeeded(s2) {
-  if (!needsQuoting(s2)) {
-    return s2;
-  }
-  let result = '"';
-  const bytes = new TextEncoder().encode(s2);
-  let i = 0;
-  while (i < bytes.length) {
-    const b = bytes[i];
-    if (b === 7) {
-      result += "\\a";
-    } else if (b === 8) {
-      result += "\\b";
-    } else if (b === 9) {
-      result += "\\t";
-    } else if (b === 10) {
-      result += "\\n";
-    } else if (b === 11) {
-      result += "\\v";
-    } else if (b === 12) {
-      result += "\\f";
-    } else if (b === 13) {
-      result += "\\r";
-    } else if (b === 34) {
-      result += '\\"';
-    } else if (b === 92) {
-      result += "\\\\";
-    } else if (b >= 32 && b <= 126) {
-      result += String.fromCharCode(b);
-    } else {
-      result += "\\" + b.toString(8).padStart(3, "0");
-    }
-    i++;
-  }
-  result += '"';
-  return result;
-}
-var INCLUDE_HEADERS = {
-  includeIndex: true,
-  includeUnderline: true,
-  includeFileHeaders: true
-};
-function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, options) {
-  let optionsObj;
-  if (!options) {
-    optionsObj = {};
-  } else if (typeof options === "function") {
-    optionsObj = { callback: options };
-  } else {
-    optionsObj = options;
-  }
-  if (typeof optionsObj.context === "undefined") {
-    optionsObj.context = 4;
-  }
-  const context = optionsObj.context;
-  if (optionsObj.newlineIsToken) {
-    throw new Error("newlineIsToken may not be used with patch-generation functions, only with diffing functions");
-  }
-  if (!optionsObj.callback) {
-    return diffLinesResultToPatch(diffLines(oldStr, newStr, optionsObj));
-  } else {
-    const { callback } = optionsObj;
-    diffLines(oldStr, newStr, Object.assign(Object.assign({}, optionsObj), { callback: (diff2) => {
-      const patch = diffLinesResultToPatch(diff2);
-      callback(patch);
-    } }));
-  }
-  function diffLinesResultToPatch(diff2) {
-    if (!diff2) {
-      return;
-    }
-    diff2.push({ value: "", lines: [] });
-    function contextLines(lines) {
-      return lines.map(function(entry) {
-        return " " + entry;
-      });
-    }
-    const hunks = [];
-    let oldRangeStart = 0, newRangeStart = 0, curRange = [], oldLine = 1, newLine = 1;
-    for (let i = 0; i < diff2.length; i++) {
-      const current = diff2[i], lines = current.lines || splitLines(current.value);
-      current.lines = lines;
-      if (current.added || current.removed) {
-        if (!oldRangeStart) {
-          const prev = diff2[i - 1];
-          oldRangeStart = oldLine;
-          newRangeStart = newLine;
-          if (prev) {
-            curRange = context > 0 ? contextLines(prev.lines.slice(-context)) : [];
-            oldRangeStart -= curRange.length;
-            newRangeStart -= curRange.length;
-          }
-        }
-        for (const line of lines) {
-          curRange.push((current.added ? "+" : "-") + line);
-        }
-        if (current.added) {
-          newLine += lines.length;
-        } else {
-          oldLine += lines.length;
-        }
-      } else {
-        if (oldRangeStart) {
-          if (lines.length <= context * 2 && i < diff2.length - 2) {
-            for (const line of contextLines(lines)) {
-              curRange.push(line);
-            }
-          } else {
-            const contextSize = Math.min(lines.length, context);
-            for (const line of contextLines(lines.slice(0, contextSize))) {
-              curRange.push(line);
-            }
-            const hunk = {
-              oldStart: oldRangeStart,
-              oldLines: oldLine - oldRangeStart + contextSize,
-              newStart: newRangeStart,
-              newLines: newLine - newRangeStart + contextSize,
-              lines: curRange
-            };
-            hunks.push(hunk);
-            oldRangeStart = 0;
-            newRangeStart = 0;
-            curRange = [];
-          }
-        }
-        oldLine += lines.length;
-        newLine += lines.length;
-      }
-    }
-    for (const hunk of hunks) {
-      for (let i = 0; i < hunk.lines.length; i++) {
-        if (hunk.lines[i].endsWith("\n")) {
-          hunk.lines[i] = hunk.lines[i].slice(0, -1);
-        } else {
-          hunk.lines.splice(i + 1, 0, "\\ No newline at end of file");
-          i++;
-        }
-      }
-    }
-    return {
-      oldFileName,
-      newFileName,
-      oldHeader,
-      newHeader,
-      hunks
-    };
-  }
-}
-function formatPatch(patch, headerOptions) {
-  var _a3, _b, _c, _d, _e, _f;
-  if (!headerOptions) {
-    headerOptions = INCLUDE_HEADERS;
-  }
-  if (Array.isArray(patch)) {
-    if (patch.length > 1 && !headerOptions.includeFileHeaders && !patch.every((p) => p.isGit)) {
-      throw new Error("Cannot omit file headers on a multi-file patch. (The result would be unparseable; how would a tool trying to apply the patch know which changes are to which file?)");
-    }
-    return patch.map((p) => formatPatch(p, headerOptions)).join("\n");
-  }
-  const ret = [];
-  if (patch.isGit) {
-    headerOptions = INCLUDE_HEADERS;
-    if (!patch.oldFileName) {
-      throw new Error("oldFileName must be specified for Git patches");
-    }
-    if (!patch.newFileName) {
-      throw new Error("newFileName must be specified for Git patches");
-    }
-    let gitOldName = patch.oldFileName;
-    let gitNewName = patch.newFileName;
-    if (patch.isCreate && gitOldName === "/dev/null") {
-      gitOldName = gitNewName.replace(/^b\//, "a/");
-    } else if (patch.isDelete && gitNewName === "/dev/null") {
-      gitNewName = gitOldName.replace(/^a\//, "b/");
-    }
-    ret.push("diff --git " + quoteFileNameIfNeeded(gitOldName) + " " + quoteFileNameIfNeeded(gitNewName));
-    if (patch.isDelete) {
-      ret.push("deleted file mode " + ((_a3 = patch.oldMode) !== null && _a3 !== void 0 ? _a3 : "100644"));
-    }
-    if (patch.isCreate) {
-      ret.push("new file mode " + ((_b = patch.newMode) !== null && _b !== void 0 ? _b : "100644"));
-    }
-    if (patch.oldMode && patch.newMode && !patch.isDelete && !patch.isCreate) {
-      ret.push("old mode " + patch.oldMode);
-      ret.push("new mode " + patch.newMode);
-    }
-    if (patch.isRename) {
-      ret.push("rename from " + quoteFileNameIfNeeded(((_c = patch.oldFileName) !== null && _c !== void 0 ? _c : "").replace(/^a\//, "")));
-      ret.push("rename to " + quoteFileNameIfNeeded(((_d = patch.newFileName) !== null && _d !== void 0 ? _d : "").replace(/^b\//, "")));
-    }
-    if (patch.isCopy) {
-      ret.push("copy from " + quoteFileNameIfNeeded(((_e = patch.oldFileName) !== null && _e !== void 0 ? _e : "").replace(/^a\//, "")));
-      ret.push("copy to " + quoteFileNameIfNeeded(((_f = patch.newFileName) !== null && _f !== void 0 ? _f : "").replace(/^b\//, "")));
-    }
-  } else {
-    if (headerOptions.includeIndex && patch.oldFileName == patch.newFileName && patch.oldFileName !== void 0) {
-      ret.push("Index: " + patch.oldFileName);
-    }
-    if (headerOptions.includeUnderline) {
-      ret.push("===================================================================");
-    }
-  }
-  const hasHunks = patch.hunks.length > 0;
-  if (headerOptions.includeFileHeaders && patch.oldFileName !== void 0 && patch.newFileName !== void 0 && (!patch.isGit || hasHunks)) {
-    ret.push("--- " + quoteFileNameIfNeeded(patch.oldFileName) + (patch.oldHeader ? "	" + patch.oldHeader : ""));
-    ret.push("+++ " + quoteFileNameIfNeeded(patch.newFileName) + (patch.newHeader ? "	" + patch.newHeader : ""));
-  }
-  for (let i = 0; i < patch.hunks.length; i++) {
-    const hunk = patch.hunks[i];
-    const oldStart = hunk.oldLines === 0 ? hunk.oldStart - 1 : hunk.oldStart;
-    const newStart = hunk.newLines === 0 ? hunk.newStart - 1 : hunk.newStart;
-    ret.push("@@ -" + oldStart + "," + hunk.oldLines + " +" + newStart + "," + hunk.newLines + " @@");
-    for (const line of hunk.lines) {
-      ret.push(line);
-    }
-  }
-  return ret.join("\n") + "\n";
-}
-function createTwoFilesPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, options) {
-  if (typeof options === "function") {
-    options = { callback: options };
-  }
-  if (!(options === null || options === void 0 ? void 0 : options.callback)) {
-    const patchObj = structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, options);
-    if (!patchObj) {
-      return;
-    }
-    return formatPatch(patchObj, options === null || options === void 0 ? void 0 : options.headerOptions);
-  } else {
-    const { callback } = options;
-    structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, Object.assign(Object.assign({}, options), { callback: (patchObj) => {
-      if (!patchObj) {
-        callback(void 0);
-      } else {
-        callback(formatPatch(patchObj, options.headerOptions));
-      }
-    } }));
-  }
-}
-function splitLines(text) {
-  const hasTrailingNl = text.endsWith("\n");
-  const result = text.split("\n").map((line) => line + "\n");
-  if (hasTrailingNl) {
-    result.pop();
-  } else {
-    result.push(result.pop().slice(0, -1));
-  }
-  return result;
-}
-
-// src/report/mermaid.ts
-function pipelineMermaid(view, target) {
-  const ids = new Map(view.environments.map((e, i) => [e.name, `e${i}`]));
-  const lines = ["flowchart LR"];
-  for (const env of view.environments) {
-    const versions = Object.entries(env.running).map(([service, version2]) => escape(`${service}: ${version2 ?? "\u2014"}`)).join("<br/>");
-    const label = versions ? `<b>${escape(env.name)}</b><br/>${versions}` : `<b>${escape(env.name)}</b>`;
-    lines.push(`  ${ids.get(env.name)}["${label}"]`);
-  }
-  for (const env of view.environments) {
-    const from = env.after !== void 0 ? ids.get(env.after) : void 0;
-    if (from === void 0) continue;
-    const gates = env.gates.length > 0 ? `|"${escape(env.gates.join(", "))}"|` : "";
-    lines.push(`  ${from} -->${gates} ${ids.get(env.name)}`);
-  }
-  const targetId = target !== void 0 ? ids.get(target) : void 0;
-  if (targetId !== void 0) {
-    lines.push("  classDef target stroke-width:3px", `  class ${targetId} target`);
-  }
-  return lines.join("\n");
-}
-function escape(text) {
-  return text.replace(/"/g, "#quot;").replace(/</g, "#lt;").replace(/>/g, "#gt;");
-}
-
-// src/report/status.ts
-function headlineOf(status) {
-  switch (status.kind) {
-    case "committed":
-      return "promoted";
-    case "proposed":
-      return "proposed (pull request opened)";
-    case "dry-run":
-      return "allowed (dry run, nothing written)";
-    case "no-op":
-      return "already there (nothing to change)";
-    case "denied":
-      return "denied";
-    case "aborted":
-      return "aborted";
-    case "failed":
-      return "failed";
-  }
-}
-
-// src/report/markdown.ts
-var COMMENT_LIMIT = 65536;
-var BUDGET = COMMENT_LIMIT - 1024;
-function markerFor(environment) {
-  return `<!-- rollgate:${environment} -->`;
-}
-var OUTCOME_ICON = { pass: "\u2705", fail: "\u274C", warn: "\u26A0\uFE0F", skip: "\u23ED\uFE0F" };
-var STATUS_ICON = {
-  committed: "\u{1F680}",
-  proposed: "\u{1F4EC}",
-  "dry-run": "\u{1F9EA}",
-  "no-op": "\u2705",
-  denied: "\u26D4",
-  aborted: "\u{1F6D1}",
-  failed: "\u{1F4A5}"
-};
-function renderReport(input2) {
-  const head = renderHead(input2);
-  const gates = input2.decision ? renderGates(input2.decision) : "";
-  const pipeline = input2.pipeline ? `<details><summary>Pipeline</summary>
-
-\`\`\`mermaid
-${pipelineMermaid(input2.pipeline, input2.environment)}
-\`\`\`
-
-</details>
-` : "";
-  const next = input2.next ? `
-${input2.next}
-` : "";
-  const fixed = head.length + gates.length + pipeline.length + next.length;
-  const diff2 = renderDiff(input2.edits, Math.max(0, BUDGET - fixed));
-  const report = [head, gates, diff2, pipeline, next].filter(Boolean).join("\n");
-  return report.length <= BUDGET ? report : `${report.slice(0, BUDGET - 40)}
-
-\u2026 report cut at ${BUDGET} characters
-`;
-}
-function renderHead(input2) {
-  const s2 = input2.status;
-  const what = input2.services.length > 0 ? input2.services.join(", ") : "all services";
-  const lines = [
-    markerFor(input2.environment),
-    `### ${STATUS_ICON[s2.kind]} rollgate: ${input2.environment} ${headlineOf(s2)}`,
-    "",
-    `- **Services:** ${escapeMd(what)}`,
-    `- **Version:** \`${input2.version || "unchanged"}\``,
-    `- **Requested by:** @${input2.requestedBy}${input2.source ? ` from ${input2.source}` : ""}`
-  ];
-  if (s2.kind === "committed")
-    lines.push(`- **Commit:** ${s2.url ? `[${s2.sha.slice(0, 7)}](${s2.url})` : s2.sha}`);
-  if (s2.kind === "proposed") lines.push(`- **Pull request:** ${s2.url} (commit ${s2.sha.slice(0, 7)})`);
-  if (s2.kind === "aborted") lines.push(`- **Why:** ${escapeMd(s2.message)} (\`${s2.reasonCode}\`)`);
-  if (s2.kind === "failed") lines.push(`- **Error:** ${escapeMd(s2.message)}`);
-  if (input2.decision) lines.push(`- **Evaluated at:** ${input2.decision.evaluatedAt}`);
-  return `${lines.join("\n")}
-`;
-}
-function renderGates(decision) {
-  if (decision.verdicts.length === 0) return "_No gates guard this environment._\n";
-  const rows = decision.verdicts.map((v) => {
-    const override = v.override ? ` (overridden by ${v.override.by} by @${v.override.who}: ${v.override.reason})` : "";
-    const opens = v.opensAt ? ` Opens ${v.opensAt}.` : "";
-    return `| ${OUTCOME_ICON[v.outcome]} ${v.outcome} | ${cell(v.gate)} | ${cell(v.kind)} | ${cell(v.reason + opens + override)} |`;
-  });
-  return ["| outcome | gate | kind | reason |", "| --- | --- | --- | --- |", ...rows, ""].join("\n");
-}
-function renderDiff(edits, budget) {
-  const changed = edits.filter((e) => e.before !== e.after);
-  if (changed.length === 0) return "";
-  const patch = changed.map(patchOf).join("\n");
-  const open3 = `<details><summary>Diff (${changed.length} file${changed.length === 1 ? "" : "s"})</summary>
-
-\`\`\`diff
-`;
-  const close = "\n```\n\n</details>\n";
-  const room = budget - open3.length - close.length - 120;
-  if (patch.length <= room) return `${open3}${fence(patch)}${close}`;
-  const lines = patch.split("\n");
-  let kept = 0;
-  let size = 0;
-  while (kept < lines.length && size + (lines[kept]?.length ?? 0) + 1 <= room)
-    size += (lines[kept++]?.length ?? 0) + 1;
-  const cut = lines.length - kept;
-  return `${open3}${fence(lines.slice(0, kept).join("\n"))}
-\u2026 ${cut} more diff line${cut === 1 ? "" : "s"} cut to fit GitHub's comment limit; see the commit for all of it${close}`;
-}
-var MAX_EDIT_LENGTH = 4e3;
-function patchOf(edit) {
-  const patch = createTwoFilesPatch(
-    `a/${edit.path}`,
-    `b/${edit.path}`,
-    edit.before,
-    edit.after,
-    void 0,
-    void 0,
-    {
-      context: 3,
-      maxEditLength: MAX_EDIT_LENGTH
-    }
-  );
-  if (patch === void 0)
-    return `--- a/${edit.path}
-+++ b/${edit.path}
-@@ too many changed lines to show; see the commit @@`;
-  return patch.split("\n").filter((line, i) => i > 1 || !/^(Index: |=+$)/.test(line)).join("\n").trimEnd();
-}
-function fence(text) {
-  return text.replace(/```/g, "`\u200B``");
-}
-function cell(text) {
-  return escapeMd(text).replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-}
-function escapeMd(text) {
-  return text.replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-// src/core/history.ts
-function landedAt(history, environment, service, version2) {
-  let landed;
-  for (const entry of history) {
-    if (entry.environment !== environment || !entry.services.includes(service)) continue;
-    if (entry.version !== version2) break;
-    landed = entry.committedAt;
-  }
-  return landed;
-}
-
-// src/core/status.ts
-function environmentOrder(config2) {
-  const names = Object.keys(config2.environments);
-  const depth = (name2) => {
-    let n2 = 0;
-    for (let e = config2.environments[name2]?.after; e !== void 0 && n2 <= names.length; e = config2.environments[e]?.after)
-      n2++;
-    return n2;
-  };
-  return names.map((name2, index) => ({ name: name2, index, d: depth(name2) })).sort((a, b) => a.d - b.d || a.index - b.index).map((x) => x.name);
-}
-
-// src/report/pipeline-view.ts
-function pipelineView(config2, running) {
-  return {
-    environments: environmentOrder(config2).flatMap((name2) => {
-      const env = config2.environments[name2];
-      if (env === void 0) return [];
-      return [
-        {
-          name: name2,
-          ...env.after !== void 0 ? { after: env.after } : {},
-          gates: env.gates,
-          running: running[name2] ?? {}
-        }
-      ];
-    })
-  };
-}
-
-// src/core/rollback.ts
-function previousVersion(history, environment, service, current) {
-  for (const entry of history) {
-    if (entry.environment !== environment || !entry.services.includes(service)) continue;
-    if (entry.version === current) continue;
-    return { version: entry.version, sha: entry.sha };
-  }
-  return void 0;
-}
-
-// src/action/rollback-version.ts
-async function rollbackVersion(store, config2, environment, services) {
-  const snapshot = await store.read(overlayCandidates(config2, services));
-  const running = runningVersions(config2, services, snapshot.files)[environment] ?? {};
-  const targets = /* @__PURE__ */ new Set();
-  for (const service of services) {
-    const previous = previousVersion(snapshot.history, environment, service, running[service])?.version;
-    if (previous === void 0) {
-      return {
-        problem: `no earlier version of ${service} in ${environment} in rollgate's history to roll back to`
-      };
-    }
-    targets.add(previous);
-  }
-  if (targets.size !== 1) {
-    return {
-      problem: `the services ran different earlier versions (${[...targets].join(", ")}); roll them back one at a time`
-    };
-  }
-  return [...targets][0] ?? "";
-}
-
-// src/action/status-reply.ts
-function statusText(running, mermaid) {
-  const environments = Object.keys(running);
-  const services = [...new Set(environments.flatMap((e) => Object.keys(running[e] ?? {})))].sort();
-  const lines = [
-    "<!-- rollgate:status -->",
-    "### rollgate status",
-    "",
-    `| service | ${environments.join(" | ")} |`,
-    `| --- | ${environments.map(() => "---").join(" | ")} |`,
-    ...services.map(
-      (s2) => `| ${s2} | ${environments.map((e) => `\`${running[e]?.[s2] ?? "\u2014"}\``).join(" | ")} |`
-    ),
-    "",
-    "```mermaid",
-    mermaid,
-    "```"
-  ];
-  return lines.join("\n");
-}
-
-// src/action/deployment.ts
-async function recordDeployment(client, repo, record2) {
-  try {
-    const { data } = await client.rest.repos.createDeployment({
-      ...repo,
-      ref: record2.ref,
-      environment: record2.environment,
-      description: record2.description.slice(0, 140),
-      // rollgate's own gates decided; GitHub must not re-check statuses or merge anything.
-      auto_merge: false,
-      required_contexts: [],
-      production_environment: /^prod/i.test(record2.environment),
-      payload: record2.payload
-    });
-    const id = data.id;
-    if (typeof id !== "number")
-      throw new Error(`GitHub did not create the deployment: ${JSON.stringify(data)}`);
-    await client.rest.repos.createDeploymentStatus({
-      ...repo,
-      deployment_id: id,
-      state: record2.state,
-      description: record2.description.slice(0, 140),
-      log_url: record2.logUrl,
-      ...record2.commitUrl ? { environment_url: record2.commitUrl } : {}
-    });
-  } catch (err) {
-    warning(
-      `rollgate: could not record a deployment to ${record2.environment} (${err.message}); the promotion stands`
-    );
-  }
-}
-
-// src/action/help.ts
-function helpText(config2) {
-  const lines = [
-    "<!-- rollgate:help -->",
-    "### rollgate commands",
-    "",
-    "Write a command as the first line of a pull-request comment:",
-    "",
-    "```",
-    ...VERBS.map((v) => USAGE[v]),
-    "```"
-  ];
-  if (config2) {
-    lines.push("", "| environment | after | gates | services |", "| --- | --- | --- | --- |");
-    for (const [name2, env] of Object.entries(config2.environments)) {
-      const services = env.services ?? Object.keys(config2.services);
-      lines.push(
-        `| ${name2} | ${env.after ?? "\u2014"} | ${env.gates.join(", ") || "\u2014"} | ${services.join(", ")} |`
-      );
-    }
-  }
-  lines.push("", "Example: `/promote staging checkout --dry-run`");
-  return lines.join("\n");
-}
-function usageReply(problem, usage) {
-  return [
-    `### \u{1F914} rollgate: ${problem}`,
-    "",
-    "```",
-    usage,
-    "```",
-    "",
-    "Comment `/help` for every command."
-  ].join("\n");
-}
-
-// src/facts/history.ts
-var TRAILERS = {
-  environment: "Rollgate-Environment",
-  service: "Rollgate-Service",
-  version: "Rollgate-Version",
-  requestedBy: "Rollgate-Requested-By",
-  source: "Rollgate-Source",
-  decision: "Rollgate-Decision",
-  override: "Rollgate-Override"
-};
-function oneLine(value) {
-  return value.replace(/[\r\n]+/g, " ").trim();
-}
-function formatTrailers(t) {
-  const lines = [
-    `${TRAILERS.environment}: ${oneLine(t.environment)}`,
-    ...t.services.map((s2) => `${TRAILERS.service}: ${oneLine(s2)}`),
-    `${TRAILERS.version}: ${oneLine(t.version)}`,
-    `${TRAILERS.requestedBy}: ${oneLine(t.requestedBy)}`,
-    `${TRAILERS.source}: ${oneLine(t.source)}`,
-    `${TRAILERS.decision}: ${oneLine(t.decision)}`,
-    ...(t.overrides ?? []).map((o) => `${TRAILERS.override}: ${oneLine(o)}`)
-  ];
-  return lines.join("\n");
-}
-function parseTrailers(message) {
-  const paragraphs = message.replace(/\r\n/g, "\n").trimEnd().split(/\n\s*\n/);
-  const last = paragraphs[paragraphs.length - 1] ?? "";
-  const values = /* @__PURE__ */ new Map();
-  for (const line of last.split("\n")) {
-    const match2 = /^([A-Za-z-]+):\s*(.*)$/.exec(line);
-    if (!match2) continue;
-    const key = (match2[1] ?? "").toLowerCase();
-    values.set(key, [...values.get(key) ?? [], match2[2] ?? ""]);
-  }
-  const first = (name2) => values.get(name2.toLowerCase())?.[0];
-  const environment = first(TRAILERS.environment);
-  const version2 = first(TRAILERS.version);
-  const services = values.get(TRAILERS.service.toLowerCase()) ?? [];
-  if (environment === void 0 || version2 === void 0 || services.length === 0) return void 0;
-  const overrides = values.get(TRAILERS.override.toLowerCase());
-  return {
-    environment,
-    services,
-    version: version2,
-    requestedBy: first(TRAILERS.requestedBy) ?? "",
-    source: first(TRAILERS.source) ?? "",
-    decision: first(TRAILERS.decision) ?? "",
-    ...overrides ? { overrides } : {}
-  };
-}
-function historyFromCommits(commits) {
-  return commits.flatMap((c) => {
-    const t = parseTrailers(c.message);
-    return t ? [
-      {
-        sha: c.sha,
-        committedAt: c.committedAt,
-        environment: t.environment,
-        services: t.services,
-        version: t.version
-      }
-    ] : [];
-  });
 }
 
 // node_modules/zod/v4/classic/external.js
@@ -41124,10 +40225,10 @@ function defineLazyInternal(inst, key, compute) {
           Object.defineProperty(this, key, { configurable: true, writable: true, value });
         broke = broke || outer;
         return value;
-      } catch (err) {
+      } catch (err2) {
         delete this[key];
         broke = broke || outer;
-        throw err;
+        throw err2;
       }
     },
     set(value) {
@@ -52695,9 +51796,9 @@ function compile(schema, options) {
     const clone3 = withParser(schema, parser);
     clone3._zod.bag.validator = compileValidator(schema, parser);
     return clone3;
-  } catch (err) {
+  } catch (err2) {
     if (options?.strict)
-      throw err;
+      throw err2;
     return schema;
   }
 }
@@ -52787,8 +51888,8 @@ ${code}
   try {
     const factory = new F(...constantNames, factoryCode);
     fn = factory(...constantValues);
-  } catch (err) {
-    throw new ZodCompileUnsupportedError(`this schema (generated code failed to evaluate: ${err.message})`);
+  } catch (err2) {
+    throw new ZodCompileUnsupportedError(`this schema (generated code failed to evaluate: ${err2.message})`);
   }
   if (options?.debug) {
     fn.code = fullCode;
@@ -52826,9 +51927,9 @@ function compileChild(doc, ctx, schema, accessor, needsValue = true) {
   const varCounter = ctx.varCounter;
   try {
     return generateCheck(doc, ctx, schema, accessor, needsValue);
-  } catch (err) {
-    if (!(err instanceof ZodCompileUnsupportedError) || !err.islandable)
-      throw err;
+  } catch (err2) {
+    if (!(err2 instanceof ZodCompileUnsupportedError) || !err2.islandable)
+      throw err2;
     doc.content.length = contentLen;
     if (ctx.constants.size > constantCount) {
       const trailing = Array.from(ctx.constants.keys()).slice(constantCount);
@@ -59441,6 +58542,1261 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// src/core/duration.ts
+var UNIT_MS = {
+  ms: 1,
+  s: 1e3,
+  m: 6e4,
+  h: 36e5,
+  d: 864e5,
+  w: 6048e5
+};
+var DURATION_PATTERN = /^(\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+$/;
+function parseDuration(text) {
+  if (!DURATION_PATTERN.test(text)) return void 0;
+  let total = 0;
+  for (const match2 of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g)) {
+    const unit = UNIT_MS[match2[2] ?? ""];
+    if (unit === void 0) return void 0;
+    total += Number(match2[1]) * unit;
+  }
+  return total;
+}
+function formatDuration(ms) {
+  if (ms < 6e4) return `${Math.max(0, Math.ceil(ms / 1e3))}s`;
+  let minutes = Math.ceil(ms / 6e4);
+  const days = Math.floor(minutes / 1440);
+  minutes -= days * 1440;
+  const hours = Math.floor(minutes / 60);
+  minutes -= hours * 60;
+  const parts = [];
+  if (days) parts.push(`${days}d`);
+  if (hours) parts.push(`${hours}h`);
+  if (minutes) parts.push(`${minutes}m`);
+  return parts.join(" ");
+}
+var PROM_UNITS = [
+  ["d", 864e5],
+  ["h", 36e5],
+  ["m", 6e4],
+  ["s", 1e3],
+  ["ms", 1]
+];
+function formatPromDuration(ms) {
+  let left = Math.round(ms);
+  if (left <= 0) return "0s";
+  let text = "";
+  for (const [unit, size] of PROM_UNITS) {
+    const n2 = Math.floor(left / size);
+    if (n2 > 0) {
+      text += `${n2}${unit}`;
+      left -= n2 * size;
+    }
+  }
+  return text;
+}
+var PERCENT_PATTERN = /^\d+(?:\.\d+)?%$/;
+function parsePercent(value) {
+  if (typeof value === "number") return Number.isFinite(value) ? value / 100 : void 0;
+  if (!PERCENT_PATTERN.test(value)) return void 0;
+  return Number(value.slice(0, -1)) / 100;
+}
+
+// src/gates/slo-windows.ts
+var DEFAULT_PERIOD = "30d";
+var WORKBOOK = [
+  { long: "1h", short: "5m", budgetPercent: 2 },
+  { long: "6h", short: "30m", budgetPercent: 5 },
+  { long: "3d", short: "6h", budgetPercent: 10 }
+];
+function periodWindow(config2) {
+  return formatPromDuration(parseDuration(config2.period ?? DEFAULT_PERIOD) ?? 0);
+}
+function burnRatePairs(config2) {
+  const burnRates = config2.burnRates ?? "workbook";
+  if (burnRates === "none") return [];
+  if (burnRates === "workbook") {
+    const periodMs = parseDuration(config2.period ?? DEFAULT_PERIOD) ?? 0;
+    return WORKBOOK.map((w) => {
+      const longMs = parseDuration(w.long) ?? 1;
+      const factor = w.budgetPercent * (periodMs / longMs) / 100;
+      return {
+        long: w.long,
+        short: w.short,
+        factor,
+        budgetPercent: w.budgetPercent
+      };
+    });
+  }
+  return burnRates.map((p) => ({
+    long: formatPromDuration(parseDuration(p.long) ?? 0),
+    short: formatPromDuration(parseDuration(p.short) ?? 0),
+    factor: p.factor
+  }));
+}
+function sloWindows(config2) {
+  const windows = [periodWindow(config2)];
+  for (const pair of burnRatePairs(config2)) windows.push(pair.long, pair.short);
+  return [...new Set(windows)];
+}
+
+// src/gates/slo-queries.ts
+function escapeLabel(value) {
+  return value.replaceAll("\\", "\\\\").replaceAll('"', '\\"');
+}
+function fill(template, window2) {
+  return template.replaceAll("{{window}}", window2);
+}
+function sloQueries(config2) {
+  const queries = {};
+  for (const window2 of sloWindows(config2)) {
+    if (config2.sloth !== void 0) {
+      const { service, slo } = config2.sloth;
+      queries[window2] = {
+        ratio: `slo:sli_error:ratio_rate${window2}{sloth_service="${escapeLabel(service)}",sloth_slo="${escapeLabel(slo)}"}`
+      };
+    } else if (config2.ratio !== void 0) {
+      queries[window2] = { ratio: fill(config2.ratio, window2) };
+    } else {
+      queries[window2] = {
+        errors: fill(config2.errors ?? "", window2),
+        total: fill(config2.total ?? "", window2)
+      };
+    }
+  }
+  return queries;
+}
+var queryResultSchema = external_exports.discriminatedUnion("kind", [
+  external_exports.object({ kind: external_exports.literal("sample"), value: external_exports.string() }),
+  external_exports.object({ kind: external_exports.literal("empty") }),
+  external_exports.object({
+    kind: external_exports.literal("error"),
+    reasonCode: external_exports.string(),
+    reason: external_exports.string()
+  })
+]);
+var answered = external_exports.object({ query: external_exports.string(), result: queryResultSchema });
+var sloSamplesSchema = external_exports.object({
+  kind: external_exports.literal("slo-samples"),
+  /** The evaluation time sent to Prometheus, ISO. */
+  at: external_exports.string(),
+  windows: external_exports.record(
+    external_exports.string(),
+    external_exports.union([external_exports.object({ errors: answered, total: answered }), external_exports.object({ ratio: answered })])
+  )
+});
+function parseSampleValue(text) {
+  if (text === "+Inf" || text === "Inf") return Number.POSITIVE_INFINITY;
+  if (text === "-Inf") return Number.NEGATIVE_INFINITY;
+  if (text === "NaN") return Number.NaN;
+  const n2 = Number(text);
+  return text.trim() === "" ? Number.NaN : n2;
+}
+
+// src/facts/prometheus.ts
+var DEFAULT_TIMEOUT_MS = 1e4;
+function expand(text, env, missing) {
+  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_all, name2) => {
+    const value = env[name2];
+    if (value === void 0 || value === "") {
+      missing.push(name2);
+      return "";
+    }
+    return value;
+  });
+}
+function resolveTarget(config2, env) {
+  const missing = [];
+  const url2 = expand(config2.url, env, missing).replace(/\/+$/, "");
+  const headers = {};
+  for (const [key, value] of Object.entries(config2.headers ?? {})) headers[key] = expand(value, env, missing);
+  const auth2 = config2.auth;
+  if (auth2 !== void 0 && "bearer" in auth2) {
+    const token = env[auth2.bearer.tokenEnv];
+    if (token === void 0 || token === "") missing.push(auth2.bearer.tokenEnv);
+    else headers.Authorization = `Bearer ${token}`;
+  } else if (auth2 !== void 0) {
+    const user = env[auth2.basic.usernameEnv];
+    const password = env[auth2.basic.passwordEnv];
+    if (user === void 0) missing.push(auth2.basic.usernameEnv);
+    if (password === void 0) missing.push(auth2.basic.passwordEnv);
+    if (user !== void 0 && password !== void 0)
+      headers.Authorization = `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+  }
+  if (missing.length > 0) {
+    return {
+      ok: false,
+      reasonCode: "prometheus.env-missing",
+      reason: `environment variable ${[...new Set(missing)].join(", ")} is not set: set it where rollgate runs (a repository secret for the Action)`
+    };
+  }
+  if (!/^https?:\/\//.test(url2)) {
+    return {
+      ok: false,
+      reasonCode: "prometheus.bad-url",
+      reason: `Prometheus URL "${url2}" is not http(s)://host[:port]: fix prometheus.url`
+    };
+  }
+  const timeoutMs = config2.timeout === void 0 ? DEFAULT_TIMEOUT_MS : parseDuration(config2.timeout) ?? DEFAULT_TIMEOUT_MS;
+  return { ok: true, target: { url: url2, headers, timeoutMs } };
+}
+var sample = external_exports.tuple([external_exports.number(), external_exports.string()]);
+var envelope = external_exports.discriminatedUnion("status", [
+  external_exports.object({
+    status: external_exports.literal("success"),
+    data: external_exports.discriminatedUnion("resultType", [
+      external_exports.object({
+        resultType: external_exports.literal("vector"),
+        result: external_exports.array(external_exports.object({ metric: external_exports.record(external_exports.string(), external_exports.string()), value: sample }))
+      }),
+      external_exports.object({ resultType: external_exports.literal("scalar"), result: sample }),
+      external_exports.object({
+        resultType: external_exports.literal("matrix"),
+        result: external_exports.array(external_exports.unknown())
+      }),
+      external_exports.object({ resultType: external_exports.literal("string"), result: external_exports.unknown() })
+    ])
+  }),
+  external_exports.object({
+    status: external_exports.literal("error"),
+    errorType: external_exports.string(),
+    error: external_exports.string()
+  })
+]);
+function err(reasonCode, reason) {
+  return { kind: "error", reasonCode, reason };
+}
+async function queryInstant(target, query, at2, fetchImpl) {
+  const body = new URLSearchParams({
+    query,
+    time: (at2.getTime() / 1e3).toFixed(3)
+  }).toString();
+  const endpoint2 = `${target.url}/api/v1/query`;
+  let status;
+  let text;
+  try {
+    const response = await fetchImpl(endpoint2, {
+      method: "POST",
+      headers: {
+        ...target.headers,
+        "Content-Type": "application/x-www-form-urlencoded",
+        Accept: "application/json"
+      },
+      body,
+      signal: AbortSignal.timeout(target.timeoutMs)
+    });
+    status = response.status;
+    text = await response.text();
+  } catch (e) {
+    const error63 = e;
+    if (error63.name === "TimeoutError" || error63.name === "AbortError") {
+      return err(
+        "prometheus.timeout",
+        `${endpoint2} did not answer within ${target.timeoutMs} ms: raise prometheus.timeout or check the server`
+      );
+    }
+    const cause = error63.cause?.message;
+    return err("prometheus.unreachable", `cannot reach ${endpoint2}: ${cause ?? error63.message}`);
+  }
+  let json2;
+  try {
+    json2 = JSON.parse(text);
+  } catch {
+    const hint = status === 401 || status === 403 ? ": check prometheus.auth" : "";
+    return err(
+      `prometheus.http-${status}`,
+      `${endpoint2} answered HTTP ${status} without the API's JSON${hint} (${text.slice(0, 120).trim()})`
+    );
+  }
+  const parsed = envelope.safeParse(json2);
+  if (!parsed.success) {
+    return err(
+      "prometheus.bad-response",
+      `${endpoint2} answered HTTP ${status} with JSON that is not a Prometheus API response`
+    );
+  }
+  const answer = parsed.data;
+  if (answer.status === "error") {
+    return err(
+      `prometheus.${answer.errorType}`,
+      `Prometheus ${answer.errorType} error for \`${query}\`: ${answer.error}`
+    );
+  }
+  const data = answer.data;
+  if (data.resultType === "scalar") return { kind: "sample", value: data.result[1] };
+  if (data.resultType !== "vector") {
+    return err(
+      "prometheus.not-instant",
+      `\`${query}\` gave a ${data.resultType}, expected an instant vector or scalar: drop the range selector`
+    );
+  }
+  if (data.result.length === 0) return { kind: "empty" };
+  const [first, ...rest] = data.result;
+  if (first === void 0 || rest.length > 0) {
+    return err(
+      "prometheus.many-series",
+      `\`${query}\` gave ${data.result.length} series, expected one: aggregate it, e.g. sum(...)`
+    );
+  }
+  return { kind: "sample", value: first.value[1] };
+}
+
+// src/facts/fetchers.ts
+async function fetchSloSamples(_gateName, config2, ctx) {
+  const at2 = ctx.now;
+  const queries = sloQueries(config2);
+  const resolved = resolveTarget(config2.prometheus, ctx.env ?? process.env);
+  const fetchImpl = ctx.fetch ?? ((url2, init) => fetch(url2, init));
+  const cache = /* @__PURE__ */ new Map();
+  const ask = (query) => {
+    if (!resolved.ok)
+      return Promise.resolve({
+        kind: "error",
+        reasonCode: resolved.reasonCode,
+        reason: resolved.reason
+      });
+    let pending = cache.get(query);
+    if (pending === void 0) {
+      pending = queryInstant(resolved.target, query, at2, fetchImpl);
+      cache.set(query, pending);
+    }
+    return pending;
+  };
+  const entries = await Promise.all(
+    Object.entries(queries).map(async ([window2, q]) => {
+      if ("ratio" in q) return [window2, { ratio: { query: q.ratio, result: await ask(q.ratio) } }];
+      const [errors, total] = await Promise.all([ask(q.errors), ask(q.total)]);
+      return [
+        window2,
+        {
+          errors: { query: q.errors, result: errors },
+          total: { query: q.total, result: total }
+        }
+      ];
+    })
+  );
+  return {
+    kind: "slo-samples",
+    at: at2.toISOString(),
+    windows: Object.fromEntries(entries)
+  };
+}
+var GATE_FETCHERS = {
+  slo: (gateName, config2, ctx) => fetchSloSamples(gateName, config2, ctx)
+};
+async function fetchGateInputs(gates, ctx, fetchers = GATE_FETCHERS) {
+  const entries = await Promise.all(
+    gates.flatMap((gate) => {
+      const fetcher = fetchers[gate.kind];
+      return fetcher === void 0 ? [] : [fetcher(gate.name, gate.config, ctx).then((v) => [gate.name, v])];
+    })
+  );
+  return Object.fromEntries(entries);
+}
+function gateInputsFor(config2, environment, options = {}) {
+  const gates = (config2.environments[environment]?.gates ?? []).flatMap((name2) => config2.gates[name2] ?? []);
+  return async (now2) => ({ gateInputs: await fetchGateInputs(gates, { ...options, now: now2 }) });
+}
+
+// node_modules/diff/libesm/diff/base.js
+var Diff = class {
+  diff(oldStr, newStr, options = {}) {
+    let callback;
+    if (typeof options === "function") {
+      callback = options;
+      options = {};
+    } else if ("callback" in options) {
+      callback = options.callback;
+    }
+    const oldString = this.castInput(oldStr, options);
+    const newString = this.castInput(newStr, options);
+    const oldTokens = this.removeEmpty(this.tokenize(oldString, options));
+    const newTokens = this.removeEmpty(this.tokenize(newString, options));
+    return this.diffWithOptionsObj(oldTokens, newTokens, options, callback);
+  }
+  diffWithOptionsObj(oldTokens, newTokens, options, callback) {
+    var _a3;
+    const done = (value) => {
+      value = this.postProcess(value, options);
+      if (callback) {
+        setTimeout(function() {
+          callback(value);
+        }, 0);
+        return void 0;
+      } else {
+        return value;
+      }
+    };
+    const newLen = newTokens.length, oldLen = oldTokens.length;
+    let editLength = 1;
+    let maxEditLength = newLen + oldLen;
+    if (options.maxEditLength != null) {
+      maxEditLength = Math.min(maxEditLength, options.maxEditLength);
+    }
+    const maxExecutionTime = (_a3 = options.timeout) !== null && _a3 !== void 0 ? _a3 : Infinity;
+    const abortAfterTimestamp = Date.now() + maxExecutionTime;
+    const bestPath = [{ oldPos: -1, lastComponent: void 0 }];
+    let newPos = this.extractCommon(bestPath[0], newTokens, oldTokens, 0, options);
+    if (bestPath[0].oldPos + 1 >= oldLen && newPos + 1 >= newLen) {
+      return done(this.buildValues(bestPath[0].lastComponent, newTokens, oldTokens));
+    }
+    let minDiagonalToConsider = -Infinity, maxDiagonalToConsider = Infinity;
+    const execEditLength = () => {
+      for (let diagonalPath = Math.max(minDiagonalToConsider, -editLength); diagonalPath <= Math.min(maxDiagonalToConsider, editLength); diagonalPath += 2) {
+        let basePath;
+        const removePath = bestPath[diagonalPath - 1], addPath = bestPath[diagonalPath + 1];
+        if (removePath) {
+          bestPath[diagonalPath - 1] = void 0;
+        }
+        let canAdd = false;
+        if (addPath) {
+          const addPathNewPos = addPath.oldPos - diagonalPath;
+          canAdd = addPath && 0 <= addPathNewPos && addPathNewPos < newLen;
+        }
+        const canRemove = removePath && removePath.oldPos + 1 < oldLen;
+        if (!canAdd && !canRemove) {
+          bestPath[diagonalPath] = void 0;
+          continue;
+        }
+        if (!canRemove || canAdd && removePath.oldPos < addPath.oldPos) {
+          basePath = this.addToPath(addPath, true, false, 0, options);
+        } else {
+          basePath = this.addToPath(removePath, false, true, 1, options);
+        }
+        newPos = this.extractCommon(basePath, newTokens, oldTokens, diagonalPath, options);
+        if (basePath.oldPos + 1 >= oldLen && newPos + 1 >= newLen) {
+          return done(this.buildValues(basePath.lastComponent, newTokens, oldTokens)) || true;
+        } else {
+          bestPath[diagonalPath] = basePath;
+          if (basePath.oldPos + 1 >= oldLen) {
+            maxDiagonalToConsider = Math.min(maxDiagonalToConsider, diagonalPath - 1);
+          }
+          if (newPos + 1 >= newLen) {
+            minDiagonalToConsider = Math.max(minDiagonalToConsider, diagonalPath + 1);
+          }
+        }
+      }
+      editLength++;
+    };
+    if (callback) {
+      (function exec() {
+        setTimeout(function() {
+          if (editLength > maxEditLength || Date.now() > abortAfterTimestamp) {
+            return callback(void 0);
+          }
+          if (!execEditLength()) {
+            exec();
+          }
+        }, 0);
+      })();
+    } else {
+      while (editLength <= maxEditLength && Date.now() <= abortAfterTimestamp) {
+        const ret = execEditLength();
+        if (ret) {
+          return ret;
+        }
+      }
+    }
+  }
+  addToPath(path, added, removed, oldPosInc, options) {
+    const last = path.lastComponent;
+    if (last && !options.oneChangePerToken && last.added === added && last.removed === removed) {
+      return {
+        oldPos: path.oldPos + oldPosInc,
+        lastComponent: { count: last.count + 1, added, removed, previousComponent: last.previousComponent }
+      };
+    } else {
+      return {
+        oldPos: path.oldPos + oldPosInc,
+        lastComponent: { count: 1, added, removed, previousComponent: last }
+      };
+    }
+  }
+  extractCommon(basePath, newTokens, oldTokens, diagonalPath, options) {
+    const newLen = newTokens.length, oldLen = oldTokens.length;
+    let oldPos = basePath.oldPos, newPos = oldPos - diagonalPath, commonCount = 0;
+    while (newPos + 1 < newLen && oldPos + 1 < oldLen && this.equals(oldTokens[oldPos + 1], newTokens[newPos + 1], options)) {
+      newPos++;
+      oldPos++;
+      commonCount++;
+      if (options.oneChangePerToken) {
+        basePath.lastComponent = { count: 1, previousComponent: basePath.lastComponent, added: false, removed: false };
+      }
+    }
+    if (commonCount && !options.oneChangePerToken) {
+      basePath.lastComponent = { count: commonCount, previousComponent: basePath.lastComponent, added: false, removed: false };
+    }
+    basePath.oldPos = oldPos;
+    return newPos;
+  }
+  equals(left, right, options) {
+    if (options.comparator) {
+      return options.comparator(left, right);
+    } else {
+      return left === right || !!options.ignoreCase && left.toLowerCase() === right.toLowerCase();
+    }
+  }
+  removeEmpty(array2) {
+    const ret = [];
+    for (let i = 0; i < array2.length; i++) {
+      if (array2[i]) {
+        ret.push(array2[i]);
+      }
+    }
+    return ret;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  castInput(value, options) {
+    return value;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  tokenize(value, options) {
+    return Array.from(value);
+  }
+  join(chars) {
+    return chars.join("");
+  }
+  postProcess(changeObjects, options) {
+    return changeObjects;
+  }
+  get useLongestToken() {
+    return false;
+  }
+  buildValues(lastComponent, newTokens, oldTokens) {
+    const components = [];
+    let nextComponent;
+    while (lastComponent) {
+      components.push(lastComponent);
+      nextComponent = lastComponent.previousComponent;
+      delete lastComponent.previousComponent;
+      lastComponent = nextComponent;
+    }
+    components.reverse();
+    const componentLen = components.length;
+    let componentPos = 0, newPos = 0, oldPos = 0;
+    for (; componentPos < componentLen; componentPos++) {
+      const component = components[componentPos];
+      if (!component.removed) {
+        if (!component.added && this.useLongestToken) {
+          let value = newTokens.slice(newPos, newPos + component.count);
+          value = value.map(function(value2, i) {
+            const oldValue = oldTokens[oldPos + i];
+            return oldValue.length > value2.length ? oldValue : value2;
+          });
+          component.value = this.join(value);
+        } else {
+          component.value = this.join(newTokens.slice(newPos, newPos + component.count));
+        }
+        newPos += component.count;
+        if (!component.added) {
+          oldPos += component.count;
+        }
+      } else {
+        component.value = this.join(oldTokens.slice(oldPos, oldPos + component.count));
+        oldPos += component.count;
+      }
+    }
+    return components;
+  }
+};
+
+// node_modules/diff/libesm/diff/line.js
+var LineDiff = class extends Diff {
+  constructor() {
+    super(...arguments);
+    this.tokenize = tokenize2;
+  }
+  equals(left, right, options) {
+    if (options.ignoreWhitespace) {
+      if (!options.newlineIsToken || !left.includes("\n")) {
+        left = left.trim();
+      }
+      if (!options.newlineIsToken || !right.includes("\n")) {
+        right = right.trim();
+      }
+    } else if (options.ignoreNewlineAtEof && !options.newlineIsToken) {
+      if (left.endsWith("\n")) {
+        left = left.slice(0, -1);
+      }
+      if (right.endsWith("\n")) {
+        right = right.slice(0, -1);
+      }
+    }
+    return super.equals(left, right, options);
+  }
+};
+var lineDiff = new LineDiff();
+function diffLines(oldStr, newStr, options) {
+  return lineDiff.diff(oldStr, newStr, options);
+}
+function tokenize2(value, options) {
+  if (options.stripTrailingCr) {
+    value = value.replace(/\r\n/g, "\n");
+  }
+  const retLines = [], linesAndNewlines = value.split(/(\n|\r\n)/);
+  if (!linesAndNewlines[linesAndNewlines.length - 1]) {
+    linesAndNewlines.pop();
+  }
+  for (let i = 0; i < linesAndNewlines.length; i++) {
+    const line = linesAndNewlines[i];
+    if (i % 2 && !options.newlineIsToken) {
+      retLines[retLines.length - 1] += line;
+    } else {
+      retLines.push(line);
+    }
+  }
+  return retLines;
+}
+
+// node_modules/diff/libesm/patch/create.js
+function needsQuoting(s2) {
+  for (let i = 0; i < s2.length; i++) {
+    if (s2[i] < " " || s2[i] > "~" || s2[i] === '"' || s2[i] === "\\") {
+      return true;
+    }
+  }
+  return false;
+}
+function quoteFileNameIfNeeded(s2) {
+  if (!needsQuoting(s2)) {
+    return s2;
+  }
+  let result = '"';
+  const bytes = new TextEncoder().encode(s2);
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    if (b === 7) {
+      result += "\\a";
+    } else if (b === 8) {
+      result += "\\b";
+    } else if (b === 9) {
+      result += "\\t";
+    } else if (b === 10) {
+      result += "\\n";
+    } else if (b === 11) {
+      result += "\\v";
+    } else if (b === 12) {
+      result += "\\f";
+    } else if (b === 13) {
+      result += "\\r";
+    } else if (b === 34) {
+      result += '\\"';
+    } else if (b === 92) {
+      result += "\\\\";
+    } else if (b >= 32 && b <= 126) {
+      result += String.fromCharCode(b);
+    } else {
+      result += "\\" + b.toString(8).padStart(3, "0");
+    }
+    i++;
+  }
+  result += '"';
+  return result;
+}
+var INCLUDE_HEADERS = {
+  includeIndex: true,
+  includeUnderline: true,
+  includeFileHeaders: true
+};
+function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, options) {
+  let optionsObj;
+  if (!options) {
+    optionsObj = {};
+  } else if (typeof options === "function") {
+    optionsObj = { callback: options };
+  } else {
+    optionsObj = options;
+  }
+  if (typeof optionsObj.context === "undefined") {
+    optionsObj.context = 4;
+  }
+  const context = optionsObj.context;
+  if (optionsObj.newlineIsToken) {
+    throw new Error("newlineIsToken may not be used with patch-generation functions, only with diffing functions");
+  }
+  if (!optionsObj.callback) {
+    return diffLinesResultToPatch(diffLines(oldStr, newStr, optionsObj));
+  } else {
+    const { callback } = optionsObj;
+    diffLines(oldStr, newStr, Object.assign(Object.assign({}, optionsObj), { callback: (diff2) => {
+      const patch = diffLinesResultToPatch(diff2);
+      callback(patch);
+    } }));
+  }
+  function diffLinesResultToPatch(diff2) {
+    if (!diff2) {
+      return;
+    }
+    diff2.push({ value: "", lines: [] });
+    function contextLines(lines) {
+      return lines.map(function(entry) {
+        return " " + entry;
+      });
+    }
+    const hunks = [];
+    let oldRangeStart = 0, newRangeStart = 0, curRange = [], oldLine = 1, newLine = 1;
+    for (let i = 0; i < diff2.length; i++) {
+      const current = diff2[i], lines = current.lines || splitLines(current.value);
+      current.lines = lines;
+      if (current.added || current.removed) {
+        if (!oldRangeStart) {
+          const prev = diff2[i - 1];
+          oldRangeStart = oldLine;
+          newRangeStart = newLine;
+          if (prev) {
+            curRange = context > 0 ? contextLines(prev.lines.slice(-context)) : [];
+            oldRangeStart -= curRange.length;
+            newRangeStart -= curRange.length;
+          }
+        }
+        for (const line of lines) {
+          curRange.push((current.added ? "+" : "-") + line);
+        }
+        if (current.added) {
+          newLine += lines.length;
+        } else {
+          oldLine += lines.length;
+        }
+      } else {
+        if (oldRangeStart) {
+          if (lines.length <= context * 2 && i < diff2.length - 2) {
+            for (const line of contextLines(lines)) {
+              curRange.push(line);
+            }
+          } else {
+            const contextSize = Math.min(lines.length, context);
+            for (const line of contextLines(lines.slice(0, contextSize))) {
+              curRange.push(line);
+            }
+            const hunk = {
+              oldStart: oldRangeStart,
+              oldLines: oldLine - oldRangeStart + contextSize,
+              newStart: newRangeStart,
+              newLines: newLine - newRangeStart + contextSize,
+              lines: curRange
+            };
+            hunks.push(hunk);
+            oldRangeStart = 0;
+            newRangeStart = 0;
+            curRange = [];
+          }
+        }
+        oldLine += lines.length;
+        newLine += lines.length;
+      }
+    }
+    for (const hunk of hunks) {
+      for (let i = 0; i < hunk.lines.length; i++) {
+        if (hunk.lines[i].endsWith("\n")) {
+          hunk.lines[i] = hunk.lines[i].slice(0, -1);
+        } else {
+          hunk.lines.splice(i + 1, 0, "\\ No newline at end of file");
+          i++;
+        }
+      }
+    }
+    return {
+      oldFileName,
+      newFileName,
+      oldHeader,
+      newHeader,
+      hunks
+    };
+  }
+}
+function formatPatch(patch, headerOptions) {
+  var _a3, _b, _c, _d, _e, _f;
+  if (!headerOptions) {
+    headerOptions = INCLUDE_HEADERS;
+  }
+  if (Array.isArray(patch)) {
+    if (patch.length > 1 && !headerOptions.includeFileHeaders && !patch.every((p) => p.isGit)) {
+      throw new Error("Cannot omit file headers on a multi-file patch. (The result would be unparseable; how would a tool trying to apply the patch know which changes are to which file?)");
+    }
+    return patch.map((p) => formatPatch(p, headerOptions)).join("\n");
+  }
+  const ret = [];
+  if (patch.isGit) {
+    headerOptions = INCLUDE_HEADERS;
+    if (!patch.oldFileName) {
+      throw new Error("oldFileName must be specified for Git patches");
+    }
+    if (!patch.newFileName) {
+      throw new Error("newFileName must be specified for Git patches");
+    }
+    let gitOldName = patch.oldFileName;
+    let gitNewName = patch.newFileName;
+    if (patch.isCreate && gitOldName === "/dev/null") {
+      gitOldName = gitNewName.replace(/^b\//, "a/");
+    } else if (patch.isDelete && gitNewName === "/dev/null") {
+      gitNewName = gitOldName.replace(/^a\//, "b/");
+    }
+    ret.push("diff --git " + quoteFileNameIfNeeded(gitOldName) + " " + quoteFileNameIfNeeded(gitNewName));
+    if (patch.isDelete) {
+      ret.push("deleted file mode " + ((_a3 = patch.oldMode) !== null && _a3 !== void 0 ? _a3 : "100644"));
+    }
+    if (patch.isCreate) {
+      ret.push("new file mode " + ((_b = patch.newMode) !== null && _b !== void 0 ? _b : "100644"));
+    }
+    if (patch.oldMode && patch.newMode && !patch.isDelete && !patch.isCreate) {
+      ret.push("old mode " + patch.oldMode);
+      ret.push("new mode " + patch.newMode);
+    }
+    if (patch.isRename) {
+      ret.push("rename from " + quoteFileNameIfNeeded(((_c = patch.oldFileName) !== null && _c !== void 0 ? _c : "").replace(/^a\//, "")));
+      ret.push("rename to " + quoteFileNameIfNeeded(((_d = patch.newFileName) !== null && _d !== void 0 ? _d : "").replace(/^b\//, "")));
+    }
+    if (patch.isCopy) {
+      ret.push("copy from " + quoteFileNameIfNeeded(((_e = patch.oldFileName) !== null && _e !== void 0 ? _e : "").replace(/^a\//, "")));
+      ret.push("copy to " + quoteFileNameIfNeeded(((_f = patch.newFileName) !== null && _f !== void 0 ? _f : "").replace(/^b\//, "")));
+    }
+  } else {
+    if (headerOptions.includeIndex && patch.oldFileName == patch.newFileName && patch.oldFileName !== void 0) {
+      ret.push("Index: " + patch.oldFileName);
+    }
+    if (headerOptions.includeUnderline) {
+      ret.push("===================================================================");
+    }
+  }
+  const hasHunks = patch.hunks.length > 0;
+  if (headerOptions.includeFileHeaders && patch.oldFileName !== void 0 && patch.newFileName !== void 0 && (!patch.isGit || hasHunks)) {
+    ret.push("--- " + quoteFileNameIfNeeded(patch.oldFileName) + (patch.oldHeader ? "	" + patch.oldHeader : ""));
+    ret.push("+++ " + quoteFileNameIfNeeded(patch.newFileName) + (patch.newHeader ? "	" + patch.newHeader : ""));
+  }
+  for (let i = 0; i < patch.hunks.length; i++) {
+    const hunk = patch.hunks[i];
+    const oldStart = hunk.oldLines === 0 ? hunk.oldStart - 1 : hunk.oldStart;
+    const newStart = hunk.newLines === 0 ? hunk.newStart - 1 : hunk.newStart;
+    ret.push("@@ -" + oldStart + "," + hunk.oldLines + " +" + newStart + "," + hunk.newLines + " @@");
+    for (const line of hunk.lines) {
+      ret.push(line);
+    }
+  }
+  return ret.join("\n") + "\n";
+}
+function createTwoFilesPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, options) {
+  if (typeof options === "function") {
+    options = { callback: options };
+  }
+  if (!(options === null || options === void 0 ? void 0 : options.callback)) {
+    const patchObj = structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, options);
+    if (!patchObj) {
+      return;
+    }
+    return formatPatch(patchObj, options === null || options === void 0 ? void 0 : options.headerOptions);
+  } else {
+    const { callback } = options;
+    structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, Object.assign(Object.assign({}, options), { callback: (patchObj) => {
+      if (!patchObj) {
+        callback(void 0);
+      } else {
+        callback(formatPatch(patchObj, options.headerOptions));
+      }
+    } }));
+  }
+}
+function splitLines(text) {
+  const hasTrailingNl = text.endsWith("\n");
+  const result = text.split("\n").map((line) => line + "\n");
+  if (hasTrailingNl) {
+    result.pop();
+  } else {
+    result.push(result.pop().slice(0, -1));
+  }
+  return result;
+}
+
+// src/report/mermaid.ts
+function pipelineMermaid(view, target) {
+  const ids = new Map(view.environments.map((e, i) => [e.name, `e${i}`]));
+  const lines = ["flowchart LR"];
+  for (const env of view.environments) {
+    const versions = Object.entries(env.running).map(([service, version2]) => escape(`${service}: ${version2 ?? "\u2014"}`)).join("<br/>");
+    const label = versions ? `<b>${escape(env.name)}</b><br/>${versions}` : `<b>${escape(env.name)}</b>`;
+    lines.push(`  ${ids.get(env.name)}["${label}"]`);
+  }
+  for (const env of view.environments) {
+    const from = env.after !== void 0 ? ids.get(env.after) : void 0;
+    if (from === void 0) continue;
+    const gates = env.gates.length > 0 ? `|"${escape(env.gates.join(", "))}"|` : "";
+    lines.push(`  ${from} -->${gates} ${ids.get(env.name)}`);
+  }
+  const targetId = target !== void 0 ? ids.get(target) : void 0;
+  if (targetId !== void 0) {
+    lines.push("  classDef target stroke-width:3px", `  class ${targetId} target`);
+  }
+  return lines.join("\n");
+}
+function escape(text) {
+  return text.replace(/"/g, "#quot;").replace(/</g, "#lt;").replace(/>/g, "#gt;");
+}
+
+// src/report/status.ts
+function headlineOf(status) {
+  switch (status.kind) {
+    case "committed":
+      return "promoted";
+    case "proposed":
+      return "proposed (pull request opened)";
+    case "dry-run":
+      return "allowed (dry run, nothing written)";
+    case "no-op":
+      return "already there (nothing to change)";
+    case "denied":
+      return "denied";
+    case "aborted":
+      return "aborted";
+    case "failed":
+      return "failed";
+  }
+}
+
+// src/report/markdown.ts
+var COMMENT_LIMIT = 65536;
+var BUDGET = COMMENT_LIMIT - 1024;
+function markerFor(environment) {
+  return `<!-- rollgate:${environment} -->`;
+}
+var OUTCOME_ICON = { pass: "\u2705", fail: "\u274C", warn: "\u26A0\uFE0F", skip: "\u23ED\uFE0F" };
+var STATUS_ICON = {
+  committed: "\u{1F680}",
+  proposed: "\u{1F4EC}",
+  "dry-run": "\u{1F9EA}",
+  "no-op": "\u2705",
+  denied: "\u26D4",
+  aborted: "\u{1F6D1}",
+  failed: "\u{1F4A5}"
+};
+function renderReport(input2) {
+  const head = renderHead(input2);
+  const gates = input2.decision ? renderGates(input2.decision) : "";
+  const pipeline = input2.pipeline ? `<details><summary>Pipeline</summary>
+
+\`\`\`mermaid
+${pipelineMermaid(input2.pipeline, input2.environment)}
+\`\`\`
+
+</details>
+` : "";
+  const next = input2.next ? `
+${input2.next}
+` : "";
+  const fixed = head.length + gates.length + pipeline.length + next.length;
+  const diff2 = renderDiff(input2.edits, Math.max(0, BUDGET - fixed));
+  const report = [head, gates, diff2, pipeline, next].filter(Boolean).join("\n");
+  return report.length <= BUDGET ? report : `${report.slice(0, BUDGET - 40)}
+
+\u2026 report cut at ${BUDGET} characters
+`;
+}
+function renderHead(input2) {
+  const s2 = input2.status;
+  const what = input2.services.length > 0 ? input2.services.join(", ") : "all services";
+  const lines = [
+    markerFor(input2.environment),
+    `### ${STATUS_ICON[s2.kind]} rollgate: ${input2.environment} ${headlineOf(s2)}`,
+    "",
+    `- **Services:** ${escapeMd(what)}`,
+    `- **Version:** \`${input2.version || "unchanged"}\``,
+    `- **Requested by:** @${input2.requestedBy}${input2.source ? ` from ${input2.source}` : ""}`
+  ];
+  if (s2.kind === "committed")
+    lines.push(`- **Commit:** ${s2.url ? `[${s2.sha.slice(0, 7)}](${s2.url})` : s2.sha}`);
+  if (s2.kind === "proposed") lines.push(`- **Pull request:** ${s2.url} (commit ${s2.sha.slice(0, 7)})`);
+  if (s2.kind === "aborted") lines.push(`- **Why:** ${escapeMd(s2.message)} (\`${s2.reasonCode}\`)`);
+  if (s2.kind === "failed") lines.push(`- **Error:** ${escapeMd(s2.message)}`);
+  if (input2.decision) lines.push(`- **Evaluated at:** ${input2.decision.evaluatedAt}`);
+  return `${lines.join("\n")}
+`;
+}
+function renderGates(decision) {
+  if (decision.verdicts.length === 0) return "_No gates guard this environment._\n";
+  const rows = decision.verdicts.map((v) => {
+    const override = v.override ? ` (overridden by ${v.override.by} by @${v.override.who}: ${v.override.reason})` : "";
+    const opens = v.opensAt ? ` Opens ${v.opensAt}.` : "";
+    return `| ${OUTCOME_ICON[v.outcome]} ${v.outcome} | ${cell(v.gate)} | ${cell(v.kind)} | ${cell(v.reason + opens + override)} |`;
+  });
+  return ["| outcome | gate | kind | reason |", "| --- | --- | --- | --- |", ...rows, ""].join("\n");
+}
+function renderDiff(edits, budget) {
+  const changed = edits.filter((e) => e.before !== e.after);
+  if (changed.length === 0) return "";
+  const patch = changed.map(patchOf).join("\n");
+  const open3 = `<details><summary>Diff (${changed.length} file${changed.length === 1 ? "" : "s"})</summary>
+
+\`\`\`diff
+`;
+  const close = "\n```\n\n</details>\n";
+  const room = budget - open3.length - close.length - 120;
+  if (patch.length <= room) return `${open3}${fence(patch)}${close}`;
+  const lines = patch.split("\n");
+  let kept = 0;
+  let size = 0;
+  while (kept < lines.length && size + (lines[kept]?.length ?? 0) + 1 <= room)
+    size += (lines[kept++]?.length ?? 0) + 1;
+  const cut = lines.length - kept;
+  return `${open3}${fence(lines.slice(0, kept).join("\n"))}
+\u2026 ${cut} more diff line${cut === 1 ? "" : "s"} cut to fit GitHub's comment limit; see the commit for all of it${close}`;
+}
+var MAX_EDIT_LENGTH = 4e3;
+function patchOf(edit) {
+  const patch = createTwoFilesPatch(
+    `a/${edit.path}`,
+    `b/${edit.path}`,
+    edit.before,
+    edit.after,
+    void 0,
+    void 0,
+    {
+      context: 3,
+      maxEditLength: MAX_EDIT_LENGTH
+    }
+  );
+  if (patch === void 0)
+    return `--- a/${edit.path}
++++ b/${edit.path}
+@@ too many changed lines to show; see the commit @@`;
+  return patch.split("\n").filter((line, i) => i > 1 || !/^(Index: |=+$)/.test(line)).join("\n").trimEnd();
+}
+function fence(text) {
+  return text.replace(/```/g, "`\u200B``");
+}
+function cell(text) {
+  return escapeMd(text).replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+function escapeMd(text) {
+  return text.replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+// src/core/history.ts
+function landedAt(history, environment, service, version2) {
+  let landed;
+  for (const entry of history) {
+    if (entry.environment !== environment || !entry.services.includes(service)) continue;
+    if (entry.version !== version2) break;
+    landed = entry.committedAt;
+  }
+  return landed;
+}
+
+// src/core/status.ts
+function environmentOrder(config2) {
+  const names = Object.keys(config2.environments);
+  const depth = (name2) => {
+    let n2 = 0;
+    for (let e = config2.environments[name2]?.after; e !== void 0 && n2 <= names.length; e = config2.environments[e]?.after)
+      n2++;
+    return n2;
+  };
+  return names.map((name2, index) => ({ name: name2, index, d: depth(name2) })).sort((a, b) => a.d - b.d || a.index - b.index).map((x) => x.name);
+}
+
+// src/report/pipeline-view.ts
+function pipelineView(config2, running) {
+  return {
+    environments: environmentOrder(config2).flatMap((name2) => {
+      const env = config2.environments[name2];
+      if (env === void 0) return [];
+      return [
+        {
+          name: name2,
+          ...env.after !== void 0 ? { after: env.after } : {},
+          gates: env.gates,
+          running: running[name2] ?? {}
+        }
+      ];
+    })
+  };
+}
+
+// src/core/rollback.ts
+function previousVersion(history, environment, service, current) {
+  for (const entry of history) {
+    if (entry.environment !== environment || !entry.services.includes(service)) continue;
+    if (entry.version === current) continue;
+    return { version: entry.version, sha: entry.sha };
+  }
+  return void 0;
+}
+
+// src/action/rollback-version.ts
+async function rollbackVersion(store, config2, environment, services) {
+  const snapshot = await store.read(overlayCandidates(config2, services));
+  const running = runningVersions(config2, services, snapshot.files)[environment] ?? {};
+  const targets = /* @__PURE__ */ new Set();
+  for (const service of services) {
+    const previous = previousVersion(snapshot.history, environment, service, running[service])?.version;
+    if (previous === void 0) {
+      return {
+        problem: `no earlier version of ${service} in ${environment} in rollgate's history to roll back to`
+      };
+    }
+    targets.add(previous);
+  }
+  if (targets.size !== 1) {
+    return {
+      problem: `the services ran different earlier versions (${[...targets].join(", ")}); roll them back one at a time`
+    };
+  }
+  return [...targets][0] ?? "";
+}
+
+// src/action/status-reply.ts
+function statusText(running, mermaid) {
+  const environments = Object.keys(running);
+  const services = [...new Set(environments.flatMap((e) => Object.keys(running[e] ?? {})))].sort();
+  const lines = [
+    "<!-- rollgate:status -->",
+    "### rollgate status",
+    "",
+    `| service | ${environments.join(" | ")} |`,
+    `| --- | ${environments.map(() => "---").join(" | ")} |`,
+    ...services.map(
+      (s2) => `| ${s2} | ${environments.map((e) => `\`${running[e]?.[s2] ?? "\u2014"}\``).join(" | ")} |`
+    ),
+    "",
+    "```mermaid",
+    mermaid,
+    "```"
+  ];
+  return lines.join("\n");
+}
+
+// src/action/deployment.ts
+async function recordDeployment(client, repo, record2) {
+  try {
+    const { data } = await client.rest.repos.createDeployment({
+      ...repo,
+      ref: record2.ref,
+      environment: record2.environment,
+      description: record2.description.slice(0, 140),
+      // rollgate's own gates decided; GitHub must not re-check statuses or merge anything.
+      auto_merge: false,
+      required_contexts: [],
+      production_environment: /^prod/i.test(record2.environment),
+      payload: record2.payload
+    });
+    const id = data.id;
+    if (typeof id !== "number")
+      throw new Error(`GitHub did not create the deployment: ${JSON.stringify(data)}`);
+    await client.rest.repos.createDeploymentStatus({
+      ...repo,
+      deployment_id: id,
+      state: record2.state,
+      description: record2.description.slice(0, 140),
+      log_url: record2.logUrl,
+      ...record2.commitUrl ? { environment_url: record2.commitUrl } : {}
+    });
+  } catch (err2) {
+    warning(
+      `rollgate: could not record a deployment to ${record2.environment} (${err2.message}); the promotion stands`
+    );
+  }
+}
+
+// src/action/help.ts
+function helpText(config2) {
+  const lines = [
+    "<!-- rollgate:help -->",
+    "### rollgate commands",
+    "",
+    "Write a command as the first line of a pull-request comment:",
+    "",
+    "```",
+    ...VERBS.map((v) => USAGE[v]),
+    "```"
+  ];
+  if (config2) {
+    lines.push("", "| environment | after | gates | services |", "| --- | --- | --- | --- |");
+    for (const [name2, env] of Object.entries(config2.environments)) {
+      const services = env.services ?? Object.keys(config2.services);
+      lines.push(
+        `| ${name2} | ${env.after ?? "\u2014"} | ${env.gates.join(", ") || "\u2014"} | ${services.join(", ")} |`
+      );
+    }
+  }
+  lines.push("", "Example: `/promote staging checkout --dry-run`");
+  return lines.join("\n");
+}
+function usageReply(problem, usage) {
+  return [
+    `### \u{1F914} rollgate: ${problem}`,
+    "",
+    "```",
+    usage,
+    "```",
+    "",
+    "Comment `/help` for every command."
+  ].join("\n");
+}
+
+// src/facts/history.ts
+var TRAILERS = {
+  environment: "Rollgate-Environment",
+  service: "Rollgate-Service",
+  version: "Rollgate-Version",
+  requestedBy: "Rollgate-Requested-By",
+  source: "Rollgate-Source",
+  decision: "Rollgate-Decision",
+  override: "Rollgate-Override"
+};
+function oneLine(value) {
+  return value.replace(/[\r\n]+/g, " ").trim();
+}
+function formatTrailers(t) {
+  const lines = [
+    `${TRAILERS.environment}: ${oneLine(t.environment)}`,
+    ...t.services.map((s2) => `${TRAILERS.service}: ${oneLine(s2)}`),
+    `${TRAILERS.version}: ${oneLine(t.version)}`,
+    `${TRAILERS.requestedBy}: ${oneLine(t.requestedBy)}`,
+    `${TRAILERS.source}: ${oneLine(t.source)}`,
+    `${TRAILERS.decision}: ${oneLine(t.decision)}`,
+    ...(t.overrides ?? []).map((o) => `${TRAILERS.override}: ${oneLine(o)}`)
+  ];
+  return lines.join("\n");
+}
+function parseTrailers(message) {
+  const paragraphs = message.replace(/\r\n/g, "\n").trimEnd().split(/\n\s*\n/);
+  const last = paragraphs[paragraphs.length - 1] ?? "";
+  const values = /* @__PURE__ */ new Map();
+  for (const line of last.split("\n")) {
+    const match2 = /^([A-Za-z-]+):\s*(.*)$/.exec(line);
+    if (!match2) continue;
+    const key = (match2[1] ?? "").toLowerCase();
+    values.set(key, [...values.get(key) ?? [], match2[2] ?? ""]);
+  }
+  const first = (name2) => values.get(name2.toLowerCase())?.[0];
+  const environment = first(TRAILERS.environment);
+  const version2 = first(TRAILERS.version);
+  const services = values.get(TRAILERS.service.toLowerCase()) ?? [];
+  if (environment === void 0 || version2 === void 0 || services.length === 0) return void 0;
+  const overrides = values.get(TRAILERS.override.toLowerCase());
+  return {
+    environment,
+    services,
+    version: version2,
+    requestedBy: first(TRAILERS.requestedBy) ?? "",
+    source: first(TRAILERS.source) ?? "",
+    decision: first(TRAILERS.decision) ?? "",
+    ...overrides ? { overrides } : {}
+  };
+}
+function historyFromCommits(commits) {
+  return commits.flatMap((c) => {
+    const t = parseTrailers(c.message);
+    return t ? [
+      {
+        sha: c.sha,
+        committedAt: c.committedAt,
+        environment: t.environment,
+        services: t.services,
+        version: t.version
+      }
+    ] : [];
+  });
+}
+
 // src/gates/gate.ts
 function defineGate(gate) {
   return gate;
@@ -59659,66 +60015,6 @@ var approvalsGate = defineGate({
     return pr === void 0 ? fromCli(name2, config2, ctx) : fromPullRequest(name2, config2, pr, ctx);
   }
 });
-
-// src/core/duration.ts
-var UNIT_MS = {
-  ms: 1,
-  s: 1e3,
-  m: 6e4,
-  h: 36e5,
-  d: 864e5,
-  w: 6048e5
-};
-var DURATION_PATTERN = /^(\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+$/;
-function parseDuration(text) {
-  if (!DURATION_PATTERN.test(text)) return void 0;
-  let total = 0;
-  for (const match2 of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g)) {
-    const unit = UNIT_MS[match2[2] ?? ""];
-    if (unit === void 0) return void 0;
-    total += Number(match2[1]) * unit;
-  }
-  return total;
-}
-function formatDuration(ms) {
-  if (ms < 6e4) return `${Math.max(0, Math.ceil(ms / 1e3))}s`;
-  let minutes = Math.ceil(ms / 6e4);
-  const days = Math.floor(minutes / 1440);
-  minutes -= days * 1440;
-  const hours = Math.floor(minutes / 60);
-  minutes -= hours * 60;
-  const parts = [];
-  if (days) parts.push(`${days}d`);
-  if (hours) parts.push(`${hours}h`);
-  if (minutes) parts.push(`${minutes}m`);
-  return parts.join(" ");
-}
-var PROM_UNITS = [
-  ["d", 864e5],
-  ["h", 36e5],
-  ["m", 6e4],
-  ["s", 1e3],
-  ["ms", 1]
-];
-function formatPromDuration(ms) {
-  let left = Math.round(ms);
-  if (left <= 0) return "0s";
-  let text = "";
-  for (const [unit, size] of PROM_UNITS) {
-    const n2 = Math.floor(left / size);
-    if (n2 > 0) {
-      text += `${n2}${unit}`;
-      left -= n2 * size;
-    }
-  }
-  return text;
-}
-var PERCENT_PATTERN = /^\d+(?:\.\d+)?%$/;
-function parsePercent(value) {
-  if (typeof value === "number") return Number.isFinite(value) ? value / 100 : void 0;
-  if (!PERCENT_PATTERN.test(value)) return void 0;
-  return Number(value.slice(0, -1)) / 100;
-}
 
 // src/gates/bake.ts
 var bakeSchema = external_exports.string().regex(DURATION_PATTERN, "a duration such as 1h, 24h, 2d").describe("How long the version must have run in the upstream environment (the one named by `after`).");
@@ -66608,10 +66904,10 @@ var freezeGate = defineGate({
         const expr = w[key] ?? "";
         try {
           import_cron_parser2.CronExpressionParser.parse(expr, { tz: "UTC" }).next();
-        } catch (err) {
+        } catch (err2) {
           problems.push({
             path: ["windows", i, key],
-            message: `bad cron "${expr}": ${err.message}; expected 5 fields such as "0 16 * * FRI"`
+            message: `bad cron "${expr}": ${err2.message}; expected 5 fields such as "0 16 * * FRI"`
           });
         }
       }
@@ -66830,72 +67126,6 @@ function checkSloConfig(config2) {
     });
   }
   return problems;
-}
-
-// src/gates/slo-windows.ts
-var DEFAULT_PERIOD = "30d";
-var WORKBOOK = [
-  { long: "1h", short: "5m", budgetPercent: 2 },
-  { long: "6h", short: "30m", budgetPercent: 5 },
-  { long: "3d", short: "6h", budgetPercent: 10 }
-];
-function periodWindow(config2) {
-  return formatPromDuration(parseDuration(config2.period ?? DEFAULT_PERIOD) ?? 0);
-}
-function burnRatePairs(config2) {
-  const burnRates = config2.burnRates ?? "workbook";
-  if (burnRates === "none") return [];
-  if (burnRates === "workbook") {
-    const periodMs = parseDuration(config2.period ?? DEFAULT_PERIOD) ?? 0;
-    return WORKBOOK.map((w) => {
-      const longMs = parseDuration(w.long) ?? 1;
-      const factor = w.budgetPercent * (periodMs / longMs) / 100;
-      return {
-        long: w.long,
-        short: w.short,
-        factor,
-        budgetPercent: w.budgetPercent
-      };
-    });
-  }
-  return burnRates.map((p) => ({
-    long: formatPromDuration(parseDuration(p.long) ?? 0),
-    short: formatPromDuration(parseDuration(p.short) ?? 0),
-    factor: p.factor
-  }));
-}
-function sloWindows(config2) {
-  const windows = [periodWindow(config2)];
-  for (const pair of burnRatePairs(config2)) windows.push(pair.long, pair.short);
-  return [...new Set(windows)];
-}
-
-// src/gates/slo-queries.ts
-var queryResultSchema = external_exports.discriminatedUnion("kind", [
-  external_exports.object({ kind: external_exports.literal("sample"), value: external_exports.string() }),
-  external_exports.object({ kind: external_exports.literal("empty") }),
-  external_exports.object({
-    kind: external_exports.literal("error"),
-    reasonCode: external_exports.string(),
-    reason: external_exports.string()
-  })
-]);
-var answered = external_exports.object({ query: external_exports.string(), result: queryResultSchema });
-var sloSamplesSchema = external_exports.object({
-  kind: external_exports.literal("slo-samples"),
-  /** The evaluation time sent to Prometheus, ISO. */
-  at: external_exports.string(),
-  windows: external_exports.record(
-    external_exports.string(),
-    external_exports.union([external_exports.object({ errors: answered, total: answered }), external_exports.object({ ratio: answered })])
-  )
-});
-function parseSampleValue(text) {
-  if (text === "+Inf" || text === "Inf") return Number.POSITIVE_INFINITY;
-  if (text === "-Inf") return Number.NEGATIVE_INFINITY;
-  if (text === "NaN") return Number.NaN;
-  const n2 = Number(text);
-  return text.trim() === "" ? Number.NaN : n2;
 }
 
 // src/gates/slo.ts
@@ -67135,13 +67365,13 @@ function finish2(request2, facts, verdicts) {
 function evaluateSafely(name2, kind, run) {
   try {
     return run();
-  } catch (err) {
+  } catch (err2) {
     return {
       gate: name2,
       kind,
       outcome: "fail",
       reasonCode: "gate.error",
-      reason: `gate failed to evaluate: ${err.message}`,
+      reason: `gate failed to evaluate: ${err2.message}`,
       details: {}
     };
   }
@@ -67305,7 +67535,10 @@ async function runPromotion(run) {
     const outcome = await promote(run.config, run.request, {
       store: guarded,
       clock: run.clock,
-      extraFacts: async () => run.extraFacts
+      extraFacts: async (now2) => ({
+        ...run.extraFacts,
+        ...run.gateInputs ? await run.gateInputs(now2) : {}
+      })
     });
     const evaluation = outcome.evaluation;
     switch (outcome.kind) {
@@ -67334,19 +67567,19 @@ async function runPromotion(run) {
           evaluation
         };
     }
-  } catch (err) {
-    if (err instanceof HeadMovedError) {
-      return { status: { kind: "aborted", reasonCode: "head-moved", message: err.message } };
+  } catch (err2) {
+    if (err2 instanceof HeadMovedError) {
+      return { status: { kind: "aborted", reasonCode: "head-moved", message: err2.message } };
     }
-    throw err;
+    throw err2;
   }
 }
 function resolveVersion(config2, services, explicit, sha) {
   if (explicit !== void 0 && explicit !== "") {
     try {
       return { version: parseVersion(explicit) };
-    } catch (err) {
-      return { problem: err.message };
+    } catch (err2) {
+      return { problem: err2.message };
     }
   }
   const tags = /* @__PURE__ */ new Set();
@@ -67392,9 +67625,9 @@ function needsChecks(config2, environment) {
 async function react(client, repo, commentId, content) {
   try {
     await client.rest.reactions.createForIssueComment({ ...repo, comment_id: commentId, content });
-  } catch (err) {
+  } catch (err2) {
     warning(
-      `rollgate: could not add the ${content} reaction to comment ${commentId} (${err.message}); carrying on`
+      `rollgate: could not add the ${content} reaction to comment ${commentId} (${err2.message}); carrying on`
     );
   }
 }
@@ -67514,14 +67747,14 @@ function parseSource(input2, env, problems) {
   const lines = new import_yaml8.LineCounter();
   const doc = (0, import_yaml8.parseDocument)(input2.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const source = { file: input2.file, doc, lines };
-  for (const err of doc.errors) {
-    const pos = lines.linePos(err.pos[0]);
+  for (const err2 of doc.errors) {
+    const pos = lines.linePos(err2.pos[0]);
     problems.push({
       file: input2.file,
       line: pos.line,
       col: pos.col,
       path: "",
-      message: `YAML: ${err.message.split("\n")[0]}`
+      message: `YAML: ${err2.message.split("\n")[0]}`
     });
   }
   resolveEnv(source, env, problems);
@@ -68058,10 +68291,10 @@ function getValues(context, operator, key, modifier) {
 }
 function parseUrl(template) {
   return {
-    expand: expand.bind(null, template)
+    expand: expand2.bind(null, template)
   };
 }
-function expand(template, context) {
+function expand2(template, context) {
   var operators = ["+", "#", ".", "/", ";", "?", "&"];
   template = template.replace(
     /\{([^\{\}]+)\}|([^\{\}]+)/g,
@@ -68752,8 +68985,8 @@ function isPlainObject3(value) {
 }
 var noop = () => "";
 async function fetchWrapper(requestOptions) {
-  const fetch = requestOptions.request?.fetch || globalThis.fetch;
-  if (!fetch) {
+  const fetch2 = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch2) {
     throw new Error(
       "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
     );
@@ -68769,7 +69002,7 @@ async function fetchWrapper(requestOptions) {
   );
   let fetchResponse;
   try {
-    fetchResponse = await fetch(requestOptions.url, {
+    fetchResponse = await fetch2(requestOptions.url, {
       method: requestOptions.method,
       body,
       redirect: requestOptions.request?.redirect,
@@ -68860,7 +69093,7 @@ async function getResponseData(response) {
     try {
       text = await response.text();
       return JSONParse(text);
-    } catch (err) {
+    } catch (err2) {
       return text;
     }
   } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
@@ -72064,9 +72297,9 @@ async function readSnapshot(options, owner, name2, paths) {
       ref: `refs/heads/${options.branch}`,
       depth: options.historyDepth ?? DEFAULT_HISTORY_DEPTH
     });
-  } catch (err) {
-    if (err instanceof GraphqlError && err.errors.some((e) => e.type === "NOT_FOUND")) throw unreachable;
-    throw err;
+  } catch (err2) {
+    if (err2 instanceof GraphqlError && err2.errors.some((e) => e.type === "NOT_FOUND")) throw unreachable;
+    throw err2;
   }
   const repo = data.repository;
   if (repo === null) throw unreachable;
@@ -72115,16 +72348,16 @@ async function commitOnBranch(options, branch, expectedHead, edits, message) {
     if (!commit)
       throw new Error(`createCommitOnBranch on ${options.repository}@${branch} returned no commit`);
     return { kind: "committed", sha: commit.oid, url: commit.url };
-  } catch (err) {
-    if (isStaleHead(err)) {
-      return { kind: "moved", detail: err instanceof Error ? err.message : String(err) };
+  } catch (err2) {
+    if (isStaleHead(err2)) {
+      return { kind: "moved", detail: err2 instanceof Error ? err2.message : String(err2) };
     }
-    throw err;
+    throw err2;
   }
 }
-function isStaleHead(err) {
-  if (!(err instanceof GraphqlError)) return false;
-  return err.errors.some((e) => e.type === "STALE_DATA" || /Expected branch to point to/i.test(e.message));
+function isStaleHead(err2) {
+  if (!(err2 instanceof GraphqlError)) return false;
+  return err2.errors.some((e) => e.type === "STALE_DATA" || /Expected branch to point to/i.test(e.message));
 }
 async function commitAsPullRequest(options, owner, name2, snapshot, edits, message, at2) {
   const rest = options.rest;
@@ -72236,8 +72469,8 @@ async function onComment(ctx, inputs, clients, clock) {
   await react(github, repo, event.commentId, "eyes");
   try {
     return await handleCommand(ctx, inputs, clients, clock, event, parsed);
-  } catch (err) {
-    const message = describeError(err);
+  } catch (err2) {
+    const message = describeError(err2);
     await reply(
       github,
       repo,
@@ -72251,7 +72484,7 @@ ${message.slice(0, 4e3)}
 Nothing was written. [Run log](${ctx.runUrl})`
     ).catch(() => void 0);
     await react(github, repo, event.commentId, "-1");
-    throw err;
+    throw err2;
   }
 }
 async function handleCommand(ctx, inputs, clients, clock, event, parsed) {
@@ -72342,11 +72575,11 @@ Push the branch to ${repo.owner}/${repo.repo}, or set \`allow-forks: true\` on t
   let services;
   try {
     services = checkTarget(config2, command.environment, command.services);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    await reply(github, repo, event.issueNumber, usageReply(err.message, USAGE_OF[command.verb]));
+  } catch (err2) {
+    if (!(err2 instanceof UsageError)) throw err2;
+    await reply(github, repo, event.issueNumber, usageReply(err2.message, USAGE_OF[command.verb]));
     await react(github, repo, event.commentId, "confused");
-    return aborted2("bad-command", err.message);
+    return aborted2("bad-command", err2.message);
   }
   const explicit = command.verb === "/promote" ? command.version : await rollbackVersion(store, config2, command.environment, services);
   const resolved = typeof explicit === "object" ? explicit : resolveVersion(config2, services, explicit, pr.headSha);
@@ -72381,6 +72614,7 @@ Push the branch to ${repo.owner}/${repo.repo}, or set \`allow-forks: true\` on t
     request: request2,
     store,
     clock,
+    gateInputs: gateInputsFor(config2, command.environment, { env: ctx.env }),
     extraFacts: {
       pullRequest: pr,
       ...teamsOf !== void 0 ? { teamsOf } : {},
@@ -72406,9 +72640,9 @@ Push the branch to ${repo.owner}/${repo.repo}, or set \`allow-forks: true\` on t
   });
   try {
     await upsertSticky(github, repo, pr.number, markerFor(command.environment), report);
-  } catch (err) {
+  } catch (err2) {
     warning(
-      `rollgate: could not write the report comment on #${pr.number} (${describeError(err)}); the job summary has it`
+      `rollgate: could not write the report comment on #${pr.number} (${describeError(err2)}); the job summary has it`
     );
   }
   if (result.status.kind === "committed" || result.status.kind === "proposed") {
@@ -72527,7 +72761,8 @@ async function onDispatch(ctx, inputs, clients, clock) {
     request: request2,
     store: makeStore(config2, ctx, clients()),
     clock,
-    extraFacts: {}
+    extraFacts: {},
+    gateInputs: gateInputsFor(config2, ask.environment, { env: ctx.env })
   });
   const report = renderReport({
     environment: ask.environment,
@@ -72601,7 +72836,8 @@ async function onPullRequest(ctx, inputs, clients, clock) {
     const evaluation = await evaluate(config2, request2, {
       store,
       clock,
-      extraFacts: async () => ({
+      extraFacts: async (now2) => ({
+        ...await gateInputsFor(config2, environment, { env: ctx.env })(now2),
         pullRequest: pr,
         ...teams.length > 0 ? { teamsOf: await readTeams(github, [pr.author, ...approvers], teams) } : {},
         ...needsChecks(config2, environment) ? { checks: await readChecks(github, repo, pr.headSha) } : {}
@@ -72729,8 +72965,8 @@ async function main(env = process.env) {
     const now2 = /* @__PURE__ */ new Date();
     const end = await handler2(ctx, inputs, lazyClients, () => now2);
     await finish(end);
-  } catch (err) {
-    setFailed(`rollgate: ${describeError(err)}`);
+  } catch (err2) {
+    setFailed(`rollgate: ${describeError(err2)}`);
   }
 }
 await main();

@@ -15,6 +15,7 @@ import {
   readTeams,
   type Permission,
 } from '../facts/github.js';
+import { gateInputsFor } from '../facts/fetchers.js';
 import { markerFor, renderReport } from '../report/markdown.js';
 import { pipelineMermaid } from '../report/mermaid.js';
 import { pipelineView } from '../report/pipeline-view.js';
@@ -210,6 +211,7 @@ async function handleCommand(
     request,
     store,
     clock,
+    gateInputs: gateInputsFor(config, command.environment, { env: ctx.env }),
     extraFacts: {
       pullRequest: pr,
       ...(teamsOf !== undefined ? { teamsOf } : {}),

@@ -1,6 +1,7 @@
 import { parseComment } from '../commands/parse.js';
 import { checkTarget } from '../core/request.js';
 import { formatVersion, type PromotionRequest } from '../core/types.js';
+import { gateInputsFor } from '../facts/fetchers.js';
 import { renderReport } from '../report/markdown.js';
 import { pipelineView } from '../report/pipeline-view.js';
 import type { ActionContext } from './context.js';
@@ -83,6 +84,7 @@ export async function onDispatch(
     store: makeStore(config, ctx, clients()),
     clock,
     extraFacts: {},
+    gateInputs: gateInputsFor(config, ask.environment, { env: ctx.env }),
   });
   const report = renderReport({
     environment: ask.environment,

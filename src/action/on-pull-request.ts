@@ -4,6 +4,7 @@ import { deploysTo } from '../core/overlay-paths.js';
 import type { PromotionRequest } from '../core/types.js';
 import { formatVersion } from '../core/types.js';
 import { readChecks, readPullRequest, readTeams } from '../facts/github.js';
+import { gateInputsFor } from '../facts/fetchers.js';
 import { renderReport } from '../report/markdown.js';
 import { pipelineView } from '../report/pipeline-view.js';
 import { asPullRequestEvent, type ActionContext, type Repo } from './context.js';
@@ -74,7 +75,8 @@ export async function onPullRequest(
     const evaluation = await evaluate(config, request, {
       store,
       clock,
-      extraFacts: async () => ({
+      extraFacts: async (now) => ({
+        ...(await gateInputsFor(config, environment, { env: ctx.env })(now)),
         pullRequest: pr,
         ...(teams.length > 0 ? { teamsOf: await readTeams(github, [pr.author, ...approvers], teams) } : {}),
         ...(needsChecks(config, environment) ? { checks: await readChecks(github, repo, pr.headSha) } : {}),

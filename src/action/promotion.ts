@@ -26,6 +26,8 @@ export interface PromotionRun {
   readonly store: GitOpsStore;
   readonly clock: () => Date;
   readonly extraFacts: ExtraFacts;
+  /** Per-gate inputs fetched at the decision time (Prometheus samples for slo gates). */
+  readonly gateInputs?: (now: Date) => Promise<{ gateInputs: Record<string, unknown> }>;
   /** Called right before the commit; throws HeadMovedError when the PR head is no longer the one recorded. */
   readonly beforeCommit?: () => Promise<void>;
 }
@@ -49,7 +51,10 @@ export async function runPromotion(run: PromotionRun): Promise<PromotionResult> 
     const outcome = await promote(run.config, run.request, {
       store: guarded,
       clock: run.clock,
-      extraFacts: async () => run.extraFacts,
+      extraFacts: async (now) => ({
+        ...run.extraFacts,
+        ...(run.gateInputs ? await run.gateInputs(now) : {}),
+      }),
     });
     const evaluation = outcome.evaluation;
     switch (outcome.kind) {

@@ -50,6 +50,14 @@ export const FREEZE_POLICY = `gates:
       unless: { labels: [hotfix] }
 `;
 
+/** Gates a scene can put on production instead of the freeze. */
+export const EXTRA_POLICY = `gates:
+  release-approvals:
+    approvals: { count: 1, teams: [acme/release] }
+  ci-green:
+    checks: { required: [build] }
+`;
+
 export function overlay(service: string, env: string, tag: string): string {
   return [
     'apiVersion: kustomize.config.k8s.io/v1beta1',
@@ -130,6 +138,8 @@ export interface SceneOptions {
   readonly prFiles?: Record<string, string>;
   readonly prLabels?: string[];
   readonly prFromFork?: boolean;
+  /** Replaces production's gates (defined in EXTRA_POLICY), e.g. ['release-approvals']. */
+  readonly productionGates?: string[];
   /** gitops.repository: "." (the overlays live in the app repository). */
   readonly sameRepo?: boolean;
 }
@@ -144,13 +154,17 @@ export async function makeScene(options: SceneOptions = {}): Promise<Scene> {
   const app = await gitRepo(join(tmp, 'app'));
   // gitops.repository "." keeps the overlays in the app repository itself.
   const gitops = options.sameRepo ? app : await gitRepo(join(tmp, 'gitops'));
-  const config = APP_CONFIG.replace('MODE', options.mode ?? 'push');
+  let config = APP_CONFIG.replace('MODE', options.mode ?? 'push');
+  if (options.productionGates) {
+    config = config.replace('gates: [year-2000-freeze]', `gates: [${options.productionGates.join(', ')}]`);
+  }
   await app.commit(
     {
       '.github/rollgate.yaml': options.sameRepo
         ? config.replace('repository: acme/gitops', 'repository: "."')
         : config,
       '.github/policies/freeze.yaml': FREEZE_POLICY,
+      ...(options.productionGates ? { '.github/policies/extra.yaml': EXTRA_POLICY } : {}),
       'src/index.ts': 'export {};\n',
     },
     'app: initial',

@@ -94,6 +94,50 @@ describe('acceptance: /promote on a pull request', () => {
     },
   );
 
+  it('approvals by team: denied without an approving team member, allowed with one', async () => {
+    const s = await setUp({ productionGates: ['release-approvals'] });
+    s.sim.addReview('acme/app', s.pr.number, 'carol', 'APPROVED', s.pr.headSha);
+    const denied = await comment(s, 'alice', '/promote production checkout --version 1.3.5');
+    expect(result(denied)).toMatchObject({ status: 'denied' });
+    expect(result(denied).decision?.verdicts.find((v) => v.gate === 'release-approvals')?.outcome).toBe(
+      'fail',
+    );
+    s.sim.addTeamMember('acme', 'release', 'carol');
+    const allowed = await comment(s, 'alice', '/promote production checkout --version 1.3.5');
+    expect(result(allowed)).toMatchObject({ status: 'committed' });
+    // Only the team the gate names is asked about, for the requester and the approver.
+    const lookups = s.sim.requests.filter((r) => r.path.includes('/memberships/')).map((r) => r.path);
+    expect([...new Set(lookups)].sort()).toEqual([
+      '/orgs/acme/teams/release/memberships/alice',
+      '/orgs/acme/teams/release/memberships/carol',
+    ]);
+  });
+
+  it('required checks: denied while the build check is missing, allowed once it is green', async () => {
+    const s = await setUp({ productionGates: ['ci-green'] });
+    const denied = await comment(s, 'alice', '/promote production checkout --version 1.3.5');
+    expect(result(denied)).toMatchObject({ status: 'denied' });
+    expect(result(denied).decision?.verdicts.find((v) => v.gate === 'ci-green')?.outcome).toBe('fail');
+    s.sim.state.checkRuns.push({
+      id: 9001,
+      repo: 'acme/app',
+      name: 'build',
+      headSha: s.pr.headSha,
+      status: 'completed',
+      conclusion: 'success',
+      title: null,
+      summary: null,
+      text: null,
+      detailsUrl: null,
+      externalId: null,
+      startedAt: new Date().toISOString(),
+      completedAt: new Date().toISOString(),
+      appSlug: 'github-actions',
+    });
+    const allowed = await comment(s, 'alice', '/promote production checkout --version 1.3.5');
+    expect(result(allowed)).toMatchObject({ status: 'committed' });
+  });
+
   it('a freeze is let through by its label, and the override is recorded', async () => {
     const s = await setUp({ prLabels: ['hotfix'] });
     const run = await comment(
