@@ -58,6 +58,20 @@ export const EXTRA_POLICY = `gates:
     checks: { required: [build] }
 `;
 
+/** An SLO gate; only added to a scene that asks for it (it needs PROMETHEUS_URL at load). */
+export const SLO_POLICY = `gates:
+  checkout-slo:
+    slo:
+      prometheus: { url: "\${PROMETHEUS_URL}" }
+      objective: 99.9
+      period: 30d
+      errors: sum(rate(http_requests_total{job="checkout",code=~"5.."}[{{window}}]))
+      total: sum(rate(http_requests_total{job="checkout"}[{{window}}]))
+      minBudgetRemaining: 25%
+      burnRates: workbook
+      onNoData: fail
+`;
+
 export function overlay(service: string, env: string, tag: string): string {
   return [
     'apiVersion: kustomize.config.k8s.io/v1beta1',
@@ -165,6 +179,9 @@ export async function makeScene(options: SceneOptions = {}): Promise<Scene> {
         : config,
       '.github/policies/freeze.yaml': FREEZE_POLICY,
       ...(options.productionGates ? { '.github/policies/extra.yaml': EXTRA_POLICY } : {}),
+      ...(options.productionGates?.includes('checkout-slo')
+        ? { '.github/policies/slo.yaml': SLO_POLICY }
+        : {}),
       'src/index.ts': 'export {};\n',
     },
     'app: initial',
@@ -325,6 +342,8 @@ export interface RunOptions {
   readonly sha?: string;
   /** Point GITHUB_API_URL at the simulator the GHES way (/api/v3). */
   readonly ghes?: boolean;
+  /** More environment variables for the step (e.g. PROMETHEUS_URL). */
+  readonly env?: Record<string, string>;
 }
 
 export async function runAction(scene: Scene, options: RunOptions): Promise<ActionRun> {
@@ -358,6 +377,7 @@ export async function runAction(scene: Scene, options: RunOptions): Promise<Acti
     GITHUB_OUTPUT: outputPath,
     GITHUB_STEP_SUMMARY: summaryPath,
     RUNNER_TEMP: dir,
+    ...options.env,
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(

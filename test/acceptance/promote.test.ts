@@ -1,5 +1,7 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { type SceneOptions } from './harness.js';
+import { commentEvent, runAction, type SceneOptions } from './harness.js';
 import {
   botComments,
   CART_DEV,
@@ -136,6 +138,46 @@ describe('acceptance: /promote on a pull request', () => {
     });
     const allowed = await comment(s, 'alice', '/promote production checkout --version 1.3.5');
     expect(result(allowed)).toMatchObject({ status: 'committed' });
+  });
+
+  it('SLO: denied when Prometheus shows the error budget spent', async () => {
+    const s = await setUp({ productionGates: ['checkout-slo'] });
+    // A loopback stand-in for Prometheus's query API: 5% of checkout's requests fail, in every window.
+    const queries: string[] = [];
+    const prometheus = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        const query = new URLSearchParams(body).get('query') ?? '';
+        queries.push(query);
+        const value = query.includes('code=~"5.."') ? '5' : '100';
+        res.setHeader('content-type', 'application/json');
+        res.end(
+          JSON.stringify({
+            status: 'success',
+            data: { resultType: 'vector', result: [{ metric: {}, value: [Date.now() / 1000, value] }] },
+          }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => prometheus.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (prometheus.address() as AddressInfo).port;
+      const run = await runAction(s, {
+        event: 'issue_comment',
+        payload: commentEvent(s, 'alice', '/promote production checkout --version 1.3.5'),
+        inputs: { 'gitops-token': 'ghs_gitops_token' },
+        env: { PROMETHEUS_URL: `http://127.0.0.1:${port}` },
+      });
+      expect(result(run)).toMatchObject({ status: 'denied' });
+      const slo = result(run).decision?.verdicts.find((v) => v.gate === 'checkout-slo');
+      expect(slo?.outcome).toBe('fail');
+      expect(slo?.reasonCode).not.toBe('slo.no-data'); // judged on the data, not on its absence
+      expect(queries.some((q) => q.includes('[30d]'))).toBe(true);
+      expect(s.sim.state.apiCommits).toEqual([]);
+    } finally {
+      await new Promise((resolve) => prometheus.close(resolve));
+    }
   });
 
   it('a freeze is let through by its label, and the override is recorded', async () => {
