@@ -67379,6 +67379,7 @@ function evaluateSafely(name2, kind, run) {
 
 // src/core/plan.ts
 function makePlan(config2, request2, files) {
+  const changedServices = [];
   const byPath = /* @__PURE__ */ new Map();
   for (const service of request2.services) {
     const dir = overlayDir(config2, request2.environment, service);
@@ -67420,6 +67421,7 @@ function makePlan(config2, request2, files) {
         reasonCode: `plan.${edited.code}`,
         message: `${service}: ${found.path}: ${edited.message}`
       };
+    if (edited.changed) changedServices.push(service);
     byPath.set(found.path, {
       before: current.before,
       after: edited.text,
@@ -67427,7 +67429,7 @@ function makePlan(config2, request2, files) {
     });
   }
   const edits = [...byPath.entries()].filter(([, e]) => e.after !== e.before).map(([path, e]) => ({ path, before: e.before, after: e.after, descriptions: e.descriptions }));
-  return { ok: true, plan: { environment: request2.environment, edits } };
+  return { ok: true, plan: { environment: request2.environment, edits, changedServices } };
 }
 
 // src/core/pipeline.ts
@@ -67484,16 +67486,16 @@ async function promote(config2, request2, deps) {
   return { kind: "gave-up", evaluation: last, attempts: maxAttempts, detail };
 }
 function commitMessage(request2, plan, decision) {
-  const verb = request2.kind === "rollback" ? "roll back" : "promote";
-  const headline = `${verb} ${request2.services.join(", ")} ${request2.kind === "rollback" ? "to " : ""}${decision.version}${request2.kind === "rollback" ? " in" : " to"} ${request2.environment}`;
+  const services = plan.changedServices.length > 0 ? plan.changedServices : request2.services;
+  const headline = request2.kind === "rollback" ? `roll back ${services.join(", ")} to ${decision.version} in ${request2.environment}` : `promote ${services.join(", ")} ${decision.version} to ${request2.environment}`;
   const body = plan.edits.flatMap((e) => e.descriptions.map((d) => `- ${e.path}: ${d}`));
-  const verdicts = decision.verdicts.map((v) => `${v.gate}=${v.outcome}`).join(", ");
+  const verdicts = decision.verdicts.filter((v) => v.kind !== "override").map((v) => `${v.gate}=${v.outcome}`).join(", ");
   const overrides = decision.verdicts.flatMap(
     (v) => v.override ? [`${v.gate} by ${v.override.by} ${v.override.who}: ${v.override.reason}`] : []
   );
   const trailers = formatTrailers({
     environment: request2.environment,
-    services: request2.services,
+    services,
     version: decision.version,
     requestedBy: request2.requestedBy,
     source: request2.source,

@@ -16811,7 +16811,25 @@ var STEPS = [
     expect: 1
   },
   {
-    title: "Monday 09:00 UTC: the freeze is over and 1.4.0 has baked in staging for days",
+    title: "Friday 17:00: checkout must ship tonight; the on-call lead breaks glass with a reason",
+    argv: [
+      "promote",
+      "production",
+      "--service",
+      "checkout",
+      "--version",
+      VERSION,
+      "--at",
+      "2026-11-20T17:00:00+01:00",
+      "--requested-by",
+      "oncall-lead",
+      "--reason",
+      "card payments fail without 1.4.0"
+    ],
+    expect: 0
+  },
+  {
+    title: "Monday 09:00 UTC: the freeze is over; cart follows",
     argv: ["promote", "production", "--version", VERSION, "--at", "2026-11-23T09:00:00Z"],
     expect: 0
   },
@@ -16871,13 +16889,14 @@ async function runDemo(args, io, run2) {
       `Config: ${config2} (and policies/ beside it). Each step is a plain rollgate command; only --at moves the clock.
 `
     );
-    const common = ["--config", config2, "--gitops", gitops, "--requested-by", "release-manager"];
+    const common = ["--config", config2, "--gitops", gitops];
     let failures = 0;
     for (const [i, step] of STEPS.entries()) {
       io.stdout(`
 === ${i + 1}. ${step.title}`);
-      io.stdout(`$ rollgate ${step.argv.join(" ")}`);
-      const code = await run2([...step.argv, ...common], io);
+      io.stdout(`$ rollgate ${step.argv.map((a) => /\s/.test(a) ? `"${a}"` : a).join(" ")}`);
+      const requester = step.argv.includes("--requested-by") ? [] : ["--requested-by", "release-manager"];
+      const code = await run2([...step.argv, ...common, ...requester], io);
       io.stdout(`(exit ${code})`);
       if (code !== step.expect) {
         failures++;
@@ -46368,6 +46387,7 @@ function evaluateSafely(name2, kind, run2) {
 
 // src/core/plan.ts
 function makePlan(config2, request, files) {
+  const changedServices = [];
   const byPath = /* @__PURE__ */ new Map();
   for (const service of request.services) {
     const dir = overlayDir(config2, request.environment, service);
@@ -46409,6 +46429,7 @@ function makePlan(config2, request, files) {
         reasonCode: `plan.${edited.code}`,
         message: `${service}: ${found.path}: ${edited.message}`
       };
+    if (edited.changed) changedServices.push(service);
     byPath.set(found.path, {
       before: current.before,
       after: edited.text,
@@ -46416,7 +46437,7 @@ function makePlan(config2, request, files) {
     });
   }
   const edits = [...byPath.entries()].filter(([, e]) => e.after !== e.before).map(([path, e]) => ({ path, before: e.before, after: e.after, descriptions: e.descriptions }));
-  return { ok: true, plan: { environment: request.environment, edits } };
+  return { ok: true, plan: { environment: request.environment, edits, changedServices } };
 }
 
 // src/core/running.ts
@@ -46495,16 +46516,16 @@ async function promote(config2, request, deps) {
   return { kind: "gave-up", evaluation: last, attempts: maxAttempts, detail };
 }
 function commitMessage(request, plan, decision) {
-  const verb = request.kind === "rollback" ? "roll back" : "promote";
-  const headline = `${verb} ${request.services.join(", ")} ${request.kind === "rollback" ? "to " : ""}${decision.version}${request.kind === "rollback" ? " in" : " to"} ${request.environment}`;
+  const services = plan.changedServices.length > 0 ? plan.changedServices : request.services;
+  const headline = request.kind === "rollback" ? `roll back ${services.join(", ")} to ${decision.version} in ${request.environment}` : `promote ${services.join(", ")} ${decision.version} to ${request.environment}`;
   const body = plan.edits.flatMap((e) => e.descriptions.map((d) => `- ${e.path}: ${d}`));
-  const verdicts = decision.verdicts.map((v) => `${v.gate}=${v.outcome}`).join(", ");
+  const verdicts = decision.verdicts.filter((v) => v.kind !== "override").map((v) => `${v.gate}=${v.outcome}`).join(", ");
   const overrides = decision.verdicts.flatMap(
     (v) => v.override ? [`${v.gate} by ${v.override.by} ${v.override.who}: ${v.override.reason}`] : []
   );
   const trailers = formatTrailers({
     environment: request.environment,
-    services: request.services,
+    services,
     version: decision.version,
     requestedBy: request.requestedBy,
     source: request.source,

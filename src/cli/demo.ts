@@ -50,7 +50,25 @@ const STEPS: readonly DemoStep[] = [
     expect: 1,
   },
   {
-    title: 'Monday 09:00 UTC: the freeze is over and 1.4.0 has baked in staging for days',
+    title: 'Friday 17:00: checkout must ship tonight; the on-call lead breaks glass with a reason',
+    argv: [
+      'promote',
+      'production',
+      '--service',
+      'checkout',
+      '--version',
+      VERSION,
+      '--at',
+      '2026-11-20T17:00:00+01:00',
+      '--requested-by',
+      'oncall-lead',
+      '--reason',
+      'card payments fail without 1.4.0',
+    ],
+    expect: 0,
+  },
+  {
+    title: 'Monday 09:00 UTC: the freeze is over; cart follows',
     argv: ['promote', 'production', '--version', VERSION, '--at', '2026-11-23T09:00:00Z'],
     expect: 0,
   },
@@ -117,12 +135,13 @@ export async function runDemo(args: readonly string[], io: CliIo, run: Run): Pro
     io.stdout(
       `Config: ${config} (and policies/ beside it). Each step is a plain rollgate command; only --at moves the clock.\n`,
     );
-    const common = ['--config', config, '--gitops', gitops, '--requested-by', 'release-manager'];
+    const common = ['--config', config, '--gitops', gitops];
     let failures = 0;
     for (const [i, step] of STEPS.entries()) {
       io.stdout(`\n=== ${i + 1}. ${step.title}`);
-      io.stdout(`$ rollgate ${step.argv.join(' ')}`);
-      const code = await run([...step.argv, ...common], io);
+      io.stdout(`$ rollgate ${step.argv.map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(' ')}`);
+      const requester = step.argv.includes('--requested-by') ? [] : ['--requested-by', 'release-manager'];
+      const code = await run([...step.argv, ...common, ...requester], io);
       io.stdout(`(exit ${code})`);
       if (code !== step.expect) {
         failures++;

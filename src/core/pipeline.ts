@@ -125,16 +125,23 @@ export async function promote(
 }
 
 export function commitMessage(request: PromotionRequest, plan: Plan, decision: Decision): string {
-  const verb = request.kind === 'rollback' ? 'roll back' : 'promote';
-  const headline = `${verb} ${request.services.join(', ')} ${request.kind === 'rollback' ? 'to ' : ''}${decision.version}${request.kind === 'rollback' ? ' in' : ' to'} ${request.environment}`;
+  // Only services whose overlay changes are recorded: the others already ran the version.
+  const services = plan.changedServices.length > 0 ? plan.changedServices : request.services;
+  const headline =
+    request.kind === 'rollback'
+      ? `roll back ${services.join(', ')} to ${decision.version} in ${request.environment}`
+      : `promote ${services.join(', ')} ${decision.version} to ${request.environment}`;
   const body = plan.edits.flatMap((e) => e.descriptions.map((d) => `- ${e.path}: ${d}`));
-  const verdicts = decision.verdicts.map((v) => `${v.gate}=${v.outcome}`).join(', ');
+  const verdicts = decision.verdicts
+    .filter((v) => v.kind !== 'override')
+    .map((v) => `${v.gate}=${v.outcome}`)
+    .join(', ');
   const overrides = decision.verdicts.flatMap((v) =>
     v.override ? [`${v.gate} by ${v.override.by} ${v.override.who}: ${v.override.reason}`] : [],
   );
   const trailers = formatTrailers({
     environment: request.environment,
-    services: request.services,
+    services,
     version: decision.version,
     requestedBy: request.requestedBy,
     source: request.source,

@@ -16,6 +16,7 @@ export function makePlan(
   request: PromotionRequest,
   files: Readonly<Record<string, string | undefined>>,
 ): PlanOutcome {
+  const changedServices: string[] = [];
   const byPath = new Map<string, { before: string; after: string; descriptions: string[] }>();
   for (const service of request.services) {
     const dir = overlayDir(config, request.environment, service);
@@ -59,6 +60,7 @@ export function makePlan(
         reasonCode: `plan.${edited.code}`,
         message: `${service}: ${found.path}: ${edited.message}`,
       };
+    if (edited.changed) changedServices.push(service);
     byPath.set(found.path, {
       before: current.before,
       after: edited.text,
@@ -68,5 +70,5 @@ export function makePlan(
   const edits: FileEdit[] = [...byPath.entries()]
     .filter(([, e]) => e.after !== e.before)
     .map(([path, e]) => ({ path, before: e.before, after: e.after, descriptions: e.descriptions }));
-  return { ok: true, plan: { environment: request.environment, edits } };
+  return { ok: true, plan: { environment: request.environment, edits, changedServices } };
 }

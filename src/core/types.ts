@@ -117,6 +117,8 @@ export interface FileEdit {
 export interface Plan {
   readonly environment: string;
   readonly edits: readonly FileEdit[];
+  /** The services whose overlay actually changes: the ones the commit's trailers record. */
+  readonly changedServices: readonly string[];
 }
 
 export function formatVersion(version: Version): string {

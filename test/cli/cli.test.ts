@@ -268,7 +268,11 @@ describe('rollgate CLI', () => {
     expect(result.stdout).toContain('50m left (opens 2026-11-16T10:00:00.000Z)');
     expect(result.stdout).toContain('frozen by weekend until Mon 2026-11-23 08:00 Europe/Berlin (07:00 UTC)');
     expect(result.stdout).toContain('nothing to commit: production already runs 1.4.0');
-    expect(result.stdout.match(/^Rollgate-Environment: /gm)).toHaveLength(3);
+    expect(result.stdout.match(/^Rollgate-Environment: /gm)).toHaveLength(4);
+    expect(result.stdout).toContain(
+      'Rollgate-Override: weekend-freeze by break-glass oncall-lead: card payments fail without 1.4.0',
+    );
+    expect(result.stdout).toMatch(/promote cart 1\.4\.0 to production\n/);
     expect(result.stdout).toContain('2 files changed, 2 insertions(+), 2 deletions(-)');
   });
 });
