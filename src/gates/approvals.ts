@@ -59,6 +59,19 @@ function who(config: ApprovalsConfig): string {
   return from.length > 0 ? ` from ${from.join(', ')}` : '';
 }
 
+type NotCounted = { user: string; why: string };
+
+/** " (not counted: dan, not in acme/release; ...)": why each excluded approver did not count. */
+function skipped(notCounted: readonly NotCounted[]): string {
+  return notCounted.length > 0
+    ? ` (not counted: ${notCounted.map((n) => `${n.user}, ${n.why}`).join('; ')})`
+    : '';
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 function fromPullRequest(
   name: string,
   config: ApprovalsConfig,
@@ -70,7 +83,7 @@ function fromPullRequest(
   const standing = standingReviews(pr.reviews);
   const blockers = standing.filter((s) => s.review.state === 'CHANGES_REQUESTED').map((s) => s.user);
   const counted: string[] = [];
-  const notCounted: { user: string; why: string }[] = [];
+  const notCounted: NotCounted[] = [];
   for (const { user, review } of standing) {
     if (review.state !== 'APPROVED') continue;
     if (user === pr.author) {
@@ -106,15 +119,11 @@ function fromPullRequest(
     };
   }
   if (counted.length < need) {
-    const skipped =
-      notCounted.length > 0
-        ? ` (not counted: ${notCounted.map((n) => `${n.user}, ${n.why}`).join('; ')})`
-        : '';
     return {
       ...base,
       outcome: 'fail',
       reasonCode: 'approvals.missing',
-      reason: `${counted.length} of ${need} approval${need === 1 ? '' : 's'}${who(config)} on #${pr.number}${skipped}: ask for ${need - counted.length} more review${need - counted.length === 1 ? '' : 's'}`,
+      reason: `${counted.length} of ${plural(need, 'approval')}${who(config)} on #${pr.number}${skipped(notCounted)}: ask for ${plural(need - counted.length, 'more review')}`,
       details,
     };
   }
@@ -134,7 +143,7 @@ function fromCli(name: string, config: ApprovalsConfig, ctx: GateContext): Verdi
   const base = { gate: name, kind: 'approvals' } as const;
   const given = [...new Set(ctx.request.approvedBy ?? [])];
   const counted: string[] = [];
-  const notCounted: { user: string; why: string }[] = [];
+  const notCounted: NotCounted[] = [];
   for (const user of given) {
     if (user === ctx.request.requestedBy) {
       notCounted.push({ user, why: 'the requester cannot approve their own promotion' });
@@ -156,20 +165,16 @@ function fromCli(name: string, config: ApprovalsConfig, ctx: GateContext): Verdi
       ...base,
       outcome: 'fail',
       reasonCode: 'approvals.no-pull-request',
-      reason: `no pull request to read reviews from and no --approved-by given: ${need} approval${need === 1 ? '' : 's'}${who(config)} needed`,
+      reason: `no pull request to read reviews from and no --approved-by given: ${plural(need, 'approval')}${who(config)} needed`,
       details,
     };
   }
   if (counted.length < need) {
-    const skipped =
-      notCounted.length > 0
-        ? ` (not counted: ${notCounted.map((n) => `${n.user}, ${n.why}`).join('; ')})`
-        : '';
     return {
       ...base,
       outcome: 'fail',
       reasonCode: 'approvals.missing',
-      reason: `${counted.length} of ${need} approvals${who(config)} from --approved-by${skipped}`,
+      reason: `${counted.length} of ${need} approvals${who(config)} from --approved-by${skipped(notCounted)}: name ${plural(need - counted.length, 'more approver')} with --approved-by`,
       details,
     };
   }
@@ -197,7 +202,7 @@ export const approvalsGate = defineGate({
     if (config.teams === undefined && config.users !== undefined && config.users.length < need)
       problems.push({
         path: ['count'],
-        message: `count ${need} can never be met by the ${config.users.length} listed user${config.users.length === 1 ? '' : 's'}: list more users, add teams, or lower count`,
+        message: `count ${need} can never be met by the ${plural(config.users.length, 'listed user')}: list more users, add teams, or lower count`,
       });
     config.teams?.forEach((t, i) => {
       if (!/^[^/\s]+\/[^/\s]+$/.test(t))
