@@ -1,4 +1,4 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
 
 /** "Mon 08:00 Europe/Berlin (07:00 UTC)": a moment as a person in that zone reads it, with UTC beside it. */
 export function formatInZone(at: Date, zone: string): string {
@@ -8,8 +8,4 @@ export function formatInZone(at: Date, zone: string): string {
   const utcText = sameDay ? utc.toFormat('HH:mm') : utc.toFormat('ccc HH:mm');
   if (zone === 'UTC' || zone === 'utc') return `${utc.toFormat('ccc yyyy-MM-dd HH:mm')} UTC`;
   return `${local.toFormat('ccc yyyy-MM-dd HH:mm')} ${zone} (${utcText} UTC)`;
-}
-
-export function isKnownZone(zone: string): boolean {
-  return IANAZone.isValidZone(zone);
 }

@@ -12,15 +12,6 @@ export type RunStatus =
   /** A technical failure; nothing was written. */
   | { readonly kind: 'failed'; readonly message: string };
 
-export function succeeded(status: RunStatus): boolean {
-  return (
-    status.kind === 'committed' ||
-    status.kind === 'proposed' ||
-    status.kind === 'dry-run' ||
-    status.kind === 'no-op'
-  );
-}
-
 export function headlineOf(status: RunStatus): string {
   switch (status.kind) {
     case 'committed':
