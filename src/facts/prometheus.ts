@@ -22,6 +22,11 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 export interface PrometheusTarget {
   readonly url: string;
+  /**
+   * The URL as configured, `${VAR}` references left unexpanded: what messages show. Reasons reach PR
+   * comments, which the runner does not mask, so a secret spliced into the URL must never appear.
+   */
+  readonly shown?: string;
   readonly headers: Record<string, string>;
   readonly timeoutMs: number;
 }
@@ -68,16 +73,18 @@ export function resolveTarget(
       reason: `environment variable ${[...new Set(missing)].join(', ')} is not set: set it where rollgate runs (a repository secret for the Action)`,
     };
   }
+  const shown = config.url.replace(/\/+$/, '');
   if (!/^https?:\/\//.test(url)) {
+    const expands = shown === url ? '' : ' once its variables are expanded';
     return {
       ok: false,
       reasonCode: 'prometheus.bad-url',
-      reason: `Prometheus URL "${url}" is not http(s)://host[:port]: fix prometheus.url`,
+      reason: `Prometheus URL "${shown}" is not http(s)://host[:port]${expands}: fix prometheus.url`,
     };
   }
   const timeoutMs =
     config.timeout === undefined ? DEFAULT_TIMEOUT_MS : (parseDuration(config.timeout) ?? DEFAULT_TIMEOUT_MS);
-  return { ok: true, target: { url, headers, timeoutMs } };
+  return { ok: true, target: { url, shown, headers, timeoutMs } };
 }
 
 // Trust boundary: Prometheus's JSON is checked here before anything reads it.
@@ -121,6 +128,7 @@ export async function queryInstant(
     time: (at.getTime() / 1000).toFixed(3),
   }).toString();
   const endpoint = `${target.url}/api/v1/query`;
+  const shown = `${target.shown ?? target.url}/api/v1/query`;
   let status: number;
   let text: string;
   try {
@@ -141,11 +149,11 @@ export async function queryInstant(
     if (error.name === 'TimeoutError' || error.name === 'AbortError') {
       return err(
         'prometheus.timeout',
-        `${endpoint} did not answer within ${target.timeoutMs} ms: raise prometheus.timeout or check the server`,
+        `${shown} did not answer within ${target.timeoutMs} ms: raise prometheus.timeout or check the server`,
       );
     }
     const cause = (error.cause as Error | undefined)?.message;
-    return err('prometheus.unreachable', `cannot reach ${endpoint}: ${cause ?? error.message}`);
+    return err('prometheus.unreachable', `cannot reach ${shown}: ${cause ?? error.message}`);
   }
   let json: unknown;
   try {
@@ -154,14 +162,14 @@ export async function queryInstant(
     const hint = status === 401 || status === 403 ? ': check prometheus.auth' : '';
     return err(
       `prometheus.http-${status}`,
-      `${endpoint} answered HTTP ${status} without the API's JSON${hint} (${text.slice(0, 120).trim()})`,
+      `${shown} answered HTTP ${status} without the API's JSON${hint} (${text.slice(0, 120).trim()})`,
     );
   }
   const parsed = envelope.safeParse(json);
   if (!parsed.success) {
     return err(
       'prometheus.bad-response',
-      `${endpoint} answered HTTP ${status} with JSON that is not a Prometheus API response`,
+      `${shown} answered HTTP ${status} with JSON that is not a Prometheus API response`,
     );
   }
   const answer = parsed.data;

@@ -199,6 +199,20 @@ describe('resolveTarget', () => {
     expect(seen[0]?.headers.authorization).toBe(`Basic ${Buffer.from('gate:pa:ss').toString('base64')}`);
   });
 
+  it('never shows a secret spliced into the URL in a reason', async () => {
+    fallback = { status: 502, body: 'bad gateway' };
+    const resolved = resolve({ url: `${url}/?api_key=\${PROM_KEY}` }, { PROM_KEY: 'k3y-s3cret' });
+    if (!resolved.ok) throw new Error(resolved.reason);
+    const result = await queryInstant(resolved.target, 'q', AT, fetch);
+    expect(result).toMatchObject({ kind: 'error', reasonCode: 'prometheus.http-502' });
+    if (result.kind !== 'error') return;
+    expect(result.reason).toContain('api_key=${PROM_KEY}');
+    expect(result.reason).not.toContain('k3y-s3cret');
+    const bad = resolve({ url: '${PROM}' }, { PROM: 'ftp://user:k3y-s3cret@p' });
+    expect(bad).toMatchObject({ ok: false, reasonCode: 'prometheus.bad-url' });
+    expect(JSON.stringify(bad)).not.toContain('k3y-s3cret');
+  });
+
   it('names every missing variable', () => {
     const resolved = resolve({ url: '${PROM}', auth: { bearer: { tokenEnv: 'PROM_TOKEN' } } }, {});
     expect(resolved).toMatchObject({ ok: false, reasonCode: 'prometheus.env-missing' });
