@@ -6,6 +6,7 @@ import type { FileEdit } from '../core/types.js';
 import { historyFromCommits } from '../facts/history.js';
 import { readBlobs, runGit } from './exec.js';
 import { safeJoin } from './paths.js';
+import { redactCredentials } from './redact.js';
 import type { CommitOutcome, GitOpsSnapshot, GitOpsStore } from './store.js';
 
 export interface GitCliOptions {
@@ -30,6 +31,7 @@ export interface GitCliStore extends GitOpsStore {
  */
 export async function openGitStore(options: GitCliOptions): Promise<GitCliStore> {
   const dir = await mkdtemp(join(tmpdir(), 'rollgate-gitops-'));
+  const shown = redactCredentials(options.repository);
   const git = async (
     args: readonly string[],
     extra: { input?: string; env?: Record<string, string> } = {},
@@ -37,7 +39,7 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
     const result = await runGit(args, { cwd: dir, ...extra });
     if (result.code !== 0) {
       throw new IoError(
-        `git ${args[0]} failed in the GitOps clone of ${options.repository}: ${result.stderr.trim() || result.stdout.trim()}`,
+        `git ${args[0]} failed in the GitOps clone of ${shown}: ${redactCredentials(result.stderr.trim() || result.stdout.trim())}`,
       );
     }
     return result.stdout;
@@ -55,7 +57,7 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
   if (cloned.code !== 0) {
     await rm(dir, { recursive: true, force: true });
     throw new IoError(
-      `cannot clone GitOps repository ${options.repository} (branch ${options.branch}): ${cloned.stderr.trim()}. Check gitops.repository and gitops.branch, or pass --gitops PATH_OR_URL.`,
+      `cannot clone GitOps repository ${shown} (branch ${options.branch}): ${redactCredentials(cloned.stderr.trim())}. Check gitops.repository and gitops.branch, or pass --gitops PATH_OR_URL.`,
     );
   }
   const who = options.committer ?? { name: 'rollgate', email: 'rollgate@users.noreply.github.com' };
@@ -126,9 +128,12 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
     if (
       /\[rejected\]|stale info|non-fast-forward|fetch first|cannot lock ref|failed to update ref/i.test(text)
     ) {
-      return { kind: 'moved', detail: text.trim().split('\n').filter(Boolean).slice(-1)[0] ?? 'rejected' };
+      const last = text.trim().split('\n').filter(Boolean).slice(-1)[0] ?? 'rejected';
+      return { kind: 'moved', detail: redactCredentials(last) };
     }
-    throw new IoError(`git push to ${options.repository} failed: ${pushed.stderr.trim()}`);
+    throw new IoError(
+      `git push to ${shown} failed: ${redactCredentials(pushed.stderr.trim())}; check that the credentials can push to ${options.branch}`,
+    );
   }
 
   return { read, commit, close: () => rm(dir, { recursive: true, force: true }) };
