@@ -32,7 +32,9 @@ export function askFromInputs(inputs: Inputs): Ask {
       throw new Error(`input command: ${parsed.problem}; usage: ${parsed.usage}`);
     const c = parsed.command;
     if (c.verb !== '/promote')
-      throw new Error(`input command: only /promote runs from a pipeline, got ${c.verb}`);
+      throw new Error(
+        `input command: only /promote runs from a pipeline, got ${c.verb}; comment it on a pull request or run the rollgate CLI instead`,
+      );
     return {
       environment: c.environment,
       services: c.services,

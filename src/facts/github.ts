@@ -63,7 +63,9 @@ async function readFile(client: ConfigSourceClient, repo: Repo, path: string, re
   if (data === undefined) return undefined;
   const file = data as { type?: string; content?: string; encoding?: string };
   if (Array.isArray(data) || file.type !== 'file' || typeof file.content !== 'string') {
-    throw new Error(`${path} at ${ref.slice(0, 7)} is not a file`);
+    throw new Error(
+      `${path} at ${ref.slice(0, 7)} is not a file; the config and its policy files must be regular files on the default branch`,
+    );
   }
   return file.encoding === 'base64' ? Buffer.from(file.content, 'base64').toString('utf8') : file.content;
 }

@@ -141,7 +141,9 @@ async function readSnapshot(
     const blob = repo[`f${i}`] as { text?: string | null } | null | undefined;
     if (blob && typeof blob.text === 'string') files[path] = blob.text;
     else if (blob)
-      throw new Error(`${options.repository}:${path} is binary or too large for the API to return as text`);
+      throw new Error(
+        `${options.repository}:${path} is binary or too large for the API to return as text; rollgate edits text manifests only: check the overlay path (environments.<name>.path)`,
+      );
     else files[path] = undefined;
   });
   const commits: RawCommit[] = (target.history?.nodes ?? []).map((n) => ({
@@ -215,7 +217,9 @@ async function commitAsPullRequest(
   const outcome = await commitOnBranch(options, branch, snapshot.head, edits, message);
   // A fresh branch cannot have moved; if it did, someone else wrote to it, which is a real error.
   if (outcome.kind !== 'committed')
-    throw new Error(`proposal branch ${branch} moved while rollgate wrote it`);
+    throw new Error(
+      `proposal branch ${branch} moved while rollgate wrote it (someone else pushed to it); delete the branch and promote again`,
+    );
   const pull = await rest.rest.pulls.create({
     owner,
     repo: name,
