@@ -2,7 +2,7 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { KUSTOMIZATION_NAMES } from '../core/overlay-paths.js';
-import { type EditOutcome, isFailure } from './cst-edit.js';
+import { type EditFailure, type EditOutcome, isFailure } from './cst-edit.js';
 import { type ImageSpec, parseImageSpec, setImages } from './kustomization.js';
 import { parseReplicaSpec, type ReplicaSpec, setReplicas } from './replicas.js';
 import { type OverlayInput, setOverlayWeight } from './traffic/overlay-weight.js';
@@ -82,22 +82,36 @@ async function editFile(file: string, edit: (text: string) => EditOutcome): Prom
   return { exitCode: 0, stdout: result.descriptions.map((d) => `${file}: ${d}\n`).join(''), stderr: '' };
 }
 
+/**
+ * The shape `edit image` and `edit replicas` share: a kustomization target, then specs that each
+ * parse on their own, then one pure edit of the file with all of them.
+ */
+async function runSpecEdit<S>(
+  args: readonly string[],
+  cwd: string,
+  usageLine: string,
+  parseSpec: (raw: string) => S | EditFailure,
+  edit: (text: string, specs: readonly S[]) => EditOutcome,
+): Promise<CommandResult> {
+  const [target, ...rawSpecs] = args;
+  if (target === undefined || rawSpecs.length === 0) return problem(2, 'missing arguments', usageLine);
+  const specs: S[] = [];
+  for (const raw of rawSpecs) {
+    const spec = parseSpec(raw);
+    if (isFailure(spec)) return problem(2, spec.message, usageLine);
+    specs.push(spec);
+  }
+  const resolved = await resolveKustomization(resolve(cwd, target));
+  if (!resolved.ok) return resolved.result;
+  return editFile(resolved.file, (text) => edit(text, specs));
+}
+
 /** `rollgate edit image <dir|file> <spec>...` */
 export async function runEditImage(
   args: readonly string[],
   cwd: string = process.cwd(),
 ): Promise<CommandResult> {
-  const [target, ...rawSpecs] = args;
-  if (target === undefined || rawSpecs.length === 0) return problem(2, 'missing arguments', usage.image);
-  const specs: ImageSpec[] = [];
-  for (const raw of rawSpecs) {
-    const spec = parseImageSpec(raw);
-    if (isFailure(spec)) return problem(2, spec.message, usage.image);
-    specs.push(spec);
-  }
-  const resolved = await resolveKustomization(resolve(cwd, target));
-  if (!resolved.ok) return resolved.result;
-  return editFile(resolved.file, (text) => setImages(text, specs));
+  return runSpecEdit<ImageSpec>(args, cwd, usage.image, parseImageSpec, setImages);
 }
 
 /** `rollgate edit replicas <dir|file> <name>=<count>...` */
@@ -105,17 +119,7 @@ export async function runEditReplicas(
   args: readonly string[],
   cwd: string = process.cwd(),
 ): Promise<CommandResult> {
-  const [target, ...rawSpecs] = args;
-  if (target === undefined || rawSpecs.length === 0) return problem(2, 'missing arguments', usage.replicas);
-  const specs: ReplicaSpec[] = [];
-  for (const raw of rawSpecs) {
-    const spec = parseReplicaSpec(raw);
-    if (isFailure(spec)) return problem(2, spec.message, usage.replicas);
-    specs.push(spec);
-  }
-  const resolved = await resolveKustomization(resolve(cwd, target));
-  if (!resolved.ok) return resolved.result;
-  return editFile(resolved.file, (text) => setReplicas(text, specs));
+  return runSpecEdit<ReplicaSpec>(args, cwd, usage.replicas, parseReplicaSpec, setReplicas);
 }
 
 const WEIGHT_FLAGS = {
