@@ -15,7 +15,14 @@ import {
 } from '../cst-edit.js';
 import { kustomizationDoc } from '../list-entry.js';
 import { findSplits, providersFor, selectSplit, setWeight, type WeightOptions } from './set-weight.js';
-import { computeWeights, pickCanary, type Split } from './split.js';
+import {
+  computeWeights,
+  describeWeight,
+  pickCanary,
+  type Split,
+  weightSource,
+  weightValue,
+} from './split.js';
 
 // Canary weight for a whole overlay folder. Where the weight already lives in a file of the overlay
 // (a resource, a strategic-merge patch, or a JSON patch rollgate or a person wrote), that file is
@@ -139,7 +146,7 @@ function editJsonPatch(
     const w = weights.get(b);
     const node = op?.map.get('value', true) as Node | undefined;
     if (op === undefined || w === undefined || !isScalar(node)) continue;
-    const value = split.valueKind === 'string' ? String(w) : w;
+    const value = weightValue(split, w);
     if (node.value === value) continue;
     const splice = scalarSplice(
       node,
@@ -172,14 +179,8 @@ function newPatch(
   for (const b of split.backends) {
     const w = weights.get(b);
     if (w === undefined) continue;
-    lines.push(
-      '- op: add',
-      `  path: ${pointer(b.path, b.weightKey)}`,
-      `  value: ${split.valueKind === 'string' ? JSON.stringify(String(w)) : String(w)}`,
-    );
-    descriptions.push(
-      `${split.label}: ${b.name} weight ${b.weightNode === undefined ? '(unset)' : b.weight} -> ${w}`,
-    );
+    lines.push('- op: add', `  path: ${pointer(b.path, b.weightKey)}`, `  value: ${weightSource(split, w)}`);
+    descriptions.push(describeWeight(split, b, w));
   }
   return { text: lines.join(eol) + eol, descriptions };
 }

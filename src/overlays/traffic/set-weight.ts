@@ -14,7 +14,16 @@ import {
 } from '../cst-edit.js';
 import { parsePath, pathProvider } from './path.js';
 import { TRAFFIC_PROVIDERS } from './registry.js';
-import { type Backend, computeWeights, pickCanary, type Split, type TrafficProvider } from './split.js';
+import {
+  type Backend,
+  computeWeights,
+  describeWeight,
+  pickCanary,
+  type Split,
+  type TrafficProvider,
+  weightSource,
+  weightValue,
+} from './split.js';
 
 // `rollgate edit weight`: find the one weighted split the options point at, give the canary its
 // percentage and the others the rest, and write only those numbers.
@@ -72,10 +81,6 @@ export function selectSplit(splits: readonly Split[], route: string | undefined)
   );
 }
 
-function valueFor(split: Split, weight: number): number | string {
-  return split.valueKind === 'string' ? String(weight) : weight;
-}
-
 export function setWeight(text: string, options: WeightOptions): EditOutcome {
   const { percent } = options;
   if (!Number.isInteger(percent) || percent < 0 || percent > 100) {
@@ -98,10 +103,8 @@ export function setWeight(text: string, options: WeightOptions): EditOutcome {
     const w = byIndex[i];
     if (w === undefined || (b.weightNode !== undefined && String(b.weight) === String(w) && typeOk(split, b)))
       return;
-    ops.push({ op: 'set', path: [...b.path, b.weightKey], value: valueFor(split, w) });
-    descriptions.push(
-      `${split.label}: ${b.name} weight ${b.weightNode === undefined ? '(unset)' : b.weight} -> ${w}`,
-    );
+    ops.push({ op: 'set', path: [...b.path, b.weightKey], value: weightValue(split, w) });
+    descriptions.push(describeWeight(split, b, w));
   });
   if (ops.length === 0) return { ok: true, text, changed: false, descriptions: [] };
 
@@ -112,9 +115,7 @@ export function setWeight(text: string, options: WeightOptions): EditOutcome {
     const w = byIndex[i];
     if (w === undefined) continue;
     if (b.weightNode === undefined) {
-      const raw = valueFor(split, w);
-      const value = typeof raw === 'string' ? JSON.stringify(raw) : String(raw);
-      const splice = addPairs(text, b.map, [{ key: b.weightKey, value }]);
+      const splice = addPairs(text, b.map, [{ key: b.weightKey, value: weightSource(split, w) }]);
       if (isFailure(splice)) return splice;
       splices.push(splice);
     } else if (String(b.weight) !== String(w) || !typeOk(split, b)) {

@@ -100,3 +100,19 @@ export function computeWeights(split: Split, canary: Backend, percent: number): 
   others.forEach((b, i) => result.set(b, floors[i] ?? 0));
   return result;
 }
+
+/** A weight as the split writes it: a number, or a string where the field is an annotation. */
+export function weightValue(split: Split, weight: number): number | string {
+  return split.valueKind === 'string' ? String(weight) : weight;
+}
+
+/** The same as YAML source for a new line: a string weight is quoted so it reads back as a string. */
+export function weightSource(split: Split, weight: number): string {
+  return split.valueKind === 'string' ? JSON.stringify(String(weight)) : String(weight);
+}
+
+/** The commit-message fragment for one backend's new weight. */
+export function describeWeight(split: Split, backend: Backend, weight: number): string {
+  const before = backend.weightNode === undefined ? '(unset)' : backend.weight;
+  return `${split.label}: ${backend.name} weight ${before} -> ${weight}`;
+}
