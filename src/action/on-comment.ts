@@ -19,7 +19,7 @@ import { gateInputsFor } from '../facts/fetchers.js';
 import { markerFor, renderReport } from '../report/markdown.js';
 import { pipelineMermaid } from '../report/mermaid.js';
 import { pipelineView } from '../report/pipeline-view.js';
-import type { RunStatus } from '../report/status.js';
+import { succeeded, type RunStatus } from '../report/status.js';
 import { describeError } from './describe-error.js';
 import { rollbackVersion } from './rollback-version.js';
 import { statusText } from './status-reply.js';
@@ -255,8 +255,7 @@ async function handleCommand(
       payload: { services, version, commit: result.status.sha },
     });
   }
-  const good = ['committed', 'proposed', 'dry-run', 'no-op'].includes(result.status.kind);
-  await react(github, repo, event.commentId, good ? 'rocket' : '-1');
+  await react(github, repo, event.commentId, succeeded(result.status) ? 'rocket' : '-1');
   return {
     kind: 'ran',
     environment: command.environment,

@@ -4,6 +4,7 @@ import { formatVersion, type PromotionRequest } from '../core/types.js';
 import { gateInputsFor } from '../facts/fetchers.js';
 import { renderReport } from '../report/markdown.js';
 import { pipelineView } from '../report/pipeline-view.js';
+import { succeeded } from '../report/status.js';
 import type { ActionContext } from './context.js';
 import { recordDeployment } from './deployment.js';
 import type { RunEnd } from './finish.js';
@@ -110,8 +111,6 @@ export async function onDispatch(
       payload: { services, version, commit: result.status.sha },
     });
   }
-  const failed =
-    result.status.kind === 'denied' || result.status.kind === 'aborted' || result.status.kind === 'failed';
   return {
     kind: 'ran',
     environment: ask.environment,
@@ -120,7 +119,7 @@ export async function onDispatch(
     status: result.status,
     ...(result.evaluation ? { decision: result.evaluation.decision } : {}),
     report,
-    ...(failed
+    ...(!succeeded(result.status)
       ? { failStep: `rollgate: ${ask.environment} ${result.status.kind}: see the job summary` }
       : {}),
   };

@@ -1,5 +1,5 @@
 import type { Decision } from '../core/types.js';
-import type { RunStatus } from './status.js';
+import { succeeded, type RunStatus } from './status.js';
 
 // The Action's `result` output: versioned JSON that a later step can read with fromJSON().
 // Bump RESULT_SCHEMA_VERSION when a field changes meaning or goes away; adding one is compatible.
@@ -35,9 +35,7 @@ export function toResult(input: ResultInput): RunResult {
     schema_version: RESULT_SCHEMA_VERSION,
     status: s.kind,
     reason_code: reasonCodeOf(input),
-    allowed:
-      input.decision?.allowed ??
-      (s.kind === 'committed' || s.kind === 'proposed' || s.kind === 'dry-run' || s.kind === 'no-op'),
+    allowed: input.decision?.allowed ?? succeeded(s),
     environment: input.environment,
     services: input.services,
     version: input.version,

@@ -12,6 +12,15 @@ export type RunStatus =
   /** A technical failure; nothing was written. */
   | { readonly kind: 'failed'; readonly message: string };
 
+/** The run did what was asked (or found it already done): a thumbs-up, not a failed step. */
+export function succeeded(status: RunStatus): boolean {
+  return (
+    status.kind === 'committed' ||
+    status.kind === 'proposed' ||
+    status.kind === 'dry-run' ||
+    status.kind === 'no-op'
+  );
+}
 export function headlineOf(status: RunStatus): string {
   switch (status.kind) {
     case 'committed':
