@@ -3674,8 +3674,8 @@ var require_webidl = __commonJS({
       return new TypeError(`${message.header}: ${message.message}`);
     };
     webidl.errors.conversionFailed = function(context) {
-      const plural2 = context.types.length === 1 ? "" : " one of";
-      const message = `${context.argument} could not be converted to${plural2}: ${context.types.join(", ")}.`;
+      const plural3 = context.types.length === 1 ? "" : " one of";
+      const message = `${context.argument} could not be converted to${plural3}: ${context.types.join(", ")}.`;
       return webidl.errors.exception({
         header: context.prefix,
         message
@@ -11238,9 +11238,9 @@ var require_pluralizer = __commonJS({
       this: "these"
     };
     module.exports = class Pluralizer {
-      constructor(singular, plural2) {
+      constructor(singular, plural3) {
         this.singular = singular;
-        this.plural = plural2;
+        this.plural = plural3;
       }
       pluralize(count) {
         const one = count === 1;
@@ -35035,8 +35035,8 @@ var require_CronExpression = __commonJS({
         const isMatch = _CronExpression.#matchSchedule(currentHour, hourValues);
         const isDstEnd = currentDate.dstEnd === currentHour;
         if (currentDate.dstStart !== null && currentDate.dstStartLandingHour === currentHour) {
-          for (let skipped = currentDate.dstStart; skipped !== currentHour; skipped = (skipped + 1) % 24) {
-            if (_CronExpression.#matchSchedule(skipped, hourValues)) {
+          for (let skipped2 = currentDate.dstStart; skipped2 !== currentHour; skipped2 = (skipped2 + 1) % 24) {
+            if (_CronExpression.#matchSchedule(skipped2, hourValues)) {
               return true;
             }
           }
@@ -37742,6 +37742,29 @@ function asListedComments(data) {
   });
 }
 
+// src/report/status.ts
+function succeeded(status) {
+  return status.kind === "committed" || status.kind === "proposed" || status.kind === "dry-run" || status.kind === "no-op";
+}
+function headlineOf(status) {
+  switch (status.kind) {
+    case "committed":
+      return "promoted";
+    case "proposed":
+      return "proposed (pull request opened)";
+    case "dry-run":
+      return "allowed (dry run, nothing written)";
+    case "no-op":
+      return "already there (nothing to change)";
+    case "denied":
+      return "denied";
+    case "aborted":
+      return "aborted";
+    case "failed":
+      return "failed";
+  }
+}
+
 // src/report/result.ts
 var RESULT_SCHEMA_VERSION = 1;
 function toResult(input2) {
@@ -37750,7 +37773,7 @@ function toResult(input2) {
     schema_version: RESULT_SCHEMA_VERSION,
     status: s2.kind,
     reason_code: reasonCodeOf(input2),
-    allowed: input2.decision?.allowed ?? (s2.kind === "committed" || s2.kind === "proposed" || s2.kind === "dry-run" || s2.kind === "no-op"),
+    allowed: input2.decision?.allowed ?? succeeded(s2),
     environment: input2.environment,
     services: input2.services,
     version: input2.version,
@@ -38040,10 +38063,14 @@ function tokenize(text) {
 import { isAbsolute, normalize, relative, resolve } from "node:path";
 function normalizeRepoPath(path) {
   if (isAbsolute(path) || /^[a-zA-Z]:/.test(path))
-    throw new UsageError(`path "${path}" must be relative to the GitOps repository root`);
+    throw new UsageError(
+      `path "${path}" must be relative to the GitOps repository root; drop the leading / or drive letter`
+    );
   const clean = normalize(path).replace(/\\/g, "/").replace(/^\.\//, "");
   if (clean === ".." || clean.startsWith("../"))
-    throw new UsageError(`path "${path}" leaves the GitOps repository`);
+    throw new UsageError(
+      `path "${path}" leaves the GitOps repository; write it relative to the repository root, without ..`
+    );
   return clean;
 }
 
@@ -38716,7 +38743,9 @@ async function readFile(client, repo, path, ref) {
   if (data === void 0) return void 0;
   const file2 = data;
   if (Array.isArray(data) || file2.type !== "file" || typeof file2.content !== "string") {
-    throw new Error(`${path} at ${ref.slice(0, 7)} is not a file`);
+    throw new Error(
+      `${path} at ${ref.slice(0, 7)} is not a file; the config and its policy files must be regular files on the default branch`
+    );
   }
   return file2.encoding === "base64" ? Buffer.from(file2.content, "base64").toString("utf8") : file2.content;
 }
@@ -49536,8 +49565,8 @@ var error44 = () => {
       case "not_multiple_of":
         return `N\xFAmero inv\xE1lido: deve ser m\xFAltiplo de ${issue3.divisor}`;
       case "unrecognized_keys": {
-        const plural2 = issue3.keys.length > 1 ? "s" : "";
-        return `Chave${plural2} inv\xE1lida${plural2}: ${joinValues(issue3.keys, ", ")}`;
+        const plural3 = issue3.keys.length > 1 ? "s" : "";
+        return `Chave${plural3} inv\xE1lida${plural3}: ${joinValues(issue3.keys, ", ")}`;
       }
       case "invalid_key":
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue3.origin, "definite")}`;
@@ -49681,8 +49710,8 @@ var error45 = () => {
       case "not_multiple_of":
         return `N\xFAmero inv\xE1lido: deve ser m\xFAltiplo de ${issue3.divisor}`;
       case "unrecognized_keys": {
-        const plural2 = issue3.keys.length > 1 ? "s" : "";
-        return `Chave${plural2} inv\xE1lida${plural2}: ${joinValues(issue3.keys, ", ")}`;
+        const plural3 = issue3.keys.length > 1 ? "s" : "";
+        return `Chave${plural3} inv\xE1lida${plural3}: ${joinValues(issue3.keys, ", ")}`;
       }
       case "invalid_key":
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue3.origin, "definite")}`;
@@ -58730,15 +58759,17 @@ function resolveTarget(config2, env) {
       reason: `environment variable ${[...new Set(missing)].join(", ")} is not set: set it where rollgate runs (a repository secret for the Action)`
     };
   }
+  const shown = config2.url.replace(/\/+$/, "");
   if (!/^https?:\/\//.test(url2)) {
+    const expands = shown === url2 ? "" : " once its variables are expanded";
     return {
       ok: false,
       reasonCode: "prometheus.bad-url",
-      reason: `Prometheus URL "${url2}" is not http(s)://host[:port]: fix prometheus.url`
+      reason: `Prometheus URL "${shown}" is not http(s)://host[:port]${expands}: fix prometheus.url`
     };
   }
   const timeoutMs = config2.timeout === void 0 ? DEFAULT_TIMEOUT_MS : parseDuration(config2.timeout) ?? DEFAULT_TIMEOUT_MS;
-  return { ok: true, target: { url: url2, headers, timeoutMs } };
+  return { ok: true, target: { url: url2, shown, headers, timeoutMs } };
 }
 var sample = external_exports.tuple([external_exports.number(), external_exports.string()]);
 var envelope = external_exports.discriminatedUnion("status", [
@@ -58772,6 +58803,7 @@ async function queryInstant(target, query, at2, fetchImpl) {
     time: (at2.getTime() / 1e3).toFixed(3)
   }).toString();
   const endpoint2 = `${target.url}/api/v1/query`;
+  const shown = `${target.shown ?? target.url}/api/v1/query`;
   let status;
   let text;
   try {
@@ -58792,11 +58824,11 @@ async function queryInstant(target, query, at2, fetchImpl) {
     if (error63.name === "TimeoutError" || error63.name === "AbortError") {
       return err(
         "prometheus.timeout",
-        `${endpoint2} did not answer within ${target.timeoutMs} ms: raise prometheus.timeout or check the server`
+        `${shown} did not answer within ${target.timeoutMs} ms: raise prometheus.timeout or check the server`
       );
     }
     const cause = error63.cause?.message;
-    return err("prometheus.unreachable", `cannot reach ${endpoint2}: ${cause ?? error63.message}`);
+    return err("prometheus.unreachable", `cannot reach ${shown}: ${cause ?? error63.message}`);
   }
   let json2;
   try {
@@ -58805,14 +58837,14 @@ async function queryInstant(target, query, at2, fetchImpl) {
     const hint = status === 401 || status === 403 ? ": check prometheus.auth" : "";
     return err(
       `prometheus.http-${status}`,
-      `${endpoint2} answered HTTP ${status} without the API's JSON${hint} (${text.slice(0, 120).trim()})`
+      `${shown} answered HTTP ${status} without the API's JSON${hint} (${text.slice(0, 120).trim()})`
     );
   }
   const parsed = envelope.safeParse(json2);
   if (!parsed.success) {
     return err(
       "prometheus.bad-response",
-      `${endpoint2} answered HTTP ${status} with JSON that is not a Prometheus API response`
+      `${shown} answered HTTP ${status} with JSON that is not a Prometheus API response`
     );
   }
   const answer = parsed.data;
@@ -59432,26 +59464,6 @@ function escape(text) {
   return text.replace(/"/g, "#quot;").replace(/</g, "#lt;").replace(/>/g, "#gt;");
 }
 
-// src/report/status.ts
-function headlineOf(status) {
-  switch (status.kind) {
-    case "committed":
-      return "promoted";
-    case "proposed":
-      return "proposed (pull request opened)";
-    case "dry-run":
-      return "allowed (dry run, nothing written)";
-    case "no-op":
-      return "already there (nothing to change)";
-    case "denied":
-      return "denied";
-    case "aborted":
-      return "aborted";
-    case "failed":
-      return "failed";
-  }
-}
-
 // src/report/markdown.ts
 var COMMENT_LIMIT = 65536;
 var BUDGET = COMMENT_LIMIT - 1024;
@@ -59694,6 +59706,19 @@ async function recordDeployment(client, repo, record2) {
     );
   }
 }
+async function recordPromotion(client, repo, p) {
+  const status = p.status;
+  if (status.kind !== "committed" && status.kind !== "proposed") return;
+  await recordDeployment(client, repo, {
+    ref: p.ref,
+    environment: p.environment,
+    state: status.kind === "proposed" ? "queued" : "success",
+    description: `${p.services.join(", ")} ${p.version} by @${p.actor}`,
+    logUrl: p.logUrl,
+    ...status.url ? { commitUrl: status.url } : {},
+    payload: { services: p.services, version: p.version, commit: status.sha }
+  });
+}
 
 // src/action/help.ts
 function helpText(config2) {
@@ -59729,6 +59754,17 @@ function usageReply(problem, usage) {
     "",
     "Comment `/help` for every command."
   ].join("\n");
+}
+
+// src/action/promotion-report.ts
+function promotionReport(config2, asked, result) {
+  return renderReport({
+    ...asked,
+    ...result.evaluation ? { decision: result.evaluation.decision } : {},
+    edits: result.evaluation?.plan?.edits ?? [],
+    status: result.status,
+    ...result.evaluation ? { pipeline: pipelineView(config2, result.evaluation.facts.running) } : {}
+  });
 }
 
 // src/facts/history.ts
@@ -59876,6 +59912,12 @@ function who(config2) {
   const from = [...config2.users ?? [], ...config2.teams ?? []];
   return from.length > 0 ? ` from ${from.join(", ")}` : "";
 }
+function skipped(notCounted) {
+  return notCounted.length > 0 ? ` (not counted: ${notCounted.map((n2) => `${n2.user}, ${n2.why}`).join("; ")})` : "";
+}
+function plural2(n2, noun) {
+  return `${n2} ${noun}${n2 === 1 ? "" : "s"}`;
+}
 function fromPullRequest(name2, config2, pr, ctx) {
   const need = config2.count ?? 1;
   const base = { gate: name2, kind: "approvals" };
@@ -59918,12 +59960,11 @@ function fromPullRequest(name2, config2, pr, ctx) {
     };
   }
   if (counted.length < need) {
-    const skipped = notCounted.length > 0 ? ` (not counted: ${notCounted.map((n2) => `${n2.user}, ${n2.why}`).join("; ")})` : "";
     return {
       ...base,
       outcome: "fail",
       reasonCode: "approvals.missing",
-      reason: `${counted.length} of ${need} approval${need === 1 ? "" : "s"}${who(config2)} on #${pr.number}${skipped}: ask for ${need - counted.length} more review${need - counted.length === 1 ? "" : "s"}`,
+      reason: `${counted.length} of ${plural2(need, "approval")}${who(config2)} on #${pr.number}${skipped(notCounted)}: ask for ${plural2(need - counted.length, "more review")}`,
       details
     };
   }
@@ -59962,17 +60003,16 @@ function fromCli(name2, config2, ctx) {
       ...base,
       outcome: "fail",
       reasonCode: "approvals.no-pull-request",
-      reason: `no pull request to read reviews from and no --approved-by given: ${need} approval${need === 1 ? "" : "s"}${who(config2)} needed`,
+      reason: `no pull request to read reviews from and no --approved-by given: ${plural2(need, "approval")}${who(config2)} needed`,
       details
     };
   }
   if (counted.length < need) {
-    const skipped = notCounted.length > 0 ? ` (not counted: ${notCounted.map((n2) => `${n2.user}, ${n2.why}`).join("; ")})` : "";
     return {
       ...base,
       outcome: "fail",
       reasonCode: "approvals.missing",
-      reason: `${counted.length} of ${need} approvals${who(config2)} from --approved-by${skipped}`,
+      reason: `${counted.length} of ${need} approvals${who(config2)} from --approved-by${skipped(notCounted)}: name ${plural2(need - counted.length, "more approver")} with --approved-by`,
       details
     };
   }
@@ -59999,7 +60039,7 @@ var approvalsGate = defineGate({
     if (config2.teams === void 0 && config2.users !== void 0 && config2.users.length < need)
       problems.push({
         path: ["count"],
-        message: `count ${need} can never be met by the ${config2.users.length} listed user${config2.users.length === 1 ? "" : "s"}: list more users, add teams, or lower count`
+        message: `count ${need} can never be met by the ${plural2(config2.users.length, "listed user")}: list more users, add teams, or lower count`
       });
     config2.teams?.forEach((t, i) => {
       if (!/^[^/\s]+\/[^/\s]+$/.test(t))
@@ -67310,7 +67350,7 @@ function decide(config2, request2, facts) {
   const ctx = { request: request2, facts, ...upstream !== void 0 ? { upstream } : {} };
   const verdicts = [];
   if (request2.kind === "rollback") {
-    const skipped = [...upstream !== void 0 ? ["order"] : [], ...env?.gates ?? []].map(
+    const skipped2 = [...upstream !== void 0 ? ["order"] : [], ...env?.gates ?? []].map(
       (name2) => ({
         gate: name2,
         kind: name2 === "order" ? "order" : config2.gates[name2]?.kind ?? "unknown",
@@ -67320,7 +67360,7 @@ function decide(config2, request2, facts) {
         details: {}
       })
     );
-    return finish2(request2, facts, skipped);
+    return finish2(request2, facts, skipped2);
   }
   if (upstream !== void 0) verdicts.push(orderGate.evaluate("order", {}, ctx));
   for (const name2 of env?.gates ?? []) {
@@ -72316,7 +72356,9 @@ async function readSnapshot(options, owner, name2, paths) {
     const blob = repo[`f${i}`];
     if (blob && typeof blob.text === "string") files[path] = blob.text;
     else if (blob)
-      throw new Error(`${options.repository}:${path} is binary or too large for the API to return as text`);
+      throw new Error(
+        `${options.repository}:${path} is binary or too large for the API to return as text; rollgate edits text manifests only: check the overlay path (environments.<name>.path)`
+      );
     else files[path] = void 0;
   });
   const commits = (target.history?.nodes ?? []).map((n2) => ({
@@ -72368,7 +72410,9 @@ async function commitAsPullRequest(options, owner, name2, snapshot, edits, messa
   await rest.rest.git.createRef({ owner, repo: name2, ref: `refs/heads/${branch}`, sha: snapshot.head });
   const outcome = await commitOnBranch(options, branch, snapshot.head, edits, message);
   if (outcome.kind !== "committed")
-    throw new Error(`proposal branch ${branch} moved while rollgate wrote it`);
+    throw new Error(
+      `proposal branch ${branch} moved while rollgate wrote it (someone else pushed to it); delete the branch and promote again`
+    );
   const pull = await rest.rest.pulls.create({
     owner,
     repo: name2,
@@ -72628,18 +72672,18 @@ Push the branch to ${repo.owner}/${repo.repo}, or set \`allow-forks: true\` on t
     }
   });
   const version2 = formatVersion(resolved.version);
-  const report = renderReport({
-    environment: command.environment,
-    services,
-    version: version2,
-    requestedBy: event.author,
-    source,
-    ...result.evaluation ? { decision: result.evaluation.decision } : {},
-    edits: result.evaluation?.plan?.edits ?? [],
-    status: result.status,
-    ...result.evaluation ? { pipeline: pipelineView(config2, result.evaluation.facts.running) } : {},
-    ...nextStep(result.status, command)
-  });
+  const report = promotionReport(
+    config2,
+    {
+      environment: command.environment,
+      services,
+      version: version2,
+      requestedBy: event.author,
+      source,
+      ...nextStep(result.status, command)
+    },
+    result
+  );
   try {
     await upsertSticky(github, repo, pr.number, markerFor(command.environment), report);
   } catch (err2) {
@@ -72647,19 +72691,16 @@ Push the branch to ${repo.owner}/${repo.repo}, or set \`allow-forks: true\` on t
       `rollgate: could not write the report comment on #${pr.number} (${describeError(err2)}); the job summary has it`
     );
   }
-  if (result.status.kind === "committed" || result.status.kind === "proposed") {
-    await recordDeployment(github, repo, {
-      ref: recorded,
-      environment: command.environment,
-      state: result.status.kind === "proposed" ? "queued" : "success",
-      description: `${services.join(", ")} ${version2} by @${event.author}`,
-      logUrl: ctx.runUrl,
-      ...result.status.url ? { commitUrl: result.status.url } : {},
-      payload: { services, version: version2, commit: result.status.sha }
-    });
-  }
-  const good = ["committed", "proposed", "dry-run", "no-op"].includes(result.status.kind);
-  await react(github, repo, event.commentId, good ? "rocket" : "-1");
+  await recordPromotion(github, repo, {
+    ref: recorded,
+    environment: command.environment,
+    services,
+    version: version2,
+    actor: event.author,
+    logUrl: ctx.runUrl,
+    status: result.status
+  });
+  await react(github, repo, event.commentId, succeeded(result.status) ? "rocket" : "-1");
   return {
     kind: "ran",
     environment: command.environment,
@@ -72719,7 +72760,9 @@ function askFromInputs(inputs) {
       throw new Error(`input command: ${parsed.problem}; usage: ${parsed.usage}`);
     const c = parsed.command;
     if (c.verb !== "/promote")
-      throw new Error(`input command: only /promote runs from a pipeline, got ${c.verb}`);
+      throw new Error(
+        `input command: only /promote runs from a pipeline, got ${c.verb}; comment it on a pull request or run the rollgate CLI instead`
+      );
     return {
       environment: c.environment,
       services: c.services,
@@ -72766,29 +72809,20 @@ async function onDispatch(ctx, inputs, clients, clock) {
     extraFacts: {},
     gateInputs: gateInputsFor(config2, ask.environment, { env: ctx.env })
   });
-  const report = renderReport({
+  const report = promotionReport(
+    config2,
+    { environment: ask.environment, services, version: version2, requestedBy: ctx.actor, source: ctx.runUrl },
+    result
+  );
+  await recordPromotion(github, repo, {
+    ref: ctx.sha,
     environment: ask.environment,
     services,
     version: version2,
-    requestedBy: ctx.actor,
-    source: ctx.runUrl,
-    ...result.evaluation ? { decision: result.evaluation.decision } : {},
-    edits: result.evaluation?.plan?.edits ?? [],
-    status: result.status,
-    ...result.evaluation ? { pipeline: pipelineView(config2, result.evaluation.facts.running) } : {}
+    actor: ctx.actor,
+    logUrl: ctx.runUrl,
+    status: result.status
   });
-  if (result.status.kind === "committed" || result.status.kind === "proposed") {
-    await recordDeployment(github, repo, {
-      ref: ctx.sha,
-      environment: ask.environment,
-      state: result.status.kind === "proposed" ? "queued" : "success",
-      description: `${services.join(", ")} ${version2} by @${ctx.actor}`,
-      logUrl: ctx.runUrl,
-      ...result.status.url ? { commitUrl: result.status.url } : {},
-      payload: { services, version: version2, commit: result.status.sha }
-    });
-  }
-  const failed = result.status.kind === "denied" || result.status.kind === "aborted" || result.status.kind === "failed";
   return {
     kind: "ran",
     environment: ask.environment,
@@ -72797,7 +72831,7 @@ async function onDispatch(ctx, inputs, clients, clock) {
     status: result.status,
     ...result.evaluation ? { decision: result.evaluation.decision } : {},
     report,
-    ...failed ? { failStep: `rollgate: ${ask.environment} ${result.status.kind}: see the job summary` } : {}
+    ...!succeeded(result.status) ? { failStep: `rollgate: ${ask.environment} ${result.status.kind}: see the job summary` } : {}
   };
 }
 

@@ -15922,8 +15922,8 @@ var require_CronExpression = __commonJS({
         const isMatch = _CronExpression.#matchSchedule(currentHour, hourValues);
         const isDstEnd = currentDate.dstEnd === currentHour;
         if (currentDate.dstStart !== null && currentDate.dstStartLandingHour === currentHour) {
-          for (let skipped = currentDate.dstStart; skipped !== currentHour; skipped = (skipped + 1) % 24) {
-            if (_CronExpression.#matchSchedule(skipped, hourValues)) {
+          for (let skipped2 = currentDate.dstStart; skipped2 !== currentHour; skipped2 = (skipped2 + 1) % 24) {
+            if (_CronExpression.#matchSchedule(skipped2, hourValues)) {
               return true;
             }
           }
@@ -16925,15 +16925,21 @@ function safeJoin(root, path) {
   const full = resolve2(root, clean);
   const rel = relative(root, full);
   if (rel.startsWith("..") || isAbsolute(rel))
-    throw new UsageError(`path "${path}" leaves the GitOps repository`);
+    throw new UsageError(
+      `path "${path}" leaves the GitOps repository; write it relative to the repository root, without ..`
+    );
   return full;
 }
 function normalizeRepoPath(path) {
   if (isAbsolute(path) || /^[a-zA-Z]:/.test(path))
-    throw new UsageError(`path "${path}" must be relative to the GitOps repository root`);
+    throw new UsageError(
+      `path "${path}" must be relative to the GitOps repository root; drop the leading / or drive letter`
+    );
   const clean = normalize(path).replace(/\\/g, "/").replace(/^\.\//, "");
   if (clean === ".." || clean.startsWith("../"))
-    throw new UsageError(`path "${path}" leaves the GitOps repository`);
+    throw new UsageError(
+      `path "${path}" leaves the GitOps repository; write it relative to the repository root, without ..`
+    );
   return clean;
 }
 
@@ -17873,6 +17879,16 @@ function computeWeights(split, canary, percent2) {
   others.forEach((b, i) => result.set(b, floors[i] ?? 0));
   return result;
 }
+function weightValue(split, weight) {
+  return split.valueKind === "string" ? String(weight) : weight;
+}
+function weightSource(split, weight) {
+  return split.valueKind === "string" ? JSON.stringify(String(weight)) : String(weight);
+}
+function describeWeight(split, backend, weight) {
+  const before = backend.weightNode === void 0 ? "(unset)" : backend.weight;
+  return `${split.label}: ${backend.name} weight ${before} -> ${weight}`;
+}
 
 // src/overlays/traffic/set-weight.ts
 function providersFor(options) {
@@ -17911,9 +17927,6 @@ function selectSplit(splits5, route) {
     `${candidates.length} traffic splits match${route === void 0 ? "" : ` ${route}`}: ${candidates.map((s2) => s2.label).join("; ")}; pick one with --route`
   );
 }
-function valueFor(split, weight) {
-  return split.valueKind === "string" ? String(weight) : weight;
-}
 function setWeight(text, options) {
   const { percent: percent2 } = options;
   if (!Number.isInteger(percent2) || percent2 < 0 || percent2 > 100) {
@@ -17935,10 +17948,8 @@ function setWeight(text, options) {
     const w = byIndex[i];
     if (w === void 0 || b.weightNode !== void 0 && String(b.weight) === String(w) && typeOk(split, b))
       return;
-    ops.push({ op: "set", path: [...b.path, b.weightKey], value: valueFor(split, w) });
-    descriptions.push(
-      `${split.label}: ${b.name} weight ${b.weightNode === void 0 ? "(unset)" : b.weight} -> ${w}`
-    );
+    ops.push({ op: "set", path: [...b.path, b.weightKey], value: weightValue(split, w) });
+    descriptions.push(describeWeight(split, b, w));
   });
   if (ops.length === 0) return { ok: true, text, changed: false, descriptions: [] };
   const splices = [];
@@ -17946,9 +17957,7 @@ function setWeight(text, options) {
     const w = byIndex[i];
     if (w === void 0) continue;
     if (b.weightNode === void 0) {
-      const raw = valueFor(split, w);
-      const value = typeof raw === "string" ? JSON.stringify(raw) : String(raw);
-      const splice = addPairs(text, b.map, [{ key: b.weightKey, value }]);
+      const splice = addPairs(text, b.map, [{ key: b.weightKey, value: weightSource(split, w) }]);
       if (isFailure(splice)) return splice;
       splices.push(splice);
     } else if (String(b.weight) !== String(w) || !typeOk(split, b)) {
@@ -18053,7 +18062,7 @@ function editJsonPatch(path, text, split, options) {
     const w = weights.get(b);
     const node2 = op?.map.get("value", true);
     if (op === void 0 || w === void 0 || !(0, import_yaml15.isScalar)(node2)) continue;
-    const value = split.valueKind === "string" ? String(w) : w;
+    const value = weightValue(split, w);
     if (node2.value === value) continue;
     const splice = scalarSplice(
       node2,
@@ -18081,14 +18090,8 @@ function newPatch(split, options, eol) {
   for (const b of split.backends) {
     const w = weights.get(b);
     if (w === void 0) continue;
-    lines.push(
-      "- op: add",
-      `  path: ${pointer(b.path, b.weightKey)}`,
-      `  value: ${split.valueKind === "string" ? JSON.stringify(String(w)) : String(w)}`
-    );
-    descriptions.push(
-      `${split.label}: ${b.name} weight ${b.weightNode === void 0 ? "(unset)" : b.weight} -> ${w}`
-    );
+    lines.push("- op: add", `  path: ${pointer(b.path, b.weightKey)}`, `  value: ${weightSource(split, w)}`);
+    descriptions.push(describeWeight(split, b, w));
   }
   return { text: lines.join(eol) + eol, descriptions };
 }
@@ -18246,31 +18249,24 @@ async function editFile(file2, edit) {
   return { exitCode: 0, stdout: result.descriptions.map((d) => `${file2}: ${d}
 `).join(""), stderr: "" };
 }
-async function runEditImage(args, cwd = process.cwd()) {
+async function runSpecEdit(args, cwd, usageLine, parseSpec, edit) {
   const [target, ...rawSpecs] = args;
-  if (target === void 0 || rawSpecs.length === 0) return problem(2, "missing arguments", usage.image);
+  if (target === void 0 || rawSpecs.length === 0) return problem(2, "missing arguments", usageLine);
   const specs = [];
   for (const raw of rawSpecs) {
-    const spec = parseImageSpec(raw);
-    if (isFailure(spec)) return problem(2, spec.message, usage.image);
+    const spec = parseSpec(raw);
+    if (isFailure(spec)) return problem(2, spec.message, usageLine);
     specs.push(spec);
   }
   const resolved = await resolveKustomization(resolve3(cwd, target));
   if (!resolved.ok) return resolved.result;
-  return editFile(resolved.file, (text) => setImages(text, specs));
+  return editFile(resolved.file, (text) => edit(text, specs));
+}
+async function runEditImage(args, cwd = process.cwd()) {
+  return runSpecEdit(args, cwd, usage.image, parseImageSpec, setImages);
 }
 async function runEditReplicas(args, cwd = process.cwd()) {
-  const [target, ...rawSpecs] = args;
-  if (target === void 0 || rawSpecs.length === 0) return problem(2, "missing arguments", usage.replicas);
-  const specs = [];
-  for (const raw of rawSpecs) {
-    const spec = parseReplicaSpec(raw);
-    if (isFailure(spec)) return problem(2, spec.message, usage.replicas);
-    specs.push(spec);
-  }
-  const resolved = await resolveKustomization(resolve3(cwd, target));
-  if (!resolved.ok) return resolved.result;
-  return editFile(resolved.file, (text) => setReplicas(text, specs));
+  return runSpecEdit(args, cwd, usage.replicas, parseReplicaSpec, setReplicas);
 }
 var WEIGHT_FLAGS = {
   "--route": "route",
@@ -35703,8 +35699,8 @@ var error43 = () => {
       case "not_multiple_of":
         return `N\xFAmero inv\xE1lido: deve ser m\xFAltiplo de ${issue2.divisor}`;
       case "unrecognized_keys": {
-        const plural2 = issue2.keys.length > 1 ? "s" : "";
-        return `Chave${plural2} inv\xE1lida${plural2}: ${joinValues(issue2.keys, ", ")}`;
+        const plural3 = issue2.keys.length > 1 ? "s" : "";
+        return `Chave${plural3} inv\xE1lida${plural3}: ${joinValues(issue2.keys, ", ")}`;
       }
       case "invalid_key":
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue2.origin, "definite")}`;
@@ -35848,8 +35844,8 @@ var error44 = () => {
       case "not_multiple_of":
         return `N\xFAmero inv\xE1lido: deve ser m\xFAltiplo de ${issue2.divisor}`;
       case "unrecognized_keys": {
-        const plural2 = issue2.keys.length > 1 ? "s" : "";
-        return `Chave${plural2} inv\xE1lida${plural2}: ${joinValues(issue2.keys, ", ")}`;
+        const plural3 = issue2.keys.length > 1 ? "s" : "";
+        return `Chave${plural3} inv\xE1lida${plural3}: ${joinValues(issue2.keys, ", ")}`;
       }
       case "invalid_key":
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue2.origin, "definite")}`;
@@ -44743,6 +44739,12 @@ function who(config2) {
   const from = [...config2.users ?? [], ...config2.teams ?? []];
   return from.length > 0 ? ` from ${from.join(", ")}` : "";
 }
+function skipped(notCounted) {
+  return notCounted.length > 0 ? ` (not counted: ${notCounted.map((n2) => `${n2.user}, ${n2.why}`).join("; ")})` : "";
+}
+function plural2(n2, noun) {
+  return `${n2} ${noun}${n2 === 1 ? "" : "s"}`;
+}
 function fromPullRequest(name2, config2, pr, ctx) {
   const need = config2.count ?? 1;
   const base = { gate: name2, kind: "approvals" };
@@ -44785,12 +44787,11 @@ function fromPullRequest(name2, config2, pr, ctx) {
     };
   }
   if (counted.length < need) {
-    const skipped = notCounted.length > 0 ? ` (not counted: ${notCounted.map((n2) => `${n2.user}, ${n2.why}`).join("; ")})` : "";
     return {
       ...base,
       outcome: "fail",
       reasonCode: "approvals.missing",
-      reason: `${counted.length} of ${need} approval${need === 1 ? "" : "s"}${who(config2)} on #${pr.number}${skipped}: ask for ${need - counted.length} more review${need - counted.length === 1 ? "" : "s"}`,
+      reason: `${counted.length} of ${plural2(need, "approval")}${who(config2)} on #${pr.number}${skipped(notCounted)}: ask for ${plural2(need - counted.length, "more review")}`,
       details
     };
   }
@@ -44829,17 +44830,16 @@ function fromCli(name2, config2, ctx) {
       ...base,
       outcome: "fail",
       reasonCode: "approvals.no-pull-request",
-      reason: `no pull request to read reviews from and no --approved-by given: ${need} approval${need === 1 ? "" : "s"}${who(config2)} needed`,
+      reason: `no pull request to read reviews from and no --approved-by given: ${plural2(need, "approval")}${who(config2)} needed`,
       details
     };
   }
   if (counted.length < need) {
-    const skipped = notCounted.length > 0 ? ` (not counted: ${notCounted.map((n2) => `${n2.user}, ${n2.why}`).join("; ")})` : "";
     return {
       ...base,
       outcome: "fail",
       reasonCode: "approvals.missing",
-      reason: `${counted.length} of ${need} approvals${who(config2)} from --approved-by${skipped}`,
+      reason: `${counted.length} of ${need} approvals${who(config2)} from --approved-by${skipped(notCounted)}: name ${plural2(need - counted.length, "more approver")} with --approved-by`,
       details
     };
   }
@@ -44866,7 +44866,7 @@ var approvalsGate = defineGate({
     if (config2.teams === void 0 && config2.users !== void 0 && config2.users.length < need)
       problems.push({
         path: ["count"],
-        message: `count ${need} can never be met by the ${config2.users.length} listed user${config2.users.length === 1 ? "" : "s"}: list more users, add teams, or lower count`
+        message: `count ${need} can never be met by the ${plural2(config2.users.length, "listed user")}: list more users, add teams, or lower count`
       });
     config2.teams?.forEach((t, i) => {
       if (!/^[^/\s]+\/[^/\s]+$/.test(t))
@@ -46318,7 +46318,7 @@ function decide(config2, request, facts) {
   const ctx = { request, facts, ...upstream !== void 0 ? { upstream } : {} };
   const verdicts = [];
   if (request.kind === "rollback") {
-    const skipped = [...upstream !== void 0 ? ["order"] : [], ...env?.gates ?? []].map(
+    const skipped2 = [...upstream !== void 0 ? ["order"] : [], ...env?.gates ?? []].map(
       (name2) => ({
         gate: name2,
         kind: name2 === "order" ? "order" : config2.gates[name2]?.kind ?? "unknown",
@@ -46328,7 +46328,7 @@ function decide(config2, request, facts) {
         details: {}
       })
     );
-    return finish(request, facts, skipped);
+    return finish(request, facts, skipped2);
   }
   if (upstream !== void 0) verdicts.push(orderGate.evaluate("order", {}, ctx));
   for (const name2 of env?.gates ?? []) {
@@ -46652,15 +46652,17 @@ function resolveTarget(config2, env) {
       reason: `environment variable ${[...new Set(missing)].join(", ")} is not set: set it where rollgate runs (a repository secret for the Action)`
     };
   }
+  const shown = config2.url.replace(/\/+$/, "");
   if (!/^https?:\/\//.test(url2)) {
+    const expands = shown === url2 ? "" : " once its variables are expanded";
     return {
       ok: false,
       reasonCode: "prometheus.bad-url",
-      reason: `Prometheus URL "${url2}" is not http(s)://host[:port]: fix prometheus.url`
+      reason: `Prometheus URL "${shown}" is not http(s)://host[:port]${expands}: fix prometheus.url`
     };
   }
   const timeoutMs = config2.timeout === void 0 ? DEFAULT_TIMEOUT_MS : parseDuration(config2.timeout) ?? DEFAULT_TIMEOUT_MS;
-  return { ok: true, target: { url: url2, headers, timeoutMs } };
+  return { ok: true, target: { url: url2, shown, headers, timeoutMs } };
 }
 var sample = external_exports.tuple([external_exports.number(), external_exports.string()]);
 var envelope = external_exports.discriminatedUnion("status", [
@@ -46694,6 +46696,7 @@ async function queryInstant(target, query, at2, fetchImpl) {
     time: (at2.getTime() / 1e3).toFixed(3)
   }).toString();
   const endpoint = `${target.url}/api/v1/query`;
+  const shown = `${target.shown ?? target.url}/api/v1/query`;
   let status;
   let text;
   try {
@@ -46714,11 +46717,11 @@ async function queryInstant(target, query, at2, fetchImpl) {
     if (error62.name === "TimeoutError" || error62.name === "AbortError") {
       return err(
         "prometheus.timeout",
-        `${endpoint} did not answer within ${target.timeoutMs} ms: raise prometheus.timeout or check the server`
+        `${shown} did not answer within ${target.timeoutMs} ms: raise prometheus.timeout or check the server`
       );
     }
     const cause = error62.cause?.message;
-    return err("prometheus.unreachable", `cannot reach ${endpoint}: ${cause ?? error62.message}`);
+    return err("prometheus.unreachable", `cannot reach ${shown}: ${cause ?? error62.message}`);
   }
   let json2;
   try {
@@ -46727,14 +46730,14 @@ async function queryInstant(target, query, at2, fetchImpl) {
     const hint = status === 401 || status === 403 ? ": check prometheus.auth" : "";
     return err(
       `prometheus.http-${status}`,
-      `${endpoint} answered HTTP ${status} without the API's JSON${hint} (${text.slice(0, 120).trim()})`
+      `${shown} answered HTTP ${status} without the API's JSON${hint} (${text.slice(0, 120).trim()})`
     );
   }
   const parsed = envelope.safeParse(json2);
   if (!parsed.success) {
     return err(
       "prometheus.bad-response",
-      `${endpoint} answered HTTP ${status} with JSON that is not a Prometheus API response`
+      `${shown} answered HTTP ${status} with JSON that is not a Prometheus API response`
     );
   }
   const answer = parsed.data;
@@ -46824,13 +46827,21 @@ function gateInputsFor(config2, environment, options = {}) {
 import { mkdtemp as mkdtemp2, mkdir, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
 import { dirname as dirname3, join as join4 } from "node:path";
+
+// src/gitops/redact.ts
+function redactCredentials(text) {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, "$1***@");
+}
+
+// src/gitops/git-cli.ts
 async function openGitStore(options) {
   const dir = await mkdtemp2(join4(tmpdir2(), "rollgate-gitops-"));
+  const shown = redactCredentials(options.repository);
   const git2 = async (args, extra = {}) => {
     const result = await runGit(args, { cwd: dir, ...extra });
     if (result.code !== 0) {
       throw new IoError(
-        `git ${args[0]} failed in the GitOps clone of ${options.repository}: ${result.stderr.trim() || result.stdout.trim()}`
+        `git ${args[0]} failed in the GitOps clone of ${shown}: ${redactCredentials(result.stderr.trim() || result.stdout.trim())}`
       );
     }
     return result.stdout;
@@ -46848,7 +46859,7 @@ async function openGitStore(options) {
   if (cloned.code !== 0) {
     await rm2(dir, { recursive: true, force: true });
     throw new IoError(
-      `cannot clone GitOps repository ${options.repository} (branch ${options.branch}): ${cloned.stderr.trim()}. Check gitops.repository and gitops.branch, or pass --gitops PATH_OR_URL.`
+      `cannot clone GitOps repository ${shown} (branch ${options.branch}): ${redactCredentials(cloned.stderr.trim())}. Check gitops.repository and gitops.branch, or pass --gitops PATH_OR_URL.`
     );
   }
   const who2 = options.committer ?? { name: "rollgate", email: "rollgate@users.noreply.github.com" };
@@ -46906,9 +46917,12 @@ async function openGitStore(options) {
     const text = `${pushed.stdout}
 ${pushed.stderr}`;
     if (/\[rejected\]|stale info|non-fast-forward|fetch first|cannot lock ref|failed to update ref/i.test(text)) {
-      return { kind: "moved", detail: text.trim().split("\n").filter(Boolean).slice(-1)[0] ?? "rejected" };
+      const last = text.trim().split("\n").filter(Boolean).slice(-1)[0] ?? "rejected";
+      return { kind: "moved", detail: redactCredentials(last) };
     }
-    throw new IoError(`git push to ${options.repository} failed: ${pushed.stderr.trim()}`);
+    throw new IoError(
+      `git push to ${shown} failed: ${redactCredentials(pushed.stderr.trim())}; check that the credentials can push to ${options.branch}`
+    );
   }
   return { read, commit, close: () => rm2(dir, { recursive: true, force: true }) };
 }

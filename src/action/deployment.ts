@@ -1,5 +1,6 @@
 import { warning } from '@actions/core';
 import type { Repo } from './context.js';
+import type { RunStatus } from '../report/status.js';
 
 export interface DeploymentClient {
   readonly rest: {
@@ -76,4 +77,34 @@ export async function recordDeployment(
       `rollgate: could not record a deployment to ${record.environment} (${(err as Error).message}); the promotion stands`,
     );
   }
+}
+
+export interface PromotionRecord {
+  /** The commit of this repository the promotion came from. */
+  readonly ref: string;
+  readonly environment: string;
+  readonly services: readonly string[];
+  readonly version: string;
+  readonly actor: string;
+  readonly logUrl: string;
+  readonly status: RunStatus;
+}
+
+/** A deployment for a promotion that wrote something (committed or proposed); other runs record none. */
+export async function recordPromotion(
+  client: DeploymentClient,
+  repo: Repo,
+  p: PromotionRecord,
+): Promise<void> {
+  const status = p.status;
+  if (status.kind !== 'committed' && status.kind !== 'proposed') return;
+  await recordDeployment(client, repo, {
+    ref: p.ref,
+    environment: p.environment,
+    state: status.kind === 'proposed' ? 'queued' : 'success',
+    description: `${p.services.join(', ')} ${p.version} by @${p.actor}`,
+    logUrl: p.logUrl,
+    ...(status.url ? { commitUrl: status.url } : {}),
+    payload: { services: p.services, version: p.version, commit: status.sha },
+  });
 }

@@ -16,7 +16,7 @@ import {
   type Permission,
 } from '../facts/github.js';
 import { gateInputsFor } from '../facts/fetchers.js';
-import { markerFor, renderReport } from '../report/markdown.js';
+import { markerFor } from '../report/markdown.js';
 import { pipelineMermaid } from '../report/mermaid.js';
 import { pipelineView } from '../report/pipeline-view.js';
 import { succeeded, type RunStatus } from '../report/status.js';
@@ -24,10 +24,11 @@ import { describeError } from './describe-error.js';
 import { rollbackVersion } from './rollback-version.js';
 import { statusText } from './status-reply.js';
 import { asCommentEvent, type ActionContext, type CommentEvent } from './context.js';
-import { recordDeployment } from './deployment.js';
+import { recordPromotion } from './deployment.js';
 import type { RunEnd } from './finish.js';
 import { helpText, usageReply } from './help.js';
 import { booleanInput, type Inputs } from './io.js';
+import { promotionReport } from './promotion-report.js';
 import { HeadMovedError, needsChecks, resolveVersion, runPromotion, teamsNamedBy } from './promotion.js';
 import { react } from './reactions.js';
 import { cachingStore, loadTrustedConfig, makeStore, type Clients } from './setup.js';
@@ -224,18 +225,18 @@ async function handleCommand(
   });
 
   const version = formatVersion(resolved.version);
-  const report = renderReport({
-    environment: command.environment,
-    services,
-    version,
-    requestedBy: event.author,
-    source,
-    ...(result.evaluation ? { decision: result.evaluation.decision } : {}),
-    edits: result.evaluation?.plan?.edits ?? [],
-    status: result.status,
-    ...(result.evaluation ? { pipeline: pipelineView(config, result.evaluation.facts.running) } : {}),
-    ...nextStep(result.status, command),
-  });
+  const report = promotionReport(
+    config,
+    {
+      environment: command.environment,
+      services,
+      version,
+      requestedBy: event.author,
+      source,
+      ...nextStep(result.status, command),
+    },
+    result,
+  );
   try {
     await upsertSticky(github, repo, pr.number, markerFor(command.environment), report);
   } catch (err) {
@@ -244,17 +245,15 @@ async function handleCommand(
       `rollgate: could not write the report comment on #${pr.number} (${describeError(err)}); the job summary has it`,
     );
   }
-  if (result.status.kind === 'committed' || result.status.kind === 'proposed') {
-    await recordDeployment(github, repo, {
-      ref: recorded,
-      environment: command.environment,
-      state: result.status.kind === 'proposed' ? 'queued' : 'success',
-      description: `${services.join(', ')} ${version} by @${event.author}`,
-      logUrl: ctx.runUrl,
-      ...(result.status.url ? { commitUrl: result.status.url } : {}),
-      payload: { services, version, commit: result.status.sha },
-    });
-  }
+  await recordPromotion(github, repo, {
+    ref: recorded,
+    environment: command.environment,
+    services,
+    version,
+    actor: event.author,
+    logUrl: ctx.runUrl,
+    status: result.status,
+  });
   await react(github, repo, event.commentId, succeeded(result.status) ? 'rocket' : '-1');
   return {
     kind: 'ran',

@@ -2,13 +2,12 @@ import { parseComment } from '../commands/parse.js';
 import { checkTarget } from '../core/request.js';
 import { formatVersion, type PromotionRequest } from '../core/types.js';
 import { gateInputsFor } from '../facts/fetchers.js';
-import { renderReport } from '../report/markdown.js';
-import { pipelineView } from '../report/pipeline-view.js';
 import { succeeded } from '../report/status.js';
 import type { ActionContext } from './context.js';
-import { recordDeployment } from './deployment.js';
+import { recordPromotion } from './deployment.js';
 import type { RunEnd } from './finish.js';
 import { booleanInput, listInput, type Inputs } from './io.js';
+import { promotionReport } from './promotion-report.js';
 import { resolveVersion, runPromotion } from './promotion.js';
 import { loadTrustedConfig, makeStore, type Clients } from './setup.js';
 
@@ -89,28 +88,20 @@ export async function onDispatch(
     extraFacts: {},
     gateInputs: gateInputsFor(config, ask.environment, { env: ctx.env }),
   });
-  const report = renderReport({
+  const report = promotionReport(
+    config,
+    { environment: ask.environment, services, version, requestedBy: ctx.actor, source: ctx.runUrl },
+    result,
+  );
+  await recordPromotion(github, repo, {
+    ref: ctx.sha,
     environment: ask.environment,
     services,
     version,
-    requestedBy: ctx.actor,
-    source: ctx.runUrl,
-    ...(result.evaluation ? { decision: result.evaluation.decision } : {}),
-    edits: result.evaluation?.plan?.edits ?? [],
+    actor: ctx.actor,
+    logUrl: ctx.runUrl,
     status: result.status,
-    ...(result.evaluation ? { pipeline: pipelineView(config, result.evaluation.facts.running) } : {}),
   });
-  if (result.status.kind === 'committed' || result.status.kind === 'proposed') {
-    await recordDeployment(github, repo, {
-      ref: ctx.sha,
-      environment: ask.environment,
-      state: result.status.kind === 'proposed' ? 'queued' : 'success',
-      description: `${services.join(', ')} ${version} by @${ctx.actor}`,
-      logUrl: ctx.runUrl,
-      ...(result.status.url ? { commitUrl: result.status.url } : {}),
-      payload: { services, version, commit: result.status.sha },
-    });
-  }
   return {
     kind: 'ran',
     environment: ask.environment,
