@@ -213,7 +213,11 @@ async function editOverlay(dir: string, options: WeightOptions): Promise<Command
     ...listOf(k.patchesStrategicMerge),
     ...[k.patches, k.patchesJson6902].flatMap((list) =>
       Array.isArray(list)
-        ? list.map((e) => (e as { path?: unknown }).path).filter((p): p is string => typeof p === 'string')
+        ? list
+            .map((e: unknown) =>
+              typeof e === 'object' && e !== null ? (e as { path?: unknown }).path : undefined,
+            )
+            .filter((p): p is string => typeof p === 'string')
         : [],
     ),
   ];

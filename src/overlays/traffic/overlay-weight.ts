@@ -69,11 +69,19 @@ function listedFiles(text: string): Listed[] | EditFailure {
     const list = k[key];
     if (!Array.isArray(list)) continue;
     for (const entry of list) {
-      const e = entry as { path?: unknown; target?: { kind?: string; name?: string } };
-      if (typeof e.path === 'string') out.push({ path: e.path, target: e.target });
+      if (typeof entry !== 'object' || entry === null) continue;
+      const e = entry as { path?: unknown; target?: unknown };
+      if (typeof e.path === 'string') out.push({ path: e.path, target: targetOf(e.target) });
     }
   }
   return out;
+}
+
+/** A patch's `target`, keeping only the string fields: it comes from a file a person wrote. */
+function targetOf(target: unknown): Listed['target'] {
+  if (typeof target !== 'object' || target === null) return undefined;
+  const { kind, name } = target as { kind?: unknown; name?: unknown };
+  return { ...(typeof kind === 'string' ? { kind } : {}), ...(typeof name === 'string' ? { name } : {}) };
 }
 
 /** JSON pointer of a backend's weight, as a JSON patch names it. */

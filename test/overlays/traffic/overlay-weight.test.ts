@@ -75,6 +75,18 @@ describe('setOverlayWeight', () => {
     });
   });
 
+  it('skips patches: entries that are not maps instead of failing on them', async () => {
+    const k = 'resources:\n  - ../base\npatches:\n  - ~\n  - {path: gone.yaml, target: 7}\n';
+    await writeFile(join(root, 'prod/kustomization.yaml'), k);
+    const outcome = setOverlayWeight(await input([]), { percent: 25 });
+    expect(outcome.ok).toBe(true);
+    // kustomize itself refuses such entries; rollgate must not crash on them before it does.
+    expect(outcome.ok && outcome.edits.map((e) => e.path)).toEqual([
+      'rollgate-traffic-simple-split.yaml',
+      'kustomization.yaml',
+    ]);
+  });
+
   it('edits a strategic-merge patch of the overlay that already holds the weights', async () => {
     const patch = (await readFile(ROUTE, 'utf8'))
       .replace('weight: 90', 'weight: 95')
