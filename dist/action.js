@@ -67663,6 +67663,17 @@ function needsChecks(config2, environment) {
   );
 }
 
+// src/action/review-facts.ts
+async function readReviewFacts(client, repo, config2, environment, pr, requester) {
+  const approvers = pr.reviews.filter((r) => r.state === "APPROVED").map((r) => r.user);
+  const teams = teamsNamedBy(config2, environment);
+  const [teamsOf, checks] = await Promise.all([
+    teams.length > 0 ? readTeams(client, [requester, ...approvers], teams) : Promise.resolve(void 0),
+    needsChecks(config2, environment) ? readChecks(client, repo, pr.headSha) : Promise.resolve(void 0)
+  ]);
+  return { ...teamsOf !== void 0 ? { teamsOf } : {}, ...checks !== void 0 ? { checks } : {} };
+}
+
 // src/action/reactions.ts
 async function react(client, repo, commentId, content) {
   try {
@@ -72645,12 +72656,7 @@ Push the branch to ${repo.owner}/${repo.repo}, or set \`allow-forks: true\` on t
     dryRun: command.dryRun,
     ...command.reason !== void 0 ? { reason: command.reason } : {}
   };
-  const approvers = pr.reviews.filter((r) => r.state === "APPROVED").map((r) => r.user);
-  const teams = teamsNamedBy(config2, command.environment);
-  const [teamsOf, checks] = await Promise.all([
-    teams.length > 0 ? readTeams(github, [event.author, ...approvers], teams) : Promise.resolve(void 0),
-    needsChecks(config2, command.environment) ? readChecks(github, repo, pr.headSha) : Promise.resolve(void 0)
-  ]);
+  const reviewFacts = await readReviewFacts(github, repo, config2, command.environment, pr, event.author);
   const recorded = pr.headSha;
   info(
     `rollgate: ${command.verb} ${command.environment} ${services.join(",")} ${formatVersion(resolved.version)} on #${pr.number} at head ${recorded}`
@@ -72661,11 +72667,7 @@ Push the branch to ${repo.owner}/${repo.repo}, or set \`allow-forks: true\` on t
     store,
     clock,
     gateInputs: gateInputsFor(config2, command.environment, { env: ctx.env }),
-    extraFacts: {
-      pullRequest: pr,
-      ...teamsOf !== void 0 ? { teamsOf } : {},
-      ...checks !== void 0 ? { checks } : {}
-    },
+    extraFacts: { pullRequest: pr, ...reviewFacts },
     beforeCommit: async () => {
       const now2 = await readHeadSha(github, repo, pr.number);
       if (now2 !== recorded) throw new HeadMovedError(recorded, now2);
@@ -72858,8 +72860,6 @@ async function onPullRequest(ctx, inputs, clients, clock) {
     const services = templated.filter((s2) => deploysTo(config2, environment, s2));
     const resolved = resolveVersion(config2, services, void 0, pr.headSha);
     if (services.length === 0 || "problem" in resolved) continue;
-    const approvers = pr.reviews.filter((r) => r.state === "APPROVED").map((r) => r.user);
-    const teams = teamsNamedBy(config2, environment);
     const request2 = {
       environment,
       services,
@@ -72875,8 +72875,7 @@ async function onPullRequest(ctx, inputs, clients, clock) {
       extraFacts: async (now2) => ({
         ...await gateInputsFor(config2, environment, { env: ctx.env })(now2),
         pullRequest: pr,
-        ...teams.length > 0 ? { teamsOf: await readTeams(github, [pr.author, ...approvers], teams) } : {},
-        ...needsChecks(config2, environment) ? { checks: await readChecks(github, repo, pr.headSha) } : {}
+        ...await readReviewFacts(github, repo, config2, environment, pr, pr.author)
       })
     });
     const decision = evaluation.decision;

@@ -17998,11 +17998,17 @@ function listedFiles(text) {
     const list = k[key];
     if (!Array.isArray(list)) continue;
     for (const entry of list) {
+      if (typeof entry !== "object" || entry === null) continue;
       const e = entry;
-      if (typeof e.path === "string") out.push({ path: e.path, target: e.target });
+      if (typeof e.path === "string") out.push({ path: e.path, target: targetOf(e.target) });
     }
   }
   return out;
+}
+function targetOf(target) {
+  if (typeof target !== "object" || target === null) return void 0;
+  const { kind, name: name2 } = target;
+  return { ...typeof kind === "string" ? { kind } : {}, ...typeof name2 === "string" ? { name: name2 } : {} };
 }
 function pointer(path, key) {
   return `/${[...path, key].map((p) => String(p).replaceAll("~", "~0").replaceAll("/", "~1")).join("/")}`;
@@ -18340,7 +18346,9 @@ async function editOverlay(dir, options) {
     ...listOf(k.resources),
     ...listOf(k.patchesStrategicMerge),
     ...[k.patches, k.patchesJson6902].flatMap(
-      (list) => Array.isArray(list) ? list.map((e) => e.path).filter((p) => typeof p === "string") : []
+      (list) => Array.isArray(list) ? list.map(
+        (e) => typeof e === "object" && e !== null ? e.path : void 0
+      ).filter((p) => typeof p === "string") : []
     )
   ];
   for (const path of listed) {
@@ -47505,7 +47513,7 @@ function parseAt(text) {
   const fixed = at2.toJSDate();
   return () => fixed;
 }
-function targetOf(config2, positionals, values) {
+function targetOf2(config2, positionals, values) {
   const [environment, ...extra] = positionals;
   if (environment === void 0)
     throw new UsageError('name the environment, e.g. "rollgate check staging --version 1.4.0"');
@@ -47517,7 +47525,7 @@ function requesterOf(values, io) {
   return values["requested-by"] ?? io.env.ROLLGATE_ACTOR ?? io.env.GITHUB_ACTOR ?? io.env.USER ?? "cli";
 }
 function buildRequest(config2, positionals, values, io, dryRun) {
-  const { environment, services } = targetOf(config2, positionals, values);
+  const { environment, services } = targetOf2(config2, positionals, values);
   if (values.version === void 0)
     throw new UsageError("--version is required (a tag, a digest, or tag@digest)");
   const requestedBy = requesterOf(values, io);
@@ -47683,7 +47691,7 @@ async function runRollback(args, io) {
       "rollback takes no --version: it restores the previous one; use promote for a chosen version"
     );
   const config2 = await loadConfig(io, values.config);
-  const { environment, services } = targetOf(config2, positionals, values);
+  const { environment, services } = targetOf2(config2, positionals, values);
   const clock = parseAt(values.at);
   const requestedBy = requesterOf(values, io);
   return withStore(config2, values, io, async (store) => {

@@ -8,11 +8,9 @@ import { runningVersions } from '../core/running.js';
 import {
   permissionAtLeast,
   PERMISSION_LEVELS,
-  readChecks,
   readHeadSha,
   readPermission,
   readPullRequest,
-  readTeams,
   type Permission,
 } from '../facts/github.js';
 import { gateInputsFor } from '../facts/fetchers.js';
@@ -29,7 +27,8 @@ import type { RunEnd } from './finish.js';
 import { helpText, usageReply } from './help.js';
 import { booleanInput, type Inputs } from './io.js';
 import { promotionReport } from './promotion-report.js';
-import { HeadMovedError, needsChecks, resolveVersion, runPromotion, teamsNamedBy } from './promotion.js';
+import { HeadMovedError, resolveVersion, runPromotion } from './promotion.js';
+import { readReviewFacts } from './review-facts.js';
 import { react } from './reactions.js';
 import { cachingStore, loadTrustedConfig, makeStore, type Clients } from './setup.js';
 import { reply, upsertSticky } from './sticky.js';
@@ -194,14 +193,7 @@ async function handleCommand(
     dryRun: command.dryRun,
     ...(command.reason !== undefined ? { reason: command.reason } : {}),
   };
-  const approvers = pr.reviews.filter((r) => r.state === 'APPROVED').map((r) => r.user);
-  const teams = teamsNamedBy(config, command.environment);
-  const [teamsOf, checks] = await Promise.all([
-    teams.length > 0 ? readTeams(github, [event.author, ...approvers], teams) : Promise.resolve(undefined),
-    needsChecks(config, command.environment)
-      ? readChecks(github, repo, pr.headSha)
-      : Promise.resolve(undefined),
-  ]);
+  const reviewFacts = await readReviewFacts(github, repo, config, command.environment, pr, event.author);
   const recorded = pr.headSha;
   info(
     `rollgate: ${command.verb} ${command.environment} ${services.join(',')} ${formatVersion(resolved.version)} on #${pr.number} at head ${recorded}`,
@@ -213,11 +205,7 @@ async function handleCommand(
     store,
     clock,
     gateInputs: gateInputsFor(config, command.environment, { env: ctx.env }),
-    extraFacts: {
-      pullRequest: pr,
-      ...(teamsOf !== undefined ? { teamsOf } : {}),
-      ...(checks !== undefined ? { checks } : {}),
-    },
+    extraFacts: { pullRequest: pr, ...reviewFacts },
     beforeCommit: async () => {
       const now = await readHeadSha(github, repo, pr.number);
       if (now !== recorded) throw new HeadMovedError(recorded, now);

@@ -3,14 +3,15 @@ import { evaluate } from '../core/pipeline.js';
 import { deploysTo } from '../core/overlay-paths.js';
 import type { PromotionRequest } from '../core/types.js';
 import { formatVersion } from '../core/types.js';
-import { readChecks, readPullRequest, readTeams } from '../facts/github.js';
+import { readPullRequest } from '../facts/github.js';
 import { gateInputsFor } from '../facts/fetchers.js';
 import { renderReport } from '../report/markdown.js';
 import { pipelineView } from '../report/pipeline-view.js';
 import { asPullRequestEvent, type ActionContext, type Repo } from './context.js';
 import type { RunEnd } from './finish.js';
 import type { Inputs } from './io.js';
-import { needsChecks, resolveVersion, teamsNamedBy } from './promotion.js';
+import { resolveVersion } from './promotion.js';
+import { readReviewFacts } from './review-facts.js';
 import { cachingStore, loadTrustedConfig, makeStore, type Clients } from './setup.js';
 
 export interface CheckRunClient {
@@ -61,8 +62,6 @@ export async function onPullRequest(
     const services = templated.filter((s) => deploysTo(config, environment, s));
     const resolved = resolveVersion(config, services, undefined, pr.headSha);
     if (services.length === 0 || 'problem' in resolved) continue;
-    const approvers = pr.reviews.filter((r) => r.state === 'APPROVED').map((r) => r.user);
-    const teams = teamsNamedBy(config, environment);
     const request: PromotionRequest = {
       environment,
       services,
@@ -78,8 +77,7 @@ export async function onPullRequest(
       extraFacts: async (now) => ({
         ...(await gateInputsFor(config, environment, { env: ctx.env })(now)),
         pullRequest: pr,
-        ...(teams.length > 0 ? { teamsOf: await readTeams(github, [pr.author, ...approvers], teams) } : {}),
-        ...(needsChecks(config, environment) ? { checks: await readChecks(github, repo, pr.headSha) } : {}),
+        ...(await readReviewFacts(github, repo, config, environment, pr, pr.author)),
       }),
     });
     const decision = evaluation.decision;
