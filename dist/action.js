@@ -72547,6 +72547,11 @@ Nothing was written. [Run log](${ctx.runUrl})`
 async function handleCommand(ctx, inputs, clients, clock, event, parsed) {
   const { github } = clients();
   const repo = ctx.repository;
+  const confused = async (reasonCode, problem, usage) => {
+    await reply(github, repo, event.issueNumber, usageReply(problem, usage));
+    await react(github, repo, event.commentId, "confused");
+    return aborted2(reasonCode, problem);
+  };
   const needed = permissionInput(inputs.permission);
   const has = await readPermission(github, repo, event.author);
   if (!permissionAtLeast(has, needed)) {
@@ -72565,9 +72570,7 @@ Ask someone with ${needed} access to run it.`
     return aborted2("not-permitted", `@${event.author} has ${has} permission; ${needed} or above is needed`);
   }
   if (parsed.kind === "invalid") {
-    await reply(github, repo, event.issueNumber, usageReply(parsed.problem, parsed.usage));
-    await react(github, repo, event.commentId, "confused");
-    return aborted2("bad-command", parsed.problem);
+    return confused("bad-command", parsed.problem, parsed.usage);
   }
   const command = parsed.command;
   if (command.verb === "/help") {
@@ -72625,25 +72628,19 @@ Push the branch to ${repo.owner}/${repo.repo}, or set \`allow-forks: true\` on t
   }
   if (command.verb === "/promote" && command.canary !== void 0) {
     const problem = "--canary is not supported yet: this rollgate promotes the whole environment; comment again without --canary";
-    await reply(github, repo, event.issueNumber, usageReply(problem, USAGE_OF[command.verb]));
-    await react(github, repo, event.commentId, "confused");
-    return aborted2("canary-unsupported", problem);
+    return confused("canary-unsupported", problem, USAGE_OF[command.verb]);
   }
   let services;
   try {
     services = checkTarget(config2, command.environment, command.services);
   } catch (err2) {
     if (!(err2 instanceof UsageError)) throw err2;
-    await reply(github, repo, event.issueNumber, usageReply(err2.message, USAGE_OF[command.verb]));
-    await react(github, repo, event.commentId, "confused");
-    return aborted2("bad-command", err2.message);
+    return confused("bad-command", err2.message, USAGE_OF[command.verb]);
   }
   const explicit = command.verb === "/promote" ? command.version : await rollbackVersion(store, config2, command.environment, services);
   const resolved = typeof explicit === "object" ? explicit : resolveVersion(config2, services, explicit, pr.headSha);
   if ("problem" in resolved) {
-    await reply(github, repo, event.issueNumber, usageReply(resolved.problem, USAGE_OF[command.verb]));
-    await react(github, repo, event.commentId, "confused");
-    return aborted2("bad-version", resolved.problem);
+    return confused("bad-version", resolved.problem, USAGE_OF[command.verb]);
   }
   const source = event.issueUrl || `${ctx.serverUrl}/${repo.owner}/${repo.repo}/pull/${pr.number}`;
   const request2 = {

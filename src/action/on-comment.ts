@@ -75,6 +75,12 @@ async function handleCommand(
 ): Promise<RunEnd> {
   const { github } = clients();
   const repo = ctx.repository;
+  // A command rollgate understood but cannot run as written: say why with the usage, react, stop.
+  const confused = async (reasonCode: string, problem: string, usage: string): Promise<RunEnd> => {
+    await reply(github, repo, event.issueNumber, usageReply(problem, usage));
+    await react(github, repo, event.commentId, 'confused');
+    return aborted(reasonCode, problem);
+  };
 
   const needed = permissionInput(inputs.permission);
   const has = await readPermission(github, repo, event.author);
@@ -91,9 +97,7 @@ async function handleCommand(
   }
 
   if (parsed.kind === 'invalid') {
-    await reply(github, repo, event.issueNumber, usageReply(parsed.problem, parsed.usage));
-    await react(github, repo, event.commentId, 'confused');
-    return aborted('bad-command', parsed.problem);
+    return confused('bad-command', parsed.problem, parsed.usage);
   }
 
   const command = parsed.command;
@@ -155,9 +159,7 @@ async function handleCommand(
     // The grammar has --canary, the core does not step canaries yet: say so rather than ignore it.
     const problem =
       '--canary is not supported yet: this rollgate promotes the whole environment; comment again without --canary';
-    await reply(github, repo, event.issueNumber, usageReply(problem, USAGE_OF[command.verb]));
-    await react(github, repo, event.commentId, 'confused');
-    return aborted('canary-unsupported', problem);
+    return confused('canary-unsupported', problem, USAGE_OF[command.verb]);
   }
 
   let services: readonly string[];
@@ -165,9 +167,7 @@ async function handleCommand(
     services = checkTarget(config, command.environment, command.services);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    await reply(github, repo, event.issueNumber, usageReply(err.message, USAGE_OF[command.verb]));
-    await react(github, repo, event.commentId, 'confused');
-    return aborted('bad-command', err.message);
+    return confused('bad-command', err.message, USAGE_OF[command.verb]);
   }
 
   const explicit =
@@ -177,9 +177,7 @@ async function handleCommand(
   const resolved =
     typeof explicit === 'object' ? explicit : resolveVersion(config, services, explicit, pr.headSha);
   if ('problem' in resolved) {
-    await reply(github, repo, event.issueNumber, usageReply(resolved.problem, USAGE_OF[command.verb]));
-    await react(github, repo, event.commentId, 'confused');
-    return aborted('bad-version', resolved.problem);
+    return confused('bad-version', resolved.problem, USAGE_OF[command.verb]);
   }
 
   const source = event.issueUrl || `${ctx.serverUrl}/${repo.owner}/${repo.repo}/pull/${pr.number}`;
