@@ -59763,8 +59763,18 @@ function promotionReport(config2, asked, result) {
     ...result.evaluation ? { decision: result.evaluation.decision } : {},
     edits: result.evaluation?.plan?.edits ?? [],
     status: result.status,
-    ...result.evaluation ? { pipeline: pipelineView(config2, result.evaluation.facts.running) } : {}
+    ...result.evaluation ? { pipeline: pipelineView(config2, runningAfter(result)) } : {}
   });
+}
+function runningAfter(result) {
+  const evaluation = result.evaluation;
+  if (evaluation === void 0) return {};
+  const running = evaluation.facts.running;
+  if (result.status.kind !== "committed" || evaluation.plan === void 0) return running;
+  const { environment, version: version2 } = evaluation.decision;
+  const updated = { ...running[environment] };
+  for (const service of evaluation.plan.changedServices) updated[service] = version2;
+  return { ...running, [environment]: updated };
 }
 
 // src/facts/history.ts
@@ -60127,7 +60137,7 @@ var bakeGate = defineGate({
         reasonCode: "bake.too-soon",
         details,
         opensAt: opens.toISOString(),
-        reason: `${version2} has baked in ${upstream} for ${formatDuration(need - worstLeft)} of ${config2}: ${formatDuration(worstLeft)} left (opens ${opens.toISOString()})`
+        reason: `${version2} has baked in ${upstream} for ${formatDuration(need - worstLeft)} of ${config2}: ${formatDuration(worstLeft)} left`
       };
     }
     return {

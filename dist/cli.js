@@ -45039,7 +45039,7 @@ var bakeGate = defineGate({
         reasonCode: "bake.too-soon",
         details,
         opensAt: opens.toISOString(),
-        reason: `${version2} has baked in ${upstream} for ${formatDuration(need - worstLeft)} of ${config2}: ${formatDuration(worstLeft)} left (opens ${opens.toISOString()})`
+        reason: `${version2} has baked in ${upstream} for ${formatDuration(need - worstLeft)} of ${config2}: ${formatDuration(worstLeft)} left`
       };
     }
     return {

@@ -14,6 +14,20 @@ export function promotionReport(
     ...(result.evaluation ? { decision: result.evaluation.decision } : {}),
     edits: result.evaluation?.plan?.edits ?? [],
     status: result.status,
-    ...(result.evaluation ? { pipeline: pipelineView(config, result.evaluation.facts.running) } : {}),
+    ...(result.evaluation ? { pipeline: pipelineView(config, runningAfter(result)) } : {}),
   });
+}
+
+/** What runs where once this run's commit has landed: the facts are from before it. */
+function runningAfter(
+  result: PromotionResult,
+): Readonly<Record<string, Readonly<Record<string, string | undefined>>>> {
+  const evaluation = result.evaluation;
+  if (evaluation === undefined) return {};
+  const running = evaluation.facts.running;
+  if (result.status.kind !== 'committed' || evaluation.plan === undefined) return running;
+  const { environment, version } = evaluation.decision;
+  const updated = { ...running[environment] };
+  for (const service of evaluation.plan.changedServices) updated[service] = version;
+  return { ...running, [environment]: updated };
 }

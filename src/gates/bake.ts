@@ -83,7 +83,7 @@ export const bakeGate = defineGate({
         reasonCode: 'bake.too-soon',
         details,
         opensAt: opens.toISOString(),
-        reason: `${version} has baked in ${upstream} for ${formatDuration(need - worstLeft)} of ${config}: ${formatDuration(worstLeft)} left (opens ${opens.toISOString()})`,
+        reason: `${version} has baked in ${upstream} for ${formatDuration(need - worstLeft)} of ${config}: ${formatDuration(worstLeft)} left`,
       };
     }
     return {

@@ -53,6 +53,8 @@ describe('acceptance: /promote on a pull request', () => {
     expect(sticky[0]?.body).toMatch(/^<!-- rollgate:dev -->\n### 🚀 rollgate: dev promoted/);
     expect(sticky[0]?.body).toContain(`[${head.slice(0, 7)}](`);
     expect(sticky[0]?.body).toContain('```mermaid');
+    // The pipeline picture shows the state after the commit, not the facts read before it.
+    expect(sticky[0]?.body).toContain('e0["<b>dev</b><br/>checkout: 1.5.0"]');
     expect(reactionsOn(s)).toEqual(['eyes', 'rocket']);
     expect(s.sim.state.deployments.map((d) => [d.environment, d.sha])).toEqual([['dev', s.pr.headSha]]);
     expect(s.sim.state.deploymentStatuses.map((d) => d.state)).toEqual(['success']);

@@ -265,7 +265,8 @@ describe('rollgate CLI', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('ALLOWED  checkout, cart 1.4.0 -> dev');
     expect(result.stdout).toContain('staging must run 1.4.0 first');
-    expect(result.stdout).toContain('50m left (opens 2026-11-16T10:00:00.000Z)');
+    expect(result.stdout).toContain('50m left');
+    expect(result.stdout).toContain('by bake-1h (earliest retry 2026-11-16T10:00:00.000Z)');
     expect(result.stdout).toContain('frozen by weekend until Mon 2026-11-23 08:00 Europe/Berlin (07:00 UTC)');
     expect(result.stdout).toContain('nothing to commit: production already runs 1.4.0');
     expect(result.stdout.match(/^Rollgate-Environment: /gm)).toHaveLength(4);
