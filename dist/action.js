@@ -59439,6 +59439,28 @@ function splitLines(text) {
   return result;
 }
 
+// src/report/diff.ts
+var MAX_EDIT_LENGTH = 4e3;
+function unifiedDiff(edit) {
+  const patch = createTwoFilesPatch(
+    `a/${edit.path}`,
+    `b/${edit.path}`,
+    edit.before,
+    edit.after,
+    void 0,
+    void 0,
+    {
+      context: 3,
+      maxEditLength: MAX_EDIT_LENGTH
+    }
+  );
+  if (patch === void 0)
+    return `--- a/${edit.path}
++++ b/${edit.path}
+@@ too many changed lines to show; see the commit @@`;
+  return patch.split("\n").filter((line, i) => i > 1 || !/^(Index: |=+$)/.test(line)).join("\n").trimEnd();
+}
+
 // src/report/mermaid.ts
 function pipelineMermaid(view, target) {
   const ids = new Map(view.environments.map((e, i) => [e.name, `e${i}`]));
@@ -59534,7 +59556,7 @@ function renderGates(decision) {
 function renderDiff(edits, budget) {
   const changed = edits.filter((e) => e.before !== e.after);
   if (changed.length === 0) return "";
-  const patch = changed.map(patchOf).join("\n");
+  const patch = changed.map(unifiedDiff).join("\n");
   const open3 = `<details><summary>Diff (${changed.length} file${changed.length === 1 ? "" : "s"})</summary>
 
 \`\`\`diff
@@ -59550,26 +59572,6 @@ function renderDiff(edits, budget) {
   const cut = lines.length - kept;
   return `${open3}${fence(lines.slice(0, kept).join("\n"))}
 \u2026 ${cut} more diff line${cut === 1 ? "" : "s"} cut to fit GitHub's comment limit; see the commit for all of it${close}`;
-}
-var MAX_EDIT_LENGTH = 4e3;
-function patchOf(edit) {
-  const patch = createTwoFilesPatch(
-    `a/${edit.path}`,
-    `b/${edit.path}`,
-    edit.before,
-    edit.after,
-    void 0,
-    void 0,
-    {
-      context: 3,
-      maxEditLength: MAX_EDIT_LENGTH
-    }
-  );
-  if (patch === void 0)
-    return `--- a/${edit.path}
-+++ b/${edit.path}
-@@ too many changed lines to show; see the commit @@`;
-  return patch.split("\n").filter((line, i) => i > 1 || !/^(Index: |=+$)/.test(line)).join("\n").trimEnd();
 }
 function fence(text) {
   return text.replace(/```/g, "`\u200B``");

@@ -47444,6 +47444,28 @@ function splitLines(text) {
   return result;
 }
 
+// src/report/diff.ts
+var MAX_EDIT_LENGTH = 4e3;
+function unifiedDiff(edit) {
+  const patch = createTwoFilesPatch(
+    `a/${edit.path}`,
+    `b/${edit.path}`,
+    edit.before,
+    edit.after,
+    void 0,
+    void 0,
+    {
+      context: 3,
+      maxEditLength: MAX_EDIT_LENGTH
+    }
+  );
+  if (patch === void 0)
+    return `--- a/${edit.path}
++++ b/${edit.path}
+@@ too many changed lines to show; see the commit @@`;
+  return patch.split("\n").filter((line, i) => i > 1 || !/^(Index: |=+$)/.test(line)).join("\n").trimEnd();
+}
+
 // src/cli/render.ts
 var OUTCOME_LABEL = {
   pass: "pass",
@@ -47466,11 +47488,6 @@ function decisionLine(decision) {
   const latest = opens[opens.length - 1];
   const blocking = decision.verdicts.filter((v) => v.outcome === "fail").map((v) => v.gate);
   return `DENIED   ${what} by ${blocking.join(", ")}${latest ? ` (earliest retry ${latest})` : ""}`;
-}
-function unifiedDiff(edit) {
-  return createTwoFilesPatch(`a/${edit.path}`, `b/${edit.path}`, edit.before, edit.after, "", "", {
-    context: 3
-  }).split("\n").filter((l2) => !l2.startsWith("=====")).join("\n").trimEnd();
 }
 
 // src/cli/verbs.ts

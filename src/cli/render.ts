@@ -1,5 +1,4 @@
-import { createTwoFilesPatch } from 'diff';
-import type { Decision, FileEdit, Verdict } from '../core/types.js';
+import type { Decision, Verdict } from '../core/types.js';
 
 const OUTCOME_LABEL: Readonly<Record<Verdict['outcome'], string>> = {
   pass: 'pass',
@@ -29,15 +28,4 @@ export function decisionLine(decision: Decision): string {
   const latest = opens[opens.length - 1];
   const blocking = decision.verdicts.filter((v) => v.outcome === 'fail').map((v) => v.gate);
   return `DENIED   ${what} by ${blocking.join(', ')}${latest ? ` (earliest retry ${latest})` : ''}`;
-}
-
-/** A unified diff of one file edit, as `git diff` would show it. */
-export function unifiedDiff(edit: FileEdit): string {
-  return createTwoFilesPatch(`a/${edit.path}`, `b/${edit.path}`, edit.before, edit.after, '', '', {
-    context: 3,
-  })
-    .split('\n')
-    .filter((l) => !l.startsWith('====='))
-    .join('\n')
-    .trimEnd();
 }

@@ -14,7 +14,8 @@ import type { PromotionRequest } from '../core/types.js';
 import { gateInputsFor } from '../facts/fetchers.js';
 import { openGitStore } from '../gitops/git-cli.js';
 import type { CliIo } from './io.js';
-import { decisionLine, gateTable, unifiedDiff } from './render.js';
+import { unifiedDiff } from '../report/diff.js';
+import { decisionLine, gateTable } from './render.js';
 
 const COMMON = {
   config: { type: 'string' },

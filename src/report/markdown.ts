@@ -1,5 +1,5 @@
-import { createTwoFilesPatch } from 'diff';
 import type { Decision, FileEdit, Verdict } from '../core/types.js';
+import { unifiedDiff } from './diff.js';
 import { pipelineMermaid, type PipelineView } from './mermaid.js';
 import { headlineOf, type RunStatus } from './status.js';
 
@@ -92,7 +92,7 @@ function renderGates(decision: Decision): string {
 export function renderDiff(edits: readonly FileEdit[], budget: number): string {
   const changed = edits.filter((e) => e.before !== e.after);
   if (changed.length === 0) return '';
-  const patch = changed.map(patchOf).join('\n');
+  const patch = changed.map(unifiedDiff).join('\n');
   const open = `<details><summary>Diff (${changed.length} file${changed.length === 1 ? '' : 's'})</summary>\n\n\`\`\`diff\n`;
   const close = '\n```\n\n</details>\n';
   const room = budget - open.length - close.length - 120;
@@ -104,34 +104,6 @@ export function renderDiff(edits: readonly FileEdit[], budget: number): string {
     size += (lines[kept++]?.length ?? 0) + 1;
   const cut = lines.length - kept;
   return `${open}${fence(lines.slice(0, kept).join('\n'))}\n… ${cut} more diff line${cut === 1 ? '' : 's'} cut to fit GitHub's comment limit; see the commit for all of it${close}`;
-}
-
-/**
- * Myers' diff is quadratic in the number of changed lines; past MAX_EDIT_LENGTH a file (a
- * generated manifest rewritten wholesale) is named, not diffed, so the report never stalls a run.
- */
-const MAX_EDIT_LENGTH = 4_000;
-
-function patchOf(edit: FileEdit): string {
-  const patch = createTwoFilesPatch(
-    `a/${edit.path}`,
-    `b/${edit.path}`,
-    edit.before,
-    edit.after,
-    undefined,
-    undefined,
-    {
-      context: 3,
-      maxEditLength: MAX_EDIT_LENGTH,
-    },
-  );
-  if (patch === undefined)
-    return `--- a/${edit.path}\n+++ b/${edit.path}\n@@ too many changed lines to show; see the commit @@`;
-  return patch
-    .split('\n')
-    .filter((line, i) => i > 1 || !/^(Index: |=+$)/.test(line))
-    .join('\n')
-    .trimEnd();
 }
 
 /** A diff line of three backticks would close the fence early. */
