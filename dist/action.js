@@ -59849,6 +59849,9 @@ function historyFromCommits(commits) {
 function defineGate(gate) {
   return gate;
 }
+function registered(gate) {
+  return gate;
+}
 
 // src/gates/order.ts
 var orderSchema = external_exports.strictObject({}).describe("Implied by `after`: the upstream environment must run the version.");
@@ -67348,11 +67351,11 @@ var sloGate = defineGate({
 
 // src/gates/registry.ts
 var GATE_KINDS = {
-  freeze: freezeGate,
-  bake: bakeGate,
-  slo: sloGate,
-  approvals: approvalsGate,
-  checks: checksGate
+  freeze: registered(freezeGate),
+  bake: registered(bakeGate),
+  slo: registered(sloGate),
+  approvals: registered(approvalsGate),
+  checks: registered(checksGate)
 };
 
 // src/core/decide.ts
@@ -68073,8 +68076,8 @@ function register(state, name2, method, options) {
     if (!state.registry[name2]) {
       return method(options);
     }
-    return state.registry[name2].reduce((method2, registered) => {
-      return registered.hook.bind(null, method2, options);
+    return state.registry[name2].reduce((method2, registered2) => {
+      return registered2.hook.bind(null, method2, options);
     }, method)();
   });
 }
@@ -68119,8 +68122,8 @@ function removeHook(state, name2, method) {
   if (!state.registry[name2]) {
     return;
   }
-  const index = state.registry[name2].map((registered) => {
-    return registered.orig;
+  const index = state.registry[name2].map((registered2) => {
+    return registered2.orig;
   }).indexOf(method);
   if (index === -1) {
     return;

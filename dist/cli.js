@@ -44717,6 +44717,9 @@ function date4(params) {
 function defineGate(gate) {
   return gate;
 }
+function registered(gate) {
+  return gate;
+}
 
 // src/gates/approvals.ts
 var approvalsSchema = external_exports.strictObject({
@@ -45833,11 +45836,11 @@ var sloGate = defineGate({
 
 // src/gates/registry.ts
 var GATE_KINDS = {
-  freeze: freezeGate,
-  bake: bakeGate,
-  slo: sloGate,
-  approvals: approvalsGate,
-  checks: checksGate
+  freeze: registered(freezeGate),
+  bake: registered(bakeGate),
+  slo: registered(sloGate),
+  approvals: registered(approvalsGate),
+  checks: registered(checksGate)
 };
 
 // src/config/did-you-mean.ts

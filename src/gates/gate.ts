@@ -27,3 +27,11 @@ export interface GateKind<S extends z.ZodType = z.ZodType> {
 export function defineGate<S extends z.ZodType>(gate: GateKind<S>): GateKind<S> {
   return gate;
 }
+
+/**
+ * A kind as the registry holds it, with its config type erased. Sound because the loader only ever
+ * hands `evaluate` and `check` a config that `schema` itself parsed; this is the one place that cast lives.
+ */
+export function registered<S extends z.ZodType>(gate: GateKind<S>): GateKind {
+  return gate as unknown as GateKind;
+}
