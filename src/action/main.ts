@@ -7,6 +7,7 @@ import { onComment } from './on-comment.js';
 import { onDispatch } from './on-dispatch.js';
 import { onPullRequest } from './on-pull-request.js';
 import { onSchedule } from './on-schedule.js';
+import { dispatchOrTick, onTick, withTick } from './on-tick.js';
 import { makeClients, type Clients } from './setup.js';
 
 type Handler = (
@@ -22,8 +23,9 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   pull_request: onPullRequest,
   pull_request_target: onPullRequest,
   pull_request_review: onPullRequest,
-  schedule: onSchedule,
-  workflow_dispatch: onDispatch,
+  schedule: withTick(onSchedule),
+  repository_dispatch: onTick,
+  workflow_dispatch: dispatchOrTick(onDispatch),
   push: onDispatch,
 };
 
