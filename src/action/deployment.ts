@@ -32,8 +32,12 @@ export interface DeploymentClient {
 export interface DeploymentRecord {
   readonly ref: string;
   readonly environment: string;
-  /** success: committed to the GitOps branch; queued: proposed as a GitOps pull request, not yet merged. */
-  readonly state: 'success' | 'failure' | 'queued';
+  /**
+   * success: committed to the GitOps branch (a rollout: verified, or promoted without verify);
+   * queued: proposed as a GitOps pull request, not yet merged; in_progress: a rollout under way;
+   * failure: a rollout rolled back or aborted.
+   */
+  readonly state: 'success' | 'failure' | 'queued' | 'in_progress';
   readonly description: string;
   readonly logUrl: string;
   readonly commitUrl?: string;

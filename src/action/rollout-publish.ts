@@ -78,10 +78,11 @@ export function rolloutView(
   const next = 'nextEligibleAt' in action ? action.nextEligibleAt : undefined;
   const holdEnds = next ?? (r !== undefined ? holdEnd(config, result, r) : undefined);
   const hold = after?.holds?.find((h) => h.version === (r?.version ?? result.version));
+  const stable = after?.stable ?? result.stable;
   return {
     service: result.service,
     version: r?.version ?? result.version,
-    ...((after?.stable ?? result.stable) !== undefined ? { stable: after?.stable ?? result.stable } : {}),
+    ...(stable !== undefined ? { stable } : {}),
     phase: r?.phase ?? result.phase,
     step: r?.step ?? result.step,
     steps: r?.steps ?? result.steps,
