@@ -287,7 +287,10 @@ async function judgeAnalysis(
       // A query Prometheus did not answer decides nothing, whatever the gate's onNoData says.
       const unanswered = queryError(gateInputs[gate.name]);
       if (unanswered !== undefined && verdict.outcome !== 'pass') {
-        return { verdict: { ...verdict, reason: `${verdict.reason} (${unanswered})` }, outcome: 'error' as const };
+        return {
+          verdict: { ...verdict, reason: `${verdict.reason} (${unanswered})` },
+          outcome: 'error' as const,
+        };
       }
       return { verdict, outcome: analysisOutcome(verdict) };
     }),
