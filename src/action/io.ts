@@ -67,7 +67,8 @@ export const OUTPUTS = {
       'The rollout phase after the run (progressing, paused, promoted, verified, rolled-back, aborted), when the run was about one rollout.',
   },
   step: {
-    description: 'The rollout step after the run (1 = the first weight; 0 = warm-up), when the run was about one rollout.',
+    description:
+      'The rollout step after the run (1 = the first weight; 0 = warm-up), when the run was about one rollout.',
   },
   weight: {
     description: "The canary's traffic percentage after the run, when the run was about one rollout.",

@@ -32,7 +32,8 @@ export async function onTick(
 ): Promise<RunEnd> {
   const { github } = clients();
   const { config } = await loadTrustedConfig(github, ctx.repository, inputs.config, ctx.env);
-  if (!hasRollouts(config)) return { kind: 'ignored', why: 'no environment rolls out progressively (no canary:)' };
+  if (!hasRollouts(config))
+    return { kind: 'ignored', why: 'no environment rolls out progressively (no canary:)' };
   const store = makeStore(config, ctx, clients());
   const report = await runTick(config, rolloutDeps(config, ctx, store, clock));
   if (report.rollouts.length === 0 && report.problems.length === 0) {
@@ -51,7 +52,9 @@ export async function onTick(
     report,
     statusOf(report),
     report.exitCode === 3
-      ? { failStep: `rollgate: tick: ${report.problems.length || 'some'} rollout(s) could not be judged or written; see the log` }
+      ? {
+          failStep: `rollgate: tick: ${report.problems.length || 'some'} rollout(s) could not be judged or written; see the log`,
+        }
       : {},
   );
   return end;
@@ -93,5 +96,7 @@ export function withTick(handler: Handler): Handler {
 /** `workflow_dispatch`: a promotion when one is asked for (inputs command or environment), else a tick. */
 export function dispatchOrTick(dispatch: Handler): Handler {
   return (ctx, inputs, clients, clock) =>
-    inputs.command || inputs.environment ? dispatch(ctx, inputs, clients, clock) : onTick(ctx, inputs, clients, clock);
+    inputs.command || inputs.environment
+      ? dispatch(ctx, inputs, clients, clock)
+      : onTick(ctx, inputs, clients, clock);
 }

@@ -49,7 +49,9 @@ export async function runRolloutComment(c: RolloutComment): Promise<RunEnd> {
     await react(github, repo, c.event.commentId, 'confused');
     return refusedEnd(c.command.environment, 'bad-command', err.message);
   }
-  info(`rollgate: ${c.command.verb} ${c.command.environment} ${c.command.services.join(',')} by @${c.event.author}`);
+  info(
+    `rollgate: ${c.command.verb} ${c.command.environment} ${c.command.services.join(',')} by @${c.event.author}`,
+  );
   const source =
     c.event.issueUrl || `${c.ctx.serverUrl}/${repo.owner}/${repo.repo}/issues/${c.event.issueNumber}`;
   const report = await runRolloutCommand(c.config, rolloutDeps(c.config, c.ctx, c.store, c.clock), {
@@ -87,7 +89,9 @@ export async function runRolloutComment(c: RolloutComment): Promise<RunEnd> {
         repo,
         c.event.issueNumber,
         `### rollgate: ${c.command.environment} ${spec.done}\n\n${report.rollouts
-          .map((r) => `- **${escapeMd(r.service)}** \`${escapeMd(r.version)}\`: ${escapeMd(r.action.message)}`)
+          .map(
+            (r) => `- **${escapeMd(r.service)}** \`${escapeMd(r.version)}\`: ${escapeMd(r.action.message)}`,
+          )
           .join('\n')}\n\nThe rollout report is on ${where}.`,
       );
     }
@@ -98,8 +102,13 @@ export async function runRolloutComment(c: RolloutComment): Promise<RunEnd> {
   const reasons = [
     ...report.rollouts
       .filter((r) => r.commit === undefined)
-      .map((r) => `- **${escapeMd(r.service)}** \`${escapeMd(r.version)}\`: ${escapeMd(r.action.message)} (\`${r.action.reasonCode}\`)`),
-    ...report.problems.map((p) => `- **${escapeMd(p.service)}**: ${escapeMd(p.message)} (\`${p.reasonCode}\`)`),
+      .map(
+        (r) =>
+          `- **${escapeMd(r.service)}** \`${escapeMd(r.version)}\`: ${escapeMd(r.action.message)} (\`${r.action.reasonCode}\`)`,
+      ),
+    ...report.problems.map(
+      (p) => `- **${escapeMd(p.service)}**: ${escapeMd(p.message)} (\`${p.reasonCode}\`)`,
+    ),
   ];
   const headline = report.exitCode === 1 ? 'refused' : 'failed';
   await reply(

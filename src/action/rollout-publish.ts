@@ -60,7 +60,9 @@ async function statesAfter(
       if (parsed.ok) states.set(path, parsed.state);
     }
   } catch (err) {
-    warning(`rollgate: could not read the rollout state back (${describeError(err)}); the report shows the state before`);
+    warning(
+      `rollgate: could not read the rollout state back (${describeError(err)}); the report shows the state before`,
+    );
   }
   return states;
 }
@@ -205,13 +207,21 @@ export async function publishRollouts(
   const reports: string[] = [];
   const updated: number[] = [];
   for (const { pull, environment, views: list } of stickies.values()) {
-    const body = renderRolloutReport({ environment, actor: t.actor, via: t.via, at: report.at, rollouts: list });
+    const body = renderRolloutReport({
+      environment,
+      actor: t.actor,
+      via: t.via,
+      at: report.at,
+      rollouts: list,
+    });
     reports.push(body);
     try {
       await upsertSticky(t.github, repo, pull, markerFor(environment), body);
       updated.push(pull);
     } catch (err) {
-      warning(`rollgate: could not update the rollout report on #${pull} (${describeError(err)}); the job summary has it`);
+      warning(
+        `rollgate: could not update the rollout report on #${pull} (${describeError(err)}); the job summary has it`,
+      );
     }
   }
 

@@ -1,10 +1,10 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run as cli } from '../../src/cli/main.js';
 import { trafficOpenMetrics } from '../../src/cli/demo-traffic.js';
 import { startPrometheus, type PrometheusServer } from '../../src/cli/prometheus-server.js';
+import { formatState, type ServiceState } from '../../src/core/state.js';
 import { gitOk } from '../sim/git.js';
 import {
+  canaryOverlay,
   commentEvent,
   dispatchEvent,
   repositoryDispatchEvent,
@@ -16,9 +16,9 @@ import { botComments, reactionsOn, result, setUp, useScenes } from './scenarios.
 
 // Canary rollouts through the Action, end to end: the built dist/action.js against the loopback
 // GitHub simulator, real git repositories, and a real Prometheus backfilled by promtool with a
-// healthy canary (0.2% of its requests fail; the gate allows 1%). Each scene starts a rollout of
-// checkout 1.3.5 in production eight minutes ago with the CLI (the hold is 5m), from the scene's
-// pull request, so the Action finds it mid-step as a schedule run would.
+// healthy canary (0.2% of its requests fail; the gate allows 1%). Each scene holds a rollout of
+// checkout 1.3.5 in production that started eight minutes ago (the hold is 5m) from the scene's
+// pull request, as its first commit wrote it, so the Action finds it mid-step as a schedule run would.
 
 useScenes();
 
@@ -52,33 +52,41 @@ afterAll(async () => {
 /** A scene whose checkout rollout of 1.3.5 started at 5% eight minutes ago, from the scene's PR. */
 async function rolloutScene(): Promise<Scene> {
   const s = await setUp({ canary: true, productionGates: [] });
-  // The CLI pushes to the GitOps repository the simulator serves (a work tree we never check out).
-  await gitOk(s.gitops.dir, ['config', 'receive.denyCurrentBranch', 'ignore']);
-  const out: string[] = [];
-  const code = await cli(
-    [
-      'promote',
-      'production',
-      '--service',
-      'checkout',
-      '--version',
-      '1.3.5',
-      '--at',
-      new Date(Date.now() - 8 * MIN).toISOString(),
-      '--simulate-clock',
-      '--config',
-      join(s.app.dir, '.github', 'rollgate.yaml'),
-      '--gitops',
-      s.gitops.dir,
-      '--requested-by',
-      'alice',
-      '--source',
-      `https://github.com/acme/app/pull/${s.pr.number}`,
-    ],
-    { stdout: (t) => out.push(t), stderr: (t) => out.push(t), env: env(), cwd: s.tmp },
+  const start = new Date(Date.now() - 8 * MIN).toISOString();
+  const files = canaryOverlay('checkout', '1.3.0');
+  const state: ServiceState = {
+    schema_version: 1,
+    environment: 'production',
+    service: 'checkout',
+    version: '1.3.0',
+    landedAt: new Date(Date.now() - 48 * 60 * MIN).toISOString(),
+    stable: '1.3.0',
+    rollout: {
+      strategy: 'canary',
+      version: '1.3.5',
+      phase: 'progressing',
+      step: 1,
+      steps: 3,
+      weight: 5,
+      windowStart: start,
+      startedAt: start,
+      source: `https://github.com/acme/app/pull/${s.pr.number}`,
+    },
+  };
+  // What the rollout's first commit writes: the canary image, 5% of the traffic, the state file.
+  await s.gitops.commit(
+    {
+      [OVERLAY]: (files[OVERLAY] ?? '').replace(
+        /(name: checkout-canary\n.*\n\s+newTag: )"1.3.0"/,
+        '$1"1.3.5"',
+      ),
+      [ROUTE]: (files[ROUTE] ?? '').replace('weight: 100', 'weight: 95').replace('weight: 0', 'weight: 5'),
+      [STATE]: formatState(state),
+    },
+    'start the rollout of checkout 1.3.5 in production at 5%',
+    new Date(start),
   );
-  expect(code, out.join('\n')).toBe(0);
-  expect(await state(s)).toMatchObject({ phase: 'progressing', step: '1', weight: '5' });
+  expect(await weights(s)).toEqual([95, 5]);
   return s;
 }
 
@@ -121,7 +129,7 @@ const deployments = (s: Scene) =>
     st.description,
   ]);
 
-describe('acceptance: canary rollouts', () => {
+describe('acceptance: canary rollouts', { timeout: 240_000 }, () => {
   it('schedule: a tick steps the canary once its hold is over: one commit, the PR sticky, a deployment status, outputs', async () => {
     const s = await rolloutScene();
     const before = await s.gitops.head();
@@ -156,7 +164,10 @@ describe('acceptance: canary rollouts', () => {
     const requests = s.sim.requests.length;
     const waited = await tick(s);
     expect(waited.code).toBe(0);
-    expect(result(waited)).toMatchObject({ status: 'no-op', rollouts: [{ action: 'wait', reason_code: 'hold' }] });
+    expect(result(waited)).toMatchObject({
+      status: 'no-op',
+      rollouts: [{ action: 'wait', reason_code: 'hold' }],
+    });
     expect(await s.gitops.head()).toBe(head);
     const since = s.sim.requests.slice(requests).map((r) => `${r.method} ${r.path}`);
     expect(since.filter((r) => /^(POST|PATCH)/.test(r))).toEqual(['POST /graphql', 'POST /graphql']);
