@@ -17,7 +17,7 @@ import { publishRollouts } from './rollout-publish.js';
 import { ROLLOUT_VERB_SPECS } from './rollout-verbs.js';
 import { gitopsRepository, type Clients } from './setup.js';
 import { reply } from './sticky.js';
-import type { GitOpsStore } from '../gitops/store.js';
+import type { GitOpsStore } from '../core/store.js';
 
 export interface RolloutComment {
   readonly ctx: ActionContext;
