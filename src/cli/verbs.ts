@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DateTime } from 'luxon';
 import { DEFAULT_CONFIG_PATH, loadConfigFile } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
@@ -13,6 +12,8 @@ import { pipelineStatus } from '../core/status.js';
 import type { PromotionRequest } from '../core/types.js';
 import { gateInputsFor } from '../facts/fetchers.js';
 import { openGitStore } from '../gitops/git-cli.js';
+import type { GitOpsStore } from '../gitops/store.js';
+import { clockOf, notBeforeHistory } from './at.js';
 import type { CliIo } from './io.js';
 import { unifiedDiff } from '../report/diff.js';
 import { decisionLine, gateTable } from './render.js';
@@ -57,18 +58,6 @@ async function loadConfig(io: CliIo, file: string | undefined): Promise<Config> 
   return loadConfigFile(resolve(io.cwd, file ?? DEFAULT_CONFIG_PATH), io.env);
 }
 
-/** `--at` as an instant: an ISO time with an offset, or UTC when it has none. */
-export function parseAt(text: string | undefined): () => Date {
-  if (text === undefined) return () => new Date();
-  const at = DateTime.fromISO(text, { zone: 'utc' });
-  if (!at.isValid)
-    throw new UsageError(
-      `--at "${text}" is not an ISO time such as 2026-11-20T16:30:00+01:00 (${at.invalidExplanation ?? at.invalidReason})`,
-    );
-  const fixed = at.toJSDate();
-  return () => fixed;
-}
-
 function targetOf(config: Config, positionals: readonly string[], values: Options) {
   const [environment, ...extra] = positionals;
   if (environment === undefined)
@@ -110,7 +99,7 @@ async function withStore<T>(
   config: Config,
   values: Options,
   io: CliIo,
-  use: (store: Awaited<ReturnType<typeof openGitStore>>) => Promise<T>,
+  use: (store: GitOpsStore) => Promise<T>,
 ): Promise<T> {
   const repository = values.gitops ?? config.gitops.repository;
   const store = await openGitStore({
@@ -118,7 +107,9 @@ async function withStore<T>(
     branch: config.gitops.branch,
   });
   try {
-    return await use(store);
+    // A what-if time earlier than the history it reads is refused before anything is judged.
+    const at = values.at === undefined ? undefined : clockOf(values.at)();
+    return await use(at === undefined ? store : notBeforeHistory(store, at));
   } finally {
     await store.close();
   }
@@ -167,7 +158,7 @@ async function evaluateArgs(args: readonly string[], io: CliIo) {
   const { values, positionals } = parse(args);
   const config = await loadConfig(io, values.config);
   const request = buildRequest(config, positionals, values, io, false);
-  const clock = parseAt(values.at);
+  const clock = clockOf(values.at);
   const evaluation = await withStore(config, values, io, (store) =>
     evaluate(config, request, {
       store,
@@ -206,7 +197,7 @@ export async function runPromote(args: readonly string[], io: CliIo): Promise<nu
   const { values, positionals } = parse(args, { 'dry-run': { type: 'boolean' } });
   const config = await loadConfig(io, values.config);
   const request = buildRequest(config, positionals, values, io, values['dry-run'] === true);
-  const clock = parseAt(values.at);
+  const clock = clockOf(values.at);
   const extraFacts = gateInputsFor(config, request.environment, { env: io.env });
   const outcome = await withStore(config, values, io, (store) =>
     promote(config, request, { store, clock, extraFacts }),
@@ -280,7 +271,7 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
     );
   const config = await loadConfig(io, values.config);
   const { environment, services } = targetOf(config, positionals, values);
-  const clock = parseAt(values.at);
+  const clock = clockOf(values.at);
   const requestedBy = requesterOf(values, io);
   return withStore(config, values, io, async (store) => {
     const snapshot = await store.read(overlayCandidates(config, services));
