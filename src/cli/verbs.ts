@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG_PATH, loadConfigFile } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
@@ -13,10 +12,11 @@ import type { PromotionRequest } from '../core/types.js';
 import { gateInputsFor } from '../facts/fetchers.js';
 import { openGitStore } from '../gitops/git-cli.js';
 import type { GitOpsStore } from '../gitops/store.js';
+import { parseOptions } from './args.js';
 import { clockOf, notBeforeHistory } from './at.js';
 import type { CliIo } from './io.js';
 import { unifiedDiff } from '../report/diff.js';
-import { decisionLine, gateTable } from './render.js';
+import { cannotPlanLine, decisionLine, gateTable } from './render.js';
 
 const COMMON = {
   config: { type: 'string' },
@@ -40,18 +40,22 @@ type Options = {
       : string;
 };
 
-function parse(args: readonly string[], extra: Record<string, { type: 'string' | 'boolean' }> = {}) {
-  try {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      options: { ...COMMON, ...extra },
-      allowPositionals: true,
-      strict: true,
-    });
-    return { values: values as Options & Record<string, string | boolean | undefined>, positionals };
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+/**
+ * The options each verb takes (an unknown one gets a did-you-mean among them). Every verb accepts the
+ * common options, so one set of them can be passed to any verb; --dry-run only where it means something.
+ */
+const VERB_OPTIONS = {
+  validate: COMMON,
+  check: COMMON,
+  plan: COMMON,
+  promote: { ...COMMON, 'dry-run': { type: 'boolean' } },
+  rollback: { ...COMMON, 'dry-run': { type: 'boolean' } },
+  status: COMMON,
+} as const;
+
+function parse(verb: keyof typeof VERB_OPTIONS, args: readonly string[]) {
+  const { values, positionals } = parseOptions(verb, args, VERB_OPTIONS[verb]);
+  return { values: values as Options & Record<string, string | boolean | undefined>, positionals };
 }
 
 async function loadConfig(io: CliIo, file: string | undefined): Promise<Config> {
@@ -67,8 +71,21 @@ function targetOf(config: Config, positionals: readonly string[], values: Option
   return { environment, services: checkTarget(config, environment, values.service ?? []) };
 }
 
+/** Who asks: --requested-by, else the first of $ROLLGATE_ACTOR, $GITHUB_ACTOR, $USER that is set; never made up. */
 function requesterOf(values: Options, io: CliIo): string {
-  return values['requested-by'] ?? io.env.ROLLGATE_ACTOR ?? io.env.GITHUB_ACTOR ?? io.env.USER ?? 'cli';
+  const given = values['requested-by'];
+  if (given !== undefined) {
+    if (given.trim() === '') throw new UsageError('--requested-by needs a name: write --requested-by USER');
+    return given.trim();
+  }
+  const fromEnv = [io.env.ROLLGATE_ACTOR, io.env.GITHUB_ACTOR, io.env.USER].find(
+    (v): v is string => v !== undefined && v.trim() !== '',
+  );
+  if (fromEnv === undefined)
+    throw new UsageError(
+      'who asks? none of $ROLLGATE_ACTOR, $GITHUB_ACTOR or $USER is set, and the verdicts and the Rollgate-Requested-By trailer must name someone: pass --requested-by USER',
+    );
+  return fromEnv.trim();
 }
 
 function buildRequest(
@@ -120,7 +137,7 @@ function isLocalPath(repository: string): boolean {
 }
 
 export async function runValidate(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args);
+  const { values, positionals } = parse('validate', args);
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const config = await loadConfig(io, values.config);
   const gates = Object.values(config.gates);
@@ -133,8 +150,9 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
 
 function printEvaluation(evaluation: Evaluation, io: CliIo, showDiff: boolean): void {
   io.stdout(gateTable(evaluation.decision));
-  io.stdout(decisionLine(evaluation.decision));
-  if (evaluation.planError) io.stdout(`plan: ${evaluation.planError.message}`);
+  // Without a plan there is nothing the gates could allow: one line says so, and what they think.
+  if (evaluation.planError) io.stdout(cannotPlanLine(evaluation.decision, evaluation.planError.message));
+  else io.stdout(decisionLine(evaluation.decision));
   if (showDiff && evaluation.plan) {
     if (evaluation.plan.edits.length === 0)
       io.stdout('plan: nothing to change, the version is already in place');
@@ -154,8 +172,8 @@ function planJson(evaluation: Evaluation) {
 }
 
 /** check and plan: read the GitOps head once, judge and plan, write nothing. */
-async function evaluateArgs(args: readonly string[], io: CliIo) {
-  const { values, positionals } = parse(args);
+async function evaluateArgs(verb: 'check' | 'plan', args: readonly string[], io: CliIo) {
+  const { values, positionals } = parse(verb, args);
   const config = await loadConfig(io, values.config);
   const request = buildRequest(config, positionals, values, io, false);
   const clock = clockOf(values.at);
@@ -170,14 +188,18 @@ async function evaluateArgs(args: readonly string[], io: CliIo) {
 }
 
 export async function runCheck(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, evaluation } = await evaluateArgs(args, io);
+  const { values, evaluation } = await evaluateArgs('check', args, io);
   if (values.json) io.stdout(JSON.stringify(evaluation.decision, null, 2));
   else printEvaluation(evaluation, io, false);
+  if (evaluation.planError) {
+    if (values.json) io.stderr(`cannot plan: ${evaluation.planError.message}`);
+    return 2;
+  }
   return evaluation.decision.allowed ? 0 : 1;
 }
 
 export async function runPlan(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, evaluation } = await evaluateArgs(args, io);
+  const { values, evaluation } = await evaluateArgs('plan', args, io);
   if (values.json) io.stdout(JSON.stringify({ ...evaluation.decision, plan: planJson(evaluation) }, null, 2));
   else printEvaluation(evaluation, io, true);
   if (evaluation.planError) return 2;
@@ -194,7 +216,7 @@ const PROMOTE_EXIT: Readonly<Record<PromotionOutcome['kind'], number>> = {
 };
 
 export async function runPromote(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args, { 'dry-run': { type: 'boolean' } });
+  const { values, positionals } = parse('promote', args);
   const config = await loadConfig(io, values.config);
   const request = buildRequest(config, positionals, values, io, values['dry-run'] === true);
   const clock = clockOf(values.at);
@@ -247,7 +269,7 @@ function reportOutcome(
       io.stdout('nothing committed: denied');
       break;
     case 'invalid':
-      io.stderr(`cannot plan: ${outcome.message}`);
+      io.stderr('nothing committed: no plan');
       break;
     case 'gave-up':
       io.stderr(
@@ -264,7 +286,7 @@ function reportOutcome(
  * shown as skipped; the commit says it is a rollback.
  */
 export async function runRollback(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args, { 'dry-run': { type: 'boolean' } });
+  const { values, positionals } = parse('rollback', args);
   if (values.version !== undefined)
     throw new UsageError(
       'rollback takes no --version: it restores the previous one; use promote for a chosen version',
@@ -307,7 +329,7 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
 }
 
 export async function runStatus(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args);
+  const { values, positionals } = parse('status', args);
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const config = await loadConfig(io, values.config);
   const services = Object.keys(config.services);
