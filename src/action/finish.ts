@@ -2,7 +2,17 @@ import { info, notice, setFailed, summary } from '@actions/core';
 import type { Decision } from '../core/types.js';
 import { toResult, type RolloutSummary } from '../report/result.js';
 import type { RunStatus } from '../report/status.js';
-import { writeOutputs } from './io.js';
+import type { ActionContext } from './context.js';
+import { writeOutputs, type Inputs } from './io.js';
+import type { Clients } from './setup.js';
+
+/** An event's handler: the context, the inputs, lazily built clients and the run's one clock. */
+export type Handler = (
+  ctx: ActionContext,
+  inputs: Inputs,
+  clients: () => Clients,
+  clock: () => Date,
+) => Promise<RunEnd>;
 
 /** How a run ended: what the outputs, the job summary and the exit code say. */
 export type RunEnd =

@@ -1,21 +1,14 @@
 import { notice, setFailed } from '@actions/core';
 import { describeError } from './describe-error.js';
-import { readContext, type ActionContext } from './context.js';
-import { finish, type RunEnd } from './finish.js';
-import { readInputs, type Inputs } from './io.js';
+import { readContext } from './context.js';
+import { finish, type Handler } from './finish.js';
+import { readInputs } from './io.js';
 import { onComment } from './on-comment.js';
 import { onDispatch } from './on-dispatch.js';
 import { onPullRequest } from './on-pull-request.js';
 import { onSchedule } from './on-schedule.js';
 import { dispatchOrTick, onTick, withTick } from './on-tick.js';
 import { makeClients, type Clients } from './setup.js';
-
-type Handler = (
-  ctx: ActionContext,
-  inputs: Inputs,
-  clients: () => Clients,
-  clock: () => Date,
-) => Promise<RunEnd>;
 
 /** Which events rollgate answers, and how. Anything else gets a notice and exit 0. */
 export const HANDLERS: Readonly<Record<string, Handler>> = {

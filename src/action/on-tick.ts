@@ -5,18 +5,11 @@ import type { RunStatus } from '../report/status.js';
 import { strategyFor } from '../strategies/registry.js';
 import type { ActionContext } from './context.js';
 import { describeError } from './describe-error.js';
-import type { RunEnd } from './finish.js';
+import type { Handler, RunEnd } from './finish.js';
 import type { Inputs } from './io.js';
 import { rolloutDeps } from './rollout-deps.js';
 import { publishRollouts } from './rollout-publish.js';
 import { gitopsRepository, loadTrustedConfig, makeStore, type Clients } from './setup.js';
-
-type Handler = (
-  ctx: ActionContext,
-  inputs: Inputs,
-  clients: () => Clients,
-  clock: () => Date,
-) => Promise<RunEnd>;
 
 /**
  * One tick of every active rollout (DESIGN.md "Progressive delivery"): on `schedule` beside the
