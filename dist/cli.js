@@ -47266,22 +47266,26 @@ function clockOf(text, flag = "--at") {
   const fixed = parseTimeFlag(text, flag);
   return () => fixed;
 }
-function notBeforeHistory(store, at2, flag = "--at") {
+function notBeforeHead(store, at2, flag = "--at") {
   return {
     async read(paths) {
       const snapshot = await store.read(paths);
-      const newest = snapshot.history.reduce(
-        (best, entry) => best === void 0 || entry.committedAt > best.committedAt ? entry : best,
-        void 0
-      );
-      if (newest !== void 0 && newest.committedAt > at2) {
-        const when = newest.committedAt.toISOString();
+      let head;
+      await store.history(snapshot.head, (commit) => {
+        head = commit;
+        return "stop";
+      });
+      if (head !== void 0 && head.committedAt > at2) {
+        const when = head.committedAt.toISOString();
+        const entry = historyEntryOf(head);
+        const what = entry === void 0 ? "" : `: ${entry.services.join(", ")} ${entry.version} to ${entry.environment}`;
         throw new UsageError(
-          `${flag} ${at2.toISOString()} is before rollgate's commit ${newest.sha.slice(0, 12)} (${when}: ${newest.services.join(", ")} ${newest.version} to ${newest.environment}) in the GitOps history. The gates read the history as it is now, so an earlier time would count bake time before a version landed; give ${flag} ${when} or later`
+          `${flag} ${at2.toISOString()} is before the GitOps head commit ${head.sha.slice(0, 12)} (${when}${what}). The gates read the history as it is now, so an earlier time would count bake time before a version landed; give ${flag} ${when} or later`
         );
       }
       return snapshot;
     },
+    history: (from, visit5, options) => store.history(from, visit5, options),
     commit: (snapshot, edits, message, when) => store.commit(snapshot, edits, message, when)
   };
 }
@@ -47925,7 +47929,7 @@ async function withStore(config2, values, io, use) {
   });
   try {
     const at2 = values.at === void 0 ? void 0 : clockOf(values.at)();
-    return await use(at2 === void 0 ? store : notBeforeHistory(store, at2));
+    return await use(at2 === void 0 ? store : notBeforeHead(store, at2));
   } finally {
     await store.close();
   }

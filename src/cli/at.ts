@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { UsageError } from '../core/errors.js';
-import type { GitOpsSnapshot, GitOpsStore } from '../gitops/store.js';
+import type { GitOpsStore } from '../core/store.js';
+import { historyEntryOf, type RawCommit } from '../core/trailers.js';
 
 // `--at`: the what-if clock of the CLI. One parser for every flag that takes a time (`--at` now,
 // `--simulate-clock` for writing verbs later), so they accept and refuse the same texts.
@@ -54,29 +55,35 @@ export function clockOf(text: string | undefined, flag = '--at'): () => Date {
 }
 
 /**
- * A store whose reads refuse a what-if time earlier than rollgate's newest commit: gates read the
- * history as it is now, so an earlier `--at` would count bake time before the version landed
+ * A store whose reads refuse a what-if time earlier than the GitOps head commit: gates read the
+ * history as it is now, so an earlier `--at` would count bake time before a version landed
  * (negative figures) and judge order on versions not yet promoted.
  */
-export function notBeforeHistory(store: GitOpsStore, at: Date, flag = '--at'): GitOpsStore {
+export function notBeforeHead(store: GitOpsStore, at: Date, flag = '--at'): GitOpsStore {
   return {
     async read(paths) {
-      const snapshot: GitOpsSnapshot = await store.read(paths);
-      const newest = snapshot.history.reduce<GitOpsSnapshot['history'][number] | undefined>(
-        (best, entry) => (best === undefined || entry.committedAt > best.committedAt ? entry : best),
-        undefined,
-      );
-      if (newest !== undefined && newest.committedAt > at) {
-        const when = newest.committedAt.toISOString();
+      const snapshot = await store.read(paths);
+      let head: RawCommit | undefined;
+      await store.history(snapshot.head, (commit) => {
+        head = commit;
+        return 'stop';
+      });
+      if (head !== undefined && head.committedAt > at) {
+        const when = head.committedAt.toISOString();
+        const entry = historyEntryOf(head);
+        const what =
+          entry === undefined
+            ? ''
+            : `: ${entry.services.join(', ')} ${entry.version} to ${entry.environment}`;
         throw new UsageError(
-          `${flag} ${at.toISOString()} is before rollgate's commit ${newest.sha.slice(0, 12)} (${when}: ` +
-            `${newest.services.join(', ')} ${newest.version} to ${newest.environment}) in the GitOps history. ` +
+          `${flag} ${at.toISOString()} is before the GitOps head commit ${head.sha.slice(0, 12)} (${when}${what}). ` +
             `The gates read the history as it is now, so an earlier time would count bake time before a version ` +
             `landed; give ${flag} ${when} or later`,
         );
       }
       return snapshot;
     },
+    history: (from, visit, options) => store.history(from, visit, options),
     commit: (snapshot, edits, message, when) => store.commit(snapshot, edits, message, when),
   };
 }

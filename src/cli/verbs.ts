@@ -12,9 +12,9 @@ import { pipelineStatus } from '../core/status.js';
 import type { PromotionRequest } from '../core/types.js';
 import { gateInputsFor } from '../facts/fetchers.js';
 import { openGitStore } from '../gitops/git-cli.js';
-import type { GitOpsStore } from '../gitops/store.js';
+import type { GitOpsStore } from '../core/store.js';
 import { parseOptions } from './args.js';
-import { clockOf, notBeforeHistory } from './at.js';
+import { clockOf, notBeforeHead } from './at.js';
 import type { CliIo } from './io.js';
 import { unifiedDiff } from '../report/diff.js';
 import { cannotPlanLine, decisionLine, gateTable } from './render.js';
@@ -127,7 +127,7 @@ async function withStore<T>(
   try {
     // A what-if time earlier than the history it reads is refused before anything is judged.
     const at = values.at === undefined ? undefined : clockOf(values.at)();
-    return await use(at === undefined ? store : notBeforeHistory(store, at));
+    return await use(at === undefined ? store : notBeforeHead(store, at));
   } finally {
     await store.close();
   }

@@ -90,7 +90,7 @@ describe('--at on the CLI', () => {
     expect(before.code).toBe(2);
     expect(before.stdout).not.toContain('left');
     expect(before.stderr).toMatch(
-      /--at 2026-11-16T08:00:00\.000Z is before rollgate's commit [0-9a-f]{12} \(2026-11-16T10:00:00\.000Z: checkout, cart 1\.4\.0 to staging\)/,
+      /--at 2026-11-16T08:00:00\.000Z is before the GitOps head commit [0-9a-f]{12} \(2026-11-16T10:00:00\.000Z: checkout, cart 1\.4\.0 to staging\)/,
     );
     expect(before.stderr).toContain('give --at 2026-11-16T10:00:00.000Z or later');
     // A promotion with such a clock commits nothing.
