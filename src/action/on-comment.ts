@@ -28,6 +28,7 @@ import type { RunEnd } from './finish.js';
 import { helpText, usageReply } from './help.js';
 import { booleanInput, type Inputs } from './io.js';
 import { promotionReport } from './promotion-report.js';
+import { startedRollouts } from './rollout-start.js';
 import { HeadMovedError, resolveVersion, runPromotion } from './promotion.js';
 import { readReviewFacts } from './review-facts.js';
 import { react } from './reactions.js';
@@ -240,6 +241,7 @@ async function handleCommand(
     actor: event.author,
     logUrl: ctx.runUrl,
     status: result.status,
+    rollout: startedRollouts(config, result).length > 0,
   });
   await react(github, repo, event.commentId, succeeded(result.status) ? 'rocket' : '-1');
   return {

@@ -74,8 +74,6 @@ export function rolloutView(
   commitUrl?: string,
 ): RolloutView {
   const r = after?.rollout;
-  const canary = config.environments[result.environment]?.canary;
-  const weights = (canary?.steps ?? []).map((s) => (typeof s === 'number' ? s : s.weight));
   const action = result.action;
   const next = 'nextEligibleAt' in action ? action.nextEligibleAt : undefined;
   const holdEnds = next ?? (r !== undefined ? holdEnd(config, result, r) : undefined);
@@ -89,8 +87,7 @@ export function rolloutView(
     step: r?.step ?? result.step,
     steps: r?.steps ?? result.steps,
     weight: r?.weight ?? result.weight,
-    weights,
-    ...(canary?.verify !== undefined ? { verify: canary.verify.duration } : {}),
+    ...stepsOf(config, result.environment),
     action: { kind: action.kind, reasonCode: action.reasonCode, message: action.message },
     ...(result.commit !== undefined
       ? { commit: { sha: result.commit, ...(commitUrl !== undefined ? { url: commitUrl } : {}) } }
@@ -99,6 +96,18 @@ export function rolloutView(
     analysis: result.analysis?.verdicts ?? [],
     gates: [],
     ...(hold !== undefined ? { hold: hold.reason } : {}),
+  };
+}
+
+/** The configured weights of an environment's canary, and its verify duration, for the report. */
+export function stepsOf(
+  config: Config,
+  environment: string,
+): { readonly weights: readonly number[]; readonly verify?: string } {
+  const canary = config.environments[environment]?.canary;
+  return {
+    weights: (canary?.steps ?? []).map((s) => (typeof s === 'number' ? s : s.weight)),
+    ...(canary?.verify !== undefined ? { verify: canary.verify.duration } : {}),
   };
 }
 
