@@ -109,10 +109,17 @@ function verdictTable(r: RolloutView): string {
 }
 
 function row(as: string, v: Verdict): string {
-  const counts = COUNT_KEYS.filter((k) => typeof v.details[k] === 'number')
-    .map((k) => `${k} ${String(v.details[k])}`)
-    .join(', ');
-  return `| ${OUTCOME_ICON[v.outcome]} ${v.outcome} | ${cell(v.gate)} | ${as} | ${counts || '—'} | ${cell(v.reason)} |`;
+  return `| ${OUTCOME_ICON[v.outcome]} ${v.outcome} | ${cell(v.gate)} | ${as} | ${countsOf(v) || '—'} | ${cell(v.reason)} |`;
+}
+
+/** A metric verdict's measurements (details.counts), as Argo's AnalysisRun counts them. */
+function countsOf(v: Verdict): string {
+  const counts: unknown = v.details['counts'];
+  if (typeof counts !== 'object' || counts === null) return '';
+  return COUNT_KEYS.flatMap((k) => {
+    const n: unknown = Reflect.get(counts, k);
+    return typeof n === 'number' ? [`${k} ${n}`] : [];
+  }).join(', ');
 }
 
 function nextLine(rollouts: readonly RolloutView[]): string {

@@ -23,7 +23,7 @@ const base: RolloutView = {
       outcome: 'pass',
       reasonCode: 'metric.pass',
       reason: '0 of 9 points above 0.01',
-      details: { successful: 9, failed: 0, inconclusive: 0, error: 0 },
+      details: { counts: { successful: 9, failed: 0, inconclusive: 0, error: 0 } },
     },
   ],
   gates: [],
