@@ -102,12 +102,14 @@ export const CANARY_STEPS: readonly CanaryDemoStep[] = [
     argv: write('promote', '14:30', 'production', '--service', 'checkout', '--version', '1.6.0'),
     expect: 1,
   },
-  {
-    title: '15:00 the state of every environment',
-    argv: ['status', '--at', at('15:00')],
-    expect: 0,
-  },
 ];
+
+/** The last word: where every environment and rollout stands. */
+const STATUS: CanaryDemoStep = {
+  title: '15:00 where everything stands',
+  argv: ['status', '--at', at('15:00')],
+  expect: 0,
+};
 
 /** What the cluster served: the canary's share and each track's error ratio, from these times on. */
 export const TRAFFIC: readonly TrafficSegment[] = [
@@ -145,25 +147,29 @@ export async function runCanaryDemo(keep: boolean, io: CliIo, run: Run): Promise
     const stepIo: CliIo = { ...io, env: { ...io.env, PROMETHEUS_URL: prometheus.url } };
     const common = ['--config', config, '--gitops', gitops, '--requested-by', 'release-manager'];
     let failures = 0;
-    for (const [i, step] of CANARY_STEPS.entries()) {
-      io.stdout(`\n=== ${i + 1}. ${step.title}`);
+    const walk = async (step: CanaryDemoStep, n: number) => {
+      io.stdout(`\n=== ${n}. ${step.title}`);
       io.stdout(`$ rollgate ${quoted(step.argv)}`);
       const before = (await git(gitops, ['rev-parse', 'main'])).trim();
       const code = await run([...step.argv, ...common], stepIo);
       io.stdout(`(exit ${code})`);
       const after = (await git(gitops, ['rev-parse', 'main'])).trim();
       if (after !== before) {
-        io.stdout(`$ git show ${after.slice(0, 12)}`);
-        io.stdout(await git(gitops, ['show', '--format=%B', after]));
+        // promote prints its own diff; a tick or a command prints one line per rollout.
+        const patch = step.argv[0] === 'promote' ? ['--no-patch'] : [];
+        io.stdout(`$ git show ${patch.join(' ')}${patch.length > 0 ? ' ' : ''}${after.slice(0, 12)}`);
+        io.stdout(await git(gitops, ['show', ...patch, '--format=%B', after]));
       }
       if (code !== step.expect) {
         failures++;
-        io.stderr(`demo: step ${i + 1} exited ${code}, expected ${step.expect}`);
+        io.stderr(`demo: step ${n} exited ${code}, expected ${step.expect}`);
       }
-    }
+    };
+    for (const [i, step] of CANARY_STEPS.entries()) await walk(step, i + 1);
     io.stdout('\n=== The GitOps history: one commit per rollout action');
     io.stdout('$ git log --format="%h %cI %s"');
     io.stdout(await git(gitops, ['log', '--format=%h %cI %s']));
+    await walk(STATUS, CANARY_STEPS.length + 1);
     return failures === 0 ? 0 : 3;
   } finally {
     await prometheus.stop();

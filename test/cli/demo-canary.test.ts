@@ -86,7 +86,7 @@ describe('npm run demo:canary', () => {
 
       // What the reader sees: the wait, the refusal of the held version, the status at the end.
       expect(text).toContain('(exit 1)'); // promoting 1.6.0 again is refused by the hold
-      expect(text).toMatch(/=== 14\. 15:00 the state of every environment\n\$ rollgate status/);
+      expect(text).toMatch(/=== 14\. 15:00 where everything stands\n\$ rollgate status/);
     } finally {
       if (kept) await rm(kept, { recursive: true, force: true });
     }
