@@ -134,9 +134,15 @@ async function ask(
   const body = new URLSearchParams({ query, ...params }).toString();
   const endpoint = `${target.url}${endpointPath}`;
   const shown = `${target.shown ?? target.url}${endpointPath}`;
+  // Error texts from the transport can quote the expanded URL (Node's fetch names it when it refuses
+  // credentials in it): put the URL as configured back before anything reaches a reason.
+  const redact = (text: string) =>
+    target.shown === undefined || target.shown === target.url
+      ? text
+      : text.replaceAll(target.url, target.shown);
   const fail = (reasonCode: string, reason: string) => ({
     ok: false as const,
-    error: err(reasonCode, reason),
+    error: err(reasonCode, redact(reason)),
   });
   let status: number;
   let text: string;

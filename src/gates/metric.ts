@@ -155,6 +155,13 @@ function fmt(n: number): string {
   return Number.isInteger(n) ? String(n) : String(Number(n.toPrecision(4)));
 }
 
+/** Prometheus's float text for a reason: 0.09999999999999999 reads as 0.1 (details keep the text). */
+function show(text: string | undefined): string {
+  if (text === undefined) return '?';
+  const n = parseSampleValue(text);
+  return Number.isFinite(n) ? fmt(n) : text;
+}
+
 export function describeRange(range: MetricConfig['thresholdRange']): string {
   const { min, max } = range;
   if (min !== undefined && max !== undefined) return `between ${fmt(min)} and ${fmt(max)}`;
@@ -352,8 +359,8 @@ export const metricGate = defineGate({
     if (failing.length > 0) {
       const text = failing.map((j) =>
         inputs.mode === 'instant'
-          ? `${who(j, many)}value ${j.value ?? '?'} is not ${wanted}`
-          : `${who(j, many)}${j.counts.failed} of ${expected} points not ${wanted} (failureLimit ${failureLimit}; first ${j.outside[0]?.value ?? '?'} at ${j.outside[0]?.at ?? '?'})`,
+          ? `${who(j, many)}value ${show(j.value)} is not ${wanted}`
+          : `${who(j, many)}${j.counts.failed} of ${expected} points not ${wanted} (failureLimit ${failureLimit}; first ${show(j.outside[0]?.value)} at ${j.outside[0]?.at ?? '?'})`,
       );
       return verdict('fail', 'metric.fail', text.join('; '), details);
     }
@@ -380,7 +387,7 @@ export const metricGate = defineGate({
     }
     const text = judged.map((j) =>
       inputs.mode === 'instant'
-        ? `${who(j, many)}value ${j.value ?? '?'} is ${wanted}`
+        ? `${who(j, many)}value ${show(j.value)} is ${wanted}`
         : `${who(j, many)}${j.counts.successful} of ${expected} points ${wanted}, ${j.counts.failed} outside (failureLimit ${failureLimit})${j.counts.inconclusive > 0 ? `, ${j.counts.inconclusive} without data` : ''}`,
     );
     return verdict('pass', 'metric.pass', text.join('; '), details);
