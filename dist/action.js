@@ -2166,9 +2166,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve2, reject) => {
+          return new Promise((resolve, reject) => {
             this.close((err2, data) => {
-              return err2 ? reject(err2) : resolve2(data);
+              return err2 ? reject(err2) : resolve(data);
             });
           });
         }
@@ -2206,12 +2206,12 @@ var require_dispatcher_base = __commonJS({
           err2 = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve2, reject) => {
+          return new Promise((resolve, reject) => {
             this.destroy(err2, (err3, data) => {
               return err3 ? (
                 /* istanbul ignore next: should never error */
                 reject(err3)
-              ) : resolve2(data);
+              ) : resolve(data);
             });
           });
         }
@@ -4478,8 +4478,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise2 = new Promise((resolve2, reject) => {
-        res = resolve2;
+      const promise2 = new Promise((resolve, reject) => {
+        res = resolve;
         rej = reject;
       });
       return { promise: promise2, resolve: res, reject: rej };
@@ -6730,12 +6730,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve2, reject) => {
+      const waitForDrain = () => new Promise((resolve, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve2;
+          callback = resolve;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7405,12 +7405,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve2, reject) => {
+      const waitForDrain = () => new Promise((resolve, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve2;
+          callback = resolve;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7889,16 +7889,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve2) => {
+        return new Promise((resolve) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve2;
+            this[kClosedResolve] = resolve;
           } else {
-            resolve2(null);
+            resolve(null);
           }
         });
       }
       async [kDestroy](err2) {
-        return new Promise((resolve2) => {
+        return new Promise((resolve) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -7909,7 +7909,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve2(null);
+            resolve(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err2, callback);
@@ -7960,7 +7960,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve2, reject) => {
+        const socket = await new Promise((resolve, reject) => {
           client[kConnector]({
             host,
             hostname: hostname3,
@@ -7972,7 +7972,7 @@ var require_client = __commonJS({
             if (err2) {
               reject(err2);
             } else {
-              resolve2(socket2);
+              resolve(socket2);
             }
           });
         });
@@ -8308,8 +8308,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve2) => {
-            this[kClosedResolve] = resolve2;
+          await new Promise((resolve) => {
+            this[kClosedResolve] = resolve;
           });
         }
       }
@@ -9578,7 +9578,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve2, reject) => {
+        return await new Promise((resolve, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9591,7 +9591,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve2(null);
+              resolve(null);
             }
           }).on("error", noop4).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9610,7 +9610,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert2(!stream[kConsume]);
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9627,7 +9627,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve2,
+              resolve,
               reject,
               length: 0,
               body: []
@@ -9697,18 +9697,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve2, stream, length } = consume2;
+      const { type, body, resolve, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve2(chunksDecode(body, length));
+          resolve(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve2(JSON.parse(chunksDecode(body, length)));
+          resolve(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve2(chunksConcat(body, length).buffer);
+          resolve(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve2(new Blob(body, { type: stream[kContentType] }));
+          resolve(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve2(chunksConcat(body, length));
+          resolve(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err2) {
@@ -9965,9 +9965,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve, reject) => {
           request2.call(this, opts, (err2, data) => {
-            return err2 ? reject(err2) : resolve2(data);
+            return err2 ? reject(err2) : resolve(data);
           });
         });
       }
@@ -10190,9 +10190,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve, reject) => {
           stream.call(this, opts, factory, (err2, data) => {
-            return err2 ? reject(err2) : resolve2(data);
+            return err2 ? reject(err2) : resolve(data);
           });
         });
       }
@@ -10477,9 +10477,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve, reject) => {
           upgrade.call(this, opts, (err2, data) => {
-            return err2 ? reject(err2) : resolve2(data);
+            return err2 ? reject(err2) : resolve(data);
           });
         });
       }
@@ -10571,9 +10571,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve, reject) => {
           connect.call(this, opts, (err2, data) => {
-            return err2 ? reject(err2) : resolve2(data);
+            return err2 ? reject(err2) : resolve(data);
           });
         });
       }
@@ -14436,7 +14436,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url2 = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve2, reject) => agent.dispatch(
+        return new Promise((resolve, reject) => agent.dispatch(
           {
             path: url2.pathname + url2.search,
             origin: url2.origin,
@@ -14512,7 +14512,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve2({
+              resolve({
                 status,
                 statusText: statusText2,
                 headersList,
@@ -14555,7 +14555,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve2({
+              resolve({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -18296,8 +18296,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve2) => {
-        setTimeout(resolve2, ms).unref();
+      return new Promise((resolve) => {
+        setTimeout(resolve, ms).unref();
       });
     }
     module.exports = {
@@ -19168,10 +19168,10 @@ var require_identity = __commonJS({
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
     var isAlias2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
     var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
-    var isMap5 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
+    var isMap8 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
     var isPair = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
-    var isScalar5 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
-    var isSeq4 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
+    var isScalar6 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
+    var isSeq5 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
     function isCollection2(node2) {
       if (node2 && typeof node2 === "object")
         switch (node2[NODE_TYPE]) {
@@ -19192,7 +19192,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node2) => (isScalar5(node2) || isCollection2(node2)) && !!node2.anchor;
+    var hasAnchor = (node2) => (isScalar6(node2) || isCollection2(node2)) && !!node2.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -19204,11 +19204,11 @@ var require_identity = __commonJS({
     exports.isAlias = isAlias2;
     exports.isCollection = isCollection2;
     exports.isDocument = isDocument;
-    exports.isMap = isMap5;
+    exports.isMap = isMap8;
     exports.isNode = isNode2;
     exports.isPair = isPair;
-    exports.isScalar = isScalar5;
-    exports.isSeq = isSeq4;
+    exports.isScalar = isScalar6;
+    exports.isSeq = isSeq5;
   }
 });
 
@@ -23316,9 +23316,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap5 = fc.start.source === "{";
-      const fcName = isMap5 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap5 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap8 = fc.start.source === "{";
+      const fcName = isMap8 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap8 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -23354,7 +23354,7 @@ var require_resolve_flow_collection = __commonJS({
             offset2 = props.end;
             continue;
           }
-          if (!isMap5 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap8 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -23394,7 +23394,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap5 && !sep2 && !props.found) {
+        if (!isMap8 && !sep2 && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
           coll.items.push(valueNode);
           offset2 = valueNode.range[2];
@@ -23417,7 +23417,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap5 && !props.found && ctx.options.strict) {
+            if (!isMap8 && !props.found && ctx.options.strict) {
               if (sep2)
                 for (const st of sep2) {
                   if (st === valueProps.found)
@@ -23449,7 +23449,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap5) {
+          if (isMap8) {
             const map2 = coll;
             if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -23465,7 +23465,7 @@ var require_resolve_flow_collection = __commonJS({
           offset2 = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap5 ? "}" : "]";
+      const expectedEnd = isMap8 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset2;
       if (ce?.source === expectedEnd)
@@ -24752,7 +24752,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection2 = (token) => !!token && "items" in token;
-    var isScalar5 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar6 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -24836,7 +24836,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection2;
-    exports.isScalar = isScalar5;
+    exports.isScalar = isScalar6;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -28620,9 +28620,9 @@ var require_luxon = __commonJS({
       const isInPast = Object.is(count, -0) || count < 0, fmtValue = Math.abs(count), singular = fmtValue === 1, lilUnits = units[unit], fmtUnit = narrow ? singular ? lilUnits[1] : lilUnits[2] || lilUnits[1] : singular ? units[unit][0] : unit;
       return isInPast ? `${fmtValue} ${fmtUnit} ago` : `in ${fmtValue} ${fmtUnit}`;
     }
-    function stringifyTokens2(splits, tokenToString) {
+    function stringifyTokens2(splits5, tokenToString) {
       let s3 = "";
-      for (const token of splits) {
+      for (const token of splits5) {
         if (token.literal) {
           s3 += token.val;
         } else {
@@ -28659,12 +28659,12 @@ var require_luxon = __commonJS({
       }
       static parseFormat(fmt3) {
         let current = null, currentFull = "", bracketed = false;
-        const splits = [];
+        const splits5 = [];
         for (let i = 0; i < fmt3.length; i++) {
           const c = fmt3.charAt(i);
           if (c === "'") {
             if (currentFull.length > 0 || bracketed) {
-              splits.push({
+              splits5.push({
                 literal: bracketed || /^\s+$/.test(currentFull),
                 val: currentFull === "" ? "'" : currentFull
               });
@@ -28678,7 +28678,7 @@ var require_luxon = __commonJS({
             currentFull += c;
           } else {
             if (currentFull.length > 0) {
-              splits.push({
+              splits5.push({
                 literal: /^\s+$/.test(currentFull),
                 val: currentFull
               });
@@ -28688,12 +28688,12 @@ var require_luxon = __commonJS({
           }
         }
         if (currentFull.length > 0) {
-          splits.push({
+          splits5.push({
             literal: bracketed || /^\s+$/.test(currentFull),
             val: currentFull
           });
         }
-        return splits;
+        return splits5;
       }
       static macroTokenToFormatOpts(token) {
         return macroTokenToFormatOpts2[token];
@@ -29721,9 +29721,9 @@ var require_luxon = __commonJS({
        * @param {Duration|Object|number} duration - The amount to add. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
        * @return {Duration}
        */
-      plus(duration4) {
+      plus(duration5) {
         if (!this.isValid) return this;
-        const dur = _Duration.fromDurationLike(duration4), result = {};
+        const dur = _Duration.fromDurationLike(duration5), result = {};
         for (const k of orderedUnits$12) {
           if (hasOwnProperty2(dur.values, k) || hasOwnProperty2(this.values, k)) {
             result[k] = dur.get(k) + this.get(k);
@@ -29738,9 +29738,9 @@ var require_luxon = __commonJS({
        * @param {Duration|Object|number} duration - The amount to subtract. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
        * @return {Duration}
        */
-      minus(duration4) {
+      minus(duration5) {
         if (!this.isValid) return this;
-        const dur = _Duration.fromDurationLike(duration4);
+        const dur = _Duration.fromDurationLike(duration5);
         return this.plus(dur.negate());
       }
       /**
@@ -30108,8 +30108,8 @@ var require_luxon = __commonJS({
        * @param {Duration|Object|number} duration - the length of the Interval.
        * @return {Interval}
        */
-      static after(start, duration4) {
-        const dur = Duration2.fromDurationLike(duration4), dt = friendlyDateTime2(start);
+      static after(start, duration5) {
+        const dur = Duration2.fromDurationLike(duration5), dt = friendlyDateTime2(start);
         return _Interval.fromDateTimes(dt, dt.plus(dur));
       }
       /**
@@ -30118,8 +30118,8 @@ var require_luxon = __commonJS({
        * @param {Duration|Object|number} duration - the length of the Interval.
        * @return {Interval}
        */
-      static before(end, duration4) {
-        const dur = Duration2.fromDurationLike(duration4), dt = friendlyDateTime2(end);
+      static before(end, duration5) {
+        const dur = Duration2.fromDurationLike(duration5), dt = friendlyDateTime2(end);
         return _Interval.fromDateTimes(dt.minus(dur), dt);
       }
       /**
@@ -30327,8 +30327,8 @@ var require_luxon = __commonJS({
        * @param {Duration|Object|number} duration - The length of each resulting interval.
        * @return {Array}
        */
-      splitBy(duration4) {
-        const dur = Duration2.fromDurationLike(duration4);
+      splitBy(duration5) {
+        const dur = Duration2.fromDurationLike(duration5);
         if (!this.isValid || !dur.isValid || dur.as("milliseconds") === 0) {
           return [];
         }
@@ -30860,11 +30860,11 @@ var require_luxon = __commonJS({
           results[lowestOrder] = (results[lowestOrder] || 0) + remainingMillis / (highWater - cursor);
         }
       }
-      const duration4 = Duration2.fromObject(results, opts);
+      const duration5 = Duration2.fromObject(results, opts);
       if (lowerOrderUnits.length > 0) {
-        return Duration2.fromMillis(remainingMillis, opts).shiftTo(...lowerOrderUnits).plus(duration4);
+        return Duration2.fromMillis(remainingMillis, opts).shiftTo(...lowerOrderUnits).plus(duration5);
       } else {
-        return duration4;
+        return duration5;
       }
     }
     var MISSING_FTP2 = "missing Intl.DateTimeFormat.formatToParts support";
@@ -32643,9 +32643,9 @@ var require_luxon = __commonJS({
        * @example DateTime.now().plus(Duration.fromObject({ hours: 3, minutes: 13 })) //~> in 3 hr, 13 min
        * @return {DateTime}
        */
-      plus(duration4) {
+      plus(duration5) {
         if (!this.isValid) return this;
-        const dur = Duration2.fromDurationLike(duration4);
+        const dur = Duration2.fromDurationLike(duration5);
         return clone3(this, adjustTime2(this, dur));
       }
       /**
@@ -32654,9 +32654,9 @@ var require_luxon = __commonJS({
        * @param {Duration|Object|number} duration - The amount to subtract. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
        @return {DateTime}
        */
-      minus(duration4) {
+      minus(duration5) {
         if (!this.isValid) return this;
-        const dur = Duration2.fromDurationLike(duration4).negate();
+        const dur = Duration2.fromDurationLike(duration5).negate();
         return clone3(this, adjustTime2(this, dur));
       }
       /**
@@ -36244,8 +36244,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve2, reject) {
-            return setTimeout(resolve2, t);
+          return new this.Promise(function(resolve, reject) {
+            return setTimeout(resolve, t);
           });
         }
         computePenalty() {
@@ -36456,15 +36456,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error63, reject, resolve2, returned, task;
+          var args, cb, error63, reject, resolve, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve2, reject } = this._queue.shift());
+            ({ task, args, resolve, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve2(returned);
+                  return resolve(returned);
                 };
               } catch (error1) {
                 error63 = error1;
@@ -36479,13 +36479,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise2, reject, resolve2;
-          resolve2 = reject = null;
+          var promise2, reject, resolve;
+          resolve = reject = null;
           promise2 = new this.Promise(function(_resolve, _reject) {
-            resolve2 = _resolve;
+            resolve = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve2, reject });
+          this._queue.push({ task, args, resolve, reject });
           this._tryToRun();
           return promise2;
         }
@@ -36886,14 +36886,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at2;
               };
-              return new this.Promise((resolve2, reject) => {
+              return new this.Promise((resolve, reject) => {
                 if (finished()) {
-                  return resolve2();
+                  return resolve();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve2();
+                      return resolve();
                     }
                   });
                 }
@@ -36986,9 +36986,9 @@ var require_light = __commonJS({
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve2, reject) {
+              return new this.Promise(function(resolve, reject) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve2)(args3);
+                  return (args3[0] != null ? reject : resolve)(args3);
                 });
               });
             };
@@ -37272,11 +37272,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
+    return value instanceof P ? value : new P(function(resolve) {
+      resolve(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve2, reject) {
+  return new (P || (P = Promise))(function(resolve, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -37292,7 +37292,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -38059,14 +38059,14 @@ function tokenize(text) {
   return tokens;
 }
 
-// src/gitops/paths.ts
-import { isAbsolute, normalize, relative, resolve } from "node:path";
+// src/core/repo-paths.ts
+import { isAbsolute, posix } from "node:path";
 function normalizeRepoPath(path) {
-  if (isAbsolute(path) || /^[a-zA-Z]:/.test(path))
+  if (isAbsolute(path) || path.startsWith("/") || /^[a-zA-Z]:/.test(path))
     throw new UsageError(
       `path "${path}" must be relative to the GitOps repository root; drop the leading / or drive letter`
     );
-  const clean = normalize(path).replace(/\\/g, "/").replace(/^\.\//, "");
+  const clean = posix.normalize(path.replace(/\\/g, "/")).replace(/^\.\//, "");
   if (clean === ".." || clean.startsWith("../"))
     throw new UsageError(
       `path "${path}" leaves the GitOps repository; write it relative to the repository root, without ..`
@@ -43921,7 +43921,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve2) {
+function isRecursive(inst, stack, resolve) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -43931,7 +43931,7 @@ function isRecursive(inst, stack, resolve2) {
   let result = NONE;
   const check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve2);
+      const answer = isRecursive(child, stack, resolve);
       if (answer > result)
         result = answer;
     }
@@ -43942,7 +43942,7 @@ function isRecursive(inst, stack, resolve2) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve2) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -44006,7 +44006,7 @@ function isRecursive(inst, stack, resolve2) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve2 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve ? inst._zod.innerType : void 0);
       merge3(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -58886,7 +58886,7 @@ var metricSchema = external_exports.strictObject({
   ).optional(),
   failureLimit: external_exports.number().int().min(0).describe("Points outside thresholdRange tolerated in a window before the gate fails (default 0).").optional(),
   onNoData: external_exports.enum(["inconclusive", "fail", "pass"]).describe(
-    "Outcome when the query gives no samples (or only NaN): inconclusive (default; blocks a promotion, pauses a canary), fail or pass."
+    "Outcome when the query gives no samples (or only NaN): inconclusive (default; a warning at promotion, pauses a canary), fail or pass."
   ).optional()
 }).describe("One PromQL query against a threshold range; over a canary step, every point of a range query.");
 function intervalMs(config2) {
@@ -59115,8 +59115,9 @@ var metricGate = defineGate({
     const empty = judged.filter((j) => j.noData !== void 0);
     if (empty.length > 0 || judged.length === 0) {
       const why = judged.length === 0 ? "nothing was queried" : empty.map((j) => `${who(j, many)}${j.noData ?? ""}`).join("; ");
-      const effect = onNoData === "inconclusive" ? "inconclusive: a promotion waits, a canary pauses" : `onNoData is ${onNoData}`;
-      return verdict(onNoData === "pass" ? "pass" : "fail", "metric.no-data", `no data (${why}): ${effect}`, {
+      const effect = onNoData === "inconclusive" ? "inconclusive: a canary pauses; a promotion goes ahead with this warning" : `onNoData is ${onNoData}`;
+      const outcome = onNoData === "inconclusive" ? "warn" : onNoData;
+      return verdict(outcome, "metric.no-data", `no data (${why}): ${effect}`, {
         ...details,
         ...onNoData === "inconclusive" ? { inconclusive: true } : {}
       });
@@ -60114,13 +60115,128 @@ function previousVersion(history, environment, service, current) {
   return void 0;
 }
 
+// src/core/trailers.ts
+var TRAILERS = {
+  environment: "Rollgate-Environment",
+  services: "Rollgate-Service",
+  version: "Rollgate-Version",
+  requestedBy: "Rollgate-Requested-By",
+  source: "Rollgate-Source",
+  decision: "Rollgate-Decision",
+  overrides: "Rollgate-Override",
+  phase: "Rollgate-Phase",
+  step: "Rollgate-Step",
+  weight: "Rollgate-Weight",
+  stable: "Rollgate-Stable",
+  analysis: "Rollgate-Analysis",
+  hold: "Rollgate-Hold",
+  reason: "Rollgate-Reason",
+  reasonFor: "Rollgate-Reason-For",
+  flag: "Rollgate-Flag",
+  sourceTime: "Rollgate-Source-Time",
+  clock: "Rollgate-Clock",
+  run: "Rollgate-Run"
+};
+function oneLine(value) {
+  return value.replace(/[\r\n\u2028\u2029]+/g, " ").trim();
+}
+function formatTrailers(t) {
+  const lines = [];
+  for (const [field, name2] of Object.entries(TRAILERS)) {
+    const value = t[field];
+    if (value === void 0) continue;
+    const values = typeof value === "string" ? [value] : value;
+    for (const v of values) lines.push(`${name2}: ${oneLine(v)}`);
+  }
+  return lines.join("\n");
+}
+var FIELD_BY_NAME = new Map(
+  Object.entries(TRAILERS).map(([field, name2]) => [
+    name2.toLowerCase(),
+    field
+  ])
+);
+function parseTrailers(message) {
+  const paragraphs = message.replace(/\r\n/g, "\n").trimEnd().split(/\n\s*\n/);
+  const last = paragraphs[paragraphs.length - 1] ?? "";
+  const values = /* @__PURE__ */ new Map();
+  for (const line of last.split("\n")) {
+    const match2 = /^([A-Za-z-]+):\s*(.*)$/.exec(line);
+    if (!match2) continue;
+    const field = FIELD_BY_NAME.get((match2[1] ?? "").toLowerCase());
+    if (field === void 0) continue;
+    values.set(field, [...values.get(field) ?? [], match2[2] ?? ""]);
+  }
+  const first = (field) => values.get(field)?.[0];
+  const environment = first("environment");
+  const version2 = first("version");
+  const services = values.get("services") ?? [];
+  if (environment === void 0 || version2 === void 0 || services.length === 0) return void 0;
+  const optional2 = {};
+  for (const field of Object.keys(TRAILERS)) {
+    if (field === "services" || field === "overrides") continue;
+    const v = first(field);
+    if (v !== void 0) optional2[field] = v;
+  }
+  const overrides = values.get("overrides");
+  return {
+    ...optional2,
+    environment,
+    services,
+    version: version2,
+    requestedBy: first("requestedBy") ?? "",
+    source: first("source") ?? "",
+    decision: first("decision") ?? "",
+    ...overrides ? { overrides } : {}
+  };
+}
+function historyEntryOf(commit) {
+  const t = parseTrailers(commit.message);
+  if (t === void 0) return void 0;
+  return {
+    sha: commit.sha,
+    committedAt: commit.committedAt,
+    environment: t.environment,
+    services: t.services,
+    version: t.version,
+    trailers: t
+  };
+}
+
+// src/core/history-read.ts
+async function readHistory(store, head, needs) {
+  const open3 = /* @__PURE__ */ new Map();
+  for (const need of needs) open3.set(pairKey(need.environment, need.service), need.version);
+  const entries = [];
+  if (open3.size === 0) return entries;
+  await store.history(head, (commit) => {
+    const entry = historyEntryOf(commit);
+    if (entry === void 0) return "more";
+    entries.push(entry);
+    for (const service of entry.services) {
+      const key = pairKey(entry.environment, service);
+      if (open3.has(key) && open3.get(key) !== entry.version) open3.delete(key);
+    }
+    return open3.size === 0 ? "stop" : "more";
+  });
+  return entries;
+}
+function pairKey(environment, service) {
+  return `${environment}\0${service}`;
+}
+
 // src/action/rollback-version.ts
 async function rollbackVersion(store, config2, environment, services) {
   const snapshot = await store.read(overlayCandidates(config2, services));
   const running = runningVersions(config2, services, snapshot.files)[environment] ?? {};
+  const history = await readHistory(
+    store,
+    snapshot.head,
+    services.map((service) => ({ environment, service, version: running[service] }))
+  );
   const targets = /* @__PURE__ */ new Set();
   for (const service of services) {
-    const previous = previousVersion(snapshot.history, environment, service, running[service])?.version;
+    const previous = previousVersion(history, environment, service, running[service])?.version;
     if (previous === void 0) {
       return {
         problem: `no earlier version of ${service} in ${environment} in rollgate's history to roll back to`
@@ -60257,72 +60373,6 @@ function runningAfter(result) {
   const updated = { ...running[environment] };
   for (const service of evaluation.plan.changedServices) updated[service] = version2;
   return { ...running, [environment]: updated };
-}
-
-// src/facts/history.ts
-var TRAILERS = {
-  environment: "Rollgate-Environment",
-  service: "Rollgate-Service",
-  version: "Rollgate-Version",
-  requestedBy: "Rollgate-Requested-By",
-  source: "Rollgate-Source",
-  decision: "Rollgate-Decision",
-  override: "Rollgate-Override"
-};
-function oneLine(value) {
-  return value.replace(/[\r\n]+/g, " ").trim();
-}
-function formatTrailers(t) {
-  const lines = [
-    `${TRAILERS.environment}: ${oneLine(t.environment)}`,
-    ...t.services.map((s2) => `${TRAILERS.service}: ${oneLine(s2)}`),
-    `${TRAILERS.version}: ${oneLine(t.version)}`,
-    `${TRAILERS.requestedBy}: ${oneLine(t.requestedBy)}`,
-    `${TRAILERS.source}: ${oneLine(t.source)}`,
-    `${TRAILERS.decision}: ${oneLine(t.decision)}`,
-    ...(t.overrides ?? []).map((o) => `${TRAILERS.override}: ${oneLine(o)}`)
-  ];
-  return lines.join("\n");
-}
-function parseTrailers(message) {
-  const paragraphs = message.replace(/\r\n/g, "\n").trimEnd().split(/\n\s*\n/);
-  const last = paragraphs[paragraphs.length - 1] ?? "";
-  const values = /* @__PURE__ */ new Map();
-  for (const line of last.split("\n")) {
-    const match2 = /^([A-Za-z-]+):\s*(.*)$/.exec(line);
-    if (!match2) continue;
-    const key = (match2[1] ?? "").toLowerCase();
-    values.set(key, [...values.get(key) ?? [], match2[2] ?? ""]);
-  }
-  const first = (name2) => values.get(name2.toLowerCase())?.[0];
-  const environment = first(TRAILERS.environment);
-  const version2 = first(TRAILERS.version);
-  const services = values.get(TRAILERS.service.toLowerCase()) ?? [];
-  if (environment === void 0 || version2 === void 0 || services.length === 0) return void 0;
-  const overrides = values.get(TRAILERS.override.toLowerCase());
-  return {
-    environment,
-    services,
-    version: version2,
-    requestedBy: first(TRAILERS.requestedBy) ?? "",
-    source: first(TRAILERS.source) ?? "",
-    decision: first(TRAILERS.decision) ?? "",
-    ...overrides ? { overrides } : {}
-  };
-}
-function historyFromCommits(commits) {
-  return commits.flatMap((c) => {
-    const t = parseTrailers(c.message);
-    return t ? [
-      {
-        sha: c.sha,
-        committedAt: c.committedAt,
-        environment: t.environment,
-        services: t.services,
-        version: t.version
-      }
-    ] : [];
-  });
 }
 
 // src/gates/order.ts
@@ -62578,9 +62628,9 @@ function formatRelativeTime(unit, count, numeric = "always", narrow = false) {
   const isInPast = Object.is(count, -0) || count < 0, fmtValue = Math.abs(count), singular = fmtValue === 1, lilUnits = units[unit], fmtUnit = narrow ? singular ? lilUnits[1] : lilUnits[2] || lilUnits[1] : singular ? units[unit][0] : unit;
   return isInPast ? `${fmtValue} ${fmtUnit} ago` : `in ${fmtValue} ${fmtUnit}`;
 }
-function stringifyTokens(splits, tokenToString) {
+function stringifyTokens(splits5, tokenToString) {
   let s2 = "";
-  for (const token of splits) {
+  for (const token of splits5) {
     if (token.literal) {
       s2 += token.val;
     } else {
@@ -62617,12 +62667,12 @@ var Formatter = class _Formatter {
   }
   static parseFormat(fmt3) {
     let current = null, currentFull = "", bracketed = false;
-    const splits = [];
+    const splits5 = [];
     for (let i = 0; i < fmt3.length; i++) {
       const c = fmt3.charAt(i);
       if (c === "'") {
         if (currentFull.length > 0 || bracketed) {
-          splits.push({
+          splits5.push({
             literal: bracketed || /^\s+$/.test(currentFull),
             val: currentFull === "" ? "'" : currentFull
           });
@@ -62636,16 +62686,16 @@ var Formatter = class _Formatter {
         currentFull += c;
       } else {
         if (currentFull.length > 0) {
-          splits.push({ literal: /^\s+$/.test(currentFull), val: currentFull });
+          splits5.push({ literal: /^\s+$/.test(currentFull), val: currentFull });
         }
         currentFull = c;
         current = c;
       }
     }
     if (currentFull.length > 0) {
-      splits.push({ literal: bracketed || /^\s+$/.test(currentFull), val: currentFull });
+      splits5.push({ literal: bracketed || /^\s+$/.test(currentFull), val: currentFull });
     }
-    return splits;
+    return splits5;
   }
   static macroTokenToFormatOpts(token) {
     return macroTokenToFormatOpts[token];
@@ -63655,9 +63705,9 @@ var Duration = class _Duration {
    * @param {Duration|Object|number} duration - The amount to add. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
    * @return {Duration}
    */
-  plus(duration4) {
+  plus(duration5) {
     if (!this.isValid) return this;
-    const dur = _Duration.fromDurationLike(duration4), result = {};
+    const dur = _Duration.fromDurationLike(duration5), result = {};
     for (const k of orderedUnits$1) {
       if (hasOwnProperty(dur.values, k) || hasOwnProperty(this.values, k)) {
         result[k] = dur.get(k) + this.get(k);
@@ -63670,9 +63720,9 @@ var Duration = class _Duration {
    * @param {Duration|Object|number} duration - The amount to subtract. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
    * @return {Duration}
    */
-  minus(duration4) {
+  minus(duration5) {
     if (!this.isValid) return this;
-    const dur = _Duration.fromDurationLike(duration4);
+    const dur = _Duration.fromDurationLike(duration5);
     return this.plus(dur.negate());
   }
   /**
@@ -64021,8 +64071,8 @@ var Interval = class _Interval {
    * @param {Duration|Object|number} duration - the length of the Interval.
    * @return {Interval}
    */
-  static after(start, duration4) {
-    const dur = Duration.fromDurationLike(duration4), dt = friendlyDateTime(start);
+  static after(start, duration5) {
+    const dur = Duration.fromDurationLike(duration5), dt = friendlyDateTime(start);
     return _Interval.fromDateTimes(dt, dt.plus(dur));
   }
   /**
@@ -64031,8 +64081,8 @@ var Interval = class _Interval {
    * @param {Duration|Object|number} duration - the length of the Interval.
    * @return {Interval}
    */
-  static before(end, duration4) {
-    const dur = Duration.fromDurationLike(duration4), dt = friendlyDateTime(end);
+  static before(end, duration5) {
+    const dur = Duration.fromDurationLike(duration5), dt = friendlyDateTime(end);
     return _Interval.fromDateTimes(dt.minus(dur), dt);
   }
   /**
@@ -64233,8 +64283,8 @@ var Interval = class _Interval {
    * @param {Duration|Object|number} duration - The length of each resulting interval.
    * @return {Array}
    */
-  splitBy(duration4) {
-    const dur = Duration.fromDurationLike(duration4);
+  splitBy(duration5) {
+    const dur = Duration.fromDurationLike(duration5);
     if (!this.isValid || !dur.isValid || dur.as("milliseconds") === 0) {
       return [];
     }
@@ -64731,11 +64781,11 @@ function diff(earlier, later, units, opts) {
       results[lowestOrder] = (results[lowestOrder] || 0) + remainingMillis / (highWater - cursor);
     }
   }
-  const duration4 = Duration.fromObject(results, opts);
+  const duration5 = Duration.fromObject(results, opts);
   if (lowerOrderUnits.length > 0) {
-    return Duration.fromMillis(remainingMillis, opts).shiftTo(...lowerOrderUnits).plus(duration4);
+    return Duration.fromMillis(remainingMillis, opts).shiftTo(...lowerOrderUnits).plus(duration5);
   } else {
-    return duration4;
+    return duration5;
   }
 }
 var MISSING_FTP = "missing Intl.DateTimeFormat.formatToParts support";
@@ -66427,9 +66477,9 @@ var DateTime = class _DateTime {
    * @example DateTime.now().plus(Duration.fromObject({ hours: 3, minutes: 13 })) //~> in 3 hr, 13 min
    * @return {DateTime}
    */
-  plus(duration4) {
+  plus(duration5) {
     if (!this.isValid) return this;
-    const dur = Duration.fromDurationLike(duration4);
+    const dur = Duration.fromDurationLike(duration5);
     return clone2(this, adjustTime(this, dur));
   }
   /**
@@ -66438,9 +66488,9 @@ var DateTime = class _DateTime {
    * @param {Duration|Object|number} duration - The amount to subtract. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
    @return {DateTime}
    */
-  minus(duration4) {
+  minus(duration5) {
     if (!this.isValid) return this;
-    const dur = Duration.fromDurationLike(duration4).negate();
+    const dur = Duration.fromDurationLike(duration5).negate();
     return clone2(this, adjustTime(this, dur));
   }
   /**
@@ -67838,12 +67888,9 @@ async function evaluate(config2, request2, deps) {
     deps.store.read(overlayCandidates(config2, request2.services)),
     deps.extraFacts ? deps.extraFacts(now2, request2) : Promise.resolve({})
   ]);
-  const facts = {
-    ...extra,
-    now: now2,
-    history: snapshot.history,
-    running: runningVersions(config2, request2.services, snapshot.files)
-  };
+  const running = runningVersions(config2, request2.services, snapshot.files);
+  const history = await readHistory(deps.store, snapshot.head, historyNeeds(config2, request2, running));
+  const facts = { ...extra, now: now2, history, running };
   const decision = decide(config2, request2, facts);
   const planned = makePlan(config2, request2, snapshot.files);
   return planned.ok ? { snapshot, facts, decision, plan: planned.plan } : {
@@ -67853,6 +67900,25 @@ async function evaluate(config2, request2, deps) {
     plan: void 0,
     planError: { reasonCode: planned.reasonCode, message: planned.message }
   };
+}
+function historyNeeds(config2, request2, running) {
+  const env = config2.environments[request2.environment];
+  if (env === void 0) return [];
+  const needs = [];
+  const bakes = env.gates.some((name2) => config2.gates[name2]?.kind === "bake");
+  if (bakes && env.after !== void 0 && request2.kind !== "rollback") {
+    const version2 = formatVersion(request2.version);
+    for (const service of request2.services) needs.push({ environment: env.after, service, version: version2 });
+  }
+  if (request2.kind === "rollback") {
+    for (const service of request2.services)
+      needs.push({
+        environment: request2.environment,
+        service,
+        version: running[request2.environment]?.[service]
+      });
+  }
+  return needs;
 }
 async function promote(config2, request2, deps) {
   const maxAttempts = deps.maxAttempts ?? 8;
@@ -67926,6 +67992,7 @@ async function runPromotion(run) {
   let last;
   const guarded = {
     read: (paths) => run.store.read(paths),
+    history: (...args) => run.store.history(...args),
     commit: async (snapshot, edits, message, at2) => {
       await run.beforeCommit?.();
       last = await run.store.commit(snapshot, edits, message, at2);
@@ -68045,7 +68112,7 @@ async function react(client, repo, commentId, content) {
 }
 
 // src/config/load.ts
-var import_yaml8 = __toESM(require_dist(), 1);
+var import_yaml13 = __toESM(require_dist(), 1);
 
 // src/config/schema-walk.ts
 function defOf(schema) {
@@ -68090,6 +68157,188 @@ function allowedKeysAt(schema, path) {
   return [...keys];
 }
 
+// src/overlays/traffic/gateway-api.ts
+var import_yaml9 = __toESM(require_dist(), 1);
+
+// src/overlays/traffic/common.ts
+var import_yaml8 = __toESM(require_dist(), 1);
+function apiGroupKind(doc) {
+  const apiVersion = doc.get("apiVersion");
+  const kind = doc.get("kind");
+  const group = typeof apiVersion === "string" ? apiVersion.split("/")[0] ?? "" : "";
+  return { group, kind: typeof kind === "string" ? kind : "" };
+}
+function metadataName(doc) {
+  const name2 = doc.getIn(["metadata", "name"]);
+  return typeof name2 === "string" ? name2 : "(unnamed)";
+}
+function stringAt(map2, key) {
+  const v = map2.get(key);
+  return typeof v === "string" ? v : typeof v === "number" ? String(v) : void 0;
+}
+function mapsOf(node2) {
+  if (!(0, import_yaml8.isSeq)(node2)) return [];
+  return node2.items.flatMap((item, index) => (0, import_yaml8.isMap)(item) ? [{ map: item, index }] : []);
+}
+function backendOf(name2, aliases, map2, path, weightKey, missing) {
+  const node2 = map2.get(weightKey, true);
+  const raw = (0, import_yaml8.isScalar)(node2) ? node2.value : void 0;
+  const weight = typeof raw === "number" ? raw : typeof raw === "string" && /^\d+$/.test(raw) ? Number(raw) : missing;
+  return { name: name2, aliases, map: map2, path, weightKey, weightNode: node2 ?? void 0, weight };
+}
+function objectOf(doc) {
+  const { group, kind } = apiGroupKind(doc);
+  return { group: group === "v1" ? "" : group, kind, name: metadataName(doc) };
+}
+
+// src/overlays/traffic/gateway-api.ts
+var ROUTE_KINDS = /* @__PURE__ */ new Set(["HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute", "UDPRoute"]);
+function splits(doc, docIndex) {
+  const name2 = metadataName(doc);
+  const { kind } = apiGroupKind(doc);
+  return mapsOf(doc.getIn(["spec", "rules"], true)).flatMap(({ map: rule, index }) => {
+    const refs = mapsOf(rule.get("backendRefs", true));
+    if (refs.length < 2) return [];
+    const ruleName = stringAt(rule, "name");
+    return [
+      {
+        routes: ruleName === void 0 ? [name2] : [name2, ruleName],
+        label: `${kind} ${name2} rule ${ruleName ?? index}`,
+        object: objectOf(doc),
+        docIndex,
+        mode: "pair",
+        valueKind: "number",
+        backends: refs.map(
+          ({ map: map2, index: i }) => backendOf(
+            stringAt(map2, "name") ?? `#${i}`,
+            [],
+            map2,
+            ["spec", "rules", index, "backendRefs", i],
+            "weight",
+            1
+          )
+        )
+      }
+    ];
+  });
+}
+var gatewayApi = {
+  kind: "gateway-api",
+  description: "Gateway API HTTPRoute/GRPCRoute/TCPRoute/TLSRoute: weighted backendRefs of a rule",
+  matches: (doc) => {
+    const { group, kind } = apiGroupKind(doc);
+    return group === "gateway.networking.k8s.io" && ROUTE_KINDS.has(kind);
+  },
+  splits
+};
+
+// src/overlays/traffic/ingress-nginx.ts
+var import_yaml10 = __toESM(require_dist(), 1);
+var CANARY = "nginx.ingress.kubernetes.io/canary";
+var CANARY_WEIGHT = "nginx.ingress.kubernetes.io/canary-weight";
+function splits2(doc, docIndex) {
+  const annotations = doc.getIn(["metadata", "annotations"], true);
+  if (!(0, import_yaml10.isMap)(annotations)) return [];
+  const map2 = annotations;
+  if (String(map2.get(CANARY)) !== "true") return [];
+  const name2 = metadataName(doc);
+  return [
+    {
+      routes: [name2],
+      label: `canary Ingress ${name2}`,
+      object: objectOf(doc),
+      docIndex,
+      mode: "single",
+      valueKind: "string",
+      backends: [backendOf(name2, [], map2, ["metadata", "annotations"], CANARY_WEIGHT, 0)]
+    }
+  ];
+}
+var ingressNginx = {
+  kind: "ingress-nginx",
+  description: `ingress-nginx canary Ingress: the ${CANARY_WEIGHT} annotation (a quoted string)`,
+  matches: (doc) => {
+    const { group, kind } = apiGroupKind(doc);
+    return kind === "Ingress" && (group === "networking.k8s.io" || group === "extensions");
+  },
+  splits: splits2
+};
+
+// src/overlays/traffic/istio.ts
+var import_yaml11 = __toESM(require_dist(), 1);
+function splits3(doc, docIndex) {
+  const name2 = metadataName(doc);
+  return ["http", "tcp", "tls"].flatMap(
+    (section) => mapsOf(doc.getIn(["spec", section], true)).flatMap(({ map: route, index }) => {
+      const destinations = mapsOf(route.get("route", true));
+      if (destinations.length < 2) return [];
+      const routeName = stringAt(route, "name");
+      return [
+        {
+          routes: routeName === void 0 ? [name2] : [name2, routeName],
+          label: `VirtualService ${name2} ${section}[${routeName ?? index}]`,
+          object: objectOf(doc),
+          docIndex,
+          mode: "pair",
+          valueKind: "number",
+          backends: destinations.map(({ map: map2, index: i }) => {
+            const dest = map2.get("destination", true);
+            const host = (0, import_yaml11.isMap)(dest) ? stringAt(dest, "host") : void 0;
+            const subset = (0, import_yaml11.isMap)(dest) ? stringAt(dest, "subset") : void 0;
+            const label = subset === void 0 ? host ?? `#${i}` : `${host ?? ""}/${subset}`;
+            const aliases = [host, subset].filter((a) => a !== void 0);
+            return backendOf(label, aliases, map2, ["spec", section, index, "route", i], "weight", 0);
+          })
+        }
+      ];
+    })
+  );
+}
+var istio = {
+  kind: "istio",
+  description: "Istio VirtualService: weighted route destinations (host, or host/subset)",
+  matches: (doc) => {
+    const { group, kind } = apiGroupKind(doc);
+    return group === "networking.istio.io" && kind === "VirtualService";
+  },
+  splits: splits3
+};
+
+// src/overlays/traffic/smi.ts
+var import_yaml12 = __toESM(require_dist(), 1);
+function splits4(doc, docIndex) {
+  const name2 = metadataName(doc);
+  const apex = doc.getIn(["spec", "service"]);
+  const backends = mapsOf(doc.getIn(["spec", "backends"], true));
+  if (backends.length < 2) return [];
+  return [
+    {
+      routes: typeof apex === "string" ? [name2, apex] : [name2],
+      label: `TrafficSplit ${name2}`,
+      object: objectOf(doc),
+      docIndex,
+      mode: "pair",
+      valueKind: "number",
+      backends: backends.map(
+        ({ map: map2, index }) => backendOf(stringAt(map2, "service") ?? `#${index}`, [], map2, ["spec", "backends", index], "weight", 0)
+      )
+    }
+  ];
+}
+var smi = {
+  kind: "smi",
+  description: "SMI TrafficSplit: weighted spec.backends",
+  matches: (doc) => {
+    const { group, kind } = apiGroupKind(doc);
+    return group === "split.smi-spec.io" && kind === "TrafficSplit";
+  },
+  splits: splits4
+};
+
+// src/overlays/traffic/registry.ts
+var TRAFFIC_PROVIDERS = [gatewayApi, istio, ingressNginx, smi];
+var TRAFFIC_KINDS = [...TRAFFIC_PROVIDERS.map((p) => p.kind), "path"];
+
 // src/config/schema.ts
 var NAME = /^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/i;
 var gitopsSchema = external_exports.strictObject({
@@ -68101,15 +68350,59 @@ var serviceSchema = external_exports.strictObject({
   image: external_exports.string().min(1).optional().describe("The image name as written in kustomization `images[].name`. Defaults to the service name."),
   tag: external_exports.string().optional().describe('How a pull request build is tagged, for /promote from a PR, e.g. "sha-{{sha7}}".')
 }).describe("A deployable and the image it ships.");
+var duration4 = (what) => external_exports.string().regex(DURATION_PATTERN, "a duration such as 90s, 10m, 1h").describe(what);
+var canaryStepSchema = external_exports.union([
+  external_exports.number().int().min(0).max(100).describe("A traffic percentage held for `canary.interval`."),
+  external_exports.strictObject({
+    weight: external_exports.number().int().min(0).max(100).describe("Traffic percentage for the canary."),
+    interval: duration4("How long this step holds (overrides canary.interval).").optional()
+  }).describe("A step with its own hold.")
+]).describe("One canary step: a percentage, or { weight, interval }.");
+var canaryTrafficSchema = external_exports.strictObject({
+  kind: external_exports.enum(TRAFFIC_KINDS).describe(
+    "Traffic provider: gateway-api, istio, ingress-nginx, smi, or path (any scalar, with `path`)."
+  ),
+  file: external_exports.string().min(1).describe(
+    "The manifest holding the weights, relative to the environment's overlay folder; {{service}} allowed."
+  ),
+  route: external_exports.string().min(1).optional().describe("Route (or object, or rule) name when the file holds several; {{service}} allowed."),
+  canaryBackend: external_exports.string().min(1).optional().describe('The backend that receives canary traffic, e.g. "{{service}}-canary"; {{service}} allowed.'),
+  path: external_exports.string().min(1).optional().describe("For kind path: the YAML path of the weight, e.g. spec.rules[0].backendRefs[1].weight.")
+}).describe("Where the canary weight is written.");
 var canarySchema = external_exports.strictObject({
-  traffic: external_exports.strictObject({
-    kind: external_exports.string().describe("Traffic provider: gateway-api, istio, ingress-nginx, smi, path."),
-    file: external_exports.string().describe("The manifest holding the weights, relative to the overlay folder."),
-    route: external_exports.string().optional().describe("Route (or object) name when the file holds several.")
-  }).passthrough(),
-  steps: external_exports.array(external_exports.number().min(0).max(100)).min(1).describe("Traffic percentages, e.g. [5, 25, 50, 100]."),
-  interval: external_exports.string().optional().describe("Minimum time between steps, e.g. 30m.")
-}).describe("How a canary advances in this environment.");
+  image: external_exports.string().min(1).optional().describe(
+    'The images[].name the canary workload uses in the same overlay, e.g. "{{service}}-canary". Give this or `path`.'
+  ),
+  path: external_exports.string().min(1).optional().describe("A separate overlay folder for the canary workload, with {{service}}. Give this or `image`."),
+  traffic: canaryTrafficSchema,
+  steps: external_exports.array(canaryStepSchema).min(1).describe(
+    "Canary weights in rising order, e.g. [5, 25, 50] or [{ weight: 5, interval: 10m }]; a final 100 is allowed."
+  ),
+  interval: duration4("Default hold of each step (a minimum: ticks run on a schedule), e.g. 30m.").default(
+    "30m"
+  ),
+  analysis: external_exports.array(external_exports.string()).default([]).describe("Gates judged at every tick over the current step window (metric or slo gates)."),
+  analysisDelay: duration4(
+    "Time after a step's commit before its analysis window opens (GitOps sync and scrape)."
+  ).default("1m"),
+  warmup: duration4(
+    "When set, the first commit sets the canary image at weight 0 and the first weight waits this long."
+  ).optional(),
+  replicas: external_exports.union([
+    external_exports.number().int().min(0),
+    external_exports.strictObject({
+      name: external_exports.string().min(1).describe("The canary workload (kustomize replicas[].name), {{service}} allowed."),
+      count: external_exports.number().int().min(0).describe("Replicas while a rollout runs.")
+    })
+  ]).optional().describe(
+    'Canary replicas while a rollout runs (0 when idle); a count for the workload "{{service}}-canary", or { name, count }.'
+  ),
+  onFailure: external_exports.enum(["rollback", "pause"]).default("rollback").describe("What a failing analysis does: roll back at once, or pause for a person."),
+  verify: external_exports.strictObject({
+    duration: duration4("How long the promoted version is watched before it becomes the stable version."),
+    analysis: external_exports.array(external_exports.string()).default([]).describe("Gates judged over the verify window.")
+  }).optional().describe("After the promotion: a watch before the version counts as stable.")
+}).describe("How a canary advances in this environment (progressive delivery through git).");
 var environmentSchema = external_exports.strictObject({
   path: external_exports.string().min(1).describe("Folder holding the kustomization, with {{service}} for the service name."),
   after: external_exports.string().optional().describe("The environment that must run a version before this one may."),
@@ -68156,8 +68449,8 @@ function parseConfig(main2, policies, env) {
 }
 var recordOfUnknown = external_exports.record(external_exports.string(), external_exports.unknown());
 function parseSource(input2, env, problems) {
-  const lines = new import_yaml8.LineCounter();
-  const doc = (0, import_yaml8.parseDocument)(input2.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const lines = new import_yaml13.LineCounter();
+  const doc = (0, import_yaml13.parseDocument)(input2.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const source = { file: input2.file, doc, lines };
   for (const err2 of doc.errors) {
     const pos = lines.linePos(err2.pos[0]);
@@ -68174,7 +68467,7 @@ function parseSource(input2, env, problems) {
 }
 var EXPANDED_AT_QUERY = /^gates\.[^.]+\.[^.]+\.prometheus(\.|$)/;
 function resolveEnv(source, env, problems) {
-  (0, import_yaml8.visit)(source.doc, {
+  (0, import_yaml13.visit)(source.doc, {
     Scalar(_key, node2, path) {
       if (typeof node2.value !== "string" || !node2.value.includes("${")) return;
       const keyPath = keyPathOf(path);
@@ -68195,7 +68488,7 @@ function resolveEnv(source, env, problems) {
 function keyPathOf(ancestors) {
   const keys = [];
   for (const a of ancestors) {
-    if (a && typeof a === "object" && "key" in a && (0, import_yaml8.isScalar)(a.key)) {
+    if (a && typeof a === "object" && "key" in a && (0, import_yaml13.isScalar)(a.key)) {
       keys.push(String(a.key.value));
     }
   }
@@ -68208,7 +68501,7 @@ function at(source, node2) {
 }
 function valueAt(source, path) {
   const node2 = source.doc.getIn(path, true);
-  return (0, import_yaml8.isNode)(node2) ? node2.toJS(source.doc) : node2;
+  return (0, import_yaml13.isNode)(node2) ? node2.toJS(source.doc) : node2;
 }
 function formatPath(path) {
   return path.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
@@ -68222,8 +68515,8 @@ function nodeAt(source, path) {
 }
 function keyNodeAt(source, path, key) {
   const parent = source.doc.getIn(path, true);
-  if (!(0, import_yaml8.isMap)(parent)) return void 0;
-  const pair = parent.items.find((p) => (0, import_yaml8.isScalar)(p.key) && p.key.value === key);
+  if (!(0, import_yaml13.isMap)(parent)) return void 0;
+  const pair = parent.items.find((p) => (0, import_yaml13.isScalar)(p.key) && p.key.value === key);
   return pair?.key ?? void 0;
 }
 function zodProblems(source, issues, base, schema) {
@@ -68261,12 +68554,12 @@ function zodProblems(source, issues, base, schema) {
 }
 function collectGates(source, base, gates, problems) {
   const map2 = source.doc.getIn(base, true);
-  if (!(0, import_yaml8.isMap)(map2)) return;
+  if (!(0, import_yaml13.isMap)(map2)) return;
   for (const pair of map2.items) {
-    const name2 = (0, import_yaml8.isScalar)(pair.key) ? String(pair.key.value) : "";
+    const name2 = (0, import_yaml13.isScalar)(pair.key) ? String(pair.key.value) : "";
     const path = [...base, name2];
     const body = pair.value;
-    if (!(0, import_yaml8.isMap)(body) || body.items.length !== 1) {
+    if (!(0, import_yaml13.isMap)(body) || body.items.length !== 1) {
       problems.push({
         ...at(source, body ?? pair.key),
         path: formatPath(path),
@@ -68275,7 +68568,7 @@ function collectGates(source, base, gates, problems) {
       continue;
     }
     const kindPair = body.items[0];
-    const kind = (0, import_yaml8.isScalar)(kindPair?.key) ? String(kindPair.key.value) : "";
+    const kind = (0, import_yaml13.isScalar)(kindPair?.key) ? String(kindPair.key.value) : "";
     const gateKind = GATE_KINDS[kind];
     if (gateKind === void 0) {
       problems.push({
@@ -68341,6 +68634,7 @@ function checkReferences(source, config2, gates, problems) {
         });
       }
     });
+    if (env.canary !== void 0) checkCanary(source, config2, envName2, env.canary, gates, problems);
     if (!env.path.includes("{{service}}") && serviceNames.length > 1 && (env.services?.length ?? serviceNames.length) > 1) {
       problems.push({
         ...at(source, nodeAt(source, [...base, "path"])),
@@ -68365,6 +68659,81 @@ function checkReferences(source, config2, gates, problems) {
       current = config2.environments[current]?.after;
     }
   }
+}
+function checkCanary(source, config2, envName2, canary, gates, problems) {
+  const base = ["environments", envName2, "canary"];
+  const problem = (path, message) => problems.push({
+    ...at(source, nodeAt(source, [...base, ...path])),
+    path: formatPath([...base, ...path]),
+    message
+  });
+  if (config2.gitops.mode === "pull-request") {
+    problem(
+      [],
+      "canary rollouts commit every step straight to the GitOps branch: set gitops.mode: push (pull-request mode for rollouts comes later)"
+    );
+  }
+  if (canary.image === void 0 === (canary.path === void 0)) {
+    problem(
+      [],
+      canary.image === void 0 ? 'say where the canary workload is: image: "{{service}}-canary" (an images[].name in the same overlay) or path: a canary overlay folder' : "give image or path, not both: image names the canary workload in the same overlay, path a separate overlay"
+    );
+  }
+  const services = config2.environments[envName2]?.services ?? Object.keys(config2.services);
+  for (const service of services) {
+    const stable = config2.services[service]?.image ?? service;
+    if (canary.image !== void 0 && canary.image.replaceAll("{{service}}", service) === stable) {
+      problem(
+        ["image"],
+        `canary.image "${canary.image}" is the stable image of ${service} (${stable}): the canary would edit the stable entry; name the canary workload's image, e.g. "{{service}}-canary"`
+      );
+      break;
+    }
+    const envPath = config2.environments[envName2]?.path ?? "";
+    if (canary.path !== void 0 && canary.path.replaceAll("{{service}}", service).replace(/\/+$/, "") === envPath.replaceAll("{{service}}", service).replace(/\/+$/, "")) {
+      problem(
+        ["path"],
+        `canary.path is the environment's own overlay (${envPath}): the canary would edit the stable entry; point it at a separate canary overlay`
+      );
+      break;
+    }
+  }
+  if (canary.path !== void 0 && services.length > 1 && !canary.path.includes("{{service}}")) {
+    problem(["path"], `canary.path "${canary.path}" has no {{service}} but several services deploy here`);
+  }
+  if (canary.traffic.kind === "path" && canary.traffic.path === void 0) {
+    problem(
+      ["traffic"],
+      "traffic kind path needs traffic.path, the YAML path of the weight, e.g. spec.rules[0].backendRefs[1].weight"
+    );
+  }
+  let previous = -1;
+  canary.steps.forEach((step, i) => {
+    const weight = typeof step === "number" ? step : step.weight;
+    if (weight === 0) {
+      problem(
+        ["steps", i],
+        "a step of weight 0 sends the canary no traffic; use canary.warmup to start at 0"
+      );
+    } else if (weight < previous) {
+      problem(
+        ["steps", i],
+        `weights must rise: ${weight} after ${previous}; write the steps in rising order, e.g. [5, 25, 50]`
+      );
+    }
+    previous = Math.max(previous, weight);
+  });
+  const known = Object.keys(gates);
+  const checkGates = (names, path) => names.forEach((gate, i) => {
+    if (gates[gate] === void 0) {
+      problem(
+        [...path, i],
+        `no gate named "${gate}"${suggestion(gate, known)}; define it under gates: or in policies/*.yaml (known: ${known.join(", ") || "none"})`
+      );
+    }
+  });
+  checkGates(canary.analysis, ["analysis"]);
+  if (canary.verify !== void 0) checkGates(canary.verify.analysis, ["verify", "analysis"]);
 }
 
 // src/github/graphql.ts
@@ -72666,14 +73035,21 @@ function createOctokit(options) {
 }
 
 // src/gitops/github-api.ts
-var DEFAULT_HISTORY_DEPTH = 100;
+var HISTORY_PAGE = 100;
 function githubApiStore(options) {
   const [owner, name2] = splitRepository(options.repository);
   if (options.mode === "pull-request" && options.rest === void 0) {
     throw new Error("githubApiStore: pull-request mode needs a REST client to create the branch and the PR");
   }
+  const firstPages = /* @__PURE__ */ new Map();
   return {
-    read: (paths) => readSnapshot(options, owner, name2, paths),
+    read: async (paths) => {
+      const { snapshot, page } = await readSnapshot(options, owner, name2, paths);
+      firstPages.clear();
+      firstPages.set(snapshot.head, page);
+      return snapshot;
+    },
+    history: (from, visit5, historyOptions = {}) => walkHistory(options, owner, name2, from, visit5, historyOptions.paths ?? [], firstPages.get(from)),
     commit: (snapshot, edits, message, at2) => options.mode === "push" ? commitOnBranch(options, options.branch, snapshot.head, edits, message) : commitAsPullRequest(options, owner, name2, snapshot, edits, message, at2)
   };
 }
@@ -72692,12 +73068,22 @@ function buildReadQuery(branch, paths) {
     "query RollgateRead($owner: String!, $name: String!, $ref: String!, $depth: Int!) {",
     "  repository(owner: $owner, name: $name) {",
     "    ref(qualifiedName: $ref) {",
-    "      target { ... on Commit { oid history(first: $depth) { nodes { oid committedDate message } } } }",
+    "      target { ... on Commit { oid history(first: $depth) { pageInfo { hasNextPage } nodes { oid committedDate message } } } }",
     "    }",
     ...files ? [files] : [],
     "  }",
     "}"
   ].join("\n");
+}
+function pageOf(connection) {
+  return {
+    commits: (connection?.nodes ?? []).map((n2) => ({
+      sha: n2.oid,
+      committedAt: new Date(n2.committedDate),
+      message: n2.message
+    })),
+    more: connection?.pageInfo?.hasNextPage ?? false
+  };
 }
 async function readSnapshot(options, owner, name2, paths) {
   const query = buildReadQuery(options.branch, paths);
@@ -72710,7 +73096,7 @@ async function readSnapshot(options, owner, name2, paths) {
       owner,
       name: name2,
       ref: `refs/heads/${options.branch}`,
-      depth: options.historyDepth ?? DEFAULT_HISTORY_DEPTH
+      depth: options.historyPage ?? HISTORY_PAGE
     });
   } catch (err2) {
     if (err2 instanceof GraphqlError && err2.errors.some((e) => e.type === "NOT_FOUND")) throw unreachable;
@@ -72734,12 +73120,41 @@ async function readSnapshot(options, owner, name2, paths) {
       );
     else files[path] = void 0;
   });
-  const commits = (target.history?.nodes ?? []).map((n2) => ({
-    sha: n2.oid,
-    committedAt: new Date(n2.committedDate),
-    message: n2.message
-  }));
-  return { head: target.oid, files, history: options.parseHistory(commits) };
+  return { snapshot: { head: target.oid, files }, page: pageOf(target.history) };
+}
+var HISTORY_QUERY = `query RollgateHistory($owner: String!, $name: String!, $oid: GitObjectID!, $first: Int!, $path: String) {
+  repository(owner: $owner, name: $name) {
+    object(oid: $oid) { ... on Commit { history(first: $first, path: $path) { pageInfo { hasNextPage } nodes { oid committedDate message } } } }
+  }
+}`;
+async function walkHistory(options, owner, name2, from, visit5, paths, firstPage) {
+  if (paths.length > 1) {
+    throw new Error("githubApiStore.history: pass at most one path (GitHub filters history by one path)");
+  }
+  const path = paths[0];
+  const size = options.historyPage ?? HISTORY_PAGE;
+  let page = path === void 0 ? firstPage : void 0;
+  let start = from;
+  let skipFirst = false;
+  for (; ; ) {
+    if (page === void 0) {
+      const data = await options.graphql(HISTORY_QUERY, {
+        owner,
+        name: name2,
+        oid: start,
+        first: skipFirst ? size + 1 : size,
+        ...path === void 0 ? {} : { path }
+      });
+      page = pageOf(data.repository?.object?.history);
+    }
+    const commits = skipFirst ? page.commits.filter((c) => c.sha !== start) : page.commits;
+    for (const commit of commits) if (visit5(commit) === "stop") return;
+    const last = commits[commits.length - 1];
+    if (!page.more || last === void 0) return;
+    start = last.sha;
+    skipFirst = true;
+    page = void 0;
+  }
 }
 var COMMIT_MUTATION = `mutation RollgateCommit($input: CreateCommitOnBranchInput!) {
   createCommitOnBranch(input: $input) { commit { oid url } }
@@ -72832,7 +73247,6 @@ function makeStore(config2, ctx, clients) {
     repository: gitopsRepository(config2, ctx),
     branch: config2.gitops.branch,
     mode: config2.gitops.mode,
-    parseHistory: historyFromCommits,
     rest: clients.gitops
   });
 }
@@ -72844,6 +73258,7 @@ function cachingStore(store) {
       if (cached2?.key !== key) cached2 = { key, snapshot: store.read(paths) };
       return cached2.snapshot;
     },
+    history: (...args) => store.history(...args),
     commit: async (...args) => {
       cached2 = void 0;
       return store.commit(...args);

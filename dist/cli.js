@@ -10608,9 +10608,9 @@ var require_luxon = __commonJS({
        * @param {Duration|Object|number} duration - The amount to add. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
        * @return {Duration}
        */
-      plus(duration4) {
+      plus(duration5) {
         if (!this.isValid) return this;
-        const dur = _Duration.fromDurationLike(duration4), result = {};
+        const dur = _Duration.fromDurationLike(duration5), result = {};
         for (const k of orderedUnits$12) {
           if (hasOwnProperty2(dur.values, k) || hasOwnProperty2(this.values, k)) {
             result[k] = dur.get(k) + this.get(k);
@@ -10625,9 +10625,9 @@ var require_luxon = __commonJS({
        * @param {Duration|Object|number} duration - The amount to subtract. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
        * @return {Duration}
        */
-      minus(duration4) {
+      minus(duration5) {
         if (!this.isValid) return this;
-        const dur = _Duration.fromDurationLike(duration4);
+        const dur = _Duration.fromDurationLike(duration5);
         return this.plus(dur.negate());
       }
       /**
@@ -10995,8 +10995,8 @@ var require_luxon = __commonJS({
        * @param {Duration|Object|number} duration - the length of the Interval.
        * @return {Interval}
        */
-      static after(start, duration4) {
-        const dur = Duration2.fromDurationLike(duration4), dt = friendlyDateTime2(start);
+      static after(start, duration5) {
+        const dur = Duration2.fromDurationLike(duration5), dt = friendlyDateTime2(start);
         return _Interval.fromDateTimes(dt, dt.plus(dur));
       }
       /**
@@ -11005,8 +11005,8 @@ var require_luxon = __commonJS({
        * @param {Duration|Object|number} duration - the length of the Interval.
        * @return {Interval}
        */
-      static before(end, duration4) {
-        const dur = Duration2.fromDurationLike(duration4), dt = friendlyDateTime2(end);
+      static before(end, duration5) {
+        const dur = Duration2.fromDurationLike(duration5), dt = friendlyDateTime2(end);
         return _Interval.fromDateTimes(dt.minus(dur), dt);
       }
       /**
@@ -11214,8 +11214,8 @@ var require_luxon = __commonJS({
        * @param {Duration|Object|number} duration - The length of each resulting interval.
        * @return {Array}
        */
-      splitBy(duration4) {
-        const dur = Duration2.fromDurationLike(duration4);
+      splitBy(duration5) {
+        const dur = Duration2.fromDurationLike(duration5);
         if (!this.isValid || !dur.isValid || dur.as("milliseconds") === 0) {
           return [];
         }
@@ -11747,11 +11747,11 @@ var require_luxon = __commonJS({
           results[lowestOrder] = (results[lowestOrder] || 0) + remainingMillis / (highWater - cursor);
         }
       }
-      const duration4 = Duration2.fromObject(results, opts);
+      const duration5 = Duration2.fromObject(results, opts);
       if (lowerOrderUnits.length > 0) {
-        return Duration2.fromMillis(remainingMillis, opts).shiftTo(...lowerOrderUnits).plus(duration4);
+        return Duration2.fromMillis(remainingMillis, opts).shiftTo(...lowerOrderUnits).plus(duration5);
       } else {
-        return duration4;
+        return duration5;
       }
     }
     var MISSING_FTP2 = "missing Intl.DateTimeFormat.formatToParts support";
@@ -13530,9 +13530,9 @@ var require_luxon = __commonJS({
        * @example DateTime.now().plus(Duration.fromObject({ hours: 3, minutes: 13 })) //~> in 3 hr, 13 min
        * @return {DateTime}
        */
-      plus(duration4) {
+      plus(duration5) {
         if (!this.isValid) return this;
-        const dur = Duration2.fromDurationLike(duration4);
+        const dur = Duration2.fromDurationLike(duration5);
         return clone3(this, adjustTime2(this, dur));
       }
       /**
@@ -13541,9 +13541,9 @@ var require_luxon = __commonJS({
        * @param {Duration|Object|number} duration - The amount to subtract. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
        @return {DateTime}
        */
-      minus(duration4) {
+      minus(duration5) {
         if (!this.isValid) return this;
-        const dur = Duration2.fromDurationLike(duration4).negate();
+        const dur = Duration2.fromDurationLike(duration5).negate();
         return clone3(this, adjustTime2(this, dur));
       }
       /**
@@ -16781,6 +16781,50 @@ async function readBlobs(cwd, commit, paths) {
   }
   return files;
 }
+function streamLog(cwd, from, visit5, options = {}) {
+  if (!/^[0-9a-f]{7,64}$/i.test(from)) return Promise.reject(new Error(`not a commit id: ${from}`));
+  const args = [
+    "log",
+    ...options.firstParent ? ["--first-parent"] : [],
+    "--format=%H%x00%cI%x00%B%x1e",
+    from,
+    "--",
+    ...options.paths ?? []
+  ];
+  return new Promise((resolve5, reject) => {
+    const child = spawn("git", args, {
+      cwd,
+      env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" },
+      stdio: ["ignore", "pipe", "pipe"]
+    });
+    let pending = "";
+    let stopped = false;
+    const err2 = [];
+    child.stderr.on("data", (d) => err2.push(d));
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk) => {
+      if (stopped) return;
+      pending += chunk;
+      let end = pending.indexOf("");
+      while (end !== -1) {
+        const record2 = pending.slice(0, end).replace(/^\n/, "");
+        pending = pending.slice(end + 1);
+        const [sha = "", date5 = "", message = ""] = record2.split("\0");
+        if (visit5({ sha, committedAt: new Date(date5), message }) === "stop") {
+          stopped = true;
+          child.kill();
+          return;
+        }
+        end = pending.indexOf("");
+      }
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (stopped || code === 0) resolve5();
+      else reject(new Error(`git log failed: ${Buffer.concat(err2).toString("utf8").trim()}`));
+    });
+  });
+}
 
 // src/cli/demo.ts
 var VERSION = "1.4.0";
@@ -16916,26 +16960,16 @@ async function runDemo(args, io, run2) {
 // src/overlays/cli-edit.ts
 var import_yaml16 = __toESM(require_dist(), 1);
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
-import { join as join2, relative as relative2, resolve as resolve3 } from "node:path";
+import { join as join2, relative, resolve as resolve2 } from "node:path";
 
-// src/gitops/paths.ts
-import { isAbsolute, normalize, relative, resolve as resolve2 } from "node:path";
-function safeJoin(root, path) {
-  const clean = normalizeRepoPath(path);
-  const full = resolve2(root, clean);
-  const rel = relative(root, full);
-  if (rel.startsWith("..") || isAbsolute(rel))
-    throw new UsageError(
-      `path "${path}" leaves the GitOps repository; write it relative to the repository root, without ..`
-    );
-  return full;
-}
+// src/core/repo-paths.ts
+import { isAbsolute, posix } from "node:path";
 function normalizeRepoPath(path) {
-  if (isAbsolute(path) || /^[a-zA-Z]:/.test(path))
+  if (isAbsolute(path) || path.startsWith("/") || /^[a-zA-Z]:/.test(path))
     throw new UsageError(
       `path "${path}" must be relative to the GitOps repository root; drop the leading / or drive letter`
     );
-  const clean = normalize(path).replace(/\\/g, "/").replace(/^\.\//, "");
+  const clean = posix.normalize(path.replace(/\\/g, "/")).replace(/^\.\//, "");
   if (clean === ".." || clean.startsWith("../"))
     throw new UsageError(
       `path "${path}" leaves the GitOps repository; write it relative to the repository root, without ..`
@@ -18264,7 +18298,7 @@ async function runSpecEdit(args, cwd, usageLine, parseSpec, edit) {
     if (isFailure(spec)) return problem(2, spec.message, usageLine);
     specs.push(spec);
   }
-  const resolved = await resolveKustomization(resolve3(cwd, target));
+  const resolved = await resolveKustomization(resolve2(cwd, target));
   if (!resolved.ok) return resolved.result;
   return editFile(resolved.file, (text) => edit(text, specs));
 }
@@ -18311,7 +18345,7 @@ async function runEditWeight(args, cwd = process.cwd()) {
     );
   }
   const options = { percent: Number(rawPercent.replace("%", "")), ...flags };
-  const target = resolve3(cwd, file2);
+  const target = resolve2(cwd, file2);
   if ((await stat(target).catch(() => void 0))?.isDirectory() === true)
     return editOverlay(target, options);
   return editFile(target, (text) => setWeight(text, options));
@@ -18330,10 +18364,10 @@ async function collectBases(dir, from, out, seen) {
   const k = (0, import_yaml16.parse)(await readFile(resolved.file, "utf8")) ?? {};
   for (const entry of [...listOf(k.resources), ...listOf(k.bases)]) {
     if (entry.includes("://") || entry.startsWith("github.com/")) continue;
-    const path = resolve3(dir, entry);
+    const path = resolve2(dir, entry);
     const info = await stat(path).catch(() => void 0);
     if (info?.isDirectory() === true) await collectBases(path, from, out, seen);
-    else if (info?.isFile() === true) out[relative2(from, path)] = await readFile(path, "utf8");
+    else if (info?.isFile() === true) out[relative(from, path)] = await readFile(path, "utf8");
   }
 }
 async function editOverlay(dir, options) {
@@ -18352,18 +18386,18 @@ async function editOverlay(dir, options) {
     )
   ];
   for (const path of listed) {
-    const text = await readIfFile(resolve3(dir, path));
+    const text = await readIfFile(resolve2(dir, path));
     if (text !== void 0) files[path] = text;
   }
   const bases = {};
   const seen = /* @__PURE__ */ new Set([dir]);
   for (const entry of [...listOf(k.resources), ...listOf(k.bases)]) {
-    const path = resolve3(dir, entry);
+    const path = resolve2(dir, entry);
     if ((await stat(path).catch(() => void 0))?.isDirectory() === true)
       await collectBases(path, dir, bases, seen);
   }
   const input2 = {
-    kustomization: { path: relative2(dir, resolved.file), text: kText },
+    kustomization: { path: relative(dir, resolved.file), text: kText },
     files: { ...files, ...Object.fromEntries(await existingRollgatePatches(dir)) },
     bases
   };
@@ -21411,9 +21445,9 @@ var Duration = class _Duration {
    * @param {Duration|Object|number} duration - The amount to add. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
    * @return {Duration}
    */
-  plus(duration4) {
+  plus(duration5) {
     if (!this.isValid) return this;
-    const dur = _Duration.fromDurationLike(duration4), result = {};
+    const dur = _Duration.fromDurationLike(duration5), result = {};
     for (const k of orderedUnits$1) {
       if (hasOwnProperty(dur.values, k) || hasOwnProperty(this.values, k)) {
         result[k] = dur.get(k) + this.get(k);
@@ -21426,9 +21460,9 @@ var Duration = class _Duration {
    * @param {Duration|Object|number} duration - The amount to subtract. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
    * @return {Duration}
    */
-  minus(duration4) {
+  minus(duration5) {
     if (!this.isValid) return this;
-    const dur = _Duration.fromDurationLike(duration4);
+    const dur = _Duration.fromDurationLike(duration5);
     return this.plus(dur.negate());
   }
   /**
@@ -21777,8 +21811,8 @@ var Interval = class _Interval {
    * @param {Duration|Object|number} duration - the length of the Interval.
    * @return {Interval}
    */
-  static after(start, duration4) {
-    const dur = Duration.fromDurationLike(duration4), dt = friendlyDateTime(start);
+  static after(start, duration5) {
+    const dur = Duration.fromDurationLike(duration5), dt = friendlyDateTime(start);
     return _Interval.fromDateTimes(dt, dt.plus(dur));
   }
   /**
@@ -21787,8 +21821,8 @@ var Interval = class _Interval {
    * @param {Duration|Object|number} duration - the length of the Interval.
    * @return {Interval}
    */
-  static before(end, duration4) {
-    const dur = Duration.fromDurationLike(duration4), dt = friendlyDateTime(end);
+  static before(end, duration5) {
+    const dur = Duration.fromDurationLike(duration5), dt = friendlyDateTime(end);
     return _Interval.fromDateTimes(dt.minus(dur), dt);
   }
   /**
@@ -21989,8 +22023,8 @@ var Interval = class _Interval {
    * @param {Duration|Object|number} duration - The length of each resulting interval.
    * @return {Array}
    */
-  splitBy(duration4) {
-    const dur = Duration.fromDurationLike(duration4);
+  splitBy(duration5) {
+    const dur = Duration.fromDurationLike(duration5);
     if (!this.isValid || !dur.isValid || dur.as("milliseconds") === 0) {
       return [];
     }
@@ -22487,11 +22521,11 @@ function diff(earlier, later, units, opts) {
       results[lowestOrder] = (results[lowestOrder] || 0) + remainingMillis / (highWater - cursor);
     }
   }
-  const duration4 = Duration.fromObject(results, opts);
+  const duration5 = Duration.fromObject(results, opts);
   if (lowerOrderUnits.length > 0) {
-    return Duration.fromMillis(remainingMillis, opts).shiftTo(...lowerOrderUnits).plus(duration4);
+    return Duration.fromMillis(remainingMillis, opts).shiftTo(...lowerOrderUnits).plus(duration5);
   } else {
-    return duration4;
+    return duration5;
   }
 }
 var MISSING_FTP = "missing Intl.DateTimeFormat.formatToParts support";
@@ -24183,9 +24217,9 @@ var DateTime = class _DateTime {
    * @example DateTime.now().plus(Duration.fromObject({ hours: 3, minutes: 13 })) //~> in 3 hr, 13 min
    * @return {DateTime}
    */
-  plus(duration4) {
+  plus(duration5) {
     if (!this.isValid) return this;
-    const dur = Duration.fromDurationLike(duration4);
+    const dur = Duration.fromDurationLike(duration5);
     return clone(this, adjustTime(this, dur));
   }
   /**
@@ -24194,9 +24228,9 @@ var DateTime = class _DateTime {
    * @param {Duration|Object|number} duration - The amount to subtract. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
    @return {DateTime}
    */
-  minus(duration4) {
+  minus(duration5) {
     if (!this.isValid) return this;
-    const dur = Duration.fromDurationLike(duration4).negate();
+    const dur = Duration.fromDurationLike(duration5).negate();
     return clone(this, adjustTime(this, dur));
   }
   /**
@@ -45690,7 +45724,7 @@ var metricSchema = external_exports.strictObject({
   ).optional(),
   failureLimit: external_exports.number().int().min(0).describe("Points outside thresholdRange tolerated in a window before the gate fails (default 0).").optional(),
   onNoData: external_exports.enum(["inconclusive", "fail", "pass"]).describe(
-    "Outcome when the query gives no samples (or only NaN): inconclusive (default; blocks a promotion, pauses a canary), fail or pass."
+    "Outcome when the query gives no samples (or only NaN): inconclusive (default; a warning at promotion, pauses a canary), fail or pass."
   ).optional()
 }).describe("One PromQL query against a threshold range; over a canary step, every point of a range query.");
 function intervalMs(config2) {
@@ -45919,8 +45953,9 @@ var metricGate = defineGate({
     const empty = judged.filter((j) => j.noData !== void 0);
     if (empty.length > 0 || judged.length === 0) {
       const why = judged.length === 0 ? "nothing was queried" : empty.map((j) => `${who2(j, many)}${j.noData ?? ""}`).join("; ");
-      const effect = onNoData === "inconclusive" ? "inconclusive: a promotion waits, a canary pauses" : `onNoData is ${onNoData}`;
-      return verdict(onNoData === "pass" ? "pass" : "fail", "metric.no-data", `no data (${why}): ${effect}`, {
+      const effect = onNoData === "inconclusive" ? "inconclusive: a canary pauses; a promotion goes ahead with this warning" : `onNoData is ${onNoData}`;
+      const outcome = onNoData === "inconclusive" ? "warn" : onNoData;
+      return verdict(outcome, "metric.no-data", `no data (${why}): ${effect}`, {
         ...details,
         ...onNoData === "inconclusive" ? { inconclusive: true } : {}
       });
@@ -46201,15 +46236,59 @@ var serviceSchema = external_exports.strictObject({
   image: external_exports.string().min(1).optional().describe("The image name as written in kustomization `images[].name`. Defaults to the service name."),
   tag: external_exports.string().optional().describe('How a pull request build is tagged, for /promote from a PR, e.g. "sha-{{sha7}}".')
 }).describe("A deployable and the image it ships.");
+var duration4 = (what) => external_exports.string().regex(DURATION_PATTERN, "a duration such as 90s, 10m, 1h").describe(what);
+var canaryStepSchema = external_exports.union([
+  external_exports.number().int().min(0).max(100).describe("A traffic percentage held for `canary.interval`."),
+  external_exports.strictObject({
+    weight: external_exports.number().int().min(0).max(100).describe("Traffic percentage for the canary."),
+    interval: duration4("How long this step holds (overrides canary.interval).").optional()
+  }).describe("A step with its own hold.")
+]).describe("One canary step: a percentage, or { weight, interval }.");
+var canaryTrafficSchema = external_exports.strictObject({
+  kind: external_exports.enum(TRAFFIC_KINDS).describe(
+    "Traffic provider: gateway-api, istio, ingress-nginx, smi, or path (any scalar, with `path`)."
+  ),
+  file: external_exports.string().min(1).describe(
+    "The manifest holding the weights, relative to the environment's overlay folder; {{service}} allowed."
+  ),
+  route: external_exports.string().min(1).optional().describe("Route (or object, or rule) name when the file holds several; {{service}} allowed."),
+  canaryBackend: external_exports.string().min(1).optional().describe('The backend that receives canary traffic, e.g. "{{service}}-canary"; {{service}} allowed.'),
+  path: external_exports.string().min(1).optional().describe("For kind path: the YAML path of the weight, e.g. spec.rules[0].backendRefs[1].weight.")
+}).describe("Where the canary weight is written.");
 var canarySchema = external_exports.strictObject({
-  traffic: external_exports.strictObject({
-    kind: external_exports.string().describe("Traffic provider: gateway-api, istio, ingress-nginx, smi, path."),
-    file: external_exports.string().describe("The manifest holding the weights, relative to the overlay folder."),
-    route: external_exports.string().optional().describe("Route (or object) name when the file holds several.")
-  }).passthrough(),
-  steps: external_exports.array(external_exports.number().min(0).max(100)).min(1).describe("Traffic percentages, e.g. [5, 25, 50, 100]."),
-  interval: external_exports.string().optional().describe("Minimum time between steps, e.g. 30m.")
-}).describe("How a canary advances in this environment.");
+  image: external_exports.string().min(1).optional().describe(
+    'The images[].name the canary workload uses in the same overlay, e.g. "{{service}}-canary". Give this or `path`.'
+  ),
+  path: external_exports.string().min(1).optional().describe("A separate overlay folder for the canary workload, with {{service}}. Give this or `image`."),
+  traffic: canaryTrafficSchema,
+  steps: external_exports.array(canaryStepSchema).min(1).describe(
+    "Canary weights in rising order, e.g. [5, 25, 50] or [{ weight: 5, interval: 10m }]; a final 100 is allowed."
+  ),
+  interval: duration4("Default hold of each step (a minimum: ticks run on a schedule), e.g. 30m.").default(
+    "30m"
+  ),
+  analysis: external_exports.array(external_exports.string()).default([]).describe("Gates judged at every tick over the current step window (metric or slo gates)."),
+  analysisDelay: duration4(
+    "Time after a step's commit before its analysis window opens (GitOps sync and scrape)."
+  ).default("1m"),
+  warmup: duration4(
+    "When set, the first commit sets the canary image at weight 0 and the first weight waits this long."
+  ).optional(),
+  replicas: external_exports.union([
+    external_exports.number().int().min(0),
+    external_exports.strictObject({
+      name: external_exports.string().min(1).describe("The canary workload (kustomize replicas[].name), {{service}} allowed."),
+      count: external_exports.number().int().min(0).describe("Replicas while a rollout runs.")
+    })
+  ]).optional().describe(
+    'Canary replicas while a rollout runs (0 when idle); a count for the workload "{{service}}-canary", or { name, count }.'
+  ),
+  onFailure: external_exports.enum(["rollback", "pause"]).default("rollback").describe("What a failing analysis does: roll back at once, or pause for a person."),
+  verify: external_exports.strictObject({
+    duration: duration4("How long the promoted version is watched before it becomes the stable version."),
+    analysis: external_exports.array(external_exports.string()).default([]).describe("Gates judged over the verify window.")
+  }).optional().describe("After the promotion: a watch before the version counts as stable.")
+}).describe("How a canary advances in this environment (progressive delivery through git).");
 var environmentSchema = external_exports.strictObject({
   path: external_exports.string().min(1).describe("Folder holding the kustomization, with {{service}} for the service name."),
   after: external_exports.string().optional().describe("The environment that must run a version before this one may."),
@@ -46458,6 +46537,7 @@ function checkReferences(source, config2, gates, problems) {
         });
       }
     });
+    if (env.canary !== void 0) checkCanary(source, config2, envName2, env.canary, gates, problems);
     if (!env.path.includes("{{service}}") && serviceNames.length > 1 && (env.services?.length ?? serviceNames.length) > 1) {
       problems.push({
         ...at(source, nodeAt(source, [...base, "path"])),
@@ -46483,71 +46563,80 @@ function checkReferences(source, config2, gates, problems) {
     }
   }
 }
-
-// src/facts/history.ts
-var TRAILERS = {
-  environment: "Rollgate-Environment",
-  service: "Rollgate-Service",
-  version: "Rollgate-Version",
-  requestedBy: "Rollgate-Requested-By",
-  source: "Rollgate-Source",
-  decision: "Rollgate-Decision",
-  override: "Rollgate-Override"
-};
-function oneLine(value) {
-  return value.replace(/[\r\n]+/g, " ").trim();
-}
-function formatTrailers(t) {
-  const lines = [
-    `${TRAILERS.environment}: ${oneLine(t.environment)}`,
-    ...t.services.map((s2) => `${TRAILERS.service}: ${oneLine(s2)}`),
-    `${TRAILERS.version}: ${oneLine(t.version)}`,
-    `${TRAILERS.requestedBy}: ${oneLine(t.requestedBy)}`,
-    `${TRAILERS.source}: ${oneLine(t.source)}`,
-    `${TRAILERS.decision}: ${oneLine(t.decision)}`,
-    ...(t.overrides ?? []).map((o) => `${TRAILERS.override}: ${oneLine(o)}`)
-  ];
-  return lines.join("\n");
-}
-function parseTrailers(message) {
-  const paragraphs = message.replace(/\r\n/g, "\n").trimEnd().split(/\n\s*\n/);
-  const last = paragraphs[paragraphs.length - 1] ?? "";
-  const values = /* @__PURE__ */ new Map();
-  for (const line of last.split("\n")) {
-    const match2 = /^([A-Za-z-]+):\s*(.*)$/.exec(line);
-    if (!match2) continue;
-    const key = (match2[1] ?? "").toLowerCase();
-    values.set(key, [...values.get(key) ?? [], match2[2] ?? ""]);
-  }
-  const first = (name2) => values.get(name2.toLowerCase())?.[0];
-  const environment = first(TRAILERS.environment);
-  const version2 = first(TRAILERS.version);
-  const services = values.get(TRAILERS.service.toLowerCase()) ?? [];
-  if (environment === void 0 || version2 === void 0 || services.length === 0) return void 0;
-  const overrides = values.get(TRAILERS.override.toLowerCase());
-  return {
-    environment,
-    services,
-    version: version2,
-    requestedBy: first(TRAILERS.requestedBy) ?? "",
-    source: first(TRAILERS.source) ?? "",
-    decision: first(TRAILERS.decision) ?? "",
-    ...overrides ? { overrides } : {}
-  };
-}
-function historyFromCommits(commits) {
-  return commits.flatMap((c) => {
-    const t = parseTrailers(c.message);
-    return t ? [
-      {
-        sha: c.sha,
-        committedAt: c.committedAt,
-        environment: t.environment,
-        services: t.services,
-        version: t.version
-      }
-    ] : [];
+function checkCanary(source, config2, envName2, canary, gates, problems) {
+  const base = ["environments", envName2, "canary"];
+  const problem2 = (path, message) => problems.push({
+    ...at(source, nodeAt(source, [...base, ...path])),
+    path: formatPath([...base, ...path]),
+    message
   });
+  if (config2.gitops.mode === "pull-request") {
+    problem2(
+      [],
+      "canary rollouts commit every step straight to the GitOps branch: set gitops.mode: push (pull-request mode for rollouts comes later)"
+    );
+  }
+  if (canary.image === void 0 === (canary.path === void 0)) {
+    problem2(
+      [],
+      canary.image === void 0 ? 'say where the canary workload is: image: "{{service}}-canary" (an images[].name in the same overlay) or path: a canary overlay folder' : "give image or path, not both: image names the canary workload in the same overlay, path a separate overlay"
+    );
+  }
+  const services = config2.environments[envName2]?.services ?? Object.keys(config2.services);
+  for (const service of services) {
+    const stable = config2.services[service]?.image ?? service;
+    if (canary.image !== void 0 && canary.image.replaceAll("{{service}}", service) === stable) {
+      problem2(
+        ["image"],
+        `canary.image "${canary.image}" is the stable image of ${service} (${stable}): the canary would edit the stable entry; name the canary workload's image, e.g. "{{service}}-canary"`
+      );
+      break;
+    }
+    const envPath = config2.environments[envName2]?.path ?? "";
+    if (canary.path !== void 0 && canary.path.replaceAll("{{service}}", service).replace(/\/+$/, "") === envPath.replaceAll("{{service}}", service).replace(/\/+$/, "")) {
+      problem2(
+        ["path"],
+        `canary.path is the environment's own overlay (${envPath}): the canary would edit the stable entry; point it at a separate canary overlay`
+      );
+      break;
+    }
+  }
+  if (canary.path !== void 0 && services.length > 1 && !canary.path.includes("{{service}}")) {
+    problem2(["path"], `canary.path "${canary.path}" has no {{service}} but several services deploy here`);
+  }
+  if (canary.traffic.kind === "path" && canary.traffic.path === void 0) {
+    problem2(
+      ["traffic"],
+      "traffic kind path needs traffic.path, the YAML path of the weight, e.g. spec.rules[0].backendRefs[1].weight"
+    );
+  }
+  let previous = -1;
+  canary.steps.forEach((step, i) => {
+    const weight = typeof step === "number" ? step : step.weight;
+    if (weight === 0) {
+      problem2(
+        ["steps", i],
+        "a step of weight 0 sends the canary no traffic; use canary.warmup to start at 0"
+      );
+    } else if (weight < previous) {
+      problem2(
+        ["steps", i],
+        `weights must rise: ${weight} after ${previous}; write the steps in rising order, e.g. [5, 25, 50]`
+      );
+    }
+    previous = Math.max(previous, weight);
+  });
+  const known = Object.keys(gates);
+  const checkGates = (names, path) => names.forEach((gate, i) => {
+    if (gates[gate] === void 0) {
+      problem2(
+        [...path, i],
+        `no gate named "${gate}"${suggestion(gate, known)}; define it under gates: or in policies/*.yaml (known: ${known.join(", ") || "none"})`
+      );
+    }
+  });
+  checkGates(canary.analysis, ["analysis"]);
+  if (canary.verify !== void 0) checkGates(canary.verify.analysis, ["verify", "analysis"]);
 }
 
 // src/gates/order.ts
@@ -46669,6 +46758,116 @@ function evaluateSafely(name2, kind, run2) {
   }
 }
 
+// src/core/trailers.ts
+var TRAILERS = {
+  environment: "Rollgate-Environment",
+  services: "Rollgate-Service",
+  version: "Rollgate-Version",
+  requestedBy: "Rollgate-Requested-By",
+  source: "Rollgate-Source",
+  decision: "Rollgate-Decision",
+  overrides: "Rollgate-Override",
+  phase: "Rollgate-Phase",
+  step: "Rollgate-Step",
+  weight: "Rollgate-Weight",
+  stable: "Rollgate-Stable",
+  analysis: "Rollgate-Analysis",
+  hold: "Rollgate-Hold",
+  reason: "Rollgate-Reason",
+  reasonFor: "Rollgate-Reason-For",
+  flag: "Rollgate-Flag",
+  sourceTime: "Rollgate-Source-Time",
+  clock: "Rollgate-Clock",
+  run: "Rollgate-Run"
+};
+function oneLine(value) {
+  return value.replace(/[\r\n\u2028\u2029]+/g, " ").trim();
+}
+function formatTrailers(t) {
+  const lines = [];
+  for (const [field, name2] of Object.entries(TRAILERS)) {
+    const value = t[field];
+    if (value === void 0) continue;
+    const values = typeof value === "string" ? [value] : value;
+    for (const v of values) lines.push(`${name2}: ${oneLine(v)}`);
+  }
+  return lines.join("\n");
+}
+var FIELD_BY_NAME = new Map(
+  Object.entries(TRAILERS).map(([field, name2]) => [
+    name2.toLowerCase(),
+    field
+  ])
+);
+function parseTrailers(message) {
+  const paragraphs = message.replace(/\r\n/g, "\n").trimEnd().split(/\n\s*\n/);
+  const last = paragraphs[paragraphs.length - 1] ?? "";
+  const values = /* @__PURE__ */ new Map();
+  for (const line of last.split("\n")) {
+    const match2 = /^([A-Za-z-]+):\s*(.*)$/.exec(line);
+    if (!match2) continue;
+    const field = FIELD_BY_NAME.get((match2[1] ?? "").toLowerCase());
+    if (field === void 0) continue;
+    values.set(field, [...values.get(field) ?? [], match2[2] ?? ""]);
+  }
+  const first = (field) => values.get(field)?.[0];
+  const environment = first("environment");
+  const version2 = first("version");
+  const services = values.get("services") ?? [];
+  if (environment === void 0 || version2 === void 0 || services.length === 0) return void 0;
+  const optional2 = {};
+  for (const field of Object.keys(TRAILERS)) {
+    if (field === "services" || field === "overrides") continue;
+    const v = first(field);
+    if (v !== void 0) optional2[field] = v;
+  }
+  const overrides = values.get("overrides");
+  return {
+    ...optional2,
+    environment,
+    services,
+    version: version2,
+    requestedBy: first("requestedBy") ?? "",
+    source: first("source") ?? "",
+    decision: first("decision") ?? "",
+    ...overrides ? { overrides } : {}
+  };
+}
+function historyEntryOf(commit) {
+  const t = parseTrailers(commit.message);
+  if (t === void 0) return void 0;
+  return {
+    sha: commit.sha,
+    committedAt: commit.committedAt,
+    environment: t.environment,
+    services: t.services,
+    version: t.version,
+    trailers: t
+  };
+}
+
+// src/core/history-read.ts
+async function readHistory(store, head, needs) {
+  const open2 = /* @__PURE__ */ new Map();
+  for (const need of needs) open2.set(pairKey(need.environment, need.service), need.version);
+  const entries = [];
+  if (open2.size === 0) return entries;
+  await store.history(head, (commit) => {
+    const entry = historyEntryOf(commit);
+    if (entry === void 0) return "more";
+    entries.push(entry);
+    for (const service of entry.services) {
+      const key = pairKey(entry.environment, service);
+      if (open2.has(key) && open2.get(key) !== entry.version) open2.delete(key);
+    }
+    return open2.size === 0 ? "stop" : "more";
+  });
+  return entries;
+}
+function pairKey(environment, service) {
+  return `${environment}\0${service}`;
+}
+
 // src/core/plan.ts
 function makePlan(config2, request, files) {
   const changedServices = [];
@@ -46753,12 +46952,9 @@ async function evaluate(config2, request, deps) {
     deps.store.read(overlayCandidates(config2, request.services)),
     deps.extraFacts ? deps.extraFacts(now2, request) : Promise.resolve({})
   ]);
-  const facts = {
-    ...extra,
-    now: now2,
-    history: snapshot.history,
-    running: runningVersions(config2, request.services, snapshot.files)
-  };
+  const running = runningVersions(config2, request.services, snapshot.files);
+  const history = await readHistory(deps.store, snapshot.head, historyNeeds(config2, request, running));
+  const facts = { ...extra, now: now2, history, running };
   const decision = decide(config2, request, facts);
   const planned = makePlan(config2, request, snapshot.files);
   return planned.ok ? { snapshot, facts, decision, plan: planned.plan } : {
@@ -46768,6 +46964,25 @@ async function evaluate(config2, request, deps) {
     plan: void 0,
     planError: { reasonCode: planned.reasonCode, message: planned.message }
   };
+}
+function historyNeeds(config2, request, running) {
+  const env = config2.environments[request.environment];
+  if (env === void 0) return [];
+  const needs = [];
+  const bakes = env.gates.some((name2) => config2.gates[name2]?.kind === "bake");
+  if (bakes && env.after !== void 0 && request.kind !== "rollback") {
+    const version2 = formatVersion(request.version);
+    for (const service of request.services) needs.push({ environment: env.after, service, version: version2 });
+  }
+  if (request.kind === "rollback") {
+    for (const service of request.services)
+      needs.push({
+        environment: request.environment,
+        service,
+        version: running[request.environment]?.[service]
+      });
+  }
+  return needs;
 }
 async function promote(config2, request, deps) {
   const maxAttempts = deps.maxAttempts ?? 8;
@@ -47186,6 +47401,19 @@ import { mkdtemp as mkdtemp2, mkdir, rm as rm2, writeFile as writeFile2 } from "
 import { tmpdir as tmpdir2 } from "node:os";
 import { dirname as dirname3, join as join4 } from "node:path";
 
+// src/gitops/paths.ts
+import { isAbsolute as isAbsolute2, relative as relative2, resolve as resolve3 } from "node:path";
+function safeJoin(root, path) {
+  const clean = normalizeRepoPath(path);
+  const full = resolve3(root, clean);
+  const rel = relative2(root, full);
+  if (rel.startsWith("..") || isAbsolute2(rel))
+    throw new UsageError(
+      `path "${path}" leaves the GitOps repository; write it relative to the repository root, without ..`
+    );
+  return full;
+}
+
 // src/gitops/redact.ts
 function redactCredentials(text) {
   return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, "$1***@");
@@ -47221,7 +47449,6 @@ async function openGitStore(options) {
     );
   }
   const who3 = options.committer ?? { name: "rollgate", email: "rollgate@users.noreply.github.com" };
-  const depth = options.historyDepth ?? 1e3;
   async function read(paths) {
     await git2([
       "fetch",
@@ -47233,13 +47460,12 @@ async function openGitStore(options) {
     const unique = [...new Set(paths)];
     for (const path of unique) safeJoin(dir, path);
     const files = await readBlobs(dir, head, unique);
-    const log = await git2(["log", `-n${depth}`, "--format=%H%x00%cI%x00%B%x1e", head]);
-    const commits = log.split("").map((r) => r.replace(/^\n/, "")).filter((r) => r.length > 0).map((r) => {
-      const [sha = "", date5 = "", message = ""] = r.split("\0");
-      return { sha, committedAt: new Date(date5), message };
-    });
-    return { head, files, history: historyFromCommits(commits) };
+    return { head, files };
   }
+  const history = async (from, visit5, historyOptions = {}) => {
+    for (const path of historyOptions.paths ?? []) safeJoin(dir, path);
+    await streamLog(dir, from, visit5, historyOptions);
+  };
   async function commit(snapshot, edits, message, at2) {
     await git2(["checkout", "--quiet", "--force", "--detach", snapshot.head]);
     for (const edit of edits) {
@@ -47282,7 +47508,7 @@ ${pushed.stderr}`;
       `git push to ${shown} failed: ${redactCredentials(pushed.stderr.trim())}; check that the credentials can push to ${options.branch}`
     );
   }
-  return { read, commit, close: () => rm2(dir, { recursive: true, force: true }) };
+  return { read, history, commit, close: () => rm2(dir, { recursive: true, force: true }) };
 }
 
 // ../main/node_modules/diff/libesm/diff/base.js
@@ -48064,9 +48290,14 @@ async function runRollback(args, io) {
   return withStore(config2, values, io, async (store) => {
     const snapshot = await store.read(overlayCandidates(config2, services));
     const running = runningVersions(config2, services, snapshot.files)[environment] ?? {};
+    const history = await readHistory(
+      store,
+      snapshot.head,
+      services.map((service) => ({ environment, service, version: running[service] }))
+    );
     let worst = 0;
     for (const service of services) {
-      const target = previousVersion(snapshot.history, environment, service, running[service]);
+      const target = previousVersion(history, environment, service, running[service]);
       if (target === void 0) {
         io.stderr(
           `${service}: no earlier version in ${environment} in the GitOps history (it runs ${running[service] ?? "nothing"}); nothing to roll back to`
@@ -48100,7 +48331,12 @@ async function runStatus(args, io) {
   const services = Object.keys(config2.services);
   const rows = await withStore(config2, values, io, async (store) => {
     const snapshot = await store.read(overlayCandidates(config2, services));
-    return pipelineStatus(config2, snapshot.files, snapshot.history);
+    const running = runningVersions(config2, services, snapshot.files);
+    const needs = Object.entries(running).flatMap(
+      ([environment, versions]) => Object.entries(versions).map(([service, version2]) => ({ environment, service, version: version2 }))
+    );
+    const history = await readHistory(store, snapshot.head, needs);
+    return pipelineStatus(config2, snapshot.files, history);
   });
   if (values.json) {
     io.stdout(JSON.stringify({ environments: rows }, null, 2));

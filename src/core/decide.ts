@@ -72,7 +72,7 @@ function finish(request: PromotionRequest, facts: Facts, verdicts: readonly Verd
 }
 
 /** A gate that throws must fail closed, with the error as its reason: a bug never waves a change through. */
-export function evaluateSafely(name: string, kind: string, run: () => Verdict): Verdict {
+function evaluateSafely(name: string, kind: string, run: () => Verdict): Verdict {
   try {
     return run();
   } catch (err) {

@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js';
+import type { AnalysisSubject, AnalysisWindow } from '../core/rollout-run.js';
 import type { PromotionRequest } from '../core/types.js';
 import {
   fillQuery,
@@ -220,18 +221,8 @@ export function gateInputsFor(
   };
 }
 
-/** A canary step's analysis window: from the step's commit (plus analysisDelay) to the decision time. */
-export interface AnalysisWindow {
-  readonly from: Date;
-  readonly to: Date;
-}
-
-/** Who the analysis judges: one rollout, so one service and the version it rolls out. */
-export interface AnalysisContext extends Omit<FetchContext, 'now' | 'subject'> {
-  readonly environment: string;
-  readonly service: string;
-  readonly version: string;
-}
+/** Who the analysis judges (one rollout: one service and the version it rolls out), and how to ask. */
+export type AnalysisContext = Omit<FetchContext, 'now' | 'subject'> & AnalysisSubject;
 
 export type AnalysisFetcher = (
   gateName: string,
@@ -276,9 +267,10 @@ export const ANALYSIS_FETCHERS: Readonly<Record<string, AnalysisFetcher>> = {
 };
 
 /**
- * The inputs of a rollout's analysis gates over one window, keyed by gate name, for
- * facts.gateInputs (then judge them with judgeAnalysis, src/core/analysis.ts). Concurrent; never
- * throws; gates of kinds without an analysis fetcher get no entry.
+ * The inputs of a rollout's analysis gates over one window (from the step's commit plus
+ * analysisDelay to the decision time), keyed by gate name, for facts.gateInputs: the rollout
+ * engine's `analysis` port (src/core/rollout-run.ts). Concurrent; never throws; gates of kinds
+ * without an analysis fetcher get no entry.
  */
 export async function fetchAnalysisInputs(
   gates: readonly GateToFetch[],

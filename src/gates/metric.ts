@@ -14,8 +14,8 @@ import { escapeLabel, parseSampleValue, queryResultSchema, type QueryResult } fr
 // Verdicts (docs/gates.md, and "PD3 decisions" for the engine):
 //   metric.pass     pass
 //   metric.fail     fail
-//   metric.no-data  outcome by onNoData: pass | fail, or for `inconclusive` fail with details.inconclusive
-//                   (blocks a promotion; the rollout engine pauses, never rolls back, on it)
+//   metric.no-data  outcome by onNoData: pass | fail, or for `inconclusive` warn with details.inconclusive
+//                   (a promotion goes ahead with the warning; a canary pauses, never rolls back)
 //   metric.error    fail with details.error (Prometheus unreachable or refused the query: blocks a
 //                   promotion; the engine neither steps nor rolls back)
 
@@ -49,7 +49,7 @@ export const metricSchema = z
     onNoData: z
       .enum(['inconclusive', 'fail', 'pass'])
       .describe(
-        'Outcome when the query gives no samples (or only NaN): inconclusive (default; blocks a promotion, pauses a canary), fail or pass.',
+        'Outcome when the query gives no samples (or only NaN): inconclusive (default; a warning at promotion, pauses a canary), fail or pass.',
       )
       .optional(),
   })
@@ -378,9 +378,10 @@ export const metricGate = defineGate({
           : empty.map((j) => `${who(j, many)}${j.noData ?? ''}`).join('; ');
       const effect =
         onNoData === 'inconclusive'
-          ? 'inconclusive: a promotion waits, a canary pauses'
+          ? 'inconclusive: a canary pauses; a promotion goes ahead with this warning'
           : `onNoData is ${onNoData}`;
-      return verdict(onNoData === 'pass' ? 'pass' : 'fail', 'metric.no-data', `no data (${why}): ${effect}`, {
+      const outcome = onNoData === 'inconclusive' ? 'warn' : onNoData;
+      return verdict(outcome, 'metric.no-data', `no data (${why}): ${effect}`, {
         ...details,
         ...(onNoData === 'inconclusive' ? { inconclusive: true } : {}),
       });

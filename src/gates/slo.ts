@@ -10,7 +10,7 @@ import { burnRatePairs, DEFAULT_PERIOD, periodWindow, sloWindows } from './slo-w
 // the data that did arrive wins over it.
 
 // `error` marks a failure of Prometheus itself (unreachable, a refused query) rather than missing
-// samples: as analysis (src/core/analysis.ts) that is an error, never a rollback.
+// samples: as analysis (analysisOutcome, src/core/rollout.ts) that is an error, never a rollback.
 type Ratio = { ok: true; value: number } | { ok: false; why: string; error?: true };
 
 function fmt(n: number): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analysisOutcome, judgeAnalysis } from '../../src/core/analysis.js';
+import { analysisOutcome } from '../../src/core/rollout.js';
 import type { Facts, PromotionRequest, Verdict } from '../../src/core/types.js';
 import { fillQuery, type MetricInputs, metricSchema, type RangeResult } from '../../src/gates/metric.js';
 import type { QueryResult } from '../../src/gates/slo-queries.js';
@@ -142,7 +142,7 @@ const rows: Row[] = [
   {
     name: 'instant no samples: inconclusive by default',
     inputs: instant({ kind: 'empty' }),
-    outcome: 'fail',
+    outcome: 'warn',
     reasonCode: 'metric.no-data',
     analysis: 'inconclusive',
     counts: { successful: 0, failed: 0, inconclusive: 1, error: 0 },
@@ -151,7 +151,7 @@ const rows: Row[] = [
   {
     name: 'instant NaN is no data',
     inputs: instant(sample('NaN')),
-    outcome: 'fail',
+    outcome: 'warn',
     reasonCode: 'metric.no-data',
     analysis: 'inconclusive',
     reason: /NaN/,
@@ -207,7 +207,7 @@ const rows: Row[] = [
       { service: 'checkout', result: sample('0.001') },
       { service: 'cart', result: { kind: 'empty' } },
     ),
-    outcome: 'fail',
+    outcome: 'warn',
     reasonCode: 'metric.no-data',
     analysis: 'inconclusive',
     reason: /cart: no samples/,
@@ -267,7 +267,7 @@ const rows: Row[] = [
   {
     name: 'range empty: inconclusive',
     inputs: range({ kind: 'empty' }),
-    outcome: 'fail',
+    outcome: 'warn',
     reasonCode: 'metric.no-data',
     analysis: 'inconclusive',
     counts: { successful: 0, failed: 0, inconclusive: 11, error: 0 },
@@ -366,36 +366,5 @@ describe('fillQuery', () => {
     ],
   ])('%s', (_name, query, subject, expected) => {
     expect(fillQuery(parse({ query, interval: '120s' }), subject)).toEqual(expected);
-  });
-});
-
-describe('judgeAnalysis', () => {
-  const gates = [
-    { name: 'a', kind: 'metric', config: parse() },
-    { name: 'b', kind: 'metric', config: parse({ failureLimit: 5 }) },
-  ];
-  const ctx = (a: unknown, b: unknown) => ({
-    request,
-    facts: { now: NOW, history: [], running: {}, gateInputs: { a, b } } satisfies Facts,
-  });
-
-  it.each([
-    ['both pass', range([ok]), range([ok]), 'pass'],
-    ['a failure wins over an error', range([bad]), range(down), 'fail'],
-    ['an error wins over inconclusive', range({ kind: 'empty' }), range(down), 'error'],
-    ['inconclusive wins over pass', range({ kind: 'empty' }), range([ok]), 'inconclusive'],
-  ] as const)('%s', (_name, a, b, outcome) => {
-    const report = judgeAnalysis(gates, ctx(a, b));
-    expect(report.outcome).toBe(outcome);
-    expect(report.verdicts.map((v) => v.gate)).toEqual(['a', 'b']);
-  });
-
-  it('an unknown kind is an error, not a pass', () => {
-    const report = judgeAnalysis([{ name: 'x', kind: 'nope', config: {} }], ctx(undefined, undefined));
-    expect(report.outcome).toBe('error');
-  });
-
-  it('no analysis gates pass', () => {
-    expect(judgeAnalysis([], ctx(undefined, undefined)).outcome).toBe('pass');
   });
 });

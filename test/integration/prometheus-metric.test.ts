@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
-import { type AnalysisReport, judgeAnalysis } from '../../src/core/analysis.js';
+import { analysisOutcome } from '../../src/core/rollout.js';
 import { decide } from '../../src/core/decide.js';
-import type { Facts, PromotionRequest } from '../../src/core/types.js';
-import { type AnalysisWindow, fetchAnalysisInputs, gateInputsFor } from '../../src/facts/fetchers.js';
+import type { Facts, PromotionRequest, Verdict } from '../../src/core/types.js';
+import type { AnalysisWindow } from '../../src/core/rollout-run.js';
+import { fetchAnalysisInputs, gateInputsFor } from '../../src/facts/fetchers.js';
 import { metricSchema } from '../../src/gates/metric.js';
+import { GATE_KINDS } from '../../src/gates/registry.js';
 import { type PrometheusServer, startPrometheus } from './helpers/prometheus-server.js';
 import { canaryOpenMetrics, END, FAILING_FROM, TRAFFIC_FROM } from './helpers/canary-openmetrics.js';
 
@@ -49,6 +51,14 @@ const request = (version: string): PromotionRequest => ({
   source: 'test',
 });
 
+/** A gate judged as the rollout engine judges analysis: its verdict and what it means for the canary. */
+function judge(g: { name: string; kind: string; config: unknown }, version: string, facts: Facts) {
+  const kind = GATE_KINDS[g.kind];
+  if (kind === undefined) throw new Error(g.kind);
+  const verdict: Verdict = kind.evaluate(g.name, g.config, { request: request(version), facts });
+  return { ...verdict, analysis: analysisOutcome(verdict) };
+}
+
 const HOUR: AnalysisWindow = { from: new Date(END.getTime() - 60 * 60_000), to: END };
 
 async function analyse(
@@ -56,7 +66,7 @@ async function analyse(
   window: AnalysisWindow = HOUR,
   g = gate(),
   environment: Record<string, string> = env(),
-): Promise<AnalysisReport['verdicts'][number]> {
+): Promise<ReturnType<typeof judge>> {
   const gateInputs = await fetchAnalysisInputs([g], window, {
     environment: 'production',
     service: 'checkout',
@@ -64,10 +74,7 @@ async function analyse(
     env: environment,
   });
   const facts: Facts = { now: window.to, history: [], running: {}, gateInputs };
-  const report = judgeAnalysis([g], { request: request(version), facts });
-  const verdict = report.verdicts[0];
-  if (verdict === undefined) throw new Error('no verdict');
-  return verdict;
+  return judge(g, version, facts);
 }
 
 /** Prometheus's own answer to the filled-in range query, judged point by point without rollgate. */
@@ -217,7 +224,7 @@ gates:
         env(),
       ).gates['canary-slo']?.config,
     };
-    const judge = async (to: Date) => {
+    const judgeAt = async (to: Date) => {
       const window = { from: new Date(to.getTime() - 30 * 60_000), to };
       const gateInputs = await fetchAnalysisInputs([slo], window, {
         environment: 'production',
@@ -226,13 +233,10 @@ gates:
         env: env(),
       });
       expect(gateInputs['canary-slo']).toMatchObject({ kind: 'slo-samples', at: to.toISOString() });
-      return judgeAnalysis([slo], {
-        request: request('1.6.0'),
-        facts: { now: to, history: [], running: {}, gateInputs },
-      });
+      return judge(slo, '1.6.0', { now: to, history: [], running: {}, gateInputs });
     };
-    expect((await judge(FAILING_FROM)).outcome).toBe('pass');
-    expect((await judge(END)).outcome).toBe('fail');
+    expect((await judgeAt(FAILING_FROM)).analysis).toBe('pass');
+    expect((await judgeAt(END)).analysis).toBe('fail');
   });
 });
 
