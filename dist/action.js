@@ -37954,14 +37954,22 @@ var USAGE = {
 };
 
 // src/commands/parse.ts
+var MAX_COMMAND_LENGTH = 1e3;
 function parseComment(body) {
-  const firstLine = (body.split(/\r?\n/, 1)[0] ?? "").trimEnd();
+  const head = body.slice(0, MAX_COMMAND_LENGTH + 2);
+  const newline = head.search(/\r?\n/);
+  const tooLong = newline === -1 ? body.length > MAX_COMMAND_LENGTH : newline > MAX_COMMAND_LENGTH;
+  const firstLine = (newline === -1 ? head : head.slice(0, newline)).trimEnd();
   if (!firstLine.startsWith("/")) return { kind: "ignored" };
   const verb = VERBS.find(
     (v) => firstLine === v || firstLine.startsWith(`${v} `) || firstLine.startsWith(`${v}	`)
   );
   if (verb === void 0) return { kind: "ignored" };
   const invalid = (problem) => ({ kind: "invalid", verb, problem, usage: USAGE[verb] });
+  if (tooLong)
+    return invalid(
+      `the command is longer than ${MAX_COMMAND_LENGTH} characters; write it on one shorter first line (a long --reason can go in the rest of the comment, which rollgate ignores)`
+    );
   const tokens = tokenize(firstLine.slice(verb.length));
   if (typeof tokens === "string") return invalid(tokens);
   const positional = [];
@@ -37970,6 +37978,10 @@ function parseComment(body) {
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i] ?? "";
     if (!token.startsWith("--")) {
+      if (token.trim() === "")
+        return invalid(
+          `an empty argument ('' or "") names nothing: write the ${positional.length === 0 ? "environment" : "service"} without quotes`
+        );
       positional.push(token);
       continue;
     }
@@ -37986,7 +37998,7 @@ function parseComment(body) {
       continue;
     }
     const value = eq !== -1 ? token.slice(eq + 1) : tokens[++i];
-    if (value === void 0 || value === "" || eq === -1 && value.startsWith("--")) {
+    if (value === void 0 || value.trim() === "" || eq === -1 && value.startsWith("--")) {
       return invalid(`flag "${name2}" needs a value`);
     }
     flags.set(name2, value);
@@ -58591,18 +58603,24 @@ function parseDuration(text) {
   }
   return total;
 }
+var SHOWN_UNITS = [
+  ["d", 86400],
+  ["h", 3600],
+  ["m", 60],
+  ["s", 1]
+];
 function formatDuration(ms) {
-  if (ms < 6e4) return `${Math.max(0, Math.ceil(ms / 1e3))}s`;
-  let minutes = Math.ceil(ms / 6e4);
-  const days = Math.floor(minutes / 1440);
-  minutes -= days * 1440;
-  const hours = Math.floor(minutes / 60);
-  minutes -= hours * 60;
+  const total = Math.floor(ms / 1e3);
+  if (total <= 0) return ms > 0 ? "1s" : "0s";
+  let left = total;
   const parts = [];
-  if (days) parts.push(`${days}d`);
-  if (hours) parts.push(`${hours}h`);
-  if (minutes) parts.push(`${minutes}m`);
-  return parts.join(" ");
+  for (const [unit, size] of SHOWN_UNITS) {
+    const n2 = Math.floor(left / size);
+    left -= n2 * size;
+    if (parts.length > 0 || n2 > 0) parts.push(n2 > 0 ? `${n2}${unit}` : "");
+    if (parts.length === 2) break;
+  }
+  return parts.filter((p) => p !== "").join(" ");
 }
 var PROM_UNITS = [
   ["d", 864e5],
@@ -68157,6 +68175,42 @@ function allowedKeysAt(schema, path) {
   return [...keys];
 }
 
+// src/config/yaml-errors.ts
+var TEMPLATE_HINT = '"{{" opens a YAML flow map, so a {{placeholder}} cannot start a plain value or stand inside { ... }: quote the value, e.g. path: "apps/{{service}}/overlays/dev"';
+function unquotedBraces(text, offset2) {
+  const start = text.lastIndexOf("\n", Math.max(0, offset2 - 1)) + 1;
+  const newline = text.indexOf("\n", offset2);
+  const end = newline === -1 ? text.length : newline;
+  let quote;
+  for (let i = start; i < end - 1; i++) {
+    const ch = text[i];
+    if (quote !== void 0) {
+      if (ch === quote) quote = void 0;
+      continue;
+    }
+    if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === "#" && (i === start || /\s/.test(text[i - 1] ?? ""))) return void 0;
+    else if (ch === "{" && text[i + 1] === "{") return i;
+  }
+  return void 0;
+}
+function yamlProblems(file2, text, errors, lines) {
+  const sorted = [...errors].sort((a, b) => a.pos[0] - b.pos[0]);
+  const first = sorted[0];
+  if (first === void 0) return [];
+  const problem = (offset2, message) => {
+    const pos = lines.linePos(offset2);
+    return { file: file2, line: pos.line, col: pos.col, path: "", message };
+  };
+  const more = sorted.length - 1;
+  const rest = more > 0 ? ` (and ${more} more parser error${more === 1 ? "" : "s"} after it, most likely caused by this one: fix it and run again)` : "";
+  const braces = unquotedBraces(text, first.pos[0]);
+  return [
+    ...braces !== void 0 ? [problem(braces, `YAML: ${TEMPLATE_HINT}`)] : [],
+    problem(first.pos[0], `YAML: ${first.message.split("\n")[0] ?? ""}${rest}`)
+  ];
+}
+
 // src/overlays/traffic/gateway-api.ts
 var import_yaml9 = __toESM(require_dist(), 1);
 
@@ -68450,18 +68504,15 @@ function parseConfig(main2, policies, env) {
 var recordOfUnknown = external_exports.record(external_exports.string(), external_exports.unknown());
 function parseSource(input2, env, problems) {
   const lines = new import_yaml13.LineCounter();
-  const doc = (0, import_yaml13.parseDocument)(input2.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = (0, import_yaml13.parseDocument)(input2.text, {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: true,
+    // A collection as a key (`{{service}}` unquoted) is reported as a problem, not as a process warning.
+    logLevel: "error"
+  });
   const source = { file: input2.file, doc, lines };
-  for (const err2 of doc.errors) {
-    const pos = lines.linePos(err2.pos[0]);
-    problems.push({
-      file: input2.file,
-      line: pos.line,
-      col: pos.col,
-      path: "",
-      message: `YAML: ${err2.message.split("\n")[0]}`
-    });
-  }
+  problems.push(...yamlProblems(input2.file, input2.text, doc.errors, lines));
   resolveEnv(source, env, problems);
   return source;
 }
@@ -68548,8 +68599,10 @@ function zodProblems(source, issues, base, schema) {
     const value = valueAt(source, path);
     const missing = issue3.code === "invalid_type" && value === void 0;
     const detail = issue3.message.replace("Invalid input: ", "").replace("Invalid option: ", "");
-    const message = missing ? `missing required key "${String(path[path.length - 1])}" (${detail})` : `${detail}, got ${JSON.stringify(value)}`;
-    return [{ ...at(source, nodeAt(source, path)), path: formatPath(path), message }];
+    const node2 = nodeAt(source, path);
+    const braces = (0, import_yaml13.isMap)(node2) && node2.items.some((p) => (0, import_yaml13.isMap)(p.key)) ? `; ${TEMPLATE_HINT}` : "";
+    const message = missing ? `missing required key "${String(path[path.length - 1])}" (${detail})` : `${detail}, got ${JSON.stringify(value)}${braces}`;
+    return [{ ...at(source, node2), path: formatPath(path), message }];
   });
 }
 function collectGates(source, base, gates, problems) {
@@ -68643,21 +68696,22 @@ function checkReferences(source, config2, gates, problems) {
       });
     }
   }
+  const inReportedLoop = /* @__PURE__ */ new Set();
   for (const start of envNames) {
-    const seen = /* @__PURE__ */ new Set([start]);
+    if (inReportedLoop.has(start)) continue;
+    const walk = [start];
     let current = config2.environments[start]?.after;
-    while (current !== void 0) {
-      if (seen.has(current)) {
-        problems.push({
-          ...at(source, nodeAt(source, ["environments", start, "after"])),
-          path: `environments.${start}.after`,
-          message: `"after" forms a loop: ${[...seen, current].join(" -> ")}; the pipeline must have a first environment`
-        });
-        break;
-      }
-      seen.add(current);
+    while (current !== void 0 && !walk.includes(current)) {
+      walk.push(current);
       current = config2.environments[current]?.after;
     }
+    if (current !== start) continue;
+    for (const env of walk) inReportedLoop.add(env);
+    problems.push({
+      ...at(source, nodeAt(source, ["environments", start, "after"])),
+      path: `environments.${start}.after`,
+      message: walk.length === 1 ? `"after: ${start}" names ${start} itself; an environment cannot come after itself: remove "after", or name the environment before it` : `"after" forms a loop: ${[...walk, start].join(" -> ")}; the pipeline must have a first environment`
+    });
   }
 }
 function checkCanary(source, config2, envName2, canary, gates, problems) {
