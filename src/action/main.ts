@@ -3,36 +3,51 @@ import { describeError } from './describe-error.js';
 import { readContext } from './context.js';
 import { finish, type Handler } from './finish.js';
 import { readInputs } from './io.js';
-import { onComment } from './on-comment.js';
-import { onDispatch } from './on-dispatch.js';
-import { onPullRequest } from './on-pull-request.js';
-import { onSchedule } from './on-schedule.js';
-import { dispatchOrTick, onTick, withTick } from './on-tick.js';
-import { makeClients, type Clients } from './setup.js';
+import type { Clients } from './setup.js';
 
-/** Which events rollgate answers, and how. Anything else gets a notice and exit 0. */
-export const HANDLERS: Readonly<Record<string, Handler>> = {
-  issue_comment: onComment,
-  pull_request: onPullRequest,
-  pull_request_target: onPullRequest,
-  pull_request_review: onPullRequest,
-  schedule: withTick(onSchedule),
-  repository_dispatch: onTick,
-  workflow_dispatch: dispatchOrTick(onDispatch),
-  push: onDispatch,
+/**
+ * Which events rollgate answers, and how. Anything else gets a notice and exit 0. Each handler is
+ * loaded only for its event (a dynamic import, one bundle chunk per handler file): a new event is
+ * one row.
+ */
+export const HANDLERS: Readonly<Record<string, () => Promise<Handler>>> = {
+  issue_comment: async () => (await import('./on-comment.js')).onComment,
+  pull_request: async () => (await import('./on-pull-request.js')).onPullRequest,
+  pull_request_target: async () => (await import('./on-pull-request.js')).onPullRequest,
+  pull_request_review: async () => (await import('./on-pull-request.js')).onPullRequest,
+  // A tick of the canary rollouts beside the freeze sweep.
+  schedule: async () => {
+    const [{ onSchedule }, { withTick }] = await Promise.all([
+      import('./on-schedule.js'),
+      import('./on-tick.js'),
+    ]);
+    return withTick(onSchedule);
+  },
+  // An external cron's tick (tighter timing than GitHub's schedule).
+  repository_dispatch: async () => (await import('./on-tick.js')).onTick,
+  // A promotion from inputs; without any, a tick.
+  workflow_dispatch: async () => {
+    const [{ onDispatch }, { dispatchOrTick }] = await Promise.all([
+      import('./on-dispatch.js'),
+      import('./on-tick.js'),
+    ]);
+    return dispatchOrTick(onDispatch);
+  },
+  push: async () => (await import('./on-dispatch.js')).onDispatch,
 };
 
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
     const ctx = readContext(env);
-    const handler = HANDLERS[ctx.eventName];
-    if (handler === undefined) {
+    const load = Object.hasOwn(HANDLERS, ctx.eventName) ? HANDLERS[ctx.eventName] : undefined;
+    if (load === undefined) {
       notice(
         `rollgate does not handle ${ctx.eventName} events; it answers ${Object.keys(HANDLERS).join(', ')}. Nothing to do.`,
       );
       return;
     }
     const inputs = readInputs();
+    const [handler, { makeClients }] = await Promise.all([load(), import('./setup.js')]);
     // Clients are built lazily: an ignored comment must not even read a token.
     let clients: Clients | undefined;
     const lazyClients = () => (clients ??= makeClients(inputs, env));

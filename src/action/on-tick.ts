@@ -28,7 +28,7 @@ export async function onTick(
   if (!hasRollouts(config))
     return { kind: 'ignored', why: 'no environment rolls out progressively (no canary:)' };
   const store = makeStore(config, ctx, clients());
-  const report = await runTick(config, rolloutDeps(config, ctx, store, clock));
+  const report = await runTick(config, rolloutDeps(ctx, store, clock));
   if (report.rollouts.length === 0 && report.problems.length === 0) {
     return { kind: 'ignored', why: 'tick: no active rollout' };
   }

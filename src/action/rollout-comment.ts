@@ -54,7 +54,7 @@ export async function runRolloutComment(c: RolloutComment): Promise<RunEnd> {
   );
   const source =
     c.event.issueUrl || `${c.ctx.serverUrl}/${repo.owner}/${repo.repo}/issues/${c.event.issueNumber}`;
-  const report = await runRolloutCommand(c.config, rolloutDeps(c.config, c.ctx, c.store, c.clock), {
+  const report = await runRolloutCommand(c.config, rolloutDeps(c.ctx, c.store, c.clock), {
     verb: spec.engine,
     environment: c.command.environment,
     // Named services only: none named means every rollout of the environment.
