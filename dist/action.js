@@ -13839,7 +13839,7 @@ var require_fetch = __commonJS({
             return makeNetworkError("URL scheme must be a HTTP(S) scheme");
           }
           request2.responseTainting = "cors";
-          return await httpFetch(fetchParams);
+          return await httpFetch2(fetchParams);
         })();
       }
       if (recursive2) {
@@ -13975,7 +13975,7 @@ var require_fetch = __commonJS({
         }
         case "http:":
         case "https:": {
-          return httpFetch(fetchParams).catch((err2) => makeNetworkError(err2));
+          return httpFetch2(fetchParams).catch((err2) => makeNetworkError(err2));
         }
         default: {
           return Promise.resolve(makeNetworkError("unknown scheme"));
@@ -14044,7 +14044,7 @@ var require_fetch = __commonJS({
         });
       }
     }
-    async function httpFetch(fetchParams) {
+    async function httpFetch2(fetchParams) {
       const request2 = fetchParams.request;
       let response = null;
       let actualResponse = null;
@@ -21085,7 +21085,7 @@ ${indent}${line}` : "\n";
           str2 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str2.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum2, line) => sum2 + line.length + 2, 2) + (str2.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
             str2 += ",";
@@ -21101,7 +21101,7 @@ ${indent}${line}` : "\n";
         return start + end;
       } else {
         if (!reqNewline) {
-          const len = lines.reduce((sum, line) => sum + line.length + 2, 2);
+          const len = lines.reduce((sum2, line) => sum2 + line.length + 2, 2);
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
@@ -28657,11 +28657,11 @@ var require_luxon = __commonJS({
       static create(locale, opts = {}) {
         return new _Formatter(locale, opts);
       }
-      static parseFormat(fmt2) {
+      static parseFormat(fmt3) {
         let current = null, currentFull = "", bracketed = false;
         const splits5 = [];
-        for (let i = 0; i < fmt2.length; i++) {
-          const c = fmt2.charAt(i);
+        for (let i = 0; i < fmt3.length; i++) {
+          const c = fmt3.charAt(i);
           if (c === "'") {
             if (currentFull.length > 0 || bracketed) {
               splits5.push({
@@ -28747,7 +28747,7 @@ var require_luxon = __commonJS({
         }
         return this.loc.numberFormatter(opts).format(n3);
       }
-      formatDateTimeFromString(dt, fmt2) {
+      formatDateTimeFromString(dt, fmt3) {
         const knownEnglish = this.loc.listingMode() === "en", useDateTimeFormatter = this.loc.outputCalendar && this.loc.outputCalendar !== "gregory", string4 = (opts, extract) => this.loc.extract(dt, opts, extract), formatOffset3 = (opts) => {
           if (dt.isOffsetFixed && dt.offset === 0 && opts.allowZ) {
             return "Z";
@@ -28956,9 +28956,9 @@ var require_luxon = __commonJS({
               return maybeMacro(token);
           }
         };
-        return stringifyTokens2(_Formatter.parseFormat(fmt2), tokenToString);
+        return stringifyTokens2(_Formatter.parseFormat(fmt3), tokenToString);
       }
-      formatDurationFromString(dur, fmt2) {
+      formatDurationFromString(dur, fmt3) {
         const invertLargest = this.opts.signMode === "negativeLargestOnly" ? -1 : 1;
         const tokenToField = (token) => {
           switch (token[0]) {
@@ -28997,7 +28997,7 @@ var require_luxon = __commonJS({
           } else {
             return token;
           }
-        }, tokens = _Formatter.parseFormat(fmt2), realTokens = tokens.reduce((found, {
+        }, tokens = _Formatter.parseFormat(fmt3), realTokens = tokens.reduce((found, {
           literal: literal2,
           val
         }) => literal2 ? found : found.concat(val), []), collapsed = dur.shiftTo(...realTokens.map(tokenToField).filter((t) => t)), durationInfo = {
@@ -29293,13 +29293,13 @@ var require_luxon = __commonJS({
     }
     function durationToMillis2(matrix, vals) {
       var _vals$milliseconds;
-      let sum = (_vals$milliseconds = vals.milliseconds) != null ? _vals$milliseconds : 0;
+      let sum2 = (_vals$milliseconds = vals.milliseconds) != null ? _vals$milliseconds : 0;
       for (const unit of reverseUnits2.slice(1)) {
         if (vals[unit]) {
-          sum += vals[unit] * matrix[unit]["milliseconds"];
+          sum2 += vals[unit] * matrix[unit]["milliseconds"];
         }
       }
-      return sum;
+      return sum2;
     }
     function normalizeValues2(matrix, vals) {
       const factor = durationToMillis2(matrix, vals) < 0 ? -1 : 1;
@@ -29563,12 +29563,12 @@ var require_luxon = __commonJS({
        * @example Duration.fromObject({ days: -6, seconds: -2 }).toFormat("d s", { signMode: "negativeLargestOnly" }) //=> "-6 2"
        * @return {string}
        */
-      toFormat(fmt2, opts = {}) {
+      toFormat(fmt3, opts = {}) {
         const fmtOpts = {
           ...opts,
           floor: opts.round !== false && opts.floor !== false
         };
-        return this.isValid ? Formatter2.create(this.loc, fmtOpts).formatDurationFromString(this, fmt2) : INVALID$22;
+        return this.isValid ? Formatter2.create(this.loc, fmtOpts).formatDurationFromString(this, fmt3) : INVALID$22;
       }
       /**
        * Returns a string representation of a Duration with all units included.
@@ -31804,12 +31804,12 @@ var require_luxon = __commonJS({
        * @param {string} options.weekSettings - the week settings to set on the resulting DateTime instance
        * @return {DateTime}
        */
-      static fromSeconds(seconds, options = {}) {
-        if (!isNumber2(seconds)) {
+      static fromSeconds(seconds2, options = {}) {
+        if (!isNumber2(seconds2)) {
           throw new InvalidArgumentError2("fromSeconds requires a numerical input");
         } else {
           return new _DateTime({
-            ts: seconds * 1e3,
+            ts: seconds2 * 1e3,
             zone: normalizeZone2(options.zone, Settings2.defaultZone),
             loc: Locale2.fromObject(options)
           });
@@ -31984,8 +31984,8 @@ var require_luxon = __commonJS({
        * @param {string} opts.outputCalendar - the output calendar to set on the resulting DateTime instance
        * @return {DateTime}
        */
-      static fromFormat(text, fmt2, opts = {}) {
-        if (isUndefined2(text) || isUndefined2(fmt2)) {
+      static fromFormat(text, fmt3, opts = {}) {
+        if (isUndefined2(text) || isUndefined2(fmt3)) {
           throw new InvalidArgumentError2("fromFormat requires an input string and a format");
         }
         const {
@@ -31995,18 +31995,18 @@ var require_luxon = __commonJS({
           locale,
           numberingSystem,
           defaultToEN: true
-        }), [vals, parsedZone, specificOffset, invalid] = parseFromTokens2(localeToUse, text, fmt2);
+        }), [vals, parsedZone, specificOffset, invalid] = parseFromTokens2(localeToUse, text, fmt3);
         if (invalid) {
           return _DateTime.invalid(invalid);
         } else {
-          return parseDataToDateTime2(vals, parsedZone, opts, `format ${fmt2}`, text, specificOffset);
+          return parseDataToDateTime2(vals, parsedZone, opts, `format ${fmt3}`, text, specificOffset);
         }
       }
       /**
        * @deprecated use fromFormat instead
        */
-      static fromString(text, fmt2, opts = {}) {
-        return _DateTime.fromFormat(text, fmt2, opts);
+      static fromString(text, fmt3, opts = {}) {
+        return _DateTime.fromFormat(text, fmt3, opts);
       }
       /**
        * Create a DateTime from a SQL date, time, or datetime
@@ -32077,8 +32077,8 @@ var require_luxon = __commonJS({
        * @param localeOpts
        * @returns {string}
        */
-      static expandFormat(fmt2, localeOpts = {}) {
-        const expanded = expandMacroTokens2(Formatter2.parseFormat(fmt2), Locale2.fromObject(localeOpts));
+      static expandFormat(fmt3, localeOpts = {}) {
+        const expanded = expandMacroTokens2(Formatter2.parseFormat(fmt3), Locale2.fromObject(localeOpts));
         return expanded.map((t) => t.val).join("");
       }
       static resetCache() {
@@ -32748,8 +32748,8 @@ var require_luxon = __commonJS({
        * @example DateTime.now().toFormat("HH 'hours and' mm 'minutes'") //=> '20 hours and 55 minutes'
        * @return {string}
        */
-      toFormat(fmt2, opts = {}) {
-        return this.isValid ? Formatter2.create(this.loc.redefaultToEN(opts)).formatDateTimeFromString(this, fmt2) : INVALID3;
+      toFormat(fmt3, opts = {}) {
+        return this.isValid ? Formatter2.create(this.loc.redefaultToEN(opts)).formatDateTimeFromString(this, fmt3) : INVALID3;
       }
       /**
        * Returns a localized string representing this date. Accepts the same options as the Intl.DateTimeFormat constructor and any presets defined by Luxon, such as `DateTime.DATE_FULL` or `DateTime.TIME_SIMPLE`.
@@ -32932,18 +32932,18 @@ var require_luxon = __commonJS({
         includeZone = false,
         includeOffsetSpace = true
       } = {}) {
-        let fmt2 = "HH:mm:ss.SSS";
+        let fmt3 = "HH:mm:ss.SSS";
         if (includeZone || includeOffset) {
           if (includeOffsetSpace) {
-            fmt2 += " ";
+            fmt3 += " ";
           }
           if (includeZone) {
-            fmt2 += "z";
+            fmt3 += "z";
           } else if (includeOffset) {
-            fmt2 += "ZZ";
+            fmt3 += "ZZ";
           }
         }
-        return toTechFormat2(this, fmt2, true);
+        return toTechFormat2(this, fmt3, true);
       }
       /**
        * Returns a string representation of this DateTime appropriate for use in SQL DateTime
@@ -33216,7 +33216,7 @@ var require_luxon = __commonJS({
        * @param {Object} options - options taken by fromFormat()
        * @return {Object}
        */
-      static fromFormatExplain(text, fmt2, options = {}) {
+      static fromFormatExplain(text, fmt3, options = {}) {
         const {
           locale = null,
           numberingSystem = null
@@ -33225,13 +33225,13 @@ var require_luxon = __commonJS({
           numberingSystem,
           defaultToEN: true
         });
-        return explainFromTokens2(localeToUse, text, fmt2);
+        return explainFromTokens2(localeToUse, text, fmt3);
       }
       /**
        * @deprecated use fromFormatExplain instead
        */
-      static fromStringExplain(text, fmt2, options = {}) {
-        return _DateTime.fromFormatExplain(text, fmt2, options);
+      static fromStringExplain(text, fmt3, options = {}) {
+        return _DateTime.fromFormatExplain(text, fmt3, options);
       }
       /**
        * Build a parser for `fmt` using the given locale. This parser can be passed
@@ -33245,7 +33245,7 @@ var require_luxon = __commonJS({
        * for parser
        * @returns {TokenParser} - opaque object to be used
        */
-      static buildFormatParser(fmt2, options = {}) {
+      static buildFormatParser(fmt3, options = {}) {
         const {
           locale = null,
           numberingSystem = null
@@ -33254,7 +33254,7 @@ var require_luxon = __commonJS({
           numberingSystem,
           defaultToEN: true
         });
-        return new TokenParser2(localeToUse, fmt2);
+        return new TokenParser2(localeToUse, fmt3);
       }
       /**
        * Create a DateTime from an input string and format parser.
@@ -34802,7 +34802,7 @@ var require_CronExpression = __commonJS({
        * @private
        */
       #moveToNextSecond(currentDate, dateMathVerb, reverse) {
-        const seconds = this.#fields.second.values;
+        const seconds2 = this.#fields.second.values;
         const currentSecond = currentDate.getSeconds();
         const nextSecond = this.#fields.second.findNearestValue(currentSecond, reverse);
         if (nextSecond !== null) {
@@ -34810,7 +34810,7 @@ var require_CronExpression = __commonJS({
           return;
         }
         currentDate.applyDateOperation(dateMathVerb, CronDate_1.TimeUnit.Minute, this.#fields.hour.values.length);
-        currentDate.setSeconds(this.#getMinOrMax(seconds, reverse));
+        currentDate.setSeconds(this.#getMinOrMax(seconds2, reverse));
       }
       /**
        * Moves the date to the next/previous allowed minute value and resets seconds to the min/max allowed.
@@ -34824,17 +34824,17 @@ var require_CronExpression = __commonJS({
        */
       #moveToNextMinute(currentDate, dateMathVerb, reverse) {
         const minutes = this.#fields.minute.values;
-        const seconds = this.#fields.second.values;
+        const seconds2 = this.#fields.second.values;
         const currentMinute = currentDate.getMinutes();
         const nextMinute = this.#fields.minute.findNearestValue(currentMinute, reverse);
         if (nextMinute !== null) {
           currentDate.setMinutes(nextMinute);
-          currentDate.setSeconds(this.#getMinOrMax(seconds, reverse));
+          currentDate.setSeconds(this.#getMinOrMax(seconds2, reverse));
           return;
         }
         currentDate.applyDateOperation(dateMathVerb, CronDate_1.TimeUnit.Hour, this.#fields.hour.values.length);
         currentDate.setMinutes(this.#getMinOrMax(minutes, reverse));
-        currentDate.setSeconds(this.#getMinOrMax(seconds, reverse));
+        currentDate.setSeconds(this.#getMinOrMax(seconds2, reverse));
       }
       /**
        * Determines if the current date matches the last specified weekday of the month.
@@ -41935,13 +41935,13 @@ var CC_SANITIZE = /[- ]/g;
 function isLuhnAlgo(digits) {
   let length = digits.length;
   let bit = 1;
-  let sum = 0;
+  let sum2 = 0;
   while (length) {
     const value = digits.charCodeAt(--length) - 48;
     bit ^= 1;
-    sum += bit ? [0, 2, 4, 6, 8, 1, 3, 5, 7, 9][value] : value;
+    sum2 += bit ? [0, 2, 4, 6, 8, 1, 3, 5, 7, 9][value] : value;
   }
-  return sum % 10 === 0;
+  return sum2 % 10 === 0;
 }
 function isValidCreditCard(input2) {
   if (!creditCard.test(input2))
@@ -52270,45 +52270,45 @@ var PATTERN_IS_COMPLETE = /* @__PURE__ */ new Set([
   "xid"
 ]);
 function generateStringFormatCheck(doc, ctx, def, accessor, needsValue = true) {
-  const fmt2 = def.format;
-  if (fmt2 === "base64") {
+  const fmt3 = def.format;
+  if (fmt3 === "base64") {
     const validator = addConstant(ctx, isValidBase64);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt2 === "base64url") {
+  if (fmt3 === "base64url") {
     const validator = addConstant(ctx, isValidBase64URL);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt2 === "jwt") {
+  if (fmt3 === "jwt") {
     const validator = addConstant(ctx, isValidJWT);
     const alg = addConstant(ctx, def.alg ?? null);
     doc.write(`if (!${validator}(${accessor}, ${alg})) return INVALID;`);
     return accessor;
   }
-  if (fmt2 === "ipv6") {
+  if (fmt3 === "ipv6") {
     const validator = addConstant(ctx, isValidIPv6);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt2 === "cidrv6") {
+  if (fmt3 === "cidrv6") {
     const validator = addConstant(ctx, isValidCIDRv6);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt2 === "credit_card") {
+  if (fmt3 === "credit_card") {
     const validator = addConstant(ctx, isValidCreditCard);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt2 === "iban") {
+  if (fmt3 === "iban") {
     const validator = addConstant(ctx, isValidIBAN);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
   const formatDef = def;
-  if (fmt2 === "url" || fmt2 === "httpurl" || formatDef.normalize || formatDef.hostname !== void 0 || formatDef.protocol !== void 0) {
+  if (fmt3 === "url" || fmt3 === "httpurl" || formatDef.normalize || formatDef.hostname !== void 0 || formatDef.protocol !== void 0) {
     const parseConst = addConstant(ctx, validateURL);
     const defConst = addConstant(ctx, def);
     const trimVar = newVar(ctx);
@@ -52334,12 +52334,12 @@ function generateStringFormatCheck(doc, ctx, def, accessor, needsValue = true) {
   const customFn = def.fn;
   if (customFn) {
     if (isAsyncFunction(customFn))
-      throw new ZodCompileUnsupportedError(`async string format ${fmt2}`);
+      throw new ZodCompileUnsupportedError(`async string format ${fmt3}`);
     const fnConst = addConstant(ctx, customFn);
     doc.write(`if (!${fnConst}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (PATTERN_IS_COMPLETE.has(fmt2) && def.pattern) {
+  if (PATTERN_IS_COMPLETE.has(fmt3) && def.pattern) {
     const patternConst = addConstant(ctx, def.pattern);
     doc.write(`${patternConst}.lastIndex = 0;`);
     doc.write(`if (!${patternConst}.test(${accessor})) return INVALID;`);
@@ -58649,6 +58649,153 @@ function parsePercent(value) {
   return Number(value.slice(0, -1)) / 100;
 }
 
+// src/gates/gate.ts
+function defineGate(gate) {
+  return gate;
+}
+function registered(gate) {
+  return gate;
+}
+
+// src/gates/slo-config.ts
+var duration3 = (what) => external_exports.string().regex(DURATION_PATTERN, `${what}: a duration such as 5m, 1h, 30d`).describe(what);
+var envName = external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name such as PROMETHEUS_TOKEN");
+var percent = external_exports.union([
+  external_exports.number(),
+  external_exports.string().regex(PERCENT_PATTERN, "a percentage such as 99.9% (or the number 99.9)")
+]);
+var prometheusSchema = external_exports.strictObject({
+  url: external_exports.string().min(1).describe(
+    "Base URL of the Prometheus HTTP API, e.g. https://prometheus.example.com. `${VAR}` is read from the environment."
+  ),
+  auth: external_exports.union([
+    external_exports.strictObject({
+      bearer: external_exports.strictObject({
+        tokenEnv: envName.describe("Environment variable holding the bearer token.")
+      })
+    }),
+    external_exports.strictObject({
+      basic: external_exports.strictObject({
+        usernameEnv: envName.describe("Environment variable holding the user name."),
+        passwordEnv: envName.describe("Environment variable holding the password.")
+      })
+    })
+  ]).describe("Credentials, always taken from environment variables, never written in the config.").optional(),
+  headers: external_exports.record(external_exports.string(), external_exports.string()).describe(
+    "Extra request headers (e.g. X-Scope-OrgID); `${VAR}` in a value is read from the environment."
+  ).optional(),
+  timeout: duration3(
+    "How long one query may take before the gate treats it as no data (default 10s)."
+  ).optional()
+}).describe("Where to query.");
+var burnRate = external_exports.strictObject({
+  long: duration3("Long window of the pair, e.g. 1h."),
+  short: duration3("Short window of the pair, e.g. 5m."),
+  factor: external_exports.number().describe("The pair fails when both windows burn faster than this many times the sustainable rate.")
+});
+var sloSchema = external_exports.strictObject({
+  prometheus: prometheusSchema,
+  objective: percent.describe('Target success ratio in percent, e.g. 99.9 or "99.9%".'),
+  period: duration3("SLO period the budget covers (default 30d).").optional(),
+  errors: external_exports.string().describe(
+    "PromQL for the rate of failed events; `{{window}}` is replaced by each window (5m, 1h, 30d)."
+  ).optional(),
+  total: external_exports.string().describe("PromQL for the rate of all events, with `{{window}}`.").optional(),
+  ratio: external_exports.string().describe("PromQL for the error ratio directly (instead of errors/total), with `{{window}}`.").optional(),
+  sloth: external_exports.strictObject({
+    service: external_exports.string().describe("The `sloth_service` label."),
+    slo: external_exports.string().describe("The `sloth_slo` label.")
+  }).describe("Read Sloth recording rules `slo:sli_error:ratio_rate<window>` instead of writing queries.").optional(),
+  minBudgetRemaining: percent.describe(
+    'Fail when less than this share of the error budget is left, e.g. "25%". Default 0%: fail once it is spent.'
+  ).optional(),
+  burnRates: external_exports.union([external_exports.literal("workbook"), external_exports.literal("none"), external_exports.array(burnRate)]).describe(
+    "`workbook` (default): the SRE Workbook multi-window set (1h/5m x14.4, 6h/30m x6, 3d/6h x1 for 30d, scaled for other periods); `none`; or a list of {long, short, factor}."
+  ).optional(),
+  onNoData: external_exports.enum(["fail", "warn", "pass"]).describe(
+    "Outcome when Prometheus has no usable answer (no samples, NaN, Inf, unreachable). Default fail."
+  ).optional()
+}).describe("Error budget and multi-window burn rate from Prometheus.");
+var SLOTH_WINDOWS = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"];
+function positiveDuration(value, path, problems) {
+  if (value === void 0) return;
+  if (!((parseDuration(value) ?? 0) > 0)) problems.push({ path, message: `${value} must be more than zero` });
+}
+function checkPrometheus(prometheus) {
+  const problems = [];
+  if (!/^https?:\/\/[^\s/]+/.test(prometheus.url) && !prometheus.url.includes("${")) {
+    problems.push({
+      path: ["prometheus", "url"],
+      message: `Prometheus URL "${prometheus.url}" must start with http:// or https://, e.g. http://prometheus:9090`
+    });
+  }
+  positiveDuration(prometheus.timeout, ["prometheus", "timeout"], problems);
+  return problems;
+}
+function checkSloConfig(config2) {
+  const problems = [];
+  const objective = parsePercent(config2.objective);
+  if (objective === void 0 || !(objective > 0 && objective < 1)) {
+    problems.push({
+      path: ["objective"],
+      message: `objective ${String(config2.objective)} must be above 0 and below 100 (percent): at 100 there is no error budget to spend; write e.g. 99.9`
+    });
+  }
+  const forms = [
+    config2.errors !== void 0 || config2.total !== void 0 ? "errors/total" : void 0,
+    config2.ratio !== void 0 ? "ratio" : void 0,
+    config2.sloth !== void 0 ? "sloth" : void 0
+  ].filter((f) => f !== void 0);
+  if (forms.length !== 1) {
+    problems.push({
+      path: [],
+      message: forms.length === 0 ? "no SLI: give `errors` and `total`, or `ratio`, or `sloth`" : `give only one SLI form, found ${forms.join(" and ")}`
+    });
+  }
+  if (config2.errors === void 0 !== (config2.total === void 0)) {
+    problems.push({
+      path: [config2.errors === void 0 ? "errors" : "total"],
+      message: "`errors` and `total` go together: give both queries"
+    });
+  }
+  for (const key of ["errors", "total", "ratio"]) {
+    const query = config2[key];
+    if (query !== void 0 && !query.includes("{{window}}")) {
+      problems.push({
+        path: [key],
+        message: `${key} has no {{window}} placeholder, so every window would ask the same thing: write e.g. rate(x[{{window}}])`
+      });
+    }
+  }
+  problems.push(...checkPrometheus(config2.prometheus));
+  positiveDuration(config2.period, ["period"], problems);
+  if (config2.minBudgetRemaining !== void 0) {
+    const min = parsePercent(config2.minBudgetRemaining);
+    if (min === void 0 || min < 0 || min >= 1)
+      problems.push({
+        path: ["minBudgetRemaining"],
+        message: `minBudgetRemaining ${String(config2.minBudgetRemaining)} must be at least 0% and below 100%`
+      });
+  }
+  if (Array.isArray(config2.burnRates)) {
+    config2.burnRates.forEach((pair, i) => {
+      positiveDuration(pair.long, ["burnRates", i, "long"], problems);
+      positiveDuration(pair.short, ["burnRates", i, "short"], problems);
+      if (!(pair.factor > 0))
+        problems.push({
+          path: ["burnRates", i, "factor"],
+          message: `factor ${pair.factor} must be more than 0`
+        });
+      if ((parseDuration(pair.short) ?? 0) >= (parseDuration(pair.long) ?? 0))
+        problems.push({
+          path: ["burnRates", i, "short"],
+          message: `short window ${pair.short} must be shorter than long window ${pair.long}`
+        });
+    });
+  }
+  return problems;
+}
+
 // src/gates/slo-windows.ts
 var DEFAULT_PERIOD = "30d";
 var WORKBOOK = [
@@ -58740,6 +58887,266 @@ function parseSampleValue(text) {
   return text.trim() === "" ? Number.NaN : n2;
 }
 
+// src/gates/metric.ts
+var DEFAULT_INTERVAL = "1m";
+var PLACEHOLDERS = ["service", "environment", "version", "interval"];
+var metricSchema = external_exports.strictObject({
+  prometheus: prometheusSchema,
+  query: external_exports.string().min(1).describe(
+    "PromQL giving one series (aggregate it, e.g. sum(...)); {{service}}, {{environment}}, {{version}} and {{interval}} are filled in."
+  ),
+  thresholdRange: external_exports.strictObject({
+    min: external_exports.number().describe("Lowest acceptable value (inclusive).").optional(),
+    max: external_exports.number().describe("Highest acceptable value (inclusive).").optional()
+  }).describe("The acceptable values: min and/or max, both inclusive."),
+  interval: duration3(
+    "Resolution of the range query over a canary step (default 1m); also what {{interval}} becomes."
+  ).optional(),
+  failureLimit: external_exports.number().int().min(0).describe("Points outside thresholdRange tolerated in a window before the gate fails (default 0).").optional(),
+  onNoData: external_exports.enum(["inconclusive", "fail", "pass"]).describe(
+    "Outcome when the query gives no samples (or only NaN): inconclusive (default; a warning at promotion, pauses a canary), fail or pass."
+  ).optional()
+}).describe("One PromQL query against a threshold range; over a canary step, every point of a range query.");
+function intervalMs(config2) {
+  return parseDuration(config2.interval ?? DEFAULT_INTERVAL) ?? 6e4;
+}
+function usesService(config2) {
+  return config2.query.includes("{{service}}");
+}
+function fillQuery(config2, subject) {
+  const values = {
+    service: subject.service,
+    environment: subject.environment,
+    version: subject.version,
+    interval: formatPromDuration(intervalMs(config2))
+  };
+  const missing = [];
+  const query = config2.query.replace(/\{\{(\w+)\}\}/g, (all, name2) => {
+    const value = values[name2];
+    if (value === void 0) {
+      if (!missing.includes(name2)) missing.push(name2);
+      return all;
+    }
+    return escapeLabel(value);
+  });
+  return missing.length === 0 ? { ok: true, query } : { ok: false, missing };
+}
+var rangeResultSchema = external_exports.discriminatedUnion("kind", [
+  external_exports.object({ kind: external_exports.literal("series"), points: external_exports.array(external_exports.tuple([external_exports.number(), external_exports.string()])) }),
+  external_exports.object({ kind: external_exports.literal("empty") }),
+  external_exports.object({ kind: external_exports.literal("error"), reasonCode: external_exports.string(), reason: external_exports.string() })
+]);
+var asked = { service: external_exports.string().optional(), query: external_exports.string() };
+var metricInputsSchema = external_exports.discriminatedUnion("mode", [
+  external_exports.object({
+    kind: external_exports.literal("metric-samples"),
+    mode: external_exports.literal("instant"),
+    /** The evaluation time sent to Prometheus, ISO. */
+    at: external_exports.string(),
+    /** The URL as configured (never with secrets expanded). */
+    prometheus: external_exports.string(),
+    results: external_exports.array(external_exports.object({ ...asked, result: queryResultSchema }))
+  }),
+  external_exports.object({
+    kind: external_exports.literal("metric-samples"),
+    mode: external_exports.literal("range"),
+    from: external_exports.string(),
+    to: external_exports.string(),
+    stepSeconds: external_exports.number(),
+    prometheus: external_exports.string(),
+    results: external_exports.array(external_exports.object({ ...asked, result: rangeResultSchema }))
+  })
+]);
+var MAX_SHOWN = 10;
+function fmt(n2) {
+  return Number.isInteger(n2) ? String(n2) : String(Number(n2.toPrecision(4)));
+}
+function show(text) {
+  if (text === void 0) return "?";
+  const n2 = parseSampleValue(text);
+  return Number.isFinite(n2) ? fmt(n2) : text;
+}
+function describeRange(range) {
+  const { min, max } = range;
+  if (min !== void 0 && max !== void 0) return `between ${fmt(min)} and ${fmt(max)}`;
+  if (max !== void 0) return `at most ${fmt(max)}`;
+  return `at least ${fmt(min ?? Number.NEGATIVE_INFINITY)}`;
+}
+function within(value, range) {
+  return (range.min === void 0 || value >= range.min) && (range.max === void 0 || value <= range.max);
+}
+function zero() {
+  return { successful: 0, failed: 0, inconclusive: 0, error: 0 };
+}
+function judgeInstant(entry, at2, range) {
+  const counts = zero();
+  const base = {
+    ...entry.service === void 0 ? {} : { service: entry.service },
+    query: entry.query,
+    counts
+  };
+  const { result } = entry;
+  if (result.kind === "error") {
+    counts.error = 1;
+    return { ...base, outside: [], error: { reasonCode: result.reasonCode, reason: result.reason } };
+  }
+  if (result.kind === "empty") {
+    counts.inconclusive = 1;
+    return { ...base, outside: [], noData: "no samples" };
+  }
+  const value = parseSampleValue(result.value);
+  if (Number.isNaN(value)) {
+    counts.inconclusive = 1;
+    return { ...base, value: result.value, outside: [], noData: "the value is NaN" };
+  }
+  if (within(value, range)) {
+    counts.successful = 1;
+    return { ...base, value: result.value, outside: [] };
+  }
+  counts.failed = 1;
+  return { ...base, value: result.value, outside: [{ at: at2, value: result.value }] };
+}
+function expectedPoints(fromMs, toMs, stepMs) {
+  return toMs < fromMs || !(stepMs > 0) ? 0 : Math.floor((toMs - fromMs) / stepMs) + 1;
+}
+function judgeRange(entry, expected, range) {
+  const counts = zero();
+  const base = {
+    ...entry.service === void 0 ? {} : { service: entry.service },
+    query: entry.query,
+    counts
+  };
+  const { result } = entry;
+  if (result.kind === "error") {
+    counts.error = 1;
+    return { ...base, outside: [], error: { reasonCode: result.reasonCode, reason: result.reason } };
+  }
+  const outside = [];
+  const points = result.kind === "series" ? result.points : [];
+  for (const [seconds2, text] of points) {
+    const value = parseSampleValue(text);
+    if (Number.isNaN(value)) counts.inconclusive++;
+    else if (within(value, range)) counts.successful++;
+    else {
+      counts.failed++;
+      if (outside.length < MAX_SHOWN)
+        outside.push({ at: new Date(seconds2 * 1e3).toISOString(), value: text });
+    }
+  }
+  counts.inconclusive += Math.max(0, expected - points.length);
+  const noData = counts.successful + counts.failed > 0 ? void 0 : points.length === 0 ? "no samples in the window" : `only NaN in the window (${points.length} points)`;
+  return { ...base, outside, ...noData === void 0 ? {} : { noData } };
+}
+function sum(judged) {
+  const total = zero();
+  for (const j of judged) {
+    total.successful += j.counts.successful;
+    total.failed += j.counts.failed;
+    total.inconclusive += j.counts.inconclusive;
+    total.error += j.counts.error;
+  }
+  return total;
+}
+function who(j, many) {
+  return many && j.service !== void 0 ? `${j.service}: ` : "";
+}
+var metricGate = defineGate({
+  kind: "metric",
+  description: "One PromQL query against a threshold range: the instant value at promotion, every point of a canary step.",
+  schema: metricSchema,
+  check(config2) {
+    const problems = checkPrometheus(config2.prometheus);
+    const { min, max } = config2.thresholdRange;
+    if (min === void 0 && max === void 0) {
+      problems.push({
+        path: ["thresholdRange"],
+        message: "thresholdRange needs min, max or both, e.g. { max: 0.01 }"
+      });
+    } else if (min !== void 0 && max !== void 0 && min > max) {
+      problems.push({
+        path: ["thresholdRange", "min"],
+        message: `min ${min} is above max ${max}: no value could pass; swap them`
+      });
+    }
+    positiveDuration(config2.interval, ["interval"], problems);
+    const known = PLACEHOLDERS;
+    for (const match2 of config2.query.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) {
+      const name2 = match2[1] ?? "";
+      if (!known.includes(name2) || match2[0] !== `{{${name2}}}`) {
+        problems.push({
+          path: ["query"],
+          message: `unknown placeholder ${match2[0]} in the query: use ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(", ")}`
+        });
+      }
+    }
+    return problems;
+  },
+  evaluate(name2, config2, ctx) {
+    const range = config2.thresholdRange;
+    const failureLimit = config2.failureLimit ?? 0;
+    const onNoData = config2.onNoData ?? "inconclusive";
+    const settings = {
+      thresholdRange: range,
+      interval: formatPromDuration(intervalMs(config2)),
+      failureLimit,
+      onNoData
+    };
+    const verdict = (outcome, reasonCode, reason, details2) => ({ gate: name2, kind: "metric", outcome, reasonCode, reason, details: details2 });
+    const parsed = metricInputsSchema.safeParse(ctx.facts.gateInputs?.[name2]);
+    if (!parsed.success) {
+      return verdict(
+        "fail",
+        "metric.error",
+        "no Prometheus results were fetched for this gate: run it through rollgate, which queries Prometheus first",
+        { ...settings, counts: { ...zero(), error: 1 }, error: true }
+      );
+    }
+    const inputs = parsed.data;
+    const expected = inputs.mode === "range" ? expectedPoints(Date.parse(inputs.from), Date.parse(inputs.to), inputs.stepSeconds * 1e3) : 1;
+    const judged = inputs.mode === "instant" ? inputs.results.map((r) => judgeInstant(r, inputs.at, range)) : inputs.results.map((r) => judgeRange(r, expected, range));
+    const counts = sum(judged);
+    const many = judged.length > 1;
+    const where = inputs.mode === "instant" ? { mode: "instant", at: inputs.at } : {
+      mode: "range",
+      window: {
+        from: inputs.from,
+        to: inputs.to,
+        step: formatPromDuration(inputs.stepSeconds * 1e3),
+        points: expected
+      }
+    };
+    const details = { ...where, prometheus: inputs.prometheus, ...settings, counts, results: judged };
+    const wanted = describeRange(range);
+    const limit = inputs.mode === "instant" ? 0 : failureLimit;
+    const failing = judged.filter((j) => j.counts.failed > limit);
+    if (failing.length > 0) {
+      const text2 = failing.map(
+        (j) => inputs.mode === "instant" ? `${who(j, many)}value ${show(j.value)} is not ${wanted}` : `${who(j, many)}${j.counts.failed} of ${expected} points not ${wanted} (failureLimit ${failureLimit}; first ${show(j.outside[0]?.value)} at ${j.outside[0]?.at ?? "?"})`
+      );
+      return verdict("fail", "metric.fail", text2.join("; "), details);
+    }
+    const errors = judged.filter((j) => j.error !== void 0);
+    if (errors.length > 0) {
+      const text2 = errors.map((j) => `${who(j, many)}${j.error?.reason ?? ""}`).join("; ");
+      return verdict("fail", "metric.error", `cannot judge: ${text2}`, { ...details, error: true });
+    }
+    const empty = judged.filter((j) => j.noData !== void 0);
+    if (empty.length > 0 || judged.length === 0) {
+      const why = judged.length === 0 ? "nothing was queried" : empty.map((j) => `${who(j, many)}${j.noData ?? ""}`).join("; ");
+      const effect = onNoData === "inconclusive" ? "inconclusive: a canary pauses; a promotion goes ahead with this warning" : `onNoData is ${onNoData}`;
+      const outcome = onNoData === "inconclusive" ? "warn" : onNoData;
+      return verdict(outcome, "metric.no-data", `no data (${why}): ${effect}`, {
+        ...details,
+        ...onNoData === "inconclusive" ? { inconclusive: true } : {}
+      });
+    }
+    const text = judged.map(
+      (j) => inputs.mode === "instant" ? `${who(j, many)}value ${show(j.value)} is ${wanted}` : `${who(j, many)}${j.counts.successful} of ${expected} points ${wanted}, ${j.counts.failed} outside (failureLimit ${failureLimit})${j.counts.inconclusive > 0 ? `, ${j.counts.inconclusive} without data` : ""}`
+    );
+    return verdict("pass", "metric.pass", text.join("; "), details);
+  }
+});
+
 // src/facts/prometheus.ts
 var DEFAULT_TIMEOUT_MS = 1e4;
 function expand(text, env, missing) {
@@ -58801,7 +59208,7 @@ var envelope = external_exports.discriminatedUnion("status", [
       external_exports.object({ resultType: external_exports.literal("scalar"), result: sample }),
       external_exports.object({
         resultType: external_exports.literal("matrix"),
-        result: external_exports.array(external_exports.unknown())
+        result: external_exports.array(external_exports.object({ metric: external_exports.record(external_exports.string(), external_exports.string()), values: external_exports.array(sample) }))
       }),
       external_exports.object({ resultType: external_exports.literal("string"), result: external_exports.unknown() })
     ])
@@ -58815,13 +59222,15 @@ var envelope = external_exports.discriminatedUnion("status", [
 function err(reasonCode, reason) {
   return { kind: "error", reasonCode, reason };
 }
-async function queryInstant(target, query, at2, fetchImpl) {
-  const body = new URLSearchParams({
-    query,
-    time: (at2.getTime() / 1e3).toFixed(3)
-  }).toString();
-  const endpoint2 = `${target.url}/api/v1/query`;
-  const shown = `${target.shown ?? target.url}/api/v1/query`;
+async function ask(target, endpointPath, query, params, fetchImpl) {
+  const body = new URLSearchParams({ query, ...params }).toString();
+  const endpoint2 = `${target.url}${endpointPath}`;
+  const shown = `${target.shown ?? target.url}${endpointPath}`;
+  const redact = (text2) => target.shown === void 0 || target.shown === target.url ? text2 : text2.replaceAll(target.url, target.shown);
+  const fail2 = (reasonCode, reason) => ({
+    ok: false,
+    error: err(reasonCode, redact(reason))
+  });
   let status;
   let text;
   try {
@@ -58840,38 +59249,46 @@ async function queryInstant(target, query, at2, fetchImpl) {
   } catch (e) {
     const error63 = e;
     if (error63.name === "TimeoutError" || error63.name === "AbortError") {
-      return err(
+      return fail2(
         "prometheus.timeout",
         `${shown} did not answer within ${target.timeoutMs} ms: raise prometheus.timeout or check the server`
       );
     }
     const cause = error63.cause?.message;
-    return err("prometheus.unreachable", `cannot reach ${shown}: ${cause ?? error63.message}`);
+    return fail2("prometheus.unreachable", `cannot reach ${shown}: ${cause ?? error63.message}`);
   }
   let json2;
   try {
     json2 = JSON.parse(text);
   } catch {
     const hint = status === 401 || status === 403 ? ": check prometheus.auth" : "";
-    return err(
+    return fail2(
       `prometheus.http-${status}`,
       `${shown} answered HTTP ${status} without the API's JSON${hint} (${text.slice(0, 120).trim()})`
     );
   }
   const parsed = envelope.safeParse(json2);
   if (!parsed.success) {
-    return err(
+    return fail2(
       "prometheus.bad-response",
       `${shown} answered HTTP ${status} with JSON that is not a Prometheus API response`
     );
   }
   const answer = parsed.data;
   if (answer.status === "error") {
-    return err(
+    return fail2(
       `prometheus.${answer.errorType}`,
       `Prometheus ${answer.errorType} error for \`${query}\`: ${answer.error}`
     );
   }
+  return { ok: true, data: answer.data };
+}
+function seconds(at2) {
+  return (at2.getTime() / 1e3).toFixed(3);
+}
+async function queryInstant(target, query, at2, fetchImpl) {
+  const answer = await ask(target, "/api/v1/query", query, { time: seconds(at2) }, fetchImpl);
+  if (!answer.ok) return answer.error;
   const data = answer.data;
   if (data.resultType === "scalar") return { kind: "sample", value: data.result[1] };
   if (data.resultType !== "vector") {
@@ -58892,13 +59309,16 @@ async function queryInstant(target, query, at2, fetchImpl) {
 }
 
 // src/facts/fetchers.ts
+function httpFetch(ctx) {
+  return ctx.fetch ?? ((url2, init) => fetch(url2, init));
+}
 async function fetchSloSamples(_gateName, config2, ctx) {
   const at2 = ctx.now;
   const queries = sloQueries(config2);
   const resolved = resolveTarget(config2.prometheus, ctx.env ?? process.env);
-  const fetchImpl = ctx.fetch ?? ((url2, init) => fetch(url2, init));
+  const fetchImpl = httpFetch(ctx);
   const cache = /* @__PURE__ */ new Map();
-  const ask = (query) => {
+  const ask2 = (query) => {
     if (!resolved.ok)
       return Promise.resolve({
         kind: "error",
@@ -58914,8 +59334,8 @@ async function fetchSloSamples(_gateName, config2, ctx) {
   };
   const entries = await Promise.all(
     Object.entries(queries).map(async ([window2, q]) => {
-      if ("ratio" in q) return [window2, { ratio: { query: q.ratio, result: await ask(q.ratio) } }];
-      const [errors, total] = await Promise.all([ask(q.errors), ask(q.total)]);
+      if ("ratio" in q) return [window2, { ratio: { query: q.ratio, result: await ask2(q.ratio) } }];
+      const [errors, total] = await Promise.all([ask2(q.errors), ask2(q.total)]);
       return [
         window2,
         {
@@ -58931,21 +59351,82 @@ async function fetchSloSamples(_gateName, config2, ctx) {
     windows: Object.fromEntries(entries)
   };
 }
+function metricSubjects(config2, subject) {
+  const common = {
+    ...subject === void 0 ? {} : { environment: subject.environment },
+    ...subject?.version === void 0 ? {} : { version: subject.version }
+  };
+  if (!usesService(config2) || subject === void 0 || subject.services.length === 0) return [common];
+  return subject.services.map((service) => ({ ...common, service }));
+}
+async function askMetric(config2, subjects, env, run, error63) {
+  const resolved = resolveTarget(config2.prometheus, env);
+  return Promise.all(
+    subjects.map(async (subject) => {
+      const who3 = subject.service === void 0 ? {} : { service: subject.service };
+      const filled = fillQuery(config2, subject);
+      if (!filled.ok) {
+        const names = filled.missing.map((m) => `{{${m}}}`).join(", ");
+        return {
+          ...who3,
+          query: config2.query,
+          result: error63(
+            "metric.unfilled",
+            `the query uses ${names}, which this ${subject.environment === void 0 ? "call" : "promotion"} does not name: give the service and version, or drop the placeholder`
+          )
+        };
+      }
+      if (!resolved.ok)
+        return { ...who3, query: filled.query, result: error63(resolved.reasonCode, resolved.reason) };
+      return { ...who3, query: filled.query, result: await run(resolved.target, filled.query) };
+    })
+  );
+}
+var errorResult = (reasonCode, reason) => ({ kind: "error", reasonCode, reason });
+async function fetchMetricInstant(_gateName, config2, ctx) {
+  const fetchImpl = httpFetch(ctx);
+  const results = await askMetric(
+    config2,
+    metricSubjects(config2, ctx.subject),
+    ctx.env ?? process.env,
+    (target, query) => queryInstant(target, query, ctx.now, fetchImpl),
+    errorResult
+  );
+  return {
+    kind: "metric-samples",
+    mode: "instant",
+    at: ctx.now.toISOString(),
+    prometheus: config2.prometheus.url,
+    results
+  };
+}
 var GATE_FETCHERS = {
-  slo: (gateName, config2, ctx) => fetchSloSamples(gateName, config2, ctx)
+  slo: (gateName, config2, ctx) => fetchSloSamples(gateName, config2, ctx),
+  metric: (gateName, config2, ctx) => fetchMetricInstant(gateName, config2, ctx)
 };
 async function fetchGateInputs(gates, ctx, fetchers = GATE_FETCHERS) {
+  return fetchByKind(gates, fetchers, (fetcher, gate) => fetcher(gate.name, gate.config, ctx));
+}
+async function fetchByKind(gates, fetchers, call) {
   const entries = await Promise.all(
     gates.flatMap((gate) => {
       const fetcher = fetchers[gate.kind];
-      return fetcher === void 0 ? [] : [fetcher(gate.name, gate.config, ctx).then((v) => [gate.name, v])];
+      return fetcher === void 0 ? [] : [call(fetcher, gate).then((v) => [gate.name, v])];
     })
   );
   return Object.fromEntries(entries);
 }
 function gateInputsFor(config2, environment, options = {}) {
   const gates = (config2.environments[environment]?.gates ?? []).flatMap((name2) => config2.gates[name2] ?? []);
-  return async (now2) => ({ gateInputs: await fetchGateInputs(gates, { ...options, now: now2 }) });
+  return async (now2, request2) => {
+    const version2 = request2?.version.tag ?? request2?.version.digest;
+    const subject = {
+      environment,
+      services: request2?.services ?? [],
+      ...version2 === void 0 ? {} : { version: version2 }
+    };
+    return { gateInputs: await fetchGateInputs(gates, { ...options, now: now2, subject }) };
+  };
 }
 
 // ../main/node_modules/diff/libesm/diff/base.js
@@ -59892,9 +60373,9 @@ function usageReply(problem, usage) {
 }
 
 // src/action/promotion-report.ts
-function promotionReport(config2, asked, result) {
+function promotionReport(config2, asked2, result) {
   return renderReport({
-    ...asked,
+    ...asked2,
     ...result.evaluation ? { decision: result.evaluation.decision } : {},
     edits: result.evaluation?.plan?.edits ?? [],
     status: result.status,
@@ -59910,14 +60391,6 @@ function runningAfter(result) {
   const updated = { ...running[environment] };
   for (const service of evaluation.plan.changedServices) updated[service] = version2;
   return { ...running, [environment]: updated };
-}
-
-// src/gates/gate.ts
-function defineGate(gate) {
-  return gate;
-}
-function registered(gate) {
-  return gate;
 }
 
 // src/gates/order.ts
@@ -59990,7 +60463,7 @@ function eligible(config2, user, ctx) {
   if (config2.teams !== void 0 && teams === void 0) return { ok: false, why: "team membership unknown" };
   return { ok: false, why: `not in ${[...config2.users ?? [], ...config2.teams ?? []].join(", ")}` };
 }
-function who(config2) {
+function who2(config2) {
   const from = [...config2.users ?? [], ...config2.teams ?? []];
   return from.length > 0 ? ` from ${from.join(", ")}` : "";
 }
@@ -60046,7 +60519,7 @@ function fromPullRequest(name2, config2, pr, ctx) {
       ...base,
       outcome: "fail",
       reasonCode: "approvals.missing",
-      reason: `${counted.length} of ${plural2(need, "approval")}${who(config2)} on #${pr.number}${skipped(notCounted)}: ask for ${plural2(need - counted.length, "more review")}`,
+      reason: `${counted.length} of ${plural2(need, "approval")}${who2(config2)} on #${pr.number}${skipped(notCounted)}: ask for ${plural2(need - counted.length, "more review")}`,
       details
     };
   }
@@ -60054,7 +60527,7 @@ function fromPullRequest(name2, config2, pr, ctx) {
     ...base,
     outcome: "pass",
     reasonCode: "approvals.approved",
-    reason: `approved by ${counted.join(", ")} on #${pr.number} (${need} needed${who(config2)})`,
+    reason: `approved by ${counted.join(", ")} on #${pr.number} (${need} needed${who2(config2)})`,
     details
   };
 }
@@ -60085,7 +60558,7 @@ function fromCli(name2, config2, ctx) {
       ...base,
       outcome: "fail",
       reasonCode: "approvals.no-pull-request",
-      reason: `no pull request to read reviews from and no --approved-by given: ${plural2(need, "approval")}${who(config2)} needed`,
+      reason: `no pull request to read reviews from and no --approved-by given: ${plural2(need, "approval")}${who2(config2)} needed`,
       details
     };
   }
@@ -60094,7 +60567,7 @@ function fromCli(name2, config2, ctx) {
       ...base,
       outcome: "fail",
       reasonCode: "approvals.missing",
-      reason: `${counted.length} of ${need} approvals${who(config2)} from --approved-by${skipped(notCounted)}: name ${plural2(need - counted.length, "more approver")} with --approved-by`,
+      reason: `${counted.length} of ${need} approvals${who2(config2)} from --approved-by${skipped(notCounted)}: name ${plural2(need - counted.length, "more approver")} with --approved-by`,
       details
     };
   }
@@ -62210,11 +62683,11 @@ var Formatter = class _Formatter {
   static create(locale, opts = {}) {
     return new _Formatter(locale, opts);
   }
-  static parseFormat(fmt2) {
+  static parseFormat(fmt3) {
     let current = null, currentFull = "", bracketed = false;
     const splits5 = [];
-    for (let i = 0; i < fmt2.length; i++) {
-      const c = fmt2.charAt(i);
+    for (let i = 0; i < fmt3.length; i++) {
+      const c = fmt3.charAt(i);
       if (c === "'") {
         if (currentFull.length > 0 || bracketed) {
           splits5.push({
@@ -62286,7 +62759,7 @@ var Formatter = class _Formatter {
     }
     return this.loc.numberFormatter(opts).format(n2);
   }
-  formatDateTimeFromString(dt, fmt2) {
+  formatDateTimeFromString(dt, fmt3) {
     const knownEnglish = this.loc.listingMode() === "en", useDateTimeFormatter = this.loc.outputCalendar && this.loc.outputCalendar !== "gregory", string4 = (opts, extract) => this.loc.extract(dt, opts, extract), formatOffset2 = (opts) => {
       if (dt.isOffsetFixed && dt.offset === 0 && opts.allowZ) {
         return "Z";
@@ -62445,9 +62918,9 @@ var Formatter = class _Formatter {
           return maybeMacro(token);
       }
     };
-    return stringifyTokens(_Formatter.parseFormat(fmt2), tokenToString);
+    return stringifyTokens(_Formatter.parseFormat(fmt3), tokenToString);
   }
-  formatDurationFromString(dur, fmt2) {
+  formatDurationFromString(dur, fmt3) {
     const invertLargest = this.opts.signMode === "negativeLargestOnly" ? -1 : 1;
     const tokenToField = (token) => {
       switch (token[0]) {
@@ -62486,7 +62959,7 @@ var Formatter = class _Formatter {
       } else {
         return token;
       }
-    }, tokens = _Formatter.parseFormat(fmt2), realTokens = tokens.reduce(
+    }, tokens = _Formatter.parseFormat(fmt3), realTokens = tokens.reduce(
       (found, { literal: literal2, val }) => literal2 ? found : found.concat(val),
       []
     ), collapsed = dur.shiftTo(...realTokens.map(tokenToField).filter((t) => t)), durationInfo = {
@@ -62834,13 +63307,13 @@ function clone$1(dur, alts, clear = false) {
   return new Duration(conf);
 }
 function durationToMillis(matrix, vals) {
-  let sum = vals.milliseconds ?? 0;
+  let sum2 = vals.milliseconds ?? 0;
   for (const unit of reverseUnits.slice(1)) {
     if (vals[unit]) {
-      sum += vals[unit] * matrix[unit]["milliseconds"];
+      sum2 += vals[unit] * matrix[unit]["milliseconds"];
     }
   }
-  return sum;
+  return sum2;
 }
 function normalizeValues(matrix, vals) {
   const factor = durationToMillis(matrix, vals) < 0 ? -1 : 1;
@@ -63104,12 +63577,12 @@ var Duration = class _Duration {
    * @example Duration.fromObject({ days: -6, seconds: -2 }).toFormat("d s", { signMode: "negativeLargestOnly" }) //=> "-6 2"
    * @return {string}
    */
-  toFormat(fmt2, opts = {}) {
+  toFormat(fmt3, opts = {}) {
     const fmtOpts = {
       ...opts,
       floor: opts.round !== false && opts.floor !== false
     };
-    return this.isValid ? Formatter.create(this.loc, fmtOpts).formatDurationFromString(this, fmt2) : INVALID$2;
+    return this.isValid ? Formatter.create(this.loc, fmtOpts).formatDurationFromString(this, fmt3) : INVALID$2;
   }
   /**
    * Returns a string representation of a Duration with all units included.
@@ -65231,12 +65704,12 @@ var DateTime = class _DateTime {
    * @param {string} options.weekSettings - the week settings to set on the resulting DateTime instance
    * @return {DateTime}
    */
-  static fromSeconds(seconds, options = {}) {
-    if (!isNumber(seconds)) {
+  static fromSeconds(seconds2, options = {}) {
+    if (!isNumber(seconds2)) {
       throw new InvalidArgumentError("fromSeconds requires a numerical input");
     } else {
       return new _DateTime({
-        ts: seconds * 1e3,
+        ts: seconds2 * 1e3,
         zone: normalizeZone(options.zone, Settings.defaultZone),
         loc: Locale.fromObject(options)
       });
@@ -65413,26 +65886,26 @@ var DateTime = class _DateTime {
    * @param {string} opts.outputCalendar - the output calendar to set on the resulting DateTime instance
    * @return {DateTime}
    */
-  static fromFormat(text, fmt2, opts = {}) {
-    if (isUndefined(text) || isUndefined(fmt2)) {
+  static fromFormat(text, fmt3, opts = {}) {
+    if (isUndefined(text) || isUndefined(fmt3)) {
       throw new InvalidArgumentError("fromFormat requires an input string and a format");
     }
     const { locale = null, numberingSystem = null } = opts, localeToUse = Locale.fromOpts({
       locale,
       numberingSystem,
       defaultToEN: true
-    }), [vals, parsedZone, specificOffset, invalid] = parseFromTokens(localeToUse, text, fmt2);
+    }), [vals, parsedZone, specificOffset, invalid] = parseFromTokens(localeToUse, text, fmt3);
     if (invalid) {
       return _DateTime.invalid(invalid);
     } else {
-      return parseDataToDateTime(vals, parsedZone, opts, `format ${fmt2}`, text, specificOffset);
+      return parseDataToDateTime(vals, parsedZone, opts, `format ${fmt3}`, text, specificOffset);
     }
   }
   /**
    * @deprecated use fromFormat instead
    */
-  static fromString(text, fmt2, opts = {}) {
-    return _DateTime.fromFormat(text, fmt2, opts);
+  static fromString(text, fmt3, opts = {}) {
+    return _DateTime.fromFormat(text, fmt3, opts);
   }
   /**
    * Create a DateTime from a SQL date, time, or datetime
@@ -65501,8 +65974,8 @@ var DateTime = class _DateTime {
    * @param localeOpts
    * @returns {string}
    */
-  static expandFormat(fmt2, localeOpts = {}) {
-    const expanded = expandMacroTokens(Formatter.parseFormat(fmt2), Locale.fromObject(localeOpts));
+  static expandFormat(fmt3, localeOpts = {}) {
+    const expanded = expandMacroTokens(Formatter.parseFormat(fmt3), Locale.fromObject(localeOpts));
     return expanded.map((t) => t.val).join("");
   }
   static resetCache() {
@@ -66121,8 +66594,8 @@ var DateTime = class _DateTime {
    * @example DateTime.now().toFormat("HH 'hours and' mm 'minutes'") //=> '20 hours and 55 minutes'
    * @return {string}
    */
-  toFormat(fmt2, opts = {}) {
-    return this.isValid ? Formatter.create(this.loc.redefaultToEN(opts)).formatDateTimeFromString(this, fmt2) : INVALID2;
+  toFormat(fmt3, opts = {}) {
+    return this.isValid ? Formatter.create(this.loc.redefaultToEN(opts)).formatDateTimeFromString(this, fmt3) : INVALID2;
   }
   /**
    * Returns a localized string representing this date. Accepts the same options as the Intl.DateTimeFormat constructor and any presets defined by Luxon, such as `DateTime.DATE_FULL` or `DateTime.TIME_SIMPLE`.
@@ -66314,18 +66787,18 @@ var DateTime = class _DateTime {
    * @return {string}
    */
   toSQLTime({ includeOffset = true, includeZone = false, includeOffsetSpace = true } = {}) {
-    let fmt2 = "HH:mm:ss.SSS";
+    let fmt3 = "HH:mm:ss.SSS";
     if (includeZone || includeOffset) {
       if (includeOffsetSpace) {
-        fmt2 += " ";
+        fmt3 += " ";
       }
       if (includeZone) {
-        fmt2 += "z";
+        fmt3 += "z";
       } else if (includeOffset) {
-        fmt2 += "ZZ";
+        fmt3 += "ZZ";
       }
     }
-    return toTechFormat(this, fmt2, true);
+    return toTechFormat(this, fmt3, true);
   }
   /**
    * Returns a string representation of this DateTime appropriate for use in SQL DateTime
@@ -66586,19 +67059,19 @@ var DateTime = class _DateTime {
    * @param {Object} options - options taken by fromFormat()
    * @return {Object}
    */
-  static fromFormatExplain(text, fmt2, options = {}) {
+  static fromFormatExplain(text, fmt3, options = {}) {
     const { locale = null, numberingSystem = null } = options, localeToUse = Locale.fromOpts({
       locale,
       numberingSystem,
       defaultToEN: true
     });
-    return explainFromTokens(localeToUse, text, fmt2);
+    return explainFromTokens(localeToUse, text, fmt3);
   }
   /**
    * @deprecated use fromFormatExplain instead
    */
-  static fromStringExplain(text, fmt2, options = {}) {
-    return _DateTime.fromFormatExplain(text, fmt2, options);
+  static fromStringExplain(text, fmt3, options = {}) {
+    return _DateTime.fromFormatExplain(text, fmt3, options);
   }
   /**
    * Build a parser for `fmt` using the given locale. This parser can be passed
@@ -66612,13 +67085,13 @@ var DateTime = class _DateTime {
    * for parser
    * @returns {TokenParser} - opaque object to be used
    */
-  static buildFormatParser(fmt2, options = {}) {
+  static buildFormatParser(fmt3, options = {}) {
     const { locale = null, numberingSystem = null } = options, localeToUse = Locale.fromOpts({
       locale,
       numberingSystem,
       defaultToEN: true
     });
-    return new TokenParser(localeToUse, fmt2);
+    return new TokenParser(localeToUse, fmt3);
   }
   /**
    * Create a DateTime from an input string and format parser.
@@ -67002,8 +67475,8 @@ function howToOverride(config2) {
   const labels = config2.unless?.labels ?? [];
   if (labels.length > 0) ways.push(`label the pull request ${labels.map((l2) => `"${l2}"`).join(" or ")}`);
   const glass = config2.unless?.breakGlass;
-  const who2 = [...glass?.users ?? [], ...glass?.teams ?? []];
-  if (who2.length > 0) ways.push(`${who2.join(", ")} may break glass with --reason`);
+  const who3 = [...glass?.users ?? [], ...glass?.teams ?? []];
+  if (who3.length > 0) ways.push(`${who3.join(", ")} may break glass with --reason`);
   return ways.length > 0 ? `; to override: ${ways.join(", or ")}` : "";
 }
 var freezeGate = defineGate({
@@ -67116,149 +67589,15 @@ var freezeGate = defineGate({
   }
 });
 
-// src/gates/slo-config.ts
-var duration3 = (what) => external_exports.string().regex(DURATION_PATTERN, `${what}: a duration such as 5m, 1h, 30d`).describe(what);
-var envName = external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name such as PROMETHEUS_TOKEN");
-var percent = external_exports.union([
-  external_exports.number(),
-  external_exports.string().regex(PERCENT_PATTERN, "a percentage such as 99.9% (or the number 99.9)")
-]);
-var prometheusSchema = external_exports.strictObject({
-  url: external_exports.string().min(1).describe(
-    "Base URL of the Prometheus HTTP API, e.g. https://prometheus.example.com. `${VAR}` is read from the environment."
-  ),
-  auth: external_exports.union([
-    external_exports.strictObject({
-      bearer: external_exports.strictObject({
-        tokenEnv: envName.describe("Environment variable holding the bearer token.")
-      })
-    }),
-    external_exports.strictObject({
-      basic: external_exports.strictObject({
-        usernameEnv: envName.describe("Environment variable holding the user name."),
-        passwordEnv: envName.describe("Environment variable holding the password.")
-      })
-    })
-  ]).describe("Credentials, always taken from environment variables, never written in the config.").optional(),
-  headers: external_exports.record(external_exports.string(), external_exports.string()).describe(
-    "Extra request headers (e.g. X-Scope-OrgID); `${VAR}` in a value is read from the environment."
-  ).optional(),
-  timeout: duration3(
-    "How long one query may take before the gate treats it as no data (default 10s)."
-  ).optional()
-}).describe("Where to query.");
-var burnRate = external_exports.strictObject({
-  long: duration3("Long window of the pair, e.g. 1h."),
-  short: duration3("Short window of the pair, e.g. 5m."),
-  factor: external_exports.number().describe("The pair fails when both windows burn faster than this many times the sustainable rate.")
-});
-var sloSchema = external_exports.strictObject({
-  prometheus: prometheusSchema,
-  objective: percent.describe('Target success ratio in percent, e.g. 99.9 or "99.9%".'),
-  period: duration3("SLO period the budget covers (default 30d).").optional(),
-  errors: external_exports.string().describe(
-    "PromQL for the rate of failed events; `{{window}}` is replaced by each window (5m, 1h, 30d)."
-  ).optional(),
-  total: external_exports.string().describe("PromQL for the rate of all events, with `{{window}}`.").optional(),
-  ratio: external_exports.string().describe("PromQL for the error ratio directly (instead of errors/total), with `{{window}}`.").optional(),
-  sloth: external_exports.strictObject({
-    service: external_exports.string().describe("The `sloth_service` label."),
-    slo: external_exports.string().describe("The `sloth_slo` label.")
-  }).describe("Read Sloth recording rules `slo:sli_error:ratio_rate<window>` instead of writing queries.").optional(),
-  minBudgetRemaining: percent.describe(
-    'Fail when less than this share of the error budget is left, e.g. "25%". Default 0%: fail once it is spent.'
-  ).optional(),
-  burnRates: external_exports.union([external_exports.literal("workbook"), external_exports.literal("none"), external_exports.array(burnRate)]).describe(
-    "`workbook` (default): the SRE Workbook multi-window set (1h/5m x14.4, 6h/30m x6, 3d/6h x1 for 30d, scaled for other periods); `none`; or a list of {long, short, factor}."
-  ).optional(),
-  onNoData: external_exports.enum(["fail", "warn", "pass"]).describe(
-    "Outcome when Prometheus has no usable answer (no samples, NaN, Inf, unreachable). Default fail."
-  ).optional()
-}).describe("Error budget and multi-window burn rate from Prometheus.");
-var SLOTH_WINDOWS = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"];
-function positiveDuration(value, path, problems) {
-  if (value === void 0) return;
-  if (!((parseDuration(value) ?? 0) > 0)) problems.push({ path, message: `${value} must be more than zero` });
-}
-function checkSloConfig(config2) {
-  const problems = [];
-  const objective = parsePercent(config2.objective);
-  if (objective === void 0 || !(objective > 0 && objective < 1)) {
-    problems.push({
-      path: ["objective"],
-      message: `objective ${String(config2.objective)} must be above 0 and below 100 (percent): at 100 there is no error budget to spend; write e.g. 99.9`
-    });
-  }
-  const forms = [
-    config2.errors !== void 0 || config2.total !== void 0 ? "errors/total" : void 0,
-    config2.ratio !== void 0 ? "ratio" : void 0,
-    config2.sloth !== void 0 ? "sloth" : void 0
-  ].filter((f) => f !== void 0);
-  if (forms.length !== 1) {
-    problems.push({
-      path: [],
-      message: forms.length === 0 ? "no SLI: give `errors` and `total`, or `ratio`, or `sloth`" : `give only one SLI form, found ${forms.join(" and ")}`
-    });
-  }
-  if (config2.errors === void 0 !== (config2.total === void 0)) {
-    problems.push({
-      path: [config2.errors === void 0 ? "errors" : "total"],
-      message: "`errors` and `total` go together: give both queries"
-    });
-  }
-  for (const key of ["errors", "total", "ratio"]) {
-    const query = config2[key];
-    if (query !== void 0 && !query.includes("{{window}}")) {
-      problems.push({
-        path: [key],
-        message: `${key} has no {{window}} placeholder, so every window would ask the same thing: write e.g. rate(x[{{window}}])`
-      });
-    }
-  }
-  if (!/^https?:\/\/[^\s/]+/.test(config2.prometheus.url) && !config2.prometheus.url.includes("${")) {
-    problems.push({
-      path: ["prometheus", "url"],
-      message: `Prometheus URL "${config2.prometheus.url}" must start with http:// or https://, e.g. http://prometheus:9090`
-    });
-  }
-  positiveDuration(config2.period, ["period"], problems);
-  positiveDuration(config2.prometheus.timeout, ["prometheus", "timeout"], problems);
-  if (config2.minBudgetRemaining !== void 0) {
-    const min = parsePercent(config2.minBudgetRemaining);
-    if (min === void 0 || min < 0 || min >= 1)
-      problems.push({
-        path: ["minBudgetRemaining"],
-        message: `minBudgetRemaining ${String(config2.minBudgetRemaining)} must be at least 0% and below 100%`
-      });
-  }
-  if (Array.isArray(config2.burnRates)) {
-    config2.burnRates.forEach((pair, i) => {
-      positiveDuration(pair.long, ["burnRates", i, "long"], problems);
-      positiveDuration(pair.short, ["burnRates", i, "short"], problems);
-      if (!(pair.factor > 0))
-        problems.push({
-          path: ["burnRates", i, "factor"],
-          message: `factor ${pair.factor} must be more than 0`
-        });
-      if ((parseDuration(pair.short) ?? 0) >= (parseDuration(pair.long) ?? 0))
-        problems.push({
-          path: ["burnRates", i, "short"],
-          message: `short window ${pair.short} must be shorter than long window ${pair.long}`
-        });
-    });
-  }
-  return problems;
-}
-
 // src/gates/slo.ts
-function fmt(n2) {
+function fmt2(n2) {
   return Number.isInteger(n2) ? String(n2) : String(Number(n2.toPrecision(4)));
 }
 function pct(fraction) {
-  return `${fmt(fraction * 100)}%`;
+  return `${fmt2(fraction * 100)}%`;
 }
 function resultValue(label, result) {
-  if (result.kind === "error") return { ok: false, why: `${label}: ${result.reason}` };
+  if (result.kind === "error") return { ok: false, why: `${label}: ${result.reason}`, error: true };
   if (result.kind === "empty") return { ok: false, why: `${label}: no samples` };
   const value = parseSampleValue(result.value);
   if (!Number.isFinite(value)) return { ok: false, why: `${label}: ${result.value}` };
@@ -67284,7 +67623,7 @@ function errorRatio(samples, window2) {
   if (total.value === 0) return { ok: false, why: `${window2} total: 0 (no traffic)` };
   return { ok: true, value: errors.value / total.value };
 }
-function noDataVerdict(name2, config2, why, details) {
+function noDataVerdict(name2, config2, why, details, error63) {
   const outcome = config2.onNoData ?? "fail";
   return {
     gate: name2,
@@ -67292,7 +67631,7 @@ function noDataVerdict(name2, config2, why, details) {
     outcome,
     reasonCode: "slo.no-data",
     reason: `no usable data from Prometheus (${why.join("; ")}): onNoData is ${outcome}`,
-    details: { ...details, noData: why }
+    details: { ...details, noData: why, ...error63 ? { error: true } : {} }
   };
 }
 var sloGate = defineGate({
@@ -67326,22 +67665,27 @@ var sloGate = defineGate({
     };
     const parsed = sloSamplesSchema.safeParse(ctx.facts.gateInputs?.[name2]);
     if (!parsed.success) {
-      return noDataVerdict(name2, config2, ["no Prometheus results were fetched for this gate"], base);
+      return noDataVerdict(name2, config2, ["no Prometheus results were fetched for this gate"], base, true);
     }
     const samples = parsed.data;
     const missing = [];
+    let errored = false;
     const failures = [];
     const burn = (window2) => {
       const r = errorRatio(samples, window2);
       if (!r.ok) {
         if (!missing.includes(r.why)) missing.push(r.why);
+        if (r.error) errored = true;
         return void 0;
       }
       return r.value / budget;
     };
     const periodRatio = errorRatio(samples, period);
     const remaining = periodRatio.ok ? 1 - periodRatio.value / budget : void 0;
-    if (!periodRatio.ok && !missing.includes(periodRatio.why)) missing.push(periodRatio.why);
+    if (!periodRatio.ok) {
+      if (!missing.includes(periodRatio.why)) missing.push(periodRatio.why);
+      if (periodRatio.error) errored = true;
+    }
     if (remaining !== void 0 && remaining < minRemaining) {
       failures.push({
         code: "slo.budget-low",
@@ -67355,7 +67699,7 @@ var sloGate = defineGate({
       if (burning) {
         failures.push({
           code: "slo.burn-rate",
-          text: `burning the budget ${fmt(long)}x over ${pair.long} and ${fmt(short)}x over ${pair.short} (limit ${fmt(pair.factor)}x)`
+          text: `burning the budget ${fmt2(long)}x over ${pair.long} and ${fmt2(short)}x over ${pair.short} (limit ${fmt2(pair.factor)}x)`
         });
       }
       return {
@@ -67401,9 +67745,9 @@ var sloGate = defineGate({
         details
       };
     }
-    if (missing.length > 0) return noDataVerdict(name2, config2, missing, details);
+    if (missing.length > 0) return noDataVerdict(name2, config2, missing, details, errored);
     const rates = pairs.map(
-      (p) => `${fmt(p.long.burnRate ?? 0)}x/${fmt(p.short.burnRate ?? 0)}x over ${p.long.window}/${p.short.window} (limit ${fmt(p.factor)}x)`
+      (p) => `${fmt2(p.long.burnRate ?? 0)}x/${fmt2(p.short.burnRate ?? 0)}x over ${p.long.window}/${p.short.window} (limit ${fmt2(p.factor)}x)`
     ).join(", ");
     return {
       gate: name2,
@@ -67421,6 +67765,7 @@ var GATE_KINDS = {
   freeze: registered(freezeGate),
   bake: registered(bakeGate),
   slo: registered(sloGate),
+  metric: registered(metricGate),
   approvals: registered(approvalsGate),
   checks: registered(checksGate)
 };
@@ -67559,7 +67904,7 @@ async function evaluate(config2, request2, deps) {
   const now2 = deps.clock();
   const [snapshot, extra] = await Promise.all([
     deps.store.read(overlayCandidates(config2, request2.services)),
-    deps.extraFacts ? deps.extraFacts(now2) : Promise.resolve({})
+    deps.extraFacts ? deps.extraFacts(now2, request2) : Promise.resolve({})
   ]);
   const running = runningVersions(config2, request2.services, snapshot.files);
   const history = await readHistory(deps.store, snapshot.head, historyNeeds(config2, request2, running));
@@ -67676,9 +68021,9 @@ async function runPromotion(run) {
     const outcome = await promote(run.config, run.request, {
       store: guarded,
       clock: run.clock,
-      extraFacts: async (now2) => ({
+      extraFacts: async (now2, request2) => ({
         ...run.extraFacts,
-        ...run.gateInputs ? await run.gateInputs(now2) : {}
+        ...run.gateInputs ? await run.gateInputs(now2, request2) : {}
       })
     });
     const evaluation = outcome.evaluation;
@@ -68171,16 +68516,19 @@ function parseSource(input2, env, problems) {
   resolveEnv(source, env, problems);
   return source;
 }
+var EXPANDED_AT_QUERY = /^gates\.[^.]+\.[^.]+\.prometheus(\.|$)/;
 function resolveEnv(source, env, problems) {
   (0, import_yaml13.visit)(source.doc, {
     Scalar(_key, node2, path) {
       if (typeof node2.value !== "string" || !node2.value.includes("${")) return;
+      const keyPath = keyPathOf(path);
+      const keep = EXPANDED_AT_QUERY.test(keyPath);
       node2.value = node2.value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name2) => {
         const value = env[name2];
-        if (value !== void 0) return value;
+        if (value !== void 0) return keep ? whole : value;
         problems.push({
           ...at(source, node2),
-          path: keyPathOf(path),
+          path: keyPath,
           message: `environment variable ${name2} is not set (referenced as ${whole}); set it, or write the value in place`
         });
         return whole;
@@ -73266,22 +73614,22 @@ function askFromInputs(inputs) {
   };
 }
 async function onDispatch(ctx, inputs, clients, clock) {
-  const ask = askFromInputs(inputs);
+  const ask2 = askFromInputs(inputs);
   const { github } = clients();
   const repo = ctx.repository;
   const { config: config2 } = await loadTrustedConfig(github, repo, inputs.config, ctx.env);
-  const services = checkTarget(config2, ask.environment, ask.services);
-  const resolved = resolveVersion(config2, services, ask.version, ctx.sha);
+  const services = checkTarget(config2, ask2.environment, ask2.services);
+  const resolved = resolveVersion(config2, services, ask2.version, ctx.sha);
   if ("problem" in resolved) throw new Error(resolved.problem);
   const version2 = formatVersion(resolved.version);
   const request2 = {
-    environment: ask.environment,
+    environment: ask2.environment,
     services,
     version: resolved.version,
     requestedBy: ctx.actor,
     source: ctx.runUrl,
-    dryRun: ask.dryRun,
-    ...ask.reason !== void 0 ? { reason: ask.reason } : {}
+    dryRun: ask2.dryRun,
+    ...ask2.reason !== void 0 ? { reason: ask2.reason } : {}
   };
   const result = await runPromotion({
     config: config2,
@@ -73289,16 +73637,16 @@ async function onDispatch(ctx, inputs, clients, clock) {
     store: makeStore(config2, ctx, clients()),
     clock,
     extraFacts: {},
-    gateInputs: gateInputsFor(config2, ask.environment, { env: ctx.env })
+    gateInputs: gateInputsFor(config2, ask2.environment, { env: ctx.env })
   });
   const report = promotionReport(
     config2,
-    { environment: ask.environment, services, version: version2, requestedBy: ctx.actor, source: ctx.runUrl },
+    { environment: ask2.environment, services, version: version2, requestedBy: ctx.actor, source: ctx.runUrl },
     result
   );
   await recordPromotion(github, repo, {
     ref: ctx.sha,
-    environment: ask.environment,
+    environment: ask2.environment,
     services,
     version: version2,
     actor: ctx.actor,
@@ -73307,13 +73655,13 @@ async function onDispatch(ctx, inputs, clients, clock) {
   });
   return {
     kind: "ran",
-    environment: ask.environment,
+    environment: ask2.environment,
     services,
     version: version2,
     status: result.status,
     ...result.evaluation ? { decision: result.evaluation.decision } : {},
     report,
-    ...!succeeded(result.status) ? { failStep: `rollgate: ${ask.environment} ${result.status.kind}: see the job summary` } : {}
+    ...!succeeded(result.status) ? { failStep: `rollgate: ${ask2.environment} ${result.status.kind}: see the job summary` } : {}
   };
 }
 
@@ -73353,7 +73701,7 @@ async function onPullRequest(ctx, inputs, clients, clock) {
       store,
       clock,
       extraFacts: async (now2) => ({
-        ...await gateInputsFor(config2, environment, { env: ctx.env })(now2),
+        ...await gateInputsFor(config2, environment, { env: ctx.env })(now2, request2),
         pullRequest: pr,
         ...await readReviewFacts(github, repo, config2, environment, pr, pr.author)
       })

@@ -1972,7 +1972,7 @@ ${indent}${line}` : "\n";
           str += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum2, line) => sum2 + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
             str += ",";
@@ -1988,7 +1988,7 @@ ${indent}${line}` : "\n";
         return start + end;
       } else {
         if (!reqNewline) {
-          const len = lines.reduce((sum, line) => sum + line.length + 2, 2);
+          const len = lines.reduce((sum2, line) => sum2 + line.length + 2, 2);
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
@@ -9544,11 +9544,11 @@ var require_luxon = __commonJS({
       static create(locale, opts = {}) {
         return new _Formatter(locale, opts);
       }
-      static parseFormat(fmt2) {
+      static parseFormat(fmt3) {
         let current = null, currentFull = "", bracketed = false;
         const splits5 = [];
-        for (let i = 0; i < fmt2.length; i++) {
-          const c = fmt2.charAt(i);
+        for (let i = 0; i < fmt3.length; i++) {
+          const c = fmt3.charAt(i);
           if (c === "'") {
             if (currentFull.length > 0 || bracketed) {
               splits5.push({
@@ -9634,7 +9634,7 @@ var require_luxon = __commonJS({
         }
         return this.loc.numberFormatter(opts).format(n3);
       }
-      formatDateTimeFromString(dt, fmt2) {
+      formatDateTimeFromString(dt, fmt3) {
         const knownEnglish = this.loc.listingMode() === "en", useDateTimeFormatter = this.loc.outputCalendar && this.loc.outputCalendar !== "gregory", string4 = (opts, extract) => this.loc.extract(dt, opts, extract), formatOffset3 = (opts) => {
           if (dt.isOffsetFixed && dt.offset === 0 && opts.allowZ) {
             return "Z";
@@ -9843,9 +9843,9 @@ var require_luxon = __commonJS({
               return maybeMacro(token);
           }
         };
-        return stringifyTokens2(_Formatter.parseFormat(fmt2), tokenToString);
+        return stringifyTokens2(_Formatter.parseFormat(fmt3), tokenToString);
       }
-      formatDurationFromString(dur, fmt2) {
+      formatDurationFromString(dur, fmt3) {
         const invertLargest = this.opts.signMode === "negativeLargestOnly" ? -1 : 1;
         const tokenToField = (token) => {
           switch (token[0]) {
@@ -9884,7 +9884,7 @@ var require_luxon = __commonJS({
           } else {
             return token;
           }
-        }, tokens = _Formatter.parseFormat(fmt2), realTokens = tokens.reduce((found, {
+        }, tokens = _Formatter.parseFormat(fmt3), realTokens = tokens.reduce((found, {
           literal: literal2,
           val
         }) => literal2 ? found : found.concat(val), []), collapsed = dur.shiftTo(...realTokens.map(tokenToField).filter((t) => t)), durationInfo = {
@@ -10180,13 +10180,13 @@ var require_luxon = __commonJS({
     }
     function durationToMillis2(matrix, vals) {
       var _vals$milliseconds;
-      let sum = (_vals$milliseconds = vals.milliseconds) != null ? _vals$milliseconds : 0;
+      let sum2 = (_vals$milliseconds = vals.milliseconds) != null ? _vals$milliseconds : 0;
       for (const unit of reverseUnits2.slice(1)) {
         if (vals[unit]) {
-          sum += vals[unit] * matrix[unit]["milliseconds"];
+          sum2 += vals[unit] * matrix[unit]["milliseconds"];
         }
       }
-      return sum;
+      return sum2;
     }
     function normalizeValues2(matrix, vals) {
       const factor = durationToMillis2(matrix, vals) < 0 ? -1 : 1;
@@ -10450,12 +10450,12 @@ var require_luxon = __commonJS({
        * @example Duration.fromObject({ days: -6, seconds: -2 }).toFormat("d s", { signMode: "negativeLargestOnly" }) //=> "-6 2"
        * @return {string}
        */
-      toFormat(fmt2, opts = {}) {
+      toFormat(fmt3, opts = {}) {
         const fmtOpts = {
           ...opts,
           floor: opts.round !== false && opts.floor !== false
         };
-        return this.isValid ? Formatter2.create(this.loc, fmtOpts).formatDurationFromString(this, fmt2) : INVALID$22;
+        return this.isValid ? Formatter2.create(this.loc, fmtOpts).formatDurationFromString(this, fmt3) : INVALID$22;
       }
       /**
        * Returns a string representation of a Duration with all units included.
@@ -12691,12 +12691,12 @@ var require_luxon = __commonJS({
        * @param {string} options.weekSettings - the week settings to set on the resulting DateTime instance
        * @return {DateTime}
        */
-      static fromSeconds(seconds, options = {}) {
-        if (!isNumber2(seconds)) {
+      static fromSeconds(seconds2, options = {}) {
+        if (!isNumber2(seconds2)) {
           throw new InvalidArgumentError2("fromSeconds requires a numerical input");
         } else {
           return new _DateTime({
-            ts: seconds * 1e3,
+            ts: seconds2 * 1e3,
             zone: normalizeZone2(options.zone, Settings2.defaultZone),
             loc: Locale2.fromObject(options)
           });
@@ -12871,8 +12871,8 @@ var require_luxon = __commonJS({
        * @param {string} opts.outputCalendar - the output calendar to set on the resulting DateTime instance
        * @return {DateTime}
        */
-      static fromFormat(text, fmt2, opts = {}) {
-        if (isUndefined2(text) || isUndefined2(fmt2)) {
+      static fromFormat(text, fmt3, opts = {}) {
+        if (isUndefined2(text) || isUndefined2(fmt3)) {
           throw new InvalidArgumentError2("fromFormat requires an input string and a format");
         }
         const {
@@ -12882,18 +12882,18 @@ var require_luxon = __commonJS({
           locale,
           numberingSystem,
           defaultToEN: true
-        }), [vals, parsedZone, specificOffset, invalid] = parseFromTokens2(localeToUse, text, fmt2);
+        }), [vals, parsedZone, specificOffset, invalid] = parseFromTokens2(localeToUse, text, fmt3);
         if (invalid) {
           return _DateTime.invalid(invalid);
         } else {
-          return parseDataToDateTime2(vals, parsedZone, opts, `format ${fmt2}`, text, specificOffset);
+          return parseDataToDateTime2(vals, parsedZone, opts, `format ${fmt3}`, text, specificOffset);
         }
       }
       /**
        * @deprecated use fromFormat instead
        */
-      static fromString(text, fmt2, opts = {}) {
-        return _DateTime.fromFormat(text, fmt2, opts);
+      static fromString(text, fmt3, opts = {}) {
+        return _DateTime.fromFormat(text, fmt3, opts);
       }
       /**
        * Create a DateTime from a SQL date, time, or datetime
@@ -12964,8 +12964,8 @@ var require_luxon = __commonJS({
        * @param localeOpts
        * @returns {string}
        */
-      static expandFormat(fmt2, localeOpts = {}) {
-        const expanded = expandMacroTokens2(Formatter2.parseFormat(fmt2), Locale2.fromObject(localeOpts));
+      static expandFormat(fmt3, localeOpts = {}) {
+        const expanded = expandMacroTokens2(Formatter2.parseFormat(fmt3), Locale2.fromObject(localeOpts));
         return expanded.map((t) => t.val).join("");
       }
       static resetCache() {
@@ -13635,8 +13635,8 @@ var require_luxon = __commonJS({
        * @example DateTime.now().toFormat("HH 'hours and' mm 'minutes'") //=> '20 hours and 55 minutes'
        * @return {string}
        */
-      toFormat(fmt2, opts = {}) {
-        return this.isValid ? Formatter2.create(this.loc.redefaultToEN(opts)).formatDateTimeFromString(this, fmt2) : INVALID3;
+      toFormat(fmt3, opts = {}) {
+        return this.isValid ? Formatter2.create(this.loc.redefaultToEN(opts)).formatDateTimeFromString(this, fmt3) : INVALID3;
       }
       /**
        * Returns a localized string representing this date. Accepts the same options as the Intl.DateTimeFormat constructor and any presets defined by Luxon, such as `DateTime.DATE_FULL` or `DateTime.TIME_SIMPLE`.
@@ -13819,18 +13819,18 @@ var require_luxon = __commonJS({
         includeZone = false,
         includeOffsetSpace = true
       } = {}) {
-        let fmt2 = "HH:mm:ss.SSS";
+        let fmt3 = "HH:mm:ss.SSS";
         if (includeZone || includeOffset) {
           if (includeOffsetSpace) {
-            fmt2 += " ";
+            fmt3 += " ";
           }
           if (includeZone) {
-            fmt2 += "z";
+            fmt3 += "z";
           } else if (includeOffset) {
-            fmt2 += "ZZ";
+            fmt3 += "ZZ";
           }
         }
-        return toTechFormat2(this, fmt2, true);
+        return toTechFormat2(this, fmt3, true);
       }
       /**
        * Returns a string representation of this DateTime appropriate for use in SQL DateTime
@@ -14103,7 +14103,7 @@ var require_luxon = __commonJS({
        * @param {Object} options - options taken by fromFormat()
        * @return {Object}
        */
-      static fromFormatExplain(text, fmt2, options = {}) {
+      static fromFormatExplain(text, fmt3, options = {}) {
         const {
           locale = null,
           numberingSystem = null
@@ -14112,13 +14112,13 @@ var require_luxon = __commonJS({
           numberingSystem,
           defaultToEN: true
         });
-        return explainFromTokens2(localeToUse, text, fmt2);
+        return explainFromTokens2(localeToUse, text, fmt3);
       }
       /**
        * @deprecated use fromFormatExplain instead
        */
-      static fromStringExplain(text, fmt2, options = {}) {
-        return _DateTime.fromFormatExplain(text, fmt2, options);
+      static fromStringExplain(text, fmt3, options = {}) {
+        return _DateTime.fromFormatExplain(text, fmt3, options);
       }
       /**
        * Build a parser for `fmt` using the given locale. This parser can be passed
@@ -14132,7 +14132,7 @@ var require_luxon = __commonJS({
        * for parser
        * @returns {TokenParser} - opaque object to be used
        */
-      static buildFormatParser(fmt2, options = {}) {
+      static buildFormatParser(fmt3, options = {}) {
         const {
           locale = null,
           numberingSystem = null
@@ -14141,7 +14141,7 @@ var require_luxon = __commonJS({
           numberingSystem,
           defaultToEN: true
         });
-        return new TokenParser2(localeToUse, fmt2);
+        return new TokenParser2(localeToUse, fmt3);
       }
       /**
        * Create a DateTime from an input string and format parser.
@@ -15689,7 +15689,7 @@ var require_CronExpression = __commonJS({
        * @private
        */
       #moveToNextSecond(currentDate, dateMathVerb, reverse) {
-        const seconds = this.#fields.second.values;
+        const seconds2 = this.#fields.second.values;
         const currentSecond = currentDate.getSeconds();
         const nextSecond = this.#fields.second.findNearestValue(currentSecond, reverse);
         if (nextSecond !== null) {
@@ -15697,7 +15697,7 @@ var require_CronExpression = __commonJS({
           return;
         }
         currentDate.applyDateOperation(dateMathVerb, CronDate_1.TimeUnit.Minute, this.#fields.hour.values.length);
-        currentDate.setSeconds(this.#getMinOrMax(seconds, reverse));
+        currentDate.setSeconds(this.#getMinOrMax(seconds2, reverse));
       }
       /**
        * Moves the date to the next/previous allowed minute value and resets seconds to the min/max allowed.
@@ -15711,17 +15711,17 @@ var require_CronExpression = __commonJS({
        */
       #moveToNextMinute(currentDate, dateMathVerb, reverse) {
         const minutes = this.#fields.minute.values;
-        const seconds = this.#fields.second.values;
+        const seconds2 = this.#fields.second.values;
         const currentMinute = currentDate.getMinutes();
         const nextMinute = this.#fields.minute.findNearestValue(currentMinute, reverse);
         if (nextMinute !== null) {
           currentDate.setMinutes(nextMinute);
-          currentDate.setSeconds(this.#getMinOrMax(seconds, reverse));
+          currentDate.setSeconds(this.#getMinOrMax(seconds2, reverse));
           return;
         }
         currentDate.applyDateOperation(dateMathVerb, CronDate_1.TimeUnit.Hour, this.#fields.hour.values.length);
         currentDate.setMinutes(this.#getMinOrMax(minutes, reverse));
-        currentDate.setSeconds(this.#getMinOrMax(seconds, reverse));
+        currentDate.setSeconds(this.#getMinOrMax(seconds2, reverse));
       }
       /**
        * Determines if the current date matches the last specified weekday of the month.
@@ -17898,7 +17898,7 @@ function computeWeights(split, canary, percent2) {
   const others = split.backends.filter((b) => b !== canary);
   if (others.length === 0) return result;
   const rest = 100 - percent2;
-  const total = others.reduce((sum, b) => sum + Math.max(b.weight, 0), 0);
+  const total = others.reduce((sum2, b) => sum2 + Math.max(b.weight, 0), 0);
   const shares = others.map(
     (b) => total === 0 ? rest / others.length : rest * Math.max(b.weight, 0) / total
   );
@@ -21594,13 +21594,13 @@ var CC_SANITIZE = /[- ]/g;
 function isLuhnAlgo(digits) {
   let length = digits.length;
   let bit = 1;
-  let sum = 0;
+  let sum2 = 0;
   while (length) {
     const value = digits.charCodeAt(--length) - 48;
     bit ^= 1;
-    sum += bit ? [0, 2, 4, 6, 8, 1, 3, 5, 7, 9][value] : value;
+    sum2 += bit ? [0, 2, 4, 6, 8, 1, 3, 5, 7, 9][value] : value;
   }
-  return sum % 10 === 0;
+  return sum2 % 10 === 0;
 }
 function isValidCreditCard(input2) {
   if (!creditCard.test(input2))
@@ -31929,45 +31929,45 @@ var PATTERN_IS_COMPLETE = /* @__PURE__ */ new Set([
   "xid"
 ]);
 function generateStringFormatCheck(doc, ctx, def, accessor, needsValue = true) {
-  const fmt2 = def.format;
-  if (fmt2 === "base64") {
+  const fmt3 = def.format;
+  if (fmt3 === "base64") {
     const validator = addConstant(ctx, isValidBase64);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt2 === "base64url") {
+  if (fmt3 === "base64url") {
     const validator = addConstant(ctx, isValidBase64URL);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt2 === "jwt") {
+  if (fmt3 === "jwt") {
     const validator = addConstant(ctx, isValidJWT);
     const alg = addConstant(ctx, def.alg ?? null);
     doc.write(`if (!${validator}(${accessor}, ${alg})) return INVALID;`);
     return accessor;
   }
-  if (fmt2 === "ipv6") {
+  if (fmt3 === "ipv6") {
     const validator = addConstant(ctx, isValidIPv6);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt2 === "cidrv6") {
+  if (fmt3 === "cidrv6") {
     const validator = addConstant(ctx, isValidCIDRv6);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt2 === "credit_card") {
+  if (fmt3 === "credit_card") {
     const validator = addConstant(ctx, isValidCreditCard);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt2 === "iban") {
+  if (fmt3 === "iban") {
     const validator = addConstant(ctx, isValidIBAN);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
   const formatDef = def;
-  if (fmt2 === "url" || fmt2 === "httpurl" || formatDef.normalize || formatDef.hostname !== void 0 || formatDef.protocol !== void 0) {
+  if (fmt3 === "url" || fmt3 === "httpurl" || formatDef.normalize || formatDef.hostname !== void 0 || formatDef.protocol !== void 0) {
     const parseConst = addConstant(ctx, validateURL);
     const defConst = addConstant(ctx, def);
     const trimVar = newVar(ctx);
@@ -31993,12 +31993,12 @@ function generateStringFormatCheck(doc, ctx, def, accessor, needsValue = true) {
   const customFn = def.fn;
   if (customFn) {
     if (isAsyncFunction(customFn))
-      throw new ZodCompileUnsupportedError(`async string format ${fmt2}`);
+      throw new ZodCompileUnsupportedError(`async string format ${fmt3}`);
     const fnConst = addConstant(ctx, customFn);
     doc.write(`if (!${fnConst}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (PATTERN_IS_COMPLETE.has(fmt2) && def.pattern) {
+  if (PATTERN_IS_COMPLETE.has(fmt3) && def.pattern) {
     const patternConst = addConstant(ctx, def.pattern);
     doc.write(`${patternConst}.lastIndex = 0;`);
     doc.write(`if (!${patternConst}.test(${accessor})) return INVALID;`);
@@ -40578,11 +40578,11 @@ var Formatter = class _Formatter {
   static create(locale, opts = {}) {
     return new _Formatter(locale, opts);
   }
-  static parseFormat(fmt2) {
+  static parseFormat(fmt3) {
     let current = null, currentFull = "", bracketed = false;
     const splits5 = [];
-    for (let i = 0; i < fmt2.length; i++) {
-      const c = fmt2.charAt(i);
+    for (let i = 0; i < fmt3.length; i++) {
+      const c = fmt3.charAt(i);
       if (c === "'") {
         if (currentFull.length > 0 || bracketed) {
           splits5.push({
@@ -40654,7 +40654,7 @@ var Formatter = class _Formatter {
     }
     return this.loc.numberFormatter(opts).format(n2);
   }
-  formatDateTimeFromString(dt, fmt2) {
+  formatDateTimeFromString(dt, fmt3) {
     const knownEnglish = this.loc.listingMode() === "en", useDateTimeFormatter = this.loc.outputCalendar && this.loc.outputCalendar !== "gregory", string4 = (opts, extract) => this.loc.extract(dt, opts, extract), formatOffset2 = (opts) => {
       if (dt.isOffsetFixed && dt.offset === 0 && opts.allowZ) {
         return "Z";
@@ -40813,9 +40813,9 @@ var Formatter = class _Formatter {
           return maybeMacro(token);
       }
     };
-    return stringifyTokens(_Formatter.parseFormat(fmt2), tokenToString);
+    return stringifyTokens(_Formatter.parseFormat(fmt3), tokenToString);
   }
-  formatDurationFromString(dur, fmt2) {
+  formatDurationFromString(dur, fmt3) {
     const invertLargest = this.opts.signMode === "negativeLargestOnly" ? -1 : 1;
     const tokenToField = (token) => {
       switch (token[0]) {
@@ -40854,7 +40854,7 @@ var Formatter = class _Formatter {
       } else {
         return token;
       }
-    }, tokens = _Formatter.parseFormat(fmt2), realTokens = tokens.reduce(
+    }, tokens = _Formatter.parseFormat(fmt3), realTokens = tokens.reduce(
       (found, { literal: literal2, val }) => literal2 ? found : found.concat(val),
       []
     ), collapsed = dur.shiftTo(...realTokens.map(tokenToField).filter((t) => t)), durationInfo = {
@@ -41202,13 +41202,13 @@ function clone$1(dur, alts, clear = false) {
   return new Duration(conf);
 }
 function durationToMillis(matrix, vals) {
-  let sum = vals.milliseconds ?? 0;
+  let sum2 = vals.milliseconds ?? 0;
   for (const unit of reverseUnits.slice(1)) {
     if (vals[unit]) {
-      sum += vals[unit] * matrix[unit]["milliseconds"];
+      sum2 += vals[unit] * matrix[unit]["milliseconds"];
     }
   }
-  return sum;
+  return sum2;
 }
 function normalizeValues(matrix, vals) {
   const factor = durationToMillis(matrix, vals) < 0 ? -1 : 1;
@@ -41472,12 +41472,12 @@ var Duration = class _Duration {
    * @example Duration.fromObject({ days: -6, seconds: -2 }).toFormat("d s", { signMode: "negativeLargestOnly" }) //=> "-6 2"
    * @return {string}
    */
-  toFormat(fmt2, opts = {}) {
+  toFormat(fmt3, opts = {}) {
     const fmtOpts = {
       ...opts,
       floor: opts.round !== false && opts.floor !== false
     };
-    return this.isValid ? Formatter.create(this.loc, fmtOpts).formatDurationFromString(this, fmt2) : INVALID$2;
+    return this.isValid ? Formatter.create(this.loc, fmtOpts).formatDurationFromString(this, fmt3) : INVALID$2;
   }
   /**
    * Returns a string representation of a Duration with all units included.
@@ -43599,12 +43599,12 @@ var DateTime = class _DateTime {
    * @param {string} options.weekSettings - the week settings to set on the resulting DateTime instance
    * @return {DateTime}
    */
-  static fromSeconds(seconds, options = {}) {
-    if (!isNumber(seconds)) {
+  static fromSeconds(seconds2, options = {}) {
+    if (!isNumber(seconds2)) {
       throw new InvalidArgumentError("fromSeconds requires a numerical input");
     } else {
       return new _DateTime({
-        ts: seconds * 1e3,
+        ts: seconds2 * 1e3,
         zone: normalizeZone(options.zone, Settings.defaultZone),
         loc: Locale.fromObject(options)
       });
@@ -43781,26 +43781,26 @@ var DateTime = class _DateTime {
    * @param {string} opts.outputCalendar - the output calendar to set on the resulting DateTime instance
    * @return {DateTime}
    */
-  static fromFormat(text, fmt2, opts = {}) {
-    if (isUndefined(text) || isUndefined(fmt2)) {
+  static fromFormat(text, fmt3, opts = {}) {
+    if (isUndefined(text) || isUndefined(fmt3)) {
       throw new InvalidArgumentError("fromFormat requires an input string and a format");
     }
     const { locale = null, numberingSystem = null } = opts, localeToUse = Locale.fromOpts({
       locale,
       numberingSystem,
       defaultToEN: true
-    }), [vals, parsedZone, specificOffset, invalid] = parseFromTokens(localeToUse, text, fmt2);
+    }), [vals, parsedZone, specificOffset, invalid] = parseFromTokens(localeToUse, text, fmt3);
     if (invalid) {
       return _DateTime.invalid(invalid);
     } else {
-      return parseDataToDateTime(vals, parsedZone, opts, `format ${fmt2}`, text, specificOffset);
+      return parseDataToDateTime(vals, parsedZone, opts, `format ${fmt3}`, text, specificOffset);
     }
   }
   /**
    * @deprecated use fromFormat instead
    */
-  static fromString(text, fmt2, opts = {}) {
-    return _DateTime.fromFormat(text, fmt2, opts);
+  static fromString(text, fmt3, opts = {}) {
+    return _DateTime.fromFormat(text, fmt3, opts);
   }
   /**
    * Create a DateTime from a SQL date, time, or datetime
@@ -43869,8 +43869,8 @@ var DateTime = class _DateTime {
    * @param localeOpts
    * @returns {string}
    */
-  static expandFormat(fmt2, localeOpts = {}) {
-    const expanded = expandMacroTokens(Formatter.parseFormat(fmt2), Locale.fromObject(localeOpts));
+  static expandFormat(fmt3, localeOpts = {}) {
+    const expanded = expandMacroTokens(Formatter.parseFormat(fmt3), Locale.fromObject(localeOpts));
     return expanded.map((t) => t.val).join("");
   }
   static resetCache() {
@@ -44489,8 +44489,8 @@ var DateTime = class _DateTime {
    * @example DateTime.now().toFormat("HH 'hours and' mm 'minutes'") //=> '20 hours and 55 minutes'
    * @return {string}
    */
-  toFormat(fmt2, opts = {}) {
-    return this.isValid ? Formatter.create(this.loc.redefaultToEN(opts)).formatDateTimeFromString(this, fmt2) : INVALID2;
+  toFormat(fmt3, opts = {}) {
+    return this.isValid ? Formatter.create(this.loc.redefaultToEN(opts)).formatDateTimeFromString(this, fmt3) : INVALID2;
   }
   /**
    * Returns a localized string representing this date. Accepts the same options as the Intl.DateTimeFormat constructor and any presets defined by Luxon, such as `DateTime.DATE_FULL` or `DateTime.TIME_SIMPLE`.
@@ -44682,18 +44682,18 @@ var DateTime = class _DateTime {
    * @return {string}
    */
   toSQLTime({ includeOffset = true, includeZone = false, includeOffsetSpace = true } = {}) {
-    let fmt2 = "HH:mm:ss.SSS";
+    let fmt3 = "HH:mm:ss.SSS";
     if (includeZone || includeOffset) {
       if (includeOffsetSpace) {
-        fmt2 += " ";
+        fmt3 += " ";
       }
       if (includeZone) {
-        fmt2 += "z";
+        fmt3 += "z";
       } else if (includeOffset) {
-        fmt2 += "ZZ";
+        fmt3 += "ZZ";
       }
     }
-    return toTechFormat(this, fmt2, true);
+    return toTechFormat(this, fmt3, true);
   }
   /**
    * Returns a string representation of this DateTime appropriate for use in SQL DateTime
@@ -44954,19 +44954,19 @@ var DateTime = class _DateTime {
    * @param {Object} options - options taken by fromFormat()
    * @return {Object}
    */
-  static fromFormatExplain(text, fmt2, options = {}) {
+  static fromFormatExplain(text, fmt3, options = {}) {
     const { locale = null, numberingSystem = null } = options, localeToUse = Locale.fromOpts({
       locale,
       numberingSystem,
       defaultToEN: true
     });
-    return explainFromTokens(localeToUse, text, fmt2);
+    return explainFromTokens(localeToUse, text, fmt3);
   }
   /**
    * @deprecated use fromFormatExplain instead
    */
-  static fromStringExplain(text, fmt2, options = {}) {
-    return _DateTime.fromFormatExplain(text, fmt2, options);
+  static fromStringExplain(text, fmt3, options = {}) {
+    return _DateTime.fromFormatExplain(text, fmt3, options);
   }
   /**
    * Build a parser for `fmt` using the given locale. This parser can be passed
@@ -44980,13 +44980,13 @@ var DateTime = class _DateTime {
    * for parser
    * @returns {TokenParser} - opaque object to be used
    */
-  static buildFormatParser(fmt2, options = {}) {
+  static buildFormatParser(fmt3, options = {}) {
     const { locale = null, numberingSystem = null } = options, localeToUse = Locale.fromOpts({
       locale,
       numberingSystem,
       defaultToEN: true
     });
-    return new TokenParser(localeToUse, fmt2);
+    return new TokenParser(localeToUse, fmt3);
   }
   /**
    * Create a DateTime from an input string and format parser.
@@ -45370,8 +45370,8 @@ function howToOverride(config2) {
   const labels = config2.unless?.labels ?? [];
   if (labels.length > 0) ways.push(`label the pull request ${labels.map((l2) => `"${l2}"`).join(" or ")}`);
   const glass = config2.unless?.breakGlass;
-  const who2 = [...glass?.users ?? [], ...glass?.teams ?? []];
-  if (who2.length > 0) ways.push(`${who2.join(", ")} may break glass with --reason`);
+  const who3 = [...glass?.users ?? [], ...glass?.teams ?? []];
+  if (who3.length > 0) ways.push(`${who3.join(", ")} may break glass with --reason`);
   return ways.length > 0 ? `; to override: ${ways.join(", or ")}` : "";
 }
 var freezeGate = defineGate({
@@ -45548,6 +45548,17 @@ function positiveDuration(value, path, problems) {
   if (value === void 0) return;
   if (!((parseDuration(value) ?? 0) > 0)) problems.push({ path, message: `${value} must be more than zero` });
 }
+function checkPrometheus(prometheus) {
+  const problems = [];
+  if (!/^https?:\/\/[^\s/]+/.test(prometheus.url) && !prometheus.url.includes("${")) {
+    problems.push({
+      path: ["prometheus", "url"],
+      message: `Prometheus URL "${prometheus.url}" must start with http:// or https://, e.g. http://prometheus:9090`
+    });
+  }
+  positiveDuration(prometheus.timeout, ["prometheus", "timeout"], problems);
+  return problems;
+}
 function checkSloConfig(config2) {
   const problems = [];
   const objective = parsePercent(config2.objective);
@@ -45583,14 +45594,8 @@ function checkSloConfig(config2) {
       });
     }
   }
-  if (!/^https?:\/\/[^\s/]+/.test(config2.prometheus.url) && !config2.prometheus.url.includes("${")) {
-    problems.push({
-      path: ["prometheus", "url"],
-      message: `Prometheus URL "${config2.prometheus.url}" must start with http:// or https://, e.g. http://prometheus:9090`
-    });
-  }
+  problems.push(...checkPrometheus(config2.prometheus));
   positiveDuration(config2.period, ["period"], problems);
-  positiveDuration(config2.prometheus.timeout, ["prometheus", "timeout"], problems);
   if (config2.minBudgetRemaining !== void 0) {
     const min = parsePercent(config2.minBudgetRemaining);
     if (min === void 0 || min < 0 || min >= 1)
@@ -45709,15 +45714,275 @@ function parseSampleValue(text) {
   return text.trim() === "" ? Number.NaN : n2;
 }
 
-// src/gates/slo.ts
+// src/gates/metric.ts
+var DEFAULT_INTERVAL = "1m";
+var PLACEHOLDERS = ["service", "environment", "version", "interval"];
+var metricSchema = external_exports.strictObject({
+  prometheus: prometheusSchema,
+  query: external_exports.string().min(1).describe(
+    "PromQL giving one series (aggregate it, e.g. sum(...)); {{service}}, {{environment}}, {{version}} and {{interval}} are filled in."
+  ),
+  thresholdRange: external_exports.strictObject({
+    min: external_exports.number().describe("Lowest acceptable value (inclusive).").optional(),
+    max: external_exports.number().describe("Highest acceptable value (inclusive).").optional()
+  }).describe("The acceptable values: min and/or max, both inclusive."),
+  interval: duration3(
+    "Resolution of the range query over a canary step (default 1m); also what {{interval}} becomes."
+  ).optional(),
+  failureLimit: external_exports.number().int().min(0).describe("Points outside thresholdRange tolerated in a window before the gate fails (default 0).").optional(),
+  onNoData: external_exports.enum(["inconclusive", "fail", "pass"]).describe(
+    "Outcome when the query gives no samples (or only NaN): inconclusive (default; a warning at promotion, pauses a canary), fail or pass."
+  ).optional()
+}).describe("One PromQL query against a threshold range; over a canary step, every point of a range query.");
+function intervalMs(config2) {
+  return parseDuration(config2.interval ?? DEFAULT_INTERVAL) ?? 6e4;
+}
+function usesService(config2) {
+  return config2.query.includes("{{service}}");
+}
+function fillQuery(config2, subject2) {
+  const values = {
+    service: subject2.service,
+    environment: subject2.environment,
+    version: subject2.version,
+    interval: formatPromDuration(intervalMs(config2))
+  };
+  const missing = [];
+  const query = config2.query.replace(/\{\{(\w+)\}\}/g, (all, name2) => {
+    const value = values[name2];
+    if (value === void 0) {
+      if (!missing.includes(name2)) missing.push(name2);
+      return all;
+    }
+    return escapeLabel(value);
+  });
+  return missing.length === 0 ? { ok: true, query } : { ok: false, missing };
+}
+var rangeResultSchema = external_exports.discriminatedUnion("kind", [
+  external_exports.object({ kind: external_exports.literal("series"), points: external_exports.array(external_exports.tuple([external_exports.number(), external_exports.string()])) }),
+  external_exports.object({ kind: external_exports.literal("empty") }),
+  external_exports.object({ kind: external_exports.literal("error"), reasonCode: external_exports.string(), reason: external_exports.string() })
+]);
+var asked = { service: external_exports.string().optional(), query: external_exports.string() };
+var metricInputsSchema = external_exports.discriminatedUnion("mode", [
+  external_exports.object({
+    kind: external_exports.literal("metric-samples"),
+    mode: external_exports.literal("instant"),
+    /** The evaluation time sent to Prometheus, ISO. */
+    at: external_exports.string(),
+    /** The URL as configured (never with secrets expanded). */
+    prometheus: external_exports.string(),
+    results: external_exports.array(external_exports.object({ ...asked, result: queryResultSchema }))
+  }),
+  external_exports.object({
+    kind: external_exports.literal("metric-samples"),
+    mode: external_exports.literal("range"),
+    from: external_exports.string(),
+    to: external_exports.string(),
+    stepSeconds: external_exports.number(),
+    prometheus: external_exports.string(),
+    results: external_exports.array(external_exports.object({ ...asked, result: rangeResultSchema }))
+  })
+]);
+var MAX_SHOWN = 10;
 function fmt(n2) {
   return Number.isInteger(n2) ? String(n2) : String(Number(n2.toPrecision(4)));
 }
+function show(text) {
+  if (text === void 0) return "?";
+  const n2 = parseSampleValue(text);
+  return Number.isFinite(n2) ? fmt(n2) : text;
+}
+function describeRange(range) {
+  const { min, max } = range;
+  if (min !== void 0 && max !== void 0) return `between ${fmt(min)} and ${fmt(max)}`;
+  if (max !== void 0) return `at most ${fmt(max)}`;
+  return `at least ${fmt(min ?? Number.NEGATIVE_INFINITY)}`;
+}
+function within(value, range) {
+  return (range.min === void 0 || value >= range.min) && (range.max === void 0 || value <= range.max);
+}
+function zero() {
+  return { successful: 0, failed: 0, inconclusive: 0, error: 0 };
+}
+function judgeInstant(entry, at2, range) {
+  const counts = zero();
+  const base = {
+    ...entry.service === void 0 ? {} : { service: entry.service },
+    query: entry.query,
+    counts
+  };
+  const { result } = entry;
+  if (result.kind === "error") {
+    counts.error = 1;
+    return { ...base, outside: [], error: { reasonCode: result.reasonCode, reason: result.reason } };
+  }
+  if (result.kind === "empty") {
+    counts.inconclusive = 1;
+    return { ...base, outside: [], noData: "no samples" };
+  }
+  const value = parseSampleValue(result.value);
+  if (Number.isNaN(value)) {
+    counts.inconclusive = 1;
+    return { ...base, value: result.value, outside: [], noData: "the value is NaN" };
+  }
+  if (within(value, range)) {
+    counts.successful = 1;
+    return { ...base, value: result.value, outside: [] };
+  }
+  counts.failed = 1;
+  return { ...base, value: result.value, outside: [{ at: at2, value: result.value }] };
+}
+function expectedPoints(fromMs, toMs, stepMs) {
+  return toMs < fromMs || !(stepMs > 0) ? 0 : Math.floor((toMs - fromMs) / stepMs) + 1;
+}
+function judgeRange(entry, expected, range) {
+  const counts = zero();
+  const base = {
+    ...entry.service === void 0 ? {} : { service: entry.service },
+    query: entry.query,
+    counts
+  };
+  const { result } = entry;
+  if (result.kind === "error") {
+    counts.error = 1;
+    return { ...base, outside: [], error: { reasonCode: result.reasonCode, reason: result.reason } };
+  }
+  const outside = [];
+  const points = result.kind === "series" ? result.points : [];
+  for (const [seconds2, text] of points) {
+    const value = parseSampleValue(text);
+    if (Number.isNaN(value)) counts.inconclusive++;
+    else if (within(value, range)) counts.successful++;
+    else {
+      counts.failed++;
+      if (outside.length < MAX_SHOWN)
+        outside.push({ at: new Date(seconds2 * 1e3).toISOString(), value: text });
+    }
+  }
+  counts.inconclusive += Math.max(0, expected - points.length);
+  const noData = counts.successful + counts.failed > 0 ? void 0 : points.length === 0 ? "no samples in the window" : `only NaN in the window (${points.length} points)`;
+  return { ...base, outside, ...noData === void 0 ? {} : { noData } };
+}
+function sum(judged) {
+  const total = zero();
+  for (const j of judged) {
+    total.successful += j.counts.successful;
+    total.failed += j.counts.failed;
+    total.inconclusive += j.counts.inconclusive;
+    total.error += j.counts.error;
+  }
+  return total;
+}
+function who2(j, many) {
+  return many && j.service !== void 0 ? `${j.service}: ` : "";
+}
+var metricGate = defineGate({
+  kind: "metric",
+  description: "One PromQL query against a threshold range: the instant value at promotion, every point of a canary step.",
+  schema: metricSchema,
+  check(config2) {
+    const problems = checkPrometheus(config2.prometheus);
+    const { min, max } = config2.thresholdRange;
+    if (min === void 0 && max === void 0) {
+      problems.push({
+        path: ["thresholdRange"],
+        message: "thresholdRange needs min, max or both, e.g. { max: 0.01 }"
+      });
+    } else if (min !== void 0 && max !== void 0 && min > max) {
+      problems.push({
+        path: ["thresholdRange", "min"],
+        message: `min ${min} is above max ${max}: no value could pass; swap them`
+      });
+    }
+    positiveDuration(config2.interval, ["interval"], problems);
+    const known = PLACEHOLDERS;
+    for (const match2 of config2.query.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) {
+      const name2 = match2[1] ?? "";
+      if (!known.includes(name2) || match2[0] !== `{{${name2}}}`) {
+        problems.push({
+          path: ["query"],
+          message: `unknown placeholder ${match2[0]} in the query: use ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(", ")}`
+        });
+      }
+    }
+    return problems;
+  },
+  evaluate(name2, config2, ctx) {
+    const range = config2.thresholdRange;
+    const failureLimit = config2.failureLimit ?? 0;
+    const onNoData = config2.onNoData ?? "inconclusive";
+    const settings = {
+      thresholdRange: range,
+      interval: formatPromDuration(intervalMs(config2)),
+      failureLimit,
+      onNoData
+    };
+    const verdict = (outcome, reasonCode, reason, details2) => ({ gate: name2, kind: "metric", outcome, reasonCode, reason, details: details2 });
+    const parsed = metricInputsSchema.safeParse(ctx.facts.gateInputs?.[name2]);
+    if (!parsed.success) {
+      return verdict(
+        "fail",
+        "metric.error",
+        "no Prometheus results were fetched for this gate: run it through rollgate, which queries Prometheus first",
+        { ...settings, counts: { ...zero(), error: 1 }, error: true }
+      );
+    }
+    const inputs = parsed.data;
+    const expected = inputs.mode === "range" ? expectedPoints(Date.parse(inputs.from), Date.parse(inputs.to), inputs.stepSeconds * 1e3) : 1;
+    const judged = inputs.mode === "instant" ? inputs.results.map((r) => judgeInstant(r, inputs.at, range)) : inputs.results.map((r) => judgeRange(r, expected, range));
+    const counts = sum(judged);
+    const many = judged.length > 1;
+    const where = inputs.mode === "instant" ? { mode: "instant", at: inputs.at } : {
+      mode: "range",
+      window: {
+        from: inputs.from,
+        to: inputs.to,
+        step: formatPromDuration(inputs.stepSeconds * 1e3),
+        points: expected
+      }
+    };
+    const details = { ...where, prometheus: inputs.prometheus, ...settings, counts, results: judged };
+    const wanted = describeRange(range);
+    const limit = inputs.mode === "instant" ? 0 : failureLimit;
+    const failing = judged.filter((j) => j.counts.failed > limit);
+    if (failing.length > 0) {
+      const text2 = failing.map(
+        (j) => inputs.mode === "instant" ? `${who2(j, many)}value ${show(j.value)} is not ${wanted}` : `${who2(j, many)}${j.counts.failed} of ${expected} points not ${wanted} (failureLimit ${failureLimit}; first ${show(j.outside[0]?.value)} at ${j.outside[0]?.at ?? "?"})`
+      );
+      return verdict("fail", "metric.fail", text2.join("; "), details);
+    }
+    const errors = judged.filter((j) => j.error !== void 0);
+    if (errors.length > 0) {
+      const text2 = errors.map((j) => `${who2(j, many)}${j.error?.reason ?? ""}`).join("; ");
+      return verdict("fail", "metric.error", `cannot judge: ${text2}`, { ...details, error: true });
+    }
+    const empty = judged.filter((j) => j.noData !== void 0);
+    if (empty.length > 0 || judged.length === 0) {
+      const why = judged.length === 0 ? "nothing was queried" : empty.map((j) => `${who2(j, many)}${j.noData ?? ""}`).join("; ");
+      const effect = onNoData === "inconclusive" ? "inconclusive: a canary pauses; a promotion goes ahead with this warning" : `onNoData is ${onNoData}`;
+      const outcome = onNoData === "inconclusive" ? "warn" : onNoData;
+      return verdict(outcome, "metric.no-data", `no data (${why}): ${effect}`, {
+        ...details,
+        ...onNoData === "inconclusive" ? { inconclusive: true } : {}
+      });
+    }
+    const text = judged.map(
+      (j) => inputs.mode === "instant" ? `${who2(j, many)}value ${show(j.value)} is ${wanted}` : `${who2(j, many)}${j.counts.successful} of ${expected} points ${wanted}, ${j.counts.failed} outside (failureLimit ${failureLimit})${j.counts.inconclusive > 0 ? `, ${j.counts.inconclusive} without data` : ""}`
+    );
+    return verdict("pass", "metric.pass", text.join("; "), details);
+  }
+});
+
+// src/gates/slo.ts
+function fmt2(n2) {
+  return Number.isInteger(n2) ? String(n2) : String(Number(n2.toPrecision(4)));
+}
 function pct(fraction) {
-  return `${fmt(fraction * 100)}%`;
+  return `${fmt2(fraction * 100)}%`;
 }
 function resultValue(label, result) {
-  if (result.kind === "error") return { ok: false, why: `${label}: ${result.reason}` };
+  if (result.kind === "error") return { ok: false, why: `${label}: ${result.reason}`, error: true };
   if (result.kind === "empty") return { ok: false, why: `${label}: no samples` };
   const value = parseSampleValue(result.value);
   if (!Number.isFinite(value)) return { ok: false, why: `${label}: ${result.value}` };
@@ -45743,7 +46008,7 @@ function errorRatio(samples, window) {
   if (total.value === 0) return { ok: false, why: `${window} total: 0 (no traffic)` };
   return { ok: true, value: errors.value / total.value };
 }
-function noDataVerdict(name2, config2, why, details) {
+function noDataVerdict(name2, config2, why, details, error62) {
   const outcome = config2.onNoData ?? "fail";
   return {
     gate: name2,
@@ -45751,7 +46016,7 @@ function noDataVerdict(name2, config2, why, details) {
     outcome,
     reasonCode: "slo.no-data",
     reason: `no usable data from Prometheus (${why.join("; ")}): onNoData is ${outcome}`,
-    details: { ...details, noData: why }
+    details: { ...details, noData: why, ...error62 ? { error: true } : {} }
   };
 }
 var sloGate = defineGate({
@@ -45785,22 +46050,27 @@ var sloGate = defineGate({
     };
     const parsed = sloSamplesSchema.safeParse(ctx.facts.gateInputs?.[name2]);
     if (!parsed.success) {
-      return noDataVerdict(name2, config2, ["no Prometheus results were fetched for this gate"], base);
+      return noDataVerdict(name2, config2, ["no Prometheus results were fetched for this gate"], base, true);
     }
     const samples = parsed.data;
     const missing = [];
+    let errored = false;
     const failures = [];
     const burn = (window) => {
       const r = errorRatio(samples, window);
       if (!r.ok) {
         if (!missing.includes(r.why)) missing.push(r.why);
+        if (r.error) errored = true;
         return void 0;
       }
       return r.value / budget;
     };
     const periodRatio = errorRatio(samples, period);
     const remaining = periodRatio.ok ? 1 - periodRatio.value / budget : void 0;
-    if (!periodRatio.ok && !missing.includes(periodRatio.why)) missing.push(periodRatio.why);
+    if (!periodRatio.ok) {
+      if (!missing.includes(periodRatio.why)) missing.push(periodRatio.why);
+      if (periodRatio.error) errored = true;
+    }
     if (remaining !== void 0 && remaining < minRemaining) {
       failures.push({
         code: "slo.budget-low",
@@ -45814,7 +46084,7 @@ var sloGate = defineGate({
       if (burning) {
         failures.push({
           code: "slo.burn-rate",
-          text: `burning the budget ${fmt(long)}x over ${pair.long} and ${fmt(short)}x over ${pair.short} (limit ${fmt(pair.factor)}x)`
+          text: `burning the budget ${fmt2(long)}x over ${pair.long} and ${fmt2(short)}x over ${pair.short} (limit ${fmt2(pair.factor)}x)`
         });
       }
       return {
@@ -45860,9 +46130,9 @@ var sloGate = defineGate({
         details
       };
     }
-    if (missing.length > 0) return noDataVerdict(name2, config2, missing, details);
+    if (missing.length > 0) return noDataVerdict(name2, config2, missing, details, errored);
     const rates = pairs.map(
-      (p) => `${fmt(p.long.burnRate ?? 0)}x/${fmt(p.short.burnRate ?? 0)}x over ${p.long.window}/${p.short.window} (limit ${fmt(p.factor)}x)`
+      (p) => `${fmt2(p.long.burnRate ?? 0)}x/${fmt2(p.short.burnRate ?? 0)}x over ${p.long.window}/${p.short.window} (limit ${fmt2(p.factor)}x)`
     ).join(", ");
     return {
       gate: name2,
@@ -45880,6 +46150,7 @@ var GATE_KINDS = {
   freeze: registered(freezeGate),
   bake: registered(bakeGate),
   slo: registered(sloGate),
+  metric: registered(metricGate),
   approvals: registered(approvalsGate),
   checks: registered(checksGate)
 };
@@ -46137,16 +46408,19 @@ function parseSource(input2, env, problems) {
   resolveEnv(source, env, problems);
   return source;
 }
+var EXPANDED_AT_QUERY = /^gates\.[^.]+\.[^.]+\.prometheus(\.|$)/;
 function resolveEnv(source, env, problems) {
   (0, import_yaml17.visit)(source.doc, {
     Scalar(_key, node2, path) {
       if (typeof node2.value !== "string" || !node2.value.includes("${")) return;
+      const keyPath = keyPathOf(path);
+      const keep = EXPANDED_AT_QUERY.test(keyPath);
       node2.value = node2.value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name2) => {
         const value = env[name2];
-        if (value !== void 0) return value;
+        if (value !== void 0) return keep ? whole : value;
         problems.push({
           ...at(source, node2),
-          path: keyPathOf(path),
+          path: keyPath,
           message: `environment variable ${name2} is not set (referenced as ${whole}); set it, or write the value in place`
         });
         return whole;
@@ -46719,7 +46993,7 @@ async function evaluate(config2, request, deps) {
   const now2 = deps.clock();
   const [snapshot, extra] = await Promise.all([
     deps.store.read(overlayCandidates(config2, request.services)),
-    deps.extraFacts ? deps.extraFacts(now2) : Promise.resolve({})
+    deps.extraFacts ? deps.extraFacts(now2, request) : Promise.resolve({})
   ]);
   const running = runningVersions(config2, request.services, snapshot.files);
   const history = await readHistory(deps.store, snapshot.head, historyNeeds(config2, request, running));
@@ -46944,7 +47218,7 @@ var envelope = external_exports.discriminatedUnion("status", [
       external_exports.object({ resultType: external_exports.literal("scalar"), result: sample }),
       external_exports.object({
         resultType: external_exports.literal("matrix"),
-        result: external_exports.array(external_exports.unknown())
+        result: external_exports.array(external_exports.object({ metric: external_exports.record(external_exports.string(), external_exports.string()), values: external_exports.array(sample) }))
       }),
       external_exports.object({ resultType: external_exports.literal("string"), result: external_exports.unknown() })
     ])
@@ -46958,13 +47232,15 @@ var envelope = external_exports.discriminatedUnion("status", [
 function err(reasonCode, reason) {
   return { kind: "error", reasonCode, reason };
 }
-async function queryInstant(target, query, at2, fetchImpl) {
-  const body = new URLSearchParams({
-    query,
-    time: (at2.getTime() / 1e3).toFixed(3)
-  }).toString();
-  const endpoint = `${target.url}/api/v1/query`;
-  const shown = `${target.shown ?? target.url}/api/v1/query`;
+async function ask(target, endpointPath, query, params, fetchImpl) {
+  const body = new URLSearchParams({ query, ...params }).toString();
+  const endpoint = `${target.url}${endpointPath}`;
+  const shown = `${target.shown ?? target.url}${endpointPath}`;
+  const redact = (text2) => target.shown === void 0 || target.shown === target.url ? text2 : text2.replaceAll(target.url, target.shown);
+  const fail2 = (reasonCode, reason) => ({
+    ok: false,
+    error: err(reasonCode, redact(reason))
+  });
   let status;
   let text;
   try {
@@ -46983,38 +47259,46 @@ async function queryInstant(target, query, at2, fetchImpl) {
   } catch (e) {
     const error62 = e;
     if (error62.name === "TimeoutError" || error62.name === "AbortError") {
-      return err(
+      return fail2(
         "prometheus.timeout",
         `${shown} did not answer within ${target.timeoutMs} ms: raise prometheus.timeout or check the server`
       );
     }
     const cause = error62.cause?.message;
-    return err("prometheus.unreachable", `cannot reach ${shown}: ${cause ?? error62.message}`);
+    return fail2("prometheus.unreachable", `cannot reach ${shown}: ${cause ?? error62.message}`);
   }
   let json2;
   try {
     json2 = JSON.parse(text);
   } catch {
     const hint = status === 401 || status === 403 ? ": check prometheus.auth" : "";
-    return err(
+    return fail2(
       `prometheus.http-${status}`,
       `${shown} answered HTTP ${status} without the API's JSON${hint} (${text.slice(0, 120).trim()})`
     );
   }
   const parsed = envelope.safeParse(json2);
   if (!parsed.success) {
-    return err(
+    return fail2(
       "prometheus.bad-response",
       `${shown} answered HTTP ${status} with JSON that is not a Prometheus API response`
     );
   }
   const answer = parsed.data;
   if (answer.status === "error") {
-    return err(
+    return fail2(
       `prometheus.${answer.errorType}`,
       `Prometheus ${answer.errorType} error for \`${query}\`: ${answer.error}`
     );
   }
+  return { ok: true, data: answer.data };
+}
+function seconds(at2) {
+  return (at2.getTime() / 1e3).toFixed(3);
+}
+async function queryInstant(target, query, at2, fetchImpl) {
+  const answer = await ask(target, "/api/v1/query", query, { time: seconds(at2) }, fetchImpl);
+  if (!answer.ok) return answer.error;
   const data = answer.data;
   if (data.resultType === "scalar") return { kind: "sample", value: data.result[1] };
   if (data.resultType !== "vector") {
@@ -47035,13 +47319,16 @@ async function queryInstant(target, query, at2, fetchImpl) {
 }
 
 // src/facts/fetchers.ts
+function httpFetch(ctx) {
+  return ctx.fetch ?? ((url2, init) => fetch(url2, init));
+}
 async function fetchSloSamples(_gateName, config2, ctx) {
   const at2 = ctx.now;
   const queries = sloQueries(config2);
   const resolved = resolveTarget(config2.prometheus, ctx.env ?? process.env);
-  const fetchImpl = ctx.fetch ?? ((url2, init) => fetch(url2, init));
+  const fetchImpl = httpFetch(ctx);
   const cache = /* @__PURE__ */ new Map();
-  const ask = (query) => {
+  const ask2 = (query) => {
     if (!resolved.ok)
       return Promise.resolve({
         kind: "error",
@@ -47057,8 +47344,8 @@ async function fetchSloSamples(_gateName, config2, ctx) {
   };
   const entries = await Promise.all(
     Object.entries(queries).map(async ([window, q]) => {
-      if ("ratio" in q) return [window, { ratio: { query: q.ratio, result: await ask(q.ratio) } }];
-      const [errors, total] = await Promise.all([ask(q.errors), ask(q.total)]);
+      if ("ratio" in q) return [window, { ratio: { query: q.ratio, result: await ask2(q.ratio) } }];
+      const [errors, total] = await Promise.all([ask2(q.errors), ask2(q.total)]);
       return [
         window,
         {
@@ -47074,21 +47361,82 @@ async function fetchSloSamples(_gateName, config2, ctx) {
     windows: Object.fromEntries(entries)
   };
 }
+function metricSubjects(config2, subject2) {
+  const common = {
+    ...subject2 === void 0 ? {} : { environment: subject2.environment },
+    ...subject2?.version === void 0 ? {} : { version: subject2.version }
+  };
+  if (!usesService(config2) || subject2 === void 0 || subject2.services.length === 0) return [common];
+  return subject2.services.map((service) => ({ ...common, service }));
+}
+async function askMetric(config2, subjects, env, run2, error62) {
+  const resolved = resolveTarget(config2.prometheus, env);
+  return Promise.all(
+    subjects.map(async (subject2) => {
+      const who3 = subject2.service === void 0 ? {} : { service: subject2.service };
+      const filled = fillQuery(config2, subject2);
+      if (!filled.ok) {
+        const names = filled.missing.map((m) => `{{${m}}}`).join(", ");
+        return {
+          ...who3,
+          query: config2.query,
+          result: error62(
+            "metric.unfilled",
+            `the query uses ${names}, which this ${subject2.environment === void 0 ? "call" : "promotion"} does not name: give the service and version, or drop the placeholder`
+          )
+        };
+      }
+      if (!resolved.ok)
+        return { ...who3, query: filled.query, result: error62(resolved.reasonCode, resolved.reason) };
+      return { ...who3, query: filled.query, result: await run2(resolved.target, filled.query) };
+    })
+  );
+}
+var errorResult = (reasonCode, reason) => ({ kind: "error", reasonCode, reason });
+async function fetchMetricInstant(_gateName, config2, ctx) {
+  const fetchImpl = httpFetch(ctx);
+  const results = await askMetric(
+    config2,
+    metricSubjects(config2, ctx.subject),
+    ctx.env ?? process.env,
+    (target, query) => queryInstant(target, query, ctx.now, fetchImpl),
+    errorResult
+  );
+  return {
+    kind: "metric-samples",
+    mode: "instant",
+    at: ctx.now.toISOString(),
+    prometheus: config2.prometheus.url,
+    results
+  };
+}
 var GATE_FETCHERS = {
-  slo: (gateName, config2, ctx) => fetchSloSamples(gateName, config2, ctx)
+  slo: (gateName, config2, ctx) => fetchSloSamples(gateName, config2, ctx),
+  metric: (gateName, config2, ctx) => fetchMetricInstant(gateName, config2, ctx)
 };
 async function fetchGateInputs(gates, ctx, fetchers = GATE_FETCHERS) {
+  return fetchByKind(gates, fetchers, (fetcher, gate) => fetcher(gate.name, gate.config, ctx));
+}
+async function fetchByKind(gates, fetchers, call) {
   const entries = await Promise.all(
     gates.flatMap((gate) => {
       const fetcher = fetchers[gate.kind];
-      return fetcher === void 0 ? [] : [fetcher(gate.name, gate.config, ctx).then((v) => [gate.name, v])];
+      return fetcher === void 0 ? [] : [call(fetcher, gate).then((v) => [gate.name, v])];
     })
   );
   return Object.fromEntries(entries);
 }
 function gateInputsFor(config2, environment, options = {}) {
   const gates = (config2.environments[environment]?.gates ?? []).flatMap((name2) => config2.gates[name2] ?? []);
-  return async (now2) => ({ gateInputs: await fetchGateInputs(gates, { ...options, now: now2 }) });
+  return async (now2, request) => {
+    const version2 = request?.version.tag ?? request?.version.digest;
+    const subject2 = {
+      environment,
+      services: request?.services ?? [],
+      ...version2 === void 0 ? {} : { version: version2 }
+    };
+    return { gateInputs: await fetchGateInputs(gates, { ...options, now: now2, subject: subject2 }) };
+  };
 }
 
 // src/gitops/git-cli.ts
@@ -47143,7 +47491,7 @@ async function openGitStore(options) {
       `cannot clone GitOps repository ${shown} (branch ${options.branch}): ${redactCredentials(cloned.stderr.trim())}. Check gitops.repository and gitops.branch, or pass --gitops PATH_OR_URL.`
     );
   }
-  const who2 = options.committer ?? { name: "rollgate", email: "rollgate@users.noreply.github.com" };
+  const who3 = options.committer ?? { name: "rollgate", email: "rollgate@users.noreply.github.com" };
   async function read(paths) {
     await git2([
       "fetch",
@@ -47173,10 +47521,10 @@ async function openGitStore(options) {
     await git2(["commit", "--quiet", "--no-verify", "--cleanup=verbatim", "-F", "-"], {
       input: message,
       env: {
-        GIT_AUTHOR_NAME: who2.name,
-        GIT_AUTHOR_EMAIL: who2.email,
-        GIT_COMMITTER_NAME: who2.name,
-        GIT_COMMITTER_EMAIL: who2.email,
+        GIT_AUTHOR_NAME: who3.name,
+        GIT_AUTHOR_EMAIL: who3.email,
+        GIT_COMMITTER_NAME: who3.name,
+        GIT_COMMITTER_EMAIL: who3.email,
         GIT_AUTHOR_DATE: when,
         GIT_COMMITTER_DATE: when
       }
