@@ -38162,6 +38162,7 @@ function checkTarget(config2, environment, services) {
 }
 
 // src/core/types.ts
+var ASSERTED_NOTE = "asserted on the CLI, not verified";
 function formatVersion(version2) {
   if (version2.tag !== void 0 && version2.digest !== void 0) return `${version2.tag}@${version2.digest}`;
   return version2.tag ?? version2.digest ?? "";
@@ -60046,7 +60047,7 @@ function renderHead(input2) {
 function renderGates(decision) {
   if (decision.verdicts.length === 0) return "_No gates guard this environment._\n";
   const rows = decision.verdicts.map((v) => {
-    const override = v.override ? ` (overridden by ${v.override.by} by @${v.override.who}: ${v.override.reason})` : "";
+    const override = v.override ? ` (overridden by ${v.override.by} by @${v.override.who}: ${v.override.reason}${v.override.asserted ? `; ${ASSERTED_NOTE}` : ""})` : "";
     const opens = v.opensAt ? ` Opens ${v.opensAt}.` : "";
     return `| ${OUTCOME_ICON[v.outcome]} ${v.outcome} | ${cell(v.gate)} | ${cell(v.kind)} | ${cell(v.reason + opens + override)} |`;
   });
@@ -67402,7 +67403,10 @@ var freezeSchema = external_exports.strictObject({
     breakGlass: external_exports.strictObject({
       users: external_exports.array(external_exports.string()).optional(),
       teams: external_exports.array(external_exports.string()).describe("org/team slugs").optional()
-    }).describe("Who may override the freeze with --reason.").optional()
+    }).describe("Who may override the freeze with --reason.").optional(),
+    verifiedOnly: external_exports.boolean().describe(
+      `Only overrides GitHub vouches for count: a pull request label, a commenter or workflow actor. A --label or --requested-by given on the CLI is the operator's word and is refused. Default false: such overrides count, marked "asserted on the CLI, not verified" in the verdict and the trailer.`
+    ).optional()
   }).optional()
 }).describe("Deny promotions while any window is active.");
 function zoneOf(window2) {
@@ -67458,9 +67462,14 @@ function nextStart(config2, at2) {
 }
 function findOverride(config2, ctx) {
   const { request: request2, facts } = ctx;
-  const labels = [...request2.labels ?? [], ...facts.pullRequest?.labels ?? []];
+  const asserted = request2.identity === "asserted";
+  const verifiedLabels = [...asserted ? [] : request2.labels ?? [], ...facts.pullRequest?.labels ?? []];
+  const labels = [...verifiedLabels, ...asserted ? request2.labels ?? [] : []];
   const label = config2.unless?.labels?.find((l2) => labels.includes(l2));
-  if (label !== void 0) return { by: "label", who: request2.requestedBy, reason: `label "${label}"` };
+  if (label !== void 0) {
+    const mark = verifiedLabels.includes(label) ? {} : { asserted: true };
+    return { by: "label", who: request2.requestedBy, reason: `label "${label}"`, ...mark };
+  }
   const glass = config2.unless?.breakGlass;
   if (glass === void 0) return void 0;
   const teams = facts.teamsOf?.[request2.requestedBy] ?? [];
@@ -67468,7 +67477,12 @@ function findOverride(config2, ctx) {
   if (!allowed) return void 0;
   if (request2.reason === void 0 || request2.reason.trim() === "")
     return { missingReason: request2.requestedBy };
-  return { by: "break-glass", who: request2.requestedBy, reason: request2.reason.trim() };
+  return {
+    by: "break-glass",
+    who: request2.requestedBy,
+    reason: request2.reason.trim(),
+    ...asserted ? { asserted: true } : {}
+  };
 }
 function howToOverride(config2) {
   const ways = [];
@@ -67568,12 +67582,24 @@ var freezeGate = defineGate({
         ...opens
       };
     }
+    if (override !== void 0 && override.asserted && config2.unless?.verifiedOnly === true) {
+      const what = override.by === "label" ? override.reason : `break-glass by ${override.who}`;
+      return {
+        ...base,
+        outcome: "fail",
+        reasonCode: "freeze.override-not-verified",
+        reason: `${frozen}; ${what} is ${ASSERTED_NOTE}, and this freeze takes only overrides GitHub verifies (unless.verifiedOnly): label the pull request or /promote from a comment`,
+        details: { ...details, refusedOverride: override },
+        ...opens
+      };
+    }
     if (override !== void 0) {
+      const note = override.asserted ? `; ${ASSERTED_NOTE}` : "";
       return {
         ...base,
         outcome: "warn",
         reasonCode: `freeze.overridden.${override.by}`,
-        reason: `${frozen}, overridden by ${override.by} (${override.who}: ${override.reason})`,
+        reason: `${frozen}, overridden by ${override.by} (${override.who}: ${override.reason}${note})`,
         details,
         override
       };
@@ -67812,7 +67838,7 @@ function decide(config2, request2, facts) {
         kind: "override",
         outcome: "warn",
         reasonCode: `override.${verdict.override.by}`,
-        reason: `${name2} overridden by ${verdict.override.by}: ${verdict.override.who} (${verdict.override.reason})`,
+        reason: `${name2} overridden by ${verdict.override.by}: ${verdict.override.who} (${verdict.override.reason})${verdict.override.asserted ? `, ${ASSERTED_NOTE}` : ""}`,
         details: { ...verdict.override }
       });
     }
@@ -67974,7 +68000,9 @@ function commitMessage(request2, plan, decision) {
   const body = plan.edits.flatMap((e) => e.descriptions.map((d) => `- ${e.path}: ${d}`));
   const verdicts = decision.verdicts.filter((v) => v.kind !== "override").map((v) => `${v.gate}=${v.outcome}`).join(", ");
   const overrides = decision.verdicts.flatMap(
-    (v) => v.override ? [`${v.gate} by ${v.override.by} ${v.override.who}: ${v.override.reason}`] : []
+    (v) => v.override ? [
+      `${v.gate} by ${v.override.by} ${v.override.who}${v.override.asserted ? ` (${ASSERTED_NOTE})` : ""}: ${v.override.reason}`
+    ] : []
   );
   const trailers = formatTrailers({
     environment: request2.environment,

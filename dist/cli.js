@@ -18457,10 +18457,12 @@ Common options:
   --config FILE        config file (default .github/rollgate.yaml); policies/*.yaml beside it are read too
   --gitops PATH|URL    GitOps repository to use instead of gitops.repository
   --at ISO-TIME        evaluate at this time instead of now (e.g. 2026-11-20T16:30:00+01:00; no offset
-                       means UTC; years 1970..2099; not before rollgate's newest commit)
+                       means UTC; years 1970..2099; not before the GitOps head commit)
   --requested-by USER  who asks (default $ROLLGATE_ACTOR, $GITHUB_ACTOR or $USER; required when none is set)
   --reason TEXT        why; required to break glass through a freeze
-  --label L            a pull request label to take into account (repeatable)
+  --label L            a pull request label to take into account (repeatable); like --requested-by it
+                       is asserted, not verified: overrides resting on them are marked so, and a
+                       freeze with unless.verifiedOnly refuses them
   --approved-by USER   an approval to count where no pull request exists (repeatable)
 
 Exit codes: 0 ok or allowed, 1 denied by a gate, 2 usage or config error, 3 I/O failure.
@@ -38501,6 +38503,7 @@ function landedAt(history, environment, service, version2) {
 }
 
 // src/core/types.ts
+var ASSERTED_NOTE = "asserted on the CLI, not verified";
 function formatVersion(version2) {
   if (version2.tag !== void 0 && version2.digest !== void 0) return `${version2.tag}@${version2.digest}`;
   return version2.tag ?? version2.digest ?? "";
@@ -45297,7 +45300,10 @@ var freezeSchema = external_exports.strictObject({
     breakGlass: external_exports.strictObject({
       users: external_exports.array(external_exports.string()).optional(),
       teams: external_exports.array(external_exports.string()).describe("org/team slugs").optional()
-    }).describe("Who may override the freeze with --reason.").optional()
+    }).describe("Who may override the freeze with --reason.").optional(),
+    verifiedOnly: external_exports.boolean().describe(
+      `Only overrides GitHub vouches for count: a pull request label, a commenter or workflow actor. A --label or --requested-by given on the CLI is the operator's word and is refused. Default false: such overrides count, marked "asserted on the CLI, not verified" in the verdict and the trailer.`
+    ).optional()
   }).optional()
 }).describe("Deny promotions while any window is active.");
 function zoneOf(window) {
@@ -45353,9 +45359,14 @@ function nextStart(config2, at2) {
 }
 function findOverride(config2, ctx) {
   const { request, facts } = ctx;
-  const labels = [...request.labels ?? [], ...facts.pullRequest?.labels ?? []];
+  const asserted = request.identity === "asserted";
+  const verifiedLabels = [...asserted ? [] : request.labels ?? [], ...facts.pullRequest?.labels ?? []];
+  const labels = [...verifiedLabels, ...asserted ? request.labels ?? [] : []];
   const label = config2.unless?.labels?.find((l2) => labels.includes(l2));
-  if (label !== void 0) return { by: "label", who: request.requestedBy, reason: `label "${label}"` };
+  if (label !== void 0) {
+    const mark = verifiedLabels.includes(label) ? {} : { asserted: true };
+    return { by: "label", who: request.requestedBy, reason: `label "${label}"`, ...mark };
+  }
   const glass = config2.unless?.breakGlass;
   if (glass === void 0) return void 0;
   const teams = facts.teamsOf?.[request.requestedBy] ?? [];
@@ -45363,7 +45374,12 @@ function findOverride(config2, ctx) {
   if (!allowed) return void 0;
   if (request.reason === void 0 || request.reason.trim() === "")
     return { missingReason: request.requestedBy };
-  return { by: "break-glass", who: request.requestedBy, reason: request.reason.trim() };
+  return {
+    by: "break-glass",
+    who: request.requestedBy,
+    reason: request.reason.trim(),
+    ...asserted ? { asserted: true } : {}
+  };
 }
 function howToOverride(config2) {
   const ways = [];
@@ -45463,12 +45479,24 @@ var freezeGate = defineGate({
         ...opens
       };
     }
+    if (override !== void 0 && override.asserted && config2.unless?.verifiedOnly === true) {
+      const what = override.by === "label" ? override.reason : `break-glass by ${override.who}`;
+      return {
+        ...base,
+        outcome: "fail",
+        reasonCode: "freeze.override-not-verified",
+        reason: `${frozen}; ${what} is ${ASSERTED_NOTE}, and this freeze takes only overrides GitHub verifies (unless.verifiedOnly): label the pull request or /promote from a comment`,
+        details: { ...details, refusedOverride: override },
+        ...opens
+      };
+    }
     if (override !== void 0) {
+      const note = override.asserted ? `; ${ASSERTED_NOTE}` : "";
       return {
         ...base,
         outcome: "warn",
         reasonCode: `freeze.overridden.${override.by}`,
-        reason: `${frozen}, overridden by ${override.by} (${override.who}: ${override.reason})`,
+        reason: `${frozen}, overridden by ${override.by} (${override.who}: ${override.reason}${note})`,
         details,
         override
       };
@@ -46769,7 +46797,7 @@ function decide(config2, request, facts) {
         kind: "override",
         outcome: "warn",
         reasonCode: `override.${verdict.override.by}`,
-        reason: `${name2} overridden by ${verdict.override.by}: ${verdict.override.who} (${verdict.override.reason})`,
+        reason: `${name2} overridden by ${verdict.override.by}: ${verdict.override.who} (${verdict.override.reason})${verdict.override.asserted ? `, ${ASSERTED_NOTE}` : ""}`,
         details: { ...verdict.override }
       });
     }
@@ -47063,7 +47091,9 @@ function commitMessage(request, plan, decision) {
   const body = plan.edits.flatMap((e) => e.descriptions.map((d) => `- ${e.path}: ${d}`));
   const verdicts = decision.verdicts.filter((v) => v.kind !== "override").map((v) => `${v.gate}=${v.outcome}`).join(", ");
   const overrides = decision.verdicts.flatMap(
-    (v) => v.override ? [`${v.gate} by ${v.override.by} ${v.override.who}: ${v.override.reason}`] : []
+    (v) => v.override ? [
+      `${v.gate} by ${v.override.by} ${v.override.who}${v.override.asserted ? ` (${ASSERTED_NOTE})` : ""}: ${v.override.reason}`
+    ] : []
   );
   const trailers = formatTrailers({
     environment: request.environment,
@@ -48263,6 +48293,8 @@ function buildRequest(config2, positionals, values, io, dryRun) {
     version: parseVersion(values.version),
     requestedBy,
     source: values.source ?? "rollgate CLI",
+    // --requested-by and --label are the operator's word: nothing on the CLI can check them.
+    identity: "asserted",
     ...values.reason !== void 0 ? { reason: values.reason } : {},
     ...values.label !== void 0 ? { labels: values.label } : {},
     ...values["approved-by"] !== void 0 ? { approvedBy: values["approved-by"] } : {},
@@ -48454,6 +48486,7 @@ async function runRollback(args, io) {
         version: parseVersion(target.version),
         requestedBy,
         source: values.source ?? "rollgate CLI",
+        identity: "asserted",
         kind: "rollback",
         ...values.reason !== void 0 ? { reason: values.reason } : {},
         ...values["dry-run"] === true ? { dryRun: true } : {}
