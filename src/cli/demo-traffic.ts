@@ -35,7 +35,8 @@ export function trafficOpenMetrics(job: string, segments: readonly TrafficSegmen
   };
   let segment = 0;
   for (let t = startS, i = 0; t <= endS; t += SAMPLE_SECONDS, i++) {
-    while ((segments[segment + 1]?.from.getTime() ?? Infinity) <= t * 1000) segment++;
+    // The requests counted at t were served during (t - 15s, t]: the segment in force just before t.
+    while ((segments[segment + 1]?.from.getTime() ?? Infinity) < t * 1000) segment++;
     const s = segments[segment] ?? first;
     if (i > 0) {
       const requests = SAMPLE_SECONDS * (RATE + ((i * 37) % 11) - 5);
