@@ -92,6 +92,8 @@ async function checkOnExample(scratch: string): Promise<Command> {
       gitops,
       '--at',
       at,
+      '--requested-by',
+      'bench',
     ],
     cwd: root,
     exitCode: 1,
