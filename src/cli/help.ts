@@ -10,16 +10,18 @@ Usage:
   rollgate edit image <dir|file> <spec>...
   rollgate edit replicas <dir|file> <name>=<count>...
   rollgate edit weight <file> <percent> [--route NAME] [--canary-backend NAME]
-  rollgate demo [--keep]
+  rollgate demo [canary] [--keep]
 
 Common options:
   --config FILE        config file (default .github/rollgate.yaml); policies/*.yaml beside it are read too
   --gitops PATH|URL    GitOps repository to use instead of gitops.repository
   --at ISO-TIME        evaluate at this time instead of now (e.g. 2026-11-20T16:30:00+01:00; no offset
-                       means UTC; years 1970..2099; not before rollgate's newest commit)
+                       means UTC; years 1970..2099; not before the GitOps head commit)
   --requested-by USER  who asks (default $ROLLGATE_ACTOR, $GITHUB_ACTOR or $USER; required when none is set)
   --reason TEXT        why; required to break glass through a freeze
-  --label L            a pull request label to take into account (repeatable)
+  --label L            a pull request label to take into account (repeatable); like --requested-by it
+                       is asserted, not verified: overrides resting on them are marked so, and a
+                       freeze with unless.verifiedOnly refuses them
   --approved-by USER   an approval to count where no pull request exists (repeatable)
 
 Exit codes: 0 ok or allowed, 1 denied by a gate, 2 usage or config error, 3 I/O failure.
@@ -67,11 +69,17 @@ differ. image spec: name=newName:tag@digest, name:tag, name@digest; "*" keeps a 
 entry is added. weight: Gateway API routes, Istio VirtualServices, ingress-nginx canary Ingresses,
 SMI TrafficSplits, or any scalar by --path; on an overlay folder the weight goes into a patch of the
 overlay (added under patches: when none holds it). See docs/overlays.md for the differences from kustomize.`,
-  demo: `rollgate demo [--keep]
+  demo: `rollgate demo [canary] [--keep]
 
 Builds a throwaway GitOps repository from examples/ in a temp folder and walks version 1.4.0 of
 checkout and cart through dev -> staging -> production with rollgate's own commands and a clock set
-by --at, printing gate tables, decisions and diffs, then git log --stat. --keep keeps the folder.`,
+by --at, printing gate tables, decisions and diffs, then git log --stat. --keep keeps the folder.
+
+rollgate demo canary (npm run demo:canary) starts a real Prometheus (the prometheus and promtool
+binaries; Debian: apt-get install prometheus), backfills it with a healthy release 1.5.0 and a
+failing one 1.6.0, and walks both through a canary in production with examples/app/.github/
+rollgate-canary.yaml: 1.5.0 steps 5% -> 25% -> 50%, promotes and verifies; 1.6.0 fails its analysis
+at 25% and rolls back with a hold. Each action's commit is shown, then rollgate status.`,
 };
 
 export function helpFor(verb: string): string | undefined {

@@ -8,6 +8,7 @@ import { runningVersions } from './running.js';
 import type { GitOpsSnapshot, GitOpsStore } from './store.js';
 import { formatTrailers } from './trailers.js';
 import {
+  ASSERTED_NOTE,
   type Decision,
   type Facts,
   formatVersion,
@@ -258,7 +259,11 @@ export function commitMessage(request: PromotionRequest, plan: Plan, decision: D
     .map((v) => `${v.gate}=${v.outcome}`)
     .join(', ');
   const overrides = decision.verdicts.flatMap((v) =>
-    v.override ? [`${v.gate} by ${v.override.by} ${v.override.who}: ${v.override.reason}`] : [],
+    v.override
+      ? [
+          `${v.gate} by ${v.override.by} ${v.override.who}${v.override.asserted ? ` (${ASSERTED_NOTE})` : ''}: ${v.override.reason}`,
+        ]
+      : [],
   );
   const trailers = formatTrailers({
     environment: request.environment,

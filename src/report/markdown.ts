@@ -1,4 +1,4 @@
-import type { Decision, FileEdit, Verdict } from '../core/types.js';
+import { ASSERTED_NOTE, type Decision, type FileEdit, type Verdict } from '../core/types.js';
 import { unifiedDiff } from './diff.js';
 import { pipelineMermaid, type PipelineView } from './mermaid.js';
 import { headlineOf, type RunStatus } from './status.js';
@@ -29,7 +29,12 @@ export function markerFor(environment: string): string {
   return `<!-- rollgate:${environment} -->`;
 }
 
-const OUTCOME_ICON: Record<Verdict['outcome'], string> = { pass: '✅', fail: '❌', warn: '⚠️', skip: '⏭️' };
+export const OUTCOME_ICON: Record<Verdict['outcome'], string> = {
+  pass: '✅',
+  fail: '❌',
+  warn: '⚠️',
+  skip: '⏭️',
+};
 const STATUS_ICON: Record<RunStatus['kind'], string> = {
   committed: '🚀',
   proposed: '📬',
@@ -80,7 +85,7 @@ function renderGates(decision: Decision): string {
   if (decision.verdicts.length === 0) return '_No gates guard this environment._\n';
   const rows = decision.verdicts.map((v) => {
     const override = v.override
-      ? ` (overridden by ${v.override.by} by @${v.override.who}: ${v.override.reason})`
+      ? ` (overridden by ${v.override.by} by @${v.override.who}: ${v.override.reason}${v.override.asserted ? `; ${ASSERTED_NOTE}` : ''})`
       : '';
     const opens = v.opensAt ? ` Opens ${v.opensAt}.` : '';
     return `| ${OUTCOME_ICON[v.outcome]} ${v.outcome} | ${cell(v.gate)} | ${cell(v.kind)} | ${cell(v.reason + opens + override)} |`;
@@ -111,11 +116,11 @@ function fence(text: string): string {
   return text.replace(/```/g, '`\u200b``');
 }
 
-function cell(text: string): string {
+export function cell(text: string): string {
   return escapeMd(text).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
 /** Comment text from outside (names, reasons) must not open HTML or mention by accident. */
-function escapeMd(text: string): string {
+export function escapeMd(text: string): string {
   return text.replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
