@@ -297,7 +297,7 @@ describe('rollgate CLI', () => {
     } finally {
       await done();
     }
-  });
+  }, 180_000);
 
   it('--help works for every verb', async () => {
     for (const verb of ['validate', 'check', 'plan', 'promote', 'rollback', 'status', 'edit', 'demo']) {
