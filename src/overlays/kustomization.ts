@@ -1,5 +1,7 @@
 import { isMap, isSeq } from 'yaml';
 import {
+  contentProblem,
+  problemFailure,
   DEFAULT_LIMITS,
   type EditFailure,
   type EditOutcome,
@@ -37,7 +39,9 @@ export function readImages(text: string, limits: YamlLimits = DEFAULT_LIMITS): I
 
 /** The `images:` entries, or why the file cannot be read as a kustomization (too large, not YAML, ...). */
 export function imagesOf(text: string, limits: YamlLimits = DEFAULT_LIMITS): ImageEntry[] | EditFailure {
-  const scanned = Buffer.byteLength(text) <= limits.maxFileSize ? scanEntries(text, 'images') : undefined;
+  const unreadable = contentProblem(text, limits);
+  if (unreadable !== undefined) return problemFailure(text, unreadable);
+  const scanned = scanEntries(text, 'images');
   if (scanned === 'absent') return [];
   if (scanned !== undefined) {
     return scanned.items.flatMap((item): ImageEntry[] => {

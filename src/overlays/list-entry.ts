@@ -23,8 +23,8 @@ import {
   verifyEdit,
   type YamlLimits,
   DEFAULT_LIMITS,
-  sizeProblem,
-  positionOf,
+  contentProblem,
+  problemFailure,
 } from './cst-edit.js';
 import { type EntryEdit, fastUpsert } from './line-entry.js';
 
@@ -46,7 +46,22 @@ export function kustomizationDoc(parsed: ParsedText): { doc: Document.Parsed; in
   if (byKind.length > 1) {
     return fail('ambiguous', `the file holds ${byKind.length} Kustomization documents; keep one per file`);
   }
-  if (chosen === undefined) return fail('not-found', 'the file holds no YAML map (is it a kustomization?)');
+  if (chosen === undefined) {
+    // git stores a symbolic link as a file holding the target's path; rollgate reads what git stores.
+    const only = parsed.text.trim();
+    if (
+      parsed.docs.length === 1 &&
+      /^[^\s:#]+$/.test(only) &&
+      only.includes('/') &&
+      !parsed.text.includes('\n')
+    ) {
+      return fail(
+        'not-found',
+        `the file holds only the path ${JSON.stringify(only)}: a symbolic link? rollgate reads files as git stores them and does not follow links; commit the kustomization itself there`,
+      );
+    }
+    return fail('not-found', 'the file holds no YAML map (is it a kustomization?)');
+  }
   return chosen;
 }
 
@@ -99,8 +114,8 @@ export function upsertEntries(
       }
     }
   }
-  const tooLarge = sizeProblem(Buffer.byteLength(text), limits);
-  if (tooLarge !== undefined) return fail('too-large', tooLarge.message, positionOf(text, 0));
+  const unreadable = contentProblem(text, limits);
+  if (unreadable !== undefined) return problemFailure(text, unreadable);
   if (wanted.length === 0) return { ok: true, text, changed: false, descriptions: [] };
   const fast = fastUpsert(text, listKey, wanted);
   if (fast !== undefined) return fast;

@@ -34,7 +34,7 @@ export interface YamlLimits {
 export const DEFAULT_LIMITS: YamlLimits = { maxFileSize: DEFAULT_MAX_FILE_SIZE };
 
 export interface YamlProblem {
-  readonly code: 'too-large' | 'syntax' | 'alias';
+  readonly code: 'too-large' | 'binary' | 'syntax' | 'alias';
   /** 0-based offset into the text. */
   readonly offset: number;
   readonly message: string;
@@ -45,6 +45,16 @@ export interface BoundedYaml {
   readonly docs: Document.Parsed[];
   /** Turns offsets into line and column for messages. */
   readonly lines: LineCounter;
+}
+
+/** A size in the config: a number of bytes, or a number with a unit (KB, MB, GB; 1 KB = 1024 bytes). */
+export const SIZE_PATTERN = /^[0-9]+(\.[0-9]+)? ?(B|KB|MB|GB|KiB|MiB|GiB)$/i;
+
+export function parseSize(size: number | string): number {
+  if (typeof size === 'number') return size;
+  const match = /^([0-9.]+) ?([KMG]?)i?B$/i.exec(size);
+  const unit = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[(match?.[2] ?? '').toUpperCase()] ?? 1;
+  return Math.round(Number(match?.[1] ?? size) * unit);
 }
 
 /** `16 MB`, `512 KB`, `12 bytes`: sizes in messages. */
@@ -65,13 +75,32 @@ export function sizeProblem(bytes: number, limits: YamlLimits = DEFAULT_LIMITS):
 }
 
 /**
+ * What makes a text unreadable before any parsing: its size over the limit, or NUL bytes (a binary
+ * file, e.g. an image or an archive committed where the overlay should be).
+ */
+export function contentProblem(text: string, limits: YamlLimits = DEFAULT_LIMITS): YamlProblem | undefined {
+  const tooLarge = sizeProblem(Buffer.byteLength(text), limits);
+  if (tooLarge !== undefined) return tooLarge;
+  const nul = text.indexOf('\u0000');
+  if (nul !== -1) {
+    return {
+      code: 'binary',
+      offset: nul,
+      message:
+        'the file is binary (it holds NUL bytes), not YAML; point the path at the kustomization.yaml itself',
+    };
+  }
+  return undefined;
+}
+
+/**
  * Parses every document of `text` with source tokens kept (for byte-exact edits), after the size
  * check, and checks aliases: each refers to an anchor defined before it, none refers to a node
  * that contains it, and all of them together expand to at most MAX_ALIAS_EXPANSION nodes.
  */
 export function parseBounded(text: string, limits: YamlLimits = DEFAULT_LIMITS): BoundedYaml | YamlProblem {
-  const tooLarge = sizeProblem(Buffer.byteLength(text), limits);
-  if (tooLarge !== undefined) return tooLarge;
+  const unreadable = contentProblem(text, limits);
+  if (unreadable !== undefined) return unreadable;
   const lines = new LineCounter();
   let tokens: CST.Token[];
   let docs: Document.Parsed[];

@@ -1,5 +1,5 @@
 import type { CST, Document, LineCounter } from 'yaml';
-import { DEFAULT_LIMITS, isYamlProblem, parseBounded, type YamlLimits } from './bounded.js';
+import { DEFAULT_LIMITS, isYamlProblem, parseBounded, type YamlLimits, type YamlProblem } from './bounded.js';
 
 // Source-preserving YAML edits. Every write changes the text itself, token by token (scalars through
 // yaml's CST) or by splicing whole lines (entries that have to be added or removed); the composed
@@ -11,6 +11,7 @@ export type EditFailure = {
   readonly code:
     | 'parse-error'
     | 'too-large'
+    | 'binary'
     | 'not-found'
     | 'ambiguous'
     | 'unsupported'
@@ -57,12 +58,16 @@ export interface ParsedText {
 /** Parses a file for editing, within the size and alias bounds of bounded.ts. */
 export function parseText(text: string, limits: YamlLimits = DEFAULT_LIMITS): ParsedText | EditFailure {
   const parsed = parseBounded(text, limits);
-  if (isYamlProblem(parsed)) {
-    const at = positionOf(text, parsed.offset);
-    const prefix = parsed.code === 'syntax' ? 'YAML error: ' : '';
-    return fail(parsed.code === 'too-large' ? 'too-large' : 'parse-error', `${prefix}${parsed.message}`, at);
-  }
+  if (isYamlProblem(parsed)) return problemFailure(text, parsed);
   return { text, ...parsed };
+}
+
+/** A YAML problem as an edit failure, with its line and column. */
+export function problemFailure(text: string, problem: YamlProblem): EditFailure {
+  const at = positionOf(text, problem.offset);
+  const prefix = problem.code === 'syntax' ? 'YAML error: ' : '';
+  const code = problem.code === 'too-large' || problem.code === 'binary' ? problem.code : 'parse-error';
+  return fail(code, `${prefix}${problem.message}`, at);
 }
 
 /** 1-based line and column of an offset. */
