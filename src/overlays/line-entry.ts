@@ -93,7 +93,8 @@ export function fastUpsert(
   // Each written value with the whole line it ends up on: both are read back before anything is returned.
   const checks: { source: string; value: string | number; line: string; key: string; column: number }[] = [];
   const appended: string[] = [];
-  const last = list.items[list.items.length - 1] as ListItem;
+  const last = list.last;
+  if (last === undefined) return undefined;
   const keyColumn = last.fields === undefined ? list.dashColumn + 2 : last.keyColumn;
 
   for (const edit of edits) {

@@ -39,7 +39,10 @@ export interface ListItem {
 
 export interface ScannedList {
   readonly dashColumn: number;
+  /** The items (only those `keep` accepts, when the scan was given one). */
   readonly items: readonly ListItem[];
+  /** The list's last item, kept or not: where new entries go. */
+  readonly last: ListItem | undefined;
 }
 
 export interface ScannedFile {
@@ -214,13 +217,19 @@ function restIsComment(line: string, from: number): boolean {
  * Scans a kustomization for the top-level lists named in `listKeys`. Undefined when the file holds
  * anything the scanner does not read exactly as yaml would (the caller then parses it fully).
  */
-export function scanLists(text: string, listKeys: readonly string[]): ScannedFile | undefined {
+export function scanLists(
+  text: string,
+  listKeys: readonly string[],
+  keep?: (name: string | undefined) => boolean,
+): ScannedFile | undefined {
   if (text.includes('\t')) return undefined;
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const lists = new Map<string, ScannedList | 'other'>();
   const topKeys = new Set<string>();
   let kind: string | undefined;
-  let current: { key: string; items: ListItem[]; dashColumn: number | undefined } | undefined;
+  let current:
+    | { key: string; items: ListItem[]; dashColumn: number | undefined; last: ListItem | undefined }
+    | undefined;
   let item:
     | {
         line: number;
@@ -237,20 +246,29 @@ export function scanLists(text: string, listKeys: readonly string[]): ScannedFil
 
   const closeItem = () => {
     if (current !== undefined && item !== undefined) {
-      current.items.push({
+      const done: ListItem = {
         line: item.line,
         dashLineStart: item.dashLineStart,
         keyColumn: item.keyColumn ?? 0,
         fields: item.fields,
         end: item.end,
-      });
+      };
+      current.last = done;
+      // Only the entries asked for are kept: a large list costs a scan, not a copy of it.
+      if (keep === undefined || keep(item.fields?.find((f) => f.key === 'name')?.value?.value)) {
+        current.items.push(done);
+      }
     }
     item = undefined;
   };
   const closeList = () => {
     closeItem();
     if (current !== undefined) {
-      lists.set(current.key, { dashColumn: current.dashColumn ?? 0, items: current.items });
+      lists.set(current.key, {
+        dashColumn: current.dashColumn ?? 0,
+        items: current.items,
+        last: current.last,
+      });
     }
     current = undefined;
   };
@@ -302,7 +320,8 @@ export function scanLists(text: string, listKeys: readonly string[]): ScannedFil
       topKeys.add(content.key);
       if (content.key === 'kind' && content.value.kind === 'scalar') kind = content.value.scalar.value;
       if (listKeys.includes(content.key)) {
-        if (content.value.kind === 'none') current = { key: content.key, items: [], dashColumn: undefined };
+        if (content.value.kind === 'none')
+          current = { key: content.key, items: [], dashColumn: undefined, last: undefined };
         else lists.set(content.key, 'other');
       }
       continue;
