@@ -5,10 +5,11 @@ import { z } from 'zod';
 import { ConfigError, type ConfigProblem, IoError } from '../core/errors.js';
 import { GATE_KINDS } from '../gates/registry.js';
 import { DEFAULT_LIMITS, isYamlProblem, parseBounded } from '../overlays/yaml/bounded.js';
-import { normalizeRepoPath } from '../gitops/paths.js';
+import { normalizeRepoPath } from '../core/repo-paths.js';
 import { suggestion } from './did-you-mean.js';
 import { allowedKeysAt } from './schema-walk.js';
-import { type Config, configSchema, type GateConfig, policyFileSchema } from './schema.js';
+import { TEMPLATE_HINT, yamlProblems } from './yaml-errors.js';
+import { type CanaryConfig, type Config, configSchema, type GateConfig, policyFileSchema } from './schema.js';
 
 export interface ConfigText {
   readonly file: string;
@@ -98,13 +99,17 @@ function parseSource(
     lines.addNewLine(0);
     for (let i = input.text.indexOf('\n'); i !== -1; i = input.text.indexOf('\n', i + 1))
       lines.addNewLine(i + 1);
+    if (parsed.errors !== undefined) {
+      problems.push(...yamlProblems(input.file, input.text, parsed.errors, lines));
+      return { file: input.file, doc: new Document(), lines };
+    }
     const pos = lines.linePos(parsed.offset);
     problems.push({
       file: input.file,
       line: pos.line,
       col: pos.col,
       path: '',
-      message: parsed.code === 'syntax' ? `YAML: ${parsed.message}` : parsed.message,
+      message: parsed.message,
     });
     return { file: input.file, doc: new Document(), lines };
   }
@@ -238,10 +243,13 @@ function zodProblems(
     const value = valueAt(source, path);
     const missing = issue.code === 'invalid_type' && value === undefined;
     const detail = issue.message.replace('Invalid input: ', '').replace('Invalid option: ', '');
+    // `path: {{service}}/x` parses, as a map whose key is a map: say what happened, not `got {...}`.
+    const node = nodeAt(source, path);
+    const braces = isMap(node) && node.items.some((p) => isMap(p.key)) ? `; ${TEMPLATE_HINT}` : '';
     const message = missing
       ? `missing required key "${String(path[path.length - 1])}" (${detail})`
-      : `${detail}, got ${JSON.stringify(value)}`;
-    return [{ ...at(source, nodeAt(source, path)), path: formatPath(path), message }];
+      : `${detail}, got ${JSON.stringify(value)}${braces}`;
+    return [{ ...at(source, node), path: formatPath(path), message }];
   });
 }
 
@@ -351,6 +359,7 @@ function checkReferences(
         message: `${(err as Error).message}, e.g. apps/{{service}}/overlays/${envName}`,
       });
     }
+    if (env.canary !== undefined) checkCanary(source, config, envName, env.canary, gates, problems);
     if (
       !env.path.includes('{{service}}') &&
       serviceNames.length > 1 &&
@@ -363,21 +372,119 @@ function checkReferences(
       });
     }
   }
-  // `after` must not loop: dev -> staging -> dev would make every promotion wait for itself.
+  // `after` must not loop: dev -> staging -> dev would make every promotion wait for itself. Each
+  // loop is reported once, at its first environment in the file; one that only leads into a loop
+  // (staging: { after: dev } when dev names itself) is not blamed.
+  const inReportedLoop = new Set<string>();
   for (const start of envNames) {
-    const seen = new Set<string>([start]);
+    if (inReportedLoop.has(start)) continue;
+    const walk = [start];
     let current = config.environments[start]?.after;
-    while (current !== undefined) {
-      if (seen.has(current)) {
-        problems.push({
-          ...at(source, nodeAt(source, ['environments', start, 'after'])),
-          path: `environments.${start}.after`,
-          message: `"after" forms a loop: ${[...seen, current].join(' -> ')}; the pipeline must have a first environment`,
-        });
-        break;
-      }
-      seen.add(current);
+    while (current !== undefined && !walk.includes(current)) {
+      walk.push(current);
       current = config.environments[current]?.after;
     }
+    if (current !== start) continue;
+    for (const env of walk) inReportedLoop.add(env);
+    problems.push({
+      ...at(source, nodeAt(source, ['environments', start, 'after'])),
+      path: `environments.${start}.after`,
+      message:
+        walk.length === 1
+          ? `"after: ${start}" names ${start} itself; an environment cannot come after itself: remove "after", or name the environment before it`
+          : `"after" forms a loop: ${[...walk, start].join(' -> ')}; the pipeline must have a first environment`,
+    });
   }
+}
+
+/** What the schema cannot say about `environments.<env>.canary`: cross-references and order. */
+function checkCanary(
+  source: Source,
+  config: Omit<Config, 'gates' | 'file'>,
+  envName: string,
+  canary: CanaryConfig,
+  gates: Readonly<Record<string, GateConfig>>,
+  problems: ConfigProblem[],
+): void {
+  const base = ['environments', envName, 'canary'];
+  const problem = (path: Path, message: string) =>
+    problems.push({
+      ...at(source, nodeAt(source, [...base, ...path])),
+      path: formatPath([...base, ...path]),
+      message,
+    });
+  if (config.gitops.mode === 'pull-request') {
+    problem(
+      [],
+      'canary rollouts commit every step straight to the GitOps branch: set gitops.mode: push (pull-request mode for rollouts comes later)',
+    );
+  }
+  if ((canary.image === undefined) === (canary.path === undefined)) {
+    problem(
+      [],
+      canary.image === undefined
+        ? 'say where the canary workload is: image: "{{service}}-canary" (an images[].name in the same overlay) or path: a canary overlay folder'
+        : 'give image or path, not both: image names the canary workload in the same overlay, path a separate overlay',
+    );
+  }
+  const services = config.environments[envName]?.services ?? Object.keys(config.services);
+  for (const service of services) {
+    const stable = config.services[service]?.image ?? service;
+    if (canary.image !== undefined && canary.image.replaceAll('{{service}}', service) === stable) {
+      problem(
+        ['image'],
+        `canary.image "${canary.image}" is the stable image of ${service} (${stable}): the canary would edit the stable entry; name the canary workload's image, e.g. "{{service}}-canary"`,
+      );
+      break;
+    }
+    const envPath = config.environments[envName]?.path ?? '';
+    if (
+      canary.path !== undefined &&
+      canary.path.replaceAll('{{service}}', service).replace(/\/+$/, '') ===
+        envPath.replaceAll('{{service}}', service).replace(/\/+$/, '')
+    ) {
+      problem(
+        ['path'],
+        `canary.path is the environment's own overlay (${envPath}): the canary would edit the stable entry; point it at a separate canary overlay`,
+      );
+      break;
+    }
+  }
+  if (canary.path !== undefined && services.length > 1 && !canary.path.includes('{{service}}')) {
+    problem(['path'], `canary.path "${canary.path}" has no {{service}} but several services deploy here`);
+  }
+  if (canary.traffic.kind === 'path' && canary.traffic.path === undefined) {
+    problem(
+      ['traffic'],
+      'traffic kind path needs traffic.path, the YAML path of the weight, e.g. spec.rules[0].backendRefs[1].weight',
+    );
+  }
+  let previous = -1;
+  canary.steps.forEach((step, i) => {
+    const weight = typeof step === 'number' ? step : step.weight;
+    if (weight === 0) {
+      problem(
+        ['steps', i],
+        'a step of weight 0 sends the canary no traffic; use canary.warmup to start at 0',
+      );
+    } else if (weight < previous) {
+      problem(
+        ['steps', i],
+        `weights must rise: ${weight} after ${previous}; write the steps in rising order, e.g. [5, 25, 50]`,
+      );
+    }
+    previous = Math.max(previous, weight);
+  });
+  const known = Object.keys(gates);
+  const checkGates = (names: readonly string[], path: Path) =>
+    names.forEach((gate, i) => {
+      if (gates[gate] === undefined) {
+        problem(
+          [...path, i],
+          `no gate named "${gate}"${suggestion(gate, known)}; define it under gates: or in policies/*.yaml (known: ${known.join(', ') || 'none'})`,
+        );
+      }
+    });
+  checkGates(canary.analysis, ['analysis']);
+  if (canary.verify !== undefined) checkGates(canary.verify.analysis, ['verify', 'analysis']);
 }

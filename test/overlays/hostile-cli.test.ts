@@ -113,7 +113,17 @@ describe('status and plan on a GitOps repository with a symlinked and a binary o
       ['staging', 'a symbolic link?'],
       ['production', 'the file is binary'],
     ] as const) {
-      const result = await cli(['plan', env, '--service', 'cart', '--version', '1.4.0', ...common()]);
+      const result = await cli([
+        'plan',
+        env,
+        '--service',
+        'cart',
+        '--version',
+        '1.4.0',
+        '--requested-by',
+        'ana',
+        ...common(),
+      ]);
       expect(result.code).toBe(2);
       expect(`${result.stdout}\n${result.stderr}`).toContain(cause);
       expect(`${result.stdout}\n${result.stderr}`).not.toContain('has no image named');

@@ -9,6 +9,7 @@ import {
   LineCounter,
   type Node,
   Parser,
+  type YAMLError,
 } from 'yaml';
 
 // The one way into YAML for every file rollgate reads (config, policies, overlays, traffic files):
@@ -38,6 +39,8 @@ export interface YamlProblem {
   /** 0-based offset into the text. */
   readonly offset: number;
   readonly message: string;
+  /** For `syntax`: every parser error, for callers that report them their own way. */
+  readonly errors?: readonly YAMLError[];
 }
 
 export interface BoundedYaml {
@@ -106,16 +109,21 @@ export function parseBounded(text: string, limits: YamlLimits = DEFAULT_LIMITS):
   let docs: Document.Parsed[];
   try {
     tokens = Array.from(new Parser(lines.addNewLine).parse(text));
-    docs = Array.from(new Composer({ keepSourceTokens: true }).compose(tokens));
+    // logLevel: a collection as a key (an unquoted `{{service}}`) is an error here, not a process warning.
+    docs = Array.from(new Composer({ keepSourceTokens: true, logLevel: 'error' }).compose(tokens));
   } catch (err) {
     // yaml reports its own failures as errors; anything thrown is a limit of the runtime (the stack).
     return { code: 'syntax', offset: 0, message: `cannot parse: ${(err as Error).message}` };
   }
-  for (const doc of docs) {
-    const error = doc.errors[0];
-    if (error !== undefined) {
-      return { code: 'syntax', offset: error.pos[0], message: error.message.split('\n')[0] ?? error.message };
-    }
+  const errors = docs.flatMap((doc) => doc.errors);
+  const error = errors[0];
+  if (error !== undefined) {
+    return {
+      code: 'syntax',
+      offset: error.pos[0],
+      message: error.message.split('\n')[0] ?? error.message,
+      errors,
+    };
   }
   const alias = aliasProblem(docs);
   if (alias !== undefined) return alias;
