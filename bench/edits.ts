@@ -3,22 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImages } from '../src/overlays/kustomization.js';
+import { atLeast, atMost, type BenchRow } from './row.js';
 
 // Issue 10, "Edits": image edits per second on a 21-line kustomization (in process), a 10 MB
 // overlay edited in under 2 s and 300 MB, and cost linear in size (1 MB against 10 MB).
-// Rows follow bench/run.ts's table: `rows` of `{ target, measure }`, each measure returning
-// `{ measured, ratio, met }`. Run alone: npx tsx bench/edits.ts
-
-interface Result {
-  readonly measured: string;
-  readonly ratio: number;
-  readonly met: boolean;
-}
-
-interface Row {
-  readonly target: string;
-  readonly measure: () => Result;
-}
+// Run alone: npm run bench -- edits
 
 /** A kustomization of `images` entries (three lines each, comments, quoted tags, digests). */
 export function kustomization(images: number): string {
@@ -74,22 +63,18 @@ function timeEdit(text: string, runs: number): { cpu: number; wall: number } {
 
 const MB = 1024 * 1024;
 
-export const rows: readonly Row[] = [
+export const rows: readonly BenchRow[] = [
   {
     target: 'image edits on a 21-line kustomization >= 5,000/s (in process)',
     measure: () => {
       const text = kustomization(3);
-      const lines = text.split('\n').length - 1;
+      const lines = text.split('\n').length;
       for (let i = 0; i < 2000; i++) edit(text, i); // warm up
       let n = 0;
       const start = performance.now();
       while (performance.now() - start < 1000) edit(text, n++);
       const rate = n / ((performance.now() - start) / 1000);
-      return {
-        measured: `${Math.round(rate)} edits/s (${lines} lines)`,
-        ratio: rate / 5000,
-        met: rate >= 5000,
-      };
+      return atLeast(1, rate / 5000, `${Math.round(rate)} edits/s (${lines} lines)`);
     },
   },
   {
@@ -97,11 +82,11 @@ export const rows: readonly Row[] = [
     measure: () => {
       const text = sized(10 * MB);
       const { cpu, wall } = timeEdit(text, 3);
-      return {
-        measured: `${(wall / 1000).toFixed(2)} s wall, ${(cpu / 1000).toFixed(2)} s CPU (${(text.length / MB).toFixed(1)} MB, median of 3)`,
-        ratio: wall / 2000,
-        met: wall < 2000,
-      };
+      return atMost(
+        1,
+        wall / 2000,
+        `${(wall / 1000).toFixed(2)} s wall, ${(cpu / 1000).toFixed(2)} s CPU (${(text.length / MB).toFixed(1)} MB, median of 3)`,
+      );
     },
   },
   {
@@ -127,11 +112,7 @@ export const rows: readonly Row[] = [
         const big = run(file);
         writeFileSync(file, kustomization(3));
         const small = run(file);
-        return {
-          measured: `${Math.round(big)} MB peak (a 21-line file: ${Math.round(small)} MB)`,
-          ratio: big / 300,
-          met: big < 300,
-        };
+        return atMost(1, big / 300, `${Math.round(big)} MB peak (a 21-line file: ${Math.round(small)} MB)`);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -142,22 +123,11 @@ export const rows: readonly Row[] = [
     measure: () => {
       const one = timeEdit(sized(1 * MB), 5).cpu;
       const ten = timeEdit(sized(10 * MB), 3).cpu;
-      const ratio = ten / (10 * one);
-      return {
-        measured: `1 MB ${one.toFixed(0)} ms, 10 MB ${ten.toFixed(0)} ms CPU (x${(ten / one).toFixed(1)})`,
-        ratio,
-        met: ratio <= 1.2,
-      };
+      return atMost(
+        1.2,
+        ten / (10 * one),
+        `1 MB ${one.toFixed(0)} ms, 10 MB ${ten.toFixed(0)} ms CPU (x${(ten / one).toFixed(1)})`,
+      );
     },
   },
 ];
-
-/** Prints the rows (bench/run.ts runs every bench file's default export). */
-export default function run(): void {
-  for (const row of rows) {
-    const r = row.measure();
-    console.log(`${row.target}: ${r.measured}; ratio ${r.ratio.toFixed(2)}x; ${r.met ? 'met' : 'NOT met'}`);
-  }
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) run();
