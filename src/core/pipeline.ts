@@ -6,7 +6,14 @@ import { makePlan } from './plan.js';
 import { runningVersions } from './running.js';
 import type { GitOpsSnapshot, GitOpsStore } from './store.js';
 import { formatTrailers } from './trailers.js';
-import { type Decision, type Facts, formatVersion, type Plan, type PromotionRequest } from './types.js';
+import {
+  ASSERTED_NOTE,
+  type Decision,
+  type Facts,
+  formatVersion,
+  type Plan,
+  type PromotionRequest,
+} from './types.js';
 
 /** Extra facts that come from outside the GitOps repository (GitHub reviews, Prometheus samples). */
 export type ExtraFacts = Omit<Facts, 'now' | 'history' | 'running'>;
@@ -163,7 +170,11 @@ export function commitMessage(request: PromotionRequest, plan: Plan, decision: D
     .map((v) => `${v.gate}=${v.outcome}`)
     .join(', ');
   const overrides = decision.verdicts.flatMap((v) =>
-    v.override ? [`${v.gate} by ${v.override.by} ${v.override.who}: ${v.override.reason}`] : [],
+    v.override
+      ? [
+          `${v.gate} by ${v.override.by} ${v.override.who}${v.override.asserted ? ` (${ASSERTED_NOTE})` : ''}: ${v.override.reason}`,
+        ]
+      : [],
   );
   const trailers = formatTrailers({
     environment: request.environment,
