@@ -1,4 +1,5 @@
 import { type BenchResult, type BenchRow } from './row.js';
+import { rows as edits } from './edits.js';
 import { rows as gates } from './gates.js';
 import { rows as git } from './git.js';
 import { rows as startup } from './startup.js';
@@ -18,6 +19,7 @@ import { rows as startup } from './startup.js';
 const AREAS: Readonly<Record<string, readonly BenchRow[]>> = {
   'start-up': startup,
   gates,
+  edits,
   git,
 };
 
