@@ -70,6 +70,8 @@ export interface CommentEvent {
   readonly body: string;
   readonly author: string;
   readonly authorType: string;
+  /** When GitHub says the comment was written (ISO 8601); '' when the payload lacks it. */
+  readonly createdAt: string;
   readonly issueNumber: number;
   readonly isPullRequest: boolean;
   readonly issueUrl: string;
@@ -91,6 +93,7 @@ export function asCommentEvent(payload: unknown): CommentEvent | undefined {
     body: str(comment, 'body') ?? '',
     author,
     authorType: str(user, 'type') ?? 'User',
+    createdAt: str(comment, 'created_at') ?? '',
     issueNumber,
     isPullRequest: obj(issue, 'pull_request') !== undefined,
     issueUrl: str(issue, 'html_url') ?? '',
@@ -153,5 +156,43 @@ export function asListedComments(data: unknown): ListedComment[] {
     const user = obj(c, 'user');
     if (id === undefined) return [];
     return [{ id, body: str(c, 'body') ?? '', author: (user && str(user, 'login')) ?? '' }];
+  });
+}
+
+/** One entry of GET /repos/{owner}/{repo}/activity: a ref moved from `before` to `after` at `timestamp`. */
+export interface ListedActivity {
+  readonly after: string;
+  readonly ref: string;
+  readonly activityType: string;
+  readonly timestamp: string;
+}
+
+export function asActivities(data: unknown): ListedActivity[] {
+  if (!Array.isArray(data)) return [];
+  return data.flatMap((a: unknown) => {
+    if (!isObject(a)) return [];
+    const after = str(a, 'after');
+    const ref = str(a, 'ref');
+    const activityType = str(a, 'activity_type');
+    const timestamp = str(a, 'timestamp');
+    if (!after || !ref || !activityType || !timestamp) return [];
+    return [{ after, ref, activityType, timestamp }];
+  });
+}
+
+/** One reaction on a comment: who and which. */
+export interface ListedReaction {
+  readonly user: string;
+  readonly content: string;
+}
+
+export function asReactions(data: unknown): ListedReaction[] {
+  if (!Array.isArray(data)) return [];
+  return data.flatMap((r: unknown) => {
+    if (!isObject(r)) return [];
+    const user = obj(r, 'user');
+    const login = user && str(user, 'login');
+    const content = str(r, 'content');
+    return login && content ? [{ user: login, content }] : [];
   });
 }

@@ -44,5 +44,7 @@ export async function finish(end: RunEnd): Promise<void> {
     }
   }
   info(`rollgate: ${end.environment}: ${result.status} (${result.reason_code})`);
+  // A technical failure fails the step whatever the event: an answer on the PR is not success.
   if (end.failStep) setFailed(end.failStep);
+  else if (end.status.kind === 'failed') setFailed(`rollgate: ${end.environment}: ${end.status.message}`);
 }

@@ -1,5 +1,6 @@
 import type { Decision, FileEdit, Verdict } from '../core/types.js';
 import { unifiedDiff } from './diff.js';
+import { cell, codeBlock, escapeInline, escapeMd } from './escape.js';
 import { pipelineMermaid, type PipelineView } from './mermaid.js';
 import { headlineOf, type RunStatus } from './status.js';
 
@@ -44,7 +45,7 @@ export function renderReport(input: ReportInput): string {
   const head = renderHead(input);
   const gates = input.decision ? renderGates(input.decision) : '';
   const pipeline = input.pipeline
-    ? `<details><summary>Pipeline</summary>\n\n\`\`\`mermaid\n${pipelineMermaid(input.pipeline, input.environment)}\n\`\`\`\n\n</details>\n`
+    ? `<details><summary>Pipeline</summary>\n\n${codeBlock(pipelineMermaid(input.pipeline, input.environment), 'mermaid')}\n\n</details>\n`
     : '';
   const next = input.next ? `\n${input.next}\n` : '';
   const fixed = head.length + gates.length + pipeline.length + next.length;
@@ -64,8 +65,8 @@ function renderHead(input: ReportInput): string {
     `### ${STATUS_ICON[s.kind]} rollgate: ${input.environment} ${headlineOf(s)}`,
     '',
     `- **Services:** ${escapeMd(what)}`,
-    `- **Version:** \`${input.version || 'unchanged'}\``,
-    `- **Requested by:** @${input.requestedBy}${input.source ? ` from ${input.source}` : ''}`,
+    `- **Version:** ${escapeInline(input.version || 'unchanged')}`,
+    `- **Requested by:** @${escapeMd(input.requestedBy)}${input.source ? ` from ${escapeMd(input.source)}` : ''}`,
   ];
   if (s.kind === 'committed')
     lines.push(`- **Commit:** ${s.url ? `[${s.sha.slice(0, 7)}](${s.url})` : s.sha}`);
@@ -109,13 +110,4 @@ export function renderDiff(edits: readonly FileEdit[], budget: number): string {
 /** A diff line of three backticks would close the fence early. */
 function fence(text: string): string {
   return text.replace(/```/g, '`\u200b``');
-}
-
-function cell(text: string): string {
-  return escapeMd(text).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-
-/** Comment text from outside (names, reasons) must not open HTML or mention by accident. */
-function escapeMd(text: string): string {
-  return text.replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -79,7 +79,8 @@ export interface SimActivity {
   ref: string;
   before: string;
   after: string;
-  activityType: 'push' | 'force_push' | 'branch_creation' | 'branch_deletion' | 'pr_merge' | 'merge_queue_merge';
+  activityType:
+    'push' | 'force_push' | 'branch_creation' | 'branch_deletion' | 'pr_merge' | 'merge_queue_merge';
   actor: string;
   timestamp: string;
 }

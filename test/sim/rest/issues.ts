@@ -155,10 +155,6 @@ export const listReactions: Handler = async (ctx) => {
     .filter((r) => r.repo === repo.fullName && r.commentId === id)
     .filter((r) => content === null || r.content === content)
     .sort((a, b) => a.id - b.id);
-  const { items, headers } = paginate(
-    ctx,
-    all,
-    `/repos/${repo.fullName}/issues/comments/${id}/reactions`,
-  );
+  const { items, headers } = paginate(ctx, all, `/repos/${repo.fullName}/issues/comments/${id}/reactions`);
   return { status: 200, headers, body: items.map((r) => reactionObject(ctx, r)) };
 };
