@@ -37641,10 +37641,30 @@ ${err2.message}`;
   const request2 = err2?.request;
   const status = err2?.status;
   if (typeof status === "number" && request2?.method && request2.url) {
-    const hint = status === 401 || status === 403 || status === 404 ? "check that the token can reach that repository (github-token / gitops-token)" : "GitHub kept failing after retries; run the workflow again later";
-    return `GitHub API ${request2.method} ${request2.url} answered ${status} (${err2.message}); ${hint}`;
+    const message = err2.message;
+    return `GitHub API ${request2.method} ${request2.url} answered ${status} (${message}); ${hintFor(status, message, headersOf(err2))}`;
   }
   return err2 instanceof Error ? err2.message : String(err2);
+}
+function headersOf(err2) {
+  const headers = err2?.response?.headers;
+  return typeof headers === "object" && headers !== null ? headers : {};
+}
+function hintFor(status, message, headers) {
+  if (/secondary rate limit/i.test(message)) {
+    return "GitHub's secondary rate limit held after retries (too many requests at once); wait a few minutes and run it again, and run fewer rollgate jobs at once (see the concurrency setup in docs/action.md)";
+  }
+  if ((status === 403 || status === 429) && (headers["x-ratelimit-remaining"] === "0" || /rate limit/i.test(message))) {
+    const reset = Number(headers["x-ratelimit-reset"]);
+    const when = Number.isFinite(reset) && reset > 0 ? new Date(reset * 1e3).toISOString().replace(/\.\d{3}Z$/, "Z") : void 0;
+    return `the token's API rate limit is used up${when ? ` until ${when}` : ""}; run it again after that, or use a GitHub App token (a higher limit)`;
+  }
+  if (status === 401) return "the token is invalid or expired; check github-token / gitops-token";
+  if (status === 403 || status === 404) {
+    return "check that the token can reach that repository (github-token / gitops-token)";
+  }
+  if (status >= 500) return "GitHub kept failing after retries; run the workflow again later";
+  return "GitHub refused the request (not retried: it would be refused again); the message above says what it objected to";
 }
 
 // src/action/context.ts
@@ -59511,8 +59531,10 @@ function unifiedDiff(edit) {
 
 // src/report/escape.ts
 function oneLine(text) {
-  return text.replace(/\r\n|[\r\n\u2028\u2029\u0085]/g, " ").replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "");
+  const spaced = text.replace(/\r\n|[\r\n\u2028\u2029\u0085]/g, " ");
+  return [...spaced].filter((ch) => ch === "	" || !isControl(ch.charCodeAt(0))).join("");
 }
+var isControl = (code) => code < 32 || code === 127;
 function escapeMd(text) {
   return oneLine(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([[\]`\\])/g, "\\$1").replace(/@(?=[\w-])/g, "@\u200B");
 }

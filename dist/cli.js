@@ -45967,6 +45967,12 @@ async function loadConfigFile(file2, env = process.env) {
   try {
     text = await readFile2(file2, "utf8");
   } catch (err2) {
+    const code = err2.code;
+    if (code === "ENOENT" || code === "EISDIR" || code === "ENOTDIR") {
+      throw new UsageError(
+        `config ${file2} ${code === "EISDIR" ? "is a folder, not a file" : "does not exist"}. Pass --config FILE or create ${DEFAULT_CONFIG_PATH}.`
+      );
+    }
     throw new IoError(
       `cannot read config ${file2}: ${err2.message}. Pass --config FILE or create ${DEFAULT_CONFIG_PATH}.`
     );

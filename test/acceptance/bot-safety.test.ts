@@ -125,3 +125,4 @@ describe('acceptance: bots and users without permission', () => {
     expect(reactionsOn(s)).toEqual(['-1', '-1', '-1', '-1']);
   });
 });
+
