@@ -19168,10 +19168,10 @@ var require_identity = __commonJS({
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
     var isAlias2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
     var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
-    var isMap5 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
+    var isMap8 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
     var isPair = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
-    var isScalar5 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
-    var isSeq4 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
+    var isScalar6 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
+    var isSeq5 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
     function isCollection2(node2) {
       if (node2 && typeof node2 === "object")
         switch (node2[NODE_TYPE]) {
@@ -19192,7 +19192,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node2) => (isScalar5(node2) || isCollection2(node2)) && !!node2.anchor;
+    var hasAnchor = (node2) => (isScalar6(node2) || isCollection2(node2)) && !!node2.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -19204,11 +19204,11 @@ var require_identity = __commonJS({
     exports.isAlias = isAlias2;
     exports.isCollection = isCollection2;
     exports.isDocument = isDocument;
-    exports.isMap = isMap5;
+    exports.isMap = isMap8;
     exports.isNode = isNode2;
     exports.isPair = isPair;
-    exports.isScalar = isScalar5;
-    exports.isSeq = isSeq4;
+    exports.isScalar = isScalar6;
+    exports.isSeq = isSeq5;
   }
 });
 
@@ -23316,9 +23316,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap5 = fc.start.source === "{";
-      const fcName = isMap5 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap5 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap8 = fc.start.source === "{";
+      const fcName = isMap8 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap8 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -23354,7 +23354,7 @@ var require_resolve_flow_collection = __commonJS({
             offset2 = props.end;
             continue;
           }
-          if (!isMap5 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap8 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -23394,7 +23394,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap5 && !sep2 && !props.found) {
+        if (!isMap8 && !sep2 && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
           coll.items.push(valueNode);
           offset2 = valueNode.range[2];
@@ -23417,7 +23417,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap5 && !props.found && ctx.options.strict) {
+            if (!isMap8 && !props.found && ctx.options.strict) {
               if (sep2)
                 for (const st of sep2) {
                   if (st === valueProps.found)
@@ -23449,7 +23449,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap5) {
+          if (isMap8) {
             const map2 = coll;
             if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -23465,7 +23465,7 @@ var require_resolve_flow_collection = __commonJS({
           offset2 = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap5 ? "}" : "]";
+      const expectedEnd = isMap8 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset2;
       if (ce?.source === expectedEnd)
@@ -24752,7 +24752,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection2 = (token) => !!token && "items" in token;
-    var isScalar5 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar6 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -24836,7 +24836,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection2;
-    exports.isScalar = isScalar5;
+    exports.isScalar = isScalar6;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -28620,9 +28620,9 @@ var require_luxon = __commonJS({
       const isInPast = Object.is(count, -0) || count < 0, fmtValue = Math.abs(count), singular = fmtValue === 1, lilUnits = units[unit], fmtUnit = narrow ? singular ? lilUnits[1] : lilUnits[2] || lilUnits[1] : singular ? units[unit][0] : unit;
       return isInPast ? `${fmtValue} ${fmtUnit} ago` : `in ${fmtValue} ${fmtUnit}`;
     }
-    function stringifyTokens2(splits, tokenToString) {
+    function stringifyTokens2(splits5, tokenToString) {
       let s3 = "";
-      for (const token of splits) {
+      for (const token of splits5) {
         if (token.literal) {
           s3 += token.val;
         } else {
@@ -28659,12 +28659,12 @@ var require_luxon = __commonJS({
       }
       static parseFormat(fmt2) {
         let current = null, currentFull = "", bracketed = false;
-        const splits = [];
+        const splits5 = [];
         for (let i = 0; i < fmt2.length; i++) {
           const c = fmt2.charAt(i);
           if (c === "'") {
             if (currentFull.length > 0 || bracketed) {
-              splits.push({
+              splits5.push({
                 literal: bracketed || /^\s+$/.test(currentFull),
                 val: currentFull === "" ? "'" : currentFull
               });
@@ -28678,7 +28678,7 @@ var require_luxon = __commonJS({
             currentFull += c;
           } else {
             if (currentFull.length > 0) {
-              splits.push({
+              splits5.push({
                 literal: /^\s+$/.test(currentFull),
                 val: currentFull
               });
@@ -28688,12 +28688,12 @@ var require_luxon = __commonJS({
           }
         }
         if (currentFull.length > 0) {
-          splits.push({
+          splits5.push({
             literal: bracketed || /^\s+$/.test(currentFull),
             val: currentFull
           });
         }
-        return splits;
+        return splits5;
       }
       static macroTokenToFormatOpts(token) {
         return macroTokenToFormatOpts2[token];
@@ -29721,9 +29721,9 @@ var require_luxon = __commonJS({
        * @param {Duration|Object|number} duration - The amount to add. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
        * @return {Duration}
        */
-      plus(duration4) {
+      plus(duration5) {
         if (!this.isValid) return this;
-        const dur = _Duration.fromDurationLike(duration4), result = {};
+        const dur = _Duration.fromDurationLike(duration5), result = {};
         for (const k of orderedUnits$12) {
           if (hasOwnProperty2(dur.values, k) || hasOwnProperty2(this.values, k)) {
             result[k] = dur.get(k) + this.get(k);
@@ -29738,9 +29738,9 @@ var require_luxon = __commonJS({
        * @param {Duration|Object|number} duration - The amount to subtract. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
        * @return {Duration}
        */
-      minus(duration4) {
+      minus(duration5) {
         if (!this.isValid) return this;
-        const dur = _Duration.fromDurationLike(duration4);
+        const dur = _Duration.fromDurationLike(duration5);
         return this.plus(dur.negate());
       }
       /**
@@ -30108,8 +30108,8 @@ var require_luxon = __commonJS({
        * @param {Duration|Object|number} duration - the length of the Interval.
        * @return {Interval}
        */
-      static after(start, duration4) {
-        const dur = Duration2.fromDurationLike(duration4), dt = friendlyDateTime2(start);
+      static after(start, duration5) {
+        const dur = Duration2.fromDurationLike(duration5), dt = friendlyDateTime2(start);
         return _Interval.fromDateTimes(dt, dt.plus(dur));
       }
       /**
@@ -30118,8 +30118,8 @@ var require_luxon = __commonJS({
        * @param {Duration|Object|number} duration - the length of the Interval.
        * @return {Interval}
        */
-      static before(end, duration4) {
-        const dur = Duration2.fromDurationLike(duration4), dt = friendlyDateTime2(end);
+      static before(end, duration5) {
+        const dur = Duration2.fromDurationLike(duration5), dt = friendlyDateTime2(end);
         return _Interval.fromDateTimes(dt.minus(dur), dt);
       }
       /**
@@ -30327,8 +30327,8 @@ var require_luxon = __commonJS({
        * @param {Duration|Object|number} duration - The length of each resulting interval.
        * @return {Array}
        */
-      splitBy(duration4) {
-        const dur = Duration2.fromDurationLike(duration4);
+      splitBy(duration5) {
+        const dur = Duration2.fromDurationLike(duration5);
         if (!this.isValid || !dur.isValid || dur.as("milliseconds") === 0) {
           return [];
         }
@@ -30860,11 +30860,11 @@ var require_luxon = __commonJS({
           results[lowestOrder] = (results[lowestOrder] || 0) + remainingMillis / (highWater - cursor);
         }
       }
-      const duration4 = Duration2.fromObject(results, opts);
+      const duration5 = Duration2.fromObject(results, opts);
       if (lowerOrderUnits.length > 0) {
-        return Duration2.fromMillis(remainingMillis, opts).shiftTo(...lowerOrderUnits).plus(duration4);
+        return Duration2.fromMillis(remainingMillis, opts).shiftTo(...lowerOrderUnits).plus(duration5);
       } else {
-        return duration4;
+        return duration5;
       }
     }
     var MISSING_FTP2 = "missing Intl.DateTimeFormat.formatToParts support";
@@ -32643,9 +32643,9 @@ var require_luxon = __commonJS({
        * @example DateTime.now().plus(Duration.fromObject({ hours: 3, minutes: 13 })) //~> in 3 hr, 13 min
        * @return {DateTime}
        */
-      plus(duration4) {
+      plus(duration5) {
         if (!this.isValid) return this;
-        const dur = Duration2.fromDurationLike(duration4);
+        const dur = Duration2.fromDurationLike(duration5);
         return clone3(this, adjustTime2(this, dur));
       }
       /**
@@ -32654,9 +32654,9 @@ var require_luxon = __commonJS({
        * @param {Duration|Object|number} duration - The amount to subtract. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
        @return {DateTime}
        */
-      minus(duration4) {
+      minus(duration5) {
         if (!this.isValid) return this;
-        const dur = Duration2.fromDurationLike(duration4).negate();
+        const dur = Duration2.fromDurationLike(duration5).negate();
         return clone3(this, adjustTime2(this, dur));
       }
       /**
@@ -62271,9 +62271,9 @@ function formatRelativeTime(unit, count, numeric = "always", narrow = false) {
   const isInPast = Object.is(count, -0) || count < 0, fmtValue = Math.abs(count), singular = fmtValue === 1, lilUnits = units[unit], fmtUnit = narrow ? singular ? lilUnits[1] : lilUnits[2] || lilUnits[1] : singular ? units[unit][0] : unit;
   return isInPast ? `${fmtValue} ${fmtUnit} ago` : `in ${fmtValue} ${fmtUnit}`;
 }
-function stringifyTokens(splits, tokenToString) {
+function stringifyTokens(splits5, tokenToString) {
   let s2 = "";
-  for (const token of splits) {
+  for (const token of splits5) {
     if (token.literal) {
       s2 += token.val;
     } else {
@@ -62310,12 +62310,12 @@ var Formatter = class _Formatter {
   }
   static parseFormat(fmt2) {
     let current = null, currentFull = "", bracketed = false;
-    const splits = [];
+    const splits5 = [];
     for (let i = 0; i < fmt2.length; i++) {
       const c = fmt2.charAt(i);
       if (c === "'") {
         if (currentFull.length > 0 || bracketed) {
-          splits.push({
+          splits5.push({
             literal: bracketed || /^\s+$/.test(currentFull),
             val: currentFull === "" ? "'" : currentFull
           });
@@ -62329,16 +62329,16 @@ var Formatter = class _Formatter {
         currentFull += c;
       } else {
         if (currentFull.length > 0) {
-          splits.push({ literal: /^\s+$/.test(currentFull), val: currentFull });
+          splits5.push({ literal: /^\s+$/.test(currentFull), val: currentFull });
         }
         currentFull = c;
         current = c;
       }
     }
     if (currentFull.length > 0) {
-      splits.push({ literal: bracketed || /^\s+$/.test(currentFull), val: currentFull });
+      splits5.push({ literal: bracketed || /^\s+$/.test(currentFull), val: currentFull });
     }
-    return splits;
+    return splits5;
   }
   static macroTokenToFormatOpts(token) {
     return macroTokenToFormatOpts[token];
@@ -63348,9 +63348,9 @@ var Duration = class _Duration {
    * @param {Duration|Object|number} duration - The amount to add. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
    * @return {Duration}
    */
-  plus(duration4) {
+  plus(duration5) {
     if (!this.isValid) return this;
-    const dur = _Duration.fromDurationLike(duration4), result = {};
+    const dur = _Duration.fromDurationLike(duration5), result = {};
     for (const k of orderedUnits$1) {
       if (hasOwnProperty(dur.values, k) || hasOwnProperty(this.values, k)) {
         result[k] = dur.get(k) + this.get(k);
@@ -63363,9 +63363,9 @@ var Duration = class _Duration {
    * @param {Duration|Object|number} duration - The amount to subtract. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
    * @return {Duration}
    */
-  minus(duration4) {
+  minus(duration5) {
     if (!this.isValid) return this;
-    const dur = _Duration.fromDurationLike(duration4);
+    const dur = _Duration.fromDurationLike(duration5);
     return this.plus(dur.negate());
   }
   /**
@@ -63714,8 +63714,8 @@ var Interval = class _Interval {
    * @param {Duration|Object|number} duration - the length of the Interval.
    * @return {Interval}
    */
-  static after(start, duration4) {
-    const dur = Duration.fromDurationLike(duration4), dt = friendlyDateTime(start);
+  static after(start, duration5) {
+    const dur = Duration.fromDurationLike(duration5), dt = friendlyDateTime(start);
     return _Interval.fromDateTimes(dt, dt.plus(dur));
   }
   /**
@@ -63724,8 +63724,8 @@ var Interval = class _Interval {
    * @param {Duration|Object|number} duration - the length of the Interval.
    * @return {Interval}
    */
-  static before(end, duration4) {
-    const dur = Duration.fromDurationLike(duration4), dt = friendlyDateTime(end);
+  static before(end, duration5) {
+    const dur = Duration.fromDurationLike(duration5), dt = friendlyDateTime(end);
     return _Interval.fromDateTimes(dt.minus(dur), dt);
   }
   /**
@@ -63926,8 +63926,8 @@ var Interval = class _Interval {
    * @param {Duration|Object|number} duration - The length of each resulting interval.
    * @return {Array}
    */
-  splitBy(duration4) {
-    const dur = Duration.fromDurationLike(duration4);
+  splitBy(duration5) {
+    const dur = Duration.fromDurationLike(duration5);
     if (!this.isValid || !dur.isValid || dur.as("milliseconds") === 0) {
       return [];
     }
@@ -64424,11 +64424,11 @@ function diff(earlier, later, units, opts) {
       results[lowestOrder] = (results[lowestOrder] || 0) + remainingMillis / (highWater - cursor);
     }
   }
-  const duration4 = Duration.fromObject(results, opts);
+  const duration5 = Duration.fromObject(results, opts);
   if (lowerOrderUnits.length > 0) {
-    return Duration.fromMillis(remainingMillis, opts).shiftTo(...lowerOrderUnits).plus(duration4);
+    return Duration.fromMillis(remainingMillis, opts).shiftTo(...lowerOrderUnits).plus(duration5);
   } else {
-    return duration4;
+    return duration5;
   }
 }
 var MISSING_FTP = "missing Intl.DateTimeFormat.formatToParts support";
@@ -66120,9 +66120,9 @@ var DateTime = class _DateTime {
    * @example DateTime.now().plus(Duration.fromObject({ hours: 3, minutes: 13 })) //~> in 3 hr, 13 min
    * @return {DateTime}
    */
-  plus(duration4) {
+  plus(duration5) {
     if (!this.isValid) return this;
-    const dur = Duration.fromDurationLike(duration4);
+    const dur = Duration.fromDurationLike(duration5);
     return clone2(this, adjustTime(this, dur));
   }
   /**
@@ -66131,9 +66131,9 @@ var DateTime = class _DateTime {
    * @param {Duration|Object|number} duration - The amount to subtract. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
    @return {DateTime}
    */
-  minus(duration4) {
+  minus(duration5) {
     if (!this.isValid) return this;
-    const dur = Duration.fromDurationLike(duration4).negate();
+    const dur = Duration.fromDurationLike(duration5).negate();
     return clone2(this, adjustTime(this, dur));
   }
   /**
@@ -67866,7 +67866,7 @@ async function react(client, repo, commentId, content) {
 }
 
 // src/config/load.ts
-var import_yaml8 = __toESM(require_dist(), 1);
+var import_yaml13 = __toESM(require_dist(), 1);
 
 // src/config/schema-walk.ts
 function defOf(schema) {
@@ -67911,6 +67911,188 @@ function allowedKeysAt(schema, path) {
   return [...keys];
 }
 
+// src/overlays/traffic/gateway-api.ts
+var import_yaml9 = __toESM(require_dist(), 1);
+
+// src/overlays/traffic/common.ts
+var import_yaml8 = __toESM(require_dist(), 1);
+function apiGroupKind(doc) {
+  const apiVersion = doc.get("apiVersion");
+  const kind = doc.get("kind");
+  const group = typeof apiVersion === "string" ? apiVersion.split("/")[0] ?? "" : "";
+  return { group, kind: typeof kind === "string" ? kind : "" };
+}
+function metadataName(doc) {
+  const name2 = doc.getIn(["metadata", "name"]);
+  return typeof name2 === "string" ? name2 : "(unnamed)";
+}
+function stringAt(map2, key) {
+  const v = map2.get(key);
+  return typeof v === "string" ? v : typeof v === "number" ? String(v) : void 0;
+}
+function mapsOf(node2) {
+  if (!(0, import_yaml8.isSeq)(node2)) return [];
+  return node2.items.flatMap((item, index) => (0, import_yaml8.isMap)(item) ? [{ map: item, index }] : []);
+}
+function backendOf(name2, aliases, map2, path, weightKey, missing) {
+  const node2 = map2.get(weightKey, true);
+  const raw = (0, import_yaml8.isScalar)(node2) ? node2.value : void 0;
+  const weight = typeof raw === "number" ? raw : typeof raw === "string" && /^\d+$/.test(raw) ? Number(raw) : missing;
+  return { name: name2, aliases, map: map2, path, weightKey, weightNode: node2 ?? void 0, weight };
+}
+function objectOf(doc) {
+  const { group, kind } = apiGroupKind(doc);
+  return { group: group === "v1" ? "" : group, kind, name: metadataName(doc) };
+}
+
+// src/overlays/traffic/gateway-api.ts
+var ROUTE_KINDS = /* @__PURE__ */ new Set(["HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute", "UDPRoute"]);
+function splits(doc, docIndex) {
+  const name2 = metadataName(doc);
+  const { kind } = apiGroupKind(doc);
+  return mapsOf(doc.getIn(["spec", "rules"], true)).flatMap(({ map: rule, index }) => {
+    const refs = mapsOf(rule.get("backendRefs", true));
+    if (refs.length < 2) return [];
+    const ruleName = stringAt(rule, "name");
+    return [
+      {
+        routes: ruleName === void 0 ? [name2] : [name2, ruleName],
+        label: `${kind} ${name2} rule ${ruleName ?? index}`,
+        object: objectOf(doc),
+        docIndex,
+        mode: "pair",
+        valueKind: "number",
+        backends: refs.map(
+          ({ map: map2, index: i }) => backendOf(
+            stringAt(map2, "name") ?? `#${i}`,
+            [],
+            map2,
+            ["spec", "rules", index, "backendRefs", i],
+            "weight",
+            1
+          )
+        )
+      }
+    ];
+  });
+}
+var gatewayApi = {
+  kind: "gateway-api",
+  description: "Gateway API HTTPRoute/GRPCRoute/TCPRoute/TLSRoute: weighted backendRefs of a rule",
+  matches: (doc) => {
+    const { group, kind } = apiGroupKind(doc);
+    return group === "gateway.networking.k8s.io" && ROUTE_KINDS.has(kind);
+  },
+  splits
+};
+
+// src/overlays/traffic/ingress-nginx.ts
+var import_yaml10 = __toESM(require_dist(), 1);
+var CANARY = "nginx.ingress.kubernetes.io/canary";
+var CANARY_WEIGHT = "nginx.ingress.kubernetes.io/canary-weight";
+function splits2(doc, docIndex) {
+  const annotations = doc.getIn(["metadata", "annotations"], true);
+  if (!(0, import_yaml10.isMap)(annotations)) return [];
+  const map2 = annotations;
+  if (String(map2.get(CANARY)) !== "true") return [];
+  const name2 = metadataName(doc);
+  return [
+    {
+      routes: [name2],
+      label: `canary Ingress ${name2}`,
+      object: objectOf(doc),
+      docIndex,
+      mode: "single",
+      valueKind: "string",
+      backends: [backendOf(name2, [], map2, ["metadata", "annotations"], CANARY_WEIGHT, 0)]
+    }
+  ];
+}
+var ingressNginx = {
+  kind: "ingress-nginx",
+  description: `ingress-nginx canary Ingress: the ${CANARY_WEIGHT} annotation (a quoted string)`,
+  matches: (doc) => {
+    const { group, kind } = apiGroupKind(doc);
+    return kind === "Ingress" && (group === "networking.k8s.io" || group === "extensions");
+  },
+  splits: splits2
+};
+
+// src/overlays/traffic/istio.ts
+var import_yaml11 = __toESM(require_dist(), 1);
+function splits3(doc, docIndex) {
+  const name2 = metadataName(doc);
+  return ["http", "tcp", "tls"].flatMap(
+    (section) => mapsOf(doc.getIn(["spec", section], true)).flatMap(({ map: route, index }) => {
+      const destinations = mapsOf(route.get("route", true));
+      if (destinations.length < 2) return [];
+      const routeName = stringAt(route, "name");
+      return [
+        {
+          routes: routeName === void 0 ? [name2] : [name2, routeName],
+          label: `VirtualService ${name2} ${section}[${routeName ?? index}]`,
+          object: objectOf(doc),
+          docIndex,
+          mode: "pair",
+          valueKind: "number",
+          backends: destinations.map(({ map: map2, index: i }) => {
+            const dest = map2.get("destination", true);
+            const host = (0, import_yaml11.isMap)(dest) ? stringAt(dest, "host") : void 0;
+            const subset = (0, import_yaml11.isMap)(dest) ? stringAt(dest, "subset") : void 0;
+            const label = subset === void 0 ? host ?? `#${i}` : `${host ?? ""}/${subset}`;
+            const aliases = [host, subset].filter((a) => a !== void 0);
+            return backendOf(label, aliases, map2, ["spec", section, index, "route", i], "weight", 0);
+          })
+        }
+      ];
+    })
+  );
+}
+var istio = {
+  kind: "istio",
+  description: "Istio VirtualService: weighted route destinations (host, or host/subset)",
+  matches: (doc) => {
+    const { group, kind } = apiGroupKind(doc);
+    return group === "networking.istio.io" && kind === "VirtualService";
+  },
+  splits: splits3
+};
+
+// src/overlays/traffic/smi.ts
+var import_yaml12 = __toESM(require_dist(), 1);
+function splits4(doc, docIndex) {
+  const name2 = metadataName(doc);
+  const apex = doc.getIn(["spec", "service"]);
+  const backends = mapsOf(doc.getIn(["spec", "backends"], true));
+  if (backends.length < 2) return [];
+  return [
+    {
+      routes: typeof apex === "string" ? [name2, apex] : [name2],
+      label: `TrafficSplit ${name2}`,
+      object: objectOf(doc),
+      docIndex,
+      mode: "pair",
+      valueKind: "number",
+      backends: backends.map(
+        ({ map: map2, index }) => backendOf(stringAt(map2, "service") ?? `#${index}`, [], map2, ["spec", "backends", index], "weight", 0)
+      )
+    }
+  ];
+}
+var smi = {
+  kind: "smi",
+  description: "SMI TrafficSplit: weighted spec.backends",
+  matches: (doc) => {
+    const { group, kind } = apiGroupKind(doc);
+    return group === "split.smi-spec.io" && kind === "TrafficSplit";
+  },
+  splits: splits4
+};
+
+// src/overlays/traffic/registry.ts
+var TRAFFIC_PROVIDERS = [gatewayApi, istio, ingressNginx, smi];
+var TRAFFIC_KINDS = [...TRAFFIC_PROVIDERS.map((p) => p.kind), "path"];
+
 // src/config/schema.ts
 var NAME = /^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/i;
 var gitopsSchema = external_exports.strictObject({
@@ -67922,15 +68104,59 @@ var serviceSchema = external_exports.strictObject({
   image: external_exports.string().min(1).optional().describe("The image name as written in kustomization `images[].name`. Defaults to the service name."),
   tag: external_exports.string().optional().describe('How a pull request build is tagged, for /promote from a PR, e.g. "sha-{{sha7}}".')
 }).describe("A deployable and the image it ships.");
+var duration4 = (what) => external_exports.string().regex(DURATION_PATTERN, "a duration such as 90s, 10m, 1h").describe(what);
+var canaryStepSchema = external_exports.union([
+  external_exports.number().int().min(0).max(100).describe("A traffic percentage held for `canary.interval`."),
+  external_exports.strictObject({
+    weight: external_exports.number().int().min(0).max(100).describe("Traffic percentage for the canary."),
+    interval: duration4("How long this step holds (overrides canary.interval).").optional()
+  }).describe("A step with its own hold.")
+]).describe("One canary step: a percentage, or { weight, interval }.");
+var canaryTrafficSchema = external_exports.strictObject({
+  kind: external_exports.enum(TRAFFIC_KINDS).describe(
+    "Traffic provider: gateway-api, istio, ingress-nginx, smi, or path (any scalar, with `path`)."
+  ),
+  file: external_exports.string().min(1).describe(
+    "The manifest holding the weights, relative to the environment's overlay folder; {{service}} allowed."
+  ),
+  route: external_exports.string().min(1).optional().describe("Route (or object, or rule) name when the file holds several; {{service}} allowed."),
+  canaryBackend: external_exports.string().min(1).optional().describe('The backend that receives canary traffic, e.g. "{{service}}-canary"; {{service}} allowed.'),
+  path: external_exports.string().min(1).optional().describe("For kind path: the YAML path of the weight, e.g. spec.rules[0].backendRefs[1].weight.")
+}).describe("Where the canary weight is written.");
 var canarySchema = external_exports.strictObject({
-  traffic: external_exports.strictObject({
-    kind: external_exports.string().describe("Traffic provider: gateway-api, istio, ingress-nginx, smi, path."),
-    file: external_exports.string().describe("The manifest holding the weights, relative to the overlay folder."),
-    route: external_exports.string().optional().describe("Route (or object) name when the file holds several.")
-  }).passthrough(),
-  steps: external_exports.array(external_exports.number().min(0).max(100)).min(1).describe("Traffic percentages, e.g. [5, 25, 50, 100]."),
-  interval: external_exports.string().optional().describe("Minimum time between steps, e.g. 30m.")
-}).describe("How a canary advances in this environment.");
+  image: external_exports.string().min(1).optional().describe(
+    'The images[].name the canary workload uses in the same overlay, e.g. "{{service}}-canary". Give this or `path`.'
+  ),
+  path: external_exports.string().min(1).optional().describe("A separate overlay folder for the canary workload, with {{service}}. Give this or `image`."),
+  traffic: canaryTrafficSchema,
+  steps: external_exports.array(canaryStepSchema).min(1).describe(
+    "Canary weights in rising order, e.g. [5, 25, 50] or [{ weight: 5, interval: 10m }]; a final 100 is allowed."
+  ),
+  interval: duration4("Default hold of each step (a minimum: ticks run on a schedule), e.g. 30m.").default(
+    "30m"
+  ),
+  analysis: external_exports.array(external_exports.string()).default([]).describe("Gates judged at every tick over the current step window (metric or slo gates)."),
+  analysisDelay: duration4(
+    "Time after a step's commit before its analysis window opens (GitOps sync and scrape)."
+  ).default("1m"),
+  warmup: duration4(
+    "When set, the first commit sets the canary image at weight 0 and the first weight waits this long."
+  ).optional(),
+  replicas: external_exports.union([
+    external_exports.number().int().min(0),
+    external_exports.strictObject({
+      name: external_exports.string().min(1).describe("The canary workload (kustomize replicas[].name), {{service}} allowed."),
+      count: external_exports.number().int().min(0).describe("Replicas while a rollout runs.")
+    })
+  ]).optional().describe(
+    'Canary replicas while a rollout runs (0 when idle); a count for the workload "{{service}}-canary", or { name, count }.'
+  ),
+  onFailure: external_exports.enum(["rollback", "pause"]).default("rollback").describe("What a failing analysis does: roll back at once, or pause for a person."),
+  verify: external_exports.strictObject({
+    duration: duration4("How long the promoted version is watched before it becomes the stable version."),
+    analysis: external_exports.array(external_exports.string()).default([]).describe("Gates judged over the verify window.")
+  }).optional().describe("After the promotion: a watch before the version counts as stable.")
+}).describe("How a canary advances in this environment (progressive delivery through git).");
 var environmentSchema = external_exports.strictObject({
   path: external_exports.string().min(1).describe("Folder holding the kustomization, with {{service}} for the service name."),
   after: external_exports.string().optional().describe("The environment that must run a version before this one may."),
@@ -67977,8 +68203,8 @@ function parseConfig(main2, policies, env) {
 }
 var recordOfUnknown = external_exports.record(external_exports.string(), external_exports.unknown());
 function parseSource(input2, env, problems) {
-  const lines = new import_yaml8.LineCounter();
-  const doc = (0, import_yaml8.parseDocument)(input2.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const lines = new import_yaml13.LineCounter();
+  const doc = (0, import_yaml13.parseDocument)(input2.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const source = { file: input2.file, doc, lines };
   for (const err2 of doc.errors) {
     const pos = lines.linePos(err2.pos[0]);
@@ -67994,7 +68220,7 @@ function parseSource(input2, env, problems) {
   return source;
 }
 function resolveEnv(source, env, problems) {
-  (0, import_yaml8.visit)(source.doc, {
+  (0, import_yaml13.visit)(source.doc, {
     Scalar(_key, node2, path) {
       if (typeof node2.value !== "string" || !node2.value.includes("${")) return;
       node2.value = node2.value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name2) => {
@@ -68013,7 +68239,7 @@ function resolveEnv(source, env, problems) {
 function keyPathOf(ancestors) {
   const keys = [];
   for (const a of ancestors) {
-    if (a && typeof a === "object" && "key" in a && (0, import_yaml8.isScalar)(a.key)) {
+    if (a && typeof a === "object" && "key" in a && (0, import_yaml13.isScalar)(a.key)) {
       keys.push(String(a.key.value));
     }
   }
@@ -68026,7 +68252,7 @@ function at(source, node2) {
 }
 function valueAt(source, path) {
   const node2 = source.doc.getIn(path, true);
-  return (0, import_yaml8.isNode)(node2) ? node2.toJS(source.doc) : node2;
+  return (0, import_yaml13.isNode)(node2) ? node2.toJS(source.doc) : node2;
 }
 function formatPath(path) {
   return path.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
@@ -68040,8 +68266,8 @@ function nodeAt(source, path) {
 }
 function keyNodeAt(source, path, key) {
   const parent = source.doc.getIn(path, true);
-  if (!(0, import_yaml8.isMap)(parent)) return void 0;
-  const pair = parent.items.find((p) => (0, import_yaml8.isScalar)(p.key) && p.key.value === key);
+  if (!(0, import_yaml13.isMap)(parent)) return void 0;
+  const pair = parent.items.find((p) => (0, import_yaml13.isScalar)(p.key) && p.key.value === key);
   return pair?.key ?? void 0;
 }
 function zodProblems(source, issues, base, schema) {
@@ -68079,12 +68305,12 @@ function zodProblems(source, issues, base, schema) {
 }
 function collectGates(source, base, gates, problems) {
   const map2 = source.doc.getIn(base, true);
-  if (!(0, import_yaml8.isMap)(map2)) return;
+  if (!(0, import_yaml13.isMap)(map2)) return;
   for (const pair of map2.items) {
-    const name2 = (0, import_yaml8.isScalar)(pair.key) ? String(pair.key.value) : "";
+    const name2 = (0, import_yaml13.isScalar)(pair.key) ? String(pair.key.value) : "";
     const path = [...base, name2];
     const body = pair.value;
-    if (!(0, import_yaml8.isMap)(body) || body.items.length !== 1) {
+    if (!(0, import_yaml13.isMap)(body) || body.items.length !== 1) {
       problems.push({
         ...at(source, body ?? pair.key),
         path: formatPath(path),
@@ -68093,7 +68319,7 @@ function collectGates(source, base, gates, problems) {
       continue;
     }
     const kindPair = body.items[0];
-    const kind = (0, import_yaml8.isScalar)(kindPair?.key) ? String(kindPair.key.value) : "";
+    const kind = (0, import_yaml13.isScalar)(kindPair?.key) ? String(kindPair.key.value) : "";
     const gateKind = GATE_KINDS[kind];
     if (gateKind === void 0) {
       problems.push({
@@ -68159,6 +68385,7 @@ function checkReferences(source, config2, gates, problems) {
         });
       }
     });
+    if (env.canary !== void 0) checkCanary(source, config2, envName2, env.canary, gates, problems);
     if (!env.path.includes("{{service}}") && serviceNames.length > 1 && (env.services?.length ?? serviceNames.length) > 1) {
       problems.push({
         ...at(source, nodeAt(source, [...base, "path"])),
@@ -68183,6 +68410,81 @@ function checkReferences(source, config2, gates, problems) {
       current = config2.environments[current]?.after;
     }
   }
+}
+function checkCanary(source, config2, envName2, canary, gates, problems) {
+  const base = ["environments", envName2, "canary"];
+  const problem = (path, message) => problems.push({
+    ...at(source, nodeAt(source, [...base, ...path])),
+    path: formatPath([...base, ...path]),
+    message
+  });
+  if (config2.gitops.mode === "pull-request") {
+    problem(
+      [],
+      "canary rollouts commit every step straight to the GitOps branch: set gitops.mode: push (pull-request mode for rollouts comes later)"
+    );
+  }
+  if (canary.image === void 0 === (canary.path === void 0)) {
+    problem(
+      [],
+      canary.image === void 0 ? 'say where the canary workload is: image: "{{service}}-canary" (an images[].name in the same overlay) or path: a canary overlay folder' : "give image or path, not both: image names the canary workload in the same overlay, path a separate overlay"
+    );
+  }
+  const services = config2.environments[envName2]?.services ?? Object.keys(config2.services);
+  for (const service of services) {
+    const stable = config2.services[service]?.image ?? service;
+    if (canary.image !== void 0 && canary.image.replaceAll("{{service}}", service) === stable) {
+      problem(
+        ["image"],
+        `canary.image "${canary.image}" is the stable image of ${service} (${stable}): the canary would edit the stable entry; name the canary workload's image, e.g. "{{service}}-canary"`
+      );
+      break;
+    }
+    const envPath = config2.environments[envName2]?.path ?? "";
+    if (canary.path !== void 0 && canary.path.replaceAll("{{service}}", service).replace(/\/+$/, "") === envPath.replaceAll("{{service}}", service).replace(/\/+$/, "")) {
+      problem(
+        ["path"],
+        `canary.path is the environment's own overlay (${envPath}): the canary would edit the stable entry; point it at a separate canary overlay`
+      );
+      break;
+    }
+  }
+  if (canary.path !== void 0 && services.length > 1 && !canary.path.includes("{{service}}")) {
+    problem(["path"], `canary.path "${canary.path}" has no {{service}} but several services deploy here`);
+  }
+  if (canary.traffic.kind === "path" && canary.traffic.path === void 0) {
+    problem(
+      ["traffic"],
+      "traffic kind path needs traffic.path, the YAML path of the weight, e.g. spec.rules[0].backendRefs[1].weight"
+    );
+  }
+  let previous = -1;
+  canary.steps.forEach((step, i) => {
+    const weight = typeof step === "number" ? step : step.weight;
+    if (weight === 0) {
+      problem(
+        ["steps", i],
+        "a step of weight 0 sends the canary no traffic; use canary.warmup to start at 0"
+      );
+    } else if (weight < previous) {
+      problem(
+        ["steps", i],
+        `weights must rise: ${weight} after ${previous}; write the steps in rising order, e.g. [5, 25, 50]`
+      );
+    }
+    previous = Math.max(previous, weight);
+  });
+  const known = Object.keys(gates);
+  const checkGates = (names, path) => names.forEach((gate, i) => {
+    if (gates[gate] === void 0) {
+      problem(
+        [...path, i],
+        `no gate named "${gate}"${suggestion(gate, known)}; define it under gates: or in policies/*.yaml (known: ${known.join(", ") || "none"})`
+      );
+    }
+  });
+  checkGates(canary.analysis, ["analysis"]);
+  if (canary.verify !== void 0) checkGates(canary.verify.analysis, ["verify", "analysis"]);
 }
 
 // src/github/graphql.ts

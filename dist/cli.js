@@ -10608,9 +10608,9 @@ var require_luxon = __commonJS({
        * @param {Duration|Object|number} duration - The amount to add. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
        * @return {Duration}
        */
-      plus(duration4) {
+      plus(duration5) {
         if (!this.isValid) return this;
-        const dur = _Duration.fromDurationLike(duration4), result = {};
+        const dur = _Duration.fromDurationLike(duration5), result = {};
         for (const k of orderedUnits$12) {
           if (hasOwnProperty2(dur.values, k) || hasOwnProperty2(this.values, k)) {
             result[k] = dur.get(k) + this.get(k);
@@ -10625,9 +10625,9 @@ var require_luxon = __commonJS({
        * @param {Duration|Object|number} duration - The amount to subtract. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
        * @return {Duration}
        */
-      minus(duration4) {
+      minus(duration5) {
         if (!this.isValid) return this;
-        const dur = _Duration.fromDurationLike(duration4);
+        const dur = _Duration.fromDurationLike(duration5);
         return this.plus(dur.negate());
       }
       /**
@@ -10995,8 +10995,8 @@ var require_luxon = __commonJS({
        * @param {Duration|Object|number} duration - the length of the Interval.
        * @return {Interval}
        */
-      static after(start, duration4) {
-        const dur = Duration2.fromDurationLike(duration4), dt = friendlyDateTime2(start);
+      static after(start, duration5) {
+        const dur = Duration2.fromDurationLike(duration5), dt = friendlyDateTime2(start);
         return _Interval.fromDateTimes(dt, dt.plus(dur));
       }
       /**
@@ -11005,8 +11005,8 @@ var require_luxon = __commonJS({
        * @param {Duration|Object|number} duration - the length of the Interval.
        * @return {Interval}
        */
-      static before(end, duration4) {
-        const dur = Duration2.fromDurationLike(duration4), dt = friendlyDateTime2(end);
+      static before(end, duration5) {
+        const dur = Duration2.fromDurationLike(duration5), dt = friendlyDateTime2(end);
         return _Interval.fromDateTimes(dt.minus(dur), dt);
       }
       /**
@@ -11214,8 +11214,8 @@ var require_luxon = __commonJS({
        * @param {Duration|Object|number} duration - The length of each resulting interval.
        * @return {Array}
        */
-      splitBy(duration4) {
-        const dur = Duration2.fromDurationLike(duration4);
+      splitBy(duration5) {
+        const dur = Duration2.fromDurationLike(duration5);
         if (!this.isValid || !dur.isValid || dur.as("milliseconds") === 0) {
           return [];
         }
@@ -11747,11 +11747,11 @@ var require_luxon = __commonJS({
           results[lowestOrder] = (results[lowestOrder] || 0) + remainingMillis / (highWater - cursor);
         }
       }
-      const duration4 = Duration2.fromObject(results, opts);
+      const duration5 = Duration2.fromObject(results, opts);
       if (lowerOrderUnits.length > 0) {
-        return Duration2.fromMillis(remainingMillis, opts).shiftTo(...lowerOrderUnits).plus(duration4);
+        return Duration2.fromMillis(remainingMillis, opts).shiftTo(...lowerOrderUnits).plus(duration5);
       } else {
-        return duration4;
+        return duration5;
       }
     }
     var MISSING_FTP2 = "missing Intl.DateTimeFormat.formatToParts support";
@@ -13530,9 +13530,9 @@ var require_luxon = __commonJS({
        * @example DateTime.now().plus(Duration.fromObject({ hours: 3, minutes: 13 })) //~> in 3 hr, 13 min
        * @return {DateTime}
        */
-      plus(duration4) {
+      plus(duration5) {
         if (!this.isValid) return this;
-        const dur = Duration2.fromDurationLike(duration4);
+        const dur = Duration2.fromDurationLike(duration5);
         return clone3(this, adjustTime2(this, dur));
       }
       /**
@@ -13541,9 +13541,9 @@ var require_luxon = __commonJS({
        * @param {Duration|Object|number} duration - The amount to subtract. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
        @return {DateTime}
        */
-      minus(duration4) {
+      minus(duration5) {
         if (!this.isValid) return this;
-        const dur = Duration2.fromDurationLike(duration4).negate();
+        const dur = Duration2.fromDurationLike(duration5).negate();
         return clone3(this, adjustTime2(this, dur));
       }
       /**
@@ -21411,9 +21411,9 @@ var Duration = class _Duration {
    * @param {Duration|Object|number} duration - The amount to add. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
    * @return {Duration}
    */
-  plus(duration4) {
+  plus(duration5) {
     if (!this.isValid) return this;
-    const dur = _Duration.fromDurationLike(duration4), result = {};
+    const dur = _Duration.fromDurationLike(duration5), result = {};
     for (const k of orderedUnits$1) {
       if (hasOwnProperty(dur.values, k) || hasOwnProperty(this.values, k)) {
         result[k] = dur.get(k) + this.get(k);
@@ -21426,9 +21426,9 @@ var Duration = class _Duration {
    * @param {Duration|Object|number} duration - The amount to subtract. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
    * @return {Duration}
    */
-  minus(duration4) {
+  minus(duration5) {
     if (!this.isValid) return this;
-    const dur = _Duration.fromDurationLike(duration4);
+    const dur = _Duration.fromDurationLike(duration5);
     return this.plus(dur.negate());
   }
   /**
@@ -21777,8 +21777,8 @@ var Interval = class _Interval {
    * @param {Duration|Object|number} duration - the length of the Interval.
    * @return {Interval}
    */
-  static after(start, duration4) {
-    const dur = Duration.fromDurationLike(duration4), dt = friendlyDateTime(start);
+  static after(start, duration5) {
+    const dur = Duration.fromDurationLike(duration5), dt = friendlyDateTime(start);
     return _Interval.fromDateTimes(dt, dt.plus(dur));
   }
   /**
@@ -21787,8 +21787,8 @@ var Interval = class _Interval {
    * @param {Duration|Object|number} duration - the length of the Interval.
    * @return {Interval}
    */
-  static before(end, duration4) {
-    const dur = Duration.fromDurationLike(duration4), dt = friendlyDateTime(end);
+  static before(end, duration5) {
+    const dur = Duration.fromDurationLike(duration5), dt = friendlyDateTime(end);
     return _Interval.fromDateTimes(dt.minus(dur), dt);
   }
   /**
@@ -21989,8 +21989,8 @@ var Interval = class _Interval {
    * @param {Duration|Object|number} duration - The length of each resulting interval.
    * @return {Array}
    */
-  splitBy(duration4) {
-    const dur = Duration.fromDurationLike(duration4);
+  splitBy(duration5) {
+    const dur = Duration.fromDurationLike(duration5);
     if (!this.isValid || !dur.isValid || dur.as("milliseconds") === 0) {
       return [];
     }
@@ -22487,11 +22487,11 @@ function diff(earlier, later, units, opts) {
       results[lowestOrder] = (results[lowestOrder] || 0) + remainingMillis / (highWater - cursor);
     }
   }
-  const duration4 = Duration.fromObject(results, opts);
+  const duration5 = Duration.fromObject(results, opts);
   if (lowerOrderUnits.length > 0) {
-    return Duration.fromMillis(remainingMillis, opts).shiftTo(...lowerOrderUnits).plus(duration4);
+    return Duration.fromMillis(remainingMillis, opts).shiftTo(...lowerOrderUnits).plus(duration5);
   } else {
-    return duration4;
+    return duration5;
   }
 }
 var MISSING_FTP = "missing Intl.DateTimeFormat.formatToParts support";
@@ -24183,9 +24183,9 @@ var DateTime = class _DateTime {
    * @example DateTime.now().plus(Duration.fromObject({ hours: 3, minutes: 13 })) //~> in 3 hr, 13 min
    * @return {DateTime}
    */
-  plus(duration4) {
+  plus(duration5) {
     if (!this.isValid) return this;
-    const dur = Duration.fromDurationLike(duration4);
+    const dur = Duration.fromDurationLike(duration5);
     return clone(this, adjustTime(this, dur));
   }
   /**
@@ -24194,9 +24194,9 @@ var DateTime = class _DateTime {
    * @param {Duration|Object|number} duration - The amount to subtract. Either a Luxon Duration, a number of milliseconds, the object argument to Duration.fromObject()
    @return {DateTime}
    */
-  minus(duration4) {
+  minus(duration5) {
     if (!this.isValid) return this;
-    const dur = Duration.fromDurationLike(duration4).negate();
+    const dur = Duration.fromDurationLike(duration5).negate();
     return clone(this, adjustTime(this, dur));
   }
   /**
@@ -45931,15 +45931,59 @@ var serviceSchema = external_exports.strictObject({
   image: external_exports.string().min(1).optional().describe("The image name as written in kustomization `images[].name`. Defaults to the service name."),
   tag: external_exports.string().optional().describe('How a pull request build is tagged, for /promote from a PR, e.g. "sha-{{sha7}}".')
 }).describe("A deployable and the image it ships.");
+var duration4 = (what) => external_exports.string().regex(DURATION_PATTERN, "a duration such as 90s, 10m, 1h").describe(what);
+var canaryStepSchema = external_exports.union([
+  external_exports.number().int().min(0).max(100).describe("A traffic percentage held for `canary.interval`."),
+  external_exports.strictObject({
+    weight: external_exports.number().int().min(0).max(100).describe("Traffic percentage for the canary."),
+    interval: duration4("How long this step holds (overrides canary.interval).").optional()
+  }).describe("A step with its own hold.")
+]).describe("One canary step: a percentage, or { weight, interval }.");
+var canaryTrafficSchema = external_exports.strictObject({
+  kind: external_exports.enum(TRAFFIC_KINDS).describe(
+    "Traffic provider: gateway-api, istio, ingress-nginx, smi, or path (any scalar, with `path`)."
+  ),
+  file: external_exports.string().min(1).describe(
+    "The manifest holding the weights, relative to the environment's overlay folder; {{service}} allowed."
+  ),
+  route: external_exports.string().min(1).optional().describe("Route (or object, or rule) name when the file holds several; {{service}} allowed."),
+  canaryBackend: external_exports.string().min(1).optional().describe('The backend that receives canary traffic, e.g. "{{service}}-canary"; {{service}} allowed.'),
+  path: external_exports.string().min(1).optional().describe("For kind path: the YAML path of the weight, e.g. spec.rules[0].backendRefs[1].weight.")
+}).describe("Where the canary weight is written.");
 var canarySchema = external_exports.strictObject({
-  traffic: external_exports.strictObject({
-    kind: external_exports.string().describe("Traffic provider: gateway-api, istio, ingress-nginx, smi, path."),
-    file: external_exports.string().describe("The manifest holding the weights, relative to the overlay folder."),
-    route: external_exports.string().optional().describe("Route (or object) name when the file holds several.")
-  }).passthrough(),
-  steps: external_exports.array(external_exports.number().min(0).max(100)).min(1).describe("Traffic percentages, e.g. [5, 25, 50, 100]."),
-  interval: external_exports.string().optional().describe("Minimum time between steps, e.g. 30m.")
-}).describe("How a canary advances in this environment.");
+  image: external_exports.string().min(1).optional().describe(
+    'The images[].name the canary workload uses in the same overlay, e.g. "{{service}}-canary". Give this or `path`.'
+  ),
+  path: external_exports.string().min(1).optional().describe("A separate overlay folder for the canary workload, with {{service}}. Give this or `image`."),
+  traffic: canaryTrafficSchema,
+  steps: external_exports.array(canaryStepSchema).min(1).describe(
+    "Canary weights in rising order, e.g. [5, 25, 50] or [{ weight: 5, interval: 10m }]; a final 100 is allowed."
+  ),
+  interval: duration4("Default hold of each step (a minimum: ticks run on a schedule), e.g. 30m.").default(
+    "30m"
+  ),
+  analysis: external_exports.array(external_exports.string()).default([]).describe("Gates judged at every tick over the current step window (metric or slo gates)."),
+  analysisDelay: duration4(
+    "Time after a step's commit before its analysis window opens (GitOps sync and scrape)."
+  ).default("1m"),
+  warmup: duration4(
+    "When set, the first commit sets the canary image at weight 0 and the first weight waits this long."
+  ).optional(),
+  replicas: external_exports.union([
+    external_exports.number().int().min(0),
+    external_exports.strictObject({
+      name: external_exports.string().min(1).describe("The canary workload (kustomize replicas[].name), {{service}} allowed."),
+      count: external_exports.number().int().min(0).describe("Replicas while a rollout runs.")
+    })
+  ]).optional().describe(
+    'Canary replicas while a rollout runs (0 when idle); a count for the workload "{{service}}-canary", or { name, count }.'
+  ),
+  onFailure: external_exports.enum(["rollback", "pause"]).default("rollback").describe("What a failing analysis does: roll back at once, or pause for a person."),
+  verify: external_exports.strictObject({
+    duration: duration4("How long the promoted version is watched before it becomes the stable version."),
+    analysis: external_exports.array(external_exports.string()).default([]).describe("Gates judged over the verify window.")
+  }).optional().describe("After the promotion: a watch before the version counts as stable.")
+}).describe("How a canary advances in this environment (progressive delivery through git).");
 var environmentSchema = external_exports.strictObject({
   path: external_exports.string().min(1).describe("Folder holding the kustomization, with {{service}} for the service name."),
   after: external_exports.string().optional().describe("The environment that must run a version before this one may."),
@@ -46191,6 +46235,7 @@ function checkReferences(source, config2, gates, problems) {
         });
       }
     });
+    if (env.canary !== void 0) checkCanary(source, config2, envName2, env.canary, gates, problems);
     if (!env.path.includes("{{service}}") && serviceNames.length > 1 && (env.services?.length ?? serviceNames.length) > 1) {
       problems.push({
         ...at(source, nodeAt(source, [...base, "path"])),
@@ -46215,6 +46260,81 @@ function checkReferences(source, config2, gates, problems) {
       current = config2.environments[current]?.after;
     }
   }
+}
+function checkCanary(source, config2, envName2, canary, gates, problems) {
+  const base = ["environments", envName2, "canary"];
+  const problem2 = (path, message) => problems.push({
+    ...at(source, nodeAt(source, [...base, ...path])),
+    path: formatPath([...base, ...path]),
+    message
+  });
+  if (config2.gitops.mode === "pull-request") {
+    problem2(
+      [],
+      "canary rollouts commit every step straight to the GitOps branch: set gitops.mode: push (pull-request mode for rollouts comes later)"
+    );
+  }
+  if (canary.image === void 0 === (canary.path === void 0)) {
+    problem2(
+      [],
+      canary.image === void 0 ? 'say where the canary workload is: image: "{{service}}-canary" (an images[].name in the same overlay) or path: a canary overlay folder' : "give image or path, not both: image names the canary workload in the same overlay, path a separate overlay"
+    );
+  }
+  const services = config2.environments[envName2]?.services ?? Object.keys(config2.services);
+  for (const service of services) {
+    const stable = config2.services[service]?.image ?? service;
+    if (canary.image !== void 0 && canary.image.replaceAll("{{service}}", service) === stable) {
+      problem2(
+        ["image"],
+        `canary.image "${canary.image}" is the stable image of ${service} (${stable}): the canary would edit the stable entry; name the canary workload's image, e.g. "{{service}}-canary"`
+      );
+      break;
+    }
+    const envPath = config2.environments[envName2]?.path ?? "";
+    if (canary.path !== void 0 && canary.path.replaceAll("{{service}}", service).replace(/\/+$/, "") === envPath.replaceAll("{{service}}", service).replace(/\/+$/, "")) {
+      problem2(
+        ["path"],
+        `canary.path is the environment's own overlay (${envPath}): the canary would edit the stable entry; point it at a separate canary overlay`
+      );
+      break;
+    }
+  }
+  if (canary.path !== void 0 && services.length > 1 && !canary.path.includes("{{service}}")) {
+    problem2(["path"], `canary.path "${canary.path}" has no {{service}} but several services deploy here`);
+  }
+  if (canary.traffic.kind === "path" && canary.traffic.path === void 0) {
+    problem2(
+      ["traffic"],
+      "traffic kind path needs traffic.path, the YAML path of the weight, e.g. spec.rules[0].backendRefs[1].weight"
+    );
+  }
+  let previous = -1;
+  canary.steps.forEach((step, i) => {
+    const weight = typeof step === "number" ? step : step.weight;
+    if (weight === 0) {
+      problem2(
+        ["steps", i],
+        "a step of weight 0 sends the canary no traffic; use canary.warmup to start at 0"
+      );
+    } else if (weight < previous) {
+      problem2(
+        ["steps", i],
+        `weights must rise: ${weight} after ${previous}; write the steps in rising order, e.g. [5, 25, 50]`
+      );
+    }
+    previous = Math.max(previous, weight);
+  });
+  const known = Object.keys(gates);
+  const checkGates = (names, path) => names.forEach((gate, i) => {
+    if (gates[gate] === void 0) {
+      problem2(
+        [...path, i],
+        `no gate named "${gate}"${suggestion(gate, known)}; define it under gates: or in policies/*.yaml (known: ${known.join(", ") || "none"})`
+      );
+    }
+  });
+  checkGates(canary.analysis, ["analysis"]);
+  if (canary.verify !== void 0) checkGates(canary.verify.analysis, ["verify", "analysis"]);
 }
 
 // src/facts/history.ts

@@ -6,7 +6,7 @@ import { ConfigError, type ConfigProblem, IoError, UsageError } from '../core/er
 import { GATE_KINDS } from '../gates/registry.js';
 import { suggestion } from './did-you-mean.js';
 import { allowedKeysAt } from './schema-walk.js';
-import { type Config, configSchema, type GateConfig, policyFileSchema } from './schema.js';
+import { type CanaryConfig, type Config, configSchema, type GateConfig, policyFileSchema } from './schema.js';
 
 export interface ConfigText {
   readonly file: string;
@@ -313,6 +313,7 @@ function checkReferences(
         });
       }
     });
+    if (env.canary !== undefined) checkCanary(source, config, envName, env.canary, gates, problems);
     if (
       !env.path.includes('{{service}}') &&
       serviceNames.length > 1 &&
@@ -342,4 +343,96 @@ function checkReferences(
       current = config.environments[current]?.after;
     }
   }
+}
+
+/** What the schema cannot say about `environments.<env>.canary`: cross-references and order. */
+function checkCanary(
+  source: Source,
+  config: Omit<Config, 'gates' | 'file'>,
+  envName: string,
+  canary: CanaryConfig,
+  gates: Readonly<Record<string, GateConfig>>,
+  problems: ConfigProblem[],
+): void {
+  const base = ['environments', envName, 'canary'];
+  const problem = (path: Path, message: string) =>
+    problems.push({
+      ...at(source, nodeAt(source, [...base, ...path])),
+      path: formatPath([...base, ...path]),
+      message,
+    });
+  if (config.gitops.mode === 'pull-request') {
+    problem(
+      [],
+      'canary rollouts commit every step straight to the GitOps branch: set gitops.mode: push (pull-request mode for rollouts comes later)',
+    );
+  }
+  if ((canary.image === undefined) === (canary.path === undefined)) {
+    problem(
+      [],
+      canary.image === undefined
+        ? 'say where the canary workload is: image: "{{service}}-canary" (an images[].name in the same overlay) or path: a canary overlay folder'
+        : 'give image or path, not both: image names the canary workload in the same overlay, path a separate overlay',
+    );
+  }
+  const services = config.environments[envName]?.services ?? Object.keys(config.services);
+  for (const service of services) {
+    const stable = config.services[service]?.image ?? service;
+    if (canary.image !== undefined && canary.image.replaceAll('{{service}}', service) === stable) {
+      problem(
+        ['image'],
+        `canary.image "${canary.image}" is the stable image of ${service} (${stable}): the canary would edit the stable entry; name the canary workload's image, e.g. "{{service}}-canary"`,
+      );
+      break;
+    }
+    const envPath = config.environments[envName]?.path ?? '';
+    if (
+      canary.path !== undefined &&
+      canary.path.replaceAll('{{service}}', service).replace(/\/+$/, '') ===
+        envPath.replaceAll('{{service}}', service).replace(/\/+$/, '')
+    ) {
+      problem(
+        ['path'],
+        `canary.path is the environment's own overlay (${envPath}): the canary would edit the stable entry; point it at a separate canary overlay`,
+      );
+      break;
+    }
+  }
+  if (canary.path !== undefined && services.length > 1 && !canary.path.includes('{{service}}')) {
+    problem(['path'], `canary.path "${canary.path}" has no {{service}} but several services deploy here`);
+  }
+  if (canary.traffic.kind === 'path' && canary.traffic.path === undefined) {
+    problem(
+      ['traffic'],
+      'traffic kind path needs traffic.path, the YAML path of the weight, e.g. spec.rules[0].backendRefs[1].weight',
+    );
+  }
+  let previous = -1;
+  canary.steps.forEach((step, i) => {
+    const weight = typeof step === 'number' ? step : step.weight;
+    if (weight === 0) {
+      problem(
+        ['steps', i],
+        'a step of weight 0 sends the canary no traffic; use canary.warmup to start at 0',
+      );
+    } else if (weight < previous) {
+      problem(
+        ['steps', i],
+        `weights must rise: ${weight} after ${previous}; write the steps in rising order, e.g. [5, 25, 50]`,
+      );
+    }
+    previous = Math.max(previous, weight);
+  });
+  const known = Object.keys(gates);
+  const checkGates = (names: readonly string[], path: Path) =>
+    names.forEach((gate, i) => {
+      if (gates[gate] === undefined) {
+        problem(
+          [...path, i],
+          `no gate named "${gate}"${suggestion(gate, known)}; define it under gates: or in policies/*.yaml (known: ${known.join(', ') || 'none'})`,
+        );
+      }
+    });
+  checkGates(canary.analysis, ['analysis']);
+  if (canary.verify !== undefined) checkGates(canary.verify.analysis, ['verify', 'analysis']);
 }

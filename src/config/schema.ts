@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { DURATION_PATTERN } from '../core/duration.js';
 import { GATE_KINDS } from '../gates/registry.js';
+import { TRAFFIC_KINDS } from '../overlays/traffic/registry.js';
 
 // The one schema source: the TypeScript types (z.output), the validation (loader) and
 // policies/schema.json (scripts/gen-schema.ts) all come from these definitions.
@@ -34,19 +36,114 @@ export const serviceSchema = z
   })
   .describe('A deployable and the image it ships.');
 
+const duration = (what: string) =>
+  z.string().regex(DURATION_PATTERN, 'a duration such as 90s, 10m, 1h').describe(what);
+
+export const canaryStepSchema = z
+  .union([
+    z.number().int().min(0).max(100).describe('A traffic percentage held for `canary.interval`.'),
+    z
+      .strictObject({
+        weight: z.number().int().min(0).max(100).describe('Traffic percentage for the canary.'),
+        interval: duration('How long this step holds (overrides canary.interval).').optional(),
+      })
+      .describe('A step with its own hold.'),
+  ])
+  .describe('One canary step: a percentage, or { weight, interval }.');
+
+export const canaryTrafficSchema = z
+  .strictObject({
+    kind: z
+      .enum(TRAFFIC_KINDS)
+      .describe(
+        'Traffic provider: gateway-api, istio, ingress-nginx, smi, or path (any scalar, with `path`).',
+      ),
+    file: z
+      .string()
+      .min(1)
+      .describe(
+        "The manifest holding the weights, relative to the environment's overlay folder; {{service}} allowed.",
+      ),
+    route: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Route (or object, or rule) name when the file holds several; {{service}} allowed.'),
+    canaryBackend: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The backend that receives canary traffic, e.g. "{{service}}-canary"; {{service}} allowed.'),
+    path: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('For kind path: the YAML path of the weight, e.g. spec.rules[0].backendRefs[1].weight.'),
+  })
+  .describe('Where the canary weight is written.');
+
 export const canarySchema = z
   .strictObject({
-    traffic: z
+    image: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'The images[].name the canary workload uses in the same overlay, e.g. "{{service}}-canary". Give this or `path`.',
+      ),
+    path: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('A separate overlay folder for the canary workload, with {{service}}. Give this or `image`.'),
+    traffic: canaryTrafficSchema,
+    steps: z
+      .array(canaryStepSchema)
+      .min(1)
+      .describe(
+        'Canary weights in rising order, e.g. [5, 25, 50] or [{ weight: 5, interval: 10m }]; a final 100 is allowed.',
+      ),
+    interval: duration('Default hold of each step (a minimum: ticks run on a schedule), e.g. 30m.').default(
+      '30m',
+    ),
+    analysis: z
+      .array(z.string())
+      .default([])
+      .describe('Gates judged at every tick over the current step window (metric or slo gates).'),
+    analysisDelay: duration(
+      "Time after a step's commit before its analysis window opens (GitOps sync and scrape).",
+    ).default('1m'),
+    warmup: duration(
+      'When set, the first commit sets the canary image at weight 0 and the first weight waits this long.',
+    ).optional(),
+    replicas: z
+      .union([
+        z.number().int().min(0),
+        z.strictObject({
+          name: z
+            .string()
+            .min(1)
+            .describe('The canary workload (kustomize replicas[].name), {{service}} allowed.'),
+          count: z.number().int().min(0).describe('Replicas while a rollout runs.'),
+        }),
+      ])
+      .optional()
+      .describe(
+        'Canary replicas while a rollout runs (0 when idle); a count for the workload "{{service}}-canary", or { name, count }.',
+      ),
+    onFailure: z
+      .enum(['rollback', 'pause'])
+      .default('rollback')
+      .describe('What a failing analysis does: roll back at once, or pause for a person.'),
+    verify: z
       .strictObject({
-        kind: z.string().describe('Traffic provider: gateway-api, istio, ingress-nginx, smi, path.'),
-        file: z.string().describe('The manifest holding the weights, relative to the overlay folder.'),
-        route: z.string().optional().describe('Route (or object) name when the file holds several.'),
+        duration: duration('How long the promoted version is watched before it becomes the stable version.'),
+        analysis: z.array(z.string()).default([]).describe('Gates judged over the verify window.'),
       })
-      .passthrough(),
-    steps: z.array(z.number().min(0).max(100)).min(1).describe('Traffic percentages, e.g. [5, 25, 50, 100].'),
-    interval: z.string().optional().describe('Minimum time between steps, e.g. 30m.'),
+      .optional()
+      .describe('After the promotion: a watch before the version counts as stable.'),
   })
-  .describe('How a canary advances in this environment.');
+  .describe('How a canary advances in this environment (progressive delivery through git).');
 
 export const environmentSchema = z
   .strictObject({
@@ -86,6 +183,8 @@ export const policyFileSchema = z.strictObject({ gates: gatesSchema }).describe(
 export type GitOpsConfig = z.output<typeof gitopsSchema>;
 export type ServiceConfig = z.output<typeof serviceSchema>;
 export type EnvironmentConfig = z.output<typeof environmentSchema>;
+export type CanaryConfig = z.output<typeof canarySchema>;
+export type CanaryStep = z.output<typeof canaryStepSchema>;
 
 export interface GateConfig {
   readonly name: string;

@@ -1,0 +1,621 @@
+import type { Config, GateConfig } from '../config/schema.js';
+import type { GateContext } from '../gates/gate.js';
+import { GATE_KINDS } from '../gates/registry.js';
+import { strategyFor } from '../strategies/registry.js';
+import type { Strategy, StrategyTarget } from '../strategies/strategy.js';
+import { deploysTo } from './overlay-paths.js';
+import { parseVersion } from './request.js';
+import {
+  type AnalysisJudgement,
+  analysisOutcome,
+  analysisSummary,
+  decideCommand,
+  decideTick,
+  type Refusal,
+  type RolloutAction,
+  type RolloutInput,
+  type RolloutVerb,
+} from './rollout.js';
+import { rolloutMessage } from './rollout-message.js';
+import { stateAfter } from './rollout-state.js';
+import {
+  activeRollout,
+  formatState,
+  parseState,
+  type RolloutState,
+  type ServiceState,
+  statePath,
+} from './state.js';
+import type { FileEdit, PromotionRequest, Verdict } from './types.js';
+
+// The adapters' way into the engine: a tick of every active rollout, and the operators' commands.
+// Both read the GitOps head once (overlays and state files in one read), judge each rollout with
+// the pure engine, and write one commit per action and service (nothing on wait). The Action
+// (src/action) and the CLI (src/cli/rollout-verbs.ts) call exactly these two functions.
+
+export const ROLLOUT_SCHEMA_VERSION = 1;
+
+/** The store as the runner uses it: one read of many paths, one commit on the head it read. */
+export interface RolloutStore {
+  read(paths: readonly string[]): Promise<RolloutSnapshot>;
+  commit(
+    snapshot: RolloutSnapshot,
+    edits: readonly FileEdit[],
+    message: string,
+    at: Date,
+  ): Promise<
+    { readonly kind: 'committed'; readonly sha: string } | { readonly kind: 'moved'; readonly detail: string }
+  >;
+}
+
+export interface RolloutSnapshot {
+  readonly head: string;
+  readonly files: Readonly<Record<string, string | undefined>>;
+}
+
+export interface AnalysisWindow {
+  readonly from: Date;
+  readonly to: Date;
+}
+
+export interface RolloutDeps {
+  readonly store: RolloutStore;
+  /** The decision time; nothing in the core reads the system clock. */
+  readonly clock: () => Date;
+  /**
+   * Fetches what the analysis gates need over the window (Prometheus range queries), keyed by gate
+   * name, as facts.gateInputs. Trouble is data (a `*.error` verdict), never a throw; a throw is
+   * reported as an error of every gate asked.
+   */
+  readonly analysis?: (
+    gates: readonly GateConfig[],
+    window: AnalysisWindow,
+  ) => Promise<Record<string, unknown>>;
+  /** Set when the clock is a what-if (`--simulate-clock`): every commit says so. */
+  readonly simulatedClock?: boolean;
+  readonly maxAttempts?: number;
+}
+
+export interface RolloutView {
+  readonly environment: string;
+  readonly service: string;
+  readonly strategy: string;
+  readonly version: string;
+  readonly stable: string | undefined;
+  readonly phase: string;
+  readonly step: number;
+  readonly steps: number;
+  readonly weight: number;
+  readonly since: string;
+}
+
+export interface RolloutResult extends RolloutView {
+  readonly action: RolloutAction | Refusal;
+  readonly commit?: string;
+  /** The analysis of this tick: every verdict with its outcome. */
+  readonly analysis?: { readonly summary: string | undefined; readonly verdicts: readonly Verdict[] };
+}
+
+export interface RolloutProblem {
+  readonly environment: string;
+  readonly service: string;
+  readonly reasonCode: string;
+  readonly message: string;
+}
+
+export interface TickReport {
+  readonly schema_version: typeof ROLLOUT_SCHEMA_VERSION;
+  readonly at: string;
+  /** 0: every rollout did what the rules say; 3: one could not be judged or written (I/O). */
+  readonly exitCode: 0 | 3;
+  readonly rollouts: readonly RolloutResult[];
+  readonly problems: readonly RolloutProblem[];
+}
+
+export interface CommandRequest {
+  readonly verb: RolloutVerb;
+  readonly environment: string;
+  readonly services: readonly string[];
+  readonly reason?: string;
+  readonly requestedBy: string;
+  readonly source: string;
+}
+
+export interface CommandReport {
+  readonly schema_version: typeof ROLLOUT_SCHEMA_VERSION;
+  readonly verb: RolloutVerb;
+  readonly at: string;
+  /** 0 done, 1 refused (nothing active, frozen, paused...), 3 I/O. */
+  readonly exitCode: 0 | 1 | 3;
+  readonly rollouts: readonly RolloutResult[];
+  readonly problems: readonly RolloutProblem[];
+}
+
+interface Target extends StrategyTarget {
+  readonly strategy: Strategy;
+}
+
+function targetsOf(config: Config, environments: readonly string[], services: readonly string[]): Target[] {
+  const envs = environments.length > 0 ? environments : Object.keys(config.environments);
+  return envs.flatMap((environment) => {
+    const strategy = strategyFor(config, environment);
+    if (strategy === undefined) return [];
+    const names = services.length > 0 ? services : Object.keys(config.services);
+    return names
+      .filter((service) => deploysTo(config, environment, service))
+      .map((service) => ({ config, environment, service, strategy }));
+  });
+}
+
+function pathsOf(targets: readonly Target[]): string[] {
+  return [...new Set(targets.flatMap((t) => [...t.strategy.paths(t), statePath(t.environment, t.service)]))];
+}
+
+type Loaded =
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'problem'; readonly problem: RolloutProblem }
+  | { readonly kind: 'active'; readonly state: ServiceState; readonly rollout: RolloutState };
+
+function load(target: Target, files: RolloutSnapshot['files']): Loaded {
+  const path = statePath(target.environment, target.service);
+  const text = files[path];
+  if (text === undefined) return { kind: 'idle' };
+  const parsed = parseState(path, text);
+  if (!parsed.ok) {
+    return {
+      kind: 'problem',
+      problem: {
+        environment: target.environment,
+        service: target.service,
+        reasonCode: 'state.invalid',
+        message: parsed.problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`).join('\n'),
+      },
+    };
+  }
+  const rollout = activeRollout(parsed.state);
+  return rollout === undefined ? { kind: 'idle' } : { kind: 'active', state: parsed.state, rollout };
+}
+
+function viewOf(target: Target, state: ServiceState, rollout: RolloutState): RolloutView {
+  return {
+    environment: target.environment,
+    service: target.service,
+    strategy: rollout.strategy,
+    version: rollout.version,
+    stable: state.stable,
+    phase: rollout.phase,
+    step: rollout.step,
+    steps: rollout.steps,
+    weight: rollout.weight,
+    since: rollout.windowStart,
+  };
+}
+
+/** Where the overlay disagrees with the state (the overlay wins; the engine pauses). */
+export function driftOf(
+  target: Target,
+  files: RolloutSnapshot['files'],
+  state: ServiceState,
+  rollout: RolloutState,
+): string[] {
+  const seen = target.strategy.observe(target, files);
+  if (!seen.ok) return [seen.message];
+  const drift: string[] = [];
+  if (seen.stable !== state.version)
+    drift.push(`the stable image is ${seen.stable ?? '(none)'}, the state says ${state.version}`);
+  if (seen.candidate !== rollout.version)
+    drift.push(
+      `the ${rollout.strategy} image is ${seen.candidate ?? '(none)'}, the state says ${rollout.version}`,
+    );
+  if (seen.weight !== rollout.weight)
+    drift.push(
+      `the ${rollout.strategy} weight is ${seen.weight ?? '(none)'}, the state says ${rollout.weight}`,
+    );
+  return drift;
+}
+
+function requestOf(target: Target, version: string, requestedBy: string, source: string): PromotionRequest {
+  return {
+    environment: target.environment,
+    services: [target.service],
+    version: parseVersion(version),
+    requestedBy,
+    source,
+    kind: 'promote',
+  };
+}
+
+function evaluateGate(gate: GateConfig, ctx: GateContext): Verdict {
+  const kind = GATE_KINDS[gate.kind];
+  const base = { gate: gate.name, kind: gate.kind, details: {} } as const;
+  if (kind === undefined)
+    return { ...base, outcome: 'fail', reasonCode: 'gate.unknown', reason: `unknown gate kind ${gate.kind}` };
+  try {
+    return kind.evaluate(gate.name, gate.config, ctx);
+  } catch (err) {
+    return {
+      ...base,
+      outcome: 'fail',
+      reasonCode: 'gate.error',
+      reason: `gate failed to evaluate: ${(err as Error).message}`,
+    };
+  }
+}
+
+async function judgeAnalysis(
+  target: Target,
+  rollout: RolloutState,
+  now: Date,
+  deps: RolloutDeps,
+): Promise<AnalysisJudgement> {
+  const names = target.strategy.analysisGates(target, rollout);
+  if (names.length === 0) return { kind: 'none' };
+  const from = new Date(Date.parse(rollout.windowStart) + target.strategy.analysisDelayMs(target));
+  if (now < from) return { kind: 'pending', opensAt: from };
+  const gates = names.flatMap((n) => target.config.gates[n] ?? []);
+  const window = { from, to: now };
+  let gateInputs: Record<string, unknown>;
+  try {
+    gateInputs = deps.analysis ? await deps.analysis(gates, window) : {};
+  } catch (err) {
+    const reason = `analysis inputs could not be fetched: ${(err as Error).message}`;
+    return {
+      kind: 'judged',
+      window,
+      verdicts: gates.map((g) => ({
+        verdict: {
+          gate: g.name,
+          kind: g.kind,
+          outcome: 'fail',
+          reasonCode: 'analysis.error',
+          reason,
+          details: {},
+        },
+        outcome: 'error' as const,
+      })),
+    };
+  }
+  const ctx: GateContext = {
+    request: requestOf(target, rollout.version, 'rollgate tick', 'analysis'),
+    facts: { now, history: [], running: {}, gateInputs },
+  };
+  return {
+    kind: 'judged',
+    window,
+    verdicts: gates.map((gate) => {
+      const verdict = evaluateGate(gate, ctx);
+      // A query Prometheus did not answer decides nothing, whatever the gate's onNoData says.
+      const unanswered = queryError(gateInputs[gate.name]);
+      if (unanswered !== undefined && verdict.outcome !== 'pass') {
+        return {
+          verdict: { ...verdict, reason: `${verdict.reason} (${unanswered})` },
+          outcome: 'error' as const,
+        };
+      }
+      return { verdict, outcome: analysisOutcome(verdict) };
+    }),
+  };
+}
+
+/** The first `{ kind: 'error', reason }` query result inside a gate's inputs, if any. */
+function queryError(input: unknown, depth = 0): string | undefined {
+  if (input === null || typeof input !== 'object' || depth > 6) return undefined;
+  const record = input as Record<string, unknown>;
+  if (record.kind === 'error' && typeof record.reason === 'string') return record.reason;
+  for (const value of Object.values(record)) {
+    const found = queryError(value, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** Freeze gates now; an override given when the rollout started lasts for the whole rollout. */
+function judgeFreeze(target: Target, rollout: RolloutState, now: Date): Verdict[] {
+  const env = target.config.environments[target.environment];
+  const ctx: GateContext = {
+    request: requestOf(target, rollout.version, 'rollgate tick', 'freeze'),
+    facts: { now, history: [], running: {} },
+  };
+  return (env?.gates ?? []).flatMap((name) => {
+    const gate = target.config.gates[name];
+    if (gate === undefined || gate.kind !== 'freeze') return [];
+    const verdict = evaluateGate(gate, ctx);
+    const carried = rollout.overrides?.find((o) => o.startsWith(`${name} `));
+    if (verdict.outcome === 'fail' && carried !== undefined) {
+      return [
+        {
+          ...verdict,
+          outcome: 'warn' as const,
+          reason: `${verdict.reason}; overridden at the start: ${carried}`,
+        },
+      ];
+    }
+    return [verdict];
+  });
+}
+
+async function inputOf(
+  target: Target,
+  files: RolloutSnapshot['files'],
+  state: ServiceState,
+  rollout: RolloutState,
+  now: Date,
+  deps: RolloutDeps,
+): Promise<RolloutInput> {
+  const drift = driftOf(target, files, state, rollout);
+  return {
+    now,
+    state,
+    rollout,
+    drift,
+    // A drifted overlay is not judged: the overlay wins until a person resumes or aborts.
+    analysis: drift.length > 0 ? { kind: 'none' } : await judgeAnalysis(target, rollout, now, deps),
+    freeze: judgeFreeze(target, rollout, now),
+    holdMs: target.strategy.holdMs(target, rollout),
+    next: target.strategy.next(target, rollout),
+    onFailure: target.strategy.onFailure(target),
+  };
+}
+
+interface Who {
+  readonly requestedBy: string;
+  readonly source: string;
+  readonly reason?: string;
+}
+
+type Written =
+  { kind: 'committed'; sha: string } | { kind: 'moved' } | { kind: 'problem'; problem: RolloutProblem };
+
+async function writeAction(
+  target: Target,
+  snapshot: RolloutSnapshot,
+  input: RolloutInput,
+  action: Exclude<RolloutAction, { kind: 'wait' | 'start' }>,
+  who: Who,
+  deps: RolloutDeps,
+): Promise<Written> {
+  const { state, rollout, now } = input;
+  const written = target.strategy.write(target, snapshot.files, action, {
+    state,
+    rollout,
+    version: rollout.version,
+    stable: state.stable,
+  });
+  if (!written.ok) {
+    return {
+      kind: 'problem',
+      problem: {
+        environment: target.environment,
+        service: target.service,
+        reasonCode: written.reasonCode,
+        message: written.message,
+      },
+    };
+  }
+  const summary = analysisSummary(input.analysis);
+  const after = stateAfter(state, rollout, action, {
+    environment: target.environment,
+    service: target.service,
+    strategy: target.strategy.kind,
+    now,
+    hasVerify: target.strategy.hasVerify(target),
+    ...(summary !== undefined ? { analysis: summary } : {}),
+  });
+  const path = statePath(target.environment, target.service);
+  const stateEdit: FileEdit = {
+    path,
+    before: snapshot.files[path] ?? '',
+    after: formatState(after),
+    descriptions: [
+      `${after.rollout?.phase ?? 'state'} at step ${after.rollout?.step ?? 0}/${after.rollout?.steps ?? 0}`,
+    ],
+  };
+  const edits = [...written.edits, stateEdit];
+  const message = rolloutMessage({
+    environment: target.environment,
+    service: target.service,
+    action,
+    before: state,
+    after,
+    edits,
+    ...(summary !== undefined ? { analysis: summary } : {}),
+    requestedBy: who.requestedBy,
+    source: who.source,
+    ...(who.reason !== undefined ? { reason: who.reason } : {}),
+    simulated: deps.simulatedClock === true,
+  });
+  const outcome = await deps.store.commit(snapshot, edits, message, now);
+  return outcome.kind === 'committed' ? { kind: 'committed', sha: outcome.sha } : { kind: 'moved' };
+}
+
+function ioProblem(target: Target, err: unknown): RolloutProblem {
+  return {
+    environment: target.environment,
+    service: target.service,
+    reasonCode: 'io',
+    message: (err as Error).message,
+  };
+}
+
+/**
+ * One tick of every active rollout (of the named environments and services, else all): exactly one
+ * action each, one commit per action that writes. Ticks that change nothing write nothing.
+ */
+export async function runTick(
+  config: Config,
+  deps: RolloutDeps,
+  options: { readonly environments?: readonly string[]; readonly services?: readonly string[] } = {},
+): Promise<TickReport> {
+  const now = deps.clock();
+  const targets = targetsOf(config, options.environments ?? [], options.services ?? []);
+  const paths = pathsOf(targets);
+  const rollouts: RolloutResult[] = [];
+  const problems: RolloutProblem[] = [];
+  let snapshot: RolloutSnapshot | undefined;
+  try {
+    snapshot = await deps.store.read(paths);
+  } catch (err) {
+    return {
+      schema_version: 1,
+      at: now.toISOString(),
+      exitCode: 3,
+      rollouts,
+      problems: targets.slice(0, 1).map((t) => ioProblem(t, err)),
+    };
+  }
+  const who: Who = { requestedBy: 'rollgate tick', source: 'rollgate tick' };
+  for (const target of targets) {
+    try {
+      const maxAttempts = deps.maxAttempts ?? 5;
+      for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+        const loaded = load(target, snapshot.files);
+        if (loaded.kind === 'problem') problems.push(loaded.problem);
+        if (loaded.kind !== 'active') break;
+        const input = await inputOf(target, snapshot.files, loaded.state, loaded.rollout, now, deps);
+        const action = decideTick(input);
+        const analysis = analysisReport(input.analysis);
+        const view = viewOf(target, loaded.state, loaded.rollout);
+        if (action.kind === 'wait' || action.kind === 'start') {
+          rollouts.push({ ...view, action, ...(analysis ? { analysis } : {}) });
+          break;
+        }
+        const written = await writeAction(target, snapshot, input, action, who, deps);
+        if (written.kind === 'problem') {
+          problems.push(written.problem);
+          break;
+        }
+        // Whatever happened, the next target must see the new head.
+        snapshot = await deps.store.read(paths);
+        if (written.kind === 'committed') {
+          rollouts.push({ ...view, action, commit: written.sha, ...(analysis ? { analysis } : {}) });
+          break;
+        }
+        if (attempt === maxAttempts)
+          problems.push({
+            ...ioProblem(target, new Error('the GitOps branch kept moving')),
+            reasonCode: 'gave-up',
+          });
+      }
+    } catch (err) {
+      problems.push(ioProblem(target, err));
+    }
+  }
+  const unjudged = rollouts.some((r) => r.action.kind === 'wait' && r.action.reasonCode === 'analysis.error');
+  return {
+    schema_version: 1,
+    at: now.toISOString(),
+    exitCode: unjudged || problems.length > 0 ? 3 : 0,
+    rollouts,
+    problems,
+  };
+}
+
+function analysisReport(analysis: AnalysisJudgement): RolloutResult['analysis'] | undefined {
+  if (analysis.kind !== 'judged') return undefined;
+  return { summary: analysisSummary(analysis), verdicts: analysis.verdicts.map((v) => v.verdict) };
+}
+
+/** An operator's `advance | pause | resume | abort` on the rollouts of one environment. */
+export async function runRolloutCommand(
+  config: Config,
+  deps: RolloutDeps,
+  request: CommandRequest,
+): Promise<CommandReport> {
+  const now = deps.clock();
+  const targets = targetsOf(config, [request.environment], request.services);
+  const paths = pathsOf(targets);
+  const rollouts: RolloutResult[] = [];
+  const problems: RolloutProblem[] = [];
+  const report = (exitCode: 0 | 1 | 3): CommandReport => ({
+    schema_version: 1,
+    verb: request.verb,
+    at: now.toISOString(),
+    exitCode,
+    rollouts,
+    problems,
+  });
+  if (targets.length === 0) {
+    problems.push({
+      environment: request.environment,
+      service: request.services.join(', '),
+      reasonCode: 'not-active',
+      message: `${request.environment} has no rollout strategy (no canary:); there is nothing to ${request.verb}`,
+    });
+    return report(1);
+  }
+  let snapshot: RolloutSnapshot;
+  try {
+    snapshot = await deps.store.read(paths);
+  } catch (err) {
+    problems.push(ioProblem(targets[0] as Target, err));
+    return report(3);
+  }
+  let refused = false;
+  let failed = false;
+  for (const target of targets) {
+    try {
+      const maxAttempts = deps.maxAttempts ?? 5;
+      for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+        const loaded = load(target, snapshot.files);
+        if (loaded.kind === 'problem') {
+          problems.push(loaded.problem);
+          failed = true;
+          break;
+        }
+        if (loaded.kind === 'idle') {
+          // Naming a service asks for it; when none is named, services without a rollout are skipped.
+          if (request.services.length > 0) {
+            refused = true;
+            problems.push({
+              environment: target.environment,
+              service: target.service,
+              reasonCode: 'not-active',
+              message: `${target.service} has no active rollout in ${target.environment}; promote a version to start one`,
+            });
+          }
+          break;
+        }
+        const input = await inputOf(target, snapshot.files, loaded.state, loaded.rollout, now, deps);
+        const action = decideCommand(request.verb, input);
+        const analysis = analysisReport(input.analysis);
+        const view = viewOf(target, loaded.state, loaded.rollout);
+        if (action.kind === 'refused' || action.kind === 'wait' || action.kind === 'start') {
+          refused = true;
+          rollouts.push({ ...view, action, ...(analysis ? { analysis } : {}) });
+          break;
+        }
+        const written = await writeAction(target, snapshot, input, action, request, deps);
+        if (written.kind === 'problem') {
+          problems.push(written.problem);
+          failed = true;
+          break;
+        }
+        snapshot = await deps.store.read(paths);
+        if (written.kind === 'committed') {
+          rollouts.push({ ...view, action, commit: written.sha, ...(analysis ? { analysis } : {}) });
+          break;
+        }
+        if (attempt === maxAttempts) {
+          failed = true;
+          problems.push({
+            ...ioProblem(target, new Error('the GitOps branch kept moving')),
+            reasonCode: 'gave-up',
+          });
+        }
+      }
+    } catch (err) {
+      failed = true;
+      problems.push(ioProblem(target, err));
+    }
+  }
+  if (rollouts.length === 0 && problems.length === 0) {
+    problems.push({
+      environment: request.environment,
+      service: targets.map((t) => t.service).join(', '),
+      reasonCode: 'not-active',
+      message: `no active rollout in ${request.environment}; promote a version to start one`,
+    });
+    refused = true;
+  }
+  return report(failed ? 3 : refused ? 1 : 0);
+}

@@ -1,0 +1,68 @@
+import type { Config } from '../config/schema.js';
+import type { NextMove, RolloutAction } from '../core/rollout.js';
+import type { RolloutState, ServiceState } from '../core/state.js';
+import type { FileEdit } from '../core/types.js';
+
+// A delivery strategy: one file under src/strategies/, registered in registry.ts. The engine
+// (src/core/rollout.ts) holds the rules every strategy shares; a strategy says which files it
+// reads, what the overlay shows, what comes next, how long it holds, and what an action writes.
+
+export interface StrategyTarget {
+  readonly config: Config;
+  readonly environment: string;
+  readonly service: string;
+}
+
+/** What the overlay at the head shows for one rollout, or why it cannot be read. */
+export type Observation =
+  | {
+      readonly ok: true;
+      /** The service's own (stable) image entry. */
+      readonly stable: string | undefined;
+      /** The rollout workload's version (the canary image). */
+      readonly candidate: string | undefined;
+      /** The share of traffic the candidate gets now. */
+      readonly weight: number | undefined;
+    }
+  | { readonly ok: false; readonly reasonCode: string; readonly message: string };
+
+export type WriteOutcome =
+  | { readonly ok: true; readonly edits: readonly FileEdit[] }
+  | { readonly ok: false; readonly reasonCode: string; readonly message: string };
+
+export interface Strategy {
+  readonly kind: string;
+  /** True when the environment rolls out with this strategy. */
+  readonly appliesTo: (config: Config, environment: string) => boolean;
+  /** Every repository path the strategy may read for the target (beside the state file). */
+  readonly paths: (target: StrategyTarget) => readonly string[];
+  readonly observe: (
+    target: StrategyTarget,
+    files: Readonly<Record<string, string | undefined>>,
+  ) => Observation;
+  /** The number of steps (for `Rollgate-Step: k/n`) and the first step of a new rollout. */
+  readonly start: (target: StrategyTarget) => {
+    readonly steps: number;
+    readonly step: number;
+    readonly weight: number;
+  };
+  readonly next: (target: StrategyTarget, rollout: RolloutState) => NextMove;
+  readonly holdMs: (target: StrategyTarget, rollout: RolloutState) => number;
+  /** The gates judged as analysis in the rollout's current phase. */
+  readonly analysisGates: (target: StrategyTarget, rollout: RolloutState) => readonly string[];
+  readonly analysisDelayMs: (target: StrategyTarget) => number;
+  readonly onFailure: (target: StrategyTarget) => 'rollback' | 'pause';
+  readonly hasVerify: (target: StrategyTarget) => boolean;
+  /** The overlay edits of an action, from the state before it (`version` is the rollout's version). */
+  readonly write: (
+    target: StrategyTarget,
+    files: Readonly<Record<string, string | undefined>>,
+    action: RolloutAction,
+    before: {
+      readonly state: ServiceState | undefined;
+      readonly rollout: RolloutState | undefined;
+      readonly version: string;
+      readonly stable: string | undefined;
+    },
+  ) => WriteOutcome;
+}
