@@ -125,4 +125,3 @@ describe('acceptance: bots and users without permission', () => {
     expect(reactionsOn(s)).toEqual(['-1', '-1', '-1', '-1']);
   });
 });
-
