@@ -37949,6 +37949,11 @@ async function finish(end) {
     info(`rollgate: ${end.why}; nothing to do`);
     return;
   }
+  if (end.kind === "done") {
+    info(`rollgate: ${end.why}`);
+    if (end.failStep) setFailed(end.failStep);
+    return;
+  }
   const result = toResult(end);
   const sha = end.status.kind === "committed" || end.status.kind === "proposed" ? end.status.sha : void 0;
   writeOutputs({
@@ -73456,6 +73461,39 @@ async function onPullRequest(ctx, inputs, clients, clock) {
   };
 }
 
+// src/action/sweep-statuses.ts
+async function writeStatuses(client, repo, sha, wanted, targetUrl) {
+  let current;
+  try {
+    const { data } = await client.rest.repos.getCombinedStatusForRef({ ...repo, ref: sha, per_page: 100 });
+    current = new Map(data.statuses.map((s2) => [s2.context, s2.state]));
+  } catch (err2) {
+    const error63 = describeError(err2);
+    return wanted.map((w) => ({ kind: "failed", context: w.context, error: error63 }));
+  }
+  const outcomes = [];
+  for (const w of wanted) {
+    if (current.get(w.context) === w.state) {
+      outcomes.push({ kind: "unchanged", context: w.context });
+      continue;
+    }
+    try {
+      await client.rest.repos.createCommitStatus({
+        ...repo,
+        sha,
+        state: w.state,
+        context: w.context,
+        description: w.description.slice(0, 140),
+        target_url: targetUrl
+      });
+      outcomes.push({ kind: "written", context: w.context });
+    } catch (err2) {
+      outcomes.push({ kind: "failed", context: w.context, error: describeError(err2) });
+    }
+  }
+  return outcomes;
+}
+
 // src/action/on-schedule.ts
 var PAGE2 = 100;
 async function onSchedule(ctx, inputs, clients, clock) {
@@ -73481,8 +73519,10 @@ async function onSchedule(ctx, inputs, clients, clock) {
   const freeze = GATE_KINDS["freeze"];
   if (freeze === void 0) throw new Error("the freeze gate kind is not registered");
   let frozen = 0;
+  let written = 0;
+  const failures = [];
   for (const pull of pulls) {
-    for (const env of frozenEnvs) {
+    const wanted = frozenEnvs.map((env) => {
       const verdicts = env.gates.map(
         (gate) => freeze.evaluate(gate.name, gate.config, {
           request: {
@@ -73498,19 +73538,31 @@ async function onSchedule(ctx, inputs, clients, clock) {
       );
       const failing = verdicts.find((v) => v.outcome === "fail");
       if (failing) frozen++;
-      await github.rest.repos.createCommitStatus({
-        ...repo,
-        sha: pull.headSha,
-        state: failing ? "failure" : "success",
+      return {
         context: `rollgate/freeze/${env.name}`,
-        description: (failing ? `${failing.gate}: ${failing.reason}` : `no freeze active in ${env.name}`).slice(0, 140),
-        target_url: ctx.runUrl
-      });
+        state: failing ? "failure" : "success",
+        description: failing ? `${failing.gate}: ${failing.reason}` : `no freeze active in ${env.name}`
+      };
+    });
+    for (const outcome of await writeStatuses(github, repo, pull.headSha, wanted, ctx.runUrl)) {
+      if (outcome.kind === "written") written++;
+      if (outcome.kind === "failed") {
+        const line = `#${pull.number} (${pull.headSha.slice(0, 7)}) ${outcome.context}: ${outcome.error}`;
+        failures.push(line);
+        warning(`rollgate: freeze sweep could not set ${line}`);
+      }
     }
   }
-  info(
-    `rollgate: freeze sweep at ${now2.toISOString()}: ${pulls.length} open PRs x ${frozenEnvs.length} environments, ${frozen} frozen`
-  );
+  const summary2 = `freeze sweep at ${now2.toISOString()}: ${pulls.length} open PRs x ${frozenEnvs.length} environments, ${frozen} frozen, ${written} statuses written (the rest unchanged), ${failures.length} failed`;
+  info(`rollgate: ${summary2}`);
+  if (failures.length > 0) {
+    return {
+      kind: "done",
+      why: summary2,
+      failStep: `rollgate: the freeze sweep could not set ${failures.length} status(es), the other pull requests were swept:
+${failures.join("\n")}`
+    };
+  }
   return { kind: "ignored", why: `freeze sweep done (${pulls.length} pull requests)` };
 }
 

@@ -7,6 +7,8 @@ import { writeOutputs } from './io.js';
 /** How a run ended: what the outputs, the job summary and the exit code say. */
 export type RunEnd =
   | { readonly kind: 'ignored'; readonly why: string }
+  /** Work that is not one promotion (the freeze sweep): a summary, and a failure when part of it failed. */
+  | { readonly kind: 'done'; readonly why: string; readonly failStep?: string }
   | {
       readonly kind: 'ran';
       readonly environment: string;
@@ -24,6 +26,11 @@ export type RunEnd =
 export async function finish(end: RunEnd): Promise<void> {
   if (end.kind === 'ignored') {
     info(`rollgate: ${end.why}; nothing to do`);
+    return;
+  }
+  if (end.kind === 'done') {
+    info(`rollgate: ${end.why}`);
+    if (end.failStep) setFailed(end.failStep);
     return;
   }
   const result = toResult(end);
