@@ -195,6 +195,8 @@ async function handleCommand(
     source,
     labels: pr.labels,
     dryRun: command.dryRun,
+    // DESIGN.md: nothing blocks a rollback. The core records every gate as skipped (as the CLI does).
+    ...(command.verb === '/rollback' ? { kind: 'rollback' as const } : {}),
     ...(command.reason !== undefined ? { reason: command.reason } : {}),
   };
   if (command.verb === '/promote' && !command.dryRun) {

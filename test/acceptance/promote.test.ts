@@ -206,22 +206,13 @@ describe('acceptance: /promote on a pull request', () => {
     expect(reactionsOn(s)).toEqual(['-1']);
   });
 
-  it('a pull request from a fork is refused unless allowed (and then, having no push time, confirmed)', async () => {
+  it('a pull request from a fork is refused unless allowed (allowed, it needs a confirmation: bot-safety.test.ts)', async () => {
     const s = await setUp({ prFromFork: true });
     const before = await s.gitops.head();
     const refused = await comment(s, 'alice', '/promote dev checkout --version 1.5.0');
     expect(result(refused)).toMatchObject({ status: 'aborted', reason_code: 'fork' });
     await expectNothingWritten(s, before);
     expect(botComments(s)[0]?.body).toContain('pull requests from forks cannot be promoted');
-    s.sim.before({ method: 'GET', path: /\/reactions/ }, () => {
-      const ask = botComments(s).at(-1);
-      if (ask) s.sim.addReaction('acme/app', ask.id, 'alice', '+1');
-    });
-    const allowed = await comment(s, 'alice', '/promote dev checkout --version 1.5.0', {
-      'allow-forks': 'true',
-      'deployment-confirmation': 'true',
-    });
-    expect(result(allowed)).toMatchObject({ status: 'committed' });
   });
 
   it('gates edited in the pull request are ignored: config comes from the default branch at a pinned SHA', async () => {
@@ -393,4 +384,4 @@ describe('acceptance: /promote on a pull request', () => {
 });
 
 /** The requests one /promote makes (see docs/action.md for the list). */
-const PROMOTE_REQUESTS = 17;
+const PROMOTE_REQUESTS = 18;

@@ -17,6 +17,11 @@ export interface Fault {
    */
   graphqlRateLimited?: boolean;
   times?: number;
+  /**
+   * GraphQL only: GitHub did the work, then the answer was lost (a 5xx from a proxy after a
+   * createCommitOnBranch landed). The request is handled as usual and the fault is sent instead.
+   */
+  afterHandling?: boolean;
 }
 
 export interface PendingFault extends Fault {
