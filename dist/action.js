@@ -2166,9 +2166,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve2, reject) => {
+          return new Promise((resolve, reject) => {
             this.close((err2, data) => {
-              return err2 ? reject(err2) : resolve2(data);
+              return err2 ? reject(err2) : resolve(data);
             });
           });
         }
@@ -2206,12 +2206,12 @@ var require_dispatcher_base = __commonJS({
           err2 = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve2, reject) => {
+          return new Promise((resolve, reject) => {
             this.destroy(err2, (err3, data) => {
               return err3 ? (
                 /* istanbul ignore next: should never error */
                 reject(err3)
-              ) : resolve2(data);
+              ) : resolve(data);
             });
           });
         }
@@ -4478,8 +4478,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise2 = new Promise((resolve2, reject) => {
-        res = resolve2;
+      const promise2 = new Promise((resolve, reject) => {
+        res = resolve;
         rej = reject;
       });
       return { promise: promise2, resolve: res, reject: rej };
@@ -6730,12 +6730,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve2, reject) => {
+      const waitForDrain = () => new Promise((resolve, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve2;
+          callback = resolve;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7405,12 +7405,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve2, reject) => {
+      const waitForDrain = () => new Promise((resolve, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve2;
+          callback = resolve;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7889,16 +7889,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve2) => {
+        return new Promise((resolve) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve2;
+            this[kClosedResolve] = resolve;
           } else {
-            resolve2(null);
+            resolve(null);
           }
         });
       }
       async [kDestroy](err2) {
-        return new Promise((resolve2) => {
+        return new Promise((resolve) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -7909,7 +7909,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve2(null);
+            resolve(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err2, callback);
@@ -7960,7 +7960,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve2, reject) => {
+        const socket = await new Promise((resolve, reject) => {
           client[kConnector]({
             host,
             hostname: hostname3,
@@ -7972,7 +7972,7 @@ var require_client = __commonJS({
             if (err2) {
               reject(err2);
             } else {
-              resolve2(socket2);
+              resolve(socket2);
             }
           });
         });
@@ -8308,8 +8308,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve2) => {
-            this[kClosedResolve] = resolve2;
+          await new Promise((resolve) => {
+            this[kClosedResolve] = resolve;
           });
         }
       }
@@ -9578,7 +9578,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve2, reject) => {
+        return await new Promise((resolve, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9591,7 +9591,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve2(null);
+              resolve(null);
             }
           }).on("error", noop4).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9610,7 +9610,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert2(!stream[kConsume]);
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9627,7 +9627,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve2,
+              resolve,
               reject,
               length: 0,
               body: []
@@ -9697,18 +9697,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve2, stream, length } = consume2;
+      const { type, body, resolve, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve2(chunksDecode(body, length));
+          resolve(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve2(JSON.parse(chunksDecode(body, length)));
+          resolve(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve2(chunksConcat(body, length).buffer);
+          resolve(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve2(new Blob(body, { type: stream[kContentType] }));
+          resolve(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve2(chunksConcat(body, length));
+          resolve(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err2) {
@@ -9965,9 +9965,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve, reject) => {
           request2.call(this, opts, (err2, data) => {
-            return err2 ? reject(err2) : resolve2(data);
+            return err2 ? reject(err2) : resolve(data);
           });
         });
       }
@@ -10190,9 +10190,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve, reject) => {
           stream.call(this, opts, factory, (err2, data) => {
-            return err2 ? reject(err2) : resolve2(data);
+            return err2 ? reject(err2) : resolve(data);
           });
         });
       }
@@ -10477,9 +10477,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve, reject) => {
           upgrade.call(this, opts, (err2, data) => {
-            return err2 ? reject(err2) : resolve2(data);
+            return err2 ? reject(err2) : resolve(data);
           });
         });
       }
@@ -10571,9 +10571,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve, reject) => {
           connect.call(this, opts, (err2, data) => {
-            return err2 ? reject(err2) : resolve2(data);
+            return err2 ? reject(err2) : resolve(data);
           });
         });
       }
@@ -14436,7 +14436,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url2 = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve2, reject) => agent.dispatch(
+        return new Promise((resolve, reject) => agent.dispatch(
           {
             path: url2.pathname + url2.search,
             origin: url2.origin,
@@ -14512,7 +14512,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve2({
+              resolve({
                 status,
                 statusText: statusText2,
                 headersList,
@@ -14555,7 +14555,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve2({
+              resolve({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -18296,8 +18296,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve2) => {
-        setTimeout(resolve2, ms).unref();
+      return new Promise((resolve) => {
+        setTimeout(resolve, ms).unref();
       });
     }
     module.exports = {
@@ -36244,8 +36244,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve2, reject) {
-            return setTimeout(resolve2, t);
+          return new this.Promise(function(resolve, reject) {
+            return setTimeout(resolve, t);
           });
         }
         computePenalty() {
@@ -36456,15 +36456,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error63, reject, resolve2, returned, task;
+          var args, cb, error63, reject, resolve, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve2, reject } = this._queue.shift());
+            ({ task, args, resolve, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve2(returned);
+                  return resolve(returned);
                 };
               } catch (error1) {
                 error63 = error1;
@@ -36479,13 +36479,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise2, reject, resolve2;
-          resolve2 = reject = null;
+          var promise2, reject, resolve;
+          resolve = reject = null;
           promise2 = new this.Promise(function(_resolve, _reject) {
-            resolve2 = _resolve;
+            resolve = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve2, reject });
+          this._queue.push({ task, args, resolve, reject });
           this._tryToRun();
           return promise2;
         }
@@ -36886,14 +36886,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at2;
               };
-              return new this.Promise((resolve2, reject) => {
+              return new this.Promise((resolve, reject) => {
                 if (finished()) {
-                  return resolve2();
+                  return resolve();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve2();
+                      return resolve();
                     }
                   });
                 }
@@ -36986,9 +36986,9 @@ var require_light = __commonJS({
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve2, reject) {
+              return new this.Promise(function(resolve, reject) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve2)(args3);
+                  return (args3[0] != null ? reject : resolve)(args3);
                 });
               });
             };
@@ -37272,11 +37272,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
+    return value instanceof P ? value : new P(function(resolve) {
+      resolve(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve2, reject) {
+  return new (P || (P = Promise))(function(resolve, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -37292,7 +37292,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -38026,14 +38026,22 @@ var USAGE = {
 };
 
 // src/commands/parse.ts
+var MAX_COMMAND_LENGTH = 1e3;
 function parseComment(body) {
-  const firstLine = (body.split(/\r?\n/, 1)[0] ?? "").trimEnd();
+  const head = body.slice(0, MAX_COMMAND_LENGTH + 2);
+  const newline = head.search(/\r?\n/);
+  const tooLong = newline === -1 ? body.length > MAX_COMMAND_LENGTH : newline > MAX_COMMAND_LENGTH;
+  const firstLine = (newline === -1 ? head : head.slice(0, newline)).trimEnd();
   if (!firstLine.startsWith("/")) return { kind: "ignored" };
   const verb = VERBS.find(
     (v) => firstLine === v || firstLine.startsWith(`${v} `) || firstLine.startsWith(`${v}	`)
   );
   if (verb === void 0) return { kind: "ignored" };
   const invalid = (problem) => ({ kind: "invalid", verb, problem, usage: USAGE[verb] });
+  if (tooLong)
+    return invalid(
+      `the command is longer than ${MAX_COMMAND_LENGTH} characters; write it on one shorter first line (a long --reason can go in the rest of the comment, which rollgate ignores)`
+    );
   const tokens = tokenize(firstLine.slice(verb.length));
   if (typeof tokens === "string") return invalid(tokens);
   const positional = [];
@@ -38042,6 +38050,10 @@ function parseComment(body) {
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i] ?? "";
     if (!token.startsWith("--")) {
+      if (token.trim() === "")
+        return invalid(
+          `an empty argument ('' or "") names nothing: write the ${positional.length === 0 ? "environment" : "service"} without quotes`
+        );
       positional.push(token);
       continue;
     }
@@ -38058,7 +38070,7 @@ function parseComment(body) {
       continue;
     }
     const value = eq !== -1 ? token.slice(eq + 1) : tokens[++i];
-    if (value === void 0 || value === "" || eq === -1 && value.startsWith("--")) {
+    if (value === void 0 || value.trim() === "" || eq === -1 && value.startsWith("--")) {
       return invalid(`flag "${name2}" needs a value`);
     }
     flags.set(name2, value);
@@ -38131,14 +38143,14 @@ function tokenize(text) {
   return tokens;
 }
 
-// src/gitops/paths.ts
-import { isAbsolute, normalize, relative, resolve } from "node:path";
+// src/core/repo-paths.ts
+import { isAbsolute, posix } from "node:path";
 function normalizeRepoPath(path) {
-  if (isAbsolute(path) || /^[a-zA-Z]:/.test(path))
+  if (isAbsolute(path) || path.startsWith("/") || /^[a-zA-Z]:/.test(path))
     throw new UsageError(
       `path "${path}" must be relative to the GitOps repository root; drop the leading / or drive letter`
     );
-  const clean = normalize(path).replace(/\\/g, "/").replace(/^\.\//, "");
+  const clean = posix.normalize(path.replace(/\\/g, "/")).replace(/^\.\//, "");
   if (clean === ".." || clean.startsWith("../"))
     throw new UsageError(
       `path "${path}" leaves the GitOps repository; write it relative to the repository root, without ..`
@@ -43994,7 +44006,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve2) {
+function isRecursive(inst, stack, resolve) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -44004,7 +44016,7 @@ function isRecursive(inst, stack, resolve2) {
   let result = NONE;
   const check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve2);
+      const answer = isRecursive(child, stack, resolve);
       if (answer > result)
         result = answer;
     }
@@ -44015,7 +44027,7 @@ function isRecursive(inst, stack, resolve2) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve2) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -44079,7 +44091,7 @@ function isRecursive(inst, stack, resolve2) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve2 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve ? inst._zod.innerType : void 0);
       merge3(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -58664,18 +58676,24 @@ function parseDuration(text) {
   }
   return total;
 }
+var SHOWN_UNITS = [
+  ["d", 86400],
+  ["h", 3600],
+  ["m", 60],
+  ["s", 1]
+];
 function formatDuration(ms) {
-  if (ms < 6e4) return `${Math.max(0, Math.ceil(ms / 1e3))}s`;
-  let minutes = Math.ceil(ms / 6e4);
-  const days = Math.floor(minutes / 1440);
-  minutes -= days * 1440;
-  const hours = Math.floor(minutes / 60);
-  minutes -= hours * 60;
+  const total = Math.floor(ms / 1e3);
+  if (total <= 0) return ms > 0 ? "1s" : "0s";
+  let left = total;
   const parts = [];
-  if (days) parts.push(`${days}d`);
-  if (hours) parts.push(`${hours}h`);
-  if (minutes) parts.push(`${minutes}m`);
-  return parts.join(" ");
+  for (const [unit, size] of SHOWN_UNITS) {
+    const n2 = Math.floor(left / size);
+    left -= n2 * size;
+    if (parts.length > 0 || n2 > 0) parts.push(n2 > 0 ? `${n2}${unit}` : "");
+    if (parts.length === 2) break;
+  }
+  return parts.filter((p) => p !== "").join(" ");
 }
 var PROM_UNITS = [
   ["d", 864e5],
@@ -59726,13 +59744,128 @@ function previousVersion(history, environment, service, current) {
   return void 0;
 }
 
+// src/core/trailers.ts
+var TRAILERS = {
+  environment: "Rollgate-Environment",
+  services: "Rollgate-Service",
+  version: "Rollgate-Version",
+  requestedBy: "Rollgate-Requested-By",
+  source: "Rollgate-Source",
+  decision: "Rollgate-Decision",
+  overrides: "Rollgate-Override",
+  phase: "Rollgate-Phase",
+  step: "Rollgate-Step",
+  weight: "Rollgate-Weight",
+  stable: "Rollgate-Stable",
+  analysis: "Rollgate-Analysis",
+  hold: "Rollgate-Hold",
+  reason: "Rollgate-Reason",
+  reasonFor: "Rollgate-Reason-For",
+  flag: "Rollgate-Flag",
+  sourceTime: "Rollgate-Source-Time",
+  clock: "Rollgate-Clock",
+  run: "Rollgate-Run"
+};
+function oneLine2(value) {
+  return value.replace(/[\r\n\u2028\u2029]+/g, " ").trim();
+}
+function formatTrailers(t) {
+  const lines = [];
+  for (const [field, name2] of Object.entries(TRAILERS)) {
+    const value = t[field];
+    if (value === void 0) continue;
+    const values = typeof value === "string" ? [value] : value;
+    for (const v of values) lines.push(`${name2}: ${oneLine2(v)}`);
+  }
+  return lines.join("\n");
+}
+var FIELD_BY_NAME = new Map(
+  Object.entries(TRAILERS).map(([field, name2]) => [
+    name2.toLowerCase(),
+    field
+  ])
+);
+function parseTrailers(message) {
+  const paragraphs = message.replace(/\r\n/g, "\n").trimEnd().split(/\n\s*\n/);
+  const last = paragraphs[paragraphs.length - 1] ?? "";
+  const values = /* @__PURE__ */ new Map();
+  for (const line of last.split("\n")) {
+    const match2 = /^([A-Za-z-]+):\s*(.*)$/.exec(line);
+    if (!match2) continue;
+    const field = FIELD_BY_NAME.get((match2[1] ?? "").toLowerCase());
+    if (field === void 0) continue;
+    values.set(field, [...values.get(field) ?? [], match2[2] ?? ""]);
+  }
+  const first = (field) => values.get(field)?.[0];
+  const environment = first("environment");
+  const version2 = first("version");
+  const services = values.get("services") ?? [];
+  if (environment === void 0 || version2 === void 0 || services.length === 0) return void 0;
+  const optional2 = {};
+  for (const field of Object.keys(TRAILERS)) {
+    if (field === "services" || field === "overrides") continue;
+    const v = first(field);
+    if (v !== void 0) optional2[field] = v;
+  }
+  const overrides = values.get("overrides");
+  return {
+    ...optional2,
+    environment,
+    services,
+    version: version2,
+    requestedBy: first("requestedBy") ?? "",
+    source: first("source") ?? "",
+    decision: first("decision") ?? "",
+    ...overrides ? { overrides } : {}
+  };
+}
+function historyEntryOf(commit) {
+  const t = parseTrailers(commit.message);
+  if (t === void 0) return void 0;
+  return {
+    sha: commit.sha,
+    committedAt: commit.committedAt,
+    environment: t.environment,
+    services: t.services,
+    version: t.version,
+    trailers: t
+  };
+}
+
+// src/core/history-read.ts
+async function readHistory(store, head, needs) {
+  const open3 = /* @__PURE__ */ new Map();
+  for (const need of needs) open3.set(pairKey(need.environment, need.service), need.version);
+  const entries = [];
+  if (open3.size === 0) return entries;
+  await store.history(head, (commit) => {
+    const entry = historyEntryOf(commit);
+    if (entry === void 0) return "more";
+    entries.push(entry);
+    for (const service of entry.services) {
+      const key = pairKey(entry.environment, service);
+      if (open3.has(key) && open3.get(key) !== entry.version) open3.delete(key);
+    }
+    return open3.size === 0 ? "stop" : "more";
+  });
+  return entries;
+}
+function pairKey(environment, service) {
+  return `${environment}\0${service}`;
+}
+
 // src/action/rollback-version.ts
 async function rollbackVersion(store, config2, environment, services) {
   const snapshot = await store.read(overlayCandidates(config2, services));
   const running = runningVersions(config2, services, snapshot.files)[environment] ?? {};
+  const history = await readHistory(
+    store,
+    snapshot.head,
+    services.map((service) => ({ environment, service, version: running[service] }))
+  );
   const targets = /* @__PURE__ */ new Set();
   for (const service of services) {
-    const previous = previousVersion(snapshot.history, environment, service, running[service])?.version;
+    const previous = previousVersion(history, environment, service, running[service])?.version;
     if (previous === void 0) {
       return {
         problem: `no earlier version of ${service} in ${environment} in rollgate's history to roll back to`
@@ -59947,72 +60080,6 @@ function runningAfter(result) {
   const updated = { ...running[environment] };
   for (const service of evaluation.plan.changedServices) updated[service] = version2;
   return { ...running, [environment]: updated };
-}
-
-// src/facts/history.ts
-var TRAILERS = {
-  environment: "Rollgate-Environment",
-  service: "Rollgate-Service",
-  version: "Rollgate-Version",
-  requestedBy: "Rollgate-Requested-By",
-  source: "Rollgate-Source",
-  decision: "Rollgate-Decision",
-  override: "Rollgate-Override"
-};
-function oneLine2(value) {
-  return value.replace(/[\r\n]+/g, " ").trim();
-}
-function formatTrailers(t) {
-  const lines = [
-    `${TRAILERS.environment}: ${oneLine2(t.environment)}`,
-    ...t.services.map((s2) => `${TRAILERS.service}: ${oneLine2(s2)}`),
-    `${TRAILERS.version}: ${oneLine2(t.version)}`,
-    `${TRAILERS.requestedBy}: ${oneLine2(t.requestedBy)}`,
-    `${TRAILERS.source}: ${oneLine2(t.source)}`,
-    `${TRAILERS.decision}: ${oneLine2(t.decision)}`,
-    ...(t.overrides ?? []).map((o) => `${TRAILERS.override}: ${oneLine2(o)}`)
-  ];
-  return lines.join("\n");
-}
-function parseTrailers(message) {
-  const paragraphs = message.replace(/\r\n/g, "\n").trimEnd().split(/\n\s*\n/);
-  const last = paragraphs[paragraphs.length - 1] ?? "";
-  const values = /* @__PURE__ */ new Map();
-  for (const line of last.split("\n")) {
-    const match2 = /^([A-Za-z-]+):\s*(.*)$/.exec(line);
-    if (!match2) continue;
-    const key = (match2[1] ?? "").toLowerCase();
-    values.set(key, [...values.get(key) ?? [], match2[2] ?? ""]);
-  }
-  const first = (name2) => values.get(name2.toLowerCase())?.[0];
-  const environment = first(TRAILERS.environment);
-  const version2 = first(TRAILERS.version);
-  const services = values.get(TRAILERS.service.toLowerCase()) ?? [];
-  if (environment === void 0 || version2 === void 0 || services.length === 0) return void 0;
-  const overrides = values.get(TRAILERS.override.toLowerCase());
-  return {
-    environment,
-    services,
-    version: version2,
-    requestedBy: first(TRAILERS.requestedBy) ?? "",
-    source: first(TRAILERS.source) ?? "",
-    decision: first(TRAILERS.decision) ?? "",
-    ...overrides ? { overrides } : {}
-  };
-}
-function historyFromCommits(commits) {
-  return commits.flatMap((c) => {
-    const t = parseTrailers(c.message);
-    return t ? [
-      {
-        sha: c.sha,
-        committedAt: c.committedAt,
-        environment: t.environment,
-        services: t.services,
-        version: t.version
-      }
-    ] : [];
-  });
 }
 
 // src/gates/gate.ts
@@ -67664,12 +67731,9 @@ async function evaluate(config2, request2, deps) {
     deps.store.read(overlayCandidates(config2, request2.services)),
     deps.extraFacts ? deps.extraFacts(now2) : Promise.resolve({})
   ]);
-  const facts = {
-    ...extra,
-    now: now2,
-    history: snapshot.history,
-    running: runningVersions(config2, request2.services, snapshot.files)
-  };
+  const running = runningVersions(config2, request2.services, snapshot.files);
+  const history = await readHistory(deps.store, snapshot.head, historyNeeds(config2, request2, running));
+  const facts = { ...extra, now: now2, history, running };
   const decision = decide(config2, request2, facts);
   const planned = makePlan(config2, request2, snapshot.files);
   return planned.ok ? { snapshot, facts, decision, plan: planned.plan } : {
@@ -67679,6 +67743,25 @@ async function evaluate(config2, request2, deps) {
     plan: void 0,
     planError: { reasonCode: planned.reasonCode, message: planned.message }
   };
+}
+function historyNeeds(config2, request2, running) {
+  const env = config2.environments[request2.environment];
+  if (env === void 0) return [];
+  const needs = [];
+  const bakes = env.gates.some((name2) => config2.gates[name2]?.kind === "bake");
+  if (bakes && env.after !== void 0 && request2.kind !== "rollback") {
+    const version2 = formatVersion(request2.version);
+    for (const service of request2.services) needs.push({ environment: env.after, service, version: version2 });
+  }
+  if (request2.kind === "rollback") {
+    for (const service of request2.services)
+      needs.push({
+        environment: request2.environment,
+        service,
+        version: running[request2.environment]?.[service]
+      });
+  }
+  return needs;
 }
 async function promote(config2, request2, deps) {
   const maxAttempts = deps.maxAttempts ?? 8;
@@ -67752,6 +67835,7 @@ async function runPromotion(run) {
   let last;
   const guarded = {
     read: (paths) => run.store.read(paths),
+    history: (...args) => run.store.history(...args),
     commit: async (snapshot, edits, message, at2) => {
       await run.beforeCommit?.();
       last = await run.store.commit(snapshot, edits, message, at2);
@@ -67914,6 +67998,42 @@ function allowedKeysAt(schema, path) {
     if (def.type === "object") for (const k of Object.keys(def.shape ?? {})) keys.add(k);
   }
   return [...keys];
+}
+
+// src/config/yaml-errors.ts
+var TEMPLATE_HINT = '"{{" opens a YAML flow map, so a {{placeholder}} cannot start a plain value or stand inside { ... }: quote the value, e.g. path: "apps/{{service}}/overlays/dev"';
+function unquotedBraces(text, offset2) {
+  const start = text.lastIndexOf("\n", Math.max(0, offset2 - 1)) + 1;
+  const newline = text.indexOf("\n", offset2);
+  const end = newline === -1 ? text.length : newline;
+  let quote;
+  for (let i = start; i < end - 1; i++) {
+    const ch = text[i];
+    if (quote !== void 0) {
+      if (ch === quote) quote = void 0;
+      continue;
+    }
+    if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === "#" && (i === start || /\s/.test(text[i - 1] ?? ""))) return void 0;
+    else if (ch === "{" && text[i + 1] === "{") return i;
+  }
+  return void 0;
+}
+function yamlProblems(file2, text, errors, lines) {
+  const sorted = [...errors].sort((a, b) => a.pos[0] - b.pos[0]);
+  const first = sorted[0];
+  if (first === void 0) return [];
+  const problem = (offset2, message) => {
+    const pos = lines.linePos(offset2);
+    return { file: file2, line: pos.line, col: pos.col, path: "", message };
+  };
+  const more = sorted.length - 1;
+  const rest = more > 0 ? ` (and ${more} more parser error${more === 1 ? "" : "s"} after it, most likely caused by this one: fix it and run again)` : "";
+  const braces = unquotedBraces(text, first.pos[0]);
+  return [
+    ...braces !== void 0 ? [problem(braces, `YAML: ${TEMPLATE_HINT}`)] : [],
+    problem(first.pos[0], `YAML: ${first.message.split("\n")[0] ?? ""}${rest}`)
+  ];
 }
 
 // src/overlays/traffic/gateway-api.ts
@@ -68209,18 +68329,15 @@ function parseConfig(main2, policies, env) {
 var recordOfUnknown = external_exports.record(external_exports.string(), external_exports.unknown());
 function parseSource(input2, env, problems) {
   const lines = new import_yaml13.LineCounter();
-  const doc = (0, import_yaml13.parseDocument)(input2.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = (0, import_yaml13.parseDocument)(input2.text, {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: true,
+    // A collection as a key (`{{service}}` unquoted) is reported as a problem, not as a process warning.
+    logLevel: "error"
+  });
   const source = { file: input2.file, doc, lines };
-  for (const err2 of doc.errors) {
-    const pos = lines.linePos(err2.pos[0]);
-    problems.push({
-      file: input2.file,
-      line: pos.line,
-      col: pos.col,
-      path: "",
-      message: `YAML: ${err2.message.split("\n")[0]}`
-    });
-  }
+  problems.push(...yamlProblems(input2.file, input2.text, doc.errors, lines));
   resolveEnv(source, env, problems);
   return source;
 }
@@ -68304,8 +68421,10 @@ function zodProblems(source, issues, base, schema) {
     const value = valueAt(source, path);
     const missing = issue3.code === "invalid_type" && value === void 0;
     const detail = issue3.message.replace("Invalid input: ", "").replace("Invalid option: ", "");
-    const message = missing ? `missing required key "${String(path[path.length - 1])}" (${detail})` : `${detail}, got ${JSON.stringify(value)}`;
-    return [{ ...at(source, nodeAt(source, path)), path: formatPath(path), message }];
+    const node2 = nodeAt(source, path);
+    const braces = (0, import_yaml13.isMap)(node2) && node2.items.some((p) => (0, import_yaml13.isMap)(p.key)) ? `; ${TEMPLATE_HINT}` : "";
+    const message = missing ? `missing required key "${String(path[path.length - 1])}" (${detail})` : `${detail}, got ${JSON.stringify(value)}${braces}`;
+    return [{ ...at(source, node2), path: formatPath(path), message }];
   });
 }
 function collectGates(source, base, gates, problems) {
@@ -68399,21 +68518,22 @@ function checkReferences(source, config2, gates, problems) {
       });
     }
   }
+  const inReportedLoop = /* @__PURE__ */ new Set();
   for (const start of envNames) {
-    const seen = /* @__PURE__ */ new Set([start]);
+    if (inReportedLoop.has(start)) continue;
+    const walk = [start];
     let current = config2.environments[start]?.after;
-    while (current !== void 0) {
-      if (seen.has(current)) {
-        problems.push({
-          ...at(source, nodeAt(source, ["environments", start, "after"])),
-          path: `environments.${start}.after`,
-          message: `"after" forms a loop: ${[...seen, current].join(" -> ")}; the pipeline must have a first environment`
-        });
-        break;
-      }
-      seen.add(current);
+    while (current !== void 0 && !walk.includes(current)) {
+      walk.push(current);
       current = config2.environments[current]?.after;
     }
+    if (current !== start) continue;
+    for (const env of walk) inReportedLoop.add(env);
+    problems.push({
+      ...at(source, nodeAt(source, ["environments", start, "after"])),
+      path: `environments.${start}.after`,
+      message: walk.length === 1 ? `"after: ${start}" names ${start} itself; an environment cannot come after itself: remove "after", or name the environment before it` : `"after" forms a loop: ${[...walk, start].join(" -> ")}; the pipeline must have a first environment`
+    });
   }
 }
 function checkCanary(source, config2, envName2, canary, gates, problems) {
@@ -72791,14 +72911,21 @@ function createOctokit(options) {
 }
 
 // src/gitops/github-api.ts
-var DEFAULT_HISTORY_DEPTH = 100;
+var HISTORY_PAGE = 100;
 function githubApiStore(options) {
   const [owner, name2] = splitRepository(options.repository);
   if (options.mode === "pull-request" && options.rest === void 0) {
     throw new Error("githubApiStore: pull-request mode needs a REST client to create the branch and the PR");
   }
+  const firstPages = /* @__PURE__ */ new Map();
   return {
-    read: (paths) => readSnapshot(options, owner, name2, paths),
+    read: async (paths) => {
+      const { snapshot, page } = await readSnapshot(options, owner, name2, paths);
+      firstPages.clear();
+      firstPages.set(snapshot.head, page);
+      return snapshot;
+    },
+    history: (from, visit5, historyOptions = {}) => walkHistory(options, owner, name2, from, visit5, historyOptions.paths ?? [], firstPages.get(from)),
     commit: (snapshot, edits, message, at2) => options.mode === "push" ? commitOnBranch(options, options.branch, snapshot.head, edits, message) : commitAsPullRequest(options, owner, name2, snapshot, edits, message, at2)
   };
 }
@@ -72817,12 +72944,22 @@ function buildReadQuery(branch, paths) {
     "query RollgateRead($owner: String!, $name: String!, $ref: String!, $depth: Int!) {",
     "  repository(owner: $owner, name: $name) {",
     "    ref(qualifiedName: $ref) {",
-    "      target { ... on Commit { oid history(first: $depth) { nodes { oid committedDate message } } } }",
+    "      target { ... on Commit { oid history(first: $depth) { pageInfo { hasNextPage } nodes { oid committedDate message } } } }",
     "    }",
     ...files ? [files] : [],
     "  }",
     "}"
   ].join("\n");
+}
+function pageOf(connection) {
+  return {
+    commits: (connection?.nodes ?? []).map((n2) => ({
+      sha: n2.oid,
+      committedAt: new Date(n2.committedDate),
+      message: n2.message
+    })),
+    more: connection?.pageInfo?.hasNextPage ?? false
+  };
 }
 async function readSnapshot(options, owner, name2, paths) {
   const query = buildReadQuery(options.branch, paths);
@@ -72835,7 +72972,7 @@ async function readSnapshot(options, owner, name2, paths) {
       owner,
       name: name2,
       ref: `refs/heads/${options.branch}`,
-      depth: options.historyDepth ?? DEFAULT_HISTORY_DEPTH
+      depth: options.historyPage ?? HISTORY_PAGE
     });
   } catch (err2) {
     if (err2 instanceof GraphqlError && err2.errors.some((e) => e.type === "NOT_FOUND")) throw unreachable;
@@ -72859,12 +72996,41 @@ async function readSnapshot(options, owner, name2, paths) {
       );
     else files[path] = void 0;
   });
-  const commits = (target.history?.nodes ?? []).map((n2) => ({
-    sha: n2.oid,
-    committedAt: new Date(n2.committedDate),
-    message: n2.message
-  }));
-  return { head: target.oid, files, history: options.parseHistory(commits) };
+  return { snapshot: { head: target.oid, files }, page: pageOf(target.history) };
+}
+var HISTORY_QUERY = `query RollgateHistory($owner: String!, $name: String!, $oid: GitObjectID!, $first: Int!, $path: String) {
+  repository(owner: $owner, name: $name) {
+    object(oid: $oid) { ... on Commit { history(first: $first, path: $path) { pageInfo { hasNextPage } nodes { oid committedDate message } } } }
+  }
+}`;
+async function walkHistory(options, owner, name2, from, visit5, paths, firstPage) {
+  if (paths.length > 1) {
+    throw new Error("githubApiStore.history: pass at most one path (GitHub filters history by one path)");
+  }
+  const path = paths[0];
+  const size = options.historyPage ?? HISTORY_PAGE;
+  let page = path === void 0 ? firstPage : void 0;
+  let start = from;
+  let skipFirst = false;
+  for (; ; ) {
+    if (page === void 0) {
+      const data = await options.graphql(HISTORY_QUERY, {
+        owner,
+        name: name2,
+        oid: start,
+        first: skipFirst ? size + 1 : size,
+        ...path === void 0 ? {} : { path }
+      });
+      page = pageOf(data.repository?.object?.history);
+    }
+    const commits = skipFirst ? page.commits.filter((c) => c.sha !== start) : page.commits;
+    for (const commit of commits) if (visit5(commit) === "stop") return;
+    const last = commits[commits.length - 1];
+    if (!page.more || last === void 0) return;
+    start = last.sha;
+    skipFirst = true;
+    page = void 0;
+  }
 }
 var COMMIT_MUTATION = `mutation RollgateCommit($input: CreateCommitOnBranchInput!) {
   createCommitOnBranch(input: $input) { commit { oid url } }
@@ -72957,7 +73123,6 @@ function makeStore(config2, ctx, clients) {
     repository: gitopsRepository(config2, ctx),
     branch: config2.gitops.branch,
     mode: config2.gitops.mode,
-    parseHistory: historyFromCommits,
     rest: clients.gitops
   });
 }
@@ -72969,6 +73134,7 @@ function cachingStore(store) {
       if (cached2?.key !== key) cached2 = { key, snapshot: store.read(paths) };
       return cached2.snapshot;
     },
+    history: (...args) => store.history(...args),
     commit: async (...args) => {
       cached2 = void 0;
       return store.commit(...args);
@@ -73132,6 +73298,8 @@ Push the branch to ${repo.owner}/${repo.repo}, or set \`allow-forks: true\` on t
     source,
     labels: pr.labels,
     dryRun: command.dryRun,
+    // DESIGN.md: nothing blocks a rollback. The core records every gate as skipped (as the CLI does).
+    ...command.verb === "/rollback" ? { kind: "rollback" } : {},
     ...command.reason !== void 0 ? { reason: command.reason } : {}
   };
   if (command.verb === "/promote" && !command.dryRun) {

@@ -1,4 +1,4 @@
-import { ConfigError, exitCodeOf, IoError, UsageError } from '../core/errors.js';
+import { ConfigError, exitCodeOf, formatProblem, IoError, UsageError } from '../core/errors.js';
 import { runDemo } from './demo.js';
 import { runEdit } from './edit.js';
 import { HELP, helpFor } from './help.js';
@@ -45,16 +45,25 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         return usage(io, `unknown command "${verb}"`);
     }
   } catch (err) {
+    // Every hint names the command that was run (`rollgate edit image`, not another verb).
+    const command =
+      verb === 'edit' && rest[0] !== undefined && !rest[0].startsWith('-') ? `edit ${rest[0]}` : verb;
     if (err instanceof ConfigError) {
       io.stderr(
-        `config error:\n${err.problems.map((p) => `  ${p.file}:${p.line}:${p.col}${p.path ? ` (${p.path})` : ''}: ${p.message}`).join('\n')}`,
+        `rollgate ${command}: config error:\n${err.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n` +
+          `Fix the config (rollgate validate checks it alone); run "rollgate ${command} --help" for usage.`,
       );
     } else if (err instanceof UsageError) {
-      io.stderr(`rollgate ${verb}: ${err.message}\nRun "rollgate ${verb} --help" for usage.`);
+      io.stderr(`rollgate ${command}: ${err.message}\nRun "rollgate ${command} --help" for usage.`);
     } else if (err instanceof IoError) {
-      io.stderr(`rollgate ${verb}: ${err.message}`);
+      io.stderr(`rollgate ${command}: ${err.message}`);
     } else {
-      io.stderr(`rollgate ${verb}: unexpected error: ${(err as Error).stack ?? String(err)}`);
+      // A bug, not the user's fault: one line to report, the stack only when asked for.
+      const message = err instanceof Error ? err.message : String(err);
+      const stack = io.env.ROLLGATE_DEBUG && err instanceof Error && err.stack ? `\n${err.stack}` : '';
+      io.stderr(
+        `rollgate ${command}: internal error: ${message}. This is a bug in rollgate: please report it with the command line (ROLLGATE_DEBUG=1 shows where it happened).${stack}`,
+      );
     }
     return exitCodeOf(err);
   }

@@ -6,6 +6,7 @@ import { ConfigError, type ConfigProblem, IoError, UsageError } from '../core/er
 import { GATE_KINDS } from '../gates/registry.js';
 import { suggestion } from './did-you-mean.js';
 import { allowedKeysAt } from './schema-walk.js';
+import { TEMPLATE_HINT, yamlProblems } from './yaml-errors.js';
 import { type CanaryConfig, type Config, configSchema, type GateConfig, policyFileSchema } from './schema.js';
 
 export interface ConfigText {
@@ -96,18 +97,15 @@ function parseSource(
   problems: ConfigProblem[],
 ): Source {
   const lines = new LineCounter();
-  const doc = parseDocument(input.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(input.text, {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: true,
+    // A collection as a key (`{{service}}` unquoted) is reported as a problem, not as a process warning.
+    logLevel: 'error',
+  });
   const source = { file: input.file, doc, lines };
-  for (const err of doc.errors) {
-    const pos = lines.linePos(err.pos[0]);
-    problems.push({
-      file: input.file,
-      line: pos.line,
-      col: pos.col,
-      path: '',
-      message: `YAML: ${err.message.split('\n')[0]}`,
-    });
-  }
+  problems.push(...yamlProblems(input.file, input.text, doc.errors, lines));
   resolveEnv(source, env, problems);
   return source;
 }
@@ -213,10 +211,13 @@ function zodProblems(
     const value = valueAt(source, path);
     const missing = issue.code === 'invalid_type' && value === undefined;
     const detail = issue.message.replace('Invalid input: ', '').replace('Invalid option: ', '');
+    // `path: {{service}}/x` parses, as a map whose key is a map: say what happened, not `got {...}`.
+    const node = nodeAt(source, path);
+    const braces = isMap(node) && node.items.some((p) => isMap(p.key)) ? `; ${TEMPLATE_HINT}` : '';
     const message = missing
       ? `missing required key "${String(path[path.length - 1])}" (${detail})`
-      : `${detail}, got ${JSON.stringify(value)}`;
-    return [{ ...at(source, nodeAt(source, path)), path: formatPath(path), message }];
+      : `${detail}, got ${JSON.stringify(value)}${braces}`;
+    return [{ ...at(source, node), path: formatPath(path), message }];
   });
 }
 
@@ -326,22 +327,28 @@ function checkReferences(
       });
     }
   }
-  // `after` must not loop: dev -> staging -> dev would make every promotion wait for itself.
+  // `after` must not loop: dev -> staging -> dev would make every promotion wait for itself. Each
+  // loop is reported once, at its first environment in the file; one that only leads into a loop
+  // (staging: { after: dev } when dev names itself) is not blamed.
+  const inReportedLoop = new Set<string>();
   for (const start of envNames) {
-    const seen = new Set<string>([start]);
+    if (inReportedLoop.has(start)) continue;
+    const walk = [start];
     let current = config.environments[start]?.after;
-    while (current !== undefined) {
-      if (seen.has(current)) {
-        problems.push({
-          ...at(source, nodeAt(source, ['environments', start, 'after'])),
-          path: `environments.${start}.after`,
-          message: `"after" forms a loop: ${[...seen, current].join(' -> ')}; the pipeline must have a first environment`,
-        });
-        break;
-      }
-      seen.add(current);
+    while (current !== undefined && !walk.includes(current)) {
+      walk.push(current);
       current = config.environments[current]?.after;
     }
+    if (current !== start) continue;
+    for (const env of walk) inReportedLoop.add(env);
+    problems.push({
+      ...at(source, nodeAt(source, ['environments', start, 'after'])),
+      path: `environments.${start}.after`,
+      message:
+        walk.length === 1
+          ? `"after: ${start}" names ${start} itself; an environment cannot come after itself: remove "after", or name the environment before it`
+          : `"after" forms a loop: ${[...walk, start].join(' -> ')}; the pipeline must have a first environment`,
+    });
   }
 }
 
