@@ -37692,10 +37692,16 @@ function readContext(env) {
     repository: { owner, repo },
     serverUrl,
     runUrl: `${serverUrl}/${owner}/${repo}/actions/runs/${env["GITHUB_RUN_ID"] ?? "0"}`,
+    runId: runIdOf(env),
     sha: env["GITHUB_SHA"] ?? "",
     actor: env["GITHUB_ACTOR"] ?? "unknown",
     env
   };
+}
+function runIdOf(env) {
+  const id = env["GITHUB_RUN_ID"] || "0";
+  const attempt = env["GITHUB_RUN_ATTEMPT"];
+  return attempt && attempt !== "1" ? `${id}.${attempt}` : id;
 }
 function required(env, name2) {
   const value = env[name2];
@@ -67795,8 +67801,10 @@ async function promote(config2, request2, deps) {
 }
 function commitMessage(request2, plan, decision) {
   const services = plan.changedServices.length > 0 ? plan.changedServices : request2.services;
-  const headline = request2.kind === "rollback" ? `roll back ${services.join(", ")} to ${decision.version} in ${request2.environment}` : `promote ${services.join(", ")} ${decision.version} to ${request2.environment}`;
-  const body = plan.edits.flatMap((e) => e.descriptions.map((d) => `- ${e.path}: ${d}`));
+  const headline = oneLine2(
+    request2.kind === "rollback" ? `roll back ${services.join(", ")} to ${decision.version} in ${request2.environment}` : `promote ${services.join(", ")} ${decision.version} to ${request2.environment}`
+  );
+  const body = plan.edits.flatMap((e) => e.descriptions.map((d) => `- ${oneLine2(e.path)}: ${oneLine2(d)}`));
   const verdicts = decision.verdicts.filter((v) => v.kind !== "override").map((v) => `${v.gate}=${v.outcome}`).join(", ");
   const overrides = decision.verdicts.flatMap(
     (v) => v.override ? [`${v.gate} by ${v.override.by} ${v.override.who}: ${v.override.reason}`] : []
@@ -67808,7 +67816,8 @@ function commitMessage(request2, plan, decision) {
     requestedBy: request2.requestedBy,
     source: request2.source,
     decision: request2.kind === "rollback" ? "rollback (gates skipped)" : `allowed (${verdicts || "no gates"})`,
-    overrides
+    overrides,
+    ...request2.runId !== void 0 ? { run: request2.runId } : {}
   });
   return `${headline}
 
@@ -67816,6 +67825,23 @@ ${body.join("\n")}
 
 ${trailers}
 `;
+}
+
+// src/action/own-commit.ts
+var DEPTH = 20;
+async function findOwnCommit(store, runId, environment) {
+  const { head } = await store.read([]);
+  let found;
+  let seen = 0;
+  await store.history(head, (commit) => {
+    const t = parseTrailers(commit.message);
+    if (t?.run === runId && t.environment === environment) {
+      found = commit.sha;
+      return "stop";
+    }
+    return ++seen >= DEPTH ? "stop" : "more";
+  });
+  return found;
 }
 
 // src/action/promotion.ts
@@ -67838,7 +67864,7 @@ async function runPromotion(run) {
     history: (...args) => run.store.history(...args),
     commit: async (snapshot, edits, message, at2) => {
       await run.beforeCommit?.();
-      last = await run.store.commit(snapshot, edits, message, at2);
+      last = await commitOrRecognise(run, snapshot, edits, message, at2);
       return last;
     }
   };
@@ -67884,6 +67910,24 @@ async function runPromotion(run) {
     }
     throw err2;
   }
+}
+async function commitOrRecognise(run, ...[snapshot, edits, message, at2]) {
+  const runId = run.request.runId;
+  const recognise = async () => {
+    if (runId === void 0 || run.config.gitops.mode !== "push") return void 0;
+    const sha = await findOwnCommit(run.store, runId, run.request.environment);
+    if (sha !== void 0) info(`rollgate: GitHub's answer was lost, but commit ${sha} of this run landed`);
+    return sha !== void 0 ? { kind: "committed", sha } : void 0;
+  };
+  let outcome;
+  try {
+    outcome = await run.store.commit(snapshot, edits, message, at2);
+  } catch (err2) {
+    const mine = await recognise().catch(() => void 0);
+    if (mine) return mine;
+    throw err2;
+  }
+  return outcome.kind === "moved" ? await recognise() ?? outcome : outcome;
 }
 function resolveVersion(config2, services, explicit, sha) {
   if (explicit !== void 0 && explicit !== "") {
@@ -73300,6 +73344,7 @@ Push the branch to ${repo.owner}/${repo.repo}, or set \`allow-forks: true\` on t
     dryRun: command.dryRun,
     // DESIGN.md: nothing blocks a rollback. The core records every gate as skipped (as the CLI does).
     ...command.verb === "/rollback" ? { kind: "rollback" } : {},
+    runId: ctx.runId,
     ...command.reason !== void 0 ? { reason: command.reason } : {}
   };
   if (command.verb === "/promote" && !command.dryRun) {
@@ -73514,6 +73559,7 @@ async function onDispatch(ctx, inputs, clients, clock) {
     requestedBy: ctx.actor,
     source: ctx.runUrl,
     dryRun: ask.dryRun,
+    runId: ctx.runId,
     ...ask.reason !== void 0 ? { reason: ask.reason } : {}
   };
   const result = await runPromotion({

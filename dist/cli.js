@@ -46791,8 +46791,10 @@ async function promote(config2, request, deps) {
 }
 function commitMessage(request, plan, decision) {
   const services = plan.changedServices.length > 0 ? plan.changedServices : request.services;
-  const headline = request.kind === "rollback" ? `roll back ${services.join(", ")} to ${decision.version} in ${request.environment}` : `promote ${services.join(", ")} ${decision.version} to ${request.environment}`;
-  const body = plan.edits.flatMap((e) => e.descriptions.map((d) => `- ${e.path}: ${d}`));
+  const headline = oneLine(
+    request.kind === "rollback" ? `roll back ${services.join(", ")} to ${decision.version} in ${request.environment}` : `promote ${services.join(", ")} ${decision.version} to ${request.environment}`
+  );
+  const body = plan.edits.flatMap((e) => e.descriptions.map((d) => `- ${oneLine(e.path)}: ${oneLine(d)}`));
   const verdicts = decision.verdicts.filter((v) => v.kind !== "override").map((v) => `${v.gate}=${v.outcome}`).join(", ");
   const overrides = decision.verdicts.flatMap(
     (v) => v.override ? [`${v.gate} by ${v.override.by} ${v.override.who}: ${v.override.reason}`] : []
@@ -46804,7 +46806,8 @@ function commitMessage(request, plan, decision) {
     requestedBy: request.requestedBy,
     source: request.source,
     decision: request.kind === "rollback" ? "rollback (gates skipped)" : `allowed (${verdicts || "no gates"})`,
-    overrides
+    overrides,
+    ...request.runId !== void 0 ? { run: request.runId } : {}
   });
   return `${headline}
 

@@ -13,6 +13,8 @@ export interface ActionContext {
   /** https://github.com or the GHES host: for links. */
   readonly serverUrl: string;
   readonly runUrl: string;
+  /** This run and attempt (GITHUB_RUN_ID, with `.N` from the second attempt): the Rollgate-Run trailer. */
+  readonly runId: string;
   /** The commit the workflow runs on (workflow_dispatch, push, schedule). */
   readonly sha: string;
   readonly actor: string;
@@ -42,10 +44,17 @@ export function readContext(env: NodeJS.ProcessEnv): ActionContext {
     repository: { owner, repo },
     serverUrl,
     runUrl: `${serverUrl}/${owner}/${repo}/actions/runs/${env['GITHUB_RUN_ID'] ?? '0'}`,
+    runId: runIdOf(env),
     sha: env['GITHUB_SHA'] ?? '',
     actor: env['GITHUB_ACTOR'] ?? 'unknown',
     env,
   };
+}
+
+function runIdOf(env: NodeJS.ProcessEnv): string {
+  const id = env['GITHUB_RUN_ID'] || '0';
+  const attempt = env['GITHUB_RUN_ATTEMPT'];
+  return attempt && attempt !== '1' ? `${id}.${attempt}` : id;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {

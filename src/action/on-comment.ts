@@ -197,6 +197,7 @@ async function handleCommand(
     dryRun: command.dryRun,
     // DESIGN.md: nothing blocks a rollback. The core records every gate as skipped (as the CLI does).
     ...(command.verb === '/rollback' ? { kind: 'rollback' as const } : {}),
+    runId: ctx.runId,
     ...(command.reason !== undefined ? { reason: command.reason } : {}),
   };
   if (command.verb === '/promote' && !command.dryRun) {
