@@ -1,11 +1,29 @@
 import { ConfigError, exitCodeOf, formatProblem, IoError, UsageError } from '../core/errors.js';
-import { runDemo } from './demo.js';
-import { runEdit } from './edit.js';
 import { HELP, helpFor } from './help.js';
 import type { CliIo } from './io.js';
-import { runCheck, runPlan, runPromote, runRollback, runStatus, runValidate } from './verbs.js';
 
 export const EXIT = { ok: 0, denied: 1, usage: 2, io: 3 } as const;
+
+/** One verb: its arguments after the verb, the process it may touch; the exit code. */
+type Verb = (args: readonly string[], io: CliIo) => Promise<number>;
+
+/**
+ * Every verb, registered by name and loaded only when it runs (a dynamic import, one bundle chunk
+ * per verb file), so `rollgate --help` and a usage error load none of them. A new verb is one row.
+ */
+const VERBS: Readonly<Record<string, () => Promise<Verb>>> = {
+  validate: async () => (await import('./verbs.js')).runValidate,
+  check: async () => (await import('./verbs.js')).runCheck,
+  plan: async () => (await import('./verbs.js')).runPlan,
+  promote: async () => (await import('./verbs.js')).runPromote,
+  rollback: async () => (await import('./verbs.js')).runRollback,
+  status: async () => (await import('./verbs.js')).runStatus,
+  edit: async () => (await import('./edit.js')).runEdit,
+  demo: async () => {
+    const { runDemo } = await import('./demo.js');
+    return (args, io) => runDemo(args, io, run);
+  },
+};
 
 /** Runs one rollgate command line; returns the exit code (0 ok/allowed, 1 denied, 2 usage/config, 3 I/O). */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
@@ -21,29 +39,15 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   try {
-    switch (verb) {
-      case 'validate':
-        return await runValidate(rest, io);
-      case 'check':
-        return await runCheck(rest, io);
-      case 'plan':
-        return await runPlan(rest, io);
-      case 'promote':
-        return await runPromote(rest, io);
-      case 'rollback':
-        return await runRollback(rest, io);
-      case 'status':
-        return await runStatus(rest, io);
-      case 'edit':
-        return await runEdit(rest, io);
-      case 'demo':
-        return await runDemo(rest, io, run);
-      case '--version':
-        io.stdout('rollgate 0.1.0');
-        return EXIT.ok;
-      default:
-        return usage(io, `unknown command "${verb}"`);
+    if (verb === '--version') {
+      io.stdout('rollgate 0.1.0');
+      return EXIT.ok;
     }
+    const load = Object.hasOwn(VERBS, verb) ? VERBS[verb] : undefined;
+    if (load === undefined) return usage(io, `unknown command "${verb}"`);
+    return await (
+      await load()
+    )(rest, io);
   } catch (err) {
     // Every hint names the command that was run (`rollgate edit image`, not another verb).
     const command =

@@ -110,7 +110,17 @@ function parseSource(
   return source;
 }
 
-/** `${NAME}` in any string value is replaced from the environment at load; a missing variable is an error. */
+/**
+ * A gate's `prometheus:` block keeps its `${NAME}` references: they are expanded when the query runs
+ * (src/facts/prometheus.ts resolveTarget), so reasons can show the URL as configured and a secret
+ * spliced into it (an api_key) never reaches a PR comment.
+ */
+const EXPANDED_AT_QUERY = /^gates\.[^.]+\.[^.]+\.prometheus(\.|$)/;
+
+/**
+ * `${NAME}` in any string value is replaced from the environment at load (except in a gate's
+ * `prometheus:` block, only checked here); a missing variable is an error.
+ */
 function resolveEnv(
   source: Source,
   env: Readonly<Record<string, string | undefined>>,
@@ -119,12 +129,14 @@ function resolveEnv(
   visit(source.doc, {
     Scalar(_key, node, path) {
       if (typeof node.value !== 'string' || !node.value.includes('${')) return;
+      const keyPath = keyPathOf(path);
+      const keep = EXPANDED_AT_QUERY.test(keyPath);
       node.value = node.value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => {
         const value = env[name];
-        if (value !== undefined) return value;
+        if (value !== undefined) return keep ? whole : value;
         problems.push({
           ...at(source, node),
-          path: keyPathOf(path),
+          path: keyPath,
           message: `environment variable ${name} is not set (referenced as ${whole}); set it, or write the value in place`,
         });
         return whole;

@@ -9,13 +9,21 @@ export const overrideSchema = z
     by: z.enum(['label', 'break-glass']).describe('What overrode the gate.'),
     who: z.string().describe('The user who asked for the promotion.'),
     reason: z.string().describe('The label, or the text given with --reason.'),
+    asserted: z
+      .literal(true)
+      .describe(
+        'Set when the label or the requester was only asserted on the CLI (--label, --requested-by), not verified by GitHub.',
+      )
+      .optional(),
   })
   .describe('Set when a failing gate was overridden. Recorded in the commit trailers; never silent.');
 
 export const verdictSchema = z
   .strictObject({
     gate: z.string().describe('The gate name from the config (`order` for the implied order gate).'),
-    kind: z.string().describe('The gate kind: freeze, slo, approvals, bake, order, checks, or override.'),
+    kind: z
+      .string()
+      .describe('The gate kind: freeze, slo, metric, approvals, bake, order, checks, or override.'),
     outcome: z.enum(['pass', 'fail', 'warn', 'skip']).describe('Only `fail` denies the promotion.'),
     reasonCode: z
       .string()

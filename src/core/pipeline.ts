@@ -6,7 +6,14 @@ import { makePlan } from './plan.js';
 import { runningVersions } from './running.js';
 import type { GitOpsSnapshot, GitOpsStore } from './store.js';
 import { formatTrailers, oneLine } from './trailers.js';
-import { type Decision, type Facts, formatVersion, type Plan, type PromotionRequest } from './types.js';
+import {
+  ASSERTED_NOTE,
+  type Decision,
+  type Facts,
+  formatVersion,
+  type Plan,
+  type PromotionRequest,
+} from './types.js';
 
 /** Extra facts that come from outside the GitOps repository (GitHub reviews, Prometheus samples). */
 export type ExtraFacts = Omit<Facts, 'now' | 'history' | 'running'>;
@@ -15,8 +22,8 @@ export interface PipelineDeps {
   readonly store: GitOpsStore;
   /** The decision time. The CLI's `--at` sets it; nothing in the core reads the system clock. */
   readonly clock: () => Date;
-  /** Facts beyond the GitOps history, fetched once per attempt (gate inputs, PR reviews). */
-  readonly extraFacts?: (now: Date) => Promise<ExtraFacts>;
+  /** Facts beyond the GitOps history, fetched once per attempt (gate inputs, PR reviews); `request` fills query placeholders. */
+  readonly extraFacts?: (now: Date, request: PromotionRequest) => Promise<ExtraFacts>;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
   readonly maxAttempts?: number;
@@ -63,7 +70,7 @@ export async function evaluate(
   const now = deps.clock();
   const [snapshot, extra] = await Promise.all([
     deps.store.read(overlayCandidates(config, request.services)),
-    deps.extraFacts ? deps.extraFacts(now) : Promise.resolve({}),
+    deps.extraFacts ? deps.extraFacts(now, request) : Promise.resolve({}),
   ]);
   const running = runningVersions(config, request.services, snapshot.files);
   const history = await readHistory(deps.store, snapshot.head, historyNeeds(config, request, running));
@@ -165,7 +172,11 @@ export function commitMessage(request: PromotionRequest, plan: Plan, decision: D
     .map((v) => `${v.gate}=${v.outcome}`)
     .join(', ');
   const overrides = decision.verdicts.flatMap((v) =>
-    v.override ? [`${v.gate} by ${v.override.by} ${v.override.who}: ${v.override.reason}`] : [],
+    v.override
+      ? [
+          `${v.gate} by ${v.override.by} ${v.override.who}${v.override.asserted ? ` (${ASSERTED_NOTE})` : ''}: ${v.override.reason}`,
+        ]
+      : [],
   );
   const trailers = formatTrailers({
     environment: request.environment,
