@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js';
 import { USAGE, VERBS } from '../commands/grammar.js';
 import { cell, codeBlock, escapeMd } from '../report/escape.js';
+import { ROLLOUT_VERB_SPECS } from './rollout-verbs.js';
 
 /** The /help answer: the grammar and this repository's environments and services. */
 export function helpText(config: Config | undefined): string {
@@ -13,6 +14,10 @@ export function helpText(config: Config | undefined): string {
     '```',
     ...VERBS.map((v) => USAGE[v]),
     '```',
+    '',
+    'On an environment with `canary:`, `/promote` starts a rollout that the schedule steps; these steer it:',
+    '',
+    ...Object.values(ROLLOUT_VERB_SPECS).map((spec) => `- \`${spec.verb}\`: ${spec.summary}`),
   ];
   if (config) {
     lines.push('', '| environment | after | gates | services |', '| --- | --- | --- | --- |');

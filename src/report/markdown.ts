@@ -30,7 +30,12 @@ export function markerFor(environment: string): string {
   return `<!-- rollgate:${environment} -->`;
 }
 
-const OUTCOME_ICON: Record<Verdict['outcome'], string> = { pass: '✅', fail: '❌', warn: '⚠️', skip: '⏭️' };
+export const OUTCOME_ICON: Record<Verdict['outcome'], string> = {
+  pass: '✅',
+  fail: '❌',
+  warn: '⚠️',
+  skip: '⏭️',
+};
 const STATUS_ICON: Record<RunStatus['kind'], string> = {
   committed: '🚀',
   proposed: '📬',
@@ -111,3 +116,6 @@ export function renderDiff(edits: readonly FileEdit[], budget: number): string {
 function fence(text: string): string {
   return text.replace(/```/g, '`\u200b``');
 }
+
+// Shared with the rollout reports; defined with the other escaping in escape.ts.
+export { cell, escapeMd } from './escape.js';
