@@ -3,6 +3,7 @@ import { runDemo } from './demo.js';
 import { runEdit } from './edit.js';
 import { HELP, helpFor } from './help.js';
 import type { CliIo } from './io.js';
+import { runRolloutVerb, runTickVerb } from './rollout-verbs.js';
 import { runCheck, runPlan, runPromote, runRollback, runStatus, runValidate } from './verbs.js';
 
 export const EXIT = { ok: 0, denied: 1, usage: 2, io: 3 } as const;
@@ -34,6 +35,13 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         return await runRollback(rest, io);
       case 'status':
         return await runStatus(rest, io);
+      case 'tick':
+        return await runTickVerb(rest, io);
+      case 'advance':
+      case 'pause':
+      case 'resume':
+      case 'abort':
+        return await runRolloutVerb(verb, rest, io);
       case 'edit':
         return await runEdit(rest, io);
       case 'demo':

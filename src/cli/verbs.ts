@@ -39,7 +39,7 @@ type Options = {
       : string;
 };
 
-function parse(args: readonly string[], extra: Record<string, { type: 'string' | 'boolean' }> = {}) {
+export function parse(args: readonly string[], extra: Record<string, { type: 'string' | 'boolean' }> = {}) {
   try {
     const { values, positionals } = parseArgs({
       args: [...args],
@@ -53,7 +53,7 @@ function parse(args: readonly string[], extra: Record<string, { type: 'string' |
   }
 }
 
-async function loadConfig(io: CliIo, file: string | undefined): Promise<Config> {
+export async function loadConfig(io: CliIo, file: string | undefined): Promise<Config> {
   return loadConfigFile(resolve(io.cwd, file ?? DEFAULT_CONFIG_PATH), io.env);
 }
 
@@ -69,7 +69,7 @@ export function parseAt(text: string | undefined): () => Date {
   return () => fixed;
 }
 
-function targetOf(config: Config, positionals: readonly string[], values: Options) {
+export function targetOf(config: Config, positionals: readonly string[], values: Options) {
   const [environment, ...extra] = positionals;
   if (environment === undefined)
     throw new UsageError('name the environment, e.g. "rollgate check staging --version 1.4.0"');
@@ -78,7 +78,7 @@ function targetOf(config: Config, positionals: readonly string[], values: Option
   return { environment, services: checkTarget(config, environment, values.service ?? []) };
 }
 
-function requesterOf(values: Options, io: CliIo): string {
+export function requesterOf(values: Options, io: CliIo): string {
   return values['requested-by'] ?? io.env.ROLLGATE_ACTOR ?? io.env.GITHUB_ACTOR ?? io.env.USER ?? 'cli';
 }
 
@@ -106,7 +106,7 @@ function buildRequest(
   };
 }
 
-async function withStore<T>(
+export async function withStore<T>(
   config: Config,
   values: Options,
   io: CliIo,
