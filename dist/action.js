@@ -2166,9 +2166,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve2, reject) => {
+          return new Promise((resolve, reject) => {
             this.close((err2, data) => {
-              return err2 ? reject(err2) : resolve2(data);
+              return err2 ? reject(err2) : resolve(data);
             });
           });
         }
@@ -2206,12 +2206,12 @@ var require_dispatcher_base = __commonJS({
           err2 = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve2, reject) => {
+          return new Promise((resolve, reject) => {
             this.destroy(err2, (err3, data) => {
               return err3 ? (
                 /* istanbul ignore next: should never error */
                 reject(err3)
-              ) : resolve2(data);
+              ) : resolve(data);
             });
           });
         }
@@ -4478,8 +4478,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise2 = new Promise((resolve2, reject) => {
-        res = resolve2;
+      const promise2 = new Promise((resolve, reject) => {
+        res = resolve;
         rej = reject;
       });
       return { promise: promise2, resolve: res, reject: rej };
@@ -6730,12 +6730,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve2, reject) => {
+      const waitForDrain = () => new Promise((resolve, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve2;
+          callback = resolve;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7405,12 +7405,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve2, reject) => {
+      const waitForDrain = () => new Promise((resolve, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve2;
+          callback = resolve;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7889,16 +7889,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve2) => {
+        return new Promise((resolve) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve2;
+            this[kClosedResolve] = resolve;
           } else {
-            resolve2(null);
+            resolve(null);
           }
         });
       }
       async [kDestroy](err2) {
-        return new Promise((resolve2) => {
+        return new Promise((resolve) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -7909,7 +7909,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve2(null);
+            resolve(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err2, callback);
@@ -7960,7 +7960,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve2, reject) => {
+        const socket = await new Promise((resolve, reject) => {
           client[kConnector]({
             host,
             hostname: hostname3,
@@ -7972,7 +7972,7 @@ var require_client = __commonJS({
             if (err2) {
               reject(err2);
             } else {
-              resolve2(socket2);
+              resolve(socket2);
             }
           });
         });
@@ -8308,8 +8308,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve2) => {
-            this[kClosedResolve] = resolve2;
+          await new Promise((resolve) => {
+            this[kClosedResolve] = resolve;
           });
         }
       }
@@ -9578,7 +9578,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve2, reject) => {
+        return await new Promise((resolve, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9591,7 +9591,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve2(null);
+              resolve(null);
             }
           }).on("error", noop4).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9610,7 +9610,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert2(!stream[kConsume]);
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9627,7 +9627,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve2,
+              resolve,
               reject,
               length: 0,
               body: []
@@ -9697,18 +9697,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve2, stream, length } = consume2;
+      const { type, body, resolve, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve2(chunksDecode(body, length));
+          resolve(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve2(JSON.parse(chunksDecode(body, length)));
+          resolve(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve2(chunksConcat(body, length).buffer);
+          resolve(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve2(new Blob(body, { type: stream[kContentType] }));
+          resolve(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve2(chunksConcat(body, length));
+          resolve(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err2) {
@@ -9965,9 +9965,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve, reject) => {
           request2.call(this, opts, (err2, data) => {
-            return err2 ? reject(err2) : resolve2(data);
+            return err2 ? reject(err2) : resolve(data);
           });
         });
       }
@@ -10190,9 +10190,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve, reject) => {
           stream.call(this, opts, factory, (err2, data) => {
-            return err2 ? reject(err2) : resolve2(data);
+            return err2 ? reject(err2) : resolve(data);
           });
         });
       }
@@ -10477,9 +10477,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve, reject) => {
           upgrade.call(this, opts, (err2, data) => {
-            return err2 ? reject(err2) : resolve2(data);
+            return err2 ? reject(err2) : resolve(data);
           });
         });
       }
@@ -10571,9 +10571,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve, reject) => {
           connect.call(this, opts, (err2, data) => {
-            return err2 ? reject(err2) : resolve2(data);
+            return err2 ? reject(err2) : resolve(data);
           });
         });
       }
@@ -14436,7 +14436,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url2 = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve2, reject) => agent.dispatch(
+        return new Promise((resolve, reject) => agent.dispatch(
           {
             path: url2.pathname + url2.search,
             origin: url2.origin,
@@ -14512,7 +14512,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve2({
+              resolve({
                 status,
                 statusText: statusText2,
                 headersList,
@@ -14555,7 +14555,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve2({
+              resolve({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -18296,8 +18296,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve2) => {
-        setTimeout(resolve2, ms).unref();
+      return new Promise((resolve) => {
+        setTimeout(resolve, ms).unref();
       });
     }
     module.exports = {
@@ -36244,8 +36244,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve2, reject) {
-            return setTimeout(resolve2, t);
+          return new this.Promise(function(resolve, reject) {
+            return setTimeout(resolve, t);
           });
         }
         computePenalty() {
@@ -36456,15 +36456,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error63, reject, resolve2, returned, task;
+          var args, cb, error63, reject, resolve, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve2, reject } = this._queue.shift());
+            ({ task, args, resolve, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve2(returned);
+                  return resolve(returned);
                 };
               } catch (error1) {
                 error63 = error1;
@@ -36479,13 +36479,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise2, reject, resolve2;
-          resolve2 = reject = null;
+          var promise2, reject, resolve;
+          resolve = reject = null;
           promise2 = new this.Promise(function(_resolve, _reject) {
-            resolve2 = _resolve;
+            resolve = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve2, reject });
+          this._queue.push({ task, args, resolve, reject });
           this._tryToRun();
           return promise2;
         }
@@ -36886,14 +36886,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at2;
               };
-              return new this.Promise((resolve2, reject) => {
+              return new this.Promise((resolve, reject) => {
                 if (finished()) {
-                  return resolve2();
+                  return resolve();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve2();
+                      return resolve();
                     }
                   });
                 }
@@ -36986,9 +36986,9 @@ var require_light = __commonJS({
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve2, reject) {
+              return new this.Promise(function(resolve, reject) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve2)(args3);
+                  return (args3[0] != null ? reject : resolve)(args3);
                 });
               });
             };
@@ -37272,11 +37272,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
+    return value instanceof P ? value : new P(function(resolve) {
+      resolve(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve2, reject) {
+  return new (P || (P = Promise))(function(resolve, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -37292,7 +37292,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -38059,14 +38059,14 @@ function tokenize(text) {
   return tokens;
 }
 
-// src/gitops/paths.ts
-import { isAbsolute, normalize, relative, resolve } from "node:path";
+// src/core/repo-paths.ts
+import { isAbsolute, posix } from "node:path";
 function normalizeRepoPath(path) {
-  if (isAbsolute(path) || /^[a-zA-Z]:/.test(path))
+  if (isAbsolute(path) || path.startsWith("/") || /^[a-zA-Z]:/.test(path))
     throw new UsageError(
       `path "${path}" must be relative to the GitOps repository root; drop the leading / or drive letter`
     );
-  const clean = normalize(path).replace(/\\/g, "/").replace(/^\.\//, "");
+  const clean = posix.normalize(path.replace(/\\/g, "/")).replace(/^\.\//, "");
   if (clean === ".." || clean.startsWith("../"))
     throw new UsageError(
       `path "${path}" leaves the GitOps repository; write it relative to the repository root, without ..`
@@ -43921,7 +43921,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve2) {
+function isRecursive(inst, stack, resolve) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -43931,7 +43931,7 @@ function isRecursive(inst, stack, resolve2) {
   let result = NONE;
   const check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve2);
+      const answer = isRecursive(child, stack, resolve);
       if (answer > result)
         result = answer;
     }
@@ -43942,7 +43942,7 @@ function isRecursive(inst, stack, resolve2) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve2) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -44006,7 +44006,7 @@ function isRecursive(inst, stack, resolve2) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve2 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve ? inst._zod.innerType : void 0);
       merge3(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -59634,13 +59634,128 @@ function previousVersion(history, environment, service, current) {
   return void 0;
 }
 
+// src/core/trailers.ts
+var TRAILERS = {
+  environment: "Rollgate-Environment",
+  services: "Rollgate-Service",
+  version: "Rollgate-Version",
+  requestedBy: "Rollgate-Requested-By",
+  source: "Rollgate-Source",
+  decision: "Rollgate-Decision",
+  overrides: "Rollgate-Override",
+  phase: "Rollgate-Phase",
+  step: "Rollgate-Step",
+  weight: "Rollgate-Weight",
+  stable: "Rollgate-Stable",
+  analysis: "Rollgate-Analysis",
+  hold: "Rollgate-Hold",
+  reason: "Rollgate-Reason",
+  reasonFor: "Rollgate-Reason-For",
+  flag: "Rollgate-Flag",
+  sourceTime: "Rollgate-Source-Time",
+  clock: "Rollgate-Clock",
+  run: "Rollgate-Run"
+};
+function oneLine(value) {
+  return value.replace(/[\r\n\u2028\u2029]+/g, " ").trim();
+}
+function formatTrailers(t) {
+  const lines = [];
+  for (const [field, name2] of Object.entries(TRAILERS)) {
+    const value = t[field];
+    if (value === void 0) continue;
+    const values = typeof value === "string" ? [value] : value;
+    for (const v of values) lines.push(`${name2}: ${oneLine(v)}`);
+  }
+  return lines.join("\n");
+}
+var FIELD_BY_NAME = new Map(
+  Object.entries(TRAILERS).map(([field, name2]) => [
+    name2.toLowerCase(),
+    field
+  ])
+);
+function parseTrailers(message) {
+  const paragraphs = message.replace(/\r\n/g, "\n").trimEnd().split(/\n\s*\n/);
+  const last = paragraphs[paragraphs.length - 1] ?? "";
+  const values = /* @__PURE__ */ new Map();
+  for (const line of last.split("\n")) {
+    const match2 = /^([A-Za-z-]+):\s*(.*)$/.exec(line);
+    if (!match2) continue;
+    const field = FIELD_BY_NAME.get((match2[1] ?? "").toLowerCase());
+    if (field === void 0) continue;
+    values.set(field, [...values.get(field) ?? [], match2[2] ?? ""]);
+  }
+  const first = (field) => values.get(field)?.[0];
+  const environment = first("environment");
+  const version2 = first("version");
+  const services = values.get("services") ?? [];
+  if (environment === void 0 || version2 === void 0 || services.length === 0) return void 0;
+  const optional2 = {};
+  for (const field of Object.keys(TRAILERS)) {
+    if (field === "services" || field === "overrides") continue;
+    const v = first(field);
+    if (v !== void 0) optional2[field] = v;
+  }
+  const overrides = values.get("overrides");
+  return {
+    ...optional2,
+    environment,
+    services,
+    version: version2,
+    requestedBy: first("requestedBy") ?? "",
+    source: first("source") ?? "",
+    decision: first("decision") ?? "",
+    ...overrides ? { overrides } : {}
+  };
+}
+function historyEntryOf(commit) {
+  const t = parseTrailers(commit.message);
+  if (t === void 0) return void 0;
+  return {
+    sha: commit.sha,
+    committedAt: commit.committedAt,
+    environment: t.environment,
+    services: t.services,
+    version: t.version,
+    trailers: t
+  };
+}
+
+// src/core/history-read.ts
+async function readHistory(store, head, needs) {
+  const open3 = /* @__PURE__ */ new Map();
+  for (const need of needs) open3.set(pairKey(need.environment, need.service), need.version);
+  const entries = [];
+  if (open3.size === 0) return entries;
+  await store.history(head, (commit) => {
+    const entry = historyEntryOf(commit);
+    if (entry === void 0) return "more";
+    entries.push(entry);
+    for (const service of entry.services) {
+      const key = pairKey(entry.environment, service);
+      if (open3.has(key) && open3.get(key) !== entry.version) open3.delete(key);
+    }
+    return open3.size === 0 ? "stop" : "more";
+  });
+  return entries;
+}
+function pairKey(environment, service) {
+  return `${environment}\0${service}`;
+}
+
 // src/action/rollback-version.ts
 async function rollbackVersion(store, config2, environment, services) {
   const snapshot = await store.read(overlayCandidates(config2, services));
   const running = runningVersions(config2, services, snapshot.files)[environment] ?? {};
+  const history = await readHistory(
+    store,
+    snapshot.head,
+    services.map((service) => ({ environment, service, version: running[service] }))
+  );
   const targets = /* @__PURE__ */ new Set();
   for (const service of services) {
-    const previous = previousVersion(snapshot.history, environment, service, running[service])?.version;
+    const previous = previousVersion(history, environment, service, running[service])?.version;
     if (previous === void 0) {
       return {
         problem: `no earlier version of ${service} in ${environment} in rollgate's history to roll back to`
@@ -59777,72 +59892,6 @@ function runningAfter(result) {
   const updated = { ...running[environment] };
   for (const service of evaluation.plan.changedServices) updated[service] = version2;
   return { ...running, [environment]: updated };
-}
-
-// src/facts/history.ts
-var TRAILERS = {
-  environment: "Rollgate-Environment",
-  service: "Rollgate-Service",
-  version: "Rollgate-Version",
-  requestedBy: "Rollgate-Requested-By",
-  source: "Rollgate-Source",
-  decision: "Rollgate-Decision",
-  override: "Rollgate-Override"
-};
-function oneLine(value) {
-  return value.replace(/[\r\n]+/g, " ").trim();
-}
-function formatTrailers(t) {
-  const lines = [
-    `${TRAILERS.environment}: ${oneLine(t.environment)}`,
-    ...t.services.map((s2) => `${TRAILERS.service}: ${oneLine(s2)}`),
-    `${TRAILERS.version}: ${oneLine(t.version)}`,
-    `${TRAILERS.requestedBy}: ${oneLine(t.requestedBy)}`,
-    `${TRAILERS.source}: ${oneLine(t.source)}`,
-    `${TRAILERS.decision}: ${oneLine(t.decision)}`,
-    ...(t.overrides ?? []).map((o) => `${TRAILERS.override}: ${oneLine(o)}`)
-  ];
-  return lines.join("\n");
-}
-function parseTrailers(message) {
-  const paragraphs = message.replace(/\r\n/g, "\n").trimEnd().split(/\n\s*\n/);
-  const last = paragraphs[paragraphs.length - 1] ?? "";
-  const values = /* @__PURE__ */ new Map();
-  for (const line of last.split("\n")) {
-    const match2 = /^([A-Za-z-]+):\s*(.*)$/.exec(line);
-    if (!match2) continue;
-    const key = (match2[1] ?? "").toLowerCase();
-    values.set(key, [...values.get(key) ?? [], match2[2] ?? ""]);
-  }
-  const first = (name2) => values.get(name2.toLowerCase())?.[0];
-  const environment = first(TRAILERS.environment);
-  const version2 = first(TRAILERS.version);
-  const services = values.get(TRAILERS.service.toLowerCase()) ?? [];
-  if (environment === void 0 || version2 === void 0 || services.length === 0) return void 0;
-  const overrides = values.get(TRAILERS.override.toLowerCase());
-  return {
-    environment,
-    services,
-    version: version2,
-    requestedBy: first(TRAILERS.requestedBy) ?? "",
-    source: first(TRAILERS.source) ?? "",
-    decision: first(TRAILERS.decision) ?? "",
-    ...overrides ? { overrides } : {}
-  };
-}
-function historyFromCommits(commits) {
-  return commits.flatMap((c) => {
-    const t = parseTrailers(c.message);
-    return t ? [
-      {
-        sha: c.sha,
-        committedAt: c.committedAt,
-        environment: t.environment,
-        services: t.services,
-        version: t.version
-      }
-    ] : [];
-  });
 }
 
 // src/gates/gate.ts
@@ -67494,12 +67543,9 @@ async function evaluate(config2, request2, deps) {
     deps.store.read(overlayCandidates(config2, request2.services)),
     deps.extraFacts ? deps.extraFacts(now2) : Promise.resolve({})
   ]);
-  const facts = {
-    ...extra,
-    now: now2,
-    history: snapshot.history,
-    running: runningVersions(config2, request2.services, snapshot.files)
-  };
+  const running = runningVersions(config2, request2.services, snapshot.files);
+  const history = await readHistory(deps.store, snapshot.head, historyNeeds(config2, request2, running));
+  const facts = { ...extra, now: now2, history, running };
   const decision = decide(config2, request2, facts);
   const planned = makePlan(config2, request2, snapshot.files);
   return planned.ok ? { snapshot, facts, decision, plan: planned.plan } : {
@@ -67509,6 +67555,25 @@ async function evaluate(config2, request2, deps) {
     plan: void 0,
     planError: { reasonCode: planned.reasonCode, message: planned.message }
   };
+}
+function historyNeeds(config2, request2, running) {
+  const env = config2.environments[request2.environment];
+  if (env === void 0) return [];
+  const needs = [];
+  const bakes = env.gates.some((name2) => config2.gates[name2]?.kind === "bake");
+  if (bakes && env.after !== void 0 && request2.kind !== "rollback") {
+    const version2 = formatVersion(request2.version);
+    for (const service of request2.services) needs.push({ environment: env.after, service, version: version2 });
+  }
+  if (request2.kind === "rollback") {
+    for (const service of request2.services)
+      needs.push({
+        environment: request2.environment,
+        service,
+        version: running[request2.environment]?.[service]
+      });
+  }
+  return needs;
 }
 async function promote(config2, request2, deps) {
   const maxAttempts = deps.maxAttempts ?? 8;
@@ -67582,6 +67647,7 @@ async function runPromotion(run) {
   let last;
   const guarded = {
     read: (paths) => run.store.read(paths),
+    history: (...args) => run.store.history(...args),
     commit: async (snapshot, edits, message, at2) => {
       await run.beforeCommit?.();
       last = await run.store.commit(snapshot, edits, message, at2);
@@ -72621,14 +72687,21 @@ function createOctokit(options) {
 }
 
 // src/gitops/github-api.ts
-var DEFAULT_HISTORY_DEPTH = 100;
+var HISTORY_PAGE = 100;
 function githubApiStore(options) {
   const [owner, name2] = splitRepository(options.repository);
   if (options.mode === "pull-request" && options.rest === void 0) {
     throw new Error("githubApiStore: pull-request mode needs a REST client to create the branch and the PR");
   }
+  const firstPages = /* @__PURE__ */ new Map();
   return {
-    read: (paths) => readSnapshot(options, owner, name2, paths),
+    read: async (paths) => {
+      const { snapshot, page } = await readSnapshot(options, owner, name2, paths);
+      firstPages.clear();
+      firstPages.set(snapshot.head, page);
+      return snapshot;
+    },
+    history: (from, visit5, historyOptions = {}) => walkHistory(options, owner, name2, from, visit5, historyOptions.paths ?? [], firstPages.get(from)),
     commit: (snapshot, edits, message, at2) => options.mode === "push" ? commitOnBranch(options, options.branch, snapshot.head, edits, message) : commitAsPullRequest(options, owner, name2, snapshot, edits, message, at2)
   };
 }
@@ -72647,12 +72720,22 @@ function buildReadQuery(branch, paths) {
     "query RollgateRead($owner: String!, $name: String!, $ref: String!, $depth: Int!) {",
     "  repository(owner: $owner, name: $name) {",
     "    ref(qualifiedName: $ref) {",
-    "      target { ... on Commit { oid history(first: $depth) { nodes { oid committedDate message } } } }",
+    "      target { ... on Commit { oid history(first: $depth) { pageInfo { hasNextPage } nodes { oid committedDate message } } } }",
     "    }",
     ...files ? [files] : [],
     "  }",
     "}"
   ].join("\n");
+}
+function pageOf(connection) {
+  return {
+    commits: (connection?.nodes ?? []).map((n2) => ({
+      sha: n2.oid,
+      committedAt: new Date(n2.committedDate),
+      message: n2.message
+    })),
+    more: connection?.pageInfo?.hasNextPage ?? false
+  };
 }
 async function readSnapshot(options, owner, name2, paths) {
   const query = buildReadQuery(options.branch, paths);
@@ -72665,7 +72748,7 @@ async function readSnapshot(options, owner, name2, paths) {
       owner,
       name: name2,
       ref: `refs/heads/${options.branch}`,
-      depth: options.historyDepth ?? DEFAULT_HISTORY_DEPTH
+      depth: options.historyPage ?? HISTORY_PAGE
     });
   } catch (err2) {
     if (err2 instanceof GraphqlError && err2.errors.some((e) => e.type === "NOT_FOUND")) throw unreachable;
@@ -72689,12 +72772,41 @@ async function readSnapshot(options, owner, name2, paths) {
       );
     else files[path] = void 0;
   });
-  const commits = (target.history?.nodes ?? []).map((n2) => ({
-    sha: n2.oid,
-    committedAt: new Date(n2.committedDate),
-    message: n2.message
-  }));
-  return { head: target.oid, files, history: options.parseHistory(commits) };
+  return { snapshot: { head: target.oid, files }, page: pageOf(target.history) };
+}
+var HISTORY_QUERY = `query RollgateHistory($owner: String!, $name: String!, $oid: GitObjectID!, $first: Int!, $path: String) {
+  repository(owner: $owner, name: $name) {
+    object(oid: $oid) { ... on Commit { history(first: $first, path: $path) { pageInfo { hasNextPage } nodes { oid committedDate message } } } }
+  }
+}`;
+async function walkHistory(options, owner, name2, from, visit5, paths, firstPage) {
+  if (paths.length > 1) {
+    throw new Error("githubApiStore.history: pass at most one path (GitHub filters history by one path)");
+  }
+  const path = paths[0];
+  const size = options.historyPage ?? HISTORY_PAGE;
+  let page = path === void 0 ? firstPage : void 0;
+  let start = from;
+  let skipFirst = false;
+  for (; ; ) {
+    if (page === void 0) {
+      const data = await options.graphql(HISTORY_QUERY, {
+        owner,
+        name: name2,
+        oid: start,
+        first: skipFirst ? size + 1 : size,
+        ...path === void 0 ? {} : { path }
+      });
+      page = pageOf(data.repository?.object?.history);
+    }
+    const commits = skipFirst ? page.commits.filter((c) => c.sha !== start) : page.commits;
+    for (const commit of commits) if (visit5(commit) === "stop") return;
+    const last = commits[commits.length - 1];
+    if (!page.more || last === void 0) return;
+    start = last.sha;
+    skipFirst = true;
+    page = void 0;
+  }
 }
 var COMMIT_MUTATION = `mutation RollgateCommit($input: CreateCommitOnBranchInput!) {
   createCommitOnBranch(input: $input) { commit { oid url } }
@@ -72787,7 +72899,6 @@ function makeStore(config2, ctx, clients) {
     repository: gitopsRepository(config2, ctx),
     branch: config2.gitops.branch,
     mode: config2.gitops.mode,
-    parseHistory: historyFromCommits,
     rest: clients.gitops
   });
 }
@@ -72799,6 +72910,7 @@ function cachingStore(store) {
       if (cached2?.key !== key) cached2 = { key, snapshot: store.read(paths) };
       return cached2.snapshot;
     },
+    history: (...args) => store.history(...args),
     commit: async (...args) => {
       cached2 = void 0;
       return store.commit(...args);

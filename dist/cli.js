@@ -16781,6 +16781,50 @@ async function readBlobs(cwd, commit, paths) {
   }
   return files;
 }
+function streamLog(cwd, from, visit5, options = {}) {
+  if (!/^[0-9a-f]{7,64}$/i.test(from)) return Promise.reject(new Error(`not a commit id: ${from}`));
+  const args = [
+    "log",
+    ...options.firstParent ? ["--first-parent"] : [],
+    "--format=%H%x00%cI%x00%B%x1e",
+    from,
+    "--",
+    ...options.paths ?? []
+  ];
+  return new Promise((resolve5, reject) => {
+    const child = spawn("git", args, {
+      cwd,
+      env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" },
+      stdio: ["ignore", "pipe", "pipe"]
+    });
+    let pending = "";
+    let stopped = false;
+    const err2 = [];
+    child.stderr.on("data", (d) => err2.push(d));
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk) => {
+      if (stopped) return;
+      pending += chunk;
+      let end = pending.indexOf("");
+      while (end !== -1) {
+        const record2 = pending.slice(0, end).replace(/^\n/, "");
+        pending = pending.slice(end + 1);
+        const [sha = "", date5 = "", message = ""] = record2.split("\0");
+        if (visit5({ sha, committedAt: new Date(date5), message }) === "stop") {
+          stopped = true;
+          child.kill();
+          return;
+        }
+        end = pending.indexOf("");
+      }
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (stopped || code === 0) resolve5();
+      else reject(new Error(`git log failed: ${Buffer.concat(err2).toString("utf8").trim()}`));
+    });
+  });
+}
 
 // src/cli/demo.ts
 var VERSION = "1.4.0";
@@ -16916,26 +16960,16 @@ async function runDemo(args, io, run2) {
 // src/overlays/cli-edit.ts
 var import_yaml16 = __toESM(require_dist(), 1);
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
-import { join as join2, relative as relative2, resolve as resolve3 } from "node:path";
+import { join as join2, relative, resolve as resolve2 } from "node:path";
 
-// src/gitops/paths.ts
-import { isAbsolute, normalize, relative, resolve as resolve2 } from "node:path";
-function safeJoin(root, path) {
-  const clean = normalizeRepoPath(path);
-  const full = resolve2(root, clean);
-  const rel = relative(root, full);
-  if (rel.startsWith("..") || isAbsolute(rel))
-    throw new UsageError(
-      `path "${path}" leaves the GitOps repository; write it relative to the repository root, without ..`
-    );
-  return full;
-}
+// src/core/repo-paths.ts
+import { isAbsolute, posix } from "node:path";
 function normalizeRepoPath(path) {
-  if (isAbsolute(path) || /^[a-zA-Z]:/.test(path))
+  if (isAbsolute(path) || path.startsWith("/") || /^[a-zA-Z]:/.test(path))
     throw new UsageError(
       `path "${path}" must be relative to the GitOps repository root; drop the leading / or drive letter`
     );
-  const clean = normalize(path).replace(/\\/g, "/").replace(/^\.\//, "");
+  const clean = posix.normalize(path.replace(/\\/g, "/")).replace(/^\.\//, "");
   if (clean === ".." || clean.startsWith("../"))
     throw new UsageError(
       `path "${path}" leaves the GitOps repository; write it relative to the repository root, without ..`
@@ -18264,7 +18298,7 @@ async function runSpecEdit(args, cwd, usageLine, parseSpec, edit) {
     if (isFailure(spec)) return problem(2, spec.message, usageLine);
     specs.push(spec);
   }
-  const resolved = await resolveKustomization(resolve3(cwd, target));
+  const resolved = await resolveKustomization(resolve2(cwd, target));
   if (!resolved.ok) return resolved.result;
   return editFile(resolved.file, (text) => edit(text, specs));
 }
@@ -18311,7 +18345,7 @@ async function runEditWeight(args, cwd = process.cwd()) {
     );
   }
   const options = { percent: Number(rawPercent.replace("%", "")), ...flags };
-  const target = resolve3(cwd, file2);
+  const target = resolve2(cwd, file2);
   if ((await stat(target).catch(() => void 0))?.isDirectory() === true)
     return editOverlay(target, options);
   return editFile(target, (text) => setWeight(text, options));
@@ -18330,10 +18364,10 @@ async function collectBases(dir, from, out, seen) {
   const k = (0, import_yaml16.parse)(await readFile(resolved.file, "utf8")) ?? {};
   for (const entry of [...listOf(k.resources), ...listOf(k.bases)]) {
     if (entry.includes("://") || entry.startsWith("github.com/")) continue;
-    const path = resolve3(dir, entry);
+    const path = resolve2(dir, entry);
     const info = await stat(path).catch(() => void 0);
     if (info?.isDirectory() === true) await collectBases(path, from, out, seen);
-    else if (info?.isFile() === true) out[relative2(from, path)] = await readFile(path, "utf8");
+    else if (info?.isFile() === true) out[relative(from, path)] = await readFile(path, "utf8");
   }
 }
 async function editOverlay(dir, options) {
@@ -18352,18 +18386,18 @@ async function editOverlay(dir, options) {
     )
   ];
   for (const path of listed) {
-    const text = await readIfFile(resolve3(dir, path));
+    const text = await readIfFile(resolve2(dir, path));
     if (text !== void 0) files[path] = text;
   }
   const bases = {};
   const seen = /* @__PURE__ */ new Set([dir]);
   for (const entry of [...listOf(k.resources), ...listOf(k.bases)]) {
-    const path = resolve3(dir, entry);
+    const path = resolve2(dir, entry);
     if ((await stat(path).catch(() => void 0))?.isDirectory() === true)
       await collectBases(path, dir, bases, seen);
   }
   const input2 = {
-    kustomization: { path: relative2(dir, resolved.file), text: kText },
+    kustomization: { path: relative(dir, resolved.file), text: kText },
     files: { ...files, ...Object.fromEntries(await existingRollgatePatches(dir)) },
     bases
   };
@@ -46331,72 +46365,6 @@ function checkCanary(source, config2, envName2, canary, gates, problems) {
   if (canary.verify !== void 0) checkGates(canary.verify.analysis, ["verify", "analysis"]);
 }
 
-// src/facts/history.ts
-var TRAILERS = {
-  environment: "Rollgate-Environment",
-  service: "Rollgate-Service",
-  version: "Rollgate-Version",
-  requestedBy: "Rollgate-Requested-By",
-  source: "Rollgate-Source",
-  decision: "Rollgate-Decision",
-  override: "Rollgate-Override"
-};
-function oneLine(value) {
-  return value.replace(/[\r\n]+/g, " ").trim();
-}
-function formatTrailers(t) {
-  const lines = [
-    `${TRAILERS.environment}: ${oneLine(t.environment)}`,
-    ...t.services.map((s2) => `${TRAILERS.service}: ${oneLine(s2)}`),
-    `${TRAILERS.version}: ${oneLine(t.version)}`,
-    `${TRAILERS.requestedBy}: ${oneLine(t.requestedBy)}`,
-    `${TRAILERS.source}: ${oneLine(t.source)}`,
-    `${TRAILERS.decision}: ${oneLine(t.decision)}`,
-    ...(t.overrides ?? []).map((o) => `${TRAILERS.override}: ${oneLine(o)}`)
-  ];
-  return lines.join("\n");
-}
-function parseTrailers(message) {
-  const paragraphs = message.replace(/\r\n/g, "\n").trimEnd().split(/\n\s*\n/);
-  const last = paragraphs[paragraphs.length - 1] ?? "";
-  const values = /* @__PURE__ */ new Map();
-  for (const line of last.split("\n")) {
-    const match2 = /^([A-Za-z-]+):\s*(.*)$/.exec(line);
-    if (!match2) continue;
-    const key = (match2[1] ?? "").toLowerCase();
-    values.set(key, [...values.get(key) ?? [], match2[2] ?? ""]);
-  }
-  const first = (name2) => values.get(name2.toLowerCase())?.[0];
-  const environment = first(TRAILERS.environment);
-  const version2 = first(TRAILERS.version);
-  const services = values.get(TRAILERS.service.toLowerCase()) ?? [];
-  if (environment === void 0 || version2 === void 0 || services.length === 0) return void 0;
-  const overrides = values.get(TRAILERS.override.toLowerCase());
-  return {
-    environment,
-    services,
-    version: version2,
-    requestedBy: first(TRAILERS.requestedBy) ?? "",
-    source: first(TRAILERS.source) ?? "",
-    decision: first(TRAILERS.decision) ?? "",
-    ...overrides ? { overrides } : {}
-  };
-}
-function historyFromCommits(commits) {
-  return commits.flatMap((c) => {
-    const t = parseTrailers(c.message);
-    return t ? [
-      {
-        sha: c.sha,
-        committedAt: c.committedAt,
-        environment: t.environment,
-        services: t.services,
-        version: t.version
-      }
-    ] : [];
-  });
-}
-
 // src/gates/order.ts
 var orderSchema = external_exports.strictObject({}).describe("Implied by `after`: the upstream environment must run the version.");
 var orderGate = defineGate({
@@ -46516,6 +46484,116 @@ function evaluateSafely(name2, kind, run2) {
   }
 }
 
+// src/core/trailers.ts
+var TRAILERS = {
+  environment: "Rollgate-Environment",
+  services: "Rollgate-Service",
+  version: "Rollgate-Version",
+  requestedBy: "Rollgate-Requested-By",
+  source: "Rollgate-Source",
+  decision: "Rollgate-Decision",
+  overrides: "Rollgate-Override",
+  phase: "Rollgate-Phase",
+  step: "Rollgate-Step",
+  weight: "Rollgate-Weight",
+  stable: "Rollgate-Stable",
+  analysis: "Rollgate-Analysis",
+  hold: "Rollgate-Hold",
+  reason: "Rollgate-Reason",
+  reasonFor: "Rollgate-Reason-For",
+  flag: "Rollgate-Flag",
+  sourceTime: "Rollgate-Source-Time",
+  clock: "Rollgate-Clock",
+  run: "Rollgate-Run"
+};
+function oneLine(value) {
+  return value.replace(/[\r\n\u2028\u2029]+/g, " ").trim();
+}
+function formatTrailers(t) {
+  const lines = [];
+  for (const [field, name2] of Object.entries(TRAILERS)) {
+    const value = t[field];
+    if (value === void 0) continue;
+    const values = typeof value === "string" ? [value] : value;
+    for (const v of values) lines.push(`${name2}: ${oneLine(v)}`);
+  }
+  return lines.join("\n");
+}
+var FIELD_BY_NAME = new Map(
+  Object.entries(TRAILERS).map(([field, name2]) => [
+    name2.toLowerCase(),
+    field
+  ])
+);
+function parseTrailers(message) {
+  const paragraphs = message.replace(/\r\n/g, "\n").trimEnd().split(/\n\s*\n/);
+  const last = paragraphs[paragraphs.length - 1] ?? "";
+  const values = /* @__PURE__ */ new Map();
+  for (const line of last.split("\n")) {
+    const match2 = /^([A-Za-z-]+):\s*(.*)$/.exec(line);
+    if (!match2) continue;
+    const field = FIELD_BY_NAME.get((match2[1] ?? "").toLowerCase());
+    if (field === void 0) continue;
+    values.set(field, [...values.get(field) ?? [], match2[2] ?? ""]);
+  }
+  const first = (field) => values.get(field)?.[0];
+  const environment = first("environment");
+  const version2 = first("version");
+  const services = values.get("services") ?? [];
+  if (environment === void 0 || version2 === void 0 || services.length === 0) return void 0;
+  const optional2 = {};
+  for (const field of Object.keys(TRAILERS)) {
+    if (field === "services" || field === "overrides") continue;
+    const v = first(field);
+    if (v !== void 0) optional2[field] = v;
+  }
+  const overrides = values.get("overrides");
+  return {
+    ...optional2,
+    environment,
+    services,
+    version: version2,
+    requestedBy: first("requestedBy") ?? "",
+    source: first("source") ?? "",
+    decision: first("decision") ?? "",
+    ...overrides ? { overrides } : {}
+  };
+}
+function historyEntryOf(commit) {
+  const t = parseTrailers(commit.message);
+  if (t === void 0) return void 0;
+  return {
+    sha: commit.sha,
+    committedAt: commit.committedAt,
+    environment: t.environment,
+    services: t.services,
+    version: t.version,
+    trailers: t
+  };
+}
+
+// src/core/history-read.ts
+async function readHistory(store, head, needs) {
+  const open2 = /* @__PURE__ */ new Map();
+  for (const need of needs) open2.set(pairKey(need.environment, need.service), need.version);
+  const entries = [];
+  if (open2.size === 0) return entries;
+  await store.history(head, (commit) => {
+    const entry = historyEntryOf(commit);
+    if (entry === void 0) return "more";
+    entries.push(entry);
+    for (const service of entry.services) {
+      const key = pairKey(entry.environment, service);
+      if (open2.has(key) && open2.get(key) !== entry.version) open2.delete(key);
+    }
+    return open2.size === 0 ? "stop" : "more";
+  });
+  return entries;
+}
+function pairKey(environment, service) {
+  return `${environment}\0${service}`;
+}
+
 // src/core/plan.ts
 function makePlan(config2, request, files) {
   const changedServices = [];
@@ -46600,12 +46678,9 @@ async function evaluate(config2, request, deps) {
     deps.store.read(overlayCandidates(config2, request.services)),
     deps.extraFacts ? deps.extraFacts(now2) : Promise.resolve({})
   ]);
-  const facts = {
-    ...extra,
-    now: now2,
-    history: snapshot.history,
-    running: runningVersions(config2, request.services, snapshot.files)
-  };
+  const running = runningVersions(config2, request.services, snapshot.files);
+  const history = await readHistory(deps.store, snapshot.head, historyNeeds(config2, request, running));
+  const facts = { ...extra, now: now2, history, running };
   const decision = decide(config2, request, facts);
   const planned = makePlan(config2, request, snapshot.files);
   return planned.ok ? { snapshot, facts, decision, plan: planned.plan } : {
@@ -46615,6 +46690,25 @@ async function evaluate(config2, request, deps) {
     plan: void 0,
     planError: { reasonCode: planned.reasonCode, message: planned.message }
   };
+}
+function historyNeeds(config2, request, running) {
+  const env = config2.environments[request.environment];
+  if (env === void 0) return [];
+  const needs = [];
+  const bakes = env.gates.some((name2) => config2.gates[name2]?.kind === "bake");
+  if (bakes && env.after !== void 0 && request.kind !== "rollback") {
+    const version2 = formatVersion(request.version);
+    for (const service of request.services) needs.push({ environment: env.after, service, version: version2 });
+  }
+  if (request.kind === "rollback") {
+    for (const service of request.services)
+      needs.push({
+        environment: request.environment,
+        service,
+        version: running[request.environment]?.[service]
+      });
+  }
+  return needs;
 }
 async function promote(config2, request, deps) {
   const maxAttempts = deps.maxAttempts ?? 8;
@@ -46959,6 +47053,19 @@ import { mkdtemp as mkdtemp2, mkdir, rm as rm2, writeFile as writeFile2 } from "
 import { tmpdir as tmpdir2 } from "node:os";
 import { dirname as dirname3, join as join4 } from "node:path";
 
+// src/gitops/paths.ts
+import { isAbsolute as isAbsolute2, relative as relative2, resolve as resolve3 } from "node:path";
+function safeJoin(root, path) {
+  const clean = normalizeRepoPath(path);
+  const full = resolve3(root, clean);
+  const rel = relative2(root, full);
+  if (rel.startsWith("..") || isAbsolute2(rel))
+    throw new UsageError(
+      `path "${path}" leaves the GitOps repository; write it relative to the repository root, without ..`
+    );
+  return full;
+}
+
 // src/gitops/redact.ts
 function redactCredentials(text) {
   return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, "$1***@");
@@ -46994,7 +47101,6 @@ async function openGitStore(options) {
     );
   }
   const who2 = options.committer ?? { name: "rollgate", email: "rollgate@users.noreply.github.com" };
-  const depth = options.historyDepth ?? 1e3;
   async function read(paths) {
     await git2([
       "fetch",
@@ -47006,13 +47112,12 @@ async function openGitStore(options) {
     const unique = [...new Set(paths)];
     for (const path of unique) safeJoin(dir, path);
     const files = await readBlobs(dir, head, unique);
-    const log = await git2(["log", `-n${depth}`, "--format=%H%x00%cI%x00%B%x1e", head]);
-    const commits = log.split("").map((r) => r.replace(/^\n/, "")).filter((r) => r.length > 0).map((r) => {
-      const [sha = "", date5 = "", message = ""] = r.split("\0");
-      return { sha, committedAt: new Date(date5), message };
-    });
-    return { head, files, history: historyFromCommits(commits) };
+    return { head, files };
   }
+  const history = async (from, visit5, historyOptions = {}) => {
+    for (const path of historyOptions.paths ?? []) safeJoin(dir, path);
+    await streamLog(dir, from, visit5, historyOptions);
+  };
   async function commit(snapshot, edits, message, at2) {
     await git2(["checkout", "--quiet", "--force", "--detach", snapshot.head]);
     for (const edit of edits) {
@@ -47055,7 +47160,7 @@ ${pushed.stderr}`;
       `git push to ${shown} failed: ${redactCredentials(pushed.stderr.trim())}; check that the credentials can push to ${options.branch}`
     );
   }
-  return { read, commit, close: () => rm2(dir, { recursive: true, force: true }) };
+  return { read, history, commit, close: () => rm2(dir, { recursive: true, force: true }) };
 }
 
 // ../main/node_modules/diff/libesm/diff/base.js
@@ -47837,9 +47942,14 @@ async function runRollback(args, io) {
   return withStore(config2, values, io, async (store) => {
     const snapshot = await store.read(overlayCandidates(config2, services));
     const running = runningVersions(config2, services, snapshot.files)[environment] ?? {};
+    const history = await readHistory(
+      store,
+      snapshot.head,
+      services.map((service) => ({ environment, service, version: running[service] }))
+    );
     let worst = 0;
     for (const service of services) {
-      const target = previousVersion(snapshot.history, environment, service, running[service]);
+      const target = previousVersion(history, environment, service, running[service]);
       if (target === void 0) {
         io.stderr(
           `${service}: no earlier version in ${environment} in the GitOps history (it runs ${running[service] ?? "nothing"}); nothing to roll back to`
@@ -47873,7 +47983,12 @@ async function runStatus(args, io) {
   const services = Object.keys(config2.services);
   const rows = await withStore(config2, values, io, async (store) => {
     const snapshot = await store.read(overlayCandidates(config2, services));
-    return pipelineStatus(config2, snapshot.files, snapshot.history);
+    const running = runningVersions(config2, services, snapshot.files);
+    const needs = Object.entries(running).flatMap(
+      ([environment, versions]) => Object.entries(versions).map(([service, version2]) => ({ environment, service, version: version2 }))
+    );
+    const history = await readHistory(store, snapshot.head, needs);
+    return pipelineStatus(config2, snapshot.files, history);
   });
   if (values.json) {
     io.stdout(JSON.stringify({ environments: rows }, null, 2));

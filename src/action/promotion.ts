@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.js';
 import { promote, type Evaluation, type ExtraFacts } from '../core/pipeline.js';
 import { parseVersion } from '../core/request.js';
 import type { PromotionRequest, Version } from '../core/types.js';
-import type { CommitOutcome, GitOpsStore } from '../gitops/store.js';
+import type { CommitOutcome, GitOpsStore } from '../core/store.js';
 import type { RunStatus } from '../report/status.js';
 
 // One promotion through the same core the CLI runs, with the Action's safety around the commit.
@@ -41,6 +41,7 @@ export async function runPromotion(run: PromotionRun): Promise<PromotionResult> 
   let last: CommitOutcome | undefined;
   const guarded: GitOpsStore = {
     read: (paths) => run.store.read(paths),
+    history: (...args) => run.store.history(...args),
     commit: async (snapshot, edits, message, at) => {
       await run.beforeCommit?.();
       last = await run.store.commit(snapshot, edits, message, at);

@@ -2,7 +2,8 @@ import type { Config } from '../config/schema.js';
 import { overlayCandidates } from '../core/overlay-paths.js';
 import { previousVersion } from '../core/rollback.js';
 import { runningVersions } from '../core/running.js';
-import type { GitOpsStore } from '../gitops/store.js';
+import { readHistory } from '../core/history-read.js';
+import type { GitOpsStore } from '../core/store.js';
 
 /**
  * The version to roll back to: the one each service ran in the environment before its current
@@ -16,9 +17,14 @@ export async function rollbackVersion(
 ): Promise<string | { problem: string }> {
   const snapshot = await store.read(overlayCandidates(config, services));
   const running = runningVersions(config, services, snapshot.files)[environment] ?? {};
+  const history = await readHistory(
+    store,
+    snapshot.head,
+    services.map((service) => ({ environment, service, version: running[service] })),
+  );
   const targets = new Set<string>();
   for (const service of services) {
-    const previous = previousVersion(snapshot.history, environment, service, running[service])?.version;
+    const previous = previousVersion(history, environment, service, running[service])?.version;
     if (previous === undefined) {
       return {
         problem: `no earlier version of ${service} in ${environment} in rollgate's history to roll back to`,

@@ -1,11 +1,10 @@
 import { parseConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { readTrustedConfig, type ConfigSourceClient } from '../facts/github.js';
-import { historyFromCommits } from '../facts/history.js';
 import { graphqlOver } from '../github/graphql.js';
 import { createOctokit, endpointsFromEnv, type GitHubClient } from '../github/octokit.js';
 import { githubApiStore } from '../gitops/github-api.js';
-import type { GitOpsSnapshot, GitOpsStore } from '../gitops/store.js';
+import type { GitOpsSnapshot, GitOpsStore } from '../core/store.js';
 import type { ActionContext, Repo } from './context.js';
 import type { Inputs } from './io.js';
 
@@ -65,7 +64,6 @@ export function makeStore(config: Config, ctx: ActionContext, clients: Clients):
     repository: gitopsRepository(config, ctx),
     branch: config.gitops.branch,
     mode: config.gitops.mode,
-    parseHistory: historyFromCommits,
     rest: clients.gitops,
   });
 }
@@ -82,6 +80,7 @@ export function cachingStore(store: GitOpsStore): GitOpsStore {
       if (cached?.key !== key) cached = { key, snapshot: store.read(paths) };
       return cached.snapshot;
     },
+    history: (...args) => store.history(...args),
     commit: async (...args) => {
       cached = undefined;
       return store.commit(...args);

@@ -5,6 +5,7 @@ import { DEFAULT_CONFIG_PATH, loadConfigFile } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
 import { evaluate, type Evaluation, promote, type PromotionOutcome } from '../core/pipeline.js';
+import { readHistory } from '../core/history-read.js';
 import { overlayCandidates } from '../core/overlay-paths.js';
 import { checkTarget, parseVersion } from '../core/request.js';
 import { previousVersion } from '../core/rollback.js';
@@ -285,9 +286,14 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
   return withStore(config, values, io, async (store) => {
     const snapshot = await store.read(overlayCandidates(config, services));
     const running = runningVersions(config, services, snapshot.files)[environment] ?? {};
+    const history = await readHistory(
+      store,
+      snapshot.head,
+      services.map((service) => ({ environment, service, version: running[service] })),
+    );
     let worst = 0;
     for (const service of services) {
-      const target = previousVersion(snapshot.history, environment, service, running[service]);
+      const target = previousVersion(history, environment, service, running[service]);
       if (target === undefined) {
         io.stderr(
           `${service}: no earlier version in ${environment} in the GitOps history (it runs ${running[service] ?? 'nothing'}); nothing to roll back to`,
@@ -322,7 +328,12 @@ export async function runStatus(args: readonly string[], io: CliIo): Promise<num
   const services = Object.keys(config.services);
   const rows = await withStore(config, values, io, async (store) => {
     const snapshot = await store.read(overlayCandidates(config, services));
-    return pipelineStatus(config, snapshot.files, snapshot.history);
+    const running = runningVersions(config, services, snapshot.files);
+    const needs = Object.entries(running).flatMap(([environment, versions]) =>
+      Object.entries(versions).map(([service, version]) => ({ environment, service, version })),
+    );
+    const history = await readHistory(store, snapshot.head, needs);
+    return pipelineStatus(config, snapshot.files, history);
   });
   if (values.json) {
     io.stdout(JSON.stringify({ environments: rows }, null, 2));

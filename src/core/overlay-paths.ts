@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import { normalizeRepoPath } from '../gitops/paths.js';
+import { normalizeRepoPath } from './repo-paths.js';
 
 /** The names kustomize accepts for a kustomization, in its own order of preference. */
 export const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'] as const;

@@ -1,11 +1,12 @@
 import type { Config } from '../config/schema.js';
-import { formatTrailers } from '../facts/history.js';
-import type { GitOpsSnapshot, GitOpsStore } from '../gitops/store.js';
 import { decide } from './decide.js';
+import { type HistoryNeed, readHistory } from './history-read.js';
 import { overlayCandidates } from './overlay-paths.js';
 import { makePlan } from './plan.js';
 import { runningVersions } from './running.js';
-import type { Decision, Facts, Plan, PromotionRequest } from './types.js';
+import type { GitOpsSnapshot, GitOpsStore } from './store.js';
+import { formatTrailers } from './trailers.js';
+import { type Decision, type Facts, formatVersion, type Plan, type PromotionRequest } from './types.js';
 
 /** Extra facts that come from outside the GitOps repository (GitHub reviews, Prometheus samples). */
 export type ExtraFacts = Omit<Facts, 'now' | 'history' | 'running'>;
@@ -64,12 +65,9 @@ export async function evaluate(
     deps.store.read(overlayCandidates(config, request.services)),
     deps.extraFacts ? deps.extraFacts(now) : Promise.resolve({}),
   ]);
-  const facts: Facts = {
-    ...extra,
-    now,
-    history: snapshot.history,
-    running: runningVersions(config, request.services, snapshot.files),
-  };
+  const running = runningVersions(config, request.services, snapshot.files);
+  const history = await readHistory(deps.store, snapshot.head, historyNeeds(config, request, running));
+  const facts: Facts = { ...extra, now, history, running };
   const decision = decide(config, request, facts);
   const planned = makePlan(config, request, snapshot.files);
   return planned.ok
@@ -81,6 +79,34 @@ export async function evaluate(
         plan: undefined,
         planError: { reasonCode: planned.reasonCode, message: planned.message },
       };
+}
+
+/**
+ * What the history must answer for this request, so its read stops there: how long the version has
+ * baked upstream (when a bake gate asks), and for a rollback what ran before the current version.
+ */
+export function historyNeeds(
+  config: Config,
+  request: PromotionRequest,
+  running: Facts['running'],
+): HistoryNeed[] {
+  const env = config.environments[request.environment];
+  if (env === undefined) return [];
+  const needs: HistoryNeed[] = [];
+  const bakes = env.gates.some((name) => config.gates[name]?.kind === 'bake');
+  if (bakes && env.after !== undefined && request.kind !== 'rollback') {
+    const version = formatVersion(request.version);
+    for (const service of request.services) needs.push({ environment: env.after, service, version });
+  }
+  if (request.kind === 'rollback') {
+    for (const service of request.services)
+      needs.push({
+        environment: request.environment,
+        service,
+        version: running[request.environment]?.[service],
+      });
+  }
+  return needs;
 }
 
 /**

@@ -1,6 +1,8 @@
 // The shapes every part of rollgate shares: what was asked, what is known, what was decided.
 // Nothing here does I/O; adapters produce these, the pure core consumes them.
 
+import type { CommitTrailers } from './trailers.js';
+
 /** An image reference as promoted: a tag, a digest, or both (`1.4.0@sha256:...`). */
 export interface Version {
   readonly tag?: string;
@@ -64,6 +66,8 @@ export interface HistoryEntry {
   readonly environment: string;
   readonly services: readonly string[];
   readonly version: string;
+  /** Every trailer of the commit (phase, reason, run id...), as src/core/trailers.ts reads them. */
+  readonly trailers?: CommitTrailers;
 }
 
 /** Everything the gates read. Fetched once, before any gate runs. */

@@ -81,3 +81,57 @@ export async function readBlobs(
   }
   return files;
 }
+
+/**
+ * Streams `git log` from a commit, newest first, and stops the process as soon as `visit` says
+ * 'stop': reading 50,000 commits of history costs nothing when the answer is in the first ten.
+ */
+export function streamLog(
+  cwd: string,
+  from: string,
+  visit: (commit: { sha: string; committedAt: Date; message: string }) => 'more' | 'stop',
+  options: { readonly paths?: readonly string[]; readonly firstParent?: boolean } = {},
+): Promise<void> {
+  if (!/^[0-9a-f]{7,64}$/i.test(from)) return Promise.reject(new Error(`not a commit id: ${from}`));
+  const args = [
+    'log',
+    ...(options.firstParent ? ['--first-parent'] : []),
+    '--format=%H%x00%cI%x00%B%x1e',
+    from,
+    '--',
+    ...(options.paths ?? []),
+  ];
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, {
+      cwd,
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let pending = '';
+    let stopped = false;
+    const err: Buffer[] = [];
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      if (stopped) return;
+      pending += chunk;
+      let end = pending.indexOf('\x1e');
+      while (end !== -1) {
+        const record = pending.slice(0, end).replace(/^\n/, '');
+        pending = pending.slice(end + 1);
+        const [sha = '', date = '', message = ''] = record.split('\x00');
+        if (visit({ sha, committedAt: new Date(date), message }) === 'stop') {
+          stopped = true;
+          child.kill();
+          return;
+        }
+        end = pending.indexOf('\x1e');
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (stopped || code === 0) resolve();
+      else reject(new Error(`git log failed: ${Buffer.concat(err).toString('utf8').trim()}`));
+    });
+  });
+}

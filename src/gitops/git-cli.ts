@@ -3,18 +3,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { IoError } from '../core/errors.js';
 import type { FileEdit } from '../core/types.js';
-import { historyFromCommits } from '../facts/history.js';
-import { readBlobs, runGit } from './exec.js';
+import type { CommitOutcome, GitOpsSnapshot, GitOpsStore } from '../core/store.js';
+import { readBlobs, runGit, streamLog } from './exec.js';
 import { safeJoin } from './paths.js';
 import { redactCredentials } from './redact.js';
-import type { CommitOutcome, GitOpsSnapshot, GitOpsStore } from './store.js';
 
 export interface GitCliOptions {
   /** A local path (bare repository recommended) or any git URL. */
   readonly repository: string;
   readonly branch: string;
-  /** How many commits of history to read for bake times and rollbacks. */
-  readonly historyDepth?: number;
   /** Identity of the commits rollgate makes. */
   readonly committer?: { readonly name: string; readonly email: string };
 }
@@ -61,7 +58,6 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
     );
   }
   const who = options.committer ?? { name: 'rollgate', email: 'rollgate@users.noreply.github.com' };
-  const depth = options.historyDepth ?? 1000;
 
   async function read(paths: readonly string[]): Promise<GitOpsSnapshot> {
     await git([
@@ -74,17 +70,13 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
     const unique = [...new Set(paths)];
     for (const path of unique) safeJoin(dir, path);
     const files = await readBlobs(dir, head, unique);
-    const log = await git(['log', `-n${depth}`, '--format=%H%x00%cI%x00%B%x1e', head]);
-    const commits = log
-      .split('\x1e')
-      .map((r) => r.replace(/^\n/, ''))
-      .filter((r) => r.length > 0)
-      .map((r) => {
-        const [sha = '', date = '', message = ''] = r.split('\x00');
-        return { sha, committedAt: new Date(date), message };
-      });
-    return { head, files, history: historyFromCommits(commits) };
+    return { head, files };
   }
+
+  const history: GitOpsStore['history'] = async (from, visit, historyOptions = {}) => {
+    for (const path of historyOptions.paths ?? []) safeJoin(dir, path);
+    await streamLog(dir, from, visit, historyOptions);
+  };
 
   async function commit(
     snapshot: GitOpsSnapshot,
@@ -136,5 +128,5 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
     );
   }
 
-  return { read, commit, close: () => rm(dir, { recursive: true, force: true }) };
+  return { read, history, commit, close: () => rm(dir, { recursive: true, force: true }) };
 }

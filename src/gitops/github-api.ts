@@ -1,18 +1,15 @@
-import type { FileEdit, HistoryEntry } from '../core/types.js';
+import type { CommitOutcome, GitOpsSnapshot, GitOpsStore, HistoryVisitor } from '../core/store.js';
+import type { RawCommit } from '../core/trailers.js';
+import type { FileEdit } from '../core/types.js';
 import { GraphqlError, type GraphqlFn } from '../github/graphql.js';
 import type { GitHubClient } from '../github/octokit.js';
-import type { CommitOutcome, GitOpsSnapshot, GitOpsStore } from './store.js';
 
 // The GitOps repository through GitHub's API, no clone: one GraphQL query reads the branch head,
-// rollgate's history and every file the plan needs; one createCommitOnBranch writes the whole plan
-// with expectedHeadOid, so a branch that moved is reported (not overwritten) and the pipeline re-plans.
+// the first page of its history and every file the plan needs; one createCommitOnBranch writes the
+// whole plan with expectedHeadOid, so a branch that moved is reported (not overwritten) and the
+// pipeline re-plans. Further history pages are read only when a question needs them.
 
-/** A commit as read from the branch history, before its trailers are read. */
-export interface RawCommit {
-  readonly sha: string;
-  readonly committedAt: Date;
-  readonly message: string;
-}
+export type { RawCommit } from '../core/trailers.js';
 
 /** The REST calls pull-request mode makes (picked from Octokit's rest.git / rest.pulls). */
 export interface PullRequestModeClient {
@@ -39,23 +36,30 @@ export interface GitHubApiStoreOptions {
   readonly repository: string;
   readonly branch: string;
   readonly mode: 'push' | 'pull-request';
-  /** Reads rollgate's trailers (src/facts/history.ts); commits without them are dropped there. */
-  readonly parseHistory: (commits: readonly RawCommit[]) => readonly HistoryEntry[];
   /** Required in pull-request mode. */
   readonly rest?: PullRequestModeClient;
-  /** How many commits of history to read: enough for bake times and rollback targets. */
-  readonly historyDepth?: number;
+  /** Commits per history page (GitHub's maximum is 100); the first page comes with the read. */
+  readonly historyPage?: number;
 }
 
-const DEFAULT_HISTORY_DEPTH = 100;
+const HISTORY_PAGE = 100;
 
 export function githubApiStore(options: GitHubApiStoreOptions): GitOpsStore {
   const [owner, name] = splitRepository(options.repository);
   if (options.mode === 'pull-request' && options.rest === undefined) {
     throw new Error('githubApiStore: pull-request mode needs a REST client to create the branch and the PR');
   }
+  // The first history page of each head read, so the usual question costs no extra request.
+  const firstPages = new Map<string, HistoryPage>();
   return {
-    read: (paths) => readSnapshot(options, owner, name, paths),
+    read: async (paths) => {
+      const { snapshot, page } = await readSnapshot(options, owner, name, paths);
+      firstPages.clear();
+      firstPages.set(snapshot.head, page);
+      return snapshot;
+    },
+    history: (from, visit, historyOptions = {}) =>
+      walkHistory(options, owner, name, from, visit, historyOptions.paths ?? [], firstPages.get(from)),
     commit: (snapshot, edits, message, at) =>
       options.mode === 'push'
         ? commitOnBranch(options, options.branch, snapshot.head, edits, message)
@@ -71,7 +75,7 @@ export function splitRepository(repository: string): [string, string] {
   return [match[1], match[2]];
 }
 
-/** The one read query: head, history and each file as an aliased Blob, all from the same branch. */
+/** The one read query: head, a history page and each file as an aliased Blob, all from the same branch. */
 export function buildReadQuery(branch: string, paths: readonly string[]): string {
   const files = paths
     .map(
@@ -83,7 +87,7 @@ export function buildReadQuery(branch: string, paths: readonly string[]): string
     'query RollgateRead($owner: String!, $name: String!, $ref: String!, $depth: Int!) {',
     '  repository(owner: $owner, name: $name) {',
     '    ref(qualifiedName: $ref) {',
-    '      target { ... on Commit { oid history(first: $depth) { nodes { oid committedDate message } } } }',
+    '      target { ... on Commit { oid history(first: $depth) { pageInfo { hasNextPage } nodes { oid committedDate message } } } }',
     '    }',
     ...(files ? [files] : []),
     '  }',
@@ -96,13 +100,33 @@ interface ReadResponse {
     readonly ref: {
       readonly target: {
         readonly oid?: string;
-        readonly history?: {
-          readonly nodes: readonly { oid: string; committedDate: string; message: string }[];
-        };
+        readonly history?: HistoryConnection;
       } | null;
     } | null;
     readonly [alias: string]: unknown;
   } | null;
+}
+
+interface HistoryConnection {
+  readonly pageInfo?: { readonly hasNextPage: boolean };
+  readonly nodes: readonly { oid: string; committedDate: string; message: string }[];
+}
+
+/** One page of history: its commits, and whether older ones follow. */
+interface HistoryPage {
+  readonly commits: readonly RawCommit[];
+  readonly more: boolean;
+}
+
+function pageOf(connection: HistoryConnection | undefined): HistoryPage {
+  return {
+    commits: (connection?.nodes ?? []).map((n) => ({
+      sha: n.oid,
+      committedAt: new Date(n.committedDate),
+      message: n.message,
+    })),
+    more: connection?.pageInfo?.hasNextPage ?? false,
+  };
 }
 
 async function readSnapshot(
@@ -110,7 +134,7 @@ async function readSnapshot(
   owner: string,
   name: string,
   paths: readonly string[],
-): Promise<GitOpsSnapshot> {
+): Promise<{ snapshot: GitOpsSnapshot; page: HistoryPage }> {
   const query = buildReadQuery(options.branch, paths);
   const unreachable = new Error(
     `GitOps repository ${options.repository} was not found or the token cannot read it; ` +
@@ -122,7 +146,7 @@ async function readSnapshot(
       owner,
       name,
       ref: `refs/heads/${options.branch}`,
-      depth: options.historyDepth ?? DEFAULT_HISTORY_DEPTH,
+      depth: options.historyPage ?? HISTORY_PAGE,
     })) as ReadResponse;
   } catch (err) {
     if (err instanceof GraphqlError && err.errors.some((e) => e.type === 'NOT_FOUND')) throw unreachable;
@@ -146,12 +170,57 @@ async function readSnapshot(
       );
     else files[path] = undefined;
   });
-  const commits: RawCommit[] = (target.history?.nodes ?? []).map((n) => ({
-    sha: n.oid,
-    committedAt: new Date(n.committedDate),
-    message: n.message,
-  }));
-  return { head: target.oid, files, history: options.parseHistory(commits) };
+  return { snapshot: { head: target.oid, files }, page: pageOf(target.history) };
+}
+
+/** Older history after a given commit: its own history minus itself. */
+export const HISTORY_QUERY = `query RollgateHistory($owner: String!, $name: String!, $oid: GitObjectID!, $first: Int!, $path: String) {
+  repository(owner: $owner, name: $name) {
+    object(oid: $oid) { ... on Commit { history(first: $first, path: $path) { pageInfo { hasNextPage } nodes { oid committedDate message } } } }
+  }
+}`;
+
+/**
+ * Hands commits to `visit` newest first, page by page, until it says stop. A page continues from
+ * the last commit of the one before (its own history, minus itself), so no cursor is kept.
+ * GitHub's history is not first-parent only; for a GitOps branch without merges that is the same.
+ */
+async function walkHistory(
+  options: GitHubApiStoreOptions,
+  owner: string,
+  name: string,
+  from: string,
+  visit: HistoryVisitor,
+  paths: readonly string[],
+  firstPage: HistoryPage | undefined,
+): Promise<void> {
+  if (paths.length > 1) {
+    throw new Error('githubApiStore.history: pass at most one path (GitHub filters history by one path)');
+  }
+  const path = paths[0];
+  const size = options.historyPage ?? HISTORY_PAGE;
+  let page: HistoryPage | undefined = path === undefined ? firstPage : undefined;
+  let start = from;
+  let skipFirst = false;
+  for (;;) {
+    if (page === undefined) {
+      const data = (await options.graphql(HISTORY_QUERY, {
+        owner,
+        name,
+        oid: start,
+        first: skipFirst ? size + 1 : size,
+        ...(path === undefined ? {} : { path }),
+      })) as { repository: { object: { history?: HistoryConnection } | null } | null };
+      page = pageOf(data.repository?.object?.history);
+    }
+    const commits = skipFirst ? page.commits.filter((c) => c.sha !== start) : page.commits;
+    for (const commit of commits) if (visit(commit) === 'stop') return;
+    const last = commits[commits.length - 1];
+    if (!page.more || last === undefined) return;
+    start = last.sha;
+    skipFirst = true;
+    page = undefined;
+  }
 }
 
 export const COMMIT_MUTATION = `mutation RollgateCommit($input: CreateCommitOnBranchInput!) {

@@ -1,5 +1,6 @@
-import { isAbsolute, normalize, relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { normalizeRepoPath } from '../core/repo-paths.js';
 
 /** Joins a repository-relative path to a root, refusing anything that would escape it. */
 export function safeJoin(root: string, path: string): string {
@@ -11,18 +12,4 @@ export function safeJoin(root: string, path: string): string {
       `path "${path}" leaves the GitOps repository; write it relative to the repository root, without ..`,
     );
   return full;
-}
-
-/** A repository path in posix form without `./`, refusing absolute paths and `..` escapes. */
-export function normalizeRepoPath(path: string): string {
-  if (isAbsolute(path) || /^[a-zA-Z]:/.test(path))
-    throw new UsageError(
-      `path "${path}" must be relative to the GitOps repository root; drop the leading / or drive letter`,
-    );
-  const clean = normalize(path).replace(/\\/g, '/').replace(/^\.\//, '');
-  if (clean === '..' || clean.startsWith('../'))
-    throw new UsageError(
-      `path "${path}" leaves the GitOps repository; write it relative to the repository root, without ..`,
-    );
-  return clean;
 }

@@ -5,7 +5,7 @@ import { landedAt } from '../../src/core/history.js';
 import { makePlan } from '../../src/core/plan.js';
 import { parseVersion } from '../../src/core/request.js';
 import type { Facts, HistoryEntry, PromotionRequest } from '../../src/core/types.js';
-import { formatTrailers, historyFromCommits, parseTrailers } from '../../src/facts/history.js';
+import { formatTrailers, historyFromCommits, parseTrailers } from '../../src/core/trailers.js';
 
 const config = parseConfig(
   {

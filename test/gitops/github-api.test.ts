@@ -1,10 +1,11 @@
 import { validate } from '@octokit/graphql-schema';
 import { describe, expect, it } from 'vitest';
-import type { HistoryEntry } from '../../src/core/types.js';
+import { historyFromCommits } from '../../src/core/trailers.js';
 import { GraphqlError, type GraphqlFn } from '../../src/github/graphql.js';
 import {
   buildReadQuery,
   COMMIT_MUTATION,
+  HISTORY_QUERY,
   githubApiStore,
   proposalBranch,
   type PullRequestModeClient,
@@ -25,23 +26,29 @@ function fakeGitHub(initial: Record<string, string>) {
   const graphql: GraphqlFn = async (query, variables) => {
     const errors = validate(query);
     if (errors.length > 0) throw new Error(`invalid GraphQL: ${errors.map((e) => e.message).join('; ')}`);
-    calls.push(query.startsWith('mutation') ? 'commit' : 'read');
+    calls.push(
+      query.startsWith('mutation') ? 'commit' : query.includes('RollgateHistory') ? 'history' : 'read',
+    );
+    const page = (log: RawCommit[], first: number) => ({
+      pageInfo: { hasNextPage: log.length > first },
+      nodes: log.slice(0, first).map((c) => ({
+        oid: c.sha,
+        committedDate: c.committedAt.toISOString(),
+        message: c.message,
+      })),
+    });
+    if (query.includes('RollgateHistory')) {
+      const log = [...branches.values()].flatMap((b) => b.log);
+      const from = log.findIndex((c) => c.sha === variables['oid']);
+      return { repository: { object: { history: page(log.slice(from), Number(variables['first'])) } } };
+    }
     if (query.startsWith('query')) {
       const ref = String(variables['ref']).replace('refs/heads/', '');
       const b = branches.get(ref);
       const repository: Record<string, unknown> = {
         ref: b
           ? {
-              target: {
-                oid: b.head,
-                history: {
-                  nodes: b.log.map((c) => ({
-                    oid: c.sha,
-                    committedDate: c.committedAt.toISOString(),
-                    message: c.message,
-                  })),
-                },
-              },
+              target: { oid: b.head, history: page(b.log, Number(variables['depth'])) },
             }
           : null,
       };
@@ -85,14 +92,6 @@ function fakeGitHub(initial: Record<string, string>) {
   return { branches, graphql, calls };
 }
 
-const parseHistory = (commits: readonly RawCommit[]): HistoryEntry[] =>
-  commits.flatMap((c) => {
-    const env = /^Rollgate-Environment: (.+)$/m.exec(c.message)?.[1];
-    return env
-      ? [{ sha: c.sha, committedAt: c.committedAt, environment: env, services: ['checkout'], version: '1' }]
-      : [];
-  });
-
 const edit = (path: string, before: string, after: string) => ({ path, before, after, descriptions: [] });
 
 describe('githubApiStore', () => {
@@ -109,7 +108,6 @@ describe('githubApiStore', () => {
       repository: 'acme/gitops',
       branch: 'main',
       mode: 'push',
-      parseHistory,
     });
     const snap = await store.read([
       'apps/checkout/overlays/dev/kustomization.yaml',
@@ -130,13 +128,12 @@ describe('githubApiStore', () => {
       repository: 'acme/gitops',
       branch: 'main',
       mode: 'push',
-      parseHistory,
     });
     const snap = await store.read(['a.yaml', 'b.yaml']);
     const outcome = await store.commit(
       snap,
       [edit('a.yaml', 'x: 1\n', 'x: 2\n'), edit('b.yaml', 'y: 1\n', 'y: 2 # ünïcode\n')],
-      'Promote checkout to dev\n\nRollgate-Environment: dev',
+      'Promote checkout to dev\n\nRollgate-Environment: dev\nRollgate-Service: checkout\nRollgate-Version: 1',
       new Date(),
     );
     expect(outcome).toEqual({
@@ -146,8 +143,42 @@ describe('githubApiStore', () => {
     });
     expect(gh.branches.get('main')?.files).toEqual({ 'a.yaml': 'x: 2\n', 'b.yaml': 'y: 2 # ünïcode\n' });
     const again = await store.read(['a.yaml']);
-    expect(again.history.map((h) => [h.sha, h.environment])).toEqual([['c1', 'dev']]);
+    const seen: RawCommit[] = [];
+    await store.history(again.head, (c) => (seen.push(c), 'more'));
+    expect(seen.map((c) => c.sha)).toEqual(['c1', 'c0']);
+    expect(historyFromCommits(seen).map((h) => [h.sha, h.environment])).toEqual([['c1', 'dev']]);
+    // The first page came with the read: walking it costs no request.
     expect(gh.calls).toEqual(['read', 'commit', 'read']);
+  });
+
+  it('reads older history page by page only while the visitor asks for more', async () => {
+    const gh = fakeGitHub({ 'a.yaml': 'x: 0\n' });
+    const store = githubApiStore({
+      graphql: gh.graphql,
+      repository: 'acme/gitops',
+      branch: 'main',
+      mode: 'push',
+      historyPage: 3,
+    });
+    for (let i = 1; i <= 10; i++) {
+      const snap = await store.read(['a.yaml']);
+      await store.commit(snap, [edit('a.yaml', '', `x: ${i}\n`)], `commit ${i}`, new Date());
+    }
+    const snap = await store.read(['a.yaml']);
+    gh.calls.length = 0;
+    const all: string[] = [];
+    await store.history(snap.head, (c) => (all.push(c.sha), 'more'));
+    expect(all).toEqual(['c10', 'c9', 'c8', 'c7', 'c6', 'c5', 'c4', 'c3', 'c2', 'c1', 'c0']);
+    expect(gh.calls).toEqual(['history', 'history', 'history']);
+    gh.calls.length = 0;
+    const some: string[] = [];
+    await store.history(snap.head, (c) => (some.push(c.sha), c.sha === 'c8' ? 'stop' : 'more'));
+    expect(some).toEqual(['c10', 'c9', 'c8']);
+    expect(gh.calls).toEqual([]);
+  });
+
+  it("the history query is valid against GitHub's schema", () => {
+    expect(validate(HISTORY_QUERY)).toEqual([]);
   });
 
   it('reports a branch that moved since the read, and writes nothing', async () => {
@@ -157,7 +188,6 @@ describe('githubApiStore', () => {
       repository: 'acme/gitops',
       branch: 'main',
       mode: 'push',
-      parseHistory,
     });
     const snap = await store.read(['a.yaml']);
     const first = await store.commit(snap, [edit('a.yaml', 'x: 1\n', 'x: 2\n')], 'one', new Date());
@@ -174,12 +204,9 @@ describe('githubApiStore', () => {
       repository: 'acme/gitops',
       branch: 'nope',
       mode: 'push',
-      parseHistory,
     });
     await expect(store.read([])).rejects.toThrow(/GitOps branch "nope" does not exist in acme\/gitops/);
-    await expect(store.commit({ head: 'c0', files: {}, history: [] }, [], 'x', new Date())).rejects.toThrow(
-      /NOT_FOUND/,
-    );
+    await expect(store.commit({ head: 'c0', files: {} }, [], 'x', new Date())).rejects.toThrow(/NOT_FOUND/);
   });
 
   it('pull-request mode: the same commit on a fresh branch from the head, and a PR into the GitOps branch', async () => {
@@ -211,7 +238,6 @@ describe('githubApiStore', () => {
       repository: 'acme/gitops',
       branch: 'main',
       mode: 'pull-request',
-      parseHistory,
       rest,
     });
     const snap = await store.read(['a.yaml']);
@@ -243,7 +269,6 @@ describe('githubApiStore', () => {
         repository: 'gitops',
         branch: 'main',
         mode: 'push',
-        parseHistory,
       }),
     ).toThrow(/gitops.repository "gitops" is not owner\/name/);
   });

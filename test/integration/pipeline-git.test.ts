@@ -8,7 +8,7 @@ import type { Config } from '../../src/config/schema.js';
 import { promote } from '../../src/core/pipeline.js';
 import type { PromotionRequest } from '../../src/core/types.js';
 import { openGitStore } from '../../src/gitops/git-cli.js';
-import type { GitOpsStore } from '../../src/gitops/store.js';
+import type { GitOpsStore } from '../../src/core/store.js';
 import { EXAMPLE_CONFIG, exampleGitOps, git, showFile, tempDir } from '../helpers/repo.js';
 
 const run = promisify(execFile);
@@ -98,6 +98,7 @@ describe('promotion pipeline on a real git repository', () => {
     // The real store, but the first commit finds that a rival promotion has just landed.
     const racing: GitOpsStore = {
       read: (paths) => store.read(paths),
+      history: (...args) => store.history(...args),
       async commit(snapshot, edits, message, when) {
         if (!raced) {
           raced = true;
@@ -135,6 +136,7 @@ describe('promotion pipeline on a real git repository', () => {
     const store = await openGitStore({ repository: bare, branch: 'main' });
     const moving: GitOpsStore = {
       read: (p) => store.read(p),
+      history: (...args) => store.history(...args),
       commit: async () => ({ kind: 'moved', detail: 'stale info' }),
     };
     try {
