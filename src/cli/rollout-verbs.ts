@@ -1,4 +1,4 @@
-import type { GateConfig } from '../config/schema.js';
+import type { Config, GateConfig } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
 import {
   type AnalysisWindow,
@@ -112,6 +112,33 @@ export async function runRolloutVerb(verb: RolloutVerb, args: readonly string[],
       ...(values.reason !== undefined ? { reason: values.reason } : {}),
     }),
   );
+  print(report, io, values.json === true, `no active rollout in ${environment}`);
+  return report.exitCode;
+}
+
+/** `rollback` of a service whose rollout is active: the same as `abort` (with a hold). */
+export async function abortRollout(
+  config: Config,
+  environment: string,
+  service: string,
+  values: Parameters<typeof requesterOf>[0] & {
+    at?: string;
+    reason?: string;
+    source?: string;
+    json?: boolean;
+  },
+  io: CliIo,
+  store: RolloutDeps['store'],
+): Promise<number> {
+  const clock = writingClock(values, 'rollback');
+  const report = await runRolloutCommand(config, deps(io, store, clock), {
+    verb: 'abort',
+    environment,
+    services: [service],
+    requestedBy: requesterOf(values, io),
+    source: values.source ?? 'rollgate CLI',
+    ...(values.reason !== undefined ? { reason: values.reason } : {}),
+  });
   print(report, io, values.json === true, `no active rollout in ${environment}`);
   return report.exitCode;
 }

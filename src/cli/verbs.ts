@@ -9,6 +9,9 @@ import { readHistory } from '../core/history-read.js';
 import { overlayCandidates } from '../core/overlay-paths.js';
 import { checkTarget, parseVersion } from '../core/request.js';
 import { previousVersion } from '../core/rollback.js';
+import { stateOf } from '../core/rollout-start.js';
+import { activeRollout, statePath } from '../core/state.js';
+import { abortRollout } from './rollout-verbs.js';
 import { runningVersions } from '../core/running.js';
 import { pipelineStatus } from '../core/status.js';
 import type { PromotionRequest } from '../core/types.js';
@@ -284,7 +287,10 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
   const clock = parseAt(values.at);
   const requestedBy = requesterOf(values, io);
   return withStore(config, values, io, async (store) => {
-    const snapshot = await store.read(overlayCandidates(config, services));
+    const snapshot = await store.read([
+      ...overlayCandidates(config, services),
+      ...services.map((s) => statePath(environment, s)),
+    ]);
     const running = runningVersions(config, services, snapshot.files)[environment] ?? {};
     const history = await readHistory(
       store,
@@ -293,7 +299,14 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
     );
     let worst = 0;
     for (const service of services) {
-      const target = previousVersion(history, environment, service, running[service]);
+      const state = stateOf(snapshot.files, environment, service);
+      if (state.ok && activeRollout(state.state) !== undefined) {
+        // Rolling back an active rollout is aborting it: back to the stable version, with a hold.
+        worst = Math.max(worst, await abortRollout(config, environment, service, values, io, store));
+        continue;
+      }
+      const held = new Set(state.ok ? (state.state?.holds ?? []).map((h) => h.version) : []);
+      const target = previousVersion(history, environment, service, running[service], held);
       if (target === undefined) {
         io.stderr(
           `${service}: no earlier version in ${environment} in the GitOps history (it runs ${running[service] ?? 'nothing'}); nothing to roll back to`,

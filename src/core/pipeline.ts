@@ -1,12 +1,25 @@
 import type { Config } from '../config/schema.js';
 import { decide } from './decide.js';
 import { type HistoryNeed, readHistory } from './history-read.js';
-import { overlayCandidates } from './overlay-paths.js';
-import { makePlan } from './plan.js';
+import { deploysTo, overlayCandidates } from './overlay-paths.js';
+import { holdVerdicts } from './hold.js';
+import { isLanding, landingsFromState } from './landing.js';
+import { makePlan, type PlanOutcome } from './plan.js';
+import { planRolloutStart, stateOf } from './rollout-start.js';
+import { stateAfterPromotion } from './rollout-state.js';
+import { formatState, parseState, statePath } from './state.js';
+import { strategyFor } from '../strategies/registry.js';
 import { runningVersions } from './running.js';
 import type { GitOpsSnapshot, GitOpsStore } from './store.js';
 import { formatTrailers } from './trailers.js';
-import { type Decision, type Facts, formatVersion, type Plan, type PromotionRequest } from './types.js';
+import {
+  type Decision,
+  type Facts,
+  type FileEdit,
+  formatVersion,
+  type Plan,
+  type PromotionRequest,
+} from './types.js';
 
 /** Extra facts that come from outside the GitOps repository (GitHub reviews, Prometheus samples). */
 export type ExtraFacts = Omit<Facts, 'now' | 'history' | 'running'>;
@@ -20,6 +33,8 @@ export interface PipelineDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
   readonly maxAttempts?: number;
+  /** Set when the clock is a what-if (`--simulate-clock`): the commit says Rollgate-Clock: simulated. */
+  readonly simulatedClock?: boolean;
 }
 
 export interface Evaluation {
@@ -61,15 +76,32 @@ export async function evaluate(
   deps: PipelineDeps,
 ): Promise<Evaluation> {
   const now = deps.clock();
+  // Overlays, state files and the rollout strategy's files, all in the one read.
   const [snapshot, extra] = await Promise.all([
-    deps.store.read(overlayCandidates(config, request.services)),
+    deps.store.read(promotionPaths(config, request)),
     deps.extraFacts ? deps.extraFacts(now) : Promise.resolve({}),
   ]);
   const running = runningVersions(config, request.services, snapshot.files);
-  const history = await readHistory(deps.store, snapshot.head, historyNeeds(config, request, running));
+  const needs = historyNeeds(config, request, running);
+  const landings = await landingsFromState(deps.store, snapshot.head, config, snapshot.files, running, needs);
+  const settled = new Set(landings.entries.map((e) => `${e.environment}\u0000${e.services[0] ?? ''}`));
+  const read = await readHistory(deps.store, snapshot.head, landings.rest);
+  const history = [
+    ...landings.entries,
+    ...read.filter((e) => isLanding(e) && !e.services.some((s) => settled.has(`${e.environment}\u0000${s}`))),
+  ];
   const facts: Facts = { ...extra, now, history, running };
-  const decision = decide(config, request, facts);
-  const planned = makePlan(config, request, snapshot.files);
+  const judged = decide(config, request, facts);
+  const holds = holdVerdicts(request, snapshot.files);
+  const decision =
+    holds.length === 0
+      ? judged
+      : {
+          ...judged,
+          verdicts: [...judged.verdicts, ...holds],
+          allowed: judged.allowed && holds.every((v) => v.outcome !== 'fail'),
+        };
+  const planned = planFor(config, request, snapshot.files, now, decision);
   return planned.ok
     ? { snapshot, facts, decision, plan: planned.plan }
     : {
@@ -79,6 +111,73 @@ export async function evaluate(
         plan: undefined,
         planError: { reasonCode: planned.reasonCode, message: planned.message },
       };
+}
+
+/** Every path a promotion reads: the overlays, the state files beside them, and the rollout's files. */
+export function promotionPaths(config: Config, request: PromotionRequest): string[] {
+  const strategy = strategyFor(config, request.environment);
+  const statePaths = Object.keys(config.environments).flatMap((environment) =>
+    request.services.filter((s) => deploysTo(config, environment, s)).map((s) => statePath(environment, s)),
+  );
+  const rolloutPaths =
+    strategy === undefined
+      ? []
+      : request.services.flatMap((service) =>
+          strategy.paths({ config, environment: request.environment, service }),
+        );
+  return [...new Set([...overlayCandidates(config, request.services), ...statePaths, ...rolloutPaths])];
+}
+
+/**
+ * The plan of a request: a rollout start where the environment has a strategy, else the image edits;
+ * either way with the state file of every changed service in the same commit.
+ */
+function planFor(
+  config: Config,
+  request: PromotionRequest,
+  files: Readonly<Record<string, string | undefined>>,
+  now: Date,
+  decision: Decision,
+): PlanOutcome {
+  if (request.kind !== 'rollback' && strategyFor(config, request.environment) !== undefined) {
+    const started = planRolloutStart(config, request, files, now, { overrides: overridesOf(decision) });
+    return started.ok ? { ok: true, plan: started.plan } : started;
+  }
+  const planned = makePlan(config, request, files);
+  if (!planned.ok) return planned;
+  const version = formatVersion(request.version);
+  const running = runningVersions(config, request.services, files)[request.environment] ?? {};
+  const lifted = decision.verdicts.some((v) => v.reasonCode === 'hold.lifted');
+  const stateEdits: FileEdit[] = [];
+  for (const service of planned.plan.changedServices) {
+    const loaded = stateOf(files, request.environment, service);
+    const before = loaded.ok ? loaded.state : undefined;
+    const left = running[service];
+    const state = stateAfterPromotion(before, {
+      environment: request.environment,
+      service,
+      version,
+      now,
+      ...(lifted ? { lift: true } : {}),
+      ...(request.kind === 'rollback' && left !== undefined
+        ? { hold: { version: left, reason: 'rollback' } }
+        : {}),
+    });
+    const path = statePath(request.environment, service);
+    stateEdits.push({
+      path,
+      before: files[path] ?? '',
+      after: formatState(state),
+      descriptions: [`${service} ${version} since ${state.landedAt}`],
+    });
+  }
+  return { ok: true, plan: { ...planned.plan, edits: [...planned.plan.edits, ...stateEdits] } };
+}
+
+function overridesOf(decision: Decision): string[] {
+  return decision.verdicts.flatMap((v) =>
+    v.override ? [`${v.gate} by ${v.override.by} ${v.override.who}: ${v.override.reason}`] : [],
+  );
 }
 
 /**
@@ -134,7 +233,9 @@ export async function promote(
     if (!evaluation.decision.allowed) return { kind: 'denied', evaluation };
     if (evaluation.plan.edits.length === 0) return { kind: 'noop', evaluation };
     if (request.dryRun) return { kind: 'dry-run', evaluation };
-    const message = commitMessage(request, evaluation.plan, evaluation.decision);
+    const message = commitMessage(request, evaluation.plan, evaluation.decision, {
+      ...(deps.simulatedClock ? { simulatedClock: true } : {}),
+    });
     const outcome = await deps.store.commit(
       evaluation.snapshot,
       evaluation.plan.edits,
@@ -150,21 +251,27 @@ export async function promote(
   return { kind: 'gave-up', evaluation: last as Evaluation, attempts: maxAttempts, detail };
 }
 
-export function commitMessage(request: PromotionRequest, plan: Plan, decision: Decision): string {
+export function commitMessage(
+  request: PromotionRequest,
+  plan: Plan,
+  decision: Decision,
+  options: { readonly simulatedClock?: boolean } = {},
+): string {
   // Only services whose overlay changes are recorded: the others already ran the version.
   const services = plan.changedServices.length > 0 ? plan.changedServices : request.services;
+  const rollout = rolloutOf(plan, services);
   const headline =
     request.kind === 'rollback'
       ? `roll back ${services.join(', ')} to ${decision.version} in ${request.environment}`
-      : `promote ${services.join(', ')} ${decision.version} to ${request.environment}`;
+      : rollout !== undefined
+        ? `start rollout of ${services.join(', ')} ${decision.version} in ${request.environment}: step ${rollout.step}/${rollout.steps}, weight ${rollout.weight}%`
+        : `promote ${services.join(', ')} ${decision.version} to ${request.environment}`;
   const body = plan.edits.flatMap((e) => e.descriptions.map((d) => `- ${e.path}: ${d}`));
   const verdicts = decision.verdicts
     .filter((v) => v.kind !== 'override')
     .map((v) => `${v.gate}=${v.outcome}`)
     .join(', ');
-  const overrides = decision.verdicts.flatMap((v) =>
-    v.override ? [`${v.gate} by ${v.override.by} ${v.override.who}: ${v.override.reason}`] : [],
-  );
+  const lifted = decision.verdicts.some((v) => v.reasonCode === 'hold.lifted');
   const trailers = formatTrailers({
     environment: request.environment,
     services,
@@ -173,7 +280,31 @@ export function commitMessage(request: PromotionRequest, plan: Plan, decision: D
     source: request.source,
     decision:
       request.kind === 'rollback' ? 'rollback (gates skipped)' : `allowed (${verdicts || 'no gates'})`,
-    overrides,
+    overrides: overridesOf(decision),
+    ...(rollout !== undefined
+      ? {
+          phase: rollout.phase,
+          step: `${rollout.step}/${rollout.steps}`,
+          weight: String(rollout.weight),
+          ...(rollout.stable !== undefined ? { stable: rollout.stable } : {}),
+        }
+      : {}),
+    ...(request.reason !== undefined ? { reason: request.reason } : {}),
+    ...(lifted ? { reasonFor: 'hold-lifted' } : {}),
+    ...(options.simulatedClock ? { clock: 'simulated' } : {}),
   });
   return `${headline}\n\n${body.join('\n')}\n\n${trailers}\n`;
+}
+
+/** The rollout a start plan writes, read back from the state files it carries. */
+function rolloutOf(plan: Plan, services: readonly string[]) {
+  for (const service of services) {
+    const edit = plan.edits.find((e) => e.path === statePath(plan.environment, service));
+    if (edit === undefined) continue;
+    const parsed = parseState(edit.path, edit.after);
+    if (parsed.ok && parsed.state.rollout !== undefined && parsed.state.rollout.phase === 'progressing') {
+      return { ...parsed.state.rollout, stable: parsed.state.stable };
+    }
+  }
+  return undefined;
 }
