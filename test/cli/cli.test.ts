@@ -213,6 +213,9 @@ describe('rollgate CLI', () => {
         '2.1.0',
         '--at',
         '2026-11-17T12:00:00Z',
+        // The rollback above held 2.1.0 in dev: shipping it again needs a reason.
+        '--reason',
+        'the config bug of 2.1.0 is fixed',
         ...args,
       ]);
       const up = await cli([
@@ -274,6 +277,7 @@ describe('rollgate CLI', () => {
       'Rollgate-Override: weekend-freeze by break-glass oncall-lead: card payments fail without 1.4.0',
     );
     expect(result.stdout).toMatch(/promote cart 1\.4\.0 to production\n/);
-    expect(result.stdout).toContain('2 files changed, 2 insertions(+), 2 deletions(-)');
+    // Two overlays and, beside them, the two services' state files (new here: a whole file each).
+    expect(result.stdout).toContain('4 files changed, 18 insertions(+), 2 deletions(-)');
   });
 });
