@@ -165,4 +165,176 @@ describe('rollouts on a real git repository', () => {
       'bootstrap',
     ]);
   });
+
+  const VERIFY =
+    'steps: [5, 25, 50]\ninterval: 30m\nanalysis: [canary-errors]\nverify: { duration: 30m, analysis: [canary-errors] }';
+
+  // Ticks every 10 minutes from 10: the hold ends at 30 (25%), 60 (50%), 90 (promote), verify ends at 120.
+  for (const failAt of [
+    { name: 'at step 1 (5%)', minute: 20 },
+    { name: 'at step 2 (25%)', minute: 40 },
+    { name: 'at step 3 (50%)', minute: 70 },
+    { name: 'during verify', minute: 100 },
+  ]) {
+    it(`failing ${failAt.name}: rolls back at once to the stable version, with a hold`, async () => {
+      const w = await setup(VERIFY);
+      w.health = (now) => (now >= at(failAt.minute) ? 'failing' : 'healthy');
+      await start(w, '1.5.0');
+      let rolledBack: TickReport | undefined;
+      for (let minute = 10; minute <= 130 && rolledBack === undefined; minute += 10) {
+        const report = await tick(w, minute);
+        if (report.rollouts[0]?.action.kind === 'rollback') rolledBack = report;
+      }
+      expect(rolledBack?.at).toBe(at(failAt.minute).toISOString());
+      expect(await imageTag(w.bare, 'ghcr.io/acme/checkout')).toBe('1.4.0');
+      expect(await imageTag(w.bare, 'checkout-canary')).toBe('1.4.0');
+      expect(await canaryWeight(w.bare)).toBe(0);
+      expect(await state(w.bare)).toMatchObject({
+        version: '1.4.0',
+        stable: '1.4.0',
+        rollout: { phase: 'rolled-back', weight: 0 },
+        holds: [{ version: '1.5.0', reason: 'analysis.failed' }],
+      });
+      const message = await git(w.bare, 'log', '-1', '--format=%B', 'main');
+      expect(message).toMatch(/^roll back checkout 1\.5\.0 in production: back to 1\.4\.0, 1\.5\.0 held/);
+      expect(message).toContain('Rollgate-Hold: 1.5.0');
+      expect(message).toMatch(/Rollgate-Analysis: canary-errors=fail/);
+      await buildAt(w.bare, root, 'apps/checkout/overlays/production');
+      // Nothing more happens, and the held version is refused until a reason lifts the hold.
+      expect((await tick(w, 200)).rollouts).toEqual([]);
+      const again = await start(w, '1.5.0', 210);
+      expect(again.kind).toBe('denied');
+      expect(again.evaluation.decision.verdicts.find((v) => v.gate === 'hold')?.reasonCode).toBe(
+        'hold.active',
+      );
+      const lifted = await start(w, '1.5.0', 220, { reason: 'the leak is fixed in the config' });
+      expect(lifted.kind).toBe('committed');
+      const liftMessage = await git(w.bare, 'log', '-1', '--format=%B', 'main');
+      expect(liftMessage).toContain(
+        'Rollgate-Reason: the leak is fixed in the config\nRollgate-Reason-For: hold-lifted',
+      );
+      expect((await state(w.bare)).holds).toBeUndefined();
+    });
+  }
+
+  it('no data: waits inside the hold, pauses at its end; Prometheus down decides nothing', async () => {
+    const w = await setup();
+    await start(w, '1.5.0');
+    w.health = () => 'no-data';
+    expect((await tick(w, 10)).rollouts[0]?.action).toMatchObject({ kind: 'wait', reasonCode: 'hold' });
+    expect((await tick(w, 31)).rollouts[0]?.action).toMatchObject({
+      kind: 'pause',
+      reasonCode: 'analysis.no-data',
+    });
+    expect(await state(w.bare)).toMatchObject({
+      rollout: { phase: 'paused', pausedFrom: 'progressing', reason: 'analysis.no-data' },
+    });
+    w.health = () => 'down';
+    const before = await head(w.bare);
+    const down = await tick(w, 40);
+    expect(down.exitCode).toBe(3);
+    expect(down.rollouts[0]?.action).toMatchObject({ kind: 'wait', reasonCode: 'analysis.error' });
+    expect(await head(w.bare)).toBe(before);
+  });
+
+  it('a freeze mid-rollout waits until it ends, the analysis still rolls back', async () => {
+    const w = await setup();
+    const friday = (Date.parse('2026-12-04T15:40:00Z') - T0) / 60_000;
+    expect((await start(w, '1.5.0', friday)).kind).toBe('committed');
+    const frozen = await tick(w, friday + 40); // 16:20, inside the weekend freeze
+    expect(frozen.rollouts[0]?.action).toMatchObject({
+      kind: 'wait',
+      reasonCode: 'frozen',
+      nextEligibleAt: '2026-12-07T08:00:00.000Z',
+    });
+    expect(await canaryWeight(w.bare)).toBe(5);
+    w.health = () => 'failing';
+    expect((await tick(w, friday + 50)).rollouts[0]?.action.kind).toBe('rollback');
+    expect(await canaryWeight(w.bare)).toBe(0);
+  });
+
+  it('an override given at the start carries through the rollout', async () => {
+    const w = await setup();
+    const saturday = (Date.parse('2026-12-05T10:00:00Z') - T0) / 60_000;
+    const denied = await start(w, '1.5.0', saturday);
+    expect(denied.kind).toBe('denied');
+    const started = await start(w, '1.5.0', saturday, { labels: ['hotfix'] });
+    expect(started.kind).toBe('committed');
+    expect(await git(w.bare, 'log', '-1', '--format=%B', 'main')).toContain(
+      'Rollgate-Override: weekend-freeze by label',
+    );
+    expect((await state(w.bare)).rollout?.overrides?.[0]).toMatch(/^weekend-freeze by label/);
+    const step = await tick(w, saturday + 31);
+    expect(step.rollouts[0]?.action).toMatchObject({ kind: 'step', weight: 25 });
+  });
+
+  it('drift: a hand edit of the weight pauses the rollout and is not overwritten; abort rolls back', async () => {
+    const w = await setup();
+    await start(w, '1.5.0');
+    const traffic = (await showFile(w.bare, TRAFFIC('checkout')))
+      .replace('weight: 95 # stable', 'weight: 60 # stable')
+      .replace(/weight: 5\n/, 'weight: 40\n');
+    await handCommit(w.work, { [TRAFFIC('checkout')]: traffic }, '2026-12-01T10:20:00Z');
+    const paused = await tick(w, 31);
+    expect(paused.rollouts[0]?.action).toMatchObject({ kind: 'pause', reasonCode: 'drift' });
+    expect(paused.rollouts[0]?.action.message).toContain('the canary weight is 40, the state says 5');
+    expect(await canaryWeight(w.bare)).toBe(40);
+    const who = { requestedBy: 'oncall', source: 'test' };
+    const resume = await runRolloutCommand(w.config, deps(w, at(35)), {
+      verb: 'resume',
+      environment: 'production',
+      services: [],
+      ...who,
+    });
+    expect(resume.exitCode).toBe(1);
+    expect(resume.rollouts[0]?.action).toMatchObject({ kind: 'refused', reasonCode: 'drift' });
+    const abort = await runRolloutCommand(w.config, deps(w, at(36)), {
+      verb: 'abort',
+      environment: 'production',
+      services: [],
+      ...who,
+      reason: 'hand edit',
+    });
+    expect(abort.exitCode).toBe(0);
+    expect(await canaryWeight(w.bare)).toBe(0);
+    expect(await imageTag(w.bare, 'checkout-canary')).toBe('1.4.0');
+  });
+
+  it('a new version mid-rollout restarts from step 1; the stable version stays', async () => {
+    const w = await setup();
+    await start(w, '1.5.0');
+    await tick(w, 31);
+    expect(await canaryWeight(w.bare)).toBe(25);
+    const replaced = await start(w, '1.6.0', 40);
+    expect(replaced.kind).toBe('committed');
+    expect(await canaryWeight(w.bare)).toBe(5);
+    expect(await imageTag(w.bare, 'checkout-canary')).toBe('1.6.0');
+    expect(await state(w.bare)).toMatchObject({
+      stable: '1.4.0',
+      rollout: { version: '1.6.0', step: 1, windowStart: at(40).toISOString() },
+    });
+    expect((await tick(w, 60)).rollouts[0]?.action.kind).toBe('wait');
+    expect((await start(w, '1.6.0', 61)).kind).toBe('noop');
+  });
+
+  it('two services roll out at once in one environment, each its own commits', async () => {
+    const w = await setup(undefined, ['checkout', 'cart']);
+    const both = await promote(w.config, request('1.5.0', {}, ['checkout', 'cart']), {
+      store: w.store,
+      clock: () => at(0),
+    });
+    expect(both.kind).toBe('committed');
+    const first = await tick(w, 31);
+    expect(first.rollouts.map((r) => `${r.service}:${r.action.kind}`)).toEqual([
+      'checkout:step',
+      'cart:step',
+    ]);
+    expect(new Set(first.rollouts.map((r) => r.commit)).size).toBe(2);
+    w.health = () => 'failing';
+    const report = await runTick(w.config, deps(w, at(40)), { services: ['cart'] });
+    expect(report.rollouts.map((r) => `${r.service}:${r.action.kind}`)).toEqual(['cart:rollback']);
+    expect(await canaryWeight(w.bare, 'cart')).toBe(0);
+    expect(await canaryWeight(w.bare, 'checkout')).toBe(25);
+    expect((await state(w.bare, 'checkout')).rollout?.phase).toBe('progressing');
+  });
 });
