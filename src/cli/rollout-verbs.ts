@@ -11,6 +11,7 @@ import {
 } from '../core/rollout-run.js';
 import type { RolloutVerb } from '../core/rollout.js';
 import { fetchGateInputs } from '../facts/fetchers.js';
+import type { GitOpsStore } from '../core/store.js';
 import type { CliIo } from './io.js';
 import { loadConfig, parse, parseAt, requesterOf, targetOf, withStore } from './verbs.js';
 
@@ -46,6 +47,24 @@ export function writingClock(
     );
   }
   return { clock: parseAt(values.at), simulated: true };
+}
+
+/** A simulated clock never goes back before the head commit: history stays in time order. */
+export async function checkSimulatedClock(
+  store: Pick<GitOpsStore, 'read' | 'history'>,
+  now: Date,
+): Promise<void> {
+  const { head } = await store.read([]);
+  let headTime: Date | undefined;
+  await store.history(head, (commit) => {
+    headTime = commit.committedAt;
+    return 'stop';
+  });
+  if (headTime !== undefined && now < headTime) {
+    throw new UsageError(
+      `--at ${now.toISOString()} is before the head commit of the GitOps branch (${headTime.toISOString()}); a simulated clock only moves forward`,
+    );
+  }
 }
 
 function line(r: RolloutResult): string {
@@ -85,12 +104,13 @@ export async function runTickVerb(args: readonly string[], io: CliIo): Promise<n
   const config = await loadConfig(io, values.config);
   for (const env of positionals) targetOf(config, [env], values);
   const clock = writingClock(values, 'tick');
-  const report = await withStore(config, values, io, (store) =>
-    runTick(config, deps(io, store, clock), {
+  const report = await withStore(config, values, io, async (store) => {
+    if (clock.simulated) await checkSimulatedClock(store, clock.clock());
+    return runTick(config, deps(io, store, clock), {
       environments: positionals,
       services: values.service ?? [],
-    }),
-  );
+    });
+  });
   print(report, io, values.json === true, 'no active rollout');
   return report.exitCode;
 }
@@ -102,16 +122,17 @@ export async function runRolloutVerb(verb: RolloutVerb, args: readonly string[],
   // Checks the environment and the named services against the config (did-you-mean on typos).
   const { environment } = targetOf(config, positionals, values);
   const clock = writingClock(values, verb);
-  const report = await withStore(config, values, io, (store) =>
-    runRolloutCommand(config, deps(io, store, clock), {
+  const report = await withStore(config, values, io, async (store) => {
+    if (clock.simulated) await checkSimulatedClock(store, clock.clock());
+    return runRolloutCommand(config, deps(io, store, clock), {
       verb,
       environment,
       services: values.service ?? [],
       requestedBy: requesterOf(values, io),
       source: values.source ?? 'rollgate CLI',
       ...(values.reason !== undefined ? { reason: values.reason } : {}),
-    }),
-  );
+    });
+  });
   print(report, io, values.json === true, `no active rollout in ${environment}`);
   return report.exitCode;
 }

@@ -11,7 +11,9 @@ import { checkTarget, parseVersion } from '../core/request.js';
 import { previousVersion } from '../core/rollback.js';
 import { stateOf } from '../core/rollout-start.js';
 import { activeRollout, statePath } from '../core/state.js';
-import { abortRollout } from './rollout-verbs.js';
+import { isLanding, landingsFromState } from '../core/landing.js';
+import { rolloutStatus, statusPaths } from '../core/rollout-status.js';
+import { abortRollout, checkSimulatedClock, writingClock } from './rollout-verbs.js';
 import { runningVersions } from '../core/running.js';
 import { pipelineStatus } from '../core/status.js';
 import type { PromotionRequest } from '../core/types.js';
@@ -207,14 +209,23 @@ const PROMOTE_EXIT: Readonly<Record<PromotionOutcome['kind'], number>> = {
 };
 
 export async function runPromote(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args, { 'dry-run': { type: 'boolean' } });
+  const { values, positionals } = parse(args, {
+    'dry-run': { type: 'boolean' },
+    'simulate-clock': { type: 'boolean' },
+  });
   const config = await loadConfig(io, values.config);
   const request = buildRequest(config, positionals, values, io, values['dry-run'] === true);
-  const clock = parseAt(values.at);
+  const { clock, simulated } = writingClock(values, 'promote');
   const extraFacts = gateInputsFor(config, request.environment, { env: io.env });
-  const outcome = await withStore(config, values, io, (store) =>
-    promote(config, request, { store, clock, extraFacts }),
-  );
+  const outcome = await withStore(config, values, io, async (store) => {
+    if (simulated) await checkSimulatedClock(store, clock());
+    return promote(config, request, {
+      store,
+      clock,
+      extraFacts,
+      ...(simulated ? { simulatedClock: true } : {}),
+    });
+  });
   return reportOutcome(config, request, outcome, values, io);
 }
 
@@ -277,16 +288,20 @@ function reportOutcome(
  * shown as skipped; the commit says it is a rollback.
  */
 export async function runRollback(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args, { 'dry-run': { type: 'boolean' } });
+  const { values, positionals } = parse(args, {
+    'dry-run': { type: 'boolean' },
+    'simulate-clock': { type: 'boolean' },
+  });
   if (values.version !== undefined)
     throw new UsageError(
       'rollback takes no --version: it restores the previous one; use promote for a chosen version',
     );
   const config = await loadConfig(io, values.config);
   const { environment, services } = targetOf(config, positionals, values);
-  const clock = parseAt(values.at);
+  const { clock, simulated } = writingClock(values, 'rollback');
   const requestedBy = requesterOf(values, io);
   return withStore(config, values, io, async (store) => {
+    if (simulated) await checkSimulatedClock(store, clock());
     const snapshot = await store.read([
       ...overlayCandidates(config, services),
       ...services.map((s) => statePath(environment, s)),
@@ -327,7 +342,11 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
         ...(values.reason !== undefined ? { reason: values.reason } : {}),
         ...(values['dry-run'] === true ? { dryRun: true } : {}),
       };
-      const outcome = await promote(config, request, { store, clock });
+      const outcome = await promote(config, request, {
+        store,
+        clock,
+        ...(simulated ? { simulatedClock: true } : {}),
+      });
       worst = Math.max(worst, reportOutcome(config, request, outcome, values, io));
     }
     return worst;
@@ -340,23 +359,50 @@ export async function runStatus(args: readonly string[], io: CliIo): Promise<num
   const config = await loadConfig(io, values.config);
   const services = Object.keys(config.services);
   const rows = await withStore(config, values, io, async (store) => {
-    const snapshot = await store.read(overlayCandidates(config, services));
+    // Overlays and state files in one read; the history only where no state file answers.
+    const snapshot = await store.read(statusPaths(config));
     const running = runningVersions(config, services, snapshot.files);
     const needs = Object.entries(running).flatMap(([environment, versions]) =>
       Object.entries(versions).map(([service, version]) => ({ environment, service, version })),
     );
-    const history = await readHistory(store, snapshot.head, needs);
-    return pipelineStatus(config, snapshot.files, history);
+    const landings = await landingsFromState(store, snapshot.head, config, snapshot.files, running, needs);
+    const history = [
+      ...landings.entries,
+      ...(await readHistory(store, snapshot.head, landings.rest)).filter(isLanding),
+    ];
+    return pipelineStatus(config, snapshot.files, history).map((row) => ({
+      ...row,
+      ...rolloutStatus(config, row.environment, row.service, snapshot.files),
+    }));
   });
   if (values.json) {
-    io.stdout(JSON.stringify({ environments: rows }, null, 2));
+    io.stdout(JSON.stringify({ schema_version: 1, environments: rows }, null, 2));
     return 0;
   }
   const table = [
-    ['ENVIRONMENT', 'SERVICE', 'VERSION', 'SINCE'],
-    ...rows.map((r) => [r.environment, r.service, r.version ?? '-', r.since ?? '-']),
+    ['ENVIRONMENT', 'SERVICE', 'VERSION', 'STABLE', 'SINCE', 'ROLLOUT'],
+    ...rows.map((r) => [
+      r.environment,
+      r.service,
+      r.version ?? '-',
+      r.stable ?? '-',
+      r.since ?? '-',
+      r.rollout === undefined
+        ? '-'
+        : `${r.rollout.version} ${r.rollout.phase}${r.rollout.active ? ` step ${r.rollout.step}/${r.rollout.steps} at ${r.rollout.weight}% since ${r.rollout.since}` : ''}`,
+    ]),
   ];
-  const widths = [0, 1, 2].map((i) => Math.max(...table.map((r) => (r[i] ?? '').length)));
-  for (const r of table) io.stdout(`  ${r.map((c, i) => (i < 3 ? c.padEnd(widths[i] ?? 0) : c)).join('  ')}`);
+  const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...table.map((r) => (r[i] ?? '').length)));
+  for (const r of table) io.stdout(`  ${r.map((c, i) => (i < 5 ? c.padEnd(widths[i] ?? 0) : c)).join('  ')}`);
+  for (const r of rows) {
+    const where = `  ${r.environment}/${r.service}:`;
+    if (r.rollout?.active && r.rollout.nextEligibleAt)
+      io.stdout(`${where} next eligible ${r.rollout.nextEligibleAt}`);
+    if (r.rollout?.analysis) io.stdout(`${where} last analysis ${r.rollout.analysis}`);
+    for (const h of r.holds)
+      io.stdout(`${where} ${h.version} held since ${h.at} (${h.reason}); promote --reason lifts it`);
+    if (r.drift.length > 0) io.stdout(`${where} drift: ${r.drift.join('; ')}`);
+    if (r.problem) io.stderr(`${where} ${r.problem}`);
+  }
   return 0;
 }

@@ -148,6 +148,7 @@ describe('rollgate CLI', () => {
         '2.0.0',
         '--at',
         '2026-11-16T09:00:00Z',
+        '--simulate-clock',
         ...args,
       ]);
       await cli([
@@ -159,6 +160,7 @@ describe('rollgate CLI', () => {
         '2.1.0',
         '--at',
         '2026-11-16T10:00:00Z',
+        '--simulate-clock',
         ...args,
       ]);
       const back = await cli([
@@ -168,6 +170,7 @@ describe('rollgate CLI', () => {
         'checkout',
         '--at',
         '2026-11-16T11:00:00Z',
+        '--simulate-clock',
         ...args,
       ]);
       expect(back.code).toBe(0);
@@ -188,6 +191,7 @@ describe('rollgate CLI', () => {
         '2.0.0',
         '--at',
         '2026-11-17T10:00:00Z',
+        '--simulate-clock',
         ...args,
       ]);
       const status = await cli(['status', '--json', ...args]);
@@ -213,6 +217,7 @@ describe('rollgate CLI', () => {
         '2.1.0',
         '--at',
         '2026-11-17T12:00:00Z',
+        '--simulate-clock',
         // The rollback above held 2.1.0 in dev: shipping it again needs a reason.
         '--reason',
         'the config bug of 2.1.0 is fixed',
@@ -227,6 +232,7 @@ describe('rollgate CLI', () => {
         '2.1.0',
         '--at',
         '2026-11-17T14:00:00Z',
+        '--simulate-clock',
         ...args,
       ]);
       expect(up.code).toBe(0);
@@ -238,6 +244,7 @@ describe('rollgate CLI', () => {
         '--json',
         '--at',
         '2026-11-17T14:05:00Z',
+        '--simulate-clock',
         ...args,
       ]);
       expect(stagingBack.stdout).toContain('checkout: 2.1.0 -> 2.0.0');

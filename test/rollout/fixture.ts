@@ -147,9 +147,18 @@ images:
 export function canaryConfig(
   services: readonly string[],
   kind: TrafficKind,
-  canary: string = 'steps: [5, 25, 50]\ninterval: 30m\nanalysis: [canary-errors]',
+  canary?: string,
   gates = '',
 ): Config {
+  return parseConfig({ file: 'rollgate.yaml', text: canaryConfigText(services, kind, canary, gates) }, [], {});
+}
+
+export function canaryConfigText(
+  services: readonly string[],
+  kind: TrafficKind,
+  canary: string = 'steps: [5, 25, 50]\ninterval: 30m\nanalysis: [canary-errors]',
+  gates = '',
+): string {
   const traffic =
     kind === 'ingress-nginx'
       ? `traffic: { kind: ingress-nginx, file: traffic.yaml, route: "{{service}}-canary" }`
@@ -187,7 +196,7 @@ gates:
       burnRates: none
       onNoData: warn
 ${gates}`;
-  return parseConfig({ file: 'rollgate.yaml', text }, [], {});
+  return text;
 }
 
 const ENV = {
