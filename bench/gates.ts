@@ -1,10 +1,11 @@
 // Gate evaluation speed: a gate runs on every /promote and every scheduled freeze sweep, so a
-// pathological cron (every second) must not stall it. Run: npx tsx bench/gates.ts
+// pathological cron (every second) must not stall it. Run: npm run bench -- gates
 import type { PromotionRequest } from '../src/core/types.js';
 import { freezeGate, freezeSchema } from '../src/gates/freeze.js';
 import { sloGate } from '../src/gates/slo.js';
 import { sloSchema } from '../src/gates/slo-config.js';
 import type { SloSamples } from '../src/gates/slo-queries.js';
+import { atMost, type BenchRow } from './row.js';
 
 const request: PromotionRequest = {
   environment: 'production',
@@ -79,19 +80,11 @@ export function measure(run: () => unknown, rounds = 15): number {
   return times[Math.floor(times.length / 2)] ?? Number.NaN;
 }
 
-export function runGateBenchmarks(): boolean {
-  let ok = true;
-  for (const c of CASES) {
+/** One row per case: the median time against its target. */
+export const rows: readonly BenchRow[] = CASES.map((c) => ({
+  target: `${c.name} <= ${c.targetMs} ms`,
+  measure: () => {
     const ms = measure(c.run);
-    const pass = ms <= c.targetMs;
-    ok &&= pass;
-    process.stdout.write(
-      `${pass ? 'ok  ' : 'SLOW'} ${c.name}: ${ms.toFixed(2)} ms (target ${c.targetMs} ms)\n`,
-    );
-  }
-  return ok;
-}
-
-export default function run(): void {
-  if (!runGateBenchmarks()) process.exitCode = 1;
-}
+    return atMost(1, ms / c.targetMs, `${ms.toFixed(2)} ms, median of 15`);
+  },
+}));

@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseConfig } from '../src/config/load.js';
 import { promote } from '../src/core/pipeline.js';
 import { runGit } from '../src/gitops/exec.js';
@@ -72,3 +72,6 @@ export default async function run(): Promise<void> {
     }
   }
 }
+
+// Details behind the table, not targets: npx tsx bench/pipeline.ts
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === import.meta.filename) await run();

@@ -75,7 +75,7 @@ export async function onPullRequest(
       store,
       clock,
       extraFacts: async (now) => ({
-        ...(await gateInputsFor(config, environment, { env: ctx.env })(now)),
+        ...(await gateInputsFor(config, environment, { env: ctx.env })(now, request)),
         pullRequest: pr,
         ...(await readReviewFacts(github, repo, config, environment, pr, pr.author)),
       }),

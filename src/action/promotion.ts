@@ -27,7 +27,10 @@ export interface PromotionRun {
   readonly clock: () => Date;
   readonly extraFacts: ExtraFacts;
   /** Per-gate inputs fetched at the decision time (Prometheus samples for slo gates). */
-  readonly gateInputs?: (now: Date) => Promise<{ gateInputs: Record<string, unknown> }>;
+  readonly gateInputs?: (
+    now: Date,
+    request: PromotionRequest,
+  ) => Promise<{ gateInputs: Record<string, unknown> }>;
   /** Called right before the commit; throws HeadMovedError when the PR head is no longer the one recorded. */
   readonly beforeCommit?: () => Promise<void>;
 }
@@ -52,9 +55,9 @@ export async function runPromotion(run: PromotionRun): Promise<PromotionResult> 
     const outcome = await promote(run.config, run.request, {
       store: guarded,
       clock: run.clock,
-      extraFacts: async (now) => ({
+      extraFacts: async (now, request) => ({
         ...run.extraFacts,
-        ...(run.gateInputs ? await run.gateInputs(now) : {}),
+        ...(run.gateInputs ? await run.gateInputs(now, request) : {}),
       }),
     });
     const evaluation = outcome.evaluation;

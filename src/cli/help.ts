@@ -2,9 +2,9 @@ export const HELP = `rollgate: policy-gated GitOps promotion
 
 Usage:
   rollgate validate [--config FILE]
-  rollgate check <env> [--service S]... [--version V] [--at ISO-TIME] [--json]
-  rollgate plan <env> [--service S]... [--version V] [--at ISO-TIME] [--json]
-  rollgate promote <env> [--service S]... [--version V] [--at ISO-TIME] [--dry-run]
+  rollgate check <env> [--service S]... --version V [--at ISO-TIME] [--json]
+  rollgate plan <env> [--service S]... --version V [--at ISO-TIME] [--json]
+  rollgate promote <env> [--service S]... --version V [--at ISO-TIME] [--dry-run] [--reason TEXT]
   rollgate rollback <env> [--service S]... [--dry-run] [--reason TEXT]
   rollgate status [--json]
   rollgate tick [<env>...] [--service S]... [--json]
@@ -17,8 +17,9 @@ Usage:
 Common options:
   --config FILE        config file (default .github/rollgate.yaml); policies/*.yaml beside it are read too
   --gitops PATH|URL    GitOps repository to use instead of gitops.repository
-  --at ISO-TIME        evaluate at this time instead of now (e.g. 2026-11-20T16:30:00+01:00)
-  --requested-by USER  who asks (default $ROLLGATE_ACTOR, $GITHUB_ACTOR or $USER)
+  --at ISO-TIME        evaluate at this time instead of now (e.g. 2026-11-20T16:30:00+01:00; no offset
+                       means UTC; years 1970..2099; not before rollgate's newest commit)
+  --requested-by USER  who asks (default $ROLLGATE_ACTOR, $GITHUB_ACTOR or $USER; required when none is set)
   --reason TEXT        why; required to break glass through a freeze
   --label L            a pull request label to take into account (repeatable)
   --approved-by USER   an approval to count where no pull request exists (repeatable)
@@ -60,11 +61,12 @@ key path, what was expected and a did-you-mean. Exit 0 when valid, 2 otherwise.`
 Evaluates every gate of <env> for the services (all that deploy there when none is named) at
 version V and prints the gate table, or with --json one decision object:
   { allowed, environment, services, version, evaluatedAt, verdicts: [{ gate, kind, outcome, reason, details }] }
-Writes nothing. Exit 0 when allowed, 1 when denied.`,
+Writes nothing. Exit 0 when allowed, 1 when denied, 2 when no plan can be made (CANNOT PLAN says why).`,
   plan: `rollgate plan <env> [--service S]... --version V [--at ISO-TIME] [--json] [--config FILE] [--gitops PATH|URL]
 
 Like check, and also prints the exact diff a promotion would commit. --json prints the decision
-object extended with "plan": { edits: [{ path, descriptions, diff }] }. Exit 0 allowed, 1 denied.`,
+object extended with "plan": { edits: [{ path, descriptions, diff }] } (and "error" when no plan can be
+made). Exit 0 allowed, 1 denied, 2 when no plan can be made: then CANNOT PLAN replaces ALLOWED/DENIED.`,
   promote: `rollgate promote <env> [--service S]... --version V [--at ISO-TIME] [--dry-run] [--reason TEXT]
 
 Evaluates the gates and, when they pass, commits the plan as one commit with rollgate trailers and

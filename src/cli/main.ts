@@ -1,12 +1,39 @@
-import { ConfigError, exitCodeOf, IoError, UsageError } from '../core/errors.js';
-import { runDemo } from './demo.js';
-import { runEdit } from './edit.js';
+import { ConfigError, exitCodeOf, formatProblem, IoError, UsageError } from '../core/errors.js';
 import { HELP, helpFor } from './help.js';
 import type { CliIo } from './io.js';
-import { runRolloutVerb, runTickVerb } from './rollout-verbs.js';
-import { runCheck, runPlan, runPromote, runRollback, runStatus, runValidate } from './verbs.js';
 
 export const EXIT = { ok: 0, denied: 1, usage: 2, io: 3 } as const;
+
+/** One verb: its arguments after the verb, the process it may touch; the exit code. */
+type Verb = (args: readonly string[], io: CliIo) => Promise<number>;
+
+/**
+ * Every verb, registered by name and loaded only when it runs (a dynamic import, one bundle chunk
+ * per verb file), so `rollgate --help` and a usage error load none of them. A new verb is one row.
+ */
+const VERBS: Readonly<Record<string, () => Promise<Verb>>> = {
+  validate: async () => (await import('./verbs.js')).runValidate,
+  check: async () => (await import('./verbs.js')).runCheck,
+  plan: async () => (await import('./verbs.js')).runPlan,
+  promote: async () => (await import('./verbs.js')).runPromote,
+  rollback: async () => (await import('./verbs.js')).runRollback,
+  status: async () => (await import('./verbs.js')).runStatus,
+  tick: async () => (await import('./rollout-verbs.js')).runTickVerb,
+  advance: async () => rolloutVerb('advance'),
+  pause: async () => rolloutVerb('pause'),
+  resume: async () => rolloutVerb('resume'),
+  abort: async () => rolloutVerb('abort'),
+  edit: async () => (await import('./edit.js')).runEdit,
+  demo: async () => {
+    const { runDemo } = await import('./demo.js');
+    return (args, io) => runDemo(args, io, run);
+  },
+};
+
+async function rolloutVerb(verb: 'advance' | 'pause' | 'resume' | 'abort'): Promise<Verb> {
+  const { runRolloutVerb } = await import('./rollout-verbs.js');
+  return (args, io) => runRolloutVerb(verb, args, io);
+}
 
 /** Runs one rollgate command line; returns the exit code (0 ok/allowed, 1 denied, 2 usage/config, 3 I/O). */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
@@ -22,47 +49,35 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   try {
-    switch (verb) {
-      case 'validate':
-        return await runValidate(rest, io);
-      case 'check':
-        return await runCheck(rest, io);
-      case 'plan':
-        return await runPlan(rest, io);
-      case 'promote':
-        return await runPromote(rest, io);
-      case 'rollback':
-        return await runRollback(rest, io);
-      case 'status':
-        return await runStatus(rest, io);
-      case 'tick':
-        return await runTickVerb(rest, io);
-      case 'advance':
-      case 'pause':
-      case 'resume':
-      case 'abort':
-        return await runRolloutVerb(verb, rest, io);
-      case 'edit':
-        return await runEdit(rest, io);
-      case 'demo':
-        return await runDemo(rest, io, run);
-      case '--version':
-        io.stdout('rollgate 0.1.0');
-        return EXIT.ok;
-      default:
-        return usage(io, `unknown command "${verb}"`);
+    if (verb === '--version') {
+      io.stdout('rollgate 0.1.0');
+      return EXIT.ok;
     }
+    const load = Object.hasOwn(VERBS, verb) ? VERBS[verb] : undefined;
+    if (load === undefined) return usage(io, `unknown command "${verb}"`);
+    return await (
+      await load()
+    )(rest, io);
   } catch (err) {
+    // Every hint names the command that was run (`rollgate edit image`, not another verb).
+    const command =
+      verb === 'edit' && rest[0] !== undefined && !rest[0].startsWith('-') ? `edit ${rest[0]}` : verb;
     if (err instanceof ConfigError) {
       io.stderr(
-        `config error:\n${err.problems.map((p) => `  ${p.file}:${p.line}:${p.col}${p.path ? ` (${p.path})` : ''}: ${p.message}`).join('\n')}`,
+        `rollgate ${command}: config error:\n${err.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n` +
+          `Fix the config (rollgate validate checks it alone); run "rollgate ${command} --help" for usage.`,
       );
     } else if (err instanceof UsageError) {
-      io.stderr(`rollgate ${verb}: ${err.message}\nRun "rollgate ${verb} --help" for usage.`);
+      io.stderr(`rollgate ${command}: ${err.message}\nRun "rollgate ${command} --help" for usage.`);
     } else if (err instanceof IoError) {
-      io.stderr(`rollgate ${verb}: ${err.message}`);
+      io.stderr(`rollgate ${command}: ${err.message}`);
     } else {
-      io.stderr(`rollgate ${verb}: unexpected error: ${(err as Error).stack ?? String(err)}`);
+      // A bug, not the user's fault: one line to report, the stack only when asked for.
+      const message = err instanceof Error ? err.message : String(err);
+      const stack = io.env.ROLLGATE_DEBUG && err instanceof Error && err.stack ? `\n${err.stack}` : '';
+      io.stderr(
+        `rollgate ${command}: internal error: ${message}. This is a bug in rollgate: please report it with the command line (ROLLGATE_DEBUG=1 shows where it happened).${stack}`,
+      );
     }
     return exitCodeOf(err);
   }

@@ -18,8 +18,23 @@ export function gateTable(decision: Decision): string {
   return [line(header), ...rows.map(line)].join('\n');
 }
 
+function subject(decision: Decision): string {
+  return `${decision.services.join(', ')} ${decision.version} -> ${decision.environment}`;
+}
+
+/** When no plan can be made: neither ALLOWED nor DENIED, with what the gates said beside it. */
+export function cannotPlanLine(decision: Decision, problem: string): string {
+  const gates = decision.allowed
+    ? 'the gates would allow it'
+    : `the gates deny it too: ${decision.verdicts
+        .filter((v) => v.outcome === 'fail')
+        .map((v) => v.gate)
+        .join(', ')}`;
+  return `CANNOT PLAN  ${subject(decision)}: ${problem} (${gates})`;
+}
+
 export function decisionLine(decision: Decision): string {
-  const what = `${decision.services.join(', ')} ${decision.version} -> ${decision.environment}`;
+  const what = subject(decision);
   if (decision.allowed) return `ALLOWED  ${what}`;
   const opens = decision.verdicts
     .filter((v) => v.outcome === 'fail' && v.opensAt !== undefined)

@@ -11,14 +11,12 @@ import {
 } from '../core/rollout-run.js';
 import type { RolloutVerb } from '../core/rollout.js';
 import { fetchGateInputs } from '../facts/fetchers.js';
-import type { GitOpsStore } from '../core/store.js';
 import type { CliIo } from './io.js';
-import { loadConfig, parse, parseAt, requesterOf, targetOf, withStore } from './verbs.js';
+import { clockOf } from './at.js';
+import { loadConfig, parse, requesterOf, targetOf, withStore } from './verbs.js';
 
 // The rollout verbs of the CLI: `tick` and `advance | pause | resume | abort`. Each is a thin
 // shell over runTick / runRolloutCommand (src/core/rollout-run.ts), the same ones the Action calls.
-
-const CLOCK_OPTIONS = { 'simulate-clock': { type: 'boolean' } } as const;
 
 /** The analysis port over real Prometheus: every gate's inputs at the end of the window. */
 export function cliAnalysis(
@@ -46,25 +44,7 @@ export function writingClock(
       `--at on ${verb} would commit with a made-up time; add --simulate-clock to do it on purpose (demos, tests, local repositories: the commits say Rollgate-Clock: simulated), or drop --at`,
     );
   }
-  return { clock: parseAt(values.at), simulated: true };
-}
-
-/** A simulated clock never goes back before the head commit: history stays in time order. */
-export async function checkSimulatedClock(
-  store: Pick<GitOpsStore, 'read' | 'history'>,
-  now: Date,
-): Promise<void> {
-  const { head } = await store.read([]);
-  let headTime: Date | undefined;
-  await store.history(head, (commit) => {
-    headTime = commit.committedAt;
-    return 'stop';
-  });
-  if (headTime !== undefined && now < headTime) {
-    throw new UsageError(
-      `--at ${now.toISOString()} is before the head commit of the GitOps branch (${headTime.toISOString()}); a simulated clock only moves forward`,
-    );
-  }
+  return { clock: clockOf(values.at), simulated: true };
 }
 
 function line(r: RolloutResult): string {
@@ -100,12 +80,11 @@ function deps(
 
 /** `rollgate tick [<env>...] [--service S]... [--json]`: one tick of every active rollout. */
 export async function runTickVerb(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args, CLOCK_OPTIONS);
+  const { values, positionals } = parse('tick', args);
   const config = await loadConfig(io, values.config);
   for (const env of positionals) targetOf(config, [env], values);
   const clock = writingClock(values, 'tick');
   const report = await withStore(config, values, io, async (store) => {
-    if (clock.simulated) await checkSimulatedClock(store, clock.clock());
     return runTick(config, deps(io, store, clock), {
       environments: positionals,
       services: values.service ?? [],
@@ -117,13 +96,12 @@ export async function runTickVerb(args: readonly string[], io: CliIo): Promise<n
 
 /** `rollgate advance|pause|resume|abort <env> [--service S]... [--reason TEXT]`. */
 export async function runRolloutVerb(verb: RolloutVerb, args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args, CLOCK_OPTIONS);
+  const { values, positionals } = parse(verb, args);
   const config = await loadConfig(io, values.config);
   // Checks the environment and the named services against the config (did-you-mean on typos).
   const { environment } = targetOf(config, positionals, values);
   const clock = writingClock(values, verb);
   const report = await withStore(config, values, io, async (store) => {
-    if (clock.simulated) await checkSimulatedClock(store, clock.clock());
     return runRolloutCommand(config, deps(io, store, clock), {
       verb,
       environment,

@@ -1,6 +1,4 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { DateTime } from 'luxon';
 import { DEFAULT_CONFIG_PATH, loadConfigFile } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
@@ -9,19 +7,22 @@ import { readHistory } from '../core/history-read.js';
 import { overlayCandidates } from '../core/overlay-paths.js';
 import { checkTarget, parseVersion } from '../core/request.js';
 import { previousVersion } from '../core/rollback.js';
-import { stateOf } from '../core/rollout-start.js';
-import { activeRollout, statePath } from '../core/state.js';
-import { isLanding, landingsFromState } from '../core/landing.js';
-import { rolloutStatus, statusPaths } from '../core/rollout-status.js';
-import { abortRollout, checkSimulatedClock, writingClock } from './rollout-verbs.js';
 import { runningVersions } from '../core/running.js';
 import { pipelineStatus } from '../core/status.js';
 import type { PromotionRequest } from '../core/types.js';
 import { gateInputsFor } from '../facts/fetchers.js';
 import { openGitStore } from '../gitops/git-cli.js';
+import type { GitOpsStore } from '../core/store.js';
+import { parseOptions } from './args.js';
+import { clockOf, notBeforeHead } from './at.js';
 import type { CliIo } from './io.js';
 import { unifiedDiff } from '../report/diff.js';
-import { decisionLine, gateTable } from './render.js';
+import { cannotPlanLine, decisionLine, gateTable } from './render.js';
+import { isLanding, landingsFromState } from '../core/landing.js';
+import { rolloutStatus, statusPaths } from '../core/rollout-status.js';
+import { stateOf } from '../core/rollout-start.js';
+import { activeRollout, statePath } from '../core/state.js';
+import { abortRollout, writingClock } from './rollout-verbs.js';
 
 const COMMON = {
   config: { type: 'string' },
@@ -45,34 +46,31 @@ type Options = {
       : string;
 };
 
-export function parse(args: readonly string[], extra: Record<string, { type: 'string' | 'boolean' }> = {}) {
-  try {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      options: { ...COMMON, ...extra },
-      allowPositionals: true,
-      strict: true,
-    });
-    return { values: values as Options & Record<string, string | boolean | undefined>, positionals };
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+/**
+ * The options each verb takes (an unknown one gets a did-you-mean among them). Every verb accepts the
+ * common options, so one set of them can be passed to any verb; --dry-run only where it means something.
+ */
+const VERB_OPTIONS = {
+  validate: COMMON,
+  check: COMMON,
+  plan: COMMON,
+  promote: { ...COMMON, 'dry-run': { type: 'boolean' }, 'simulate-clock': { type: 'boolean' } },
+  rollback: { ...COMMON, 'dry-run': { type: 'boolean' }, 'simulate-clock': { type: 'boolean' } },
+  status: COMMON,
+  tick: { ...COMMON, 'simulate-clock': { type: 'boolean' } },
+  advance: { ...COMMON, 'simulate-clock': { type: 'boolean' } },
+  pause: { ...COMMON, 'simulate-clock': { type: 'boolean' } },
+  resume: { ...COMMON, 'simulate-clock': { type: 'boolean' } },
+  abort: { ...COMMON, 'simulate-clock': { type: 'boolean' } },
+} as const;
+
+export function parse(verb: keyof typeof VERB_OPTIONS, args: readonly string[]) {
+  const { values, positionals } = parseOptions(verb, args, VERB_OPTIONS[verb]);
+  return { values: values as Options & Record<string, string | boolean | undefined>, positionals };
 }
 
 export async function loadConfig(io: CliIo, file: string | undefined): Promise<Config> {
   return loadConfigFile(resolve(io.cwd, file ?? DEFAULT_CONFIG_PATH), io.env);
-}
-
-/** `--at` as an instant: an ISO time with an offset, or UTC when it has none. */
-export function parseAt(text: string | undefined): () => Date {
-  if (text === undefined) return () => new Date();
-  const at = DateTime.fromISO(text, { zone: 'utc' });
-  if (!at.isValid)
-    throw new UsageError(
-      `--at "${text}" is not an ISO time such as 2026-11-20T16:30:00+01:00 (${at.invalidExplanation ?? at.invalidReason})`,
-    );
-  const fixed = at.toJSDate();
-  return () => fixed;
 }
 
 export function targetOf(config: Config, positionals: readonly string[], values: Options) {
@@ -84,8 +82,21 @@ export function targetOf(config: Config, positionals: readonly string[], values:
   return { environment, services: checkTarget(config, environment, values.service ?? []) };
 }
 
+/** Who asks: --requested-by, else the first of $ROLLGATE_ACTOR, $GITHUB_ACTOR, $USER that is set; never made up. */
 export function requesterOf(values: Options, io: CliIo): string {
-  return values['requested-by'] ?? io.env.ROLLGATE_ACTOR ?? io.env.GITHUB_ACTOR ?? io.env.USER ?? 'cli';
+  const given = values['requested-by'];
+  if (given !== undefined) {
+    if (given.trim() === '') throw new UsageError('--requested-by needs a name: write --requested-by USER');
+    return given.trim();
+  }
+  const fromEnv = [io.env.ROLLGATE_ACTOR, io.env.GITHUB_ACTOR, io.env.USER].find(
+    (v): v is string => v !== undefined && v.trim() !== '',
+  );
+  if (fromEnv === undefined)
+    throw new UsageError(
+      'who asks? none of $ROLLGATE_ACTOR, $GITHUB_ACTOR or $USER is set, and the verdicts and the Rollgate-Requested-By trailer must name someone: pass --requested-by USER',
+    );
+  return fromEnv.trim();
 }
 
 function buildRequest(
@@ -116,7 +127,7 @@ export async function withStore<T>(
   config: Config,
   values: Options,
   io: CliIo,
-  use: (store: Awaited<ReturnType<typeof openGitStore>>) => Promise<T>,
+  use: (store: GitOpsStore) => Promise<T>,
 ): Promise<T> {
   const repository = values.gitops ?? config.gitops.repository;
   const store = await openGitStore({
@@ -124,7 +135,9 @@ export async function withStore<T>(
     branch: config.gitops.branch,
   });
   try {
-    return await use(store);
+    // A what-if time earlier than the history it reads is refused before anything is judged.
+    const at = values.at === undefined ? undefined : clockOf(values.at)();
+    return await use(at === undefined ? store : notBeforeHead(store, at));
   } finally {
     await store.close();
   }
@@ -135,7 +148,7 @@ function isLocalPath(repository: string): boolean {
 }
 
 export async function runValidate(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args);
+  const { values, positionals } = parse('validate', args);
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const config = await loadConfig(io, values.config);
   const gates = Object.values(config.gates);
@@ -148,8 +161,9 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
 
 function printEvaluation(evaluation: Evaluation, io: CliIo, showDiff: boolean): void {
   io.stdout(gateTable(evaluation.decision));
-  io.stdout(decisionLine(evaluation.decision));
-  if (evaluation.planError) io.stdout(`plan: ${evaluation.planError.message}`);
+  // Without a plan there is nothing the gates could allow: one line says so, and what they think.
+  if (evaluation.planError) io.stdout(cannotPlanLine(evaluation.decision, evaluation.planError.message));
+  else io.stdout(decisionLine(evaluation.decision));
   if (showDiff && evaluation.plan) {
     if (evaluation.plan.edits.length === 0)
       io.stdout('plan: nothing to change, the version is already in place');
@@ -169,11 +183,11 @@ function planJson(evaluation: Evaluation) {
 }
 
 /** check and plan: read the GitOps head once, judge and plan, write nothing. */
-async function evaluateArgs(args: readonly string[], io: CliIo) {
-  const { values, positionals } = parse(args);
+async function evaluateArgs(verb: 'check' | 'plan', args: readonly string[], io: CliIo) {
+  const { values, positionals } = parse(verb, args);
   const config = await loadConfig(io, values.config);
   const request = buildRequest(config, positionals, values, io, false);
-  const clock = parseAt(values.at);
+  const clock = clockOf(values.at);
   const evaluation = await withStore(config, values, io, (store) =>
     evaluate(config, request, {
       store,
@@ -185,14 +199,18 @@ async function evaluateArgs(args: readonly string[], io: CliIo) {
 }
 
 export async function runCheck(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, evaluation } = await evaluateArgs(args, io);
+  const { values, evaluation } = await evaluateArgs('check', args, io);
   if (values.json) io.stdout(JSON.stringify(evaluation.decision, null, 2));
   else printEvaluation(evaluation, io, false);
+  if (evaluation.planError) {
+    if (values.json) io.stderr(`cannot plan: ${evaluation.planError.message}`);
+    return 2;
+  }
   return evaluation.decision.allowed ? 0 : 1;
 }
 
 export async function runPlan(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, evaluation } = await evaluateArgs(args, io);
+  const { values, evaluation } = await evaluateArgs('plan', args, io);
   if (values.json) io.stdout(JSON.stringify({ ...evaluation.decision, plan: planJson(evaluation) }, null, 2));
   else printEvaluation(evaluation, io, true);
   if (evaluation.planError) return 2;
@@ -209,23 +227,14 @@ const PROMOTE_EXIT: Readonly<Record<PromotionOutcome['kind'], number>> = {
 };
 
 export async function runPromote(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args, {
-    'dry-run': { type: 'boolean' },
-    'simulate-clock': { type: 'boolean' },
-  });
+  const { values, positionals } = parse('promote', args);
   const config = await loadConfig(io, values.config);
   const request = buildRequest(config, positionals, values, io, values['dry-run'] === true);
   const { clock, simulated } = writingClock(values, 'promote');
   const extraFacts = gateInputsFor(config, request.environment, { env: io.env });
-  const outcome = await withStore(config, values, io, async (store) => {
-    if (simulated) await checkSimulatedClock(store, clock());
-    return promote(config, request, {
-      store,
-      clock,
-      extraFacts,
-      ...(simulated ? { simulatedClock: true } : {}),
-    });
-  });
+  const outcome = await withStore(config, values, io, (store) =>
+    promote(config, request, { store, clock, extraFacts, ...(simulated ? { simulatedClock: true } : {}) }),
+  );
   return reportOutcome(config, request, outcome, values, io);
 }
 
@@ -271,7 +280,7 @@ function reportOutcome(
       io.stdout('nothing committed: denied');
       break;
     case 'invalid':
-      io.stderr(`cannot plan: ${outcome.message}`);
+      io.stderr('nothing committed: no plan');
       break;
     case 'gave-up':
       io.stderr(
@@ -288,10 +297,7 @@ function reportOutcome(
  * shown as skipped; the commit says it is a rollback.
  */
 export async function runRollback(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args, {
-    'dry-run': { type: 'boolean' },
-    'simulate-clock': { type: 'boolean' },
-  });
+  const { values, positionals } = parse('rollback', args);
   if (values.version !== undefined)
     throw new UsageError(
       'rollback takes no --version: it restores the previous one; use promote for a chosen version',
@@ -301,7 +307,6 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
   const { clock, simulated } = writingClock(values, 'rollback');
   const requestedBy = requesterOf(values, io);
   return withStore(config, values, io, async (store) => {
-    if (simulated) await checkSimulatedClock(store, clock());
     const snapshot = await store.read([
       ...overlayCandidates(config, services),
       ...services.map((s) => statePath(environment, s)),
@@ -354,7 +359,7 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
 }
 
 export async function runStatus(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args);
+  const { values, positionals } = parse('status', args);
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const config = await loadConfig(io, values.config);
   const services = Object.keys(config.services);

@@ -31,8 +31,18 @@ export type ParseResult =
   /** A rollgate verb with a bad argument: `problem` is said back to the commenter, with the usage. */
   | { readonly kind: 'invalid'; readonly verb: Verb; readonly problem: string; readonly usage: string };
 
+/**
+ * The longest first line read as a command. A command with its services and a --reason fits easily;
+ * the limit keeps a 2 MB comment from costing more than a glance (only this many characters are read).
+ */
+export const MAX_COMMAND_LENGTH = 1000;
+
 export function parseComment(body: string): ParseResult {
-  const firstLine = (body.split(/\r?\n/, 1)[0] ?? '').trimEnd();
+  // Only the first line matters: look no further than the limit for its end.
+  const head = body.slice(0, MAX_COMMAND_LENGTH + 2);
+  const newline = head.search(/\r?\n/);
+  const tooLong = newline === -1 ? body.length > MAX_COMMAND_LENGTH : newline > MAX_COMMAND_LENGTH;
+  const firstLine = (newline === -1 ? head : head.slice(0, newline)).trimEnd();
   // Markdown reads four leading spaces as code; a quote or backtick is not an instruction.
   if (!firstLine.startsWith('/')) return { kind: 'ignored' };
   const verb = VERBS.find(
@@ -40,6 +50,10 @@ export function parseComment(body: string): ParseResult {
   );
   if (verb === undefined) return { kind: 'ignored' };
   const invalid = (problem: string): ParseResult => ({ kind: 'invalid', verb, problem, usage: USAGE[verb] });
+  if (tooLong)
+    return invalid(
+      `the command is longer than ${MAX_COMMAND_LENGTH} characters; write it on one shorter first line (a long --reason can go in the rest of the comment, which rollgate ignores)`,
+    );
 
   const tokens = tokenize(firstLine.slice(verb.length));
   if (typeof tokens === 'string') return invalid(tokens);
@@ -50,6 +64,10 @@ export function parseComment(body: string): ParseResult {
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i] ?? '';
     if (!token.startsWith('--')) {
+      if (token.trim() === '')
+        return invalid(
+          `an empty argument ('' or "") names nothing: write the ${positional.length === 0 ? 'environment' : 'service'} without quotes`,
+        );
       positional.push(token);
       continue;
     }
@@ -66,7 +84,7 @@ export function parseComment(body: string): ParseResult {
       continue;
     }
     const value = eq !== -1 ? token.slice(eq + 1) : tokens[++i];
-    if (value === undefined || value === '' || (eq === -1 && value.startsWith('--'))) {
+    if (value === undefined || value.trim() === '' || (eq === -1 && value.startsWith('--'))) {
       return invalid(`flag "${name}" needs a value`);
     }
     flags.set(name, value);

@@ -6,6 +6,7 @@ import { ConfigError, type ConfigProblem, IoError } from '../core/errors.js';
 import { GATE_KINDS } from '../gates/registry.js';
 import { suggestion } from './did-you-mean.js';
 import { allowedKeysAt } from './schema-walk.js';
+import { TEMPLATE_HINT, yamlProblems } from './yaml-errors.js';
 import { type CanaryConfig, type Config, configSchema, type GateConfig, policyFileSchema } from './schema.js';
 
 export interface ConfigText {
@@ -89,23 +90,30 @@ function parseSource(
   problems: ConfigProblem[],
 ): Source {
   const lines = new LineCounter();
-  const doc = parseDocument(input.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(input.text, {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: true,
+    // A collection as a key (`{{service}}` unquoted) is reported as a problem, not as a process warning.
+    logLevel: 'error',
+  });
   const source = { file: input.file, doc, lines };
-  for (const err of doc.errors) {
-    const pos = lines.linePos(err.pos[0]);
-    problems.push({
-      file: input.file,
-      line: pos.line,
-      col: pos.col,
-      path: '',
-      message: `YAML: ${err.message.split('\n')[0]}`,
-    });
-  }
+  problems.push(...yamlProblems(input.file, input.text, doc.errors, lines));
   resolveEnv(source, env, problems);
   return source;
 }
 
-/** `${NAME}` in any string value is replaced from the environment at load; a missing variable is an error. */
+/**
+ * A gate's `prometheus:` block keeps its `${NAME}` references: they are expanded when the query runs
+ * (src/facts/prometheus.ts resolveTarget), so reasons can show the URL as configured and a secret
+ * spliced into it (an api_key) never reaches a PR comment.
+ */
+const EXPANDED_AT_QUERY = /^gates\.[^.]+\.[^.]+\.prometheus(\.|$)/;
+
+/**
+ * `${NAME}` in any string value is replaced from the environment at load (except in a gate's
+ * `prometheus:` block, only checked here); a missing variable is an error.
+ */
 function resolveEnv(
   source: Source,
   env: Readonly<Record<string, string | undefined>>,
@@ -114,12 +122,14 @@ function resolveEnv(
   visit(source.doc, {
     Scalar(_key, node, path) {
       if (typeof node.value !== 'string' || !node.value.includes('${')) return;
+      const keyPath = keyPathOf(path);
+      const keep = EXPANDED_AT_QUERY.test(keyPath);
       node.value = node.value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => {
         const value = env[name];
-        if (value !== undefined) return value;
+        if (value !== undefined) return keep ? whole : value;
         problems.push({
           ...at(source, node),
-          path: keyPathOf(path),
+          path: keyPath,
           message: `environment variable ${name} is not set (referenced as ${whole}); set it, or write the value in place`,
         });
         return whole;
@@ -206,10 +216,13 @@ function zodProblems(
     const value = valueAt(source, path);
     const missing = issue.code === 'invalid_type' && value === undefined;
     const detail = issue.message.replace('Invalid input: ', '').replace('Invalid option: ', '');
+    // `path: {{service}}/x` parses, as a map whose key is a map: say what happened, not `got {...}`.
+    const node = nodeAt(source, path);
+    const braces = isMap(node) && node.items.some((p) => isMap(p.key)) ? `; ${TEMPLATE_HINT}` : '';
     const message = missing
       ? `missing required key "${String(path[path.length - 1])}" (${detail})`
-      : `${detail}, got ${JSON.stringify(value)}`;
-    return [{ ...at(source, nodeAt(source, path)), path: formatPath(path), message }];
+      : `${detail}, got ${JSON.stringify(value)}${braces}`;
+    return [{ ...at(source, node), path: formatPath(path), message }];
   });
 }
 
@@ -319,22 +332,28 @@ function checkReferences(
       });
     }
   }
-  // `after` must not loop: dev -> staging -> dev would make every promotion wait for itself.
+  // `after` must not loop: dev -> staging -> dev would make every promotion wait for itself. Each
+  // loop is reported once, at its first environment in the file; one that only leads into a loop
+  // (staging: { after: dev } when dev names itself) is not blamed.
+  const inReportedLoop = new Set<string>();
   for (const start of envNames) {
-    const seen = new Set<string>([start]);
+    if (inReportedLoop.has(start)) continue;
+    const walk = [start];
     let current = config.environments[start]?.after;
-    while (current !== undefined) {
-      if (seen.has(current)) {
-        problems.push({
-          ...at(source, nodeAt(source, ['environments', start, 'after'])),
-          path: `environments.${start}.after`,
-          message: `"after" forms a loop: ${[...seen, current].join(' -> ')}; the pipeline must have a first environment`,
-        });
-        break;
-      }
-      seen.add(current);
+    while (current !== undefined && !walk.includes(current)) {
+      walk.push(current);
       current = config.environments[current]?.after;
     }
+    if (current !== start) continue;
+    for (const env of walk) inReportedLoop.add(env);
+    problems.push({
+      ...at(source, nodeAt(source, ['environments', start, 'after'])),
+      path: `environments.${start}.after`,
+      message:
+        walk.length === 1
+          ? `"after: ${start}" names ${start} itself; an environment cannot come after itself: remove "after", or name the environment before it`
+          : `"after" forms a loop: ${[...walk, start].join(' -> ')}; the pipeline must have a first environment`,
+    });
   }
 }
 

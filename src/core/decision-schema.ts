@@ -15,7 +15,9 @@ export const overrideSchema = z
 export const verdictSchema = z
   .strictObject({
     gate: z.string().describe('The gate name from the config (`order` for the implied order gate).'),
-    kind: z.string().describe('The gate kind: freeze, slo, approvals, bake, order, checks, or override.'),
+    kind: z
+      .string()
+      .describe('The gate kind: freeze, slo, metric, approvals, bake, order, checks, or override.'),
     outcome: z.enum(['pass', 'fail', 'warn', 'skip']).describe('Only `fail` denies the promotion.'),
     reasonCode: z
       .string()

@@ -23,19 +23,30 @@ export function parseDuration(text: string): number | undefined {
   return total;
 }
 
-/** `1d 2h 5m`: whole minutes, largest units first; under a minute shows seconds. */
+const SHOWN_UNITS: readonly (readonly [string, number])[] = [
+  ['d', 86_400],
+  ['h', 3_600],
+  ['m', 60],
+  ['s', 1],
+];
+
+/**
+ * `1d 2h`, `59m 42s`, `18s`: the largest unit and the one below it, rounded down to whole seconds.
+ * Never rounded up, so a baked time and the time left add up to no more than the whole ("18s of 1h:
+ * 59m 42s left", not "1h left"). Under a second but more than nothing shows as 1s.
+ */
 export function formatDuration(ms: number): string {
-  if (ms < 60_000) return `${Math.max(0, Math.ceil(ms / 1000))}s`;
-  let minutes = Math.ceil(ms / 60_000);
-  const days = Math.floor(minutes / 1440);
-  minutes -= days * 1440;
-  const hours = Math.floor(minutes / 60);
-  minutes -= hours * 60;
+  const total = Math.floor(ms / 1000);
+  if (total <= 0) return ms > 0 ? '1s' : '0s';
+  let left = total;
   const parts: string[] = [];
-  if (days) parts.push(`${days}d`);
-  if (hours) parts.push(`${hours}h`);
-  if (minutes) parts.push(`${minutes}m`);
-  return parts.join(' ');
+  for (const [unit, size] of SHOWN_UNITS) {
+    const n = Math.floor(left / size);
+    left -= n * size;
+    if (parts.length > 0 || n > 0) parts.push(n > 0 ? `${n}${unit}` : '');
+    if (parts.length === 2) break;
+  }
+  return parts.filter((p) => p !== '').join(' ');
 }
 
 const PROM_UNITS: readonly (readonly [string, number])[] = [

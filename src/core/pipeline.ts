@@ -28,8 +28,8 @@ export interface PipelineDeps {
   readonly store: GitOpsStore;
   /** The decision time. The CLI's `--at` sets it; nothing in the core reads the system clock. */
   readonly clock: () => Date;
-  /** Facts beyond the GitOps history, fetched once per attempt (gate inputs, PR reviews). */
-  readonly extraFacts?: (now: Date) => Promise<ExtraFacts>;
+  /** Facts beyond the GitOps history, fetched once per attempt (gate inputs, PR reviews); `request` fills query placeholders. */
+  readonly extraFacts?: (now: Date, request: PromotionRequest) => Promise<ExtraFacts>;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
   readonly maxAttempts?: number;
@@ -79,7 +79,7 @@ export async function evaluate(
   // Overlays, state files and the rollout strategy's files, all in the one read.
   const [snapshot, extra] = await Promise.all([
     deps.store.read(promotionPaths(config, request)),
-    deps.extraFacts ? deps.extraFacts(now) : Promise.resolve({}),
+    deps.extraFacts ? deps.extraFacts(now, request) : Promise.resolve({}),
   ]);
   const running = runningVersions(config, request.services, snapshot.files);
   const needs = historyNeeds(config, request, running);

@@ -58,6 +58,14 @@ export interface AnalysisWindow {
   readonly to: Date;
 }
 
+/** Whose rollout the analysis judges: fills a metric query's {{environment}}, {{service}}, {{version}}. */
+export interface AnalysisSubject {
+  readonly environment: string;
+  readonly service: string;
+  /** The tag being rolled out (else its digest). */
+  readonly version: string;
+}
+
 export interface RolloutDeps {
   readonly store: RolloutStore;
   /** The decision time; nothing in the core reads the system clock. */
@@ -70,6 +78,7 @@ export interface RolloutDeps {
   readonly analysis?: (
     gates: readonly GateConfig[],
     window: AnalysisWindow,
+    subject: AnalysisSubject,
   ) => Promise<Record<string, unknown>>;
   /** Set when the clock is a what-if (`--simulate-clock`): every commit says so. */
   readonly simulatedClock?: boolean;
@@ -256,7 +265,13 @@ async function judgeAnalysis(
   const window = { from, to: now };
   let gateInputs: Record<string, unknown>;
   try {
-    gateInputs = deps.analysis ? await deps.analysis(gates, window) : {};
+    const version = parseVersion(rollout.version);
+    const subject = {
+      environment: target.environment,
+      service: target.service,
+      version: version.tag ?? version.digest ?? rollout.version,
+    };
+    gateInputs = deps.analysis ? await deps.analysis(gates, window, subject) : {};
   } catch (err) {
     const reason = `analysis inputs could not be fetched: ${(err as Error).message}`;
     return {

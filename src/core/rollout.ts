@@ -104,11 +104,17 @@ export interface RolloutInput {
   readonly onFailure: 'rollback' | 'pause';
 }
 
-/** Classifies a gate verdict judged as analysis: `*.error` decides nothing, no data is inconclusive. */
+/**
+ * Classifies a gate verdict judged as analysis (docs/gates.md#metric): `*.error` or `details.error`
+ * (Prometheus could not answer) decides nothing; a failure rolls back; no data that the gate did
+ * not turn into a pass (`onNoData: pass`) is inconclusive, as is `details.inconclusive`.
+ */
 export function analysisOutcome(verdict: Verdict): AnalysisOutcome {
-  if (/\.error$/.test(verdict.reasonCode)) return 'error';
+  if (/\.error$/.test(verdict.reasonCode) || verdict.details.error === true) return 'error';
   if (verdict.outcome === 'fail') return 'fail';
-  if (/\.(no-data|inconclusive)$/.test(verdict.reasonCode)) return 'inconclusive';
+  if (verdict.outcome === 'pass') return 'pass';
+  if (verdict.details.inconclusive === true || /\.(no-data|inconclusive)$/.test(verdict.reasonCode))
+    return 'inconclusive';
   return 'pass';
 }
 
@@ -123,9 +129,15 @@ export function analysisSummary(analysis: AnalysisJudgement): string | undefined
     .join(', ');
 }
 
+/** A metric verdict's `details.counts` ({ successful, failed, inconclusive, error }), as a phrase. */
 function countsOf(details: Readonly<Record<string, unknown>>): string | undefined {
+  const counts = details.counts;
+  if (typeof counts !== 'object' || counts === null) return undefined;
   const keys = ['successful', 'failed', 'inconclusive', 'error'] as const;
-  const parts = keys.flatMap((k) => (typeof details[k] === 'number' ? [`${k} ${String(details[k])}`] : []));
+  const parts = keys.flatMap((k) => {
+    const n: unknown = k in counts ? Reflect.get(counts, k) : undefined;
+    return typeof n === 'number' ? [`${k} ${n}`] : [];
+  });
   return parts.length > 0 ? parts.join(', ') : undefined;
 }
 

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { parseDuration } from '../core/duration.js';
 import type { PrometheusConfig } from '../gates/slo-config.js';
+import type { RangeResult } from '../gates/metric.js';
 import type { QueryResult } from '../gates/slo-queries.js';
 
-// The Prometheus HTTP API adapter: one instant query (`/api/v1/query`) at a given time. It never
+// The Prometheus HTTP API adapter: an instant query (`/api/v1/query`) at a given time, or a range
+// query (`/api/v1/query_range`) over a window at a step. It never
 // throws: every failure comes back as a QueryResult of kind `error` with a reason a person can act
 // on, and the gate decides what that means (`onNoData`).
 
@@ -100,7 +102,7 @@ const envelope = z.discriminatedUnion('status', [
       z.object({ resultType: z.literal('scalar'), result: sample }),
       z.object({
         resultType: z.literal('matrix'),
-        result: z.array(z.unknown()),
+        result: z.array(z.object({ metric: z.record(z.string(), z.string()), values: z.array(sample) })),
       }),
       z.object({ resultType: z.literal('string'), result: z.unknown() }),
     ]),
@@ -111,24 +113,37 @@ const envelope = z.discriminatedUnion('status', [
     error: z.string(),
   }),
 ]);
+type Data = Extract<z.output<typeof envelope>, { status: 'success' }>['data'];
+type Failure = Extract<QueryResult, { kind: 'error' }>;
 
-function err(reasonCode: string, reason: string): QueryResult {
+function err(reasonCode: string, reason: string): Failure {
   return { kind: 'error', reasonCode, reason };
 }
 
-/** One instant query evaluated at `at` (the decision time, never "now" on the server). */
-export async function queryInstant(
+/**
+ * POSTs one query to an API endpoint (`query` or `query_range`) and checks the answer's envelope.
+ * Every transport, HTTP and API failure comes back as an error with a reason a person can act on.
+ */
+async function ask(
   target: PrometheusTarget,
+  endpointPath: string,
   query: string,
-  at: Date,
+  params: Record<string, string>,
   fetchImpl: HttpFetch,
-): Promise<QueryResult> {
-  const body = new URLSearchParams({
-    query,
-    time: (at.getTime() / 1000).toFixed(3),
-  }).toString();
-  const endpoint = `${target.url}/api/v1/query`;
-  const shown = `${target.shown ?? target.url}/api/v1/query`;
+): Promise<{ ok: true; data: Data } | { ok: false; error: Failure }> {
+  const body = new URLSearchParams({ query, ...params }).toString();
+  const endpoint = `${target.url}${endpointPath}`;
+  const shown = `${target.shown ?? target.url}${endpointPath}`;
+  // Error texts from the transport can quote the expanded URL (Node's fetch names it when it refuses
+  // credentials in it): put the URL as configured back before anything reaches a reason.
+  const redact = (text: string) =>
+    target.shown === undefined || target.shown === target.url
+      ? text
+      : text.replaceAll(target.url, target.shown);
+  const fail = (reasonCode: string, reason: string) => ({
+    ok: false as const,
+    error: err(reasonCode, redact(reason)),
+  });
   let status: number;
   let text: string;
   try {
@@ -147,38 +162,54 @@ export async function queryInstant(
   } catch (e) {
     const error = e as Error;
     if (error.name === 'TimeoutError' || error.name === 'AbortError') {
-      return err(
+      return fail(
         'prometheus.timeout',
         `${shown} did not answer within ${target.timeoutMs} ms: raise prometheus.timeout or check the server`,
       );
     }
     const cause = (error.cause as Error | undefined)?.message;
-    return err('prometheus.unreachable', `cannot reach ${shown}: ${cause ?? error.message}`);
+    return fail('prometheus.unreachable', `cannot reach ${shown}: ${cause ?? error.message}`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     const hint = status === 401 || status === 403 ? ': check prometheus.auth' : '';
-    return err(
+    return fail(
       `prometheus.http-${status}`,
       `${shown} answered HTTP ${status} without the API's JSON${hint} (${text.slice(0, 120).trim()})`,
     );
   }
   const parsed = envelope.safeParse(json);
   if (!parsed.success) {
-    return err(
+    return fail(
       'prometheus.bad-response',
       `${shown} answered HTTP ${status} with JSON that is not a Prometheus API response`,
     );
   }
   const answer = parsed.data;
   if (answer.status === 'error') {
-    return err(
+    return fail(
       `prometheus.${answer.errorType}`,
       `Prometheus ${answer.errorType} error for \`${query}\`: ${answer.error}`,
     );
   }
+  return { ok: true, data: answer.data };
+}
+
+function seconds(at: Date): string {
+  return (at.getTime() / 1000).toFixed(3);
+}
+
+/** One instant query evaluated at `at` (the decision time, never "now" on the server). */
+export async function queryInstant(
+  target: PrometheusTarget,
+  query: string,
+  at: Date,
+  fetchImpl: HttpFetch,
+): Promise<QueryResult> {
+  const answer = await ask(target, '/api/v1/query', query, { time: seconds(at) }, fetchImpl);
+  if (!answer.ok) return answer.error;
   const data = answer.data;
   if (data.resultType === 'scalar') return { kind: 'sample', value: data.result[1] };
   if (data.resultType !== 'vector') {
@@ -196,4 +227,50 @@ export async function queryInstant(
     );
   }
   return { kind: 'sample', value: first.value[1] };
+}
+
+/** Prometheus refuses a range query of more than 11,000 points per series. */
+export const MAX_RANGE_POINTS = 11_000;
+
+/**
+ * One range query (`/api/v1/query_range`) over [from, to] at `stepMs`: Prometheus evaluates the
+ * expression at from, from + step, ... up to to. One series is expected, as for an instant query.
+ */
+export async function queryRange(
+  target: PrometheusTarget,
+  query: string,
+  range: { readonly from: Date; readonly to: Date; readonly stepMs: number },
+  fetchImpl: HttpFetch,
+): Promise<RangeResult> {
+  const span = range.to.getTime() - range.from.getTime();
+  if (span < 0) return { kind: 'empty' };
+  if (!(range.stepMs > 0))
+    return err('prometheus.bad-step', `step ${range.stepMs} ms must be more than zero`);
+  const points = Math.floor(span / range.stepMs) + 1;
+  if (points > MAX_RANGE_POINTS) {
+    return err(
+      'prometheus.too-many-points',
+      `a window of ${points} points at ${range.stepMs / 1000}s exceeds Prometheus's ${MAX_RANGE_POINTS} per series: raise interval`,
+    );
+  }
+  const params = { start: seconds(range.from), end: seconds(range.to), step: String(range.stepMs / 1000) };
+  const answer = await ask(target, '/api/v1/query_range', query, params, fetchImpl);
+  if (!answer.ok) return answer.error;
+  const data = answer.data;
+  if (data.resultType === 'scalar') return { kind: 'series', points: [data.result] };
+  if (data.resultType !== 'matrix') {
+    return err(
+      'prometheus.bad-response',
+      `\`${query}\` gave a ${data.resultType} to a range query, expected a matrix`,
+    );
+  }
+  if (data.result.length === 0) return { kind: 'empty' };
+  const [first, ...rest] = data.result;
+  if (first === undefined || rest.length > 0) {
+    return err(
+      'prometheus.many-series',
+      `\`${query}\` gave ${data.result.length} series, expected one: aggregate it, e.g. sum(...)`,
+    );
+  }
+  return { kind: 'series', points: first.values };
 }

@@ -3,6 +3,7 @@ import { bakeGate } from './bake.js';
 import { checksGate } from './checks.js';
 import { freezeGate } from './freeze.js';
 import { type GateKind, registered } from './gate.js';
+import { metricGate } from './metric.js';
 import { sloGate } from './slo.js';
 
 /**
@@ -13,6 +14,7 @@ export const GATE_KINDS: Readonly<Record<string, GateKind>> = {
   freeze: registered(freezeGate),
   bake: registered(bakeGate),
   slo: registered(sloGate),
+  metric: registered(metricGate),
   approvals: registered(approvalsGate),
   checks: registered(checksGate),
 };

@@ -4,7 +4,7 @@ import { DURATION_PATTERN, PERCENT_PATTERN, parseDuration, parsePercent } from '
 // The `slo` gate's config. Kept apart from the gate so the fetcher (src/facts) and the pure
 // evaluation share one definition.
 
-const duration = (what: string) =>
+export const duration = (what: string) =>
   z.string().regex(DURATION_PATTERN, `${what}: a duration such as 5m, 1h, 30d`).describe(what);
 const envName = z
   .string()
@@ -109,9 +109,27 @@ type Problem = { path: (string | number)[]; message: string };
 /** Windows Sloth records `slo:sli_error:ratio_rate<window>` for (besides the period). */
 export const SLOTH_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;
 
-function positiveDuration(value: string | undefined, path: (string | number)[], problems: Problem[]): void {
+export function positiveDuration(
+  value: string | undefined,
+  path: (string | number)[],
+  problems: Problem[],
+): void {
   if (value === undefined) return;
   if (!((parseDuration(value) ?? 0) > 0)) problems.push({ path, message: `${value} must be more than zero` });
+}
+
+/** The `prometheus:` block of any gate kind that queries Prometheus: a URL that can work, a timeout above zero. */
+export function checkPrometheus(prometheus: PrometheusConfig): Problem[] {
+  const problems: Problem[] = [];
+  // `${VAR}` references are expanded when the query runs (resolveTarget); a literal URL must be one.
+  if (!/^https?:\/\/[^\s/]+/.test(prometheus.url) && !prometheus.url.includes('${')) {
+    problems.push({
+      path: ['prometheus', 'url'],
+      message: `Prometheus URL "${prometheus.url}" must start with http:// or https://, e.g. http://prometheus:9090`,
+    });
+  }
+  positiveDuration(prometheus.timeout, ['prometheus', 'timeout'], problems);
+  return problems;
 }
 
 /** What the schema cannot say: one SLI form, an objective under 100, windows that make sense. */
@@ -153,15 +171,8 @@ export function checkSloConfig(config: SloConfig): Problem[] {
       });
     }
   }
-  // The loader has already replaced ${VAR} references; what is left must be a URL.
-  if (!/^https?:\/\/[^\s/]+/.test(config.prometheus.url) && !config.prometheus.url.includes('${')) {
-    problems.push({
-      path: ['prometheus', 'url'],
-      message: `Prometheus URL "${config.prometheus.url}" must start with http:// or https://, e.g. http://prometheus:9090`,
-    });
-  }
+  problems.push(...checkPrometheus(config.prometheus));
   positiveDuration(config.period, ['period'], problems);
-  positiveDuration(config.prometheus.timeout, ['prometheus', 'timeout'], problems);
   if (config.minBudgetRemaining !== undefined) {
     const min = parsePercent(config.minBudgetRemaining);
     if (min === undefined || min < 0 || min >= 1)

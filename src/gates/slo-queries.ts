@@ -7,7 +7,8 @@ import { sloWindows } from './slo-windows.js';
 
 export type WindowQueries = { readonly errors: string; readonly total: string } | { readonly ratio: string };
 
-function escapeLabel(value: string): string {
+/** A value spliced into a PromQL label matcher's double quotes. */
+export function escapeLabel(value: string): string {
   return value.replaceAll('\\', '\\\\').replaceAll('"', '\\"');
 }
 

@@ -9,7 +9,9 @@ import { burnRatePairs, DEFAULT_PERIOD, periodWindow, sloWindows } from './slo-w
 // Missing data never passes silently: it takes the `onNoData` outcome, and a real failure found in
 // the data that did arrive wins over it.
 
-type Ratio = { ok: true; value: number } | { ok: false; why: string };
+// `error` marks a failure of Prometheus itself (unreachable, a refused query) rather than missing
+// samples: as analysis (analysisOutcome, src/core/rollout.ts) that is an error, never a rollback.
+type Ratio = { ok: true; value: number } | { ok: false; why: string; error?: true };
 
 function fmt(n: number): string {
   return Number.isInteger(n) ? String(n) : String(Number(n.toPrecision(4)));
@@ -20,7 +22,7 @@ function pct(fraction: number): string {
 }
 
 function resultValue(label: string, result: QueryResult): Ratio {
-  if (result.kind === 'error') return { ok: false, why: `${label}: ${result.reason}` };
+  if (result.kind === 'error') return { ok: false, why: `${label}: ${result.reason}`, error: true };
   if (result.kind === 'empty') return { ok: false, why: `${label}: no samples` };
   const value = parseSampleValue(result.value);
   if (!Number.isFinite(value)) return { ok: false, why: `${label}: ${result.value}` };
@@ -57,6 +59,7 @@ function noDataVerdict(
   config: SloConfig,
   why: readonly string[],
   details: Record<string, unknown>,
+  error: boolean,
 ): Verdict {
   const outcome: Outcome = config.onNoData ?? 'fail';
   return {
@@ -65,7 +68,7 @@ function noDataVerdict(
     outcome,
     reasonCode: 'slo.no-data',
     reason: `no usable data from Prometheus (${why.join('; ')}): onNoData is ${outcome}`,
-    details: { ...details, noData: why },
+    details: { ...details, noData: why, ...(error ? { error: true } : {}) },
   };
 }
 
@@ -105,15 +108,17 @@ export const sloGate = defineGate({
 
     const parsed = sloSamplesSchema.safeParse(ctx.facts.gateInputs?.[name]);
     if (!parsed.success) {
-      return noDataVerdict(name, config, ['no Prometheus results were fetched for this gate'], base);
+      return noDataVerdict(name, config, ['no Prometheus results were fetched for this gate'], base, true);
     }
     const samples = parsed.data;
     const missing: string[] = [];
+    let errored = false;
     const failures: { code: string; text: string }[] = [];
     const burn = (window: string): number | undefined => {
       const r = errorRatio(samples, window);
       if (!r.ok) {
         if (!missing.includes(r.why)) missing.push(r.why);
+        if (r.error) errored = true;
         return undefined;
       }
       return r.value / budget;
@@ -121,7 +126,10 @@ export const sloGate = defineGate({
 
     const periodRatio = errorRatio(samples, period);
     const remaining = periodRatio.ok ? 1 - periodRatio.value / budget : undefined;
-    if (!periodRatio.ok && !missing.includes(periodRatio.why)) missing.push(periodRatio.why);
+    if (!periodRatio.ok) {
+      if (!missing.includes(periodRatio.why)) missing.push(periodRatio.why);
+      if (periodRatio.error) errored = true;
+    }
     if (remaining !== undefined && remaining < minRemaining) {
       failures.push({
         code: 'slo.budget-low',
@@ -193,7 +201,7 @@ export const sloGate = defineGate({
         details,
       };
     }
-    if (missing.length > 0) return noDataVerdict(name, config, missing, details);
+    if (missing.length > 0) return noDataVerdict(name, config, missing, details, errored);
     const rates = pairs
       .map(
         (p) =>

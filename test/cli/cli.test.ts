@@ -124,6 +124,8 @@ describe('rollgate CLI', () => {
       EXAMPLE_CONFIG,
       '--gitops',
       join(root, 'nothing-here'),
+      '--requested-by',
+      'ana',
     ]);
     expect(missing.code).toBe(3);
     expect(missing.stderr).toContain('cannot clone GitOps repository');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseComment } from '../../src/commands/parse.js';
+import { MAX_COMMAND_LENGTH, parseComment } from '../../src/commands/parse.js';
 
 describe('parseComment: what is not a command is ignored', () => {
   const ignored: [string, string][] = [
@@ -97,6 +97,16 @@ describe('parseComment: a rollgate verb with a bad argument says what was wrong'
       '/promote staging --version "1;rm -rf /"',
       /--version must be an image tag/,
     ],
+    // Issue 11 item 17: quotes around nothing are not a name, and a blank --reason is no reason.
+    ['empty environment', "/promote ''", /an empty argument .* write the environment without quotes/],
+    ['empty double-quoted environment', '/rollback ""', /write the environment without quotes/],
+    ['empty service', '/promote staging checkout ""', /write the service without quotes/],
+    ['blank reason', "/rollback production --reason '   '", /"--reason" needs a value/],
+    [
+      'a first line over the limit',
+      `/promote staging --reason "${'x'.repeat(MAX_COMMAND_LENGTH)}"`,
+      /longer than 1000 characters/,
+    ],
   ];
   it.each(rows)('%s', (_name, body, problem) => {
     const result = parseComment(body);
@@ -104,5 +114,21 @@ describe('parseComment: a rollgate verb with a bad argument says what was wrong'
     if (result.kind !== 'invalid') return;
     expect(result.problem).toMatch(problem);
     expect(result.usage.startsWith(result.verb)).toBe(true);
+  });
+});
+
+describe('parseComment: hostile sizes cost a glance (issue 11 item 17)', () => {
+  it('reads no further than the limit: a 2 MB comment is judged on its first characters', () => {
+    const huge = 'a '.repeat(1_000_000);
+    const long = parseComment(`/promote staging ${huge}`);
+    expect(long.kind).toBe('invalid');
+    if (long.kind === 'invalid') expect(long.problem.length).toBeLessThan(300);
+    expect(parseComment(`/promote staging --reason "${huge}`).kind).toBe('invalid');
+    // Below the first line, size does not matter: the command stands, the rest is ignored.
+    expect(parseComment(`/promote staging\n${huge}`)).toEqual({
+      kind: 'command',
+      command: { verb: '/promote', environment: 'staging', services: [], dryRun: false },
+    });
+    expect(parseComment(`${'x'.repeat(2_000_000)}\n/promote staging`)).toEqual({ kind: 'ignored' });
   });
 });

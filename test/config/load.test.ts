@@ -139,6 +139,26 @@ describe('config loader', () => {
     ]);
   });
 
+  it("keeps ${ENV} in a gate's prometheus block for the query to expand, and still names a missing one", () => {
+    const gates = `gates:
+  errors:
+    metric:
+      prometheus: { url: "\${PROM_URL}/?api_key=\${PROM_KEY}", headers: { X-Scope-OrgID: "\${TENANT}" } }
+      query: "sum(rate(e{tenant='\${TENANT}'}[1m]))"
+      thresholdRange: { max: 1 }
+`;
+    const env = { PROM_URL: 'http://p:9090', PROM_KEY: 's3cret', TENANT: 'acme' };
+    const policy = { file: 'policies/p.yaml', text: gates };
+    const config = parseConfig({ file: 'rollgate.yaml', text: BASE }, [policy], env);
+    expect(config.gates.errors?.config).toMatchObject({
+      prometheus: { url: '${PROM_URL}/?api_key=${PROM_KEY}', headers: { 'X-Scope-OrgID': '${TENANT}' } },
+      query: "sum(rate(e{tenant='acme'}[1m]))",
+    });
+    expect(problemsOf(BASE, [policy], { PROM_URL: 'http://p:9090', TENANT: 'acme' })).toEqual([
+      'policies/p.yaml:4:26 gates.errors.metric.prometheus.url: environment variable PROM_KEY is not set (referenced as ${PROM_KEY}); set it, or write the value in place',
+    ]);
+  });
+
   it('reads gates from policy files and refuses a duplicate name', () => {
     const policy = { file: 'policies/p.yaml', text: 'gates:\n  bake-1h: { bake: 2h }\n' };
     expect(problemsOf(BASE, [policy])).toEqual([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatPromDuration, parseDuration, parsePercent } from '../../src/core/duration.js';
+import { formatDuration, formatPromDuration, parseDuration, parsePercent } from '../../src/core/duration.js';
 
 describe('durations for Prometheus', () => {
   it.each([
@@ -32,5 +32,29 @@ describe('percentages', () => {
 
   it.each(['25', '25 %', '-5%', 'a%'])('%j is not a percentage', (value) => {
     expect(parsePercent(value)).toBeUndefined();
+  });
+});
+
+describe('durations for people (issue 11 item 18: "18s of 1h: 1h left")', () => {
+  it.each([
+    [18_000, '18s'],
+    [3_600_000 - 18_000, '59m 42s'],
+    [3_600_000, '1h'],
+    [3_630_000, '1h'],
+    [50 * 60_000, '50m'],
+    [86_400_000 - 18_000, '23h 59m'],
+    [26 * 3_600_000 + 5 * 60_000, '1d 2h'],
+    [500, '1s'],
+    [0, '0s'],
+    [-5_000, '0s'],
+  ])('%d ms is %s', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
+  });
+
+  it('never rounds the time left up past the whole', () => {
+    for (const baked of [1_000, 18_000, 59_999, 61_000, 1_800_001, 3_599_000]) {
+      const left = 3_600_000 - baked;
+      expect(parseDuration(formatDuration(left).replace(' ', '')) ?? Infinity).toBeLessThanOrEqual(left);
+    }
   });
 });

@@ -1,7 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fetchSloSamples } from '../../src/facts/fetchers.js';
-import { queryInstant, resolveTarget, type PrometheusTarget } from '../../src/facts/prometheus.js';
+import {
+  queryInstant,
+  queryRange,
+  resolveTarget,
+  type PrometheusTarget,
+} from '../../src/facts/prometheus.js';
 import { prometheusSchema, sloSchema } from '../../src/gates/slo-config.js';
 
 // A loopback HTTP server standing in for Prometheus: it records every request and answers with
@@ -165,6 +170,72 @@ describe('queryInstant', () => {
   it('says so when nothing listens', async () => {
     const result = await queryInstant({ ...target(), url: 'http://127.0.0.1:1' }, 'q', AT, fetch);
     expect(result).toMatchObject({ kind: 'error', reasonCode: 'prometheus.unreachable' });
+  });
+});
+
+describe('queryRange', () => {
+  const FROM = new Date('2026-11-01T11:00:00Z');
+  const TO = new Date('2026-11-01T12:00:00Z');
+  const matrix = (...series: [number, string][][]) =>
+    JSON.stringify({
+      status: 'success',
+      data: {
+        resultType: 'matrix',
+        result: series.map((values, i) => ({ metric: { i: String(i) }, values })),
+      },
+    });
+
+  it('asks query_range for [from, to] at the step and hands back the points', async () => {
+    replies.push({
+      status: 200,
+      body: matrix([
+        [1793530800, '0.5'],
+        [1793530860, 'NaN'],
+      ]),
+    });
+    const result = await queryRange(target(), 'sum(up)', { from: FROM, to: TO, stepMs: 60_000 }, fetch);
+    expect(result).toEqual({
+      kind: 'series',
+      points: [
+        [1793530800, '0.5'],
+        [1793530860, 'NaN'],
+      ],
+    });
+    expect(seen[0]?.url).toBe('/api/v1/query_range');
+    expect(Object.fromEntries(seen[0]?.body ?? [])).toEqual({
+      query: 'sum(up)',
+      start: '1793530800.000',
+      end: '1793534400.000',
+      step: '60',
+    });
+  });
+
+  it.each([
+    ['no series', matrix(), { kind: 'empty' }],
+    ['two series', matrix([[1, '1']], [[1, '2']]), { kind: 'error', reasonCode: 'prometheus.many-series' }],
+    ['a vector', vector('1'), { kind: 'error', reasonCode: 'prometheus.bad-response' }],
+    [
+      "Prometheus's error envelope",
+      JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'parse error' }),
+      { kind: 'error', reasonCode: 'prometheus.bad_data' },
+    ],
+  ])('turns %s into a result', async (_name, body, expected) => {
+    replies.push({ status: 200, body });
+    expect(await queryRange(target(), 'q', { from: FROM, to: TO, stepMs: 60_000 }, fetch)).toMatchObject(
+      expected,
+    );
+  });
+
+  it('asks nothing for a window that ends before it starts, or one of too many points', async () => {
+    expect(await queryRange(target(), 'q', { from: TO, to: FROM, stepMs: 60_000 }, fetch)).toEqual({
+      kind: 'empty',
+    });
+    expect(await queryRange(target(), 'q', { from: FROM, to: TO, stepMs: 100 }, fetch)).toMatchObject({
+      kind: 'error',
+      reasonCode: 'prometheus.too-many-points',
+      reason: expect.stringContaining('raise interval'),
+    });
+    expect(seen).toEqual([]);
   });
 });
 

@@ -118,6 +118,85 @@ describe('gate config mistakes are config errors with a position', () => {
 `,
       { line: 9, path: 'gates.green.checks.required[1]', message: /both required and ignored/ },
     ],
+    [
+      'a metric gate without a threshold',
+      `  canary-errors:
+    metric:
+      prometheus: { url: "http://prometheus:9090" }
+      query: sum(rate(e[{{interval}}]))
+      thresholdRange: {}
+`,
+      { line: 12, path: 'gates.canary-errors.metric.thresholdRange', message: /needs min, max or both/ },
+    ],
+    [
+      'a metric range with min above max',
+      `  canary-latency:
+    metric:
+      prometheus: { url: "http://prometheus:9090" }
+      query: histogram_quantile(0.99, sum by (le) (rate(b[{{interval}}])))
+      thresholdRange:
+        min: 2
+        max: 0.5
+`,
+      { line: 13, path: 'gates.canary-latency.metric.thresholdRange.min', message: /min 2 is above max 0.5/ },
+    ],
+    [
+      'a metric query with an unknown placeholder',
+      `  canary-errors:
+    metric:
+      prometheus: { url: "http://prometheus:9090" }
+      query: sum(rate(e{app="{{app}}"}[{{interval}}]))
+      thresholdRange: { max: 0.01 }
+`,
+      {
+        line: 11,
+        path: 'gates.canary-errors.metric.query',
+        message: /unknown placeholder \{\{app\}\}.*\{\{service\}\}/,
+      },
+    ],
+    [
+      'a metric interval of zero',
+      `  canary-errors:
+    metric:
+      prometheus: { url: "http://prometheus:9090" }
+      query: sum(rate(e[{{interval}}]))
+      thresholdRange: { max: 0.01 }
+      interval: 0m
+`,
+      { line: 13, path: 'gates.canary-errors.metric.interval', message: /0m must be more than zero/ },
+    ],
+    [
+      'a metric failureLimit below zero',
+      `  canary-errors:
+    metric:
+      prometheus: { url: "http://prometheus:9090" }
+      query: q
+      thresholdRange: { max: 0.01 }
+      failureLimit: -1
+`,
+      { line: 13, path: 'gates.canary-errors.metric.failureLimit', message: /./ },
+    ],
+    [
+      'a metric onNoData outside the list',
+      `  canary-errors:
+    metric:
+      prometheus: { url: "http://prometheus:9090" }
+      query: q
+      thresholdRange: { max: 0.01 }
+      onNoData: warn
+`,
+      { line: 13, path: 'gates.canary-errors.metric.onNoData', message: /inconclusive/ },
+    ],
+    [
+      'a metric Prometheus URL without a scheme',
+      `  canary-errors:
+    metric:
+      prometheus: { url: "prometheus:9090" }
+      query: q
+      thresholdRange: { max: 0.01 }
+`,
+      { line: 10, path: 'gates.canary-errors.metric.prometheus.url', message: /must start with http/ },
+    ],
   ])('%s', (_name, gates, expected) => {
     const problems = problemsOf(gates);
     const found = problems.find((p) => p.path.startsWith(expected.path));

@@ -242,7 +242,7 @@ gates:
       if (gate === undefined) throw new Error(name);
       return gate;
     });
-    const gateInputs = await fetchGateInputs(gates, { now: END, env: {} });
+    const gateInputs = await fetchGateInputs(gates, { now: END, env: { PROM_URL: server.url } });
     const decision = decide(config, request, { now: END, history: [], running: {}, gateInputs });
     expect(decision.verdicts.map((v) => [v.gate, v.reasonCode])).toEqual([
       ['healthy-slo', 'slo.ok'],
