@@ -58,9 +58,7 @@ describe('rollout verbs of the CLI', () => {
       ...common,
     ]);
     expect(early.code).toBe(2);
-    expect(early.stderr).toContain(
-      'is before the head commit of the GitOps branch (2026-11-30T12:00:00.000Z)',
-    );
+    expect(early.stderr).toContain('is before the GitOps head commit');
 
     const started = await cli([
       'promote',
