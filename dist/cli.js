@@ -20,10 +20,12 @@ Common options:
   --config FILE        config file (default .github/rollgate.yaml); policies/*.yaml beside it are read too
   --gitops PATH|URL    GitOps repository to use instead of gitops.repository
   --at ISO-TIME        evaluate at this time instead of now (e.g. 2026-11-20T16:30:00+01:00; no offset
-                       means UTC; years 1970..2099; not before rollgate's newest commit)
+                       means UTC; years 1970..2099; not before the GitOps head commit)
   --requested-by USER  who asks (default $ROLLGATE_ACTOR, $GITHUB_ACTOR or $USER; required when none is set)
   --reason TEXT        why; required to break glass through a freeze
-  --label L            a pull request label to take into account (repeatable)
+  --label L            a pull request label to take into account (repeatable); like --requested-by it
+                       is asserted, not verified: overrides resting on them are marked so, and a
+                       freeze with unless.verifiedOnly refuses them
   --approved-by USER   an approval to count where no pull request exists (repeatable)
 
 Exit codes: 0 ok or allowed, 1 denied by a gate, 2 usage or config error, 3 I/O failure.
@@ -65,7 +67,7 @@ overlay (added under patches: when none holds it). See docs/overlays.md for the 
 
 Builds a throwaway GitOps repository from examples/ in a temp folder and walks version 1.4.0 of
 checkout and cart through dev -> staging -> production with rollgate's own commands and a clock set
-by --at, printing gate tables, decisions and diffs, then git log --stat. --keep keeps the folder.`};function u(t){return y[t]}var n={ok:0,denied:1,usage:2,io:3},f={validate:async()=>(await import("./chunks/verbs-34NL46C5.js")).runValidate,check:async()=>(await import("./chunks/verbs-34NL46C5.js")).runCheck,plan:async()=>(await import("./chunks/verbs-34NL46C5.js")).runPlan,promote:async()=>(await import("./chunks/verbs-34NL46C5.js")).runPromote,rollback:async()=>(await import("./chunks/verbs-34NL46C5.js")).runRollback,status:async()=>(await import("./chunks/verbs-34NL46C5.js")).runStatus,edit:async()=>(await import("./chunks/edit-DLOJF2UB.js")).runEdit,demo:async()=>{let{runDemo:t}=await import("./chunks/demo-3E37MO3S.js");return(r,o)=>t(r,o,d)}};async function d(t,r){let[o,...a]=t;if(o===void 0||o==="--help"||o==="-h"||o==="help")return r.stdout(l),o===void 0?n.usage:n.ok;if(a.includes("--help")||a.includes("-h")){let e=u(o);return e===void 0?v(r,`unknown command "${o}"`):(r.stdout(e),n.ok)}try{if(o==="--version")return r.stdout("rollgate 0.1.0"),n.ok;let e=Object.hasOwn(f,o)?f[o]:void 0;return e===void 0?v(r,`unknown command "${o}"`):await(await e())(a,r)}catch(e){let i=o==="edit"&&a[0]!==void 0&&!a[0].startsWith("-")?`edit ${a[0]}`:o;if(e instanceof p)r.stderr(`rollgate ${i}: config error:
+by --at, printing gate tables, decisions and diffs, then git log --stat. --keep keeps the folder.`};function u(t){return y[t]}var n={ok:0,denied:1,usage:2,io:3},f={validate:async()=>(await import("./chunks/verbs-5PXTM3GM.js")).runValidate,check:async()=>(await import("./chunks/verbs-5PXTM3GM.js")).runCheck,plan:async()=>(await import("./chunks/verbs-5PXTM3GM.js")).runPlan,promote:async()=>(await import("./chunks/verbs-5PXTM3GM.js")).runPromote,rollback:async()=>(await import("./chunks/verbs-5PXTM3GM.js")).runRollback,status:async()=>(await import("./chunks/verbs-5PXTM3GM.js")).runStatus,edit:async()=>(await import("./chunks/edit-DLOJF2UB.js")).runEdit,demo:async()=>{let{runDemo:t}=await import("./chunks/demo-3E37MO3S.js");return(r,o)=>t(r,o,d)}};async function d(t,r){let[o,...a]=t;if(o===void 0||o==="--help"||o==="-h"||o==="help")return r.stdout(l),o===void 0?n.usage:n.ok;if(a.includes("--help")||a.includes("-h")){let e=u(o);return e===void 0?v(r,`unknown command "${o}"`):(r.stdout(e),n.ok)}try{if(o==="--version")return r.stdout("rollgate 0.1.0"),n.ok;let e=Object.hasOwn(f,o)?f[o]:void 0;return e===void 0?v(r,`unknown command "${o}"`):await(await e())(a,r)}catch(e){let i=o==="edit"&&a[0]!==void 0&&!a[0].startsWith("-")?`edit ${a[0]}`:o;if(e instanceof p)r.stderr(`rollgate ${i}: config error:
 ${e.problems.map(s=>`  ${c(s)}`).join(`
 `)}
 Fix the config (rollgate validate checks it alone); run "rollgate ${i} --help" for usage.`);else if(e instanceof g)r.stderr(`rollgate ${i}: ${e.message}

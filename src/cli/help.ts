@@ -18,10 +18,12 @@ Common options:
   --config FILE        config file (default .github/rollgate.yaml); policies/*.yaml beside it are read too
   --gitops PATH|URL    GitOps repository to use instead of gitops.repository
   --at ISO-TIME        evaluate at this time instead of now (e.g. 2026-11-20T16:30:00+01:00; no offset
-                       means UTC; years 1970..2099; not before rollgate's newest commit)
+                       means UTC; years 1970..2099; not before the GitOps head commit)
   --requested-by USER  who asks (default $ROLLGATE_ACTOR, $GITHUB_ACTOR or $USER; required when none is set)
   --reason TEXT        why; required to break glass through a freeze
-  --label L            a pull request label to take into account (repeatable)
+  --label L            a pull request label to take into account (repeatable); like --requested-by it
+                       is asserted, not verified: overrides resting on them are marked so, and a
+                       freeze with unless.verifiedOnly refuses them
   --approved-by USER   an approval to count where no pull request exists (repeatable)
 
 Exit codes: 0 ok or allowed, 1 denied by a gate, 2 usage or config error, 3 I/O failure.

@@ -116,6 +116,8 @@ function buildRequest(
     version: parseVersion(values.version),
     requestedBy,
     source: values.source ?? 'rollgate CLI',
+    // --requested-by and --label are the operator's word: nothing on the CLI can check them.
+    identity: 'asserted',
     ...(values.reason !== undefined ? { reason: values.reason } : {}),
     ...(values.label !== undefined ? { labels: values.label } : {}),
     ...(values['approved-by'] !== undefined ? { approvedBy: values['approved-by'] } : {}),
@@ -343,6 +345,7 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
         version: parseVersion(target.version),
         requestedBy,
         source: values.source ?? 'rollgate CLI',
+        identity: 'asserted',
         kind: 'rollback',
         ...(values.reason !== undefined ? { reason: values.reason } : {}),
         ...(values['dry-run'] === true ? { dryRun: true } : {}),

@@ -2,7 +2,14 @@ import type { Config } from '../config/schema.js';
 import type { GateContext } from '../gates/gate.js';
 import { orderGate } from '../gates/order.js';
 import { GATE_KINDS } from '../gates/registry.js';
-import { type Decision, type Facts, formatVersion, type PromotionRequest, type Verdict } from './types.js';
+import {
+  ASSERTED_NOTE,
+  type Decision,
+  type Facts,
+  formatVersion,
+  type PromotionRequest,
+  type Verdict,
+} from './types.js';
 
 /**
  * Every gate of the target environment over the facts (pure). Allowed when no verdict fails. An
@@ -52,7 +59,7 @@ export function decide(config: Config, request: PromotionRequest, facts: Facts):
         kind: 'override',
         outcome: 'warn',
         reasonCode: `override.${verdict.override.by}`,
-        reason: `${name} overridden by ${verdict.override.by}: ${verdict.override.who} (${verdict.override.reason})`,
+        reason: `${name} overridden by ${verdict.override.by}: ${verdict.override.who} (${verdict.override.reason})${verdict.override.asserted ? `, ${ASSERTED_NOTE}` : ''}`,
         details: { ...verdict.override },
       });
     }

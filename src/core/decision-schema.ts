@@ -9,6 +9,12 @@ export const overrideSchema = z
     by: z.enum(['label', 'break-glass']).describe('What overrode the gate.'),
     who: z.string().describe('The user who asked for the promotion.'),
     reason: z.string().describe('The label, or the text given with --reason.'),
+    asserted: z
+      .literal(true)
+      .describe(
+        'Set when the label or the requester was only asserted on the CLI (--label, --requested-by), not verified by GitHub.',
+      )
+      .optional(),
   })
   .describe('Set when a failing gate was overridden. Recorded in the commit trailers; never silent.');
 

@@ -13,6 +13,7 @@ import { runningVersions } from './running.js';
 import type { GitOpsSnapshot, GitOpsStore } from './store.js';
 import { formatTrailers } from './trailers.js';
 import {
+  ASSERTED_NOTE,
   type Decision,
   type Facts,
   type FileEdit,
@@ -176,7 +177,11 @@ function planFor(
 
 function overridesOf(decision: Decision): string[] {
   return decision.verdicts.flatMap((v) =>
-    v.override ? [`${v.gate} by ${v.override.by} ${v.override.who}: ${v.override.reason}`] : [],
+    v.override
+      ? [
+          `${v.gate} by ${v.override.by} ${v.override.who}${v.override.asserted ? ` (${ASSERTED_NOTE})` : ''}: ${v.override.reason}`,
+        ]
+      : [],
   );
 }
 

@@ -29,7 +29,12 @@ export interface Override {
   readonly by: 'label' | 'break-glass';
   readonly who: string;
   readonly reason: string;
+  /** The label or the requester came from the operator's word (CLI flags), not from GitHub. */
+  readonly asserted?: true;
 }
+
+/** How an asserted override is marked in verdicts, reports and the Rollgate-Override trailer. */
+export const ASSERTED_NOTE = 'asserted on the CLI, not verified';
 
 /** The decision object printed by `check --json` and carried in the Action's `result`. */
 export interface Decision {
@@ -55,6 +60,13 @@ export interface PromotionRequest {
   /** Users who approved, when no pull request exists (CLI `--approved-by`). */
   readonly approvedBy?: readonly string[];
   readonly dryRun?: boolean;
+  /**
+   * Who vouches for `requestedBy` and `labels`: GitHub (`verified`, the default: a commenter, a
+   * workflow actor, a pull request's labels) or only the operator (`asserted`: the CLI's
+   * --requested-by and --label). An override resting on an asserted value is marked so, and a
+   * freeze with `unless.verifiedOnly` refuses it.
+   */
+  readonly identity?: 'verified' | 'asserted';
   /** A rollback restores a version the environment ran before; gates that judge new versions are skipped. */
   readonly kind?: 'promote' | 'rollback';
 }

@@ -3,7 +3,7 @@ import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { formatInZone } from '../core/clock.js';
 import { DURATION_PATTERN, parseDuration } from '../core/duration.js';
-import type { Override, Verdict } from '../core/types.js';
+import { ASSERTED_NOTE, type Override, type Verdict } from '../core/types.js';
 import { firstAfter, latestAtOrBefore, parseLocalTime } from '../core/zoned-cron.js';
 import { defineGate, type GateContext } from './gate.js';
 
@@ -54,6 +54,14 @@ export const freezeSchema = z
             teams: z.array(z.string()).describe('org/team slugs').optional(),
           })
           .describe('Who may override the freeze with --reason.')
+          .optional(),
+        verifiedOnly: z
+          .boolean()
+          .describe(
+            'Only overrides GitHub vouches for count: a pull request label, a commenter or workflow actor. ' +
+              "A --label or --requested-by given on the CLI is the operator's word and is refused. Default false: " +
+              'such overrides count, marked "asserted on the CLI, not verified" in the verdict and the trailer.',
+          )
           .optional(),
       })
       .optional(),
@@ -147,11 +155,21 @@ export function nextStart(config: FreezeConfig, at: Date): { at: Date; label: st
 
 type OverrideFound = Override | { missingReason: string } | undefined;
 
+/**
+ * The override that applies, if any. A label is verified when the pull request carries it (or the
+ * request's labels come from GitHub); break-glass is verified when the requester is. On the CLI both
+ * are only asserted, and the override says so.
+ */
 function findOverride(config: FreezeConfig, ctx: GateContext): OverrideFound {
   const { request, facts } = ctx;
-  const labels = [...(request.labels ?? []), ...(facts.pullRequest?.labels ?? [])];
+  const asserted = request.identity === 'asserted';
+  const verifiedLabels = [...(asserted ? [] : (request.labels ?? [])), ...(facts.pullRequest?.labels ?? [])];
+  const labels = [...verifiedLabels, ...(asserted ? (request.labels ?? []) : [])];
   const label = config.unless?.labels?.find((l) => labels.includes(l));
-  if (label !== undefined) return { by: 'label', who: request.requestedBy, reason: `label "${label}"` };
+  if (label !== undefined) {
+    const mark = verifiedLabels.includes(label) ? {} : { asserted: true as const };
+    return { by: 'label', who: request.requestedBy, reason: `label "${label}"`, ...mark };
+  }
   const glass = config.unless?.breakGlass;
   if (glass === undefined) return undefined;
   const teams = facts.teamsOf?.[request.requestedBy] ?? [];
@@ -161,7 +179,12 @@ function findOverride(config: FreezeConfig, ctx: GateContext): OverrideFound {
   if (!allowed) return undefined;
   if (request.reason === undefined || request.reason.trim() === '')
     return { missingReason: request.requestedBy };
-  return { by: 'break-glass', who: request.requestedBy, reason: request.reason.trim() };
+  return {
+    by: 'break-glass',
+    who: request.requestedBy,
+    reason: request.reason.trim(),
+    ...(asserted ? { asserted: true as const } : {}),
+  };
 }
 
 function howToOverride(config: FreezeConfig): string {
@@ -266,13 +289,25 @@ export const freezeGate = defineGate({
         ...opens,
       };
     }
+    if (override !== undefined && override.asserted && config.unless?.verifiedOnly === true) {
+      const what = override.by === 'label' ? override.reason : `break-glass by ${override.who}`;
+      return {
+        ...base,
+        outcome: 'fail',
+        reasonCode: 'freeze.override-not-verified',
+        reason: `${frozen}; ${what} is ${ASSERTED_NOTE}, and this freeze takes only overrides GitHub verifies (unless.verifiedOnly): label the pull request or /promote from a comment`,
+        details: { ...details, refusedOverride: override },
+        ...opens,
+      };
+    }
     if (override !== undefined) {
       // Never silent: a warn verdict of its own, with `override` set for the report and the trailers.
+      const note = override.asserted ? `; ${ASSERTED_NOTE}` : '';
       return {
         ...base,
         outcome: 'warn',
         reasonCode: `freeze.overridden.${override.by}`,
-        reason: `${frozen}, overridden by ${override.by} (${override.who}: ${override.reason})`,
+        reason: `${frozen}, overridden by ${override.by} (${override.who}: ${override.reason}${note})`,
         details,
         override,
       };

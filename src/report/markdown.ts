@@ -1,4 +1,4 @@
-import type { Decision, FileEdit, Verdict } from '../core/types.js';
+import { ASSERTED_NOTE, type Decision, type FileEdit, type Verdict } from '../core/types.js';
 import { unifiedDiff } from './diff.js';
 import { pipelineMermaid, type PipelineView } from './mermaid.js';
 import { headlineOf, type RunStatus } from './status.js';
@@ -80,7 +80,7 @@ function renderGates(decision: Decision): string {
   if (decision.verdicts.length === 0) return '_No gates guard this environment._\n';
   const rows = decision.verdicts.map((v) => {
     const override = v.override
-      ? ` (overridden by ${v.override.by} by @${v.override.who}: ${v.override.reason})`
+      ? ` (overridden by ${v.override.by} by @${v.override.who}: ${v.override.reason}${v.override.asserted ? `; ${ASSERTED_NOTE}` : ''})`
       : '';
     const opens = v.opensAt ? ` Opens ${v.opensAt}.` : '';
     return `| ${OUTCOME_ICON[v.outcome]} ${v.outcome} | ${cell(v.gate)} | ${cell(v.kind)} | ${cell(v.reason + opens + override)} |`;

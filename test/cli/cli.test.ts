@@ -283,7 +283,7 @@ describe('rollgate CLI', () => {
     expect(result.stdout).toContain('nothing to commit: production already runs 1.4.0');
     expect(result.stdout.match(/^Rollgate-Environment: /gm)).toHaveLength(4);
     expect(result.stdout).toContain(
-      'Rollgate-Override: weekend-freeze by break-glass oncall-lead: card payments fail without 1.4.0',
+      'Rollgate-Override: weekend-freeze by break-glass oncall-lead (asserted on the CLI, not verified): card payments fail without 1.4.0',
     );
     expect(result.stdout).toMatch(/promote cart 1\.4\.0 to production\n/);
     // Two overlays and, beside them, the two services' state files (new here: a whole file each).

@@ -295,6 +295,85 @@ describe('freeze overrides', () => {
     if (reason) expect(verdict.reason).toMatch(reason);
   });
 
+  // Issue 11 item 16: on the CLI, --label and --requested-by are the operator's word.
+  const cli = { identity: 'asserted' } as const;
+  const assertedRows: {
+    name: string;
+    verifiedOnly: boolean;
+    request: Partial<PromotionRequest>;
+    facts?: Partial<Facts>;
+    outcome: string;
+    reasonCode: string;
+    override?: unknown;
+    reason: RegExp;
+  }[] = [
+    {
+      name: 'a --label override counts, marked asserted',
+      verifiedOnly: false,
+      request: { ...cli, labels: ['hotfix'] },
+      outcome: 'warn',
+      reasonCode: 'freeze.overridden.label',
+      override: { by: 'label', who: 'alice', reason: 'label "hotfix"', asserted: true },
+      reason: /overridden by label \(alice: label "hotfix"; asserted on the CLI, not verified\)/,
+    },
+    {
+      name: 'a --requested-by break-glass counts, marked asserted',
+      verifiedOnly: false,
+      request: { ...cli, requestedBy: 'carol', reason: 'INC-42' },
+      outcome: 'warn',
+      reasonCode: 'freeze.overridden.break-glass',
+      override: { by: 'break-glass', who: 'carol', reason: 'INC-42', asserted: true },
+      reason: /\(carol: INC-42; asserted on the CLI, not verified\)/,
+    },
+    {
+      name: 'verifiedOnly refuses a --label',
+      verifiedOnly: true,
+      request: { ...cli, labels: ['hotfix'] },
+      outcome: 'fail',
+      reasonCode: 'freeze.override-not-verified',
+      reason:
+        /; label "hotfix" is asserted on the CLI, not verified, and this freeze takes only overrides GitHub verifies \(unless.verifiedOnly\)/,
+    },
+    {
+      name: 'verifiedOnly refuses a break-glass by --requested-by',
+      verifiedOnly: true,
+      request: { ...cli, requestedBy: 'carol', reason: 'INC-42' },
+      outcome: 'fail',
+      reasonCode: 'freeze.override-not-verified',
+      reason: /break-glass by carol is asserted on the CLI, not verified/,
+    },
+    {
+      name: 'verifiedOnly takes a label the pull request carries',
+      verifiedOnly: true,
+      request: { ...cli, labels: ['hotfix'] },
+      facts: { pullRequest: { number: 7, author: 'bob', headSha: 'abc', labels: ['hotfix'], reviews: [] } },
+      outcome: 'warn',
+      reasonCode: 'freeze.overridden.label',
+      override: { by: 'label', who: 'alice', reason: 'label "hotfix"' },
+      reason: /overridden by label \(alice: label "hotfix"\)$/,
+    },
+    {
+      name: 'verifiedOnly takes a break-glass from a verified requester (a commenter)',
+      verifiedOnly: true,
+      request: { requestedBy: 'carol', reason: 'INC-42' },
+      outcome: 'warn',
+      reasonCode: 'freeze.overridden.break-glass',
+      override: { by: 'break-glass', who: 'carol', reason: 'INC-42' },
+      reason: /\(carol: INC-42\)$/,
+    },
+  ];
+  it.each(assertedRows)(
+    '$name',
+    ({ verifiedOnly, request: r, facts, outcome, reasonCode, override, reason }) => {
+      const strict = { ...config, unless: { ...config.unless, verifiedOnly } };
+      const verdict = evaluate(strict, frozen, { request: r, ...(facts ? { facts } : {}) });
+      expect(verdict.outcome).toBe(outcome);
+      expect(verdict.reasonCode).toBe(reasonCode);
+      expect(verdict.override).toEqual(override);
+      expect(verdict.reason).toMatch(reason);
+    },
+  );
+
   it('records no override when nothing is frozen', () => {
     const verdict = evaluate(config, '2026-11-25T12:00:00Z', { request: { labels: ['hotfix'] } });
     expect(verdict).toMatchObject({ outcome: 'pass', reasonCode: 'freeze.inactive' });

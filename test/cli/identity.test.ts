@@ -1,0 +1,106 @@
+import { cp, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIo } from '../../src/cli/io.js';
+import { run } from '../../src/cli/main.js';
+import { EXAMPLES, exampleGitOps, git, tempDir } from '../helpers/repo.js';
+
+// Issue 11 item 16: --label and --requested-by are the operator's word. An override resting on them
+// is marked "asserted on the CLI, not verified" in the verdict and the Rollgate-Override trailer, and
+// a freeze with `unless.verifiedOnly: true` refuses it.
+
+async function cli(argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), env: {}, cwd: process.cwd() };
+  const code = await run(argv, io);
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+describe('operator identity on the CLI', () => {
+  let root = '';
+  let repo = '';
+  let config = '';
+  let strict = '';
+  let cleanup = async () => {};
+  beforeAll(async () => {
+    ({ dir: root, cleanup } = await tempDir());
+    repo = await exampleGitOps(root);
+    config = join(EXAMPLES, 'app', '.github', 'rollgate.yaml');
+    // The same config, with the weekend freeze taking only overrides GitHub verifies.
+    await cp(join(EXAMPLES, 'app', '.github'), join(root, 'strict'), { recursive: true });
+    strict = join(root, 'strict', 'rollgate.yaml');
+    const freezes = join(root, 'strict', 'policies', 'freezes.yaml');
+    const text = await readFile(freezes, 'utf8');
+    await writeFile(
+      freezes,
+      text.replace(
+        'breakGlass: { users: [oncall-lead] } }',
+        'breakGlass: { users: [oncall-lead] }, verifiedOnly: true }',
+      ),
+    );
+    const at = (t: string) => ['--at', t, '--config', config, '--gitops', repo, '--requested-by', 'ana'];
+    for (const [env, t] of [
+      ['dev', '2026-11-16T09:00:00Z'],
+      ['staging', '2026-11-16T10:30:00Z'],
+    ] as const) {
+      expect((await cli(['promote', env, '--version', '1.4.0', ...at(t)])).code).toBe(0);
+    }
+  });
+  afterAll(() => cleanup());
+
+  const friday = (file: string, who: string[]) => [
+    'production',
+    '--service',
+    'checkout',
+    '--version',
+    '1.4.0',
+    '--at',
+    '2026-11-20T17:00:00+01:00',
+    '--config',
+    file,
+    '--gitops',
+    repo,
+    ...who,
+  ];
+  const breakGlass = ['--requested-by', 'oncall-lead', '--reason', 'card payments fail without 1.4.0'];
+
+  it('validate accepts unless.verifiedOnly', async () => {
+    expect((await cli(['validate', '--config', strict])).code).toBe(0);
+  });
+
+  it('a freeze with verifiedOnly refuses break-glass and labels given on the CLI', async () => {
+    const glass = await cli(['check', ...friday(strict, breakGlass), '--json']);
+    expect(glass.code).toBe(1);
+    const verdict = (
+      JSON.parse(glass.stdout) as { verdicts: { gate: string; reasonCode: string; reason: string }[] }
+    ).verdicts.find((v) => v.gate === 'weekend-freeze');
+    expect(verdict?.reasonCode).toBe('freeze.override-not-verified');
+    expect(verdict?.reason).toContain('break-glass by oncall-lead is asserted on the CLI, not verified');
+    const label = await cli(['promote', ...friday(strict, ['--requested-by', 'ana', '--label', 'hotfix'])]);
+    expect(label.code).toBe(1);
+    expect(label.stdout).toContain('label "hotfix" is asserted on the CLI, not verified');
+    expect(label.stdout).toContain('nothing committed: denied');
+  });
+
+  it('without verifiedOnly the override counts, marked asserted in the verdicts and the trailer', async () => {
+    const checked = await cli(['check', ...friday(config, breakGlass), '--json']);
+    expect(checked.code).toBe(0);
+    const verdicts = (
+      JSON.parse(checked.stdout) as { verdicts: { kind: string; reason: string; override?: unknown }[] }
+    ).verdicts;
+    expect(verdicts.find((v) => v.override !== undefined)?.override).toEqual({
+      by: 'break-glass',
+      who: 'oncall-lead',
+      reason: 'card payments fail without 1.4.0',
+      asserted: true,
+    });
+    expect(verdicts.find((v) => v.kind === 'override')?.reason).toBe(
+      'weekend-freeze overridden by break-glass: oncall-lead (card payments fail without 1.4.0), asserted on the CLI, not verified',
+    );
+    expect((await cli(['promote', ...friday(config, breakGlass)])).code).toBe(0);
+    expect(await git(repo, 'log', '-1', '--format=%B', 'main')).toContain(
+      'Rollgate-Override: weekend-freeze by break-glass oncall-lead (asserted on the CLI, not verified): card payments fail without 1.4.0',
+    );
+  });
+});
