@@ -150,7 +150,11 @@ export function canaryConfig(
   canary?: string,
   gates = '',
 ): Config {
-  return parseConfig({ file: 'rollgate.yaml', text: canaryConfigText(services, kind, canary, gates) }, [], {});
+  return parseConfig(
+    { file: 'rollgate.yaml', text: canaryConfigText(services, kind, canary, gates) },
+    [],
+    {},
+  );
 }
 
 export function canaryConfigText(
