@@ -12,7 +12,7 @@ Usage:
   rollgate edit image <dir|file> <spec>...
   rollgate edit replicas <dir|file> <name>=<count>...
   rollgate edit weight <file> <percent> [--route NAME] [--canary-backend NAME]
-  rollgate demo [--keep]
+  rollgate demo [canary] [--keep]
 
 Common options:
   --config FILE        config file (default .github/rollgate.yaml); policies/*.yaml beside it are read too
@@ -85,21 +85,29 @@ no earlier version, 3 on I/O failure.`,
   status: `rollgate status [--json] [--config FILE] [--gitops PATH|URL]
 
 Prints every service's version in every environment, in pipeline order, with when rollgate put it
-there (from the commit trailers).`,
+there (from the commit trailers). Exits 2, saying why, when an overlay cannot be read (a binary
+file, a symbolic link, a file over limits.maxFileSize, broken YAML).`,
   edit: `rollgate edit image <dir|file> <spec>...
 rollgate edit replicas <dir|file> <name>=<count>...
-rollgate edit weight <file|overlay-dir> <percent> [--route NAME] [--canary-backend NAME] [--kind KIND] [--path P]
+rollgate edit weight <file|overlay-dir> <percent> [--route NAME] [--document N] [--canary-backend NAME] [--kind KIND] [--path P]
 
 Source-preserving edits: only the values that change (and lines for entries that must be added)
 differ. image spec: name=newName:tag@digest, name:tag, name@digest; "*" keeps a field; a missing
 entry is added. weight: Gateway API routes, Istio VirtualServices, ingress-nginx canary Ingresses,
-SMI TrafficSplits, or any scalar by --path; on an overlay folder the weight goes into a patch of the
+SMI TrafficSplits, or any scalar by --path; --document N picks the N-th YAML document when several
+objects share a name; on an overlay folder the weight goes into a patch of the
 overlay (added under patches: when none holds it). See docs/overlays.md for the differences from kustomize.`,
-  demo: `rollgate demo [--keep]
+  demo: `rollgate demo [canary] [--keep]
 
 Builds a throwaway GitOps repository from examples/ in a temp folder and walks version 1.4.0 of
 checkout and cart through dev -> staging -> production with rollgate's own commands and a clock set
-by --at, printing gate tables, decisions and diffs, then git log --stat. --keep keeps the folder.`,
+by --at, printing gate tables, decisions and diffs, then git log --stat. --keep keeps the folder.
+
+rollgate demo canary (npm run demo:canary) starts a real Prometheus (the prometheus and promtool
+binaries; Debian: apt-get install prometheus), backfills it with a healthy release 1.5.0 and a
+failing one 1.6.0, and walks both through a canary in production with examples/app/.github/
+rollgate-canary.yaml: 1.5.0 steps 5% -> 25% -> 50%, promotes and verifies; 1.6.0 fails its analysis
+at 25% and rolls back with a hold. Each action's commit is shown, then rollgate status.`,
 };
 
 export function helpFor(verb: string): string | undefined {

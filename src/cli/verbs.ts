@@ -225,6 +225,7 @@ const PROMOTE_EXIT: Readonly<Record<PromotionOutcome['kind'], number>> = {
   'dry-run': 0,
   denied: 1,
   invalid: 2,
+  superseded: 1,
   'gave-up': 3,
 };
 
@@ -248,7 +249,14 @@ function reportOutcome(
   io: CliIo,
 ): number {
   if (values.json) {
-    const commit = outcome.kind === 'committed' ? { commit: outcome.sha } : {};
+    const commit =
+      outcome.kind === 'committed'
+        ? { commit: outcome.sha }
+        : outcome.kind === 'superseded'
+          ? { reasonCode: outcome.reasonCode, landed: outcome.landed }
+          : outcome.kind === 'gave-up'
+            ? { reasonCode: outcome.cause === 'locked' ? 'locked' : 'gave-up', detail: outcome.detail }
+            : {};
     io.stdout(
       JSON.stringify(
         {
@@ -284,9 +292,16 @@ function reportOutcome(
     case 'invalid':
       io.stderr('nothing committed: no plan');
       break;
+    case 'superseded':
+      io.stderr(
+        `superseded: ${outcome.landed.map((l) => `${l.service} in ${request.environment} changed from ${l.was ?? 'nothing'} to ${l.now ?? 'nothing'} (head ${l.head.slice(0, 12)})`).join('; ')} while this promotion was being committed; nothing committed, so that change stays. Promote again if ${outcome.evaluation.decision.version} should replace it.`,
+      );
+      break;
     case 'gave-up':
       io.stderr(
-        `gave up after ${outcome.attempts} attempts: the GitOps branch kept moving (${outcome.detail}); nothing committed. Retry later.`,
+        outcome.cause === 'locked'
+          ? `gave up after ${outcome.attempts} attempts: the GitOps branch ${config.gitops.branch} stayed locked (${outcome.detail}); nothing committed. Another git process holds the ref lock; if none is running, remove the stale .lock file in the GitOps repository.`
+          : `gave up after ${outcome.attempts} attempts: the GitOps branch kept moving (${outcome.detail}); nothing committed. Retry later.`,
       );
       break;
   }
@@ -295,8 +310,9 @@ function reportOutcome(
 
 /**
  * `rollback <env>`: each service goes back to the version it ran before the current one, from the
- * GitOps history, one commit per service (their earlier versions may differ). Gates are skipped and
- * shown as skipped; the commit says it is a rollback.
+ * GitOps history. The head and the history are read once for all services; services going back to
+ * the same version share one commit (N services, one commit), and only services whose earlier
+ * versions differ need a commit per version. Gates are skipped and shown as skipped.
  */
 export async function runRollback(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse('rollback', args);
@@ -320,6 +336,7 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
       services.map((service) => ({ environment, service, version: running[service] })),
     );
     let worst = 0;
+    const byVersion = new Map<string, string[]>();
     for (const service of services) {
       const state = stateOf(snapshot.files, environment, service);
       if (state.ok && activeRollout(state.state) !== undefined) {
@@ -339,10 +356,13 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
       io.stdout(
         `${service}: ${running[service] ?? 'nothing'} -> ${target.version} (last set by ${target.sha.slice(0, 12)})`,
       );
+      byVersion.set(target.version, [...(byVersion.get(target.version) ?? []), service]);
+    }
+    for (const [version, group] of byVersion) {
       const request: PromotionRequest = {
         environment,
-        services: [service],
-        version: parseVersion(target.version),
+        services: group,
+        version: parseVersion(version),
         requestedBy,
         source: values.source ?? 'rollgate CLI',
         identity: 'asserted',
@@ -383,16 +403,18 @@ export async function runStatus(args: readonly string[], io: CliIo): Promise<num
       ...rolloutStatus(config, row.environment, row.service, snapshot.files),
     }));
   });
+  // An overlay that exists but cannot be read is a problem to fix, not a blank: exit 2 and say why.
+  const unreadable = rows.filter((r) => r.problem !== undefined);
   if (values.json) {
     io.stdout(JSON.stringify({ schema_version: 1, environments: rows }, null, 2));
-    return 0;
+    return unreadable.length > 0 ? 2 : 0;
   }
   const table = [
     ['ENVIRONMENT', 'SERVICE', 'VERSION', 'STABLE', 'SINCE', 'ROLLOUT'],
     ...rows.map((r) => [
       r.environment,
       r.service,
-      r.version ?? '-',
+      r.version ?? (r.problem ? '?' : '-'),
       r.stable ?? '-',
       r.since ?? '-',
       r.rollout === undefined
@@ -412,5 +434,5 @@ export async function runStatus(args: readonly string[], io: CliIo): Promise<num
     if (r.drift.length > 0) io.stdout(`${where} drift: ${r.drift.join('; ')}`);
     if (r.problem) io.stderr(`${where} ${r.problem}`);
   }
-  return 0;
+  return unreadable.length > 0 ? 2 : 0;
 }

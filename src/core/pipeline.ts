@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js';
 import { decide } from './decide.js';
+import { downgradeVerdicts, isSemverTag, reasonFor } from './downgrade.js';
 import { type HistoryNeed, readHistory } from './history-read.js';
 import { deploysTo, overlayCandidates } from './overlay-paths.js';
 import { holdVerdicts } from './hold.js';
@@ -20,6 +21,7 @@ import {
   formatVersion,
   type Plan,
   type PromotionRequest,
+  type Verdict,
 } from './types.js';
 
 /** Extra facts that come from outside the GitOps repository (GitHub reviews, Prometheus samples). */
@@ -29,13 +31,33 @@ export interface PipelineDeps {
   readonly store: GitOpsStore;
   /** The decision time. The CLI's `--at` sets it; nothing in the core reads the system clock. */
   readonly clock: () => Date;
-  /** Facts beyond the GitOps history, fetched once per attempt (gate inputs, PR reviews); `request` fills query placeholders. */
+  /** Facts beyond the GitOps history, fetched once per promotion (gate inputs, PR reviews); `request` fills query placeholders. */
   readonly extraFacts?: (now: Date, request: PromotionRequest) => Promise<ExtraFacts>;
+  /** Retries after a moved branch: until the deadline (default 120 s), with full jitter. */
+  readonly retry?: RetryOptions;
+  /** Set when the clock is a what-if (`--simulate-clock`): the commit says Rollgate-Clock: simulated. */
+  readonly simulatedClock?: boolean;
+}
+
+export interface RetryOptions {
+  /** How long to keep trying from the first read, in ms. */
+  readonly deadlineMs?: number;
+  /** Milliseconds from an arbitrary origin (performance.now by default); the tests inject one. */
+  readonly elapsed?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
   readonly maxAttempts?: number;
-  /** Set when the clock is a what-if (`--simulate-clock`): the commit says Rollgate-Clock: simulated. */
-  readonly simulatedClock?: boolean;
+}
+
+/** A service another promotion changed between this one's decision and its commit. */
+export interface Landed {
+  readonly service: string;
+  /** What ran when this promotion was decided. */
+  readonly was: string | undefined;
+  /** What runs now. */
+  readonly now: string | undefined;
+  /** The head that holds it. */
+  readonly head: string;
 }
 
 export interface Evaluation {
@@ -64,10 +86,20 @@ export type PromotionOutcome =
       readonly attempts: number;
     }
   | {
+      /** Another promotion landed a different version of a service of this one meanwhile: stop, do not overwrite it. */
+      readonly kind: 'superseded';
+      readonly evaluation: Evaluation;
+      readonly attempts: number;
+      readonly reasonCode: 'superseded';
+      readonly landed: readonly Landed[];
+    }
+  | {
       readonly kind: 'gave-up';
       readonly evaluation: Evaluation;
       readonly attempts: number;
       readonly detail: string;
+      /** moved: the branch kept moving until the deadline; locked: the branch ref stayed locked. */
+      readonly cause: 'moved' | 'locked';
     };
 
 /** Reads the GitOps head once and judges the request on it: facts, plan and decision. Writes nothing. */
@@ -75,12 +107,14 @@ export async function evaluate(
   config: Config,
   request: PromotionRequest,
   deps: PipelineDeps,
+  /** Facts from outside the GitOps repository already fetched (a retry re-reads only the GitOps head). */
+  known?: ExtraFacts,
 ): Promise<Evaluation> {
   const now = deps.clock();
   // Overlays, state files and the rollout strategy's files, all in the one read.
   const [snapshot, extra] = await Promise.all([
     deps.store.read(promotionPaths(config, request)),
-    deps.extraFacts ? deps.extraFacts(now, request) : Promise.resolve({}),
+    known !== undefined ? known : deps.extraFacts ? deps.extraFacts(now, request) : Promise.resolve({}),
   ]);
   const running = runningVersions(config, request.services, snapshot.files);
   const needs = historyNeeds(config, request, running);
@@ -92,16 +126,10 @@ export async function evaluate(
     ...read.filter((e) => isLanding(e) && !e.services.some((s) => settled.has(`${e.environment}\u0000${s}`))),
   ];
   const facts: Facts = { ...extra, now, history, running };
-  const judged = decide(config, request, facts);
-  const holds = holdVerdicts(request, snapshot.files);
-  const decision =
-    holds.length === 0
-      ? judged
-      : {
-          ...judged,
-          verdicts: [...judged.verdicts, ...holds],
-          allowed: judged.allowed && holds.every((v) => v.outcome !== 'fail'),
-        };
+  const decision = withVerdicts(decide(config, request, facts), [
+    ...downgradeVerdicts(request, facts),
+    ...holdVerdicts(request, snapshot.files),
+  ]);
   const planned = planFor(config, request, snapshot.files, now, decision);
   return planned.ok
     ? { snapshot, facts, decision, plan: planned.plan }
@@ -185,6 +213,12 @@ function overridesOf(decision: Decision): string[] {
   );
 }
 
+function withVerdicts(decision: Decision, extra: readonly Verdict[]): Decision {
+  if (extra.length === 0) return decision;
+  const verdicts = [...decision.verdicts, ...extra];
+  return { ...decision, verdicts, allowed: verdicts.every((v) => v.outcome !== 'fail') };
+}
+
 /**
  * What the history must answer for this request, so its read stops there: how long the version has
  * baked upstream (when a bake gate asks), and for a rollback what ran before the current version.
@@ -209,28 +243,48 @@ export function historyNeeds(
         service,
         version: running[request.environment]?.[service],
       });
+  } else {
+    // A version that is not semver is older when it is the one that ran before (downgrade.ts).
+    const version = formatVersion(request.version);
+    for (const service of request.services) {
+      const current = running[request.environment]?.[service];
+      if (current !== undefined && current !== version && !(isSemverTag(version) && isSemverTag(current)))
+        needs.push({ environment: request.environment, service, version: current });
+    }
   }
   return needs;
 }
 
 /**
  * The whole promotion: evaluate, then commit the plan as one commit when allowed. When the branch
- * moved under us, everything is re-read and re-planned on the new head (bounded, with jitter), so a
- * concurrent promotion is never overwritten and never judged on stale facts.
+ * moved under us, the GitOps head is re-read (only what changed is fetched) and the plan re-made on
+ * it, until a deadline, with full jitter, so a concurrent promotion is never overwritten and never
+ * judged on stale facts. When the re-read shows that a service of this promotion was changed by
+ * someone else since the decision, it stops: `superseded`, never a silent revert.
  */
 export async function promote(
   config: Config,
   request: PromotionRequest,
   deps: PipelineDeps,
 ): Promise<PromotionOutcome> {
-  const maxAttempts = deps.maxAttempts ?? 8;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const random = deps.random ?? Math.random;
-  let last: Evaluation | undefined;
-  let detail = '';
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const evaluation = await evaluate(config, request, deps);
-    last = evaluation;
+  const retry = deps.retry ?? {};
+  const deadlineMs = retry.deadlineMs ?? 120_000;
+  const elapsed = retry.elapsed ?? (() => performance.now());
+  const sleep = retry.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const random = retry.random ?? Math.random;
+  const started = elapsed();
+  let first: Evaluation | undefined;
+  let known: ExtraFacts | undefined;
+  for (let attempt = 1; ; attempt++) {
+    const attemptStarted = elapsed();
+    const evaluation = await evaluate(config, request, deps, known);
+    known ??= extraOf(evaluation.facts);
+    if (first === undefined) first = evaluation;
+    else {
+      const landed = changedSince(request, first, evaluation);
+      if (landed.length > 0)
+        return { kind: 'superseded', evaluation, attempts: attempt, reasonCode: 'superseded', landed };
+    }
     if (evaluation.plan === undefined) {
       const error = evaluation.planError ?? { reasonCode: 'plan.failed', message: 'no plan' };
       return { kind: 'invalid', evaluation, ...error };
@@ -249,11 +303,41 @@ export async function promote(
     );
     if (outcome.kind === 'committed')
       return { kind: 'committed', evaluation, sha: outcome.sha, attempts: attempt };
-    detail = outcome.detail;
-    // Full jitter on an exponential base keeps racing promoters from retrying in lockstep.
-    await sleep(Math.round(random() * Math.min(2000, 50 * 2 ** attempt)));
+    const spent = elapsed() - started;
+    if (spent >= deadlineMs)
+      return {
+        kind: 'gave-up',
+        evaluation,
+        attempts: attempt,
+        detail: outcome.detail,
+        cause: outcome.cause ?? 'moved',
+      };
+    // Full jitter on an exponential base keeps racing promoters from retrying in lockstep. The base
+    // is the attempt's own duration, and the window doubles without a small cap (the deadline caps
+    // it): N racers settle when their retries spread over about N attempts' time, so one lands per
+    // attempt instead of all colliding again.
+    const base = Math.max(25, elapsed() - attemptStarted);
+    const backoff = random() * base * 2 ** Math.min(attempt - 1, 16);
+    await sleep(Math.round(Math.min(backoff, deadlineMs - spent)));
   }
-  return { kind: 'gave-up', evaluation: last as Evaluation, attempts: maxAttempts, detail };
+}
+
+function extraOf(facts: Facts): ExtraFacts {
+  const { now: _now, history: _history, running: _running, ...extra } = facts;
+  return extra;
+}
+
+/** Services of the request whose version in its environment changed between two reads. */
+function changedSince(request: PromotionRequest, before: Evaluation, after: Evaluation): Landed[] {
+  const env = request.environment;
+  const target = request.kind === 'rollback' ? undefined : formatVersion(request.version);
+  return request.services.flatMap((service) => {
+    const was = before.facts.running[env]?.[service];
+    const now = after.facts.running[env]?.[service];
+    // The same version landing is not a conflict: the plan is then simply empty (no-op).
+    if (was === now || (target !== undefined && now === target)) return [];
+    return [{ service, was, now, head: after.snapshot.head }];
+  });
 }
 
 export function commitMessage(
@@ -276,7 +360,6 @@ export function commitMessage(
     .filter((v) => v.kind !== 'override')
     .map((v) => `${v.gate}=${v.outcome}`)
     .join(', ');
-  const lifted = decision.verdicts.some((v) => v.reasonCode === 'hold.lifted');
   const trailers = formatTrailers({
     environment: request.environment,
     services,
@@ -294,8 +377,7 @@ export function commitMessage(
           ...(rollout.stable !== undefined ? { stable: rollout.stable } : {}),
         }
       : {}),
-    ...(request.reason !== undefined ? { reason: request.reason } : {}),
-    ...(lifted ? { reasonFor: 'hold-lifted' } : {}),
+    ...reasonTrailers(request, decision),
     ...(options.simulatedClock ? { clock: 'simulated' } : {}),
   });
   return `${headline}\n\n${body.join('\n')}\n\n${trailers}\n`;
@@ -312,4 +394,15 @@ function rolloutOf(plan: Plan, services: readonly string[]) {
     }
   }
   return undefined;
+}
+
+/** The text of --reason, and separately why it was needed (downgrade, hold-lifted, break-glass). */
+function reasonTrailers(
+  request: PromotionRequest,
+  decision: Decision,
+): { reason?: string; reasonFor?: string } {
+  const text = request.reason?.trim() ?? '';
+  if (text === '') return {};
+  const why = reasonFor(decision.verdicts);
+  return { reason: text, ...(why !== undefined ? { reasonFor: why } : {}) };
 }
