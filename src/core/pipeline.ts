@@ -12,7 +12,7 @@ import { formatState, parseState, statePath } from './state.js';
 import { strategyFor } from '../strategies/registry.js';
 import { runningVersions } from './running.js';
 import type { GitOpsSnapshot, GitOpsStore } from './store.js';
-import { formatTrailers } from './trailers.js';
+import { formatTrailers, oneLine } from './trailers.js';
 import {
   ASSERTED_NOTE,
   type Decision,
@@ -349,13 +349,15 @@ export function commitMessage(
   // Only services whose overlay changes are recorded: the others already ran the version.
   const services = plan.changedServices.length > 0 ? plan.changedServices : request.services;
   const rollout = rolloutOf(plan, services);
-  const headline =
+  const headline = oneLine(
     request.kind === 'rollback'
       ? `roll back ${services.join(', ')} to ${decision.version} in ${request.environment}`
       : rollout !== undefined
         ? `start rollout of ${services.join(', ')} ${decision.version} in ${request.environment}: step ${rollout.step}/${rollout.steps}, weight ${rollout.weight}%`
-        : `promote ${services.join(', ')} ${decision.version} to ${request.environment}`;
-  const body = plan.edits.flatMap((e) => e.descriptions.map((d) => `- ${e.path}: ${d}`));
+        : `promote ${services.join(', ')} ${decision.version} to ${request.environment}`,
+  );
+  // Descriptions quote values read from overlays: one line each, whatever the file held.
+  const body = plan.edits.flatMap((e) => e.descriptions.map((d) => `- ${oneLine(e.path)}: ${oneLine(d)}`));
   const verdicts = decision.verdicts
     .filter((v) => v.kind !== 'override')
     .map((v) => `${v.gate}=${v.outcome}`)
@@ -379,6 +381,7 @@ export function commitMessage(
       : {}),
     ...reasonTrailers(request, decision),
     ...(options.simulatedClock ? { clock: 'simulated' } : {}),
+    ...(request.runId !== undefined ? { run: request.runId } : {}),
   });
   return `${headline}\n\n${body.join('\n')}\n\n${trailers}\n`;
 }
