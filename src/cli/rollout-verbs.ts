@@ -1,7 +1,6 @@
-import type { Config, GateConfig } from '../config/schema.js';
+import type { Config } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
 import {
-  type AnalysisWindow,
   type CommandReport,
   type RolloutDeps,
   type RolloutResult,
@@ -10,7 +9,7 @@ import {
   type TickReport,
 } from '../core/rollout-run.js';
 import type { RolloutVerb } from '../core/rollout.js';
-import { fetchGateInputs } from '../facts/fetchers.js';
+import { fetchAnalysisInputs } from '../facts/fetchers.js';
 import type { CliIo } from './io.js';
 import { clockOf } from './at.js';
 import { loadConfig, parse, requesterOf, targetOf, withStore } from './verbs.js';
@@ -18,11 +17,10 @@ import { loadConfig, parse, requesterOf, targetOf, withStore } from './verbs.js'
 // The rollout verbs of the CLI: `tick` and `advance | pause | resume | abort`. Each is a thin
 // shell over runTick / runRolloutCommand (src/core/rollout-run.ts), the same ones the Action calls.
 
-/** The analysis port over real Prometheus: every gate's inputs at the end of the window. */
-export function cliAnalysis(
-  io: CliIo,
-): (gates: readonly GateConfig[], window: AnalysisWindow) => Promise<Record<string, unknown>> {
-  return (gates, window) => fetchGateInputs(gates, { now: window.to, env: io.env });
+/** The analysis port over real Prometheus: each gate's inputs over the window (a range query for a metric). */
+export function cliAnalysis(io: CliIo): NonNullable<RolloutDeps['analysis']> {
+  // A metric gate judges a range query over the window, with the rollout's {{service}}/{{version}}.
+  return (gates, window, subject) => fetchAnalysisInputs(gates, window, { ...subject, env: io.env });
 }
 
 /**
