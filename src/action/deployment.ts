@@ -32,8 +32,12 @@ export interface DeploymentClient {
 export interface DeploymentRecord {
   readonly ref: string;
   readonly environment: string;
-  /** success: committed to the GitOps branch; queued: proposed as a GitOps pull request, not yet merged. */
-  readonly state: 'success' | 'failure' | 'queued';
+  /**
+   * success: committed to the GitOps branch (a rollout: verified, or promoted without verify);
+   * queued: proposed as a GitOps pull request, not yet merged; in_progress: a rollout under way;
+   * failure: a rollout rolled back or aborted.
+   */
+  readonly state: 'success' | 'failure' | 'queued' | 'in_progress';
   readonly description: string;
   readonly logUrl: string;
   readonly commitUrl?: string;
@@ -88,6 +92,8 @@ export interface PromotionRecord {
   readonly actor: string;
   readonly logUrl: string;
   readonly status: RunStatus;
+  /** The promotion started a canary rollout: the deployment is in progress until the rollout ends. */
+  readonly rollout?: boolean;
 }
 
 /** A deployment for a promotion that wrote something (committed or proposed); other runs record none. */
@@ -101,8 +107,8 @@ export async function recordPromotion(
   await recordDeployment(client, repo, {
     ref: p.ref,
     environment: p.environment,
-    state: status.kind === 'proposed' ? 'queued' : 'success',
-    description: `${p.services.join(', ')} ${p.version} by @${p.actor}`,
+    state: status.kind === 'proposed' ? 'queued' : p.rollout === true ? 'in_progress' : 'success',
+    description: `${p.services.join(', ')} ${p.version}${p.rollout === true ? ': canary rollout started' : ''} by @${p.actor}`,
     logUrl: p.logUrl,
     ...(status.url ? { commitUrl: status.url } : {}),
     payload: { services: p.services, version: p.version, commit: status.sha },

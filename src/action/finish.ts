@@ -1,8 +1,18 @@
 import { info, notice, setFailed, summary } from '@actions/core';
 import type { Decision } from '../core/types.js';
-import { toResult } from '../report/result.js';
+import { toResult, type RolloutSummary } from '../report/result.js';
 import type { RunStatus } from '../report/status.js';
-import { writeOutputs } from './io.js';
+import type { ActionContext } from './context.js';
+import { writeOutputs, type Inputs } from './io.js';
+import type { Clients } from './setup.js';
+
+/** An event's handler: the context, the inputs, lazily built clients and the run's one clock. */
+export type Handler = (
+  ctx: ActionContext,
+  inputs: Inputs,
+  clients: () => Clients,
+  clock: () => Date,
+) => Promise<RunEnd>;
 
 /** How a run ended: what the outputs, the job summary and the exit code say. */
 export type RunEnd =
@@ -18,6 +28,10 @@ export type RunEnd =
       readonly report?: string;
       /** Fail the step (a pipeline promotion that was denied or failed). */
       readonly failStep?: string;
+      /** Every rollout a tick or a rollout command acted on (or found waiting). */
+      readonly rollouts?: readonly RolloutSummary[];
+      /** The outputs phase/step/weight: the one rollout the run was about. */
+      readonly rollout?: { readonly phase: string; readonly step: number; readonly weight: number };
     };
 
 /** Every exit of the Action goes through here: outputs, job summary, exit code. */
@@ -33,6 +47,9 @@ export async function finish(end: RunEnd): Promise<void> {
     environment: end.environment,
     version: end.version,
     ...(sha !== undefined ? { 'commit-sha': sha } : {}),
+    ...(end.rollout !== undefined
+      ? { phase: end.rollout.phase, step: String(end.rollout.step), weight: String(end.rollout.weight) }
+      : {}),
     result: JSON.stringify(result),
   });
   if (end.report) {

@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js';
 import { USAGE, VERBS } from '../commands/grammar.js';
+import { ROLLOUT_VERB_SPECS } from './rollout-verbs.js';
 
 /** The /help answer: the grammar and this repository's environments and services. */
 export function helpText(config: Config | undefined): string {
@@ -12,6 +13,10 @@ export function helpText(config: Config | undefined): string {
     '```',
     ...VERBS.map((v) => USAGE[v]),
     '```',
+    '',
+    'On an environment with `canary:`, `/promote` starts a rollout that the schedule steps; these steer it:',
+    '',
+    ...Object.values(ROLLOUT_VERB_SPECS).map((spec) => `- \`${spec.verb}\`: ${spec.summary}`),
   ];
   if (config) {
     lines.push('', '| environment | after | gates | services |', '| --- | --- | --- | --- |');

@@ -62,6 +62,17 @@ export const OUTPUTS = {
   environment: { description: 'The environment the run was about.' },
   version: { description: 'The version promoted (or asked for).' },
   'commit-sha': { description: 'The GitOps commit written, when one was.' },
+  phase: {
+    description:
+      'The rollout phase after the run (progressing, paused, promoted, verified, rolled-back, aborted), when the run was about one rollout.',
+  },
+  step: {
+    description:
+      'The rollout step after the run (1 = the first weight; 0 = warm-up), when the run was about one rollout.',
+  },
+  weight: {
+    description: "The canary's traffic percentage after the run, when the run was about one rollout.",
+  },
   result: {
     description:
       'The whole outcome as JSON, with schema_version: the decision, status, reason code and commit.',

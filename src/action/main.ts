@@ -1,16 +1,9 @@
 import { notice, setFailed } from '@actions/core';
 import { describeError } from './describe-error.js';
-import { readContext, type ActionContext } from './context.js';
-import { finish, type RunEnd } from './finish.js';
-import { readInputs, type Inputs } from './io.js';
+import { readContext } from './context.js';
+import { finish, type Handler } from './finish.js';
+import { readInputs } from './io.js';
 import type { Clients } from './setup.js';
-
-type Handler = (
-  ctx: ActionContext,
-  inputs: Inputs,
-  clients: () => Clients,
-  clock: () => Date,
-) => Promise<RunEnd>;
 
 /**
  * Which events rollgate answers, and how. Anything else gets a notice and exit 0. Each handler is
@@ -22,8 +15,24 @@ export const HANDLERS: Readonly<Record<string, () => Promise<Handler>>> = {
   pull_request: async () => (await import('./on-pull-request.js')).onPullRequest,
   pull_request_target: async () => (await import('./on-pull-request.js')).onPullRequest,
   pull_request_review: async () => (await import('./on-pull-request.js')).onPullRequest,
-  schedule: async () => (await import('./on-schedule.js')).onSchedule,
-  workflow_dispatch: async () => (await import('./on-dispatch.js')).onDispatch,
+  // A tick of the canary rollouts beside the freeze sweep.
+  schedule: async () => {
+    const [{ onSchedule }, { withTick }] = await Promise.all([
+      import('./on-schedule.js'),
+      import('./on-tick.js'),
+    ]);
+    return withTick(onSchedule);
+  },
+  // An external cron's tick (tighter timing than GitHub's schedule).
+  repository_dispatch: async () => (await import('./on-tick.js')).onTick,
+  // A promotion from inputs; without any, a tick.
+  workflow_dispatch: async () => {
+    const [{ onDispatch }, { dispatchOrTick }] = await Promise.all([
+      import('./on-dispatch.js'),
+      import('./on-tick.js'),
+    ]);
+    return dispatchOrTick(onDispatch);
+  },
   push: async () => (await import('./on-dispatch.js')).onDispatch,
 };
 

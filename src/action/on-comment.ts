@@ -1,5 +1,6 @@
 import { info, warning } from '@actions/core';
-import { parseComment, type Command, type ParseResult } from '../commands/parse.js';
+import { USAGE } from '../commands/grammar.js';
+import { isRolloutCommand, parseComment, type Command, type ParseResult } from '../commands/parse.js';
 import { UsageError } from '../core/errors.js';
 import { overlayCandidates } from '../core/overlay-paths.js';
 import { checkTarget } from '../core/request.js';
@@ -27,9 +28,11 @@ import type { RunEnd } from './finish.js';
 import { helpText, usageReply } from './help.js';
 import { booleanInput, type Inputs } from './io.js';
 import { promotionReport } from './promotion-report.js';
+import { startedRollouts } from './rollout-start.js';
 import { HeadMovedError, resolveVersion, runPromotion } from './promotion.js';
 import { readReviewFacts } from './review-facts.js';
 import { react } from './reactions.js';
+import { runRolloutComment } from './rollout-comment.js';
 import { cachingStore, loadTrustedConfig, makeStore, type Clients } from './setup.js';
 import { reply, upsertSticky } from './sticky.js';
 
@@ -124,6 +127,12 @@ async function handleCommand(
     return { kind: 'ignored', why: '/status answered' };
   }
 
+  // Steering a rollout works from any issue or pull request, open or closed (the one that started
+  // it is often merged by then); each verb is one file under src/action/, registered in rollout-verbs.ts.
+  if (isRolloutCommand(command)) {
+    return runRolloutComment({ ctx, inputs, clients, clock, event, command, store, config });
+  }
+
   if (!event.isPullRequest) {
     await reply(
       github,
@@ -155,19 +164,12 @@ async function handleCommand(
     return aborted('pull-request-closed', `pull request #${pr.number} is closed`);
   }
 
-  if (command.verb === '/promote' && command.canary !== undefined) {
-    // The grammar has --canary, the core does not step canaries yet: say so rather than ignore it.
-    const problem =
-      '--canary is not supported yet: this rollgate promotes the whole environment; comment again without --canary';
-    return confused('canary-unsupported', problem, USAGE_OF[command.verb]);
-  }
-
   let services: readonly string[];
   try {
     services = checkTarget(config, command.environment, command.services);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    return confused('bad-command', err.message, USAGE_OF[command.verb]);
+    return confused('bad-command', err.message, USAGE[command.verb]);
   }
 
   const explicit =
@@ -177,7 +179,7 @@ async function handleCommand(
   const resolved =
     typeof explicit === 'object' ? explicit : resolveVersion(config, services, explicit, pr.headSha);
   if ('problem' in resolved) {
-    return confused('bad-version', resolved.problem, USAGE_OF[command.verb]);
+    return confused('bad-version', resolved.problem, USAGE[command.verb]);
   }
 
   const source = event.issueUrl || `${ctx.serverUrl}/${repo.owner}/${repo.repo}/pull/${pr.number}`;
@@ -239,6 +241,7 @@ async function handleCommand(
     actor: event.author,
     logUrl: ctx.runUrl,
     status: result.status,
+    rollout: startedRollouts(config, result).length > 0,
   });
   await react(github, repo, event.commentId, succeeded(result.status) ? 'rocket' : '-1');
   return {
@@ -253,10 +256,6 @@ async function handleCommand(
 }
 
 const USAGE_OPEN = 'reopen the pull request, then comment again';
-const USAGE_OF = {
-  '/promote': '/promote <env> [service...] [--version V] [--canary PCT] [--dry-run] [--reason "..."]',
-  '/rollback': '/rollback <env> [service...] [--dry-run] [--reason "..."]',
-} as const;
 
 function aborted(reasonCode: string, message: string): RunEnd {
   return {

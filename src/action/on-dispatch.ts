@@ -8,6 +8,7 @@ import { recordPromotion } from './deployment.js';
 import type { RunEnd } from './finish.js';
 import { booleanInput, listInput, type Inputs } from './io.js';
 import { promotionReport } from './promotion-report.js';
+import { startedRollouts } from './rollout-start.js';
 import { resolveVersion, runPromotion } from './promotion.js';
 import { loadTrustedConfig, makeStore, type Clients } from './setup.js';
 
@@ -101,6 +102,7 @@ export async function onDispatch(
     actor: ctx.actor,
     logUrl: ctx.runUrl,
     status: result.status,
+    rollout: startedRollouts(config, result).length > 0,
   });
   return {
     kind: 'ran',

@@ -1,12 +1,13 @@
-import { existsSync } from 'node:fs';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
-import { IoError, UsageError } from '../core/errors.js';
-import { runGit } from '../gitops/exec.js';
+import { UsageError } from '../core/errors.js';
+import { runCanaryDemo } from './demo-canary.js';
+import { examplesDir, git, seedGitOps } from './demo-repo.js';
 import type { CliIo } from './io.js';
+
+export { examplesDir, seedGitOps } from './demo-repo.js';
 
 type Run = (argv: readonly string[], io: CliIo) => Promise<number>;
 
@@ -79,51 +80,26 @@ const STEPS: readonly DemoStep[] = [
   },
 ];
 
-/** Finds examples/ from the source file or from the bundle in dist/. */
-export function examplesDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    if (existsSync(join(dir, 'examples', 'app', '.github', 'rollgate.yaml'))) return join(dir, 'examples');
-    dir = dirname(dir);
-  }
-  throw new IoError('cannot find examples/ next to rollgate; run the demo from a checkout of rollgate');
-}
-
-async function git(cwd: string, args: readonly string[], env: Record<string, string> = {}): Promise<string> {
-  const result = await runGit(args, { cwd, env });
-  if (result.code !== 0) throw new IoError(`git ${args.join(' ')}: ${result.stderr.trim()}`);
-  return result.stdout;
-}
-
-/** A bare GitOps repository seeded from examples/gitops: every service at 1.3.0. */
-export async function seedGitOps(root: string, examples: string): Promise<string> {
-  const work = join(root, 'seed');
-  await cp(join(examples, 'gitops'), work, { recursive: true });
-  await git(work, ['init', '--quiet', '--initial-branch=main']);
-  await git(work, ['add', '.']);
-  const when = '2026-11-02T12:00:00Z';
-  await git(work, ['commit', '--quiet', '-m', 'bootstrap: checkout and cart 1.3.0 everywhere'], {
-    GIT_AUTHOR_NAME: 'platform-team',
-    GIT_AUTHOR_EMAIL: 'platform@example.com',
-    GIT_COMMITTER_NAME: 'platform-team',
-    GIT_COMMITTER_EMAIL: 'platform@example.com',
-    GIT_AUTHOR_DATE: when,
-    GIT_COMMITTER_DATE: when,
-  });
-  const bare = join(root, 'gitops.git');
-  await git(root, ['clone', '--quiet', '--bare', work, bare]);
-  return bare;
-}
-
 export async function runDemo(args: readonly string[], io: CliIo, run: Run): Promise<number> {
   let keep = false;
+  let story: string | undefined;
   try {
-    keep =
-      parseArgs({ args: [...args], options: { keep: { type: 'boolean' } }, strict: true }).values.keep ===
-      true;
+    const parsed = parseArgs({
+      args: [...args],
+      options: { keep: { type: 'boolean' } },
+      allowPositionals: true,
+      strict: true,
+    });
+    keep = parsed.values.keep === true;
+    if (parsed.positionals.length > 1)
+      throw new Error(`one story at a time, got ${parsed.positionals.join(' ')}`);
+    story = parsed.positionals[0];
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+  if (story === 'canary') return runCanaryDemo(keep, io, run);
+  if (story !== undefined)
+    throw new UsageError(`unknown demo "${story}"; the demos are: (none) for promotions, canary`);
   const examples = examplesDir();
   const root = await mkdtemp(join(tmpdir(), 'rollgate-demo-'));
   try {

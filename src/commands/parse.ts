@@ -1,5 +1,14 @@
 import { suggestion } from '../config/did-you-mean.js';
-import { FLAGS, USAGE, VALUE_FLAGS, VERBS, type Verb } from './grammar.js';
+import {
+  FLAGS,
+  RETIRED_FLAGS,
+  ROLLOUT_VERBS,
+  USAGE,
+  VALUE_FLAGS,
+  VERBS,
+  type RolloutVerb,
+  type Verb,
+} from './grammar.js';
 
 // A pull-request comment to a command, purely: no API call, no shell. Only a first line that starts
 // with one of rollgate's verbs is a command; quoted (`> /promote`), code-formatted or indented text,
@@ -11,7 +20,6 @@ export type Command =
       readonly environment: string;
       readonly services: readonly string[];
       readonly version?: string;
-      readonly canary?: number;
       readonly dryRun: boolean;
       readonly reason?: string;
     }
@@ -22,8 +30,21 @@ export type Command =
       readonly dryRun: boolean;
       readonly reason?: string;
     }
+  | RolloutCommand
   | { readonly verb: '/status' }
   | { readonly verb: '/help' };
+
+/** Steers an active rollout (/advance, /pause, /resume, /abort): a commit too, never a dry run. */
+export interface RolloutCommand {
+  readonly verb: RolloutVerb;
+  readonly environment: string;
+  readonly services: readonly string[];
+  readonly reason?: string;
+}
+
+export function isRolloutCommand(command: Command): command is RolloutCommand {
+  return isRolloutVerb(command.verb);
+}
 
 export type ParseResult =
   | { readonly kind: 'ignored' }
@@ -73,6 +94,8 @@ export function parseComment(body: string): ParseResult {
     }
     const eq = token.indexOf('=');
     const name = eq === -1 ? token : token.slice(0, eq);
+    const retired = RETIRED_FLAGS[name];
+    if (retired !== undefined) return invalid(`${name} is gone: ${retired}`);
     if (!allowed.includes(name)) {
       const known = allowed.length === 0 ? 'it takes no flags' : `known flags: ${allowed.join(', ')}`;
       return invalid(`unknown flag "${name}"${suggestion(name, allowed)}; ${known}`);
@@ -96,28 +119,21 @@ export function parseComment(body: string): ParseResult {
   }
 
   const [environment, ...rest] = positional;
-  if (environment === undefined) return invalid('name the environment to promote to, e.g. "staging"');
+  if (environment === undefined) {
+    return invalid(
+      verb === '/promote'
+        ? 'name the environment to promote to, e.g. "staging"'
+        : 'name the environment, e.g. "production"',
+    );
+  }
   const services = [...new Set(rest)];
   const reason = flags.get('--reason');
-  const dryRun = flags.get('--dry-run') === true;
-  const common = {
-    environment,
-    services,
-    dryRun,
-    ...(typeof reason === 'string' ? { reason } : {}),
-  };
+  const target = { environment, services, ...(typeof reason === 'string' ? { reason } : {}) };
+  if (isRolloutVerb(verb)) return { kind: 'command', command: { verb, ...target } };
+  const common = { ...target, dryRun: flags.get('--dry-run') === true };
   if (verb === '/rollback') return { kind: 'command', command: { verb, ...common } };
 
   const version = flags.get('--version');
-  const canaryText = flags.get('--canary');
-  let canary: number | undefined;
-  if (typeof canaryText === 'string') {
-    const n = Number(canaryText.replace(/%$/, ''));
-    if (!/^\d+(\.\d+)?%?$/.test(canaryText) || !(n >= 0 && n <= 100)) {
-      return invalid(`--canary must be a percentage from 0 to 100, got "${canaryText}"`);
-    }
-    canary = n;
-  }
   if (typeof version === 'string' && !/^[\w.:@+-]+$/.test(version)) {
     return invalid(
       `--version must be an image tag or digest (letters, digits, . _ - : @ +), got "${version}"`,
@@ -129,9 +145,12 @@ export function parseComment(body: string): ParseResult {
       verb,
       ...common,
       ...(typeof version === 'string' ? { version } : {}),
-      ...(canary !== undefined ? { canary } : {}),
     },
   };
+}
+
+function isRolloutVerb(verb: Verb): verb is RolloutVerb {
+  return (ROLLOUT_VERBS as readonly string[]).includes(verb);
 }
 
 /** Splits on whitespace; "double" or 'single' quotes group words. A string is a problem to report. */

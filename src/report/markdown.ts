@@ -29,7 +29,12 @@ export function markerFor(environment: string): string {
   return `<!-- rollgate:${environment} -->`;
 }
 
-const OUTCOME_ICON: Record<Verdict['outcome'], string> = { pass: '✅', fail: '❌', warn: '⚠️', skip: '⏭️' };
+export const OUTCOME_ICON: Record<Verdict['outcome'], string> = {
+  pass: '✅',
+  fail: '❌',
+  warn: '⚠️',
+  skip: '⏭️',
+};
 const STATUS_ICON: Record<RunStatus['kind'], string> = {
   committed: '🚀',
   proposed: '📬',
@@ -111,11 +116,11 @@ function fence(text: string): string {
   return text.replace(/```/g, '`\u200b``');
 }
 
-function cell(text: string): string {
+export function cell(text: string): string {
   return escapeMd(text).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
 /** Comment text from outside (names, reasons) must not open HTML or mention by accident. */
-function escapeMd(text: string): string {
+export function escapeMd(text: string): string {
   return text.replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -37,6 +37,6 @@ export function pipelineMermaid(view: PipelineView, target?: string): string {
 }
 
 /** Mermaid labels in quotes take HTML entities; a quote or bracket in a name must not end the label. */
-function escape(text: string): string {
+export function escape(text: string): string {
   return text.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
 }

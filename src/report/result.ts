@@ -19,6 +19,26 @@ export interface RunResult {
   readonly url?: string;
   readonly message?: string;
   readonly decision?: Decision;
+  /** Every rollout a tick or a rollout command acted on (or found waiting). */
+  readonly rollouts?: readonly RolloutSummary[];
+}
+
+/** One (environment, service) rollout after the run, in the `result` output. */
+export interface RolloutSummary {
+  readonly environment: string;
+  readonly service: string;
+  readonly version: string;
+  readonly stable?: string;
+  readonly phase: string;
+  readonly step: number;
+  readonly steps: number;
+  readonly weight: number;
+  /** What the run did: wait, start, step, promote, verify, pause, resume, rollback, abort, refused. */
+  readonly action: string;
+  readonly reason_code: string;
+  readonly message: string;
+  readonly commit_sha?: string;
+  readonly next_eligible_at?: string;
 }
 
 export interface ResultInput {
@@ -27,6 +47,7 @@ export interface ResultInput {
   readonly version: string;
   readonly status: RunStatus;
   readonly decision?: Decision;
+  readonly rollouts?: readonly RolloutSummary[];
 }
 
 export function toResult(input: ResultInput): RunResult {
@@ -43,6 +64,7 @@ export function toResult(input: ResultInput): RunResult {
     ...((s.kind === 'committed' || s.kind === 'proposed') && s.url ? { url: s.url } : {}),
     ...(s.kind === 'aborted' || s.kind === 'failed' ? { message: s.message } : {}),
     ...(input.decision ? { decision: input.decision } : {}),
+    ...(input.rollouts ? { rollouts: input.rollouts } : {}),
   };
 }
 

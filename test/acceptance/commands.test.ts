@@ -52,11 +52,13 @@ describe('acceptance: comments that are not commands, and bad commands', () => {
     expect(botComments(s)[0]?.body).toContain('/promote <env> [service...]');
   });
 
-  it('--canary is refused with a reply until the core steps canaries, never silently ignored', async () => {
+  it('--canary is gone: the reply says canary steps come from the config, nothing is written', async () => {
     const s = await setUp();
     const run = await comment(s, 'alice', '/promote dev checkout --version 1.5.0 --canary 25');
-    expect(result(run)).toMatchObject({ status: 'aborted', reason_code: 'canary-unsupported' });
-    expect(botComments(s)[0]?.body).toContain('--canary is not supported yet');
+    expect(result(run)).toMatchObject({ status: 'aborted', reason_code: 'bad-command' });
+    expect(botComments(s)[0]?.body).toContain(
+      '--canary is gone: canary weights come from environments.<env>.canary.steps',
+    );
     expect(s.sim.state.apiCommits).toEqual([]);
   });
 

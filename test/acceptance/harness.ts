@@ -72,6 +72,57 @@ export const SLO_POLICY = `gates:
       onNoData: fail
 `;
 
+/** production as a canary environment (with `canary: true`): checkout steps 5 -> 25 -> 50, judged by Prometheus. */
+export const CANARY_CONFIG = `    canary:
+      image: "{{service}}-canary"
+      traffic: { kind: gateway-api, file: httproute.yaml, route: "{{service}}", canaryBackend: "{{service}}-canary" }
+      steps: [5, 25, 50]
+      interval: 5m
+      analysis: [canary-errors]
+      verify: { duration: 30m, analysis: [canary-errors] }
+`;
+
+export const CANARY_POLICY = `gates:
+  canary-errors:
+    metric:
+      prometheus: { url: "\${PROMETHEUS_URL}" }
+      query: sum(rate(http_requests_total{job="{{service}}",track="canary",code=~"5.."}[{{interval}}])) / sum(rate(http_requests_total{job="{{service}}",track="canary"}[{{interval}}]))
+      thresholdRange: { max: 0.01 }
+      interval: 1m
+      failureLimit: 1
+      onNoData: inconclusive
+`;
+
+/** A production overlay with a canary image entry beside the stable one, and its HTTPRoute. */
+export function canaryOverlay(service: string, tag: string): Record<string, string> {
+  const dir = `apps/${service}/overlays/production`;
+  return {
+    [`${dir}/kustomization.yaml`]: [
+      overlay(service, 'production', tag).trimEnd(),
+      `  - name: ${service}-canary`,
+      `    newName: ghcr.io/acme/${service}`,
+      `    newTag: "${tag}"`,
+      '',
+    ].join('\n'),
+    [`${dir}/httproute.yaml`]: [
+      'apiVersion: gateway.networking.k8s.io/v1',
+      'kind: HTTPRoute',
+      'metadata:',
+      `  name: ${service}`,
+      'spec:',
+      '  rules:',
+      '    - backendRefs:',
+      `        - name: ${service}`,
+      '          port: 80',
+      '          weight: 100',
+      `        - name: ${service}-canary`,
+      '          port: 80',
+      '          weight: 0',
+      '',
+    ].join('\n'),
+  };
+}
+
 export function overlay(service: string, env: string, tag: string): string {
   return [
     'apiVersion: kustomize.config.k8s.io/v1beta1',
@@ -156,6 +207,8 @@ export interface SceneOptions {
   readonly productionGates?: string[];
   /** gitops.repository: "." (the overlays live in the app repository). */
   readonly sameRepo?: boolean;
+  /** production rolls out as a canary (CANARY_CONFIG, CANARY_POLICY, canaryOverlay). */
+  readonly canary?: boolean;
 }
 
 /**
@@ -172,6 +225,8 @@ export async function makeScene(options: SceneOptions = {}): Promise<Scene> {
   if (options.productionGates) {
     config = config.replace('gates: [year-2000-freeze]', `gates: [${options.productionGates.join(', ')}]`);
   }
+  // The production block is the last environment: its canary goes right before the top-level gates.
+  if (options.canary) config = config.replace('\ngates:\n', `\n${CANARY_CONFIG}gates:\n`);
   await app.commit(
     {
       '.github/rollgate.yaml': options.sameRepo
@@ -179,6 +234,7 @@ export async function makeScene(options: SceneOptions = {}): Promise<Scene> {
         : config,
       '.github/policies/freeze.yaml': FREEZE_POLICY,
       ...(options.productionGates ? { '.github/policies/extra.yaml': EXTRA_POLICY } : {}),
+      ...(options.canary ? { '.github/policies/canary.yaml': CANARY_POLICY } : {}),
       ...(options.productionGates?.includes('checkout-slo')
         ? { '.github/policies/slo.yaml': SLO_POLICY }
         : {}),
@@ -193,6 +249,7 @@ export async function makeScene(options: SceneOptions = {}): Promise<Scene> {
     for (const env of ['dev', 'staging', 'production']) {
       base[`apps/${service}/overlays/${env}/kustomization.yaml`] = overlay(service, env, '1.3.0');
     }
+    if (options.canary) Object.assign(base, canaryOverlay(service, '1.3.0'));
   }
   await gitops.commit(base, 'initial layout', new Date(now - 72 * HOUR));
   for (const env of ['dev', 'staging', 'production']) {
@@ -323,6 +380,13 @@ export function reviewEvent(scene: Scene): Record<string, unknown> {
 
 export function dispatchEvent(scene: Scene): Record<string, unknown> {
   return withRepository(example('workflow_dispatch'), scene.sim);
+}
+
+/** repository_dispatch, as an external cron would send it (POST /repos/acme/app/dispatches). */
+export function repositoryDispatchEvent(scene: Scene, eventType = 'rollgate-tick'): Record<string, unknown> {
+  const payload = example('repository_dispatch');
+  payload['action'] = eventType;
+  return withRepository(payload, scene.sim);
 }
 
 // ---- running the bundle ----

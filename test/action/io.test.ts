@@ -44,7 +44,16 @@ describe('action.yml and src/action/io.ts are in step', () => {
     ]) {
       expect(Object.keys(INPUTS)).toContain(name);
     }
-    expect(Object.keys(OUTPUTS)).toEqual(['allowed', 'environment', 'version', 'commit-sha', 'result']);
+    expect(Object.keys(OUTPUTS)).toEqual([
+      'allowed',
+      'environment',
+      'version',
+      'commit-sha',
+      'phase',
+      'step',
+      'weight',
+      'result',
+    ]);
   });
   it('no other file reads inputs or writes outputs', () => {
     const offenders = filesUnder(join(root, 'src'))

@@ -1,0 +1,295 @@
+import { info, warning } from '@actions/core';
+import type { Config } from '../config/schema.js';
+import type { CommandReport, RolloutResult, RolloutStore, TickReport } from '../core/rollout-run.js';
+import { parseState, statePath, type ServiceState } from '../core/state.js';
+import { strategyFor } from '../strategies/registry.js';
+import { markerFor } from '../report/markdown.js';
+import type { RolloutSummary } from '../report/result.js';
+import { renderRolloutReport, type RolloutView } from '../report/rollout.js';
+import type { RunStatus } from '../report/status.js';
+import type { ActionContext, Repo } from './context.js';
+import { recordDeployment, type DeploymentClient } from './deployment.js';
+import { describeError } from './describe-error.js';
+import type { RunEnd } from './finish.js';
+import { upsertSticky, type CommentClient } from './sticky.js';
+
+// After a tick or an operator's command: every rollout action is published where people look.
+// The sticky comment of the pull request that started the rollout is rewritten (per environment),
+// a Deployment with its status records the action on the Environments page, and the run ends with
+// outputs phase/step/weight and a `result` listing every rollout. Publishing is cosmetic: a failure
+// warns and never undoes a commit.
+
+export interface PublishTarget {
+  readonly ctx: ActionContext;
+  readonly config: Config;
+  readonly store: RolloutStore;
+  readonly github: CommentClient & DeploymentClient;
+  /** owner/name of the GitOps repository, for commit links. */
+  readonly gitopsRepository: string;
+  /** Who acted: a commenter, or "rollgate" for the schedule. */
+  readonly actor: string;
+  /** Where the action came from (a comment URL, the run). */
+  readonly via: string;
+  /** The issue or pull request the command was commented on, if any: it gets the report when the rollout's own PR is unknown. */
+  readonly commentedOn?: number;
+}
+
+/** The pull request number in a source URL of this repository (`…/owner/repo/pull/7`), if it is one. */
+export function pullOf(source: string | undefined, ctx: ActionContext): number | undefined {
+  if (source === undefined) return undefined;
+  const base = `${ctx.serverUrl}/${ctx.repository.owner}/${ctx.repository.repo}/`;
+  if (!source.startsWith(base)) return undefined;
+  const m = /^(?:pull|issues)\/(\d+)(?:[/#?].*)?$/.exec(source.slice(base.length));
+  return m?.[1] === undefined ? undefined : Number(m[1]);
+}
+
+/** The state files of the rollouts that wrote something, as they are now (one read). */
+async function statesAfter(
+  store: RolloutStore,
+  results: readonly RolloutResult[],
+): Promise<Map<string, ServiceState>> {
+  const states = new Map<string, ServiceState>();
+  const paths = [...new Set(results.map((r) => statePath(r.environment, r.service)))];
+  if (paths.length === 0) return states;
+  try {
+    const snapshot = await store.read(paths);
+    for (const path of paths) {
+      const text = snapshot.files[path];
+      if (text === undefined) continue;
+      const parsed = parseState(path, text);
+      if (parsed.ok) states.set(path, parsed.state);
+    }
+  } catch (err) {
+    warning(
+      `rollgate: could not read the rollout state back (${describeError(err)}); the report shows the state before`,
+    );
+  }
+  return states;
+}
+
+export function rolloutView(
+  config: Config,
+  result: RolloutResult,
+  after: ServiceState | undefined,
+  commitUrl?: string,
+): RolloutView {
+  const r = after?.rollout;
+  const action = result.action;
+  const next = 'nextEligibleAt' in action ? action.nextEligibleAt : undefined;
+  const holdEnds = next ?? (r !== undefined ? holdEnd(config, result, r) : undefined);
+  const hold = after?.holds?.find((h) => h.version === (r?.version ?? result.version));
+  const stable = after?.stable ?? result.stable;
+  return {
+    service: result.service,
+    version: r?.version ?? result.version,
+    ...(stable !== undefined ? { stable } : {}),
+    phase: r?.phase ?? result.phase,
+    step: r?.step ?? result.step,
+    steps: r?.steps ?? result.steps,
+    weight: r?.weight ?? result.weight,
+    ...stepsOf(config, result.environment),
+    action: { kind: action.kind, reasonCode: action.reasonCode, message: action.message },
+    ...(result.commit !== undefined
+      ? { commit: { sha: result.commit, ...(commitUrl !== undefined ? { url: commitUrl } : {}) } }
+      : {}),
+    ...(holdEnds !== undefined ? { nextEligibleAt: holdEnds } : {}),
+    analysis: result.analysis?.verdicts ?? [],
+    gates: [],
+    ...(hold !== undefined ? { hold: hold.reason } : {}),
+  };
+}
+
+/** The configured weights of an environment's canary, and its verify duration, for the report. */
+export function stepsOf(
+  config: Config,
+  environment: string,
+): { readonly weights: readonly number[]; readonly verify?: string } {
+  const canary = config.environments[environment]?.canary;
+  return {
+    weights: (canary?.steps ?? []).map((s) => (typeof s === 'number' ? s : s.weight)),
+    ...(canary?.verify !== undefined ? { verify: canary.verify.duration } : {}),
+  };
+}
+
+/** When the step (or verify) that began at windowStart may end, for a rollout still going. */
+function holdEnd(
+  config: Config,
+  result: RolloutResult,
+  rollout: NonNullable<ServiceState['rollout']>,
+): string | undefined {
+  if (rollout.phase !== 'progressing' && rollout.phase !== 'promoted') return undefined;
+  const strategy = strategyFor(config, result.environment);
+  if (strategy === undefined) return undefined;
+  const ms = strategy.holdMs({ config, environment: result.environment, service: result.service }, rollout);
+  return new Date(Date.parse(rollout.windowStart) + ms).toISOString();
+}
+
+const DEPLOYMENT_STATE = {
+  start: 'in_progress',
+  step: 'in_progress',
+  resume: 'in_progress',
+  pause: 'in_progress',
+  promote: 'in_progress',
+  verify: 'success',
+  rollback: 'failure',
+  abort: 'failure',
+} as const;
+
+function deploymentState(view: RolloutView): 'in_progress' | 'success' | 'failure' | undefined {
+  const kind = view.action.kind;
+  if (!(kind in DEPLOYMENT_STATE)) return undefined;
+  // A promotion without verify is the end of the rollout.
+  if (kind === 'promote' && view.verify === undefined) return 'success';
+  return DEPLOYMENT_STATE[kind as keyof typeof DEPLOYMENT_STATE];
+}
+
+function describe(view: RolloutView): string {
+  switch (view.action.kind) {
+    case 'pause':
+      return `${view.service} ${view.version} paused at ${view.weight}% (${view.action.reasonCode})`;
+    case 'promote':
+      return `${view.service} ${view.version} promoted${view.verify ? `, verifying for ${view.verify}` : ''}`;
+    case 'verify':
+      return `${view.service} ${view.version} verified: stable`;
+    case 'rollback':
+    case 'abort':
+      return `${view.service} ${view.version} ${view.action.kind === 'abort' ? 'aborted' : 'rolled back'} to ${view.stable ?? 'stable'}; held`;
+    default:
+      return `${view.service} ${view.version}: step ${view.step}/${view.steps}, canary ${view.weight}%`;
+  }
+}
+
+export function summaryOf(environment: string, view: RolloutView): RolloutSummary {
+  return {
+    environment,
+    service: view.service,
+    version: view.version,
+    ...(view.stable !== undefined ? { stable: view.stable } : {}),
+    phase: view.phase,
+    step: view.step,
+    steps: view.steps,
+    weight: view.weight,
+    action: view.action.kind,
+    reason_code: view.action.reasonCode,
+    message: view.action.message,
+    ...(view.commit !== undefined ? { commit_sha: view.commit.sha } : {}),
+    ...(view.nextEligibleAt !== undefined ? { next_eligible_at: view.nextEligibleAt } : {}),
+  };
+}
+
+/**
+ * Publishes a tick's or a command's report (sticky comments, deployments) and returns how the run
+ * ends and which pull requests got their report. `status` says what the run as a whole did.
+ */
+export async function publishRollouts(
+  t: PublishTarget,
+  report: TickReport | CommandReport,
+  status: RunStatus,
+  options: { readonly environment?: string; readonly failStep?: string } = {},
+): Promise<{ readonly end: RunEnd; readonly stickies: readonly number[] }> {
+  const repo: Repo = t.ctx.repository;
+  const written = report.rollouts.filter((r) => r.commit !== undefined);
+  const states = await statesAfter(t.store, report.rollouts);
+  const commitUrl = (sha: string) => `${t.ctx.serverUrl}/${t.gitopsRepository}/commit/${sha}`;
+  const views = report.rollouts.map((r) => ({
+    result: r,
+    after: states.get(statePath(r.environment, r.service)),
+    view: rolloutView(
+      t.config,
+      r,
+      states.get(statePath(r.environment, r.service)),
+      r.commit !== undefined ? commitUrl(r.commit) : undefined,
+    ),
+  }));
+
+  // One sticky per (pull request, environment): the PR whose comment or run started the rollout.
+  const stickies = new Map<string, { pull: number; environment: string; views: RolloutView[] }>();
+  for (const { result, after, view } of views) {
+    if (result.commit === undefined) continue; // a wait or a refusal changes nothing
+    const pull = pullOf(after?.rollout?.source, t.ctx) ?? t.commentedOn;
+    if (pull === undefined) continue;
+    const key = `${pull} ${result.environment}`;
+    const entry = stickies.get(key) ?? { pull, environment: result.environment, views: [] };
+    entry.views.push(view);
+    stickies.set(key, entry);
+  }
+  const reports: string[] = [];
+  const updated: number[] = [];
+  for (const { pull, environment, views: list } of stickies.values()) {
+    const body = renderRolloutReport({
+      environment,
+      actor: t.actor,
+      via: t.via,
+      at: report.at,
+      rollouts: list,
+    });
+    reports.push(body);
+    try {
+      await upsertSticky(t.github, repo, pull, markerFor(environment), body);
+      updated.push(pull);
+    } catch (err) {
+      warning(
+        `rollgate: could not update the rollout report on #${pull} (${describeError(err)}); the job summary has it`,
+      );
+    }
+  }
+
+  for (const { result, view } of views) {
+    if (result.commit === undefined) continue;
+    const state = deploymentState(view);
+    if (state === undefined) continue;
+    await recordDeployment(t.github, repo, {
+      ref: t.ctx.sha,
+      environment: result.environment,
+      state,
+      description: describe(view),
+      logUrl: t.ctx.runUrl,
+      commitUrl: commitUrl(result.commit),
+      payload: {
+        services: [result.service],
+        version: view.version,
+        commit: result.commit,
+        phase: view.phase,
+        step: view.step,
+        weight: view.weight,
+      },
+    });
+  }
+
+  for (const { result, view } of views) {
+    info(
+      `rollgate: ${result.environment}/${result.service} ${view.version}: ${view.action.kind} (${view.action.reasonCode}): ${view.action.message}`,
+    );
+  }
+  for (const p of report.problems) {
+    warning(`rollgate: ${p.environment}/${p.service}: ${p.message} (${p.reasonCode})`);
+  }
+
+  const summaries = views.map(({ result, view }) => summaryOf(result.environment, view));
+  const environments = [...new Set(report.rollouts.map((r) => r.environment))];
+  const only = views.length === 1 ? views[0]?.view : undefined;
+  const jobSummary =
+    reports.length > 0
+      ? reports.join('\n\n')
+      : views.length > 0
+        ? renderRolloutReport({
+            environment: environments.join(', '),
+            actor: t.actor,
+            via: t.via,
+            at: report.at,
+            rollouts: views.map((v) => v.view),
+          })
+        : undefined;
+  const end: RunEnd = {
+    kind: 'ran',
+    environment: options.environment ?? (environments.length === 1 ? (environments[0] ?? '') : ''),
+    services: [...new Set(report.rollouts.map((r) => r.service))],
+    version: only?.version ?? '',
+    status: written.length === 0 && status.kind === 'committed' ? { kind: 'no-op' } : status,
+    rollouts: summaries,
+    ...(only !== undefined ? { rollout: { phase: only.phase, step: only.step, weight: only.weight } } : {}),
+    ...(jobSummary !== undefined ? { report: jobSummary } : {}),
+    ...(options.failStep !== undefined ? { failStep: options.failStep } : {}),
+  };
+  return { end, stickies: updated };
+}

@@ -1,0 +1,177 @@
+import type { Verdict } from '../core/types.js';
+import { cell, COMMENT_LIMIT, escapeMd, markerFor, OUTCOME_ICON } from './markdown.js';
+import { escape } from './mermaid.js';
+
+// The sticky comment of the pull request that started a rollout, rewritten at every rollout action
+// (start, step, promote, verify, pause, resume, rollback, abort): per service, where it stands, the
+// weights, the analysis and gate verdicts with their counts, a mermaid picture of the steps, and
+// when the next tick may act. One shape: heading, facts, tables, picture, one line on what to do.
+
+/** One (environment, service) rollout after this run's action. */
+export interface RolloutView {
+  readonly service: string;
+  /** The version being rolled out. */
+  readonly version: string;
+  /** The version the stable workload returns to on a rollback. */
+  readonly stable?: string;
+  /** progressing, paused, promoted, verified, rolled-back, aborted. */
+  readonly phase: string;
+  readonly step: number;
+  readonly steps: number;
+  /** The canary weight now. */
+  readonly weight: number;
+  /** The configured weights, in order. */
+  readonly weights: readonly number[];
+  /** `verify.duration` when the environment verifies after promoting. */
+  readonly verify?: string;
+  /** What this run did to the rollout. */
+  readonly action: { readonly kind: string; readonly reasonCode: string; readonly message: string };
+  readonly commit?: { readonly sha: string; readonly url?: string };
+  /** The earliest time a tick may act next. */
+  readonly nextEligibleAt?: string;
+  /** Analysis gates over the current window (metric counts in details). */
+  readonly analysis: readonly Verdict[];
+  /** The analysis window judged, when one was. */
+  readonly window?: { readonly from: string; readonly to: string };
+  /** Gates judged for this action (freeze before a step). */
+  readonly gates: readonly Verdict[];
+  /** Set when the version is held (after a rollback or an abort). */
+  readonly hold?: string;
+}
+
+export interface RolloutReportInput {
+  readonly environment: string;
+  /** Who or what acted: a commenter, or the schedule. */
+  readonly actor: string;
+  /** Where the action came from (a comment, a run). */
+  readonly via?: string;
+  readonly at: string;
+  readonly rollouts: readonly RolloutView[];
+}
+
+const PHASE_ICON: Readonly<Record<string, string>> = {
+  progressing: '🐤',
+  paused: '⏸️',
+  promoted: '🚀',
+  verified: '✅',
+  'rolled-back': '⏪',
+  aborted: '🛑',
+};
+
+const COUNT_KEYS = ['successful', 'failed', 'inconclusive', 'error'] as const;
+
+export function renderRolloutReport(input: RolloutReportInput): string {
+  const first = input.rollouts[0];
+  const phases = [...new Set(input.rollouts.map((r) => r.phase))];
+  const icon = phases.length === 1 ? (PHASE_ICON[phases[0] ?? ''] ?? '🐤') : '🐤';
+  const what = input.rollouts.map((r) => `${r.service} ${r.version}`).join(', ');
+  const lines = [
+    markerFor(input.environment),
+    `### ${icon} rollgate: ${escapeMd(input.environment)} rollout of ${escapeMd(what)}${phases.length === 1 ? `: ${phases[0]}` : ''}`,
+    '',
+    `- **Last action:** ${input.rollouts.map((r) => `${r.service}: ${r.action.kind} (\`${r.action.reasonCode}\`)`).join('; ')} by ${input.actor.startsWith('rollgate') ? input.actor : `@${input.actor}`}${input.via ? ` from ${input.via}` : ''} at ${input.at}`,
+  ];
+  const sections = input.rollouts.map(renderRollout);
+  const next = first ? nextLine(input.rollouts) : '';
+  const body = [`${lines.join('\n')}\n`, ...sections, next ? `\n${next}\n` : ''].join('\n');
+  return body.length <= COMMENT_LIMIT - 1_024
+    ? body
+    : `${body.slice(0, COMMENT_LIMIT - 1_100)}\n\n… report cut to fit GitHub's comment limit\n`;
+}
+
+function renderRollout(r: RolloutView): string {
+  const facts = [
+    `#### ${escapeMd(r.service)}: ${r.phase}`,
+    '',
+    `- **Version:** \`${escapeMd(r.version)}\`${r.stable ? ` (stable: \`${escapeMd(r.stable)}\`)` : ''}`,
+    `- **Step:** ${r.step}/${r.steps}, canary weight **${r.weight}%** (steps: ${r.weights.map((w) => `${w}%`).join(' → ')}${r.verify ? `, then verify ${r.verify}` : ''})`,
+    `- **Action:** ${escapeMd(r.action.message)}`,
+  ];
+  if (r.commit)
+    facts.push(
+      `- **Commit:** ${r.commit.url ? `[${r.commit.sha.slice(0, 7)}](${r.commit.url})` : r.commit.sha}`,
+    );
+  if (r.hold)
+    facts.push(
+      `- **Hold:** \`${escapeMd(r.version)}\` is held (${escapeMd(r.hold)}); a promote with --reason lifts it`,
+    );
+  if (r.nextEligibleAt) facts.push(`- **Next eligible:** ${r.nextEligibleAt}`);
+  const table = verdictTable(r);
+  const picture = `\`\`\`mermaid\n${rolloutMermaid(r)}\n\`\`\``;
+  return [facts.join('\n'), '', table, picture, ''].filter((s) => s !== undefined).join('\n');
+}
+
+function verdictTable(r: RolloutView): string {
+  const rows = [...r.analysis.map((v) => row('analysis', v)), ...r.gates.map((v) => row('gate', v))];
+  if (rows.length === 0) return '_No analysis or gates judged at this action._\n';
+  const window = r.window ? `Analysis window ${r.window.from} → ${r.window.to}.\n\n` : '';
+  return `${window}${['| outcome | gate | as | counts | reason |', '| --- | --- | --- | --- | --- |', ...rows].join('\n')}\n`;
+}
+
+function row(as: string, v: Verdict): string {
+  return `| ${OUTCOME_ICON[v.outcome]} ${v.outcome} | ${cell(v.gate)} | ${as} | ${countsOf(v) || '—'} | ${cell(v.reason)} |`;
+}
+
+/** A metric verdict's measurements (details.counts), as Argo's AnalysisRun counts them. */
+function countsOf(v: Verdict): string {
+  const counts: unknown = v.details['counts'];
+  if (typeof counts !== 'object' || counts === null) return '';
+  return COUNT_KEYS.flatMap((k) => {
+    const n: unknown = Reflect.get(counts, k);
+    return typeof n === 'number' ? [`${k} ${n}`] : [];
+  }).join(', ');
+}
+
+function nextLine(rollouts: readonly RolloutView[]): string {
+  const phases = new Set(rollouts.map((r) => r.phase));
+  if (phases.has('paused'))
+    return 'Paused: comment `/resume <env>` to go on (a fresh window and hold start), or `/abort <env>` to roll back.';
+  if (phases.has('rolled-back') || phases.has('aborted'))
+    return 'Rolled back to the stable version; the version is held. Fix it and promote a new version, or promote it again with `--reason` to lift the hold.';
+  if (phases.has('progressing'))
+    return 'The schedule steps the canary when its hold is over and the analysis passes. `/advance <env>` skips the rest of the hold, `/pause <env>` stops it, `/abort <env>` rolls back.';
+  if (phases.has('promoted')) return 'Promoted; the schedule verifies it when the verify window is over.';
+  return '';
+}
+
+/** The steps as a flowchart: stable, each weight, promote, verify; done, current and failed marked. */
+export function rolloutMermaid(r: RolloutView): string {
+  const lines = ['flowchart LR'];
+  lines.push(`  s0["stable<br/>${escape(r.stable ?? '—')}"]`);
+  r.weights.forEach((w, i) => lines.push(`  s${i + 1}["${w}%"]`));
+  lines.push(`  p["promote<br/>${escape(r.version)}"]`);
+  if (r.verify) lines.push(`  v["verify<br/>${escape(r.verify)}"]`);
+  const chain = ['s0', ...r.weights.map((_, i) => `s${i + 1}`), 'p', ...(r.verify ? ['v'] : [])];
+  lines.push(`  ${chain.join(' --> ')}`);
+
+  const done: string[] = [];
+  let current: string | undefined;
+  const failed = r.phase === 'rolled-back' || r.phase === 'aborted';
+  const stepNode = `s${Math.min(Math.max(r.step, 1), r.weights.length)}`;
+  if (r.phase === 'verified') done.push(...chain);
+  else if (r.phase === 'promoted' || (r.phase === 'paused' && r.step > r.weights.length)) {
+    done.push(...chain.slice(0, r.weights.length + 2));
+    current = r.verify ? 'v' : undefined;
+  } else {
+    done.push(...chain.slice(0, Math.max(1, r.step)));
+    current = stepNode;
+  }
+  if (failed) {
+    lines.push(`  rb["rolled back<br/>${escape(r.stable ?? 'stable')}"]`);
+    lines.push(`  ${current ?? 'p'} -.-> rb`);
+  }
+  lines.push(
+    '  classDef done fill:#dafbe1,stroke:#1a7f37',
+    '  classDef current fill:#ddf4ff,stroke:#0969da,stroke-width:3px',
+    '  classDef paused fill:#fff8c5,stroke:#9a6700,stroke-width:3px',
+    '  classDef failed fill:#ffebe9,stroke:#cf222e,stroke-width:3px',
+  );
+  const doneIds = done.filter((id) => id !== current);
+  if (doneIds.length > 0) lines.push(`  class ${doneIds.join(',')} done`);
+  if (current !== undefined) {
+    const cls = failed ? 'failed' : r.phase === 'paused' ? 'paused' : 'current';
+    lines.push(`  class ${current} ${cls}`);
+  }
+  if (failed) lines.push('  class rb failed');
+  return lines.join('\n');
+}

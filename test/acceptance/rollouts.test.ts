@@ -1,0 +1,246 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { trafficOpenMetrics } from '../../src/cli/demo-traffic.js';
+import { startPrometheus, type PrometheusServer } from '../../src/cli/prometheus-server.js';
+import { formatState, type ServiceState } from '../../src/core/state.js';
+import { gitOk } from '../sim/git.js';
+import {
+  canaryOverlay,
+  commentEvent,
+  dispatchEvent,
+  repositoryDispatchEvent,
+  runAction,
+  type ActionRun,
+  type Scene,
+} from './harness.js';
+import { botComments, reactionsOn, result, setUp, useScenes } from './scenarios.js';
+
+// Canary rollouts through the Action, end to end: the built dist/action.js against the loopback
+// GitHub simulator, real git repositories, and a real Prometheus backfilled by promtool with a
+// healthy canary (0.2% of its requests fail; the gate allows 1%). Each scene holds a rollout of
+// checkout 1.3.5 in production that started eight minutes ago (the hold is 5m) from the scene's
+// pull request, as its first commit wrote it, so the Action finds it mid-step as a schedule run would.
+
+useScenes();
+
+const MIN = 60_000;
+const STATE = '.rollgate/state/production/checkout.yaml';
+const ROUTE = 'apps/checkout/overlays/production/httproute.yaml';
+const OVERLAY = 'apps/checkout/overlays/production/kustomization.yaml';
+const MARKER = '<!-- rollgate:production -->';
+
+let prometheus: PrometheusServer;
+const env = () => ({ PROMETHEUS_URL: prometheus.url });
+
+beforeAll(async () => {
+  const now = Date.now();
+  prometheus = await startPrometheus(
+    trafficOpenMetrics(
+      'checkout',
+      [
+        { from: new Date(now - 60 * MIN), canaryWeight: 0, stableErrors: 0.001, canaryErrors: 0 },
+        { from: new Date(now - 9 * MIN), canaryWeight: 5, stableErrors: 0.001, canaryErrors: 0.002 },
+      ],
+      new Date(now + 30 * MIN),
+    ),
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await prometheus?.stop();
+});
+
+/** A scene whose checkout rollout of 1.3.5 started at 5% eight minutes ago, from the scene's PR. */
+async function rolloutScene(): Promise<Scene> {
+  const s = await setUp({ canary: true, productionGates: [] });
+  const start = new Date(Date.now() - 8 * MIN).toISOString();
+  const files = canaryOverlay('checkout', '1.3.0');
+  const state: ServiceState = {
+    schema_version: 1,
+    environment: 'production',
+    service: 'checkout',
+    version: '1.3.0',
+    landedAt: new Date(Date.now() - 48 * 60 * MIN).toISOString(),
+    stable: '1.3.0',
+    rollout: {
+      strategy: 'canary',
+      version: '1.3.5',
+      phase: 'progressing',
+      step: 1,
+      steps: 3,
+      weight: 5,
+      windowStart: start,
+      startedAt: start,
+      source: `https://github.com/acme/app/pull/${s.pr.number}`,
+    },
+  };
+  // What the rollout's first commit writes: the canary image, 5% of the traffic, the state file.
+  await s.gitops.commit(
+    {
+      [OVERLAY]: (files[OVERLAY] ?? '').replace(
+        /(name: checkout-canary\n.*\n\s+newTag: )"1.3.0"/,
+        '$1"1.3.5"',
+      ),
+      [ROUTE]: (files[ROUTE] ?? '').replace('weight: 100', 'weight: 95').replace('weight: 0', 'weight: 5'),
+      [STATE]: formatState(state),
+    },
+    'start the rollout of checkout 1.3.5 in production at 5%',
+    new Date(start),
+  );
+  expect(await weights(s)).toEqual([95, 5]);
+  return s;
+}
+
+/** The rollout fields of the state file at the GitOps head. */
+async function state(s: Scene): Promise<Record<string, string>> {
+  const text = await s.gitops.show('main', STATE);
+  const fields: Record<string, string> = {};
+  for (const m of text.matchAll(/^ {2}(phase|step|weight|version): "?([^"\n]*)"?$/gm)) {
+    if (m[1] !== undefined && m[2] !== undefined) fields[m[1]] = m[2];
+  }
+  const holds = /^holds:/m.test(text);
+  return { ...fields, holds: String(holds) };
+}
+
+const weights = async (s: Scene) =>
+  [...(await s.gitops.show('main', ROUTE)).matchAll(/weight: (\d+)/g)].map((m) => Number(m[1]));
+
+const sticky = (s: Scene) =>
+  botComments(s).filter((c) => c.issueNumber === s.pr.number && c.body.startsWith(MARKER));
+
+function comment(s: Scene, body: string, issue?: number): Promise<ActionRun> {
+  const payload = commentEvent(s, 'alice', body);
+  if (issue !== undefined) {
+    // The same command written on another issue (an incident issue, say).
+    const i = payload['issue'] as Record<string, unknown>;
+    i['number'] = issue;
+    i['html_url'] = `https://github.com/acme/app/issues/${issue}`;
+    delete i['pull_request'];
+  }
+  return runAction(s, { event: 'issue_comment', payload, env: env() });
+}
+
+const tick = (s: Scene, event = 'schedule', payload: Record<string, unknown> = { schedule: '*/5 * * * *' }) =>
+  runAction(s, { event, payload, env: env() });
+
+const deployments = (s: Scene) =>
+  s.sim.state.deploymentStatuses.map((st) => [
+    s.sim.state.deployments.find((d) => d.id === st.deploymentId)?.environment,
+    st.state,
+    st.description,
+  ]);
+
+describe('acceptance: canary rollouts', { timeout: 240_000 }, () => {
+  it('schedule: a tick steps the canary once its hold is over: one commit, the PR sticky, a deployment status, outputs', async () => {
+    const s = await rolloutScene();
+    const before = await s.gitops.head();
+    const ran = await tick(s);
+    expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+    expect(ran.outputs).toMatchObject({ phase: 'progressing', step: '2', weight: '25' });
+    expect(result(ran)).toMatchObject({
+      schema_version: 1,
+      status: 'committed',
+      environment: 'production',
+      rollouts: [{ service: 'checkout', version: '1.3.5', action: 'step', phase: 'progressing', weight: 25 }],
+    });
+    // One commit on top of the rollout's start: the route's weights and the state file.
+    expect(await gitOk(s.gitops.dir, ['rev-list', '--count', `${before}..main`])).toBe('1');
+    expect(await weights(s)).toEqual([75, 25]);
+    expect(await state(s)).toMatchObject({ phase: 'progressing', step: '2', weight: '25' });
+    const message = await gitOk(s.gitops.dir, ['log', '-1', '--format=%B', 'main']);
+    expect(message).toMatch(/^Rollgate-Weight: 25$/m);
+    expect(message).toMatch(/^Rollgate-Step: 2\/3$/m);
+
+    // The sticky of the PR that started the rollout: figures, weights, the picture, the next time.
+    const [report] = sticky(s);
+    expect(report?.body).toContain('rollout of checkout 1.3.5: progressing');
+    expect(report?.body).toContain('canary weight **25%**');
+    expect(report?.body).toMatch(/\| ✅ pass \| canary-errors \| analysis \| successful \d+/);
+    expect(report?.body).toContain('```mermaid\nflowchart LR');
+    expect(report?.body).toMatch(/\*\*Next eligible:\*\* \d{4}-\d\d-\d\dT/);
+    expect(deployments(s)).toEqual([['production', 'in_progress', 'checkout 1.3.5: step 2/3, canary 25%']]);
+
+    // The next tick inside the new hold writes nothing and edits no comment.
+    const head = await s.gitops.head();
+    const requests = s.sim.requests.length;
+    const waited = await tick(s);
+    expect(waited.code).toBe(0);
+    expect(result(waited)).toMatchObject({
+      status: 'no-op',
+      rollouts: [{ action: 'wait', reason_code: 'hold' }],
+    });
+    expect(await s.gitops.head()).toBe(head);
+    const since = s.sim.requests.slice(requests).map((r) => `${r.method} ${r.path}`);
+    expect(since.filter((r) => /^(POST|PATCH)/.test(r))).toEqual(['POST /graphql', 'POST /graphql']);
+    expect(sticky(s)).toHaveLength(1);
+  });
+
+  it('repository_dispatch and a workflow_dispatch without a promotion run a tick too', async () => {
+    const s = await rolloutScene();
+    const viaCron = await tick(s, 'repository_dispatch', repositoryDispatchEvent(s));
+    expect(viaCron.outputs).toMatchObject({ phase: 'progressing', step: '2', weight: '25' });
+    const viaDispatch = await tick(s, 'workflow_dispatch', dispatchEvent(s));
+    expect(viaDispatch.code).toBe(0);
+    expect(result(viaDispatch)).toMatchObject({ rollouts: [{ action: 'wait', weight: 25 }] });
+  });
+
+  it('/pause stops the steps (a commit, the reason recorded); a tick then waits; /advance is refused while paused', async () => {
+    const s = await rolloutScene();
+    const paused = await comment(s, '/pause production checkout --reason "INC-7: p99 up"');
+    expect(paused.code, paused.stdout).toBe(0);
+    expect(paused.outputs).toMatchObject({ phase: 'paused', step: '1', weight: '5' });
+    expect(await state(s)).toMatchObject({ phase: 'paused', weight: '5' });
+    expect(await gitOk(s.gitops.dir, ['log', '-1', '--format=%B', 'main'])).toMatch(
+      /^Rollgate-Reason: INC-7: p99 up$/m,
+    );
+    expect(sticky(s)[0]?.body).toContain('checkout: paused');
+    expect(reactionsOn(s)).toEqual(['eyes', 'rocket']);
+
+    const head = await s.gitops.head();
+    const waited = await tick(s);
+    expect(result(waited)).toMatchObject({ rollouts: [{ action: 'wait', reason_code: 'paused' }] });
+    const advance = await comment(s, '/advance production');
+    expect(result(advance)).toMatchObject({ status: 'aborted' });
+    expect(await s.gitops.head()).toBe(head);
+    const refusal = botComments(s).find((c) => c.body.includes('/advance production refused'));
+    expect(refusal?.body).toContain('`/resume` first');
+  });
+
+  it('/resume goes on from a pause with a fresh hold; /advance then skips the rest of it', async () => {
+    const s = await rolloutScene();
+    await comment(s, '/pause production');
+    const resumed = await comment(s, '/resume production');
+    expect(resumed.outputs).toMatchObject({ phase: 'progressing', step: '1', weight: '5' });
+    // A fresh hold: a tick now waits.
+    expect(result(await tick(s))).toMatchObject({ rollouts: [{ action: 'wait', reason_code: 'hold' }] });
+    const advanced = await comment(s, '/advance production checkout');
+    expect(advanced.outputs).toMatchObject({ phase: 'progressing', step: '2', weight: '25' });
+    expect(await weights(s)).toEqual([75, 25]);
+    expect(sticky(s)).toHaveLength(1);
+    expect(sticky(s)[0]?.body).toContain('advance');
+  });
+
+  it('/abort rolls back to the stable version at once and holds the version; a deployment failure', async () => {
+    const s = await rolloutScene();
+    const aborted = await comment(s, '/abort production --reason "wrong build"');
+    expect(aborted.code).toBe(0);
+    expect(aborted.outputs).toMatchObject({ phase: 'aborted', weight: '0' });
+    expect(await weights(s)).toEqual([100, 0]);
+    expect(await s.gitops.show('main', OVERLAY)).toMatch(/name: checkout-canary\n.*\n\s+newTag: "1.3.0"/);
+    expect(await state(s)).toMatchObject({ phase: 'aborted', holds: 'true' });
+    expect(sticky(s)[0]?.body).toMatch(/is held/);
+    expect(deployments(s)).toEqual([['production', 'failure', 'checkout 1.3.5 aborted to 1.3.0; held']]);
+    // Nothing left to steer.
+    const again = await comment(s, '/pause production');
+    expect(result(again)).toMatchObject({ status: 'aborted' });
+  });
+
+  it('a command on another issue steers the rollout, updates the PR sticky, and replies where it was asked', async () => {
+    const s = await rolloutScene();
+    const issue = s.pr.number + 100;
+    const paused = await comment(s, '/pause production', issue);
+    expect(paused.outputs).toMatchObject({ phase: 'paused' });
+    expect(sticky(s)).toHaveLength(1);
+    const answer = botComments(s).find((c) => c.issueNumber === issue);
+    expect(answer?.body).toContain(`The rollout report is on #${s.pr.number}`);
+  });
+});
