@@ -1,4 +1,5 @@
 import { type BenchResult, type BenchRow } from './row.js';
+import { rows as edits } from './edits.js';
 import { rows as gates } from './gates.js';
 import { rows as startup } from './startup.js';
 
@@ -17,6 +18,7 @@ import { rows as startup } from './startup.js';
 const AREAS: Readonly<Record<string, readonly BenchRow[]>> = {
   'start-up': startup,
   gates,
+  edits,
 };
 
 const wanted = process.argv.slice(2);

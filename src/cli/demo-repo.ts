@@ -28,13 +28,16 @@ export async function git(
   return result.stdout;
 }
 
-/** A bare GitOps repository seeded from examples/gitops: every service at 1.3.0. */
-export async function seedGitOps(root: string, examples: string): Promise<string> {
+/** A bare GitOps repository seeded from examples/gitops: every service at 1.3.0, committed at `when`. */
+export async function seedGitOps(
+  root: string,
+  examples: string,
+  when = '2026-11-02T12:00:00Z',
+): Promise<string> {
   const work = join(root, 'seed');
   await cp(join(examples, 'gitops'), work, { recursive: true });
   await git(work, ['init', '--quiet', '--initial-branch=main']);
   await git(work, ['add', '.']);
-  const when = '2026-11-02T12:00:00Z';
   await git(work, ['commit', '--quiet', '-m', 'bootstrap: checkout and cart 1.3.0 everywhere'], {
     GIT_AUTHOR_NAME: 'platform-team',
     GIT_AUTHOR_EMAIL: 'platform@example.com',

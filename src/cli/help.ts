@@ -59,15 +59,17 @@ no earlier version, 3 on I/O failure.`,
   status: `rollgate status [--json] [--config FILE] [--gitops PATH|URL]
 
 Prints every service's version in every environment, in pipeline order, with when rollgate put it
-there (from the commit trailers).`,
+there (from the commit trailers). Exits 2, saying why, when an overlay cannot be read (a binary
+file, a symbolic link, a file over limits.maxFileSize, broken YAML).`,
   edit: `rollgate edit image <dir|file> <spec>...
 rollgate edit replicas <dir|file> <name>=<count>...
-rollgate edit weight <file|overlay-dir> <percent> [--route NAME] [--canary-backend NAME] [--kind KIND] [--path P]
+rollgate edit weight <file|overlay-dir> <percent> [--route NAME] [--document N] [--canary-backend NAME] [--kind KIND] [--path P]
 
 Source-preserving edits: only the values that change (and lines for entries that must be added)
 differ. image spec: name=newName:tag@digest, name:tag, name@digest; "*" keeps a field; a missing
 entry is added. weight: Gateway API routes, Istio VirtualServices, ingress-nginx canary Ingresses,
-SMI TrafficSplits, or any scalar by --path; on an overlay folder the weight goes into a patch of the
+SMI TrafficSplits, or any scalar by --path; --document N picks the N-th YAML document when several
+objects share a name; on an overlay folder the weight goes into a patch of the
 overlay (added under patches: when none holds it). See docs/overlays.md for the differences from kustomize.`,
   demo: `rollgate demo [canary] [--keep]
 

@@ -351,15 +351,18 @@ export async function runStatus(args: readonly string[], io: CliIo): Promise<num
     const history = await readHistory(store, snapshot.head, needs);
     return pipelineStatus(config, snapshot.files, history);
   });
+  // An overlay that exists but cannot be read is a problem to fix, not a blank: exit 2 and say why.
+  const unreadable = rows.filter((r) => r.problem !== undefined);
   if (values.json) {
     io.stdout(JSON.stringify({ environments: rows }, null, 2));
-    return 0;
+    return unreadable.length > 0 ? 2 : 0;
   }
   const table = [
     ['ENVIRONMENT', 'SERVICE', 'VERSION', 'SINCE'],
-    ...rows.map((r) => [r.environment, r.service, r.version ?? '-', r.since ?? '-']),
+    ...rows.map((r) => [r.environment, r.service, r.version ?? (r.problem ? '?' : '-'), r.since ?? '-']),
   ];
   const widths = [0, 1, 2].map((i) => Math.max(...table.map((r) => (r[i] ?? '').length)));
   for (const r of table) io.stdout(`  ${r.map((c, i) => (i < 3 ? c.padEnd(widths[i] ?? 0) : c)).join('  ')}`);
-  return 0;
+  for (const r of unreadable) io.stderr(`${r.environment}/${r.service}: ${r.problem ?? ''}`);
+  return unreadable.length > 0 ? 2 : 0;
 }

@@ -1,9 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { isMap, isNode, isScalar, LineCounter, type Node, parseDocument, visit, type Document } from 'yaml';
+import { isAlias, isMap, isNode, isScalar, LineCounter, type Node, visit, Document } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, type ConfigProblem, IoError } from '../core/errors.js';
 import { GATE_KINDS } from '../gates/registry.js';
+import { DEFAULT_LIMITS, isYamlProblem, parseBounded } from '../overlays/yaml/bounded.js';
+import { normalizeRepoPath } from '../core/repo-paths.js';
 import { suggestion } from './did-you-mean.js';
 import { allowedKeysAt } from './schema-walk.js';
 import { TEMPLATE_HINT, yamlProblems } from './yaml-errors.js';
@@ -19,7 +21,7 @@ type Path = readonly (string | number)[];
 /** One parsed YAML file with what is needed to point at a key: its document and line counter. */
 interface Source {
   readonly file: string;
-  readonly doc: Document.Parsed;
+  readonly doc: Document;
   readonly lines: LineCounter;
 }
 
@@ -60,7 +62,8 @@ export function parseConfig(
   const policySources = policies.map((p) => parseSource(p, env, problems));
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const raw = mainSource.doc.toJS() as unknown;
+  // Aliases were bounded when the files were parsed (parseBounded), so expanding them is safe.
+  const raw = mainSource.doc.toJS({ maxAliasCount: -1 }) as unknown;
   // Gates are checked one by one below for precise messages, so the top level sees them as opaque.
   const topLevel = configSchema.extend({ gates: recordOfUnknown.default({}) });
   const parsed = topLevel.safeParse(raw);
@@ -69,7 +72,7 @@ export function parseConfig(
   const gates: Record<string, GateConfig> = {};
   collectGates(mainSource, ['gates'], gates, problems);
   for (const source of policySources) {
-    const policyRaw = source.doc.toJS() as unknown;
+    const policyRaw = source.doc.toJS({ maxAliasCount: -1 }) as unknown;
     const shape = policyFileSchema.extend({ gates: recordOfUnknown }).safeParse(policyRaw);
     if (!shape.success) problems.push(...zodProblems(source, shape.error.issues, [], policyFileSchema));
     else collectGates(source, ['gates'], gates, problems);
@@ -89,16 +92,40 @@ function parseSource(
   env: Readonly<Record<string, string | undefined>>,
   problems: ConfigProblem[],
 ): Source {
-  const lines = new LineCounter();
-  const doc = parseDocument(input.text, {
-    lineCounter: lines,
-    prettyErrors: false,
-    uniqueKeys: true,
-    // A collection as a key (`{{service}}` unquoted) is reported as a problem, not as a process warning.
-    logLevel: 'error',
-  });
-  const source = { file: input.file, doc, lines };
-  problems.push(...yamlProblems(input.file, input.text, doc.errors, lines));
+  // The config is read before its limits are known, so config and policy files get the default.
+  const parsed = parseBounded(input.text, DEFAULT_LIMITS);
+  if (isYamlProblem(parsed)) {
+    const lines = new LineCounter();
+    lines.addNewLine(0);
+    for (let i = input.text.indexOf('\n'); i !== -1; i = input.text.indexOf('\n', i + 1))
+      lines.addNewLine(i + 1);
+    if (parsed.errors !== undefined) {
+      problems.push(...yamlProblems(input.file, input.text, parsed.errors, lines));
+      return { file: input.file, doc: new Document(), lines };
+    }
+    const pos = lines.linePos(parsed.offset);
+    problems.push({
+      file: input.file,
+      line: pos.line,
+      col: pos.col,
+      path: '',
+      message: parsed.message,
+    });
+    return { file: input.file, doc: new Document(), lines };
+  }
+  const [doc, ...more] = parsed.docs;
+  const lines = parsed.lines;
+  if (more.length > 0) {
+    const pos = lines.linePos(more[0]?.range[0] ?? 0);
+    problems.push({
+      file: input.file,
+      line: pos.line,
+      col: pos.col,
+      path: '',
+      message: `the file holds ${parsed.docs.length} YAML documents; keep one (remove the --- line)`,
+    });
+  }
+  const source = { file: input.file, doc: doc ?? new Document(), lines };
   resolveEnv(source, env, problems);
   return source;
 }
@@ -157,7 +184,7 @@ function at(source: Source, node: Node | null | undefined): { file: string; line
 /** The plain JS value at a path (getIn alone hands back collection nodes). */
 function valueAt(source: Source, path: Path): unknown {
   const node = source.doc.getIn(path, true);
-  return isNode(node) ? node.toJS(source.doc) : node;
+  return isNode(node) ? node.toJS(source.doc, { maxAliasCount: -1 }) : node;
 }
 
 function formatPath(path: Path): string {
@@ -205,6 +232,18 @@ function zodProblems(
         );
       }
     }
+    if (issue.code === 'invalid_key') {
+      // A bad name as a key: say what a valid one looks like, at the key.
+      const key = String(path[path.length - 1]);
+      const detail = issue.issues[0]?.message ?? issue.message;
+      return [
+        {
+          ...at(source, keyNodeAt(source, path.slice(0, -1), key) ?? nodeAt(source, path)),
+          path: formatPath(path),
+          message: `${detail}; got "${key}"`,
+        },
+      ];
+    }
     if (issue.code === 'unrecognized_keys') {
       const allowed = allowedKeysAt(schema, issue.path as Path);
       return issue.keys.map((key) => ({
@@ -237,7 +276,8 @@ function collectGates(
   for (const pair of map.items) {
     const name = isScalar(pair.key) ? String(pair.key.value) : '';
     const path = [...base, name];
-    const body = pair.value;
+    // A gate may be an alias of another (`b: *a`): it is judged as the value it stands for.
+    const body = isAlias(pair.value) ? pair.value.resolve(source.doc) : pair.value;
     if (!isMap(body) || body.items.length !== 1) {
       problems.push({
         ...at(source, (body as Node | null) ?? (pair.key as Node)),
@@ -266,7 +306,10 @@ function collectGates(
       continue;
     }
     const kindPath = [...path, kind];
-    const parsed = gateKind.schema.safeParse(valueAt(source, kindPath));
+    const kindValue = kindPair?.value;
+    const parsed = gateKind.schema.safeParse(
+      isNode(kindValue) ? kindValue.toJS(source.doc, { maxAliasCount: -1 }) : kindValue,
+    );
     if (!parsed.success) {
       problems.push(...zodProblems(source, parsed.error.issues, kindPath, gateKind.schema));
       continue;
@@ -319,6 +362,15 @@ function checkReferences(
         });
       }
     });
+    try {
+      normalizeRepoPath(env.path.replaceAll('{{service}}', 'service'));
+    } catch (err) {
+      problems.push({
+        ...at(source, nodeAt(source, [...base, 'path'])),
+        path: formatPath([...base, 'path']),
+        message: `${(err as Error).message}, e.g. apps/{{service}}/overlays/${envName}`,
+      });
+    }
     if (env.canary !== undefined) checkCanary(source, config, envName, env.canary, gates, problems);
     if (
       !env.path.includes('{{service}}') &&

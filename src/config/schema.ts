@@ -1,12 +1,25 @@
 import { z } from 'zod';
 import { DURATION_PATTERN } from '../core/duration.js';
 import { GATE_KINDS } from '../gates/registry.js';
+import {
+  DEFAULT_MAX_FILE_SIZE,
+  formatSize,
+  parseSize,
+  SIZE_PATTERN,
+  type YamlLimits,
+} from '../overlays/yaml/bounded.js';
 import { TRAFFIC_KINDS } from '../overlays/traffic/registry.js';
 
 // The one schema source: the TypeScript types (z.output), the validation (loader) and
 // policies/schema.json (scripts/gen-schema.ts) all come from these definitions.
 
 const NAME = /^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/i;
+const NAME_MESSAGE =
+  'a name of letters, digits, ".", "_" and "-" that starts and ends with a letter or digit, e.g. checkout or staging-eu';
+const name = (what: string) => z.string().regex(NAME, `${what}: ${NAME_MESSAGE}`);
+
+/** An image name as kustomize's `images[].name` holds it: registry, optional :port, path; {{service}} allowed. */
+const IMAGE = /^(?=[A-Za-z0-9{])(?:[A-Za-z0-9._/-]|\{\{service\}\}|:[0-9]+(?=\/))+$/;
 
 export const gitopsSchema = z
   .strictObject({
@@ -26,7 +39,10 @@ export const serviceSchema = z
   .strictObject({
     image: z
       .string()
-      .min(1)
+      .regex(
+        IMAGE,
+        'an image name such as ghcr.io/acme/checkout or localhost:5000/checkout (letters, digits, ".", "_", "-", "/", a registry :port; no tag, spaces or ";")',
+      )
       .optional()
       .describe('The image name as written in kustomization `images[].name`. Defaults to the service name.'),
     tag: z
@@ -163,17 +179,32 @@ export const gateEntrySchema = z
   .union(Object.values(GATE_KINDS).map((g) => z.strictObject({ [g.kind]: g.schema }).describe(g.description)))
   .describe('One gate: a single key naming its kind.');
 
-export const gatesSchema = z.record(z.string().regex(NAME), gateEntrySchema);
+export const gatesSchema = z.record(name('gate name'), gateEntrySchema);
+
+export const limitsSchema = z
+  .strictObject({
+    maxFileSize: z
+      .union([
+        z.int().positive(),
+        z.string().regex(SIZE_PATTERN, 'a size such as 16MB, 512KB or a number of bytes'),
+      ])
+      .optional()
+      .describe(
+        `Largest YAML file rollgate reads from the GitOps repository (overlays, traffic files), e.g. 32MB; default ${formatSize(DEFAULT_MAX_FILE_SIZE)}. A larger file is refused, with its size, before it is parsed.`,
+      ),
+  })
+  .describe('Bounds on what rollgate reads.');
 
 export const configSchema = z
   .strictObject({
     version: z.literal(1).describe('Config format version: 1.'),
     gitops: gitopsSchema,
-    services: z.record(z.string().regex(NAME), serviceSchema).refine((s) => Object.keys(s).length > 0, {
+    services: z.record(name('service name'), serviceSchema).refine((s) => Object.keys(s).length > 0, {
       message: 'name at least one service',
     }),
-    environments: z.record(z.string().regex(NAME), environmentSchema),
+    environments: z.record(name('environment name'), environmentSchema),
     gates: gatesSchema.default({}),
+    limits: limitsSchema.optional(),
   })
   .describe('rollgate configuration (.github/rollgate.yaml)');
 
@@ -185,6 +216,13 @@ export type ServiceConfig = z.output<typeof serviceSchema>;
 export type EnvironmentConfig = z.output<typeof environmentSchema>;
 export type CanaryConfig = z.output<typeof canarySchema>;
 export type CanaryStep = z.output<typeof canaryStepSchema>;
+export type LimitsConfig = z.output<typeof limitsSchema>;
+
+/** The YAML limits a config sets (limits.maxFileSize), with the defaults for what it leaves out. */
+export function yamlLimitsOf(config: { readonly limits?: LimitsConfig | undefined }): YamlLimits {
+  const size = config.limits?.maxFileSize;
+  return { maxFileSize: size === undefined ? DEFAULT_MAX_FILE_SIZE : parseSize(size) };
+}
 
 export interface GateConfig {
   readonly name: string;
@@ -200,6 +238,7 @@ export interface Config {
   readonly services: Readonly<Record<string, ServiceConfig>>;
   readonly environments: Readonly<Record<string, EnvironmentConfig>>;
   readonly gates: Readonly<Record<string, GateConfig>>;
+  readonly limits?: LimitsConfig;
   /** The file the config was read from, and its folder (the base for a relative gitops.repository). */
   readonly file: string;
 }

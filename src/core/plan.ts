@@ -1,5 +1,6 @@
-import type { Config } from '../config/schema.js';
-import { readImages, setImages } from '../overlays/kustomization.js';
+import { type Config, yamlLimitsOf } from '../config/schema.js';
+import { failureText, isFailure } from '../overlays/cst-edit.js';
+import { imagesOf, setImages } from '../overlays/kustomization.js';
 import { findKustomization, imageNameOf, overlayDir } from './overlay-paths.js';
 import type { FileEdit, Plan, PromotionRequest } from './types.js';
 
@@ -17,6 +18,7 @@ export function makePlan(
   files: Readonly<Record<string, string | undefined>>,
 ): PlanOutcome {
   const changedServices: string[] = [];
+  const limits = yamlLimitsOf(config);
   const byPath = new Map<string, { before: string; after: string; descriptions: string[] }>();
   for (const service of request.services) {
     const dir = overlayDir(config, request.environment, service);
@@ -39,7 +41,16 @@ export function makePlan(
     // A promotion updates the image the overlay already pins. Adding an entry that nothing
     // references would commit a change that deploys nothing, so a missing image is an error.
     const image = imageNameOf(config, service);
-    const existing = readImages(current.after).map((i) => i.name);
+    const images = imagesOf(current.after, limits);
+    if (isFailure(images)) {
+      // The real cause (too large, binary, a link, bad YAML) rather than "no image named ...".
+      return {
+        ok: false,
+        reasonCode: `plan.${images.code}`,
+        message: `${service}: ${failureText(found.path, images)}`,
+      };
+    }
+    const existing = images.map((i) => i.name);
     if (!existing.includes(image)) {
       return {
         ok: false,
@@ -47,18 +58,22 @@ export function makePlan(
         message: `${service}: ${found.path} has no image named ${image}; images: ${existing.join(', ') || '(none)'}. Set services.${service}.image to the name used in the overlay`,
       };
     }
-    const edited = setImages(current.after, [
-      {
-        name: imageNameOf(config, service),
-        ...(request.version.tag !== undefined ? { newTag: request.version.tag } : {}),
-        ...(request.version.digest !== undefined ? { digest: request.version.digest } : {}),
-      },
-    ]);
+    const edited = setImages(
+      current.after,
+      [
+        {
+          name: imageNameOf(config, service),
+          ...(request.version.tag !== undefined ? { newTag: request.version.tag } : {}),
+          ...(request.version.digest !== undefined ? { digest: request.version.digest } : {}),
+        },
+      ],
+      limits,
+    );
     if (!edited.ok)
       return {
         ok: false,
         reasonCode: `plan.${edited.code}`,
-        message: `${service}: ${found.path}: ${edited.message}`,
+        message: `${service}: ${failureText(found.path, edited)}`,
       };
     if (edited.changed) changedServices.push(service);
     byPath.set(found.path, {

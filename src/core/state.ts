@@ -1,4 +1,6 @@
-import { isMap, isNode, LineCounter, type Node, parseDocument } from 'yaml';
+import { Document, isMap, isNode, type Node } from 'yaml';
+import { isYamlProblem, parseBounded } from '../overlays/yaml/bounded.js';
+import { positionOf } from '../overlays/yaml/parse.js';
 import { z } from 'zod';
 import type { ConfigProblem } from './errors.js';
 
@@ -83,22 +85,41 @@ export type StateParse =
 
 /** Reads a state file; every problem names file:line:col, as config errors do. */
 export function parseState(file: string, text: string): StateParse {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // Through the bounded entry, as every YAML file: a hand-edited state file with an alias bomb or a
+  // binary blob is a problem at its position, not a hang or a stack trace.
+  const bounded = parseBounded(text);
+  if (isYamlProblem(bounded)) {
+    const offsets = bounded.errors?.map((e) => ({
+      offset: e.pos[0],
+      message: `YAML: ${e.message.split('\n')[0]}`,
+    })) ?? [{ offset: bounded.offset, message: bounded.message }];
+    return {
+      ok: false,
+      problems: offsets.map(({ offset, message }) => {
+        const pos = positionOf(text, offset);
+        return { file, line: pos.line, col: pos.col, path: '', message };
+      }),
+    };
+  }
+  const lines = bounded.lines;
+  const doc = bounded.docs[0] ?? new Document();
   const at = (node: Node | undefined | null) => {
     const pos = lines.linePos(node?.range?.[0] ?? 0);
     return { file, line: pos.line, col: pos.col };
   };
-  if (doc.errors.length > 0) {
+  if (bounded.docs.length > 1) {
     return {
       ok: false,
-      problems: doc.errors.map((e) => {
-        const pos = lines.linePos(e.pos[0]);
-        return { file, line: pos.line, col: pos.col, path: '', message: `YAML: ${e.message.split('\n')[0]}` };
-      }),
+      problems: [
+        {
+          ...at(bounded.docs[1]?.contents),
+          path: '',
+          message: 'YAML: several documents in a state file; keep the first',
+        },
+      ],
     };
   }
-  const parsed = stateSchema.safeParse(doc.toJS({ maxAliasCount: 0 }));
+  const parsed = stateSchema.safeParse(doc.toJS({ maxAliasCount: -1 }));
   if (parsed.success) return { ok: true, state: parsed.data };
   return {
     ok: false,

@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.js';
 import { landedAt } from './history.js';
 import { deploysTo } from './overlay-paths.js';
-import { runningVersions } from './running.js';
+import { overlayProblems, runningVersions } from './running.js';
 import type { HistoryEntry } from './types.js';
 
 export interface StatusRow {
@@ -11,6 +11,8 @@ export interface StatusRow {
   readonly version: string | undefined;
   /** When rollgate put that version there, if it did. */
   readonly since: string | undefined;
+  /** Why the overlay could not be read (file:line:col and the cause), when it could not. */
+  readonly problem?: string;
 }
 
 /** Every service's version in every environment, in pipeline order, from one snapshot (pure). */
@@ -21,13 +23,21 @@ export function pipelineStatus(
 ): StatusRow[] {
   const services = Object.keys(config.services);
   const running = runningVersions(config, services, files);
+  const problems = overlayProblems(config, services, files);
   return environmentOrder(config).flatMap((environment) =>
     services
       .filter((service) => deploysTo(config, environment, service))
-      .map((service) => {
+      .map((service): StatusRow => {
         const version = running[environment]?.[service];
         const since = version === undefined ? undefined : landedAt(history, environment, service, version);
-        return { environment, service, version, since: since?.toISOString() };
+        const problem = problems.find((p) => p.environment === environment && p.service === service);
+        return {
+          environment,
+          service,
+          version,
+          since: since?.toISOString(),
+          ...(problem === undefined ? {} : { problem: problem.message }),
+        };
       }),
   );
 }

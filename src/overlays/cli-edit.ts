@@ -1,8 +1,16 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { parse } from 'yaml';
 import { KUSTOMIZATION_NAMES } from '../core/overlay-paths.js';
-import { type EditFailure, type EditOutcome, isFailure } from './cst-edit.js';
+import {
+  DEFAULT_LIMITS,
+  type EditFailure,
+  type EditOutcome,
+  failureText,
+  isFailure,
+  parseText,
+  sizeProblem,
+} from './cst-edit.js';
+import { kustomizationDoc } from './list-entry.js';
 import { type ImageSpec, parseImageSpec, setImages } from './kustomization.js';
 import { parseReplicaSpec, type ReplicaSpec, setReplicas } from './replicas.js';
 import { type OverlayInput, setOverlayWeight } from './traffic/overlay-weight.js';
@@ -23,7 +31,7 @@ const usage = {
     'usage: rollgate edit image <dir|file> <spec>...  (spec: name=newName:tag@digest, name:tag, name@digest; * keeps a field)',
   replicas: 'usage: rollgate edit replicas <dir|file> <name>=<count>...',
   weight:
-    'usage: rollgate edit weight <file|overlay-dir> <percent> [--route NAME] [--canary-backend NAME] [--kind gateway-api|istio|ingress-nginx|smi|path] [--path yaml.path]',
+    'usage: rollgate edit weight <file|overlay-dir> <percent> [--route NAME] [--document N] [--canary-backend NAME] [--kind gateway-api|istio|ingress-nginx|smi|path] [--path yaml.path]',
 } as const;
 
 function problem(exitCode: 2 | 3, message: string, hint?: string): CommandResult {
@@ -64,15 +72,26 @@ export async function resolveKustomization(target: string): Promise<Resolved> {
   return { ok: true, file: only };
 }
 
-async function editFile(file: string, edit: (text: string) => EditOutcome): Promise<CommandResult> {
-  let text: string;
+/** Reads a file to edit, refusing one over the size limit before reading it. */
+async function readForEdit(
+  file: string,
+): Promise<{ ok: true; text: string } | { ok: false; result: CommandResult }> {
+  const size = (await stat(file).catch(() => undefined))?.size ?? 0;
+  const tooLarge = sizeProblem(size, DEFAULT_LIMITS);
+  if (tooLarge !== undefined) return { ok: false, result: problem(2, `${file}:1:1: ${tooLarge.message}`) };
   try {
-    text = await readFile(file, 'utf8');
+    return { ok: true, text: await readFile(file, 'utf8') };
   } catch (err) {
-    return problem(3, `${file}: cannot read: ${(err as Error).message}`);
+    return { ok: false, result: problem(3, `${file}: cannot read: ${(err as Error).message}`) };
   }
+}
+
+async function editFile(file: string, edit: (text: string) => EditOutcome): Promise<CommandResult> {
+  const read = await readForEdit(file);
+  if (!read.ok) return read.result;
+  const text = read.text;
   const result = edit(text);
-  if (!result.ok) return problem(2, `${file}: ${result.message}`);
+  if (!result.ok) return problem(2, failureText(file, result));
   if (!result.changed) return { exitCode: 0, stdout: `${file}: already up to date\n`, stderr: '' };
   try {
     await writeFile(file, result.text);
@@ -124,6 +143,7 @@ export async function runEditReplicas(
 
 const WEIGHT_FLAGS = {
   '--route': 'route',
+  '--document': 'document',
   '--canary-backend': 'canaryBackend',
   '--kind': 'kind',
   '--path': 'path',
@@ -165,7 +185,19 @@ export async function runEditWeight(
       usage.weight,
     );
   }
-  const options: WeightOptions = { percent: Number(rawPercent.replace('%', '')), ...flags };
+  const { document, ...named } = flags;
+  if (document !== undefined && !/^[1-9][0-9]{0,5}$/.test(document)) {
+    return problem(
+      2,
+      `--document ${JSON.stringify(document)} is not a document number (1 for the first YAML document of the file)`,
+      usage.weight,
+    );
+  }
+  const options: WeightOptions = {
+    percent: Number(rawPercent.replace('%', '')),
+    ...named,
+    ...(document === undefined ? {} : { document: Number(document) }),
+  };
   const target = resolve(cwd, file);
   if ((await stat(target).catch(() => undefined))?.isDirectory() === true)
     return editOverlay(target, options);
@@ -180,33 +212,55 @@ async function readIfFile(path: string): Promise<string | undefined> {
   return (await stat(path).catch(() => undefined))?.isFile() === true ? readFile(path, 'utf8') : undefined;
 }
 
+/** A kustomization's keys as plain data, read within the YAML bounds; a failure says file:line:col. */
+function kustomizationData(file: string, text: string): Record<string, unknown> | CommandResult {
+  const parsed = parseText(text);
+  const found = isFailure(parsed) ? parsed : kustomizationDoc(parsed);
+  if (isFailure(found)) return problem(2, failureText(file, found));
+  const data: unknown = found.doc.toJS({ maxAliasCount: -1 });
+  return typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
+}
+
+function isResult(value: unknown): value is CommandResult {
+  return typeof value === 'object' && value !== null && 'exitCode' in value;
+}
+
 /** The manifests an overlay builds on: local resources followed through kustomizations, depth-first. */
 async function collectBases(
   dir: string,
   from: string,
   out: Record<string, string>,
   seen: Set<string>,
-): Promise<void> {
-  if (seen.has(dir)) return;
+): Promise<CommandResult | undefined> {
+  if (seen.has(dir)) return undefined;
   seen.add(dir);
   const resolved = await resolveKustomization(dir);
-  if (!resolved.ok) return;
-  const k = (parse(await readFile(resolved.file, 'utf8')) ?? {}) as Record<string, unknown>;
+  if (!resolved.ok) return undefined;
+  const read = await readForEdit(resolved.file);
+  if (!read.ok) return read.result;
+  const k = kustomizationData(resolved.file, read.text);
+  if (isResult(k)) return k;
   for (const entry of [...listOf(k.resources), ...listOf(k.bases)]) {
     if (entry.includes('://') || entry.startsWith('github.com/')) continue;
     const path = resolve(dir, entry);
     const info = await stat(path).catch(() => undefined);
-    if (info?.isDirectory() === true) await collectBases(path, from, out, seen);
-    else if (info?.isFile() === true) out[relative(from, path)] = await readFile(path, 'utf8');
+    if (info?.isDirectory() === true) {
+      const failed = await collectBases(path, from, out, seen);
+      if (failed !== undefined) return failed;
+    } else if (info?.isFile() === true) out[relative(from, path)] = await readFile(path, 'utf8');
   }
+  return undefined;
 }
 
 /** `edit weight <overlay-folder> <percent>`: the weight goes into the overlay, never into its base. */
 async function editOverlay(dir: string, options: WeightOptions): Promise<CommandResult> {
   const resolved = await resolveKustomization(dir);
   if (!resolved.ok) return resolved.result;
-  const kText = await readFile(resolved.file, 'utf8');
-  const k = (parse(kText) ?? {}) as Record<string, unknown>;
+  const read = await readForEdit(resolved.file);
+  if (!read.ok) return read.result;
+  const kText = read.text;
+  const k = kustomizationData(resolved.file, kText);
+  if (isResult(k)) return k;
   const files: Record<string, string> = {};
   const listed = [
     ...listOf(k.resources),
@@ -229,8 +283,10 @@ async function editOverlay(dir: string, options: WeightOptions): Promise<Command
   const seen = new Set<string>([dir]);
   for (const entry of [...listOf(k.resources), ...listOf(k.bases)]) {
     const path = resolve(dir, entry);
-    if ((await stat(path).catch(() => undefined))?.isDirectory() === true)
-      await collectBases(path, dir, bases, seen);
+    if ((await stat(path).catch(() => undefined))?.isDirectory() === true) {
+      const failed = await collectBases(path, dir, bases, seen);
+      if (failed !== undefined) return failed;
+    }
   }
   const input: OverlayInput = {
     kustomization: { path: relative(dir, resolved.file), text: kText },
@@ -238,7 +294,7 @@ async function editOverlay(dir: string, options: WeightOptions): Promise<Command
     bases,
   };
   const outcome = setOverlayWeight(input, options);
-  if (!outcome.ok) return problem(2, `${dir}: ${outcome.message}`);
+  if (!outcome.ok) return problem(2, failureText(dir, outcome));
   if (outcome.edits.length === 0) return { exitCode: 0, stdout: `${dir}: already up to date\n`, stderr: '' };
   try {
     for (const edit of outcome.edits) await writeFile(join(dir, edit.path), edit.after);

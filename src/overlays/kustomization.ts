@@ -1,7 +1,19 @@
 import { isMap, isSeq } from 'yaml';
-import { type EditOutcome, fail, isFailure, parseText, scalarString } from './cst-edit.js';
+import {
+  contentProblem,
+  problemFailure,
+  DEFAULT_LIMITS,
+  type EditFailure,
+  type EditOutcome,
+  fail,
+  isFailure,
+  parseText,
+  scalarString,
+  type YamlLimits,
+} from './cst-edit.js';
 import { type ImageSpec, KEEP } from './image-spec.js';
-import { type FieldChange, kustomizationDoc, upsertEntry } from './list-entry.js';
+import { scanEntries } from './line-entry.js';
+import { type FieldChange, kustomizationDoc, upsertEntries } from './list-entry.js';
 
 export type { EditOutcome } from './cst-edit.js';
 export type { ImageSpec } from './image-spec.js';
@@ -19,12 +31,35 @@ export interface ImageEntry {
 
 const FIELDS = ['newName', 'newTag', 'digest'] as const;
 
-/** The `images:` entries of a kustomization (entries without a name are left out). */
-export function readImages(text: string): ImageEntry[] {
-  const parsed = parseText(text);
-  if (isFailure(parsed)) return [];
+/** The `images:` entries of a kustomization (entries without a name are left out); [] when unreadable. */
+export function readImages(text: string, limits: YamlLimits = DEFAULT_LIMITS): ImageEntry[] {
+  const images = imagesOf(text, limits);
+  return isFailure(images) ? [] : images;
+}
+
+/** The `images:` entries, or why the file cannot be read as a kustomization (too large, not YAML, ...). */
+export function imagesOf(text: string, limits: YamlLimits = DEFAULT_LIMITS): ImageEntry[] | EditFailure {
+  const unreadable = contentProblem(text, limits);
+  if (unreadable !== undefined) return problemFailure(text, unreadable);
+  const scanned = scanEntries(text, 'images');
+  if (scanned === 'absent') return [];
+  if (scanned !== undefined) {
+    return scanned.items.flatMap((item): ImageEntry[] => {
+      const fields = new Map(item.fields?.map((f) => [f.key, f.value?.value]));
+      const name = fields.get('name');
+      if (name === undefined) return [];
+      const entry: Record<string, string> = { name };
+      for (const key of FIELDS) {
+        const v = fields.get(key);
+        if (v !== undefined) entry[key] = v;
+      }
+      return [entry as unknown as ImageEntry];
+    });
+  }
+  const parsed = parseText(text, limits);
+  if (isFailure(parsed)) return parsed;
   const found = kustomizationDoc(parsed);
-  if (isFailure(found)) return [];
+  if (isFailure(found)) return found;
   const images = found.doc.get('images', true);
   if (!isSeq(images)) return [];
   return images.items.flatMap((item): ImageEntry[] => {
@@ -62,15 +97,16 @@ export function changesFor(spec: ImageSpec): FieldChange[] {
 }
 
 /** Sets the fields each spec names on the matching `images:` entry, adding the entry when missing. */
-export function setImages(text: string, specs: readonly ImageSpec[]): EditOutcome {
-  let current = text;
-  const descriptions: string[] = [];
-  for (const spec of specs) {
-    if (spec.name === '') return fail('invalid-spec', 'an image spec has an empty name');
-    const result = upsertEntry(current, 'images', spec.name, changesFor(spec));
-    if (!result.ok) return result;
-    current = result.text;
-    descriptions.push(...result.descriptions);
-  }
-  return { ok: true, text: current, changed: current !== text, descriptions };
+export function setImages(
+  text: string,
+  specs: readonly ImageSpec[],
+  limits: YamlLimits = DEFAULT_LIMITS,
+): EditOutcome {
+  if (specs.some((spec) => spec.name === '')) return fail('invalid-spec', 'an image spec has an empty name');
+  return upsertEntries(
+    text,
+    'images',
+    specs.map((spec) => ({ name: spec.name, changes: changesFor(spec) })),
+    limits,
+  );
 }

@@ -21,7 +21,12 @@ import {
   scalarSplice,
   scalarString,
   verifyEdit,
+  type YamlLimits,
+  DEFAULT_LIMITS,
+  contentProblem,
+  problemFailure,
 } from './cst-edit.js';
+import { type EntryEdit, fastUpsert } from './line-entry.js';
 
 // One entry of a kustomization list keyed by `name` (images, replicas): set, add or remove its
 // fields, adding the entry at the end of the list (and the list itself) when it is missing.
@@ -41,7 +46,22 @@ export function kustomizationDoc(parsed: ParsedText): { doc: Document.Parsed; in
   if (byKind.length > 1) {
     return fail('ambiguous', `the file holds ${byKind.length} Kustomization documents; keep one per file`);
   }
-  if (chosen === undefined) return fail('not-found', 'the file holds no YAML map (is it a kustomization?)');
+  if (chosen === undefined) {
+    // git stores a symbolic link as a file holding the target's path; rollgate reads what git stores.
+    const only = parsed.text.trim();
+    if (
+      parsed.docs.length === 1 &&
+      /^[^\s:#]+$/.test(only) &&
+      only.includes('/') &&
+      !parsed.text.includes('\n')
+    ) {
+      return fail(
+        'not-found',
+        `the file holds only the path ${JSON.stringify(only)}: a symbolic link? rollgate reads files as git stores them and does not follow links; commit the kustomization itself there`,
+      );
+    }
+    return fail('not-found', 'the file holds no YAML map (is it a kustomization?)');
+  }
   return chosen;
 }
 
@@ -75,6 +95,42 @@ function describe(value: unknown): string {
 }
 
 /**
+ * Applies every edit to `listKey`, each to the entry of its name (created when missing). Files the
+ * line scanner reads are edited in one pass (line-entry.ts); any other file goes through the CST,
+ * one edit after the other.
+ */
+export function upsertEntries(
+  text: string,
+  listKey: string,
+  edits: readonly EntryEdit[],
+  limits: YamlLimits = DEFAULT_LIMITS,
+): EditOutcome {
+  const wanted = edits.filter((e) => e.changes.length > 0);
+  for (const edit of wanted) {
+    for (const c of edit.changes) {
+      if (c.kind === 'set' && typeof c.value === 'string') {
+        const bad = rejectMultiline(`${listKey} ${edit.name} ${c.field}`, c.value);
+        if (bad !== undefined) return bad;
+      }
+    }
+  }
+  const unreadable = contentProblem(text, limits);
+  if (unreadable !== undefined) return problemFailure(text, unreadable);
+  if (wanted.length === 0) return { ok: true, text, changed: false, descriptions: [] };
+  const fast = fastUpsert(text, listKey, wanted);
+  if (fast !== undefined) return fast;
+  let current = text;
+  const descriptions: string[] = [];
+  for (const edit of wanted) {
+    const result = upsertEntry(current, listKey, edit.name, edit.changes, limits);
+    if (!result.ok) return result;
+    current = result.text;
+    descriptions.push(...result.descriptions);
+  }
+  return { ok: true, text: current, changed: current !== text, descriptions };
+}
+
+/**
  * Applies `changes` to the entry of `listKey` named `name`, creating it when missing. Every change is
  * worked out on one parse as a splice of the text (scalars through their CST tokens, added and removed
  * fields as whole lines); then the result is parsed again and must equal the original with just these
@@ -85,6 +141,7 @@ export function upsertEntry(
   listKey: string,
   name: string,
   changes: readonly FieldChange[],
+  limits: YamlLimits = DEFAULT_LIMITS,
 ): EditOutcome {
   if (changes.length === 0) return { ok: true, text, changed: false, descriptions: [] };
   for (const c of changes) {
@@ -93,7 +150,7 @@ export function upsertEntry(
       if (bad !== undefined) return bad;
     }
   }
-  const parsed = parseText(text);
+  const parsed = parseText(text, limits);
   if (isFailure(parsed)) return parsed;
   const found = kustomizationDoc(parsed);
   if (isFailure(found)) return found;
@@ -151,7 +208,6 @@ export function upsertEntry(
     for (const change of changes) {
       const pair = entry.map.items.find((p) => isScalar(p.key) && p.key.value === change.field) as
         Pair | undefined;
-      const before = entry.map.get(change.field);
       const path = [listKey, entry.index, change.field];
       if (change.kind === 'remove') {
         if (pair === undefined) continue;
@@ -164,6 +220,11 @@ export function upsertEntry(
         );
         continue;
       }
+      // String fields compare as their source text reads (`newTag: 1.10` is "1.10"), counts as numbers.
+      const before =
+        typeof change.value === 'number'
+          ? entry.map.get(change.field)
+          : scalarString(doc, entry.map.get(change.field, true));
       if (before === change.value) continue;
       const valueNode = pair?.value as Node | null | undefined;
       if (pair === undefined) {

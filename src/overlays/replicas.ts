@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import { type EditFailure, type EditOutcome, fail, isFailure, parseText, scalarString } from './cst-edit.js';
-import { kustomizationDoc, upsertEntry } from './list-entry.js';
+import { kustomizationDoc, upsertEntries } from './list-entry.js';
 
 // The kustomization `replicas:` list ({name, count}), edited like images: in place, entry added
 // at the end when missing.
@@ -46,18 +46,14 @@ export function readReplicas(text: string): ReplicaEntry[] {
 }
 
 export function setReplicas(text: string, specs: readonly ReplicaSpec[]): EditOutcome {
-  let current = text;
-  const descriptions: string[] = [];
   for (const spec of specs) {
     if (!Number.isInteger(spec.count) || spec.count < 0) {
       return fail('invalid-value', `replicas for ${spec.name}: ${spec.count} is not a whole number >= 0`);
     }
-    const result = upsertEntry(current, 'replicas', spec.name, [
-      { field: 'count', kind: 'set', value: spec.count },
-    ]);
-    if (!result.ok) return result;
-    current = result.text;
-    descriptions.push(...result.descriptions);
   }
-  return { ok: true, text: current, changed: current !== text, descriptions };
+  return upsertEntries(
+    text,
+    'replicas',
+    specs.map((spec) => ({ name: spec.name, changes: [{ field: 'count', kind: 'set', value: spec.count }] })),
+  );
 }

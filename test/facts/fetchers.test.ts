@@ -8,6 +8,7 @@ import { fetchGateInputs, gateInputsFor } from '../../src/facts/fetchers.js';
 let server: Server;
 let url: string;
 const times: string[] = [];
+const queries: string[] = [];
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -15,6 +16,7 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
       times.push(new URLSearchParams(body).get('time') ?? '');
+      queries.push(new URLSearchParams(body).get('query') ?? '');
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ status: 'success', data: { resultType: 'scalar', result: [0, '0.0001'] } }));
     });
@@ -69,4 +71,62 @@ gates:
   });
   expect(times).toEqual(['1793534400.000']);
   expect(await gateInputsFor(config, 'staging')(now)).toEqual({ gateInputs: {} });
+});
+
+it('fills a metric query per promoted service, and says so when the promotion names none', async () => {
+  const config = parseConfig(
+    {
+      file: 'rollgate.yaml',
+      text: `version: 1
+gitops: { repository: acme/gitops }
+services: { checkout: {}, cart: {} }
+environments:
+  production: { path: "p/{{service}}", gates: [errors] }
+gates:
+  errors:
+    metric:
+      prometheus: { url: "${url}" }
+      query: 'e{app="{{service}}",env="{{environment}}",v="{{version}}"}[{{interval}}]'
+      thresholdRange: { max: 0.01 }
+      interval: 5m
+`,
+    },
+    [],
+    {},
+  );
+  const now = new Date('2026-11-01T12:00:00Z');
+  queries.length = 0;
+  const request = {
+    environment: 'production',
+    services: ['checkout', 'cart'],
+    version: { tag: '1.5.0' },
+    requestedBy: 'alice',
+    source: 'test',
+  };
+  const { gateInputs } = await gateInputsFor(config, 'production')(now, request);
+  expect(queries.sort()).toEqual([
+    'e{app="cart",env="production",v="1.5.0"}[5m]',
+    'e{app="checkout",env="production",v="1.5.0"}[5m]',
+  ]);
+  expect(gateInputs.errors).toMatchObject({
+    kind: 'metric-samples',
+    mode: 'instant',
+    at: '2026-11-01T12:00:00.000Z',
+    results: [
+      { service: 'checkout', result: { kind: 'sample', value: '0.0001' } },
+      { service: 'cart', result: { kind: 'sample', value: '0.0001' } },
+    ],
+  });
+  const unnamed = await gateInputsFor(config, 'production')(now);
+  expect(unnamed.gateInputs.errors).toMatchObject({
+    results: [
+      {
+        result: {
+          kind: 'error',
+          reasonCode: 'metric.unfilled',
+          reason: expect.stringContaining('{{service}}, {{version}}'),
+        },
+      },
+    ],
+  });
 });

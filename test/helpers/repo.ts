@@ -16,8 +16,8 @@ export async function tempDir(
 }
 
 /** A real bare GitOps repository seeded from examples/gitops (checkout and cart at 1.3.0). */
-export async function exampleGitOps(root: string): Promise<string> {
-  return seedGitOps(root, EXAMPLES);
+export async function exampleGitOps(root: string, when?: string): Promise<string> {
+  return seedGitOps(root, EXAMPLES, when);
 }
 
 export async function git(cwd: string, ...args: string[]): Promise<string> {

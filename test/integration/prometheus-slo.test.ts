@@ -258,7 +258,8 @@ describe('rollgate check --json with an slo gate', () => {
   it('queries Prometheus at --at and prints the verdict with the same figures, exit 1 when burning', async () => {
     const { dir, cleanup } = await tempDir();
     try {
-      const bare = await exampleGitOps(dir);
+      // Committed before END: --at may not go before the GitOps head (the gates read today's history).
+      const bare = await exampleGitOps(dir, '2026-10-31T12:00:00Z');
       const file = join(dir, 'rollgate.yaml');
       await writeFile(
         file,

@@ -5,6 +5,7 @@ import {
   applySplices,
   type EditFailure,
   fail,
+  failureText,
   isFailure,
   type NewPair,
   parseText,
@@ -59,7 +60,7 @@ function listedFiles(text: string): Listed[] | EditFailure {
   if (isFailure(parsed)) return parsed;
   const found = kustomizationDoc(parsed);
   if (isFailure(found)) return found;
-  const k = found.doc.toJS() as Record<string, unknown>;
+  const k = found.doc.toJS({ maxAliasCount: -1 }) as Record<string, unknown>;
   const out: Listed[] = [];
   const strings = (v: unknown) =>
     Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
@@ -103,7 +104,7 @@ function baseSplits(input: OverlayInput, options: WeightOptions): Split[] | Edit
   const splits: Split[] = [];
   for (const [path, text] of Object.entries(input.bases)) {
     const parsed = parseText(text);
-    if (isFailure(parsed)) return fail(parsed.code, `${path}: ${parsed.message}`);
+    if (isFailure(parsed)) return fail(parsed.code, failureText(path, parsed));
     splits.push(...findSplits(parsed, providers));
   }
   return splits;
@@ -117,7 +118,7 @@ function editJsonPatch(
   options: WeightOptions,
 ): OverlayOutcome | 'absent' {
   const parsed = parseText(text);
-  if (isFailure(parsed)) return fail(parsed.code, `${path}: ${parsed.message}`);
+  if (isFailure(parsed)) return fail(parsed.code, failureText(path, parsed));
   const ops = parsed.docs[0]?.contents;
   if (!isSeq(ops)) return 'absent';
   const byPointer = new Map<string, { map: YAMLMap; index: number }>();
@@ -195,7 +196,7 @@ function newPatch(
 
 export function setOverlayWeight(input: OverlayInput, options: WeightOptions): OverlayOutcome {
   const listed = listedFiles(input.kustomization.text);
-  if (isFailure(listed)) return fail(listed.code, `${input.kustomization.path}: ${listed.message}`);
+  if (isFailure(listed)) return fail(listed.code, failureText(input.kustomization.path, listed));
   const bases = baseSplits(input, options);
   if (isFailure(bases)) return bases;
 
@@ -221,7 +222,7 @@ export function setOverlayWeight(input: OverlayInput, options: WeightOptions): O
     }
     const result = setWeight(text, options);
     if (!result.ok && result.code === 'not-found') continue;
-    if (!result.ok) return fail(result.code, `${file.path}: ${result.message}`);
+    if (!result.ok) return fail(result.code, failureText(file.path, result));
     candidates.push({
       ok: true,
       edits: result.changed

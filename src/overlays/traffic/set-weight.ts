@@ -32,6 +32,8 @@ export interface WeightOptions {
   readonly percent: number;
   /** Selects a split by object name or rule/route name. */
   readonly route?: string;
+  /** Selects the YAML document (1 for the first) when several objects share a name. */
+  readonly document?: number;
   readonly canaryBackend?: string;
   /** Restricts to one provider kind (gateway-api, istio, ingress-nginx, smi, path). */
   readonly kind?: string;
@@ -62,9 +64,20 @@ export function findSplits(parsed: ParsedText, providers: readonly TrafficProvid
   );
 }
 
-export function selectSplit(splits: readonly Split[], route: string | undefined): Split | EditFailure {
+export function selectSplit(
+  splits: readonly Split[],
+  route: string | undefined,
+  document?: number,
+): Split | EditFailure {
   const labels = splits.map((s) => s.label).join('; ') || '(none)';
-  const candidates = route === undefined ? splits : splits.filter((s) => s.routes.includes(route));
+  const named = route === undefined ? splits : splits.filter((s) => s.routes.includes(route));
+  const candidates = document === undefined ? named : named.filter((s) => s.docIndex + 1 === document);
+  if (document !== undefined && candidates.length === 0 && named.length > 0) {
+    return fail(
+      'not-found',
+      `no traffic split${route === undefined ? '' : ` named ${route}`} in document ${document}; it is in ${named.map((s) => `document ${s.docIndex + 1}`).join(', ')}`,
+    );
+  }
   const only = candidates[0];
   if (candidates.length === 1 && only !== undefined) return only;
   if (candidates.length === 0) {
@@ -75,9 +88,17 @@ export function selectSplit(splits: readonly Split[], route: string | undefined)
         : `no traffic split named ${route}; splits in the file: ${labels}`,
     );
   }
+  // Objects of one name in several documents cannot be told apart by name: offer the position.
+  const docs = new Set(candidates.map((s) => s.docIndex));
+  const sameName = route !== undefined || new Set(candidates.map((s) => s.label)).size < candidates.length;
+  const byDocument = docs.size === candidates.length && sameName;
   return fail(
     'ambiguous',
-    `${candidates.length} traffic splits match${route === undefined ? '' : ` ${route}`}: ${candidates.map((s) => s.label).join('; ')}; pick one with --route`,
+    `${candidates.length} traffic splits match${route === undefined ? '' : ` ${route}`}: ${candidates.map((s) => `${s.label} (document ${s.docIndex + 1})`).join('; ')}; ${
+      byDocument
+        ? `they share a name, so pick one by its position with --document N (1 for the file's first document)`
+        : 'pick one with --route (a rule or route name), or --document N for the YAML document it is in'
+    }`,
   );
 }
 
@@ -90,7 +111,7 @@ export function setWeight(text: string, options: WeightOptions): EditOutcome {
   if (isFailure(providers)) return providers;
   const original = parseText(text);
   if (isFailure(original)) return original;
-  const split = selectSplit(findSplits(original, providers), options.route);
+  const split = selectSplit(findSplits(original, providers), options.route, options.document);
   if (isFailure(split)) return split;
   const canary = pickCanary(split, options.canaryBackend);
   if (isFailure(canary)) return canary;

@@ -40,7 +40,11 @@ export function scalarSplice(node: Node, write: ScalarWrite, inFlow: boolean): S
   let type = styleFor(token.type, write.value, write.kind);
   if (write.quoted === true && type === 'PLAIN') type = 'QUOTE_DOUBLE';
   CST.setScalarValue(token, write.value, { afterKey: true, inFlow, type });
-  const next = CST.stringify(token);
+  // yaml writes a replaced block scalar's line break as \n and keeps one after the value: keep the
+  // file's own line ending, and no break where the old value ended the file without one.
+  let next = CST.stringify(token);
+  if (old.includes('\r\n')) next = next.replace(/\r?\n/g, '\r\n');
+  if (!old.endsWith('\n')) next = next.replace(/\r?\n$/, '');
   // Keep the splice to the value itself: the token's trailing comment and line break are unchanged,
   // and leaving them out lets a neighbouring line be removed in the same edit.
   let same = 0;

@@ -17,7 +17,8 @@ export function verifyEdit(
   docIndex: number,
   ops: readonly SemanticOp[],
 ): EditFailure | undefined {
-  const reparsed = parseText(after);
+  // The text was within the limits before the edit; a line more must not make the check refuse it.
+  const reparsed = parseText(after, { maxFileSize: Number.POSITIVE_INFINITY });
   if (isFailure(reparsed))
     return fail('verify-failed', `the edit produced invalid YAML (${reparsed.message})`);
   if (reparsed.docs.length !== before.docs.length) {

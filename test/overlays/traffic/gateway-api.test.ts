@@ -53,7 +53,9 @@ describe('gateway-api provider', () => {
     const two = `${route('a', '    - name: a1\n    - name: a2\n')}---\n${route('b', '    - name: b1\n    - name: b2\n')}`;
     const ambiguous = setWeight(two, { percent: 10 });
     expect(ambiguous).toMatchObject({ ok: false, code: 'ambiguous' });
-    expect(ambiguous.ok ? '' : ambiguous.message).toContain('HTTPRoute a rule 0; HTTPRoute b rule 0');
+    expect(ambiguous.ok ? '' : ambiguous.message).toContain(
+      'HTTPRoute a rule 0 (document 1); HTTPRoute b rule 0 (document 2)',
+    );
     const picked = setWeight(two, { percent: 10, route: 'b' });
     expect(picked.ok && picked.text).toContain('- name: b2\n      weight: 10');
     expect(picked.ok && picked.text).not.toContain('- name: a2\n      weight');
