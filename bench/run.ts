@@ -1,6 +1,7 @@
 import { type BenchResult, type BenchRow } from './row.js';
 import { rows as edits } from './edits.js';
 import { rows as gates } from './gates.js';
+import { rows as git } from './git.js';
 import { rows as startup } from './startup.js';
 
 // `npm run bench`: every target measured in one run, printed as one table: target, measured,
@@ -19,6 +20,7 @@ const AREAS: Readonly<Record<string, readonly BenchRow[]>> = {
   'start-up': startup,
   gates,
   edits,
+  git,
 };
 
 const wanted = process.argv.slice(2);

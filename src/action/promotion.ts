@@ -81,11 +81,23 @@ export async function runPromotion(run: PromotionRun): Promise<PromotionResult> 
           status: { kind: 'aborted', reasonCode: outcome.reasonCode, message: outcome.message },
           evaluation,
         };
+      case 'superseded':
+        return {
+          status: {
+            kind: 'aborted',
+            reasonCode: 'superseded',
+            message: `superseded: ${outcome.landed.map((l) => `${l.service} in ${run.request.environment} changed from ${l.was ?? 'nothing'} to ${l.now ?? 'nothing'} (${l.head.slice(0, 7)})`).join('; ')} after this command was decided; nothing was written, so that change stays. Comment again to promote ${evaluation.decision.version} over it`,
+          },
+          evaluation,
+        };
       case 'gave-up':
         return {
           status: {
             kind: 'failed',
-            message: `the GitOps branch kept moving: ${outcome.attempts} attempts, last: ${outcome.detail}; nothing was written, try again`,
+            message:
+              outcome.cause === 'locked'
+                ? `the GitOps branch stayed locked: ${outcome.attempts} attempts, last: ${outcome.detail}; nothing was written. Another writer holds the ref lock; try again`
+                : `the GitOps branch kept moving: ${outcome.attempts} attempts, last: ${outcome.detail}; nothing was written, try again`,
           },
           evaluation,
         };

@@ -215,6 +215,7 @@ const PROMOTE_EXIT: Readonly<Record<PromotionOutcome['kind'], number>> = {
   'dry-run': 0,
   denied: 1,
   invalid: 2,
+  superseded: 1,
   'gave-up': 3,
 };
 
@@ -238,7 +239,14 @@ function reportOutcome(
   io: CliIo,
 ): number {
   if (values.json) {
-    const commit = outcome.kind === 'committed' ? { commit: outcome.sha } : {};
+    const commit =
+      outcome.kind === 'committed'
+        ? { commit: outcome.sha }
+        : outcome.kind === 'superseded'
+          ? { reasonCode: outcome.reasonCode, landed: outcome.landed }
+          : outcome.kind === 'gave-up'
+            ? { reasonCode: outcome.cause === 'locked' ? 'locked' : 'gave-up', detail: outcome.detail }
+            : {};
     io.stdout(
       JSON.stringify(
         {
@@ -274,9 +282,16 @@ function reportOutcome(
     case 'invalid':
       io.stderr('nothing committed: no plan');
       break;
+    case 'superseded':
+      io.stderr(
+        `superseded: ${outcome.landed.map((l) => `${l.service} in ${request.environment} changed from ${l.was ?? 'nothing'} to ${l.now ?? 'nothing'} (head ${l.head.slice(0, 12)})`).join('; ')} while this promotion was being committed; nothing committed, so that change stays. Promote again if ${outcome.evaluation.decision.version} should replace it.`,
+      );
+      break;
     case 'gave-up':
       io.stderr(
-        `gave up after ${outcome.attempts} attempts: the GitOps branch kept moving (${outcome.detail}); nothing committed. Retry later.`,
+        outcome.cause === 'locked'
+          ? `gave up after ${outcome.attempts} attempts: the GitOps branch ${config.gitops.branch} stayed locked (${outcome.detail}); nothing committed. Another git process holds the ref lock; if none is running, remove the stale .lock file in the GitOps repository.`
+          : `gave up after ${outcome.attempts} attempts: the GitOps branch kept moving (${outcome.detail}); nothing committed. Retry later.`,
       );
       break;
   }
@@ -285,8 +300,9 @@ function reportOutcome(
 
 /**
  * `rollback <env>`: each service goes back to the version it ran before the current one, from the
- * GitOps history, one commit per service (their earlier versions may differ). Gates are skipped and
- * shown as skipped; the commit says it is a rollback.
+ * GitOps history. The head and the history are read once for all services; services going back to
+ * the same version share one commit (N services, one commit), and only services whose earlier
+ * versions differ need a commit per version. Gates are skipped and shown as skipped.
  */
 export async function runRollback(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse('rollback', args);
@@ -307,6 +323,7 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
       services.map((service) => ({ environment, service, version: running[service] })),
     );
     let worst = 0;
+    const byVersion = new Map<string, string[]>();
     for (const service of services) {
       const target = previousVersion(history, environment, service, running[service]);
       if (target === undefined) {
@@ -319,10 +336,13 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
       io.stdout(
         `${service}: ${running[service] ?? 'nothing'} -> ${target.version} (last set by ${target.sha.slice(0, 12)})`,
       );
+      byVersion.set(target.version, [...(byVersion.get(target.version) ?? []), service]);
+    }
+    for (const [version, group] of byVersion) {
       const request: PromotionRequest = {
         environment,
-        services: [service],
-        version: parseVersion(target.version),
+        services: group,
+        version: parseVersion(version),
         requestedBy,
         source: values.source ?? 'rollgate CLI',
         identity: 'asserted',

@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js';
 import { decide } from './decide.js';
+import { downgradeVerdicts, isSemverTag, reasonFor } from './downgrade.js';
 import { type HistoryNeed, readHistory } from './history-read.js';
 import { overlayCandidates } from './overlay-paths.js';
 import { makePlan } from './plan.js';
@@ -13,6 +14,7 @@ import {
   formatVersion,
   type Plan,
   type PromotionRequest,
+  type Verdict,
 } from './types.js';
 
 /** Extra facts that come from outside the GitOps repository (GitHub reviews, Prometheus samples). */
@@ -22,11 +24,30 @@ export interface PipelineDeps {
   readonly store: GitOpsStore;
   /** The decision time. The CLI's `--at` sets it; nothing in the core reads the system clock. */
   readonly clock: () => Date;
-  /** Facts beyond the GitOps history, fetched once per attempt (gate inputs, PR reviews); `request` fills query placeholders. */
+  /** Facts beyond the GitOps history, fetched once per promotion (gate inputs, PR reviews); `request` fills query placeholders. */
   readonly extraFacts?: (now: Date, request: PromotionRequest) => Promise<ExtraFacts>;
+  /** Retries after a moved branch: until the deadline (default 120 s), with full jitter. */
+  readonly retry?: RetryOptions;
+}
+
+export interface RetryOptions {
+  /** How long to keep trying from the first read, in ms. */
+  readonly deadlineMs?: number;
+  /** Milliseconds from an arbitrary origin (performance.now by default); the tests inject one. */
+  readonly elapsed?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
-  readonly maxAttempts?: number;
+}
+
+/** A service another promotion changed between this one's decision and its commit. */
+export interface Landed {
+  readonly service: string;
+  /** What ran when this promotion was decided. */
+  readonly was: string | undefined;
+  /** What runs now. */
+  readonly now: string | undefined;
+  /** The head that holds it. */
+  readonly head: string;
 }
 
 export interface Evaluation {
@@ -55,10 +76,20 @@ export type PromotionOutcome =
       readonly attempts: number;
     }
   | {
+      /** Another promotion landed a different version of a service of this one meanwhile: stop, do not overwrite it. */
+      readonly kind: 'superseded';
+      readonly evaluation: Evaluation;
+      readonly attempts: number;
+      readonly reasonCode: 'superseded';
+      readonly landed: readonly Landed[];
+    }
+  | {
       readonly kind: 'gave-up';
       readonly evaluation: Evaluation;
       readonly attempts: number;
       readonly detail: string;
+      /** moved: the branch kept moving until the deadline; locked: the branch ref stayed locked. */
+      readonly cause: 'moved' | 'locked';
     };
 
 /** Reads the GitOps head once and judges the request on it: facts, plan and decision. Writes nothing. */
@@ -66,16 +97,18 @@ export async function evaluate(
   config: Config,
   request: PromotionRequest,
   deps: PipelineDeps,
+  /** Facts from outside the GitOps repository already fetched (a retry re-reads only the GitOps head). */
+  known?: ExtraFacts,
 ): Promise<Evaluation> {
   const now = deps.clock();
   const [snapshot, extra] = await Promise.all([
     deps.store.read(overlayCandidates(config, request.services)),
-    deps.extraFacts ? deps.extraFacts(now, request) : Promise.resolve({}),
+    known !== undefined ? known : deps.extraFacts ? deps.extraFacts(now, request) : Promise.resolve({}),
   ]);
   const running = runningVersions(config, request.services, snapshot.files);
   const history = await readHistory(deps.store, snapshot.head, historyNeeds(config, request, running));
   const facts: Facts = { ...extra, now, history, running };
-  const decision = decide(config, request, facts);
+  const decision = withVerdicts(decide(config, request, facts), downgradeVerdicts(request, facts));
   const planned = makePlan(config, request, snapshot.files);
   return planned.ok
     ? { snapshot, facts, decision, plan: planned.plan }
@@ -86,6 +119,12 @@ export async function evaluate(
         plan: undefined,
         planError: { reasonCode: planned.reasonCode, message: planned.message },
       };
+}
+
+function withVerdicts(decision: Decision, extra: readonly Verdict[]): Decision {
+  if (extra.length === 0) return decision;
+  const verdicts = [...decision.verdicts, ...extra];
+  return { ...decision, verdicts, allowed: verdicts.every((v) => v.outcome !== 'fail') };
 }
 
 /**
@@ -112,28 +151,48 @@ export function historyNeeds(
         service,
         version: running[request.environment]?.[service],
       });
+  } else {
+    // A version that is not semver is older when it is the one that ran before (downgrade.ts).
+    const version = formatVersion(request.version);
+    for (const service of request.services) {
+      const current = running[request.environment]?.[service];
+      if (current !== undefined && current !== version && !(isSemverTag(version) && isSemverTag(current)))
+        needs.push({ environment: request.environment, service, version: current });
+    }
   }
   return needs;
 }
 
 /**
  * The whole promotion: evaluate, then commit the plan as one commit when allowed. When the branch
- * moved under us, everything is re-read and re-planned on the new head (bounded, with jitter), so a
- * concurrent promotion is never overwritten and never judged on stale facts.
+ * moved under us, the GitOps head is re-read (only what changed is fetched) and the plan re-made on
+ * it, until a deadline, with full jitter, so a concurrent promotion is never overwritten and never
+ * judged on stale facts. When the re-read shows that a service of this promotion was changed by
+ * someone else since the decision, it stops: `superseded`, never a silent revert.
  */
 export async function promote(
   config: Config,
   request: PromotionRequest,
   deps: PipelineDeps,
 ): Promise<PromotionOutcome> {
-  const maxAttempts = deps.maxAttempts ?? 8;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const random = deps.random ?? Math.random;
-  let last: Evaluation | undefined;
-  let detail = '';
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const evaluation = await evaluate(config, request, deps);
-    last = evaluation;
+  const retry = deps.retry ?? {};
+  const deadlineMs = retry.deadlineMs ?? 120_000;
+  const elapsed = retry.elapsed ?? (() => performance.now());
+  const sleep = retry.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const random = retry.random ?? Math.random;
+  const started = elapsed();
+  let first: Evaluation | undefined;
+  let known: ExtraFacts | undefined;
+  for (let attempt = 1; ; attempt++) {
+    const attemptStarted = elapsed();
+    const evaluation = await evaluate(config, request, deps, known);
+    known ??= extraOf(evaluation.facts);
+    if (first === undefined) first = evaluation;
+    else {
+      const landed = changedSince(request, first, evaluation);
+      if (landed.length > 0)
+        return { kind: 'superseded', evaluation, attempts: attempt, reasonCode: 'superseded', landed };
+    }
     if (evaluation.plan === undefined) {
       const error = evaluation.planError ?? { reasonCode: 'plan.failed', message: 'no plan' };
       return { kind: 'invalid', evaluation, ...error };
@@ -150,11 +209,41 @@ export async function promote(
     );
     if (outcome.kind === 'committed')
       return { kind: 'committed', evaluation, sha: outcome.sha, attempts: attempt };
-    detail = outcome.detail;
-    // Full jitter on an exponential base keeps racing promoters from retrying in lockstep.
-    await sleep(Math.round(random() * Math.min(2000, 50 * 2 ** attempt)));
+    const spent = elapsed() - started;
+    if (spent >= deadlineMs)
+      return {
+        kind: 'gave-up',
+        evaluation,
+        attempts: attempt,
+        detail: outcome.detail,
+        cause: outcome.cause ?? 'moved',
+      };
+    // Full jitter on an exponential base keeps racing promoters from retrying in lockstep. The base
+    // is the attempt's own duration, and the window doubles without a small cap (the deadline caps
+    // it): N racers settle when their retries spread over about N attempts' time, so one lands per
+    // attempt instead of all colliding again.
+    const base = Math.max(25, elapsed() - attemptStarted);
+    const backoff = random() * base * 2 ** Math.min(attempt - 1, 16);
+    await sleep(Math.round(Math.min(backoff, deadlineMs - spent)));
   }
-  return { kind: 'gave-up', evaluation: last as Evaluation, attempts: maxAttempts, detail };
+}
+
+function extraOf(facts: Facts): ExtraFacts {
+  const { now: _now, history: _history, running: _running, ...extra } = facts;
+  return extra;
+}
+
+/** Services of the request whose version in its environment changed between two reads. */
+function changedSince(request: PromotionRequest, before: Evaluation, after: Evaluation): Landed[] {
+  const env = request.environment;
+  const target = request.kind === 'rollback' ? undefined : formatVersion(request.version);
+  return request.services.flatMap((service) => {
+    const was = before.facts.running[env]?.[service];
+    const now = after.facts.running[env]?.[service];
+    // The same version landing is not a conflict: the plan is then simply empty (no-op).
+    if (was === now || (target !== undefined && now === target)) return [];
+    return [{ service, was, now, head: after.snapshot.head }];
+  });
 }
 
 export function commitMessage(request: PromotionRequest, plan: Plan, decision: Decision): string {
@@ -185,6 +274,18 @@ export function commitMessage(request: PromotionRequest, plan: Plan, decision: D
     decision:
       request.kind === 'rollback' ? 'rollback (gates skipped)' : `allowed (${verdicts || 'no gates'})`,
     overrides,
+    ...reasonTrailers(request, decision),
   });
   return `${headline}\n\n${body.join('\n')}\n\n${trailers}\n`;
+}
+
+/** The text of --reason, and separately why it was needed (downgrade, hold-lifted, break-glass). */
+function reasonTrailers(
+  request: PromotionRequest,
+  decision: Decision,
+): { reason?: string; reasonFor?: string } {
+  const text = request.reason?.trim() ?? '';
+  if (text === '') return {};
+  const why = reasonFor(decision.verdicts);
+  return { reason: text, ...(why !== undefined ? { reasonFor: why } : {}) };
 }

@@ -40,4 +40,9 @@ export interface GitOpsSnapshot {
 
 export type CommitOutcome =
   | { readonly kind: 'committed'; readonly sha: string; readonly url?: string }
-  | { readonly kind: 'moved'; readonly detail: string };
+  | {
+      readonly kind: 'moved';
+      readonly detail: string;
+      /** Set when the branch ref was locked by another writer rather than moved: retried, then said so. */
+      readonly cause?: 'locked';
+    };

@@ -40,6 +40,63 @@ export function runGit(
   });
 }
 
+/** One object as `git cat-file --batch` gives it; undefined when the name resolves to nothing. */
+export interface GitObject {
+  readonly oid: string;
+  readonly type: string;
+  readonly content: Buffer;
+}
+
+/**
+ * Reads many objects (`<commit>:<path>`, `<commit>^{tree}`, an object id) with a single
+ * `git cat-file --batch` process: one process whatever the number of names.
+ */
+export async function readObjects(cwd: string, names: readonly string[]): Promise<(GitObject | undefined)[]> {
+  if (names.length === 0) return [];
+  // Names come from config templates; a newline would split the batch request, so refuse it outright.
+  const bad = names.find((p) => /[\r\n]/.test(p));
+  if (bad !== undefined) throw new Error(`path with a line break: ${JSON.stringify(bad)}`);
+  const result = await new Promise<Buffer>((resolve, reject) => {
+    const child = spawn('git', ['cat-file', '--batch'], {
+      cwd,
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(Buffer.concat(out))
+        : reject(new Error(`git cat-file exited ${code}: ${Buffer.concat(err).toString('utf8').trim()}`)),
+    );
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(names.map((p) => `${p}\n`).join(''));
+  });
+  const objects: (GitObject | undefined)[] = [];
+  let offset = 0;
+  for (let i = 0; i < names.length; i++) {
+    const lineEnd = result.indexOf(0x0a, offset);
+    const header = result.subarray(offset, lineEnd).toString('utf8');
+    offset = lineEnd + 1;
+    const match = /^([0-9a-f]+) (\w+) (\d+)$/.exec(header);
+    if (!match) {
+      objects.push(undefined); // "<object> missing" or "ambiguous"
+      continue;
+    }
+    const size = Number(match[3]);
+    objects.push({
+      oid: match[1] ?? '',
+      type: match[2] ?? '',
+      content: result.subarray(offset, offset + size),
+    });
+    offset += size + 1;
+  }
+  return objects;
+}
+
 /**
  * Reads many files of one commit with a single `git cat-file --batch` process: the cost of a read
  * stays one process whatever the number of services. Missing paths come back undefined.
@@ -50,35 +107,14 @@ export async function readBlobs(
   paths: readonly string[],
 ): Promise<Record<string, string | undefined>> {
   const files: Record<string, string | undefined> = {};
-  if (paths.length === 0) return files;
-  // Paths come from config templates; a newline would split the batch request, so refuse it outright.
-  const bad = paths.find((p) => /[\r\n]/.test(p));
-  if (bad !== undefined) throw new Error(`path with a line break: ${JSON.stringify(bad)}`);
-  const result = await new Promise<Buffer>((resolve, reject) => {
-    const child = spawn('git', ['cat-file', '--batch'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve(Buffer.concat(out)) : reject(new Error(`git cat-file exited ${code}`)),
-    );
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(paths.map((p) => `${commit}:${p}\n`).join(''));
+  const objects = await readObjects(
+    cwd,
+    paths.map((p) => `${commit}:${p}`),
+  );
+  paths.forEach((path, i) => {
+    const object = objects[i];
+    files[path] = object?.type === 'blob' ? object.content.toString('utf8') : undefined;
   });
-  let offset = 0;
-  for (const path of paths) {
-    const lineEnd = result.indexOf(0x0a, offset);
-    const header = result.subarray(offset, lineEnd).toString('utf8');
-    offset = lineEnd + 1;
-    const match = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
-    if (!match) {
-      files[path] = undefined; // "<object> missing" or "ambiguous"
-      continue;
-    }
-    const size = Number(match[2]);
-    files[path] = match[1] === 'blob' ? result.subarray(offset, offset + size).toString('utf8') : undefined;
-    offset += size + 1;
-  }
   return files;
 }
 

@@ -1,12 +1,13 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { IoError } from '../core/errors.js';
+import { join } from 'node:path';
+import { IoError, UsageError } from '../core/errors.js';
 import type { FileEdit } from '../core/types.js';
 import type { CommitOutcome, GitOpsSnapshot, GitOpsStore } from '../core/store.js';
 import { readBlobs, runGit, streamLog } from './exec.js';
 import { safeJoin } from './paths.js';
 import { redactCredentials } from './redact.js';
+import { writeTree } from './tree-write.js';
 
 export interface GitCliOptions {
   /** A local path (bare repository recommended) or any git URL. */
@@ -17,23 +18,39 @@ export interface GitCliOptions {
 }
 
 export interface GitCliStore extends GitOpsStore {
+  /** The private clone's git directory (bare: no work tree, no index). */
+  readonly gitDir: string;
   /** Removes the private clone. */
   close(): Promise<void>;
 }
 
 /**
- * The GitOps repository through the git CLI: a private clone in a temp folder, one commit per plan,
- * pushed to the branch. A push rejected because the branch moved is reported as `moved` so the
- * pipeline can re-plan on the new head.
+ * Serving a partial clone is a server's choice (GitHub and GitLab allow it). A repository on this
+ * machine is served by a git process rollgate starts itself, so it is started with that allowed.
+ */
+const LOCAL_UPLOAD_PACK =
+  'git -c uploadpack.allowFilter=true -c uploadpack.allowAnySHA1InWant=true upload-pack';
+
+/**
+ * The GitOps repository through the git CLI, at a cost that follows the edit, not the repository:
+ * a bare, shallow, blobless clone (the branch head's commit and folders, no file contents, no work
+ * tree); the files a plan needs fetched by id and read with one `cat-file --batch`; the commit built
+ * from new blobs and the trees along the changed paths only (tree-write.ts); pushed with a lease on
+ * the head it was planned on (compare-and-swap). A re-read after the branch moved fetches only the
+ * new commits. The history is deepened on demand, only as far as a walk asks.
  */
 export async function openGitStore(options: GitCliOptions): Promise<GitCliStore> {
   const dir = await mkdtemp(join(tmpdir(), 'rollgate-gitops-'));
   const shown = redactCredentials(options.repository);
-  const git = async (
-    args: readonly string[],
-    extra: { input?: string; env?: Record<string, string> } = {},
-  ) => {
-    const result = await runGit(args, { cwd: dir, ...extra });
+  const remoteRef = `refs/remotes/origin/${options.branch}`;
+  const run = (args: readonly string[], input?: string, env?: Record<string, string>) =>
+    runGit(args, {
+      cwd: dir,
+      ...(input !== undefined ? { input } : {}),
+      ...(env !== undefined ? { env } : {}),
+    });
+  const git = async (args: readonly string[], input?: string, env?: Record<string, string>) => {
+    const result = await run(args, input, env);
     if (result.code !== 0) {
       throw new IoError(
         `git ${args[0]} failed in the GitOps clone of ${shown}: ${redactCredentials(result.stderr.trim() || result.stdout.trim())}`,
@@ -41,42 +58,147 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
     }
     return result.stdout;
   };
-  const cloned = await runGit([
-    'clone',
-    '--quiet',
-    '--no-checkout',
-    '--branch',
-    options.branch,
-    '--',
-    options.repository,
-    dir,
-  ]);
-  if (cloned.code !== 0) {
-    await rm(dir, { recursive: true, force: true });
-    throw new IoError(
-      `cannot clone GitOps repository ${shown} (branch ${options.branch}): ${redactCredentials(cloned.stderr.trim())}. Check gitops.repository and gitops.branch, or pass --gitops PATH_OR_URL.`,
-    );
-  }
-  const who = options.committer ?? { name: 'rollgate', email: 'rollgate@users.noreply.github.com' };
-
-  async function read(paths: readonly string[]): Promise<GitOpsSnapshot> {
-    await git([
+  const fetchBranch = (depth: readonly string[]) =>
+    run([
       'fetch',
       '--quiet',
+      '--no-tags',
+      '--no-write-fetch-head',
+      '--filter=blob:none',
+      ...depth,
       'origin',
-      `+refs/heads/${options.branch}:refs/remotes/origin/${options.branch}`,
+      `+refs/heads/${options.branch}:${remoteRef}`,
     ]);
-    const head = (await git(['rev-parse', `refs/remotes/origin/${options.branch}`])).trim();
+  try {
+    await git(['init', '--quiet', '--bare']);
+    // A throw-away clone: no background maintenance or commit graph after each fetch.
+    const settings = [
+      ['remote.origin.url', options.repository],
+      ['maintenance.auto', 'false'],
+      ['gc.auto', '0'],
+      ['fetch.writeCommitGraph', 'false'],
+      ...(isLocal(options.repository) ? [['remote.origin.uploadpack', LOCAL_UPLOAD_PACK]] : []),
+    ];
+    for (const [key = '', value = ''] of settings) await git(['config', key, value]);
+    const fetched = await fetchBranch(['--depth=1']);
+    if (fetched.code !== 0) {
+      throw new IoError(
+        `cannot clone GitOps repository ${shown} (branch ${options.branch}): ${redactCredentials(fetched.stderr.trim())}. Check gitops.repository and gitops.branch, or pass --gitops PATH_OR_URL.`,
+      );
+    }
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const who = options.committer ?? { name: 'rollgate', email: 'rollgate@users.noreply.github.com' };
+  /** Blobs this clone holds: fetched by id, or written by a commit. */
+  const present = new Set<string>();
+  let fresh = true;
+
+  async function read(paths: readonly string[]): Promise<GitOpsSnapshot> {
+    // The first read uses the clone just made; later ones fetch only the commits since.
+    if (!fresh) {
+      const fetched = await fetchBranch([]);
+      if (fetched.code !== 0)
+        throw new IoError(
+          `cannot fetch ${options.branch} from GitOps repository ${shown}: ${redactCredentials(fetched.stderr.trim())}`,
+        );
+    }
+    fresh = false;
+    const head = (await git(['rev-parse', '--verify', remoteRef])).trim();
     const unique = [...new Set(paths)];
     for (const path of unique) safeJoin(dir, path);
-    const files = await readBlobs(dir, head, unique);
+    if (unique.length === 0) return { head, files: {} };
+    const listed = await git(['--literal-pathspecs', 'ls-tree', '-z', '--full-tree', head, '--', ...unique]);
+    const blobs = new Map<string, string>();
+    for (const line of listed.split('\0')) {
+      const match = /^(\d+) (\w+) ([0-9a-f]+)\t(.*)$/s.exec(line);
+      if (!match) continue;
+      const [, mode, type, oid, path] = match;
+      if (path === undefined || oid === undefined || !unique.includes(path)) continue;
+      if (mode === '120000')
+        throw new UsageError(
+          `${path} is a symbolic link in the GitOps repository; rollgate reads and writes regular files only: replace the link with the file`,
+        );
+      if (type === 'blob') blobs.set(path, oid);
+    }
+    const missing = [...new Set(blobs.values())].filter((oid) => !present.has(oid));
+    if (missing.length > 0) {
+      // One fetch for every file the plan needs, by id (what git's lazy fetch would do one by one).
+      const got = await run(
+        [
+          '-c',
+          'fetch.negotiationAlgorithm=noop',
+          'fetch',
+          '--quiet',
+          '--no-tags',
+          '--no-write-fetch-head',
+          '--recurse-submodules=no',
+          '--filter=blob:none',
+          '--stdin',
+          'origin',
+        ],
+        `${missing.join('\n')}\n`,
+      );
+      if (got.code !== 0)
+        throw new IoError(
+          `cannot fetch the overlay files from GitOps repository ${shown}: ${redactCredentials(got.stderr.trim())}`,
+        );
+      for (const oid of missing) present.add(oid);
+    }
+    const found = await readBlobs(dir, head, [...blobs.keys()]);
+    const files: Record<string, string | undefined> = {};
+    for (const path of unique) files[path] = found[path];
     return { head, files };
   }
 
   const history: GitOpsStore['history'] = async (from, visit, historyOptions = {}) => {
     for (const path of historyOptions.paths ?? []) safeJoin(dir, path);
-    await streamLog(dir, from, visit, historyOptions);
+    // The clone starts one commit deep: walk what is here, and deepen only while the walk wants more.
+    const seen = new Set<string>();
+    let stopped = false;
+    let deepen = 64;
+    for (;;) {
+      // A shallow boundary looks like a root commit that adds every file: with a path filter it
+      // would match falsely, so it is visited only once the history behind it is here.
+      const boundary = historyOptions.paths?.length ? await shallowCommits() : new Set<string>();
+      await streamLog(
+        dir,
+        from,
+        (commit) => {
+          if (seen.has(commit.sha) || boundary.has(commit.sha)) return 'more';
+          seen.add(commit.sha);
+          if (visit(commit) === 'stop') {
+            stopped = true;
+            return 'stop';
+          }
+          return 'more';
+        },
+        historyOptions,
+      );
+      if (stopped || (await shallowCommits()).size === 0) return;
+      const got = await run([
+        'fetch',
+        '--quiet',
+        '--no-tags',
+        '--no-write-fetch-head',
+        '--filter=blob:none',
+        `--deepen=${deepen}`,
+        'origin',
+        `+refs/heads/${options.branch}:${remoteRef}`,
+      ]);
+      if (got.code !== 0)
+        throw new IoError(
+          `cannot read the history of ${options.branch} from GitOps repository ${shown}: ${redactCredentials(got.stderr.trim())}`,
+        );
+      deepen *= 8;
+    }
   };
+
+  async function shallowCommits(): Promise<Set<string>> {
+    const text = await readFile(join(dir, 'shallow'), 'utf8').catch(() => '');
+    return new Set(text.split('\n').filter(Boolean));
+  }
 
   async function commit(
     snapshot: GitOpsSnapshot,
@@ -84,49 +206,79 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
     message: string,
     at: Date,
   ): Promise<CommitOutcome> {
-    await git(['checkout', '--quiet', '--force', '--detach', snapshot.head]);
-    for (const edit of edits) {
-      const target = safeJoin(dir, edit.path);
-      await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, edit.after);
-    }
-    await git(['add', '--', ...edits.map((e) => e.path)]);
+    for (const edit of edits) safeJoin(dir, edit.path);
+    const tree = await writeTree(
+      dir,
+      (args, input) => run(args, input),
+      snapshot.head,
+      edits.map((e) => ({ path: e.path, text: e.after })),
+    );
     const when = at.toISOString();
-    await git(['commit', '--quiet', '--no-verify', '--cleanup=verbatim', '-F', '-'], {
-      input: message,
-      env: {
+    const sha = (
+      await git(['commit-tree', tree, '-p', snapshot.head, '-F', '-'], message, {
         GIT_AUTHOR_NAME: who.name,
         GIT_AUTHOR_EMAIL: who.email,
         GIT_COMMITTER_NAME: who.name,
         GIT_COMMITTER_EMAIL: who.email,
         GIT_AUTHOR_DATE: when,
         GIT_COMMITTER_DATE: when,
-      },
-    });
-    const sha = (await git(['rev-parse', 'HEAD'])).trim();
+      })
+    ).trim();
     // --force-with-lease pins the remote branch to the head we planned on: compare-and-swap.
-    const pushed = await runGit(
-      [
-        'push',
-        '--porcelain',
-        `--force-with-lease=refs/heads/${options.branch}:${snapshot.head}`,
-        'origin',
-        `${sha}:refs/heads/${options.branch}`,
-      ],
-      { cwd: dir },
-    );
+    const pushed = await run([
+      'push',
+      '--porcelain',
+      '--no-verify',
+      `--force-with-lease=refs/heads/${options.branch}:${snapshot.head}`,
+      'origin',
+      `${sha}:refs/heads/${options.branch}`,
+    ]);
     if (pushed.code === 0) return { kind: 'committed', sha };
-    const text = `${pushed.stdout}\n${pushed.stderr}`;
-    if (
-      /\[rejected\]|stale info|non-fast-forward|fetch first|cannot lock ref|failed to update ref/i.test(text)
-    ) {
-      const last = text.trim().split('\n').filter(Boolean).slice(-1)[0] ?? 'rejected';
-      return { kind: 'moved', detail: redactCredentials(last) };
-    }
-    throw new IoError(
-      `git push to ${shown} failed: ${redactCredentials(pushed.stderr.trim())}; check that the credentials can push to ${options.branch}`,
-    );
+    return pushRefused(`${pushed.stdout}\n${pushed.stderr}`, options.branch, shown);
   }
 
-  return { read, history, commit, close: () => rm(dir, { recursive: true, force: true }) };
+  return {
+    gitDir: dir,
+    read,
+    history,
+    commit,
+    close: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * What a refused push means. The branch moved (the lease or a fast-forward check failed): re-plan.
+ * A ref lock held by another writer: retry, and say "locked" if it never clears. A hook or a branch
+ * protection that refuses the commit: stop and say so, with the remote's own words.
+ */
+export function pushRefused(text: string, branch: string, shown: string): CommitOutcome {
+  const lines = text.split('\n').map((l) => l.trim());
+  const last = lines.filter(Boolean).slice(-1)[0] ?? 'rejected';
+  const status = lines.find((l) => /^!\s/.test(l)) ?? last;
+  if (/is at [0-9a-f]+ but expected|stale info|fetch first|non-fast-forward/i.test(status))
+    return { kind: 'moved', detail: redactCredentials(status) };
+  if (/\.lock'?: File exists|unable to create .*\.lock|cannot lock ref/i.test(text)) {
+    const lock = /cannot lock ref[^)\n]*|Unable to create [^)\n]*/i.exec(text)?.[0] ?? status;
+    return { kind: 'moved', cause: 'locked', detail: redactCredentials(lock) };
+  }
+  const remote = lines
+    .filter((l) => l.startsWith('remote:'))
+    .map((l) => l.slice('remote:'.length).trim())
+    .filter(Boolean);
+  const why = /\[remote rejected\][^(]*\(([^)]*)\)/.exec(status)?.[1];
+  if (why !== undefined) {
+    throw new IoError(
+      `the GitOps repository ${shown} refused the push to ${branch} (${why})${remote.length > 0 ? `: ${redactCredentials(remote.join(' / '))}` : ''}; nothing was written. A server-side hook or branch protection decides this: ask the repository's owners what it requires`,
+    );
+  }
+  throw new IoError(
+    `git push to ${shown} failed: ${redactCredentials(text.trim())}; check that the credentials can push to ${branch}`,
+  );
+}
+
+function isLocal(repository: string): boolean {
+  return (
+    /^file:\/\//i.test(repository) ||
+    (!/^[a-z][a-z0-9+.-]*:\/\//i.test(repository) && !/^[^/]+@[^:]+:/.test(repository))
+  );
 }

@@ -34,7 +34,7 @@ export function headlineOf(status: RunStatus): string {
     case 'denied':
       return 'denied';
     case 'aborted':
-      return 'aborted';
+      return status.reasonCode === 'superseded' ? 'superseded (another version landed meanwhile)' : 'aborted';
     case 'failed':
       return 'failed';
   }

@@ -131,6 +131,54 @@ describe('rollgate CLI', () => {
     expect(missing.stderr).toContain('cannot clone GitOps repository');
   });
 
+  it('rollback of several services: one read, one commit for all going back to the same version', async () => {
+    const { dir, cleanup: done } = await tempDir();
+    try {
+      const repo = await exampleGitOps(dir);
+      const args = ['--config', EXAMPLE_CONFIG, '--gitops', repo, '--requested-by', 'ana'];
+      for (const [version, at] of [
+        ['2.0.0', '2026-11-16T09:00:00Z'],
+        ['2.1.0', '2026-11-16T10:00:00Z'],
+      ] as const)
+        expect((await cli(['promote', 'dev', '--version', version, '--at', at, ...args])).code).toBe(0);
+      const before = Number(await git(repo, 'rev-list', '--count', 'main'));
+      const back = await cli(['rollback', 'dev', '--at', '2026-11-16T11:00:00Z', ...args]);
+      expect(back.code).toBe(0);
+      expect(Number(await git(repo, 'rev-list', '--count', 'main'))).toBe(before + 1);
+      const message = await git(repo, 'log', '-1', '--format=%B', 'main');
+      expect(message).toMatch(/^roll back checkout, cart to 2\.0\.0 in dev/);
+      expect(message).toContain('Rollgate-Service: checkout\nRollgate-Service: cart\n');
+    } finally {
+      await done();
+    }
+  });
+
+  it('promote to an older version needs --reason and says it is a downgrade', async () => {
+    const { dir, cleanup: done } = await tempDir();
+    try {
+      const repo = await exampleGitOps(dir);
+      const args = ['--config', EXAMPLE_CONFIG, '--gitops', repo, '--requested-by', 'ana'];
+      const refused = await cli(['promote', 'dev', '--service', 'checkout', '--version', '1.2.0', ...args]);
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toContain('1.2.0 is a downgrade of checkout in dev, which runs 1.3.0');
+      const done2 = await cli([
+        'promote',
+        'dev',
+        '--service',
+        'checkout',
+        '--version',
+        '1.2.0',
+        '--reason',
+        'bad memory leak',
+        ...args,
+      ]);
+      expect(done2.code).toBe(0);
+      expect(done2.stdout).toContain('downgrade of checkout in dev from 1.3.0 to 1.2.0');
+    } finally {
+      await done();
+    }
+  });
+
   it('rollback restores the previous version from the history, skipping gates visibly; status shows it', async () => {
     const { dir, cleanup: done } = await tempDir();
     try {
@@ -249,7 +297,7 @@ describe('rollgate CLI', () => {
     } finally {
       await done();
     }
-  });
+  }, 180_000);
 
   it('--help works for every verb', async () => {
     for (const verb of ['validate', 'check', 'plan', 'promote', 'rollback', 'status', 'edit', 'demo']) {
