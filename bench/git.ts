@@ -95,7 +95,10 @@ async function rollgatePromotion(bare: string): Promise<number> {
   return performance.now() - started;
 }
 
-/** The naive way: shallow clone with a checkout, edit the file, commit, push. Milliseconds. */
+/**
+ * The naive way: shallow clone with a checkout, edit the file, commit, push. Milliseconds. Its tags
+ * stay below rollgate's, so no rollgate promotion after it is a downgrade.
+ */
 async function naivePromotion(bare: string): Promise<number> {
   const work = await mkdtemp(join(tmpdir(), 'rollgate-bench-naive-'));
   const started = performance.now();
@@ -104,7 +107,7 @@ async function naivePromotion(bare: string): Promise<number> {
     const dir = join(work, 'w');
     const file = join(dir, OVERLAY);
     const text = await readFile(file, 'utf8');
-    await writeFile(file, text.replace(/newTag: "[^"]*"/, `newTag: "3.0.${++round}"`));
+    await writeFile(file, text.replace(/newTag: "[^"]*"/, `newTag: "1.${++round}.0"`));
     await git(dir, '-c', 'user.name=b', '-c', 'user.email=b@e', 'commit', '--quiet', '-am', 'promote');
     await git(dir, 'push', '--quiet', 'origin', 'HEAD:main');
     return performance.now() - started;

@@ -13,6 +13,8 @@ export interface ActionContext {
   /** https://github.com or the GHES host: for links. */
   readonly serverUrl: string;
   readonly runUrl: string;
+  /** This run and attempt (GITHUB_RUN_ID, with `.N` from the second attempt): the Rollgate-Run trailer. */
+  readonly runId: string;
   /** The commit the workflow runs on (workflow_dispatch, push, schedule). */
   readonly sha: string;
   readonly actor: string;
@@ -42,10 +44,17 @@ export function readContext(env: NodeJS.ProcessEnv): ActionContext {
     repository: { owner, repo },
     serverUrl,
     runUrl: `${serverUrl}/${owner}/${repo}/actions/runs/${env['GITHUB_RUN_ID'] ?? '0'}`,
+    runId: runIdOf(env),
     sha: env['GITHUB_SHA'] ?? '',
     actor: env['GITHUB_ACTOR'] ?? 'unknown',
     env,
   };
+}
+
+function runIdOf(env: NodeJS.ProcessEnv): string {
+  const id = env['GITHUB_RUN_ID'] || '0';
+  const attempt = env['GITHUB_RUN_ATTEMPT'];
+  return attempt && attempt !== '1' ? `${id}.${attempt}` : id;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -70,6 +79,8 @@ export interface CommentEvent {
   readonly body: string;
   readonly author: string;
   readonly authorType: string;
+  /** When GitHub says the comment was written (ISO 8601); '' when the payload lacks it. */
+  readonly createdAt: string;
   readonly issueNumber: number;
   readonly isPullRequest: boolean;
   readonly issueUrl: string;
@@ -91,6 +102,7 @@ export function asCommentEvent(payload: unknown): CommentEvent | undefined {
     body: str(comment, 'body') ?? '',
     author,
     authorType: str(user, 'type') ?? 'User',
+    createdAt: str(comment, 'created_at') ?? '',
     issueNumber,
     isPullRequest: obj(issue, 'pull_request') !== undefined,
     issueUrl: str(issue, 'html_url') ?? '',
@@ -153,5 +165,43 @@ export function asListedComments(data: unknown): ListedComment[] {
     const user = obj(c, 'user');
     if (id === undefined) return [];
     return [{ id, body: str(c, 'body') ?? '', author: (user && str(user, 'login')) ?? '' }];
+  });
+}
+
+/** One entry of GET /repos/{owner}/{repo}/activity: a ref moved from `before` to `after` at `timestamp`. */
+export interface ListedActivity {
+  readonly after: string;
+  readonly ref: string;
+  readonly activityType: string;
+  readonly timestamp: string;
+}
+
+export function asActivities(data: unknown): ListedActivity[] {
+  if (!Array.isArray(data)) return [];
+  return data.flatMap((a: unknown) => {
+    if (!isObject(a)) return [];
+    const after = str(a, 'after');
+    const ref = str(a, 'ref');
+    const activityType = str(a, 'activity_type');
+    const timestamp = str(a, 'timestamp');
+    if (!after || !ref || !activityType || !timestamp) return [];
+    return [{ after, ref, activityType, timestamp }];
+  });
+}
+
+/** One reaction on a comment: who and which. */
+export interface ListedReaction {
+  readonly user: string;
+  readonly content: string;
+}
+
+export function asReactions(data: unknown): ListedReaction[] {
+  if (!Array.isArray(data)) return [];
+  return data.flatMap((r: unknown) => {
+    if (!isObject(r)) return [];
+    const user = obj(r, 'user');
+    const login = user && str(user, 'login');
+    const content = str(r, 'content');
+    return login && content ? [{ user: login, content }] : [];
   });
 }

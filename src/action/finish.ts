@@ -17,6 +17,8 @@ export type Handler = (
 /** How a run ended: what the outputs, the job summary and the exit code say. */
 export type RunEnd =
   | { readonly kind: 'ignored'; readonly why: string }
+  /** Work that is not one promotion (the freeze sweep): a summary, and a failure when part of it failed. */
+  | { readonly kind: 'done'; readonly why: string; readonly failStep?: string }
   | {
       readonly kind: 'ran';
       readonly environment: string;
@@ -40,6 +42,11 @@ export async function finish(end: RunEnd): Promise<void> {
     info(`rollgate: ${end.why}; nothing to do`);
     return;
   }
+  if (end.kind === 'done') {
+    info(`rollgate: ${end.why}`);
+    if (end.failStep) setFailed(end.failStep);
+    return;
+  }
   const result = toResult(end);
   const sha = end.status.kind === 'committed' || end.status.kind === 'proposed' ? end.status.sha : undefined;
   writeOutputs({
@@ -61,5 +68,7 @@ export async function finish(end: RunEnd): Promise<void> {
     }
   }
   info(`rollgate: ${end.environment}: ${result.status} (${result.reason_code})`);
+  // A technical failure fails the step whatever the event: an answer on the PR is not success.
   if (end.failStep) setFailed(end.failStep);
+  else if (end.status.kind === 'failed') setFailed(`rollgate: ${end.environment}: ${end.status.message}`);
 }

@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js';
 import { USAGE, VERBS } from '../commands/grammar.js';
+import { cell, codeBlock, escapeMd } from '../report/escape.js';
 import { ROLLOUT_VERB_SPECS } from './rollout-verbs.js';
 
 /** The /help answer: the grammar and this repository's environments and services. */
@@ -23,7 +24,7 @@ export function helpText(config: Config | undefined): string {
     for (const [name, env] of Object.entries(config.environments)) {
       const services = env.services ?? Object.keys(config.services);
       lines.push(
-        `| ${name} | ${env.after ?? '—'} | ${env.gates.join(', ') || '—'} | ${services.join(', ')} |`,
+        `| ${cell(name)} | ${cell(env.after ?? '—')} | ${cell(env.gates.join(', ') || '—')} | ${cell(services.join(', '))} |`,
       );
     }
   }
@@ -31,13 +32,12 @@ export function helpText(config: Config | undefined): string {
   return lines.join('\n');
 }
 
+/** The reply to a command rollgate cannot run as written; `problem` may quote the comment, so it is escaped. */
 export function usageReply(problem: string, usage: string): string {
   return [
-    `### 🤔 rollgate: ${problem}`,
+    `### 🤔 rollgate: ${escapeMd(problem)}`,
     '',
-    '```',
-    usage,
-    '```',
+    codeBlock(usage),
     '',
     'Comment `/help` for every command.',
   ].join('\n');

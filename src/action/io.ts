@@ -51,9 +51,27 @@ export const INPUTS = {
     default: 'write',
   },
   'allow-forks': {
-    description: 'Accept commands on pull requests from forks.',
+    description:
+      'Accept commands on pull requests from forks. A fork push has no server-side time, so such a command also needs deployment-confirmation.',
     required: false,
     default: 'false',
+  },
+  'allow-bots': {
+    description:
+      'Bot accounts (e.g. "release-bot[bot]") whose commands are obeyed, separated by spaces, commas or newlines. Comments from any other bot are ignored without a word.',
+    required: false,
+    default: '',
+  },
+  'deployment-confirmation': {
+    description:
+      'When GitHub has no server-side time for the push of the pull request head (a fork), reply naming the SHA and ship only once the commenter reacts +1 to that reply. Without it such commands are refused.',
+    required: false,
+    default: 'false',
+  },
+  'deployment-confirmation-timeout': {
+    description: 'Seconds to wait for the +1 on the deployment confirmation reply (1 to 600).',
+    required: false,
+    default: '60',
   },
 } as const;
 
@@ -110,6 +128,16 @@ export function writeOutputs(outputs: { readonly [K in OutputName]?: string }): 
 /** "a, b\nc" -> [a, b, c] */
 export function listInput(text: string): string[] {
   return text.split(/[\s,]+/).filter(Boolean);
+}
+
+/** A whole number of seconds within [min, max]; the error names the input and the range. */
+export function secondsInput(name: InputName, text: string, min: number, max: number): number {
+  const t = text.trim();
+  const n = Number(t);
+  if (!/^\d+$/.test(t) || n < min || n > max) {
+    throw new Error(`input ${name} is "${text}"; expected a whole number of seconds from ${min} to ${max}`);
+  }
+  return n;
 }
 
 export function booleanInput(name: InputName, text: string): boolean {

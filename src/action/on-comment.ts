@@ -13,6 +13,7 @@ import {
   readPermission,
   readPullRequest,
   type Permission,
+  type PullRequest,
 } from '../facts/github.js';
 import { gateInputsFor } from '../facts/fetchers.js';
 import { markerFor } from '../report/markdown.js';
@@ -22,11 +23,15 @@ import { succeeded, type RunStatus } from '../report/status.js';
 import { describeError } from './describe-error.js';
 import { rollbackVersion } from './rollback-version.js';
 import { statusText } from './status-reply.js';
-import { asCommentEvent, type ActionContext, type CommentEvent } from './context.js';
+import { asCommentEvent, type ActionContext, type CommentEvent, type Repo } from './context.js';
 import { recordPromotion } from './deployment.js';
 import type { RunEnd } from './finish.js';
 import { helpText, usageReply } from './help.js';
-import { booleanInput, type Inputs } from './io.js';
+import { booleanInput, secondsInput, type Inputs } from './io.js';
+import { isUnlistedBot } from './bots.js';
+import { confirmDeployment } from './confirm.js';
+import { headSafety } from './head-safety.js';
+import { codeBlock, escapeInline } from '../report/escape.js';
 import { promotionReport } from './promotion-report.js';
 import { startedRollouts } from './rollout-start.js';
 import { HeadMovedError, resolveVersion, runPromotion } from './promotion.js';
@@ -48,9 +53,24 @@ export async function onComment(
   if (event.action !== 'created') return { kind: 'ignored', why: `comment ${event.action}, not created` };
   const parsed = parseComment(event.body);
   if (parsed.kind === 'ignored') return { kind: 'ignored', why: 'the comment is not a rollgate command' };
+  if (isUnlistedBot(event, inputs['allow-bots'])) {
+    return { kind: 'ignored', why: `@${event.author} is a bot that allow-bots does not name` };
+  }
 
   const { github } = clients();
   const repo = ctx.repository;
+  // Who may ask comes first: anyone can comment on a public repository, and a reply to each of
+  // their comments would be a spam amplifier. A refusal costs them one reaction, nothing more.
+  const needed = permissionInput(inputs.permission);
+  const has = await readPermission(github, repo, event.author);
+  if (!permissionAtLeast(has, needed)) {
+    await react(github, repo, event.commentId, '-1');
+    const verb = parsed.kind === 'command' ? parsed.command.verb : parsed.verb;
+    return aborted(
+      'not-permitted',
+      `@${event.author} has ${has} permission on ${repo.owner}/${repo.repo}; ${verb} needs ${needed} or above`,
+    );
+  }
   await react(github, repo, event.commentId, 'eyes');
   try {
     return await handleCommand(ctx, inputs, clients, clock, event, parsed);
@@ -61,7 +81,7 @@ export async function onComment(
       github,
       repo,
       event.issueNumber,
-      `### 💥 rollgate failed\n\n\`\`\`\n${message.slice(0, 4000)}\n\`\`\`\n\nNothing was written. [Run log](${ctx.runUrl})`,
+      `### 💥 rollgate failed\n\n${codeBlock(message.slice(0, 4000))}\n\nNothing was written. [Run log](${ctx.runUrl})`,
     ).catch(() => undefined);
     await react(github, repo, event.commentId, '-1');
     throw err;
@@ -84,20 +104,6 @@ async function handleCommand(
     await react(github, repo, event.commentId, 'confused');
     return aborted(reasonCode, problem);
   };
-
-  const needed = permissionInput(inputs.permission);
-  const has = await readPermission(github, repo, event.author);
-  if (!permissionAtLeast(has, needed)) {
-    await reply(
-      github,
-      repo,
-      event.issueNumber,
-      `### 🛑 rollgate: @${event.author} cannot run ${parsed.kind === 'command' ? parsed.command.verb : parsed.verb} here\n\n` +
-        `- **Needs:** ${needed} permission on ${repo.owner}/${repo.repo} or above\n- **Has:** ${has}\n\nAsk someone with ${needed} access to run it.`,
-    );
-    await react(github, repo, event.commentId, '-1');
-    return aborted('not-permitted', `@${event.author} has ${has} permission; ${needed} or above is needed`);
-  }
 
   if (parsed.kind === 'invalid') {
     return confused('bad-command', parsed.problem, parsed.usage);
@@ -191,8 +197,16 @@ async function handleCommand(
     source,
     labels: pr.labels,
     dryRun: command.dryRun,
+    // DESIGN.md: nothing blocks a rollback. The core records every gate as skipped (as the CLI does).
+    ...(command.verb === '/rollback' ? { kind: 'rollback' as const } : {}),
+    runId: ctx.runId,
     ...(command.reason !== undefined ? { reason: command.reason } : {}),
   };
+  if (command.verb === '/promote' && !command.dryRun) {
+    const refusal = await checkHead(github, repo, inputs, event, pr, command.environment, request);
+    if (refusal) return refusal;
+  }
+
   const reviewFacts = await readReviewFacts(github, repo, config, command.environment, pr, event.author);
   const recorded = pr.headSha;
   info(
@@ -255,6 +269,84 @@ async function handleCommand(
   };
 }
 
+/**
+ * The head the command would ship must predate the command (a server-side push time), or be
+ * confirmed by the commenter when no such time exists. Returns the refusal, or undefined to go on.
+ */
+async function checkHead(
+  github: Clients['github'],
+  repo: Repo,
+  inputs: Inputs,
+  event: CommentEvent,
+  pr: PullRequest,
+  environment: string,
+  request: PromotionRequest,
+): Promise<RunEnd | undefined> {
+  const refuse = async (reasonCode: string, heading: string, bullets: string[], todo: string) => {
+    await reply(
+      github,
+      repo,
+      event.issueNumber,
+      [`### 🛑 rollgate: ${heading}`, '', ...bullets, '', todo].join('\n'),
+    );
+    await react(github, repo, event.commentId, '-1');
+    return aborted(reasonCode, `${heading}: ${bullets[0]?.replace(/[*`]/g, '').replace(/^- /, '')}`);
+  };
+  const again = escapeInline(`/promote ${environment}`);
+  const safety = await headSafety(github, repo, pr, event.createdAt);
+  if (safety.kind === 'safe') {
+    info(
+      `rollgate: head ${safety.sha} was pushed at ${safety.pushedAt}, before the command (${event.createdAt})`,
+    );
+    return undefined;
+  }
+  if (safety.kind === 'pushed-after-command') {
+    return refuse(
+      'head-pushed-after-command',
+      `the pull request changed after the command`,
+      [
+        `- **Would have shipped:** \`${safety.sha}\`, pushed at ${safety.pushedAt}, after the command (written at ${safety.commentedAt})`,
+        '- **Nothing was written.**',
+      ],
+      `Check the new commits, then comment ${again} again.`,
+    );
+  }
+  if (!booleanInput('deployment-confirmation', inputs['deployment-confirmation'])) {
+    return refuse(
+      'no-push-time',
+      `cannot tell whether ${safety.sha.slice(0, 7)} was pushed before the command`,
+      [`- **Head:** \`${safety.sha}\`: ${safety.why}`, '- **Nothing was written.**'],
+      'Set `deployment-confirmation: true` on the rollgate step so rollgate asks you to confirm the exact commit with a 👍, or push the branch to this repository.',
+    );
+  }
+  const timeoutSeconds = secondsInput(
+    'deployment-confirmation-timeout',
+    inputs['deployment-confirmation-timeout'] || '60',
+    1,
+    600,
+  );
+  const answer = await confirmDeployment(github, repo, {
+    issueNumber: event.issueNumber,
+    author: event.author,
+    sha: safety.sha,
+    what: `${request.services.join(', ')} ${formatVersion(request.version)} to ${environment}`,
+    why: `${safety.why}, so GitHub cannot prove it predates the command`,
+    timeoutSeconds,
+  });
+  if (answer.kind === 'confirmed') {
+    info(`rollgate: @${event.author} confirmed ${safety.sha}`);
+    return undefined;
+  }
+  return refuse(
+    'not-confirmed',
+    answer.kind === 'rejected'
+      ? `@${event.author} cancelled shipping ${safety.sha.slice(0, 7)}`
+      : `no 👍 from @${event.author} within ${timeoutSeconds} seconds`,
+    [`- **Would have shipped:** \`${safety.sha}\``, '- **Nothing was written.**'],
+    `Comment ${again} again and react 👍 to rollgate's reply to ship it.`,
+  );
+}
+
 const USAGE_OPEN = 'reopen the pull request, then comment again';
 
 function aborted(reasonCode: string, message: string): RunEnd {
@@ -279,7 +371,7 @@ function nextStep(status: RunStatus, command: Command): { next?: string } {
   const again =
     command.verb === '/status' || command.verb === '/help'
       ? ''
-      : `\`${command.verb} ${command.environment}\``;
+      : escapeInline(`${command.verb} ${command.environment}`);
   switch (status.kind) {
     case 'denied':
       return { next: `Fix or wait out the failing gates above, then comment ${again} again.` };

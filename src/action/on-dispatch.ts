@@ -79,6 +79,7 @@ export async function onDispatch(
     requestedBy: ctx.actor,
     source: ctx.runUrl,
     dryRun: ask.dryRun,
+    runId: ctx.runId,
     ...(ask.reason !== undefined ? { reason: ask.reason } : {}),
   };
   const result = await runPromotion({

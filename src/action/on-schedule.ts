@@ -1,26 +1,16 @@
-import { info } from '@actions/core';
+import { info, warning } from '@actions/core';
 import type { Verdict } from '../core/types.js';
 import { GATE_KINDS } from '../gates/registry.js';
 import { asListedPulls, type ActionContext, type Repo } from './context.js';
 import type { RunEnd } from './finish.js';
 import type { Inputs } from './io.js';
 import { loadTrustedConfig, type Clients } from './setup.js';
+import { writeStatuses, type StatusClient, type WantedStatus } from './sweep-statuses.js';
 
-export interface SweepClient {
-  readonly rest: {
+export interface SweepClient extends StatusClient {
+  readonly rest: StatusClient['rest'] & {
     readonly pulls: {
       list(p: Repo & { state: 'open'; per_page: number; page: number }): Promise<{ readonly data: unknown }>;
-    };
-    readonly repos: {
-      createCommitStatus(
-        p: Repo & {
-          sha: string;
-          state: 'success' | 'failure';
-          context: string;
-          description: string;
-          target_url: string;
-        },
-      ): Promise<unknown>;
     };
   };
 }
@@ -60,8 +50,10 @@ export async function onSchedule(
   const freeze = GATE_KINDS['freeze'];
   if (freeze === undefined) throw new Error('the freeze gate kind is not registered');
   let frozen = 0;
+  let written = 0;
+  const failures: string[] = [];
   for (const pull of pulls) {
-    for (const env of frozenEnvs) {
+    const wanted: WantedStatus[] = frozenEnvs.map((env) => {
       const verdicts: Verdict[] = env.gates.map((gate) =>
         freeze.evaluate(gate.name, gate.config, {
           request: {
@@ -77,21 +69,30 @@ export async function onSchedule(
       );
       const failing = verdicts.find((v) => v.outcome === 'fail');
       if (failing) frozen++;
-      await github.rest.repos.createCommitStatus({
-        ...repo,
-        sha: pull.headSha,
-        state: failing ? 'failure' : 'success',
+      return {
         context: `rollgate/freeze/${env.name}`,
-        description: (failing
-          ? `${failing.gate}: ${failing.reason}`
-          : `no freeze active in ${env.name}`
-        ).slice(0, 140),
-        target_url: ctx.runUrl,
-      });
+        state: failing ? 'failure' : 'success',
+        description: failing ? `${failing.gate}: ${failing.reason}` : `no freeze active in ${env.name}`,
+      };
+    });
+    // Each pull request on its own: one refused write must not stop the sweep for the others.
+    for (const outcome of await writeStatuses(github, repo, pull.headSha, wanted, ctx.runUrl)) {
+      if (outcome.kind === 'written') written++;
+      if (outcome.kind === 'failed') {
+        const line = `#${pull.number} (${pull.headSha.slice(0, 7)}) ${outcome.context}: ${outcome.error}`;
+        failures.push(line);
+        warning(`rollgate: freeze sweep could not set ${line}`);
+      }
     }
   }
-  info(
-    `rollgate: freeze sweep at ${now.toISOString()}: ${pulls.length} open PRs x ${frozenEnvs.length} environments, ${frozen} frozen`,
-  );
+  const summary = `freeze sweep at ${now.toISOString()}: ${pulls.length} open PRs x ${frozenEnvs.length} environments, ${frozen} frozen, ${written} statuses written (the rest unchanged), ${failures.length} failed`;
+  info(`rollgate: ${summary}`);
+  if (failures.length > 0) {
+    return {
+      kind: 'done',
+      why: summary,
+      failStep: `rollgate: the freeze sweep could not set ${failures.length} status(es), the other pull requests were swept:\n${failures.join('\n')}`,
+    };
+  }
   return { kind: 'ignored', why: `freeze sweep done (${pulls.length} pull requests)` };
 }

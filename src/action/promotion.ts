@@ -1,5 +1,7 @@
+import { info } from '@actions/core';
 import type { Config } from '../config/schema.js';
 import { promote, type Evaluation, type ExtraFacts } from '../core/pipeline.js';
+import { findOwnCommit } from './own-commit.js';
 import { parseVersion } from '../core/request.js';
 import type { PromotionRequest, Version } from '../core/types.js';
 import type { CommitOutcome, GitOpsStore } from '../core/store.js';
@@ -47,7 +49,7 @@ export async function runPromotion(run: PromotionRun): Promise<PromotionResult> 
     history: (...args) => run.store.history(...args),
     commit: async (snapshot, edits, message, at) => {
       await run.beforeCommit?.();
-      last = await run.store.commit(snapshot, edits, message, at);
+      last = await commitOrRecognise(run, snapshot, edits, message, at);
       return last;
     },
   };
@@ -108,6 +110,33 @@ export async function runPromotion(run: PromotionRun): Promise<PromotionResult> 
     }
     throw err;
   }
+}
+
+/**
+ * One commit; when GitHub's answer is lost (an error) or the branch looks moved, the run first looks
+ * for its own commit (Rollgate-Run) at the head: if it is there, the commit landed. Pull-request
+ * mode commits to a fresh branch, where a lost answer is reported as the error it is.
+ */
+async function commitOrRecognise(
+  run: PromotionRun,
+  ...[snapshot, edits, message, at]: Parameters<GitOpsStore['commit']>
+): Promise<CommitOutcome> {
+  const runId = run.request.runId;
+  const recognise = async (): Promise<CommitOutcome | undefined> => {
+    if (runId === undefined || run.config.gitops.mode !== 'push') return undefined;
+    const sha = await findOwnCommit(run.store, runId, run.request.environment);
+    if (sha !== undefined) info(`rollgate: GitHub's answer was lost, but commit ${sha} of this run landed`);
+    return sha !== undefined ? { kind: 'committed', sha } : undefined;
+  };
+  let outcome: CommitOutcome;
+  try {
+    outcome = await run.store.commit(snapshot, edits, message, at);
+  } catch (err) {
+    const mine = await recognise().catch(() => undefined);
+    if (mine) return mine;
+    throw err;
+  }
+  return outcome.kind === 'moved' ? ((await recognise()) ?? outcome) : outcome;
 }
 
 /**

@@ -1,3 +1,5 @@
+import { cell, codeBlock, escapeInline } from '../report/escape.js';
+
 /** The /status answer: the version of each service in each environment, and the pipeline picture. */
 export function statusText(
   running: Record<string, Record<string, string | undefined>>,
@@ -9,15 +11,14 @@ export function statusText(
     '<!-- rollgate:status -->',
     '### rollgate status',
     '',
-    `| service | ${environments.join(' | ')} |`,
+    `| service | ${environments.map(cell).join(' | ')} |`,
     `| --- | ${environments.map(() => '---').join(' | ')} |`,
     ...services.map(
-      (s) => `| ${s} | ${environments.map((e) => `\`${running[e]?.[s] ?? '—'}\``).join(' | ')} |`,
+      (s) =>
+        `| ${cell(s)} | ${environments.map((e) => escapeInline(running[e]?.[s] ?? '—').replace(/\|/g, '\\|')).join(' | ')} |`,
     ),
     '',
-    '```mermaid',
-    mermaid,
-    '```',
+    codeBlock(mermaid, 'mermaid'),
   ];
   return lines.join('\n');
 }

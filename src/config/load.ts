@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isAlias, isMap, isNode, isScalar, LineCounter, type Node, visit, Document } from 'yaml';
 import { z } from 'zod';
-import { ConfigError, type ConfigProblem, IoError } from '../core/errors.js';
+import { ConfigError, type ConfigProblem, IoError, UsageError } from '../core/errors.js';
 import { GATE_KINDS } from '../gates/registry.js';
 import { DEFAULT_LIMITS, isYamlProblem, parseBounded } from '../overlays/yaml/bounded.js';
 import { normalizeRepoPath } from '../core/repo-paths.js';
@@ -33,6 +33,13 @@ export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = proc
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // No file there (or a folder) is a usage mistake (exit 2); a file that cannot be read is I/O (exit 3).
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') {
+      throw new UsageError(
+        `config ${file} ${code === 'EISDIR' ? 'is a folder, not a file' : 'does not exist'}. Pass --config FILE or create ${DEFAULT_CONFIG_PATH}.`,
+      );
+    }
     throw new IoError(
       `cannot read config ${file}: ${(err as Error).message}. Pass --config FILE or create ${DEFAULT_CONFIG_PATH}.`,
     );

@@ -6,7 +6,7 @@ import { overlayCandidates } from './overlay-paths.js';
 import { makePlan } from './plan.js';
 import { runningVersions } from './running.js';
 import type { GitOpsSnapshot, GitOpsStore } from './store.js';
-import { formatTrailers } from './trailers.js';
+import { formatTrailers, oneLine } from './trailers.js';
 import {
   ASSERTED_NOTE,
   type Decision,
@@ -249,11 +249,13 @@ function changedSince(request: PromotionRequest, before: Evaluation, after: Eval
 export function commitMessage(request: PromotionRequest, plan: Plan, decision: Decision): string {
   // Only services whose overlay changes are recorded: the others already ran the version.
   const services = plan.changedServices.length > 0 ? plan.changedServices : request.services;
-  const headline =
+  const headline = oneLine(
     request.kind === 'rollback'
       ? `roll back ${services.join(', ')} to ${decision.version} in ${request.environment}`
-      : `promote ${services.join(', ')} ${decision.version} to ${request.environment}`;
-  const body = plan.edits.flatMap((e) => e.descriptions.map((d) => `- ${e.path}: ${d}`));
+      : `promote ${services.join(', ')} ${decision.version} to ${request.environment}`,
+  );
+  // Descriptions quote values read from overlays: one line each, whatever the file held.
+  const body = plan.edits.flatMap((e) => e.descriptions.map((d) => `- ${oneLine(e.path)}: ${oneLine(d)}`));
   const verdicts = decision.verdicts
     .filter((v) => v.kind !== 'override')
     .map((v) => `${v.gate}=${v.outcome}`)
@@ -275,6 +277,7 @@ export function commitMessage(request: PromotionRequest, plan: Plan, decision: D
       request.kind === 'rollback' ? 'rollback (gates skipped)' : `allowed (${verdicts || 'no gates'})`,
     overrides,
     ...reasonTrailers(request, decision),
+    ...(request.runId !== undefined ? { run: request.runId } : {}),
   });
   return `${headline}\n\n${body.join('\n')}\n\n${trailers}\n`;
 }

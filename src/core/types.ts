@@ -69,6 +69,11 @@ export interface PromotionRequest {
   readonly identity?: 'verified' | 'asserted';
   /** A rollback restores a version the environment ran before; gates that judge new versions are skipped. */
   readonly kind?: 'promote' | 'rollback';
+  /**
+   * The run that asks (the Action's run id): written as `Rollgate-Run`, so a run whose commit
+   * landed but whose answer was lost can recognise its own commit.
+   */
+  readonly runId?: string;
 }
 
 /** One rollgate commit read back from the GitOps history through its trailers. */

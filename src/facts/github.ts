@@ -105,6 +105,7 @@ interface RawPull {
   readonly labels: readonly { readonly name?: string }[];
   readonly head: {
     readonly sha: string;
+    readonly ref: string;
     readonly repo: { readonly full_name: string; readonly fork: boolean } | null;
   };
   readonly base: { readonly repo: { readonly full_name: string } };
@@ -118,6 +119,8 @@ interface RawReview {
 }
 
 export interface PullRequest extends PullRequestFacts {
+  /** The head branch's name (in the head repository). */
+  readonly headRef: string;
   /** The head lives in another repository (a fork, or a deleted one). */
   readonly fromFork: boolean;
   readonly open: boolean;
@@ -139,6 +142,7 @@ export async function readPullRequest(
     number: pull.number,
     author: pull.user?.login ?? 'ghost',
     headSha: pull.head.sha,
+    headRef: pull.head.ref,
     labels: pull.labels.flatMap((l) => (l.name ? [l.name] : [])),
     reviews: reviews.flatMap(toReview),
     fromFork: headRepo === undefined || headRepo.toLowerCase() !== pull.base.repo.full_name.toLowerCase(),

@@ -1,5 +1,6 @@
 import { ASSERTED_NOTE, type Decision, type FileEdit, type Verdict } from '../core/types.js';
 import { unifiedDiff } from './diff.js';
+import { cell, codeBlock, escapeInline, escapeMd } from './escape.js';
 import { pipelineMermaid, type PipelineView } from './mermaid.js';
 import { headlineOf, type RunStatus } from './status.js';
 
@@ -49,7 +50,7 @@ export function renderReport(input: ReportInput): string {
   const head = renderHead(input);
   const gates = input.decision ? renderGates(input.decision) : '';
   const pipeline = input.pipeline
-    ? `<details><summary>Pipeline</summary>\n\n\`\`\`mermaid\n${pipelineMermaid(input.pipeline, input.environment)}\n\`\`\`\n\n</details>\n`
+    ? `<details><summary>Pipeline</summary>\n\n${codeBlock(pipelineMermaid(input.pipeline, input.environment), 'mermaid')}\n\n</details>\n`
     : '';
   const next = input.next ? `\n${input.next}\n` : '';
   const fixed = head.length + gates.length + pipeline.length + next.length;
@@ -69,8 +70,8 @@ function renderHead(input: ReportInput): string {
     `### ${STATUS_ICON[s.kind]} rollgate: ${input.environment} ${headlineOf(s)}`,
     '',
     `- **Services:** ${escapeMd(what)}`,
-    `- **Version:** \`${input.version || 'unchanged'}\``,
-    `- **Requested by:** @${input.requestedBy}${input.source ? ` from ${input.source}` : ''}`,
+    `- **Version:** ${escapeInline(input.version || 'unchanged')}`,
+    `- **Requested by:** @${escapeMd(input.requestedBy)}${input.source ? ` from ${escapeMd(input.source)}` : ''}`,
   ];
   if (s.kind === 'committed')
     lines.push(`- **Commit:** ${s.url ? `[${s.sha.slice(0, 7)}](${s.url})` : s.sha}`);
@@ -116,11 +117,5 @@ function fence(text: string): string {
   return text.replace(/```/g, '`\u200b``');
 }
 
-export function cell(text: string): string {
-  return escapeMd(text).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-
-/** Comment text from outside (names, reasons) must not open HTML or mention by accident. */
-export function escapeMd(text: string): string {
-  return text.replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+// Shared with the rollout reports; defined with the other escaping in escape.ts.
+export { cell, escapeMd } from './escape.js';

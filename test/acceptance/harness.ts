@@ -351,7 +351,13 @@ export function commentEvent(
     },
   });
   const c = payload['comment'] as Record<string, unknown>;
-  Object.assign(c, { id: comment.id, body, user: { ...(c['user'] as object), login: user } });
+  Object.assign(c, {
+    id: comment.id,
+    body,
+    created_at: comment.createdAt,
+    updated_at: comment.updatedAt,
+    user: { ...(c['user'] as object), login: user, type: user.endsWith('[bot]') ? 'Bot' : 'User' },
+  });
   return withRepository(payload, scene.sim);
 }
 

@@ -194,29 +194,25 @@ describe('acceptance: /promote on a pull request', () => {
     expect(result(run).decision?.verdicts.map((v) => v.outcome)).toContain('warn');
   });
 
-  it('a commenter without write permission is refused before anything is read', async () => {
+  it('a commenter without write permission is refused before anything is read, with one reaction and no reply', async () => {
     const s = await setUp();
     const before = await s.gitops.head();
     const run = await comment(s, 'rita', '/promote dev checkout --version 1.5.0');
     expect(run.code).toBe(0);
     await expectNothingWritten(s, before);
     expect(result(run)).toMatchObject({ status: 'aborted', reason_code: 'not-permitted' });
-    expect(botComments(s)[0]?.body).toContain('@rita cannot run /promote here');
+    expect(botComments(s)).toEqual([]);
     expect(operations(s).filter((o) => o.startsWith('graphql') || o.includes('contents'))).toEqual([]);
-    expect(reactionsOn(s)).toEqual(['eyes', '-1']);
+    expect(reactionsOn(s)).toEqual(['-1']);
   });
 
-  it('a pull request from a fork is refused unless allowed', async () => {
+  it('a pull request from a fork is refused unless allowed (allowed, it needs a confirmation: bot-safety.test.ts)', async () => {
     const s = await setUp({ prFromFork: true });
     const before = await s.gitops.head();
     const refused = await comment(s, 'alice', '/promote dev checkout --version 1.5.0');
     expect(result(refused)).toMatchObject({ status: 'aborted', reason_code: 'fork' });
     await expectNothingWritten(s, before);
     expect(botComments(s)[0]?.body).toContain('pull requests from forks cannot be promoted');
-    const allowed = await comment(s, 'alice', '/promote dev checkout --version 1.5.0', {
-      'allow-forks': 'true',
-    });
-    expect(result(allowed)).toMatchObject({ status: 'committed' });
   });
 
   it('gates edited in the pull request are ignored: config comes from the default branch at a pinned SHA', async () => {
@@ -388,4 +384,4 @@ describe('acceptance: /promote on a pull request', () => {
 });
 
 /** The requests one /promote makes (see docs/action.md for the list). */
-const PROMOTE_REQUESTS = 17;
+const PROMOTE_REQUESTS = 18;

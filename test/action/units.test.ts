@@ -127,7 +127,12 @@ describe('payload guards', () => {
     expect(
       asCommentEvent({
         action: 'created',
-        comment: { id: 5, body: '/help', user: { login: 'alice', type: 'User' } },
+        comment: {
+          id: 5,
+          body: '/help',
+          created_at: '2026-01-01T00:00:00Z',
+          user: { login: 'alice', type: 'User' },
+        },
         issue: { number: 3, pull_request: {}, html_url: 'u' },
       }),
     ).toEqual({
@@ -136,6 +141,7 @@ describe('payload guards', () => {
       body: '/help',
       author: 'alice',
       authorType: 'User',
+      createdAt: '2026-01-01T00:00:00Z',
       issueNumber: 3,
       isPullRequest: true,
       issueUrl: 'u',

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigFile, parseConfig } from '../../src/config/load.js';
-import { ConfigError } from '../../src/core/errors.js';
+import { ConfigError, exitCodeOf } from '../../src/core/errors.js';
 import { EXAMPLE_CONFIG, tempDir } from '../helpers/repo.js';
 
 const BASE = `version: 1
@@ -193,10 +193,13 @@ describe('config loader', () => {
       const config = await loadConfigFile(join(dir, 'rollgate.yaml'), {});
       expect(config.gates['bake-1h']).toMatchObject({ kind: 'bake', config: '1h' });
     });
-    it('a missing config file is an I/O error that says what to do', async () => {
-      await expect(loadConfigFile(join(dir, 'nope.yaml'), {})).rejects.toThrow(
-        /cannot read config .*nope\.yaml.*--config FILE/,
-      );
+    it('a missing config file is a usage error (exit 2) that says what to do', async () => {
+      const err: unknown = await loadConfigFile(join(dir, 'nope.yaml'), {}).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect((err as Error).message).toMatch(/config .*nope\.yaml.*--config FILE/);
+      expect(exitCodeOf(err)).toBe(2);
+      // A folder where the file should be is the same mistake.
+      expect(exitCodeOf(await loadConfigFile(dir, {}).catch((e: unknown) => e))).toBe(2);
     });
   });
 });

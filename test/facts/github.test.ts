@@ -69,6 +69,7 @@ describe('readPullRequest', () => {
     labels: [{ name: 'hotfix' }, {}],
     head: {
       sha: 'abc',
+      ref: 'feature',
       repo: headRepo === null ? null : { full_name: headRepo, fork: headRepo !== 'acme/shop' },
     },
     base: { repo: { full_name: 'acme/shop' } },
@@ -96,6 +97,7 @@ describe('readPullRequest', () => {
       number: 5,
       author: 'alice',
       headSha: 'abc',
+      headRef: 'feature',
       labels: ['hotfix'],
       reviews: [{ user: 'bob', state: 'APPROVED', commitId: 'abc', submittedAt: '2026-01-01T00:00:00Z' }],
       fromFork: false,

@@ -4,7 +4,9 @@
 
 export interface Fault {
   match: { method?: string; path?: RegExp | string; graphql?: RegExp };
-  status: 500 | 502 | 503 | 429 | 403;
+  status: 500 | 502 | 503 | 429 | 403 | 422;
+  /** The message of a 422 (GitHub's validation refusal); a default one otherwise. */
+  message?: string;
   /** Seconds, sent as `retry-after` (and for a primary rate limit, as the reset time). */
   retryAfter?: number;
   /** GitHub's secondary ("abuse") rate limit; otherwise a 403/429 is the primary rate limit. */
@@ -15,6 +17,11 @@ export interface Fault {
    */
   graphqlRateLimited?: boolean;
   times?: number;
+  /**
+   * GraphQL only: GitHub did the work, then the answer was lost (a 5xx from a proxy after a
+   * createCommitOnBranch landed). The request is handled as usual and the fault is sent instead.
+   */
+  afterHandling?: boolean;
 }
 
 export interface PendingFault extends Fault {
@@ -92,6 +99,17 @@ export function faultResponse(
           'API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID.',
         documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
         status: String(f.status),
+      },
+    };
+  }
+  if (f.status === 422) {
+    return {
+      status: 422,
+      headers,
+      body: {
+        message: f.message ?? 'Validation Failed',
+        documentation_url: 'https://docs.github.com/rest',
+        status: '422',
       },
     };
   }

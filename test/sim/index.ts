@@ -191,6 +191,9 @@ export async function startSimulator(opts: { port?: number } = {}): Promise<Simu
     }
     const fault = takeFault(faults, faultTarget);
     if (fault) {
+      if (fault.afterHandling && isGraphql && token) {
+        await handleGraphql(body, { state, actor, token, violations });
+      }
       const r = faultResponse(fault, Math.floor(Date.now() / 1000));
       send(res, r.status, { ...rateHeaders(token, resource), ...r.headers }, r.body);
       log(r.status, true);

@@ -182,6 +182,48 @@ describe('REST routes answer from state and git, valid against the OpenAPI descr
     expect(sim.violations).toEqual([]);
   });
 
+  it('lists the reactions on a comment, of one content when asked', async () => {
+    const reply = sim.addComment('acme/app', 1, 'rollgate[bot]', 'confirm?');
+    sim.addReaction('acme/app', reply.id, 'alice', '+1');
+    sim.addReaction('acme/app', reply.id, 'bob', '-1');
+    const { data: all } = await gh.rest.reactions.listForIssueComment({
+      owner,
+      repo: name,
+      comment_id: reply.id,
+      per_page: 100,
+    });
+    expect(all.map((r) => `${r.user?.login}:${r.content}`)).toEqual(['alice:+1', 'bob:-1']);
+    const { data: plus } = await gh.rest.reactions.listForIssueComment({
+      owner,
+      repo: name,
+      comment_id: reply.id,
+      content: '+1',
+    });
+    expect(plus.map((r) => r.user?.login)).toEqual(['alice']);
+    expect(sim.violations).toEqual([]);
+  });
+
+  it('lists pushes with their server-side time in the repository activity, newest first, by ref', async () => {
+    const pr = await sim.addPull('acme/app', { user: 'bob', head: { ref: 'topic', sha: 'c'.repeat(40) } });
+    const later = new Date('2030-01-01T10:00:00Z');
+    sim.push('acme/app', 'topic', 'a'.repeat(40), { actor: 'bob', at: later });
+    sim.push('acme/app', 'other-topic', 'b'.repeat(40));
+    expect(pr.head.sha).toBe('a'.repeat(40));
+    const { data } = await gh.rest.repos.listActivities({
+      owner,
+      repo: name,
+      ref: 'refs/heads/topic',
+      per_page: 100,
+    });
+    expect(data.map((a) => [a.after, a.activity_type, a.actor?.login])).toEqual([
+      ['a'.repeat(40), 'push', 'bob'],
+      ['c'.repeat(40), 'push', 'bob'],
+    ]);
+    expect(data[0]?.timestamp).toBe('2030-01-01T10:00:00Z');
+    expect(data[0]?.before).toBe(data[1]?.after);
+    expect(sim.violations).toEqual([]);
+  });
+
   it('records check runs, statuses (and their combined state) and deployments', async () => {
     const sha = await repo.head();
     await gh.rest.checks.create({

@@ -7,6 +7,9 @@ import {
   isoNow,
   newId,
   type Permission,
+  type ReactionContent,
+  type SimActivity,
+  type SimReaction,
   type ReviewState,
   type SimComment,
   type SimPull,
@@ -35,6 +38,13 @@ export interface SceneHelpers {
   ): void;
   addPull(repo: string, input: AddPullInput): Promise<SimPull>;
   addComment(repo: string, issueNumber: number, user: string, body: string): SimComment;
+  /**
+   * Records a push of `sha` to `repo`'s branch `ref` by `actor` at the simulator's clock (or `at`),
+   * as the activity API lists it, and moves the head of every open pull request from that branch.
+   */
+  push(repo: string, ref: string, sha: string, opts?: { actor?: string; at?: Date }): SimActivity;
+  /** Adds a reaction by `user` on a comment, as if they clicked it. */
+  addReaction(repo: string, commentId: number, user: string, content: ReactionContent): SimReaction;
   addReview(repo: string, pullNumber: number, user: string, state: ReviewState, commitId?: string): SimReview;
   setPermission(repo: string, login: string, permission: Permission): void;
   addTeamMember(org: string, teamSlug: string, login: string, role?: 'member' | 'maintainer'): void;
@@ -108,7 +118,58 @@ export function sceneHelpers(state: SimState): SceneHelpers {
         updatedAt: now,
       };
       state.pulls.push(pr);
+      // A branch of the base repository leaves a trace in its activity; a fork's push does not.
+      if (headRepoName.toLowerCase() === repo.fullName.toLowerCase()) {
+        state.activities.push({
+          id: newId(state),
+          repo: repo.fullName,
+          ref: `refs/heads/${input.head.ref}`,
+          before: baseSha,
+          after: headSha,
+          activityType: 'push',
+          actor: input.user,
+          timestamp: now,
+        });
+      }
       return pr;
+    },
+    push(repoName, ref, sha, o) {
+      const repo = repoOrThrow(repoName);
+      const fullRef = ref.startsWith('refs/') ? ref : `refs/heads/${ref}`;
+      const branch = fullRef.replace(/^refs\/heads\//, '');
+      const previous = [...state.activities]
+        .reverse()
+        .find((a) => a.repo === repo.fullName && a.ref === fullRef);
+      const a: SimActivity = {
+        id: newId(state),
+        repo: repo.fullName,
+        ref: fullRef,
+        before: previous?.after ?? '0'.repeat(40),
+        after: sha,
+        activityType: 'push',
+        actor: o?.actor ?? state.defaultActor,
+        timestamp: (o?.at ?? state.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      };
+      state.activities.push(a);
+      for (const pr of state.pulls) {
+        if (pr.repo === repo.fullName && pr.head.repo === repo.fullName && pr.head.ref === branch) {
+          pr.head.sha = sha;
+        }
+      }
+      return a;
+    },
+    addReaction(repoName, commentId, user, content) {
+      const repo = repoOrThrow(repoName);
+      const r: SimReaction = {
+        id: newId(state),
+        repo: repo.fullName,
+        commentId,
+        user,
+        content,
+        createdAt: isoNow(state),
+      };
+      state.reactions.push(r);
+      return r;
     },
     addComment(repoName, issueNumber, user, text) {
       const repo = repoOrThrow(repoName);

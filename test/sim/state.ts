@@ -71,6 +71,20 @@ export interface SimReaction {
   createdAt: string;
 }
 
+/** A push (or branch creation) as the repository activity API lists it, with GitHub's own timestamp. */
+export interface SimActivity {
+  id: number;
+  repo: string;
+  /** refs/heads/<branch> */
+  ref: string;
+  before: string;
+  after: string;
+  activityType:
+    'push' | 'force_push' | 'branch_creation' | 'branch_deletion' | 'pr_merge' | 'merge_queue_merge';
+  actor: string;
+  timestamp: string;
+}
+
 export interface SimCheckRun {
   id: number;
   repo: string;
@@ -154,6 +168,8 @@ export interface SimState {
   reviews: SimReview[];
   comments: SimComment[];
   reactions: SimReaction[];
+  /** Pushes recorded by addPull and push(), for GET /repos/{owner}/{repo}/activity. */
+  activities: SimActivity[];
   checkRuns: SimCheckRun[];
   statuses: SimStatus[];
   deployments: SimDeployment[];
@@ -185,6 +201,7 @@ export function createState(): SimState {
     reviews: [],
     comments: [],
     reactions: [],
+    activities: [],
     checkRuns: [],
     statuses: [],
     deployments: [],

@@ -1,5 +1,5 @@
 // Issue and PR comments (list, create, update) and reactions on comments.
-import { isoNow, newId, type ReactionContent, type SimComment } from '../state.js';
+import { isoNow, newId, type ReactionContent, type SimComment, type SimReaction } from '../state.js';
 import { synth } from '../synth.js';
 import {
   WEB,
@@ -130,14 +130,31 @@ export const createReaction: Handler = async (ctx) => {
     createdAt: isoNow(ctx.state),
   };
   if (!existing) ctx.state.reactions.push(reaction);
+  return { status: existing ? 200 : 201, body: reactionObject(ctx, reaction) };
+};
+
+function reactionObject(ctx: RestCtx, r: SimReaction): unknown {
   return {
-    status: existing ? 200 : 201,
-    body: {
-      id: reaction.id,
-      node_id: `REA_${reaction.id}`,
-      user: userObject(ctx, reaction.user),
-      content: reaction.content,
-      created_at: reaction.createdAt,
-    },
+    id: r.id,
+    node_id: `REA_${r.id}`,
+    user: userObject(ctx, r.user),
+    content: r.content,
+    created_at: r.createdAt,
   };
+}
+
+/** The reactions on a comment, oldest first, optionally of one `content`. */
+export const listReactions: Handler = async (ctx) => {
+  const repo = repoOf(ctx);
+  const id = Number(ctx.params['comment_id']);
+  const c = repo ? ctx.state.comments.find((x) => x.repo === repo.fullName && x.id === id) : undefined;
+  if (!repo || !c)
+    return notFound('https://docs.github.com/rest/reactions/reactions#list-reactions-for-an-issue-comment');
+  const content = ctx.query.get('content');
+  const all = ctx.state.reactions
+    .filter((r) => r.repo === repo.fullName && r.commentId === id)
+    .filter((r) => content === null || r.content === content)
+    .sort((a, b) => a.id - b.id);
+  const { items, headers } = paginate(ctx, all, `/repos/${repo.fullName}/issues/comments/${id}/reactions`);
+  return { status: 200, headers, body: items.map((r) => reactionObject(ctx, r)) };
 };

@@ -4,7 +4,8 @@ import { getPermission, getTeamMembership } from './access.js';
 import { createCheckRun, createStatus, getCombinedStatus, listCheckRuns } from './checks.js';
 import type { Handler } from './common.js';
 import { createDeployment, createDeploymentStatus } from './deployments.js';
-import { createComment, createReaction, listComments, updateComment } from './issues.js';
+import { activity } from './activity.js';
+import { createComment, createReaction, listComments, listReactions, updateComment } from './issues.js';
 import { createPull, getPull, listPulls, listReviews } from './pulls.js';
 import { createGitRef, getCommit, getContent, getRepo } from './repos.js';
 
@@ -20,6 +21,8 @@ export const ROUTES: Record<string, Handler> = {
   'GET /repos/{owner}/{repo}/commits/{ref}/check-runs': listCheckRuns,
   'GET /repos/{owner}/{repo}/commits/{ref}/status': getCombinedStatus,
   'POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions': createReaction,
+  'GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions': listReactions,
+  'GET /repos/{owner}/{repo}/activity': activity,
   'GET /repos/{owner}/{repo}/issues/{issue_number}/comments': listComments,
   'POST /repos/{owner}/{repo}/issues/{issue_number}/comments': createComment,
   'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}': updateComment,

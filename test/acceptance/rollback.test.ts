@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { overlay, trailers } from './harness.js';
+import { CHECKOUT_PROD, comment, result, setUp, tagOf, useScenes } from './scenarios.js';
+
+useScenes();
+
+// Issue 11 item 8: DESIGN.md says nothing blocks a rollback. The Action's /rollback follows the
+// same rule as the CLI: the commenter's permission is checked, the gates are skipped and recorded.
+
+describe('acceptance: /rollback', () => {
+  it('is not blocked by a freeze: the gates are shown as skipped and the commit says so', async () => {
+    const s = await setUp();
+    await s.gitops.commit(
+      { [CHECKOUT_PROD]: overlay('checkout', 'production', '1.3.5') },
+      trailers('production', ['checkout'], '1.3.5'),
+      new Date(Date.now() - 3_600_000),
+    );
+    const run = await comment(s, 'alice', '/rollback production checkout --reason "INC-9 bad release"');
+    expect(result(run)).toMatchObject({ status: 'committed', version: '1.3.0', allowed: true });
+    expect(tagOf(await s.gitops.show('main', CHECKOUT_PROD))).toBe('1.3.0');
+    expect(result(run).decision?.verdicts).toEqual([
+      expect.objectContaining({ gate: 'order', outcome: 'skip', reasonCode: 'rollback.skipped' }),
+      expect.objectContaining({ gate: 'year-2000-freeze', outcome: 'skip', reasonCode: 'rollback.skipped' }),
+    ]);
+    expect(s.sim.state.apiCommits[0]?.headline).toBe('roll back checkout to 1.3.0 in production');
+    expect(s.sim.state.apiCommits[0]?.body).toContain('Rollgate-Decision: rollback (gates skipped)');
+  });
+
+  it('still needs the permission', async () => {
+    const s = await setUp();
+    const run = await comment(s, 'rita', '/rollback dev checkout');
+    expect(result(run)).toMatchObject({ status: 'aborted', reason_code: 'not-permitted' });
+    expect(s.sim.state.apiCommits).toEqual([]);
+  });
+});
