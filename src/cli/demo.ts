@@ -27,27 +27,35 @@ const VERSION = '1.4.0';
 const STEPS: readonly DemoStep[] = [
   {
     title: 'Monday 09:00 UTC: 1.4.0 is built; dev has no gates',
-    argv: ['promote', 'dev', '--version', VERSION, '--at', '2026-11-16T09:00:00Z'],
+    argv: ['promote', 'dev', '--version', VERSION, '--at', '2026-11-16T09:00:00Z', '--simulate-clock'],
     expect: 0,
   },
   {
     title: 'Someone tries to skip staging',
-    argv: ['promote', 'production', '--version', VERSION, '--at', '2026-11-16T09:05:00Z'],
+    argv: ['promote', 'production', '--version', VERSION, '--at', '2026-11-16T09:05:00Z', '--simulate-clock'],
     expect: 1,
   },
   {
     title: 'Staging too early: 1.4.0 has baked in dev for 10 minutes of 1h',
-    argv: ['promote', 'staging', '--version', VERSION, '--at', '2026-11-16T09:10:00Z'],
+    argv: ['promote', 'staging', '--version', VERSION, '--at', '2026-11-16T09:10:00Z', '--simulate-clock'],
     expect: 1,
   },
   {
     title: 'Staging after the bake time',
-    argv: ['promote', 'staging', '--version', VERSION, '--at', '2026-11-16T10:30:00Z'],
+    argv: ['promote', 'staging', '--version', VERSION, '--at', '2026-11-16T10:30:00Z', '--simulate-clock'],
     expect: 0,
   },
   {
     title: 'Friday 16:30 in Berlin: the weekend freeze holds production',
-    argv: ['promote', 'production', '--version', VERSION, '--at', '2026-11-20T16:30:00+01:00'],
+    argv: [
+      'promote',
+      'production',
+      '--version',
+      VERSION,
+      '--at',
+      '2026-11-20T16:30:00+01:00',
+      '--simulate-clock',
+    ],
     expect: 1,
   },
   {
@@ -61,6 +69,7 @@ const STEPS: readonly DemoStep[] = [
       VERSION,
       '--at',
       '2026-11-20T17:00:00+01:00',
+      '--simulate-clock',
       '--requested-by',
       'oncall-lead',
       '--reason',
@@ -70,12 +79,12 @@ const STEPS: readonly DemoStep[] = [
   },
   {
     title: 'Monday 09:00 UTC: the freeze is over; cart follows',
-    argv: ['promote', 'production', '--version', VERSION, '--at', '2026-11-23T09:00:00Z'],
+    argv: ['promote', 'production', '--version', VERSION, '--at', '2026-11-23T09:00:00Z', '--simulate-clock'],
     expect: 0,
   },
   {
     title: 'Promoting the same version again commits nothing',
-    argv: ['promote', 'production', '--version', VERSION, '--at', '2026-11-23T09:05:00Z'],
+    argv: ['promote', 'production', '--version', VERSION, '--at', '2026-11-23T09:05:00Z', '--simulate-clock'],
     expect: 0,
   },
 ];

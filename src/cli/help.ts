@@ -7,6 +7,8 @@ Usage:
   rollgate promote <env> [--service S]... --version V [--at ISO-TIME] [--dry-run] [--reason TEXT]
   rollgate rollback <env> [--service S]... [--dry-run] [--reason TEXT]
   rollgate status [--json]
+  rollgate tick [<env>...] [--service S]... [--json]
+  rollgate advance|pause|resume|abort <env> [--service S]... [--reason TEXT]
   rollgate edit image <dir|file> <spec>...
   rollgate edit replicas <dir|file> <name>=<count>...
   rollgate edit weight <file> <percent> [--route NAME] [--canary-backend NAME]
@@ -27,7 +29,31 @@ Common options:
 Exit codes: 0 ok or allowed, 1 denied by a gate, 2 usage or config error, 3 I/O failure.
 Run "rollgate <command> --help" for one command.`;
 
+const ROLLOUT_VERB_HELP = `rollgate advance|pause|resume|abort <env> [--service S]... [--reason TEXT] [--json] [--at ISO-TIME --simulate-clock]
+
+Steers the active rollouts of <env> (the named services, else all with one), one commit each:
+  pause    stop stepping (analysis still rolls back)
+  resume   go on from a pause: a fresh window and hold start
+  abort    roll back now: canary weight 0, canary (and stable) image back to the stable version, the
+           version held until promote --reason lifts it
+  advance  skip the rest of the hold: the next step now (freeze and analysis still apply)
+--reason is recorded as Rollgate-Reason. Exit 0 done, 1 refused (nothing active, paused, frozen),
+2 usage, 3 I/O.`;
+
 const VERB_HELP: Readonly<Record<string, string>> = {
+  tick: `rollgate tick [<env>...] [--service S]... [--json] [--at ISO-TIME --simulate-clock]
+
+One tick of every active rollout (of the named environments and services, else all): reads the
+GitOps head, the state files (.rollgate/state) and Prometheus, and for each rollout decides exactly
+one of wait, step, promote, verify, pause or roll back; every action but wait is one commit. --json
+prints { schema_version, at, exitCode, rollouts: [{ environment, service, version, stable, phase,
+step, steps, weight, action, commit, analysis }], problems }. Exit 0 when every rollout did what the
+rules say (waiting, stepping and rolling back included), 3 when one could not be judged (I/O).
+--at on a writing verb needs --simulate-clock; such commits carry Rollgate-Clock: simulated.`,
+  advance: ROLLOUT_VERB_HELP,
+  pause: ROLLOUT_VERB_HELP,
+  resume: ROLLOUT_VERB_HELP,
+  abort: ROLLOUT_VERB_HELP,
   validate: `rollgate validate [--config FILE]
 
 Loads the config and policies/*.yaml beside it and reports every problem as file:line:col with the

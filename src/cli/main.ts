@@ -18,12 +18,22 @@ const VERBS: Readonly<Record<string, () => Promise<Verb>>> = {
   promote: async () => (await import('./verbs.js')).runPromote,
   rollback: async () => (await import('./verbs.js')).runRollback,
   status: async () => (await import('./verbs.js')).runStatus,
+  tick: async () => (await import('./rollout-verbs.js')).runTickVerb,
+  advance: async () => rolloutVerb('advance'),
+  pause: async () => rolloutVerb('pause'),
+  resume: async () => rolloutVerb('resume'),
+  abort: async () => rolloutVerb('abort'),
   edit: async () => (await import('./edit.js')).runEdit,
   demo: async () => {
     const { runDemo } = await import('./demo.js');
     return (args, io) => runDemo(args, io, run);
   },
 };
+
+async function rolloutVerb(verb: 'advance' | 'pause' | 'resume' | 'abort'): Promise<Verb> {
+  const { runRolloutVerb } = await import('./rollout-verbs.js');
+  return (args, io) => runRolloutVerb(verb, args, io);
+}
 
 /** Runs one rollgate command line; returns the exit code (0 ok/allowed, 1 denied, 2 usage/config, 3 I/O). */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {

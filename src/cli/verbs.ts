@@ -18,6 +18,11 @@ import { clockOf, notBeforeHead } from './at.js';
 import type { CliIo } from './io.js';
 import { unifiedDiff } from '../report/diff.js';
 import { cannotPlanLine, decisionLine, gateTable } from './render.js';
+import { isLanding, landingsFromState } from '../core/landing.js';
+import { rolloutStatus, statusPaths } from '../core/rollout-status.js';
+import { stateOf } from '../core/rollout-start.js';
+import { activeRollout, statePath } from '../core/state.js';
+import { abortRollout, writingClock } from './rollout-verbs.js';
 
 const COMMON = {
   config: { type: 'string' },
@@ -49,21 +54,26 @@ const VERB_OPTIONS = {
   validate: COMMON,
   check: COMMON,
   plan: COMMON,
-  promote: { ...COMMON, 'dry-run': { type: 'boolean' } },
-  rollback: { ...COMMON, 'dry-run': { type: 'boolean' } },
+  promote: { ...COMMON, 'dry-run': { type: 'boolean' }, 'simulate-clock': { type: 'boolean' } },
+  rollback: { ...COMMON, 'dry-run': { type: 'boolean' }, 'simulate-clock': { type: 'boolean' } },
   status: COMMON,
+  tick: { ...COMMON, 'simulate-clock': { type: 'boolean' } },
+  advance: { ...COMMON, 'simulate-clock': { type: 'boolean' } },
+  pause: { ...COMMON, 'simulate-clock': { type: 'boolean' } },
+  resume: { ...COMMON, 'simulate-clock': { type: 'boolean' } },
+  abort: { ...COMMON, 'simulate-clock': { type: 'boolean' } },
 } as const;
 
-function parse(verb: keyof typeof VERB_OPTIONS, args: readonly string[]) {
+export function parse(verb: keyof typeof VERB_OPTIONS, args: readonly string[]) {
   const { values, positionals } = parseOptions(verb, args, VERB_OPTIONS[verb]);
   return { values: values as Options & Record<string, string | boolean | undefined>, positionals };
 }
 
-async function loadConfig(io: CliIo, file: string | undefined): Promise<Config> {
+export async function loadConfig(io: CliIo, file: string | undefined): Promise<Config> {
   return loadConfigFile(resolve(io.cwd, file ?? DEFAULT_CONFIG_PATH), io.env);
 }
 
-function targetOf(config: Config, positionals: readonly string[], values: Options) {
+export function targetOf(config: Config, positionals: readonly string[], values: Options) {
   const [environment, ...extra] = positionals;
   if (environment === undefined)
     throw new UsageError('name the environment, e.g. "rollgate check staging --version 1.4.0"');
@@ -73,7 +83,7 @@ function targetOf(config: Config, positionals: readonly string[], values: Option
 }
 
 /** Who asks: --requested-by, else the first of $ROLLGATE_ACTOR, $GITHUB_ACTOR, $USER that is set; never made up. */
-function requesterOf(values: Options, io: CliIo): string {
+export function requesterOf(values: Options, io: CliIo): string {
   const given = values['requested-by'];
   if (given !== undefined) {
     if (given.trim() === '') throw new UsageError('--requested-by needs a name: write --requested-by USER');
@@ -115,7 +125,7 @@ function buildRequest(
   };
 }
 
-async function withStore<T>(
+export async function withStore<T>(
   config: Config,
   values: Options,
   io: CliIo,
@@ -223,10 +233,10 @@ export async function runPromote(args: readonly string[], io: CliIo): Promise<nu
   const { values, positionals } = parse('promote', args);
   const config = await loadConfig(io, values.config);
   const request = buildRequest(config, positionals, values, io, values['dry-run'] === true);
-  const clock = clockOf(values.at);
+  const { clock, simulated } = writingClock(values, 'promote');
   const extraFacts = gateInputsFor(config, request.environment, { env: io.env });
   const outcome = await withStore(config, values, io, (store) =>
-    promote(config, request, { store, clock, extraFacts }),
+    promote(config, request, { store, clock, extraFacts, ...(simulated ? { simulatedClock: true } : {}) }),
   );
   return reportOutcome(config, request, outcome, values, io);
 }
@@ -312,10 +322,13 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
     );
   const config = await loadConfig(io, values.config);
   const { environment, services } = targetOf(config, positionals, values);
-  const clock = clockOf(values.at);
+  const { clock, simulated } = writingClock(values, 'rollback');
   const requestedBy = requesterOf(values, io);
   return withStore(config, values, io, async (store) => {
-    const snapshot = await store.read(overlayCandidates(config, services));
+    const snapshot = await store.read([
+      ...overlayCandidates(config, services),
+      ...services.map((s) => statePath(environment, s)),
+    ]);
     const running = runningVersions(config, services, snapshot.files)[environment] ?? {};
     const history = await readHistory(
       store,
@@ -325,7 +338,14 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
     let worst = 0;
     const byVersion = new Map<string, string[]>();
     for (const service of services) {
-      const target = previousVersion(history, environment, service, running[service]);
+      const state = stateOf(snapshot.files, environment, service);
+      if (state.ok && activeRollout(state.state) !== undefined) {
+        // Rolling back an active rollout is aborting it: back to the stable version, with a hold.
+        worst = Math.max(worst, await abortRollout(config, environment, service, values, io, store));
+        continue;
+      }
+      const held = new Set(state.ok ? (state.state?.holds ?? []).map((h) => h.version) : []);
+      const target = previousVersion(history, environment, service, running[service], held);
       if (target === undefined) {
         io.stderr(
           `${service}: no earlier version in ${environment} in the GitOps history (it runs ${running[service] ?? 'nothing'}); nothing to roll back to`,
@@ -350,7 +370,11 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
         ...(values.reason !== undefined ? { reason: values.reason } : {}),
         ...(values['dry-run'] === true ? { dryRun: true } : {}),
       };
-      const outcome = await promote(config, request, { store, clock });
+      const outcome = await promote(config, request, {
+        store,
+        clock,
+        ...(simulated ? { simulatedClock: true } : {}),
+      });
       worst = Math.max(worst, reportOutcome(config, request, outcome, values, io));
     }
     return worst;
@@ -363,26 +387,52 @@ export async function runStatus(args: readonly string[], io: CliIo): Promise<num
   const config = await loadConfig(io, values.config);
   const services = Object.keys(config.services);
   const rows = await withStore(config, values, io, async (store) => {
-    const snapshot = await store.read(overlayCandidates(config, services));
+    // Overlays and state files in one read; the history only where no state file answers.
+    const snapshot = await store.read(statusPaths(config));
     const running = runningVersions(config, services, snapshot.files);
     const needs = Object.entries(running).flatMap(([environment, versions]) =>
       Object.entries(versions).map(([service, version]) => ({ environment, service, version })),
     );
-    const history = await readHistory(store, snapshot.head, needs);
-    return pipelineStatus(config, snapshot.files, history);
+    const landings = await landingsFromState(store, snapshot.head, config, snapshot.files, running, needs);
+    const history = [
+      ...landings.entries,
+      ...(await readHistory(store, snapshot.head, landings.rest)).filter(isLanding),
+    ];
+    return pipelineStatus(config, snapshot.files, history).map((row) => ({
+      ...row,
+      ...rolloutStatus(config, row.environment, row.service, snapshot.files),
+    }));
   });
   // An overlay that exists but cannot be read is a problem to fix, not a blank: exit 2 and say why.
   const unreadable = rows.filter((r) => r.problem !== undefined);
   if (values.json) {
-    io.stdout(JSON.stringify({ environments: rows }, null, 2));
+    io.stdout(JSON.stringify({ schema_version: 1, environments: rows }, null, 2));
     return unreadable.length > 0 ? 2 : 0;
   }
   const table = [
-    ['ENVIRONMENT', 'SERVICE', 'VERSION', 'SINCE'],
-    ...rows.map((r) => [r.environment, r.service, r.version ?? (r.problem ? '?' : '-'), r.since ?? '-']),
+    ['ENVIRONMENT', 'SERVICE', 'VERSION', 'STABLE', 'SINCE', 'ROLLOUT'],
+    ...rows.map((r) => [
+      r.environment,
+      r.service,
+      r.version ?? (r.problem ? '?' : '-'),
+      r.stable ?? '-',
+      r.since ?? '-',
+      r.rollout === undefined
+        ? '-'
+        : `${r.rollout.version} ${r.rollout.phase}${r.rollout.active ? ` step ${r.rollout.step}/${r.rollout.steps} at ${r.rollout.weight}% since ${r.rollout.since}` : ''}`,
+    ]),
   ];
-  const widths = [0, 1, 2].map((i) => Math.max(...table.map((r) => (r[i] ?? '').length)));
-  for (const r of table) io.stdout(`  ${r.map((c, i) => (i < 3 ? c.padEnd(widths[i] ?? 0) : c)).join('  ')}`);
-  for (const r of unreadable) io.stderr(`${r.environment}/${r.service}: ${r.problem ?? ''}`);
+  const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...table.map((r) => (r[i] ?? '').length)));
+  for (const r of table) io.stdout(`  ${r.map((c, i) => (i < 5 ? c.padEnd(widths[i] ?? 0) : c)).join('  ')}`);
+  for (const r of rows) {
+    const where = `  ${r.environment}/${r.service}:`;
+    if (r.rollout?.active && r.rollout.nextEligibleAt)
+      io.stdout(`${where} next eligible ${r.rollout.nextEligibleAt}`);
+    if (r.rollout?.analysis) io.stdout(`${where} last analysis ${r.rollout.analysis}`);
+    for (const h of r.holds)
+      io.stdout(`${where} ${h.version} held since ${h.at} (${h.reason}); promote --reason lifts it`);
+    if (r.drift.length > 0) io.stdout(`${where} drift: ${r.drift.join('; ')}`);
+    if (r.problem) io.stderr(`${where} ${r.problem}`);
+  }
   return unreadable.length > 0 ? 2 : 0;
 }

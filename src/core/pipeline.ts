@@ -2,8 +2,14 @@ import type { Config } from '../config/schema.js';
 import { decide } from './decide.js';
 import { downgradeVerdicts, isSemverTag, reasonFor } from './downgrade.js';
 import { type HistoryNeed, readHistory } from './history-read.js';
-import { overlayCandidates } from './overlay-paths.js';
-import { makePlan } from './plan.js';
+import { deploysTo, overlayCandidates } from './overlay-paths.js';
+import { holdVerdicts } from './hold.js';
+import { isLanding, landingsFromState } from './landing.js';
+import { makePlan, type PlanOutcome } from './plan.js';
+import { planRolloutStart, stateOf } from './rollout-start.js';
+import { stateAfterPromotion } from './rollout-state.js';
+import { formatState, parseState, statePath } from './state.js';
+import { strategyFor } from '../strategies/registry.js';
 import { runningVersions } from './running.js';
 import type { GitOpsSnapshot, GitOpsStore } from './store.js';
 import { formatTrailers, oneLine } from './trailers.js';
@@ -11,6 +17,7 @@ import {
   ASSERTED_NOTE,
   type Decision,
   type Facts,
+  type FileEdit,
   formatVersion,
   type Plan,
   type PromotionRequest,
@@ -28,6 +35,8 @@ export interface PipelineDeps {
   readonly extraFacts?: (now: Date, request: PromotionRequest) => Promise<ExtraFacts>;
   /** Retries after a moved branch: until the deadline (default 120 s), with full jitter. */
   readonly retry?: RetryOptions;
+  /** Set when the clock is a what-if (`--simulate-clock`): the commit says Rollgate-Clock: simulated. */
+  readonly simulatedClock?: boolean;
 }
 
 export interface RetryOptions {
@@ -37,6 +46,7 @@ export interface RetryOptions {
   readonly elapsed?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
+  readonly maxAttempts?: number;
 }
 
 /** A service another promotion changed between this one's decision and its commit. */
@@ -101,15 +111,26 @@ export async function evaluate(
   known?: ExtraFacts,
 ): Promise<Evaluation> {
   const now = deps.clock();
+  // Overlays, state files and the rollout strategy's files, all in the one read.
   const [snapshot, extra] = await Promise.all([
-    deps.store.read(overlayCandidates(config, request.services)),
+    deps.store.read(promotionPaths(config, request)),
     known !== undefined ? known : deps.extraFacts ? deps.extraFacts(now, request) : Promise.resolve({}),
   ]);
   const running = runningVersions(config, request.services, snapshot.files);
-  const history = await readHistory(deps.store, snapshot.head, historyNeeds(config, request, running));
+  const needs = historyNeeds(config, request, running);
+  const landings = await landingsFromState(deps.store, snapshot.head, config, snapshot.files, running, needs);
+  const settled = new Set(landings.entries.map((e) => `${e.environment}\u0000${e.services[0] ?? ''}`));
+  const read = await readHistory(deps.store, snapshot.head, landings.rest);
+  const history = [
+    ...landings.entries,
+    ...read.filter((e) => isLanding(e) && !e.services.some((s) => settled.has(`${e.environment}\u0000${s}`))),
+  ];
   const facts: Facts = { ...extra, now, history, running };
-  const decision = withVerdicts(decide(config, request, facts), downgradeVerdicts(request, facts));
-  const planned = makePlan(config, request, snapshot.files);
+  const decision = withVerdicts(decide(config, request, facts), [
+    ...downgradeVerdicts(request, facts),
+    ...holdVerdicts(request, snapshot.files),
+  ]);
+  const planned = planFor(config, request, snapshot.files, now, decision);
   return planned.ok
     ? { snapshot, facts, decision, plan: planned.plan }
     : {
@@ -119,6 +140,77 @@ export async function evaluate(
         plan: undefined,
         planError: { reasonCode: planned.reasonCode, message: planned.message },
       };
+}
+
+/** Every path a promotion reads: the overlays, the state files beside them, and the rollout's files. */
+export function promotionPaths(config: Config, request: PromotionRequest): string[] {
+  const strategy = strategyFor(config, request.environment);
+  const statePaths = Object.keys(config.environments).flatMap((environment) =>
+    request.services.filter((s) => deploysTo(config, environment, s)).map((s) => statePath(environment, s)),
+  );
+  const rolloutPaths =
+    strategy === undefined
+      ? []
+      : request.services.flatMap((service) =>
+          strategy.paths({ config, environment: request.environment, service }),
+        );
+  return [...new Set([...overlayCandidates(config, request.services), ...statePaths, ...rolloutPaths])];
+}
+
+/**
+ * The plan of a request: a rollout start where the environment has a strategy, else the image edits;
+ * either way with the state file of every changed service in the same commit.
+ */
+function planFor(
+  config: Config,
+  request: PromotionRequest,
+  files: Readonly<Record<string, string | undefined>>,
+  now: Date,
+  decision: Decision,
+): PlanOutcome {
+  if (request.kind !== 'rollback' && strategyFor(config, request.environment) !== undefined) {
+    const started = planRolloutStart(config, request, files, now, { overrides: overridesOf(decision) });
+    return started.ok ? { ok: true, plan: started.plan } : started;
+  }
+  const planned = makePlan(config, request, files);
+  if (!planned.ok) return planned;
+  const version = formatVersion(request.version);
+  const running = runningVersions(config, request.services, files)[request.environment] ?? {};
+  const lifted = decision.verdicts.some((v) => v.reasonCode === 'hold.lifted');
+  const stateEdits: FileEdit[] = [];
+  for (const service of planned.plan.changedServices) {
+    const loaded = stateOf(files, request.environment, service);
+    const before = loaded.ok ? loaded.state : undefined;
+    const left = running[service];
+    const state = stateAfterPromotion(before, {
+      environment: request.environment,
+      service,
+      version,
+      now,
+      ...(lifted ? { lift: true } : {}),
+      ...(request.kind === 'rollback' && left !== undefined
+        ? { hold: { version: left, reason: 'rollback' } }
+        : {}),
+    });
+    const path = statePath(request.environment, service);
+    stateEdits.push({
+      path,
+      before: files[path] ?? '',
+      after: formatState(state),
+      descriptions: [`${service} ${version} since ${state.landedAt}`],
+    });
+  }
+  return { ok: true, plan: { ...planned.plan, edits: [...planned.plan.edits, ...stateEdits] } };
+}
+
+function overridesOf(decision: Decision): string[] {
+  return decision.verdicts.flatMap((v) =>
+    v.override
+      ? [
+          `${v.gate} by ${v.override.by} ${v.override.who}${v.override.asserted ? ` (${ASSERTED_NOTE})` : ''}: ${v.override.reason}`,
+        ]
+      : [],
+  );
 }
 
 function withVerdicts(decision: Decision, extra: readonly Verdict[]): Decision {
@@ -200,7 +292,9 @@ export async function promote(
     if (!evaluation.decision.allowed) return { kind: 'denied', evaluation };
     if (evaluation.plan.edits.length === 0) return { kind: 'noop', evaluation };
     if (request.dryRun) return { kind: 'dry-run', evaluation };
-    const message = commitMessage(request, evaluation.plan, evaluation.decision);
+    const message = commitMessage(request, evaluation.plan, evaluation.decision, {
+      ...(deps.simulatedClock ? { simulatedClock: true } : {}),
+    });
     const outcome = await deps.store.commit(
       evaluation.snapshot,
       evaluation.plan.edits,
@@ -246,13 +340,21 @@ function changedSince(request: PromotionRequest, before: Evaluation, after: Eval
   });
 }
 
-export function commitMessage(request: PromotionRequest, plan: Plan, decision: Decision): string {
+export function commitMessage(
+  request: PromotionRequest,
+  plan: Plan,
+  decision: Decision,
+  options: { readonly simulatedClock?: boolean } = {},
+): string {
   // Only services whose overlay changes are recorded: the others already ran the version.
   const services = plan.changedServices.length > 0 ? plan.changedServices : request.services;
+  const rollout = rolloutOf(plan, services);
   const headline = oneLine(
     request.kind === 'rollback'
       ? `roll back ${services.join(', ')} to ${decision.version} in ${request.environment}`
-      : `promote ${services.join(', ')} ${decision.version} to ${request.environment}`,
+      : rollout !== undefined
+        ? `start rollout of ${services.join(', ')} ${decision.version} in ${request.environment}: step ${rollout.step}/${rollout.steps}, weight ${rollout.weight}%`
+        : `promote ${services.join(', ')} ${decision.version} to ${request.environment}`,
   );
   // Descriptions quote values read from overlays: one line each, whatever the file held.
   const body = plan.edits.flatMap((e) => e.descriptions.map((d) => `- ${oneLine(e.path)}: ${oneLine(d)}`));
@@ -260,13 +362,6 @@ export function commitMessage(request: PromotionRequest, plan: Plan, decision: D
     .filter((v) => v.kind !== 'override')
     .map((v) => `${v.gate}=${v.outcome}`)
     .join(', ');
-  const overrides = decision.verdicts.flatMap((v) =>
-    v.override
-      ? [
-          `${v.gate} by ${v.override.by} ${v.override.who}${v.override.asserted ? ` (${ASSERTED_NOTE})` : ''}: ${v.override.reason}`,
-        ]
-      : [],
-  );
   const trailers = formatTrailers({
     environment: request.environment,
     services,
@@ -275,11 +370,33 @@ export function commitMessage(request: PromotionRequest, plan: Plan, decision: D
     source: request.source,
     decision:
       request.kind === 'rollback' ? 'rollback (gates skipped)' : `allowed (${verdicts || 'no gates'})`,
-    overrides,
+    overrides: overridesOf(decision),
+    ...(rollout !== undefined
+      ? {
+          phase: rollout.phase,
+          step: `${rollout.step}/${rollout.steps}`,
+          weight: String(rollout.weight),
+          ...(rollout.stable !== undefined ? { stable: rollout.stable } : {}),
+        }
+      : {}),
     ...reasonTrailers(request, decision),
+    ...(options.simulatedClock ? { clock: 'simulated' } : {}),
     ...(request.runId !== undefined ? { run: request.runId } : {}),
   });
   return `${headline}\n\n${body.join('\n')}\n\n${trailers}\n`;
+}
+
+/** The rollout a start plan writes, read back from the state files it carries. */
+function rolloutOf(plan: Plan, services: readonly string[]) {
+  for (const service of services) {
+    const edit = plan.edits.find((e) => e.path === statePath(plan.environment, service));
+    if (edit === undefined) continue;
+    const parsed = parseState(edit.path, edit.after);
+    if (parsed.ok && parsed.state.rollout !== undefined && parsed.state.rollout.phase === 'progressing') {
+      return { ...parsed.state.rollout, stable: parsed.state.stable };
+    }
+  }
+  return undefined;
 }
 
 /** The text of --reason, and separately why it was needed (downgrade, hold-lifted, break-glass). */

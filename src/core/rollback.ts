@@ -1,3 +1,4 @@
+import { isLanding } from './landing.js';
 import type { HistoryEntry } from './types.js';
 
 export interface RollbackTarget {
@@ -15,10 +16,13 @@ export function previousVersion(
   environment: string,
   service: string,
   current: string | undefined,
+  held: ReadonlySet<string> = new Set(),
 ): RollbackTarget | undefined {
   for (const entry of history) {
     if (entry.environment !== environment || !entry.services.includes(service)) continue;
-    if (entry.version === current) continue;
+    // A canary step never ran in the stable workload, and a held version is the one rolled back
+    // from: rolling back twice never flips back to it.
+    if (entry.version === current || !isLanding(entry) || held.has(entry.version)) continue;
     return { version: entry.version, sha: entry.sha };
   }
   return undefined;

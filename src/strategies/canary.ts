@@ -219,13 +219,20 @@ function write(
 
   const steps: (() => WriteOutcome | undefined)[] = [];
   switch (action.kind) {
-    case 'start':
+    case 'start': {
+      // A new version while the previous one was being verified: the stable workload goes back to
+      // the stable version, and the new one starts from the first step beside it.
+      const stable = before.stable;
+      const verifying = before.rollout?.phase === 'promoted' || before.rollout?.pausedFrom === 'promoted';
+      if (verifying && stable !== undefined)
+        steps.push(() => image(kPath.path, layout.stableImage, stable, 'stable'));
       steps.push(
         () => image(cPath, layout.canaryImage, before.version, 'canary'),
         () => replicas(layout.replicas?.count ?? 0),
         () => weight(action.weight),
       );
       break;
+    }
     case 'step':
       steps.push(() => weight(action.weight));
       break;

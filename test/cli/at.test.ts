@@ -82,9 +82,13 @@ describe('--at on the CLI', () => {
 
   it('refuses an --at before the version landed instead of printing negative bake figures', async () => {
     const at = (t: string) => ['--at', t, ...args()];
-    expect((await cli(['promote', 'dev', '--version', '1.4.0', ...at('2026-11-16T09:00:00Z')])).code).toBe(0);
+    // A writing verb takes --at only with --simulate-clock.
+    const sim = (t: string) => [...at(t), '--simulate-clock'];
+    expect((await cli(['promote', 'dev', '--version', '1.4.0', ...sim('2026-11-16T09:00:00Z')])).code).toBe(
+      0,
+    );
     expect(
-      (await cli(['promote', 'staging', '--version', '1.4.0', ...at('2026-11-16T10:00:00Z')])).code,
+      (await cli(['promote', 'staging', '--version', '1.4.0', ...sim('2026-11-16T10:00:00Z')])).code,
     ).toBe(0);
     const before = await cli(['check', 'production', '--version', '1.4.0', ...at('2026-11-16T08:00:00Z')]);
     expect(before.code).toBe(2);
@@ -94,7 +98,7 @@ describe('--at on the CLI', () => {
     );
     expect(before.stderr).toContain('give --at 2026-11-16T10:00:00.000Z or later');
     // A promotion with such a clock commits nothing.
-    const promote = await cli(['promote', 'dev', '--version', '1.5.0', ...at('2026-11-16T09:30:00Z')]);
+    const promote = await cli(['promote', 'dev', '--version', '1.5.0', ...sim('2026-11-16T09:30:00Z')]);
     expect(promote.code).toBe(2);
     const after = await cli(['check', 'production', '--version', '1.4.0', ...at('2026-11-16T10:00:18Z')]);
     expect(after.code).toBe(1);

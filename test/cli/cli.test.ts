@@ -198,6 +198,7 @@ describe('rollgate CLI', () => {
         '2.0.0',
         '--at',
         '2026-11-16T09:00:00Z',
+        '--simulate-clock',
         ...args,
       ]);
       await cli([
@@ -209,6 +210,7 @@ describe('rollgate CLI', () => {
         '2.1.0',
         '--at',
         '2026-11-16T10:00:00Z',
+        '--simulate-clock',
         ...args,
       ]);
       const back = await cli([
@@ -218,6 +220,7 @@ describe('rollgate CLI', () => {
         'checkout',
         '--at',
         '2026-11-16T11:00:00Z',
+        '--simulate-clock',
         ...args,
       ]);
       expect(back.code).toBe(0);
@@ -238,6 +241,7 @@ describe('rollgate CLI', () => {
         '2.0.0',
         '--at',
         '2026-11-17T10:00:00Z',
+        '--simulate-clock',
         ...args,
       ]);
       const status = await cli(['status', '--json', ...args]);
@@ -263,6 +267,10 @@ describe('rollgate CLI', () => {
         '2.1.0',
         '--at',
         '2026-11-17T12:00:00Z',
+        '--simulate-clock',
+        // The rollback above held 2.1.0 in dev: shipping it again needs a reason.
+        '--reason',
+        'the config bug of 2.1.0 is fixed',
         ...args,
       ]);
       const up = await cli([
@@ -274,6 +282,7 @@ describe('rollgate CLI', () => {
         '2.1.0',
         '--at',
         '2026-11-17T14:00:00Z',
+        '--simulate-clock',
         ...args,
       ]);
       expect(up.code).toBe(0);
@@ -285,6 +294,7 @@ describe('rollgate CLI', () => {
         '--json',
         '--at',
         '2026-11-17T14:05:00Z',
+        '--simulate-clock',
         ...args,
       ]);
       expect(stagingBack.stdout).toContain('checkout: 2.1.0 -> 2.0.0');
@@ -324,6 +334,7 @@ describe('rollgate CLI', () => {
       'Rollgate-Override: weekend-freeze by break-glass oncall-lead (asserted on the CLI, not verified): card payments fail without 1.4.0',
     );
     expect(result.stdout).toMatch(/promote cart 1\.4\.0 to production\n/);
-    expect(result.stdout).toContain('2 files changed, 2 insertions(+), 2 deletions(-)');
+    // Two overlays and, beside them, the two services' state files (new here: a whole file each).
+    expect(result.stdout).toContain('4 files changed, 18 insertions(+), 2 deletions(-)');
   });
 });

@@ -1,9 +1,12 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { dirname, join } from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { runGit } from '../../src/gitops/exec.js';
 import { git } from '../helpers/repo.js';
+import { kustomizeBuild } from '../overlays/kubectl.js';
 
 // A GitOps repository for rollouts: per service a stable and a canary Deployment and Service, a
 // production overlay pinning both images, and a traffic file of the chosen provider. Real git.
@@ -144,9 +147,22 @@ images:
 export function canaryConfig(
   services: readonly string[],
   kind: TrafficKind,
-  canary: string = 'steps: [5, 25, 50]\ninterval: 30m\nanalysis: [canary-errors]',
+  canary?: string,
   gates = '',
 ): Config {
+  return parseConfig(
+    { file: 'rollgate.yaml', text: canaryConfigText(services, kind, canary, gates) },
+    [],
+    {},
+  );
+}
+
+export function canaryConfigText(
+  services: readonly string[],
+  kind: TrafficKind,
+  canary: string = 'steps: [5, 25, 50]\ninterval: 30m\nanalysis: [canary-errors]',
+  gates = '',
+): string {
   const traffic =
     kind === 'ingress-nginx'
       ? `traffic: { kind: ingress-nginx, file: traffic.yaml, route: "{{service}}-canary" }`
@@ -157,11 +173,8 @@ gitops:
 services:
 ${services.map((s) => `  ${s}:\n    image: ghcr.io/acme/${s}`).join('\n')}
 environments:
-  staging:
-    path: apps/{{service}}/overlays/staging
   production:
     path: apps/{{service}}/overlays/production
-    after: staging
     gates: [weekend-freeze]
     canary:
       image: "{{service}}-canary"
@@ -187,7 +200,7 @@ gates:
       burnRates: none
       onNoData: warn
 ${gates}`;
-  return parseConfig({ file: 'rollgate.yaml', text }, [], {});
+  return text;
 }
 
 const ENV = {
@@ -260,4 +273,13 @@ export function sloInputs(health: Health, at: Date): Record<string, unknown> {
       },
     },
   };
+}
+
+/** `kubectl kustomize` of an overlay as committed at `ref`: the tree is exported, then built. */
+export async function buildAt(bare: string, root: string, overlay: string, ref = 'main'): Promise<unknown[]> {
+  const dir = await mkdtemp(join(root, 'build-'));
+  const tar = join(dir, 'tree.tar');
+  await git(bare, 'archive', '--format=tar', '-o', tar, ref);
+  await promisify(execFile)('tar', ['-xf', tar, '-C', dir]);
+  return kustomizeBuild(join(dir, overlay));
 }

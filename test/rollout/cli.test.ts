@@ -1,0 +1,183 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/main.js';
+import { git, tempDir } from '../helpers/repo.js';
+import { canaryConfigText, gitopsFiles, seedRepo } from './fixture.js';
+
+// The rollout verbs through the CLI entry: tick, pause/resume/abort/advance, status, and the
+// rules of --at on writing verbs (--simulate-clock, never before the head commit).
+
+async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await run(argv, {
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    env: { USER: 'ana' },
+    cwd: process.cwd(),
+  });
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+describe('rollout verbs of the CLI', () => {
+  let root = '';
+  let cleanup = async () => {};
+  beforeEach(async () => {
+    ({ dir: root, cleanup } = await tempDir());
+  });
+  afterEach(() => cleanup());
+
+  it('promote starts, tick steps, commands steer, status shows it; --at needs --simulate-clock', async () => {
+    const { bare } = await seedRepo(root, gitopsFiles(['checkout'], 'gateway-api'), '2026-11-30T12:00:00Z');
+    const config = join(root, 'rollgate.yaml');
+    await writeFile(
+      config,
+      canaryConfigText(['checkout'], 'gateway-api', 'steps: [5, 25, 50]\ninterval: 30m'),
+    );
+    const common = ['--config', config, '--gitops', bare];
+    const sim = (iso: string) => ['--at', iso, '--simulate-clock'];
+
+    const refused = await cli([
+      'promote',
+      'production',
+      '--version',
+      '1.5.0',
+      '--at',
+      '2026-12-01T10:00:00Z',
+      ...common,
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('add --simulate-clock');
+    const early = await cli([
+      'promote',
+      'production',
+      '--version',
+      '1.5.0',
+      ...sim('2026-11-29T10:00:00Z'),
+      ...common,
+    ]);
+    expect(early.code).toBe(2);
+    expect(early.stderr).toContain('is before the GitOps head commit');
+
+    const started = await cli([
+      'promote',
+      'production',
+      '--version',
+      '1.5.0',
+      ...sim('2026-12-01T10:00:00Z'),
+      ...common,
+    ]);
+    expect(started.code).toBe(0);
+    expect(await git(bare, 'log', '-1', '--format=%B', 'main')).toContain('Rollgate-Clock: simulated');
+
+    const wait = await cli(['tick', '--json', ...sim('2026-12-01T10:10:00Z'), ...common]);
+    expect(wait.code).toBe(0);
+    const report = JSON.parse(wait.stdout) as {
+      schema_version: number;
+      rollouts: { action: { kind: string; nextEligibleAt?: string } }[];
+    };
+    expect(report.schema_version).toBe(1);
+    expect(report.rollouts[0]?.action).toMatchObject({
+      kind: 'wait',
+      nextEligibleAt: '2026-12-01T10:30:00.000Z',
+    });
+
+    const step = await cli([
+      'tick',
+      'production',
+      '--service',
+      'checkout',
+      ...sim('2026-12-01T10:31:00Z'),
+      ...common,
+    ]);
+    expect(step.code).toBe(0);
+    expect(step.stdout).toContain('step (hold.done): step 2/3: canary weight 5% -> 25%');
+
+    const pause = await cli([
+      'pause',
+      'production',
+      '--reason',
+      'watching the dashboards',
+      ...sim('2026-12-01T10:35:00Z'),
+      ...common,
+    ]);
+    expect(pause.code).toBe(0);
+    expect(await git(bare, 'log', '-1', '--format=%B', 'main')).toContain(
+      'Rollgate-Reason: watching the dashboards',
+    );
+    expect((await cli(['advance', 'production', ...sim('2026-12-01T10:36:00Z'), ...common])).code).toBe(1);
+
+    const status = await cli(['status', '--json', ...common]);
+    const rows = (
+      JSON.parse(status.stdout) as { schema_version: number; environments: Record<string, unknown>[] }
+    ).environments;
+    expect(rows.find((r) => r.environment === 'production')).toMatchObject({
+      version: '1.4.0',
+      stable: '1.4.0',
+      // No state file before the rollout: the first rollgate commit dates the stable version (conservative).
+      since: '2026-12-01T10:00:00.000Z',
+      rollout: {
+        version: '1.5.0',
+        phase: 'paused',
+        active: true,
+        step: 2,
+        steps: 3,
+        weight: 25,
+        reason: 'operator',
+      },
+      holds: [],
+      drift: [],
+    });
+    const text = await cli(['status', ...common]);
+    expect(text.stdout).toMatch(
+      /production\s+checkout\s+1\.4\.0\s+1\.4\.0\s+2026-12-01T10:00:00\.000Z\s+1\.5\.0 paused step 2\/3 at 25%/,
+    );
+
+    expect((await cli(['resume', 'production', ...sim('2026-12-01T10:40:00Z'), ...common])).code).toBe(0);
+    const advance = await cli(['advance', 'production', ...sim('2026-12-01T10:41:00Z'), ...common]);
+    expect(advance.code).toBe(0);
+    expect(advance.stdout).toContain('step (operator.advance)');
+    const back = await cli(['rollback', 'production', ...sim('2026-12-01T10:42:00Z'), ...common]);
+    expect(back.code).toBe(0);
+    expect(await git(bare, 'log', '-1', '--format=%s', 'main')).toContain(
+      'abort rollout of checkout 1.5.0 in production: back to 1.4.0, 1.5.0 held',
+    );
+    const held = await cli(['status', ...common]);
+    expect(held.stdout).toContain(
+      'production/checkout: 1.5.0 held since 2026-12-01T10:42:00.000Z (operator); promote --reason lifts it',
+    );
+    const nothing = await cli(['abort', 'production', ...sim('2026-12-01T10:43:00Z'), ...common]);
+    expect(nothing.code).toBe(1);
+    expect(nothing.stderr).toContain('no active rollout in production');
+  });
+
+  it('tick exits 3 when Prometheus cannot be reached, and writes nothing', async () => {
+    const { bare } = await seedRepo(root, gitopsFiles(['checkout'], 'gateway-api'), '2026-11-30T12:00:00Z');
+    const config = join(root, 'rollgate.yaml');
+    await writeFile(config, canaryConfigText(['checkout'], 'gateway-api'));
+    const common = ['--config', config, '--gitops', bare];
+    expect(
+      (
+        await cli([
+          'promote',
+          'production',
+          '--version',
+          '1.5.0',
+          '--at',
+          '2026-12-01T10:00:00Z',
+          '--simulate-clock',
+          ...common,
+        ])
+      ).code,
+    ).toBe(0);
+    const before = await git(bare, 'rev-parse', 'main');
+    const tick = await cli(['tick', '--json', '--at', '2026-12-01T10:31:00Z', '--simulate-clock', ...common]);
+    expect(tick.code).toBe(3);
+    const report = JSON.parse(tick.stdout) as {
+      rollouts: { action: { kind: string; reasonCode: string } }[];
+    };
+    expect(report.rollouts[0]?.action).toMatchObject({ kind: 'wait', reasonCode: 'analysis.error' });
+    expect(await git(bare, 'rev-parse', 'main')).toBe(before);
+  });
+});
