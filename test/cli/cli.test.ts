@@ -140,9 +140,18 @@ describe('rollgate CLI', () => {
         ['2.0.0', '2026-11-16T09:00:00Z'],
         ['2.1.0', '2026-11-16T10:00:00Z'],
       ] as const)
-        expect((await cli(['promote', 'dev', '--version', version, '--at', at, ...args])).code).toBe(0);
+        expect(
+          (await cli(['promote', 'dev', '--version', version, '--at', at, '--simulate-clock', ...args])).code,
+        ).toBe(0);
       const before = Number(await git(repo, 'rev-list', '--count', 'main'));
-      const back = await cli(['rollback', 'dev', '--at', '2026-11-16T11:00:00Z', ...args]);
+      const back = await cli([
+        'rollback',
+        'dev',
+        '--at',
+        '2026-11-16T11:00:00Z',
+        '--simulate-clock',
+        ...args,
+      ]);
       expect(back.code).toBe(0);
       expect(Number(await git(repo, 'rev-list', '--count', 'main'))).toBe(before + 1);
       const message = await git(repo, 'log', '-1', '--format=%B', 'main');

@@ -39,7 +39,17 @@ describe('operator identity on the CLI', () => {
         'breakGlass: { users: [oncall-lead] }, verifiedOnly: true }',
       ),
     );
-    const at = (t: string) => ['--at', t, '--config', config, '--gitops', repo, '--requested-by', 'ana'];
+    const at = (t: string) => [
+      '--at',
+      t,
+      '--simulate-clock',
+      '--config',
+      config,
+      '--gitops',
+      repo,
+      '--requested-by',
+      'ana',
+    ];
     for (const [env, t] of [
       ['dev', '2026-11-16T09:00:00Z'],
       ['staging', '2026-11-16T10:30:00Z'],
@@ -77,7 +87,11 @@ describe('operator identity on the CLI', () => {
     ).verdicts.find((v) => v.gate === 'weekend-freeze');
     expect(verdict?.reasonCode).toBe('freeze.override-not-verified');
     expect(verdict?.reason).toContain('break-glass by oncall-lead is asserted on the CLI, not verified');
-    const label = await cli(['promote', ...friday(strict, ['--requested-by', 'ana', '--label', 'hotfix'])]);
+    const label = await cli([
+      'promote',
+      ...friday(strict, ['--requested-by', 'ana', '--label', 'hotfix']),
+      '--simulate-clock',
+    ]);
     expect(label.code).toBe(1);
     expect(label.stdout).toContain('label "hotfix" is asserted on the CLI, not verified');
     expect(label.stdout).toContain('nothing committed: denied');
@@ -98,7 +112,7 @@ describe('operator identity on the CLI', () => {
     expect(verdicts.find((v) => v.kind === 'override')?.reason).toBe(
       'weekend-freeze overridden by break-glass: oncall-lead (card payments fail without 1.4.0), asserted on the CLI, not verified',
     );
-    expect((await cli(['promote', ...friday(config, breakGlass)])).code).toBe(0);
+    expect((await cli(['promote', ...friday(config, breakGlass), '--simulate-clock'])).code).toBe(0);
     expect(await git(repo, 'log', '-1', '--format=%B', 'main')).toContain(
       'Rollgate-Override: weekend-freeze by break-glass oncall-lead (asserted on the CLI, not verified): card payments fail without 1.4.0',
     );
