@@ -54,7 +54,7 @@ describe('operator identity on the CLI', () => {
       ['dev', '2026-11-16T09:00:00Z'],
       ['staging', '2026-11-16T10:30:00Z'],
     ] as const) {
-      expect((await cli(['promote', env, '--version', '1.4.0', ...at(t)])).code).toBe(0);
+      expect((await cli(['promote', env, '--version', '1.4.0', ...at(t), '--simulate-clock'])).code).toBe(0);
     }
   });
   afterAll(() => cleanup());
