@@ -39,7 +39,17 @@ describe('operator identity on the CLI', () => {
         'breakGlass: { users: [oncall-lead] }, verifiedOnly: true }',
       ),
     );
-    const at = (t: string) => ['--at', t, '--config', config, '--gitops', repo, '--requested-by', 'ana'];
+    const at = (t: string) => [
+      '--at',
+      t,
+      '--simulate-clock',
+      '--config',
+      config,
+      '--gitops',
+      repo,
+      '--requested-by',
+      'ana',
+    ];
     for (const [env, t] of [
       ['dev', '2026-11-16T09:00:00Z'],
       ['staging', '2026-11-16T10:30:00Z'],
