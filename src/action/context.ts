@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 // Everything the runner hands the Action from outside: environment variables and the event
@@ -13,7 +14,7 @@ export interface ActionContext {
   /** https://github.com or the GHES host: for links. */
   readonly serverUrl: string;
   readonly runUrl: string;
-  /** This run and attempt (GITHUB_RUN_ID, with `.N` from the second attempt): the Rollgate-Run trailer. */
+  /** This invocation (GITHUB_RUN_ID, `.N` from the second attempt, and a nonce): the Rollgate-Run trailer. */
   readonly runId: string;
   /** The commit the workflow runs on (workflow_dispatch, push, schedule). */
   readonly sha: string;
@@ -51,10 +52,16 @@ export function readContext(env: NodeJS.ProcessEnv): ActionContext {
   };
 }
 
+/**
+ * GITHUB_RUN_ID (with `.N` from the second attempt) plus a nonce of this invocation: the jobs of a
+ * matrix, and two rollgate steps of one job, share the run id, and a run must never take another's
+ * commit for its own (that would report success for an edit that was lost).
+ */
 function runIdOf(env: NodeJS.ProcessEnv): string {
   const id = env['GITHUB_RUN_ID'] || '0';
   const attempt = env['GITHUB_RUN_ATTEMPT'];
-  return attempt && attempt !== '1' ? `${id}.${attempt}` : id;
+  const nonce = randomUUID().slice(0, 8);
+  return `${attempt && attempt !== '1' ? `${id}.${attempt}` : id}:${nonce}`;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {

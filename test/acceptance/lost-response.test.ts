@@ -15,7 +15,7 @@ describe('acceptance: a lost answer to createCommitOnBranch', () => {
     const head = await s.gitops.head();
     expect(tagOf(await s.gitops.show('main', CHECKOUT_DEV))).toBe('1.5.0');
     expect(s.sim.state.apiCommits).toHaveLength(1);
-    expect(s.sim.state.apiCommits[0]?.body).toContain('Rollgate-Run: 42');
+    expect(s.sim.state.apiCommits[0]?.body).toMatch(/Rollgate-Run: 42:[0-9a-f]{8}\n/);
     expect(result(run)).toMatchObject({ status: 'committed', commit_sha: head });
     expect(run.outputs['commit-sha']).toBe(head);
     expect(s.sim.state.deployments).toHaveLength(1);
