@@ -177,22 +177,34 @@ function zero(): MetricCounts {
   return { successful: 0, failed: 0, inconclusive: 0, error: 0 };
 }
 
-function judgeInstant(
-  entry: { service?: string | undefined; query: string; result: QueryResult },
-  at: string,
-  range: MetricConfig['thresholdRange'],
-): Judged {
+/** What an instant and a range judgement start from: fresh counts and the entry's labels. */
+function judgementOf(entry: { service?: string | undefined; query: string }) {
   const counts = zero();
   const base = {
     ...(entry.service === undefined ? {} : { service: entry.service }),
     query: entry.query,
     counts,
   };
+  return { counts, base };
+}
+
+/** A query Prometheus could not answer: one error, no points judged. */
+function failedQuery(
+  base: ReturnType<typeof judgementOf>['base'],
+  result: { reasonCode: string; reason: string },
+): Judged {
+  base.counts.error = 1;
+  return { ...base, outside: [], error: { reasonCode: result.reasonCode, reason: result.reason } };
+}
+
+function judgeInstant(
+  entry: { service?: string | undefined; query: string; result: QueryResult },
+  at: string,
+  range: MetricConfig['thresholdRange'],
+): Judged {
+  const { counts, base } = judgementOf(entry);
   const { result } = entry;
-  if (result.kind === 'error') {
-    counts.error = 1;
-    return { ...base, outside: [], error: { reasonCode: result.reasonCode, reason: result.reason } };
-  }
+  if (result.kind === 'error') return failedQuery(base, result);
   if (result.kind === 'empty') {
     counts.inconclusive = 1;
     return { ...base, outside: [], noData: 'no samples' };
@@ -220,17 +232,9 @@ function judgeRange(
   expected: number,
   range: MetricConfig['thresholdRange'],
 ): Judged {
-  const counts = zero();
-  const base = {
-    ...(entry.service === undefined ? {} : { service: entry.service }),
-    query: entry.query,
-    counts,
-  };
+  const { counts, base } = judgementOf(entry);
   const { result } = entry;
-  if (result.kind === 'error') {
-    counts.error = 1;
-    return { ...base, outside: [], error: { reasonCode: result.reasonCode, reason: result.reason } };
-  }
+  if (result.kind === 'error') return failedQuery(base, result);
   const outside: { at: string; value: string }[] = [];
   const points = result.kind === 'series' ? result.points : [];
   for (const [seconds, text] of points) {
