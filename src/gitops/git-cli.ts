@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IoError, UsageError } from '../core/errors.js';
+import { IoError } from '../core/errors.js';
 import type { FileEdit } from '../core/types.js';
 import type { CommitOutcome, GitOpsSnapshot, GitOpsStore } from '../core/store.js';
 import { readBlobs, runGit, streamLog } from './exec.js';
@@ -114,12 +114,10 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
     for (const line of listed.split('\0')) {
       const match = /^(\d+) (\w+) ([0-9a-f]+)\t(.*)$/s.exec(line);
       if (!match) continue;
-      const [, mode, type, oid, path] = match;
+      const [, , type, oid, path] = match;
       if (path === undefined || oid === undefined || !unique.includes(path)) continue;
-      if (mode === '120000')
-        throw new UsageError(
-          `${path} is a symbolic link in the GitOps repository; rollgate reads and writes regular files only: replace the link with the file`,
-        );
+      // A symbolic link is read as git stores it (its target path), so the overlay reader names it
+      // per overlay ("a symbolic link?") and status lists every other service; writes refuse links.
       if (type === 'blob') blobs.set(path, oid);
     }
     const missing = [...new Set(blobs.values())].filter((oid) => !present.has(oid));

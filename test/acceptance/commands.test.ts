@@ -57,7 +57,7 @@ describe('acceptance: comments that are not commands, and bad commands', () => {
     const run = await comment(s, 'alice', '/promote dev checkout --version 1.5.0 --canary 25');
     expect(result(run)).toMatchObject({ status: 'aborted', reason_code: 'bad-command' });
     expect(botComments(s)[0]?.body).toContain(
-      '--canary is gone: canary weights come from environments.<env>.canary.steps',
+      '--canary is gone: canary weights come from environments.&lt;env&gt;.canary.steps',
     );
     expect(s.sim.state.apiCommits).toEqual([]);
   });

@@ -202,7 +202,8 @@ describe('rollout properties', () => {
       }),
       {
         numRuns: 40,
-        // One walk through every phase, so the properties are checked on a promotion and a verify too.
+        // One walk through every phase, so the properties are checked on a promotion, a verify and a
+        // pause for missing data too, whatever the random runs happen to try.
         examples: [
           [
             [
@@ -212,6 +213,8 @@ describe('rollout properties', () => {
               { kind: 'tick', minutes: 31, health: 'healthy' },
               { kind: 'command', verb: 'pause', minutes: 1 },
               { kind: 'tick', minutes: 5, health: 'failing' },
+              { kind: 'promote', version: '1.7.0', minutes: 5 },
+              { kind: 'tick', minutes: 31, health: 'no-data' },
             ],
           ],
         ],
