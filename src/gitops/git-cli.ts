@@ -210,9 +210,21 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
     }
   };
 
+  /**
+   * The commits where the clone's history is cut off and older commits exist. A shallow commit
+   * whose object names no parent is the repository's first commit: nothing lies behind it, so it
+   * needs no deepening (a one-commit repository is read whole by the first clone).
+   */
   async function shallowCommits(): Promise<Set<string>> {
     const text = await readFile(join(dir, 'shallow'), 'utf8').catch(() => '');
-    return new Set(text.split('\n').filter(Boolean));
+    const listed = text.split('\n').filter(Boolean);
+    const cut = await Promise.all(
+      listed.map(async (oid) => {
+        const object = await objects.read(oid);
+        return object === undefined || /^parent /m.test(object.content.toString('latin1'));
+      }),
+    );
+    return new Set(listed.filter((_, i) => cut[i]));
   }
 
   async function commit(
