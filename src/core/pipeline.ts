@@ -360,7 +360,8 @@ export function commitMessage(
   const body = plan.edits.flatMap((e) => e.descriptions.map((d) => `- ${oneLine(e.path)}: ${oneLine(d)}`));
   const verdicts = decision.verdicts
     .filter((v) => v.kind !== 'override')
-    .map((v) => `${v.gate}=${v.outcome}`)
+    // A pass resting on the operator's word (--approved-by) says so, as an asserted override does.
+    .map((v) => `${v.gate}=${v.outcome}${v.details['asserted'] === true ? ` (${ASSERTED_NOTE})` : ''}`)
     .join(', ');
   const trailers = formatTrailers({
     environment: request.environment,
