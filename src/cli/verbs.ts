@@ -7,6 +7,7 @@ import { readHistory } from '../core/history-read.js';
 import { overlayCandidates } from '../core/overlay-paths.js';
 import { checkTarget, parseVersion } from '../core/request.js';
 import { previousVersion } from '../core/rollback.js';
+import { heldVersions } from '../core/hold.js';
 import { runningVersions } from '../core/running.js';
 import { pipelineStatus } from '../core/status.js';
 import type { PromotionRequest } from '../core/types.js';
@@ -330,10 +331,18 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
       ...services.map((s) => statePath(environment, s)),
     ]);
     const running = runningVersions(config, services, snapshot.files)[environment] ?? {};
+    const held = new Map(
+      services.map((service) => [service, heldVersions(snapshot.files, environment, service)]),
+    );
     const history = await readHistory(
       store,
       snapshot.head,
-      services.map((service) => ({ environment, service, version: running[service] })),
+      services.map((service) => ({
+        environment,
+        service,
+        version: running[service],
+        skip: held.get(service) ?? new Set<string>(),
+      })),
     );
     let worst = 0;
     const byVersion = new Map<string, string[]>();
@@ -344,8 +353,7 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
         worst = Math.max(worst, await abortRollout(config, environment, service, values, io, store));
         continue;
       }
-      const held = new Set(state.ok ? (state.state?.holds ?? []).map((h) => h.version) : []);
-      const target = previousVersion(history, environment, service, running[service], held);
+      const target = previousVersion(history, environment, service, running[service], held.get(service));
       if (target === undefined) {
         io.stderr(
           `${service}: no earlier version in ${environment} in the GitOps history (it runs ${running[service] ?? 'nothing'}); nothing to roll back to`,

@@ -416,6 +416,15 @@ function checkReferences(
   }
 }
 
+function insideRepo(path: string): boolean {
+  try {
+    normalizeRepoPath(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** What the schema cannot say about `environments.<env>.canary`: cross-references and order. */
 function checkCanary(
   source: Source,
@@ -467,6 +476,36 @@ function checkCanary(
         `canary.path is the environment's own overlay (${envPath}): the canary would edit the stable entry; point it at a separate canary overlay`,
       );
       break;
+    }
+  }
+  // Paths rollgate will read and write must stay inside the GitOps repository (item 13 of issue 11,
+  // as for `path:`): canary.path from the repository root, traffic.file from the overlay folder.
+  const sample = (text: string) => text.replaceAll('{{service}}', 'service');
+  if (canary.path !== undefined) {
+    try {
+      normalizeRepoPath(sample(canary.path));
+    } catch (err) {
+      problem(
+        ['path'],
+        `canary.${(err as Error).message.replace(`"${sample(canary.path)}"`, `"${canary.path}"`)}, e.g. apps/{{service}}/overlays/${envName}-canary`,
+      );
+    }
+  }
+  const trafficFile = canary.traffic.file;
+  const overlayPath = config.environments[envName]?.path ?? '';
+  if (/^([/\\]|[a-zA-Z]:)/.test(trafficFile)) {
+    problem(
+      ['traffic', 'file'],
+      `traffic.file "${trafficFile}" must be relative to the environment's overlay folder (${overlayPath}); drop the leading / or drive letter, e.g. httproute.yaml`,
+    );
+  } else if (insideRepo(sample(overlayPath))) {
+    try {
+      normalizeRepoPath(`${sample(overlayPath)}/${sample(trafficFile)}`);
+    } catch {
+      problem(
+        ['traffic', 'file'],
+        `traffic.file "${trafficFile}" leaves the GitOps repository from the overlay folder ${overlayPath}; name a file inside it, relative to that folder, e.g. httproute.yaml`,
+      );
     }
   }
   if (canary.path !== undefined && services.length > 1 && !canary.path.includes('{{service}}')) {
