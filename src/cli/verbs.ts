@@ -24,6 +24,8 @@ import { rolloutStatus, statusPaths } from '../core/rollout-status.js';
 import { stateOf } from '../core/rollout-start.js';
 import { activeRollout, statePath } from '../core/state.js';
 import { abortRollout, writingClock } from './rollout-verbs.js';
+import { notifyCli } from './notify.js';
+import { promotionEvents } from '../notify/events.js';
 
 const COMMON = {
   config: { type: 'string' },
@@ -239,7 +241,9 @@ export async function runPromote(args: readonly string[], io: CliIo): Promise<nu
   const outcome = await withStore(config, values, io, (store) =>
     promote(config, request, { store, clock, extraFacts, ...(simulated ? { simulatedClock: true } : {}) }),
   );
-  return reportOutcome(config, request, outcome, values, io);
+  const code = reportOutcome(config, request, outcome, values, io);
+  await notifyCli(config, promotionEvents(request, outcome), io);
+  return code;
 }
 
 function reportOutcome(
@@ -384,6 +388,7 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
         ...(simulated ? { simulatedClock: true } : {}),
       });
       worst = Math.max(worst, reportOutcome(config, request, outcome, values, io));
+      await notifyCli(config, promotionEvents(request, outcome), io);
     }
     return worst;
   });

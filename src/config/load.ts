@@ -145,6 +145,14 @@ function parseSource(
 const EXPANDED_AT_QUERY = /^gates\.[^.]+\.[^.]+\.prometheus(\.|$)/;
 
 /**
+ * A notification target's URL and headers keep their `${NAME}` references too: they are expanded
+ * when the message is sent (src/notify/send.ts), so the secret is never part of the loaded config,
+ * and a variable missing on a machine that sends nothing (a laptop) is no config error: the send
+ * warns instead.
+ */
+const EXPANDED_AT_SEND = /^notify(\.|$)/;
+
+/**
  * `${NAME}` in any string value is replaced from the environment at load (except in a gate's
  * `prometheus:` block, only checked here); a missing variable is an error.
  */
@@ -158,6 +166,7 @@ function resolveEnv(
       if (typeof node.value !== 'string' || !node.value.includes('${')) return;
       const keyPath = keyPathOf(path);
       const keep = EXPANDED_AT_QUERY.test(keyPath);
+      if (EXPANDED_AT_SEND.test(keyPath)) return;
       node.value = node.value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => {
         const value = env[name];
         if (value !== undefined) return keep ? whole : value;
@@ -265,9 +274,11 @@ function zodProblems(
     // `path: {{service}}/x` parses, as a map whose key is a map: say what happened, not `got {...}`.
     const node = nodeAt(source, path);
     const braces = isMap(node) && node.items.some((p) => isMap(p.key)) ? `; ${TEMPLATE_HINT}` : '';
+    // A notification URL or header is a secret: the message never repeats what was written.
+    const hidden = path[0] === 'notify' && (path.includes('url') || path.includes('headers'));
     const message = missing
       ? `missing required key "${String(path[path.length - 1])}" (${detail})`
-      : `${detail}, got ${JSON.stringify(value)}${braces}`;
+      : `${detail}, got ${hidden ? 'a literal value (not shown)' : JSON.stringify(value)}${braces}`;
     return [{ ...at(source, node), path: formatPath(path), message }];
   });
 }
@@ -390,6 +401,18 @@ function checkReferences(
         message: `path "${env.path}" has no {{service}} but several services deploy here; write e.g. apps/{{service}}/overlays/${envName}`,
       });
     }
+  }
+  for (const [target, spec] of Object.entries(config.notify ?? {})) {
+    spec.environments?.forEach((env, i) => {
+      if (config.environments[env] === undefined) {
+        const path = ['notify', target, 'environments', i];
+        problems.push({
+          ...at(source, nodeAt(source, path)),
+          path: formatPath(path),
+          message: `no environment named "${env}"${suggestion(env, envNames)}; environments: ${envNames.join(', ')}`,
+        });
+      }
+    });
   }
   // `after` must not loop: dev -> staging -> dev would make every promotion wait for itself. Each
   // loop is reported once, at its first environment in the file; one that only leads into a loop

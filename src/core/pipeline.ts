@@ -399,7 +399,7 @@ export function commitMessage(
 }
 
 /** The rollout a start plan writes, read back from the state files it carries. */
-function rolloutOf(plan: Plan, services: readonly string[]) {
+export function rolloutOf(plan: Plan, services: readonly string[]) {
   for (const service of services) {
     const edit = plan.edits.find((e) => e.path === statePath(plan.environment, service));
     if (edit === undefined) continue;
