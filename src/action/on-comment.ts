@@ -25,6 +25,7 @@ import { rollbackVersion } from './rollback-version.js';
 import { statusText } from './status-reply.js';
 import { asCommentEvent, type ActionContext, type CommentEvent, type Repo } from './context.js';
 import { recordPromotion } from './deployment.js';
+import { notifyPromotion } from './notify.js';
 import type { RunEnd } from './finish.js';
 import { helpText, usageReply } from './help.js';
 import { booleanInput, secondsInput, type Inputs } from './io.js';
@@ -257,6 +258,7 @@ async function handleCommand(
     status: result.status,
     rollout: startedRollouts(config, result).length > 0,
   });
+  await notifyPromotion(config, ctx, request, result);
   await react(github, repo, event.commentId, succeeded(result.status) ? 'rocket' : '-1');
   return {
     kind: 'ran',

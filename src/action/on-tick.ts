@@ -9,6 +9,7 @@ import type { Handler, RunEnd } from './finish.js';
 import type { Inputs } from './io.js';
 import { rolloutDeps } from './rollout-deps.js';
 import { publishRollouts } from './rollout-publish.js';
+import { notifyRollouts } from './notify.js';
 import { gitopsRepository, loadTrustedConfig, makeStore, type Clients } from './setup.js';
 
 /**
@@ -32,6 +33,7 @@ export async function onTick(
   if (report.rollouts.length === 0 && report.problems.length === 0) {
     return { kind: 'ignored', why: 'tick: no active rollout' };
   }
+  await notifyRollouts(config, ctx, report);
   const { end } = await publishRollouts(
     {
       ctx,

@@ -25,7 +25,8 @@ Common options:
   --label L            a pull request label to take into account (repeatable); like --requested-by it
                        is asserted, not verified: overrides resting on them are marked so, and a
                        freeze with unless.verifiedOnly refuses them
-  --approved-by USER   an approval to count where no pull request exists (repeatable)
+  --approved-by USER   an approval to count where no pull request exists (repeatable); asserted, not
+                       verified: the pass is marked so, and an approvals gate with verifiedOnly refuses it
 
 Exit codes: 0 ok or allowed, 1 denied by a gate, 2 usage or config error, 3 I/O failure.
 Run "rollgate <command> --help" for one command.`;

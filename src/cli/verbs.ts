@@ -7,6 +7,7 @@ import { readHistory } from '../core/history-read.js';
 import { overlayCandidates } from '../core/overlay-paths.js';
 import { checkTarget, parseVersion } from '../core/request.js';
 import { previousVersion } from '../core/rollback.js';
+import { heldVersions } from '../core/hold.js';
 import { runningVersions } from '../core/running.js';
 import { pipelineStatus } from '../core/status.js';
 import type { PromotionRequest } from '../core/types.js';
@@ -23,6 +24,8 @@ import { rolloutStatus, statusPaths } from '../core/rollout-status.js';
 import { stateOf } from '../core/rollout-start.js';
 import { activeRollout, statePath } from '../core/state.js';
 import { abortRollout, writingClock } from './rollout-verbs.js';
+import { notifyCli } from './notify.js';
+import { promotionEvents } from '../notify/events.js';
 
 const COMMON = {
   config: { type: 'string' },
@@ -238,7 +241,9 @@ export async function runPromote(args: readonly string[], io: CliIo): Promise<nu
   const outcome = await withStore(config, values, io, (store) =>
     promote(config, request, { store, clock, extraFacts, ...(simulated ? { simulatedClock: true } : {}) }),
   );
-  return reportOutcome(config, request, outcome, values, io);
+  const code = reportOutcome(config, request, outcome, values, io);
+  await notifyCli(config, promotionEvents(request, outcome), io);
+  return code;
 }
 
 function reportOutcome(
@@ -330,10 +335,18 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
       ...services.map((s) => statePath(environment, s)),
     ]);
     const running = runningVersions(config, services, snapshot.files)[environment] ?? {};
+    const held = new Map(
+      services.map((service) => [service, heldVersions(snapshot.files, environment, service)]),
+    );
     const history = await readHistory(
       store,
       snapshot.head,
-      services.map((service) => ({ environment, service, version: running[service] })),
+      services.map((service) => ({
+        environment,
+        service,
+        version: running[service],
+        skip: held.get(service) ?? new Set<string>(),
+      })),
     );
     let worst = 0;
     const byVersion = new Map<string, string[]>();
@@ -344,8 +357,7 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
         worst = Math.max(worst, await abortRollout(config, environment, service, values, io, store));
         continue;
       }
-      const held = new Set(state.ok ? (state.state?.holds ?? []).map((h) => h.version) : []);
-      const target = previousVersion(history, environment, service, running[service], held);
+      const target = previousVersion(history, environment, service, running[service], held.get(service));
       if (target === undefined) {
         io.stderr(
           `${service}: no earlier version in ${environment} in the GitOps history (it runs ${running[service] ?? 'nothing'}); nothing to roll back to`,
@@ -376,6 +388,7 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
         ...(simulated ? { simulatedClock: true } : {}),
       });
       worst = Math.max(worst, reportOutcome(config, request, outcome, values, io));
+      await notifyCli(config, promotionEvents(request, outcome), io);
     }
     return worst;
   });

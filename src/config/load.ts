@@ -146,6 +146,14 @@ function parseSource(
 const EXPANDED_AT_QUERY = /^gates\.[^.]+\.[^.]+\.prometheus(\.|$)/;
 
 /**
+ * A notification target's URL and headers keep their `${NAME}` references too: they are expanded
+ * when the message is sent (src/notify/send.ts), so the secret is never part of the loaded config,
+ * and a variable missing on a machine that sends nothing (a laptop) is no config error: the send
+ * warns instead.
+ */
+const EXPANDED_AT_SEND = /^notify(\.|$)/;
+
+/**
  * `${NAME}` in any string value is replaced from the environment at load (except in a gate's
  * `prometheus:` block, only checked here); a missing variable is an error.
  */
@@ -159,6 +167,7 @@ function resolveEnv(
       if (typeof node.value !== 'string' || !node.value.includes('${')) return;
       const keyPath = keyPathOf(path);
       const keep = EXPANDED_AT_QUERY.test(keyPath);
+      if (EXPANDED_AT_SEND.test(keyPath)) return;
       node.value = node.value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => {
         const value = env[name];
         if (value !== undefined) return keep ? whole : value;
@@ -266,9 +275,11 @@ function zodProblems(
     // `path: {{service}}/x` parses, as a map whose key is a map: say what happened, not `got {...}`.
     const node = nodeAt(source, path);
     const braces = isMap(node) && node.items.some((p) => isMap(p.key)) ? `; ${TEMPLATE_HINT}` : '';
+    // A notification URL or header is a secret: the message never repeats what was written.
+    const hidden = path[0] === 'notify' && (path.includes('url') || path.includes('headers'));
     const message = missing
       ? `missing required key "${String(path[path.length - 1])}" (${detail})`
-      : `${detail}, got ${JSON.stringify(value)}${braces}`;
+      : `${detail}, got ${hidden ? 'a literal value (not shown)' : JSON.stringify(value)}${braces}`;
     return [{ ...at(source, node), path: formatPath(path), message }];
   });
 }
@@ -392,6 +403,18 @@ function checkReferences(
       });
     }
   }
+  for (const [target, spec] of Object.entries(config.notify ?? {})) {
+    spec.environments?.forEach((env, i) => {
+      if (config.environments[env] === undefined) {
+        const path = ['notify', target, 'environments', i];
+        problems.push({
+          ...at(source, nodeAt(source, path)),
+          path: formatPath(path),
+          message: `no environment named "${env}"${suggestion(env, envNames)}; environments: ${envNames.join(', ')}`,
+        });
+      }
+    });
+  }
   // `after` must not loop: dev -> staging -> dev would make every promotion wait for itself. Each
   // loop is reported once, at its first environment in the file; one that only leads into a loop
   // (staging: { after: dev } when dev names itself) is not blamed.
@@ -414,6 +437,15 @@ function checkReferences(
           ? `"after: ${start}" names ${start} itself; an environment cannot come after itself: remove "after", or name the environment before it`
           : `"after" forms a loop: ${[...walk, start].join(' -> ')}; the pipeline must have a first environment`,
     });
+  }
+}
+
+function insideRepo(path: string): boolean {
+  try {
+    normalizeRepoPath(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -468,6 +500,36 @@ function checkCanary(
         `canary.path is the environment's own overlay (${envPath}): the canary would edit the stable entry; point it at a separate canary overlay`,
       );
       break;
+    }
+  }
+  // Paths rollgate will read and write must stay inside the GitOps repository (item 13 of issue 11,
+  // as for `path:`): canary.path from the repository root, traffic.file from the overlay folder.
+  const sample = (text: string) => text.replaceAll('{{service}}', 'service');
+  if (canary.path !== undefined) {
+    try {
+      normalizeRepoPath(sample(canary.path));
+    } catch (err) {
+      problem(
+        ['path'],
+        `canary.${(err as Error).message.replace(`"${sample(canary.path)}"`, `"${canary.path}"`)}, e.g. apps/{{service}}/overlays/${envName}-canary`,
+      );
+    }
+  }
+  const trafficFile = canary.traffic.file;
+  const overlayPath = config.environments[envName]?.path ?? '';
+  if (/^([/\\]|[a-zA-Z]:)/.test(trafficFile)) {
+    problem(
+      ['traffic', 'file'],
+      `traffic.file "${trafficFile}" must be relative to the environment's overlay folder (${overlayPath}); drop the leading / or drive letter, e.g. httproute.yaml`,
+    );
+  } else if (insideRepo(sample(overlayPath))) {
+    try {
+      normalizeRepoPath(`${sample(overlayPath)}/${sample(trafficFile)}`);
+    } catch {
+      problem(
+        ['traffic', 'file'],
+        `traffic.file "${trafficFile}" leaves the GitOps repository from the overlay folder ${overlayPath}; name a file inside it, relative to that folder, e.g. httproute.yaml`,
+      );
     }
   }
   if (canary.path !== undefined && services.length > 1 && !canary.path.includes('{{service}}')) {

@@ -12,6 +12,8 @@ export interface HistoryNeed {
   readonly service: string;
   /** The version whose run is bracketed; undefined when the overlay pins nothing. */
   readonly version: string | undefined;
+  /** Versions that do not settle it (held ones a rollback skips): the walk goes on past them. */
+  readonly skip?: ReadonlySet<string>;
 }
 
 /**
@@ -24,7 +26,11 @@ export async function readHistory(
   needs: readonly HistoryNeed[],
 ): Promise<HistoryEntry[]> {
   const open = new Map<string, string | undefined>();
-  for (const need of needs) open.set(pairKey(need.environment, need.service), need.version);
+  const skips = new Map<string, ReadonlySet<string>>();
+  for (const need of needs) {
+    open.set(pairKey(need.environment, need.service), need.version);
+    if (need.skip !== undefined) skips.set(pairKey(need.environment, need.service), need.skip);
+  }
   const entries: HistoryEntry[] = [];
   if (open.size === 0) return entries;
   await store.history(head, (commit) => {
@@ -33,7 +39,8 @@ export async function readHistory(
     entries.push(entry);
     for (const service of entry.services) {
       const key = pairKey(entry.environment, service);
-      if (open.has(key) && open.get(key) !== entry.version) open.delete(key);
+      if (open.has(key) && open.get(key) !== entry.version && skips.get(key)?.has(entry.version) !== true)
+        open.delete(key);
     }
     return open.size === 0 ? 'stop' : 'more';
   });

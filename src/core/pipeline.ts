@@ -178,10 +178,12 @@ function planFor(
   const running = runningVersions(config, request.services, files)[request.environment] ?? {};
   const lifted = decision.verdicts.some((v) => v.reasonCode === 'hold.lifted');
   const stateEdits: FileEdit[] = [];
+  const held = new Set<string>();
   for (const service of planned.plan.changedServices) {
     const loaded = stateOf(files, request.environment, service);
     const before = loaded.ok ? loaded.state : undefined;
     const left = running[service];
+    if (request.kind === 'rollback' && left !== undefined) held.add(left);
     const state = stateAfterPromotion(before, {
       environment: request.environment,
       service,
@@ -200,7 +202,14 @@ function planFor(
       descriptions: [`${service} ${version} since ${state.landedAt}`],
     });
   }
-  return { ok: true, plan: { ...planned.plan, edits: [...planned.plan.edits, ...stateEdits] } };
+  return {
+    ok: true,
+    plan: {
+      ...planned.plan,
+      edits: [...planned.plan.edits, ...stateEdits],
+      ...(held.size > 0 ? { held: [...held] } : {}),
+    },
+  };
 }
 
 function overridesOf(decision: Decision): string[] {
@@ -360,7 +369,8 @@ export function commitMessage(
   const body = plan.edits.flatMap((e) => e.descriptions.map((d) => `- ${oneLine(e.path)}: ${oneLine(d)}`));
   const verdicts = decision.verdicts
     .filter((v) => v.kind !== 'override')
-    .map((v) => `${v.gate}=${v.outcome}`)
+    // A pass resting on the operator's word (--approved-by) says so, as an asserted override does.
+    .map((v) => `${v.gate}=${v.outcome}${v.details['asserted'] === true ? ` (${ASSERTED_NOTE})` : ''}`)
     .join(', ');
   const trailers = formatTrailers({
     environment: request.environment,
@@ -379,6 +389,8 @@ export function commitMessage(
           ...(rollout.stable !== undefined ? { stable: rollout.stable } : {}),
         }
       : {}),
+    // DESIGN.md: a rollback holds the version it leaves, in the state file and in the audit trail.
+    ...(plan.held !== undefined && plan.held.length > 0 ? { hold: plan.held.join(', ') } : {}),
     ...reasonTrailers(request, decision),
     ...(options.simulatedClock ? { clock: 'simulated' } : {}),
     ...(request.runId !== undefined ? { run: request.runId } : {}),
@@ -387,7 +399,7 @@ export function commitMessage(
 }
 
 /** The rollout a start plan writes, read back from the state files it carries. */
-function rolloutOf(plan: Plan, services: readonly string[]) {
+export function rolloutOf(plan: Plan, services: readonly string[]) {
   for (const service of services) {
     const edit = plan.edits.find((e) => e.path === statePath(plan.environment, service));
     if (edit === undefined) continue;

@@ -240,6 +240,11 @@ describe('rollgate CLI', () => {
       const message = await git(repo, 'log', '-1', '--format=%B', 'main');
       expect(message).toMatch(/^roll back checkout to 2\.0\.0 in dev/);
       expect(message).toContain('Rollgate-Decision: rollback (gates skipped)');
+      // The version it leaves is held, in the state file and in the audit trail (DESIGN.md trailers).
+      expect(message).toContain('Rollgate-Hold: 2.1.0');
+      expect(await showFile(repo, '.rollgate/state/dev/checkout.yaml')).toMatch(
+        /holds:\n\s+- version: "?2\.1\.0"?/,
+      );
       // A rollback in staging skips its gates but shows them.
       await cli([
         'promote',
