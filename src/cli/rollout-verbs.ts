@@ -88,6 +88,7 @@ export async function runTickVerb(args: readonly string[], io: CliIo): Promise<n
     return runTick(config, deps(io, store, clock), {
       environments: positionals,
       services: values.service ?? [],
+      ...(values.source !== undefined ? { source: values.source } : {}),
     });
   });
   print(report, io, values.json === true, 'no active rollout');

@@ -103,6 +103,8 @@ export interface RolloutResult extends RolloutView {
   readonly commit?: string;
   /** The analysis of this tick: every verdict with its outcome. */
   readonly analysis?: { readonly summary: string | undefined; readonly verdicts: readonly Verdict[] };
+  /** The freeze gates judged for this action: before a step or the promotion, and when frozen. */
+  readonly gates?: readonly Verdict[];
 }
 
 export interface RolloutProblem {
@@ -459,7 +461,13 @@ function ioProblem(target: Target, err: unknown): RolloutProblem {
 export async function runTick(
   config: Config,
   deps: RolloutDeps,
-  options: { readonly environments?: readonly string[]; readonly services?: readonly string[] } = {},
+  options: {
+    readonly environments?: readonly string[];
+    readonly services?: readonly string[];
+    /** Who and where, for the commits' Requested-By and Source trailers (the Action: its run URL). */
+    readonly requestedBy?: string;
+    readonly source?: string;
+  } = {},
 ): Promise<TickReport> {
   const now = deps.clock();
   const targets = targetsOf(config, options.environments ?? [], options.services ?? []);
@@ -478,7 +486,10 @@ export async function runTick(
       problems: targets.slice(0, 1).map((t) => ioProblem(t, err)),
     };
   }
-  const who: Who = { requestedBy: 'rollgate tick', source: 'rollgate tick' };
+  const who: Who = {
+    requestedBy: options.requestedBy ?? 'rollgate tick',
+    source: options.source ?? 'rollgate tick',
+  };
   for (const target of targets) {
     try {
       const maxAttempts = deps.maxAttempts ?? 5;
@@ -491,7 +502,12 @@ export async function runTick(
         const analysis = analysisReport(input.analysis);
         const view = viewOf(target, loaded.state, loaded.rollout);
         if (action.kind === 'wait' || action.kind === 'start') {
-          rollouts.push({ ...view, action, ...(analysis ? { analysis } : {}) });
+          rollouts.push({
+            ...view,
+            action,
+            ...(analysis ? { analysis } : {}),
+            ...gatesReport(action, input.freeze),
+          });
           break;
         }
         const written = await writeAction(target, snapshot, input, action, who, deps);
@@ -502,7 +518,13 @@ export async function runTick(
         // Whatever happened, the next target must see the new head.
         snapshot = await deps.store.read(paths);
         if (written.kind === 'committed') {
-          rollouts.push({ ...view, action, commit: written.sha, ...(analysis ? { analysis } : {}) });
+          rollouts.push({
+            ...view,
+            action,
+            commit: written.sha,
+            ...(analysis ? { analysis } : {}),
+            ...gatesReport(action, input.freeze),
+          });
           break;
         }
         if (attempt === maxAttempts)
@@ -523,6 +545,18 @@ export async function runTick(
     rollouts,
     problems,
   };
+}
+
+/** The freeze verdicts worth reporting with an action: where the freeze was what decided or let it through. */
+function gatesReport(
+  action: RolloutAction | Refusal,
+  freeze: readonly Verdict[],
+): { readonly gates?: readonly Verdict[] } {
+  const judged =
+    action.kind === 'step' ||
+    action.kind === 'promote' ||
+    ((action.kind === 'wait' || action.kind === 'refused') && action.reasonCode === 'frozen');
+  return judged && freeze.length > 0 ? { gates: freeze } : {};
 }
 
 function analysisReport(analysis: AnalysisJudgement): RolloutResult['analysis'] | undefined {
@@ -596,7 +630,12 @@ export async function runRolloutCommand(
         const view = viewOf(target, loaded.state, loaded.rollout);
         if (action.kind === 'refused' || action.kind === 'wait' || action.kind === 'start') {
           refused = true;
-          rollouts.push({ ...view, action, ...(analysis ? { analysis } : {}) });
+          rollouts.push({
+            ...view,
+            action,
+            ...(analysis ? { analysis } : {}),
+            ...gatesReport(action, input.freeze),
+          });
           break;
         }
         const written = await writeAction(target, snapshot, input, action, request, deps);
@@ -607,7 +646,13 @@ export async function runRolloutCommand(
         }
         snapshot = await deps.store.read(paths);
         if (written.kind === 'committed') {
-          rollouts.push({ ...view, action, commit: written.sha, ...(analysis ? { analysis } : {}) });
+          rollouts.push({
+            ...view,
+            action,
+            commit: written.sha,
+            ...(analysis ? { analysis } : {}),
+            ...gatesReport(action, input.freeze),
+          });
           break;
         }
         if (attempt === maxAttempts) {

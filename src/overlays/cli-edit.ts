@@ -10,6 +10,7 @@ import {
   parseText,
   sizeProblem,
 } from './cst-edit.js';
+import { type FlagChange, setFlag } from './flags/edit-flag.js';
 import { kustomizationDoc } from './list-entry.js';
 import { type ImageSpec, parseImageSpec, setImages } from './kustomization.js';
 import { parseReplicaSpec, type ReplicaSpec, setReplicas } from './replicas.js';
@@ -30,6 +31,7 @@ const usage = {
   image:
     'usage: rollgate edit image <dir|file> <spec>...  (spec: name=newName:tag@digest, name:tag, name@digest; * keeps a field)',
   replicas: 'usage: rollgate edit replicas <dir|file> <name>=<count>...',
+  flag: 'usage: rollgate edit flag <file> <flag> [--state ENABLED|DISABLED] [--default VARIANT] [--fraction VARIANT=PCT]...',
   weight:
     'usage: rollgate edit weight <file|overlay-dir> <percent> [--route NAME] [--document N] [--canary-backend NAME] [--kind gateway-api|istio|ingress-nginx|smi|path] [--path yaml.path]',
 } as const;
@@ -311,4 +313,66 @@ async function existingRollgatePatches(dir: string): Promise<[string, string][]>
   return Promise.all(
     names.map(async (n): Promise<[string, string]> => [n, await readFile(join(dir, n), 'utf8')]),
   );
+}
+
+/**
+ * `rollgate edit flag <file> <flag> [--state ENABLED|DISABLED] [--default VARIANT] [--fraction VARIANT=PCT]...`
+ * on a flagd definition (JSON, YAML, a ConfigMap literal or a FeatureFlag resource).
+ */
+export async function runEditFlag(
+  args: readonly string[],
+  cwd: string = process.cwd(),
+): Promise<CommandResult> {
+  const positional: string[] = [];
+  let state: FlagChange['state'];
+  let defaultVariant: string | undefined;
+  const fractions: { variant: string; weight: number }[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const [flag, inline] = arg.startsWith('--')
+      ? (arg.split(/=(.*)/s, 2) as [string, string | undefined])
+      : [arg, undefined];
+    if (!arg.startsWith('--')) {
+      positional.push(arg);
+      continue;
+    }
+    if (flag !== '--state' && flag !== '--default' && flag !== '--fraction')
+      return problem(2, `unknown option ${arg}; options: --state, --default, --fraction`, usage.flag);
+    const value = inline ?? args[++i];
+    if (value === undefined || value === '') return problem(2, `${flag} needs a value`, usage.flag);
+    if (flag === '--state') {
+      if (value !== 'ENABLED' && value !== 'DISABLED')
+        return problem(
+          2,
+          `--state ${JSON.stringify(value)}: expected ENABLED or DISABLED (flagd's spelling)`,
+          usage.flag,
+        );
+      state = value;
+    } else if (flag === '--default') {
+      defaultVariant = value;
+    } else {
+      const m = /^(.+)=(\d{1,3})%?$/s.exec(value);
+      if (m === null || Number(m[2]) > 100)
+        return problem(
+          2,
+          `--fraction ${JSON.stringify(value)}: expected VARIANT=PCT with a whole percentage from 0 to 100 (e.g. new-checkout=25)`,
+          usage.flag,
+        );
+      fractions.push({ variant: m[1] as string, weight: Number(m[2]) });
+    }
+  }
+  const [file, flag, ...extra] = positional;
+  if (file === undefined || flag === undefined) return problem(2, 'missing arguments', usage.flag);
+  if (extra.length > 0) return problem(2, `unexpected arguments: ${extra.join(' ')}`, usage.flag);
+  if (state === undefined && defaultVariant === undefined && fractions.length === 0)
+    return problem(2, 'nothing to change: give --state, --default or --fraction', usage.flag);
+  const change: FlagChange = {
+    ...(state !== undefined ? { state } : {}),
+    ...(defaultVariant !== undefined ? { defaultVariant } : {}),
+    ...(fractions.length > 0 ? { fractions } : {}),
+  };
+  const target = resolve(cwd, file);
+  if ((await stat(target).catch(() => undefined))?.isDirectory() === true)
+    return problem(2, `${target} is a folder; give the file that defines flag ${flag}`, usage.flag);
+  return editFile(target, (text) => setFlag(text, flag, change));
 }

@@ -95,6 +95,12 @@ function renderRollout(r: RolloutView): string {
     facts.push(
       `- **Hold:** \`${escapeMd(r.version)}\` is held (${escapeMd(r.hold)}); a promote with --reason lifts it`,
     );
+  if (r.action.reasonCode === 'frozen') {
+    const gates = r.gates.filter((v) => v.outcome === 'fail').map((v) => `\`${escapeMd(v.gate)}\``);
+    facts.push(
+      `- **Frozen:** by ${gates.join(', ') || 'a freeze gate'}${r.nextEligibleAt ? ` until ${r.nextEligibleAt}` : ''}; the hold and the analysis go on, and nothing blocks a rollback or an abort`,
+    );
+  }
   if (r.nextEligibleAt) facts.push(`- **Next eligible:** ${r.nextEligibleAt}`);
   const table = verdictTable(r);
   const picture = `\`\`\`mermaid\n${rolloutMermaid(r)}\n\`\`\``;
