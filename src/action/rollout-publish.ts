@@ -1,7 +1,13 @@
 import { info, warning } from '@actions/core';
 import type { Config } from '../config/schema.js';
 import type { CommandReport, RolloutResult, RolloutStore, TickReport } from '../core/rollout-run.js';
-import { parseState, statePath, type ServiceState } from '../core/state.js';
+import {
+  isBeforePromotion,
+  isPromotedPhase,
+  parseState,
+  statePath,
+  type ServiceState,
+} from '../core/state.js';
 import { strategyFor } from '../strategies/registry.js';
 import { markerFor } from '../report/markdown.js';
 import type { RolloutSummary } from '../report/result.js';
@@ -124,7 +130,7 @@ function holdEnd(
   result: RolloutResult,
   rollout: NonNullable<ServiceState['rollout']>,
 ): string | undefined {
-  if (rollout.phase !== 'progressing' && rollout.phase !== 'promoted') return undefined;
+  if (!isBeforePromotion(rollout.phase) && !isPromotedPhase(rollout.phase)) return undefined;
   const strategy = strategyFor(config, result.environment);
   if (strategy === undefined) return undefined;
   const ms = strategy.holdMs({ config, environment: result.environment, service: result.service }, rollout);

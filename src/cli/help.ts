@@ -13,6 +13,7 @@ Usage:
   rollgate edit image <dir|file> <spec>...
   rollgate edit replicas <dir|file> <name>=<count>...
   rollgate edit weight <file> <percent> [--route NAME] [--canary-backend NAME]
+  rollgate edit mirror <file> <percent> [--backend NAME] [--route NAME] [--document N]
   rollgate edit flag <file> <flag> [--state ENABLED|DISABLED] [--default VARIANT] [--fraction VARIANT=PCT]...
   rollgate demo [canary] [--keep]
 
@@ -104,6 +105,7 @@ inline SVG charts. Writes nothing to the GitOps repository. Exit 0, 2 usage or c
   edit: `rollgate edit image <dir|file> <spec>...
 rollgate edit replicas <dir|file> <name>=<count>...
 rollgate edit weight <file|overlay-dir> <percent> [--route NAME] [--document N] [--canary-backend NAME] [--kind KIND] [--path P]
+rollgate edit mirror <file> <percent> [--backend NAME] [--route NAME] [--document N] [--kind istio|gateway-api]
 rollgate edit flag <file> <flag> [--state ENABLED|DISABLED] [--default VARIANT] [--fraction VARIANT=PCT]...
 
 Source-preserving edits: only the values that change (and lines for entries that must be added)
@@ -111,7 +113,10 @@ differ. image spec: name=newName:tag@digest, name:tag, name@digest; "*" keeps a 
 entry is added. weight: Gateway API routes, Istio VirtualServices, ingress-nginx canary Ingresses,
 SMI TrafficSplits, or any scalar by --path; --document N picks the N-th YAML document when several
 objects share a name; on an overlay folder the weight goes into a patch of the
-overlay (added under patches: when none holds it). See docs/overlays.md for the differences from kustomize.
+overlay (added under patches: when none holds it). mirror: copies <percent> of a route's requests to
+a backend (default the canary) whose answers are dropped: Istio mirror + mirrorPercentage, Gateway API
+RequestMirror filter (percent, or fraction below 1%); 0 removes it (docs/shadow.md: mirrored writes
+run twice). See docs/overlays.md for the differences from kustomize.
 flag: an OpenFeature flagd definition (JSON or YAML file, a ConfigMap holding one as a literal block,
 or a FeatureFlag resource); checked against flagd's flag schema; the rolled-out variant stays first in
 fractional, so raising its share only adds users. See docs/flags.md.`,

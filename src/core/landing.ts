@@ -13,7 +13,16 @@ import type { HistoryEntry } from './types.js';
 // that may have set it. Pairs without a state file are left to the trailer history, as before.
 
 /** Phases whose commits do not change what the stable workload runs: not landings. */
-const NOT_LANDINGS = new Set(['progressing', 'paused', 'rolled-back', 'aborted', 'verified']);
+const NOT_LANDINGS = new Set([
+  'progressing',
+  'paused',
+  'rolled-back',
+  'aborted',
+  'verified',
+  'shadowing',
+  'previewing',
+  'scaled-down',
+]);
 
 /** True when a history entry put its version in the stable workload (a plain promotion, a promotion of a rollout). */
 export function isLanding(entry: HistoryEntry): boolean {

@@ -8,7 +8,7 @@ import { isLanding, landingsFromState } from './landing.js';
 import { makePlan, type PlanOutcome } from './plan.js';
 import { planRolloutStart, stateOf } from './rollout-start.js';
 import { stateAfterPromotion } from './rollout-state.js';
-import { formatState, parseState, statePath } from './state.js';
+import { formatState, isBeforePromotion, parseState, statePath } from './state.js';
 import { strategyFor } from '../strategies/registry.js';
 import { runningVersions } from './running.js';
 import type { GitOpsSnapshot, GitOpsStore } from './store.js';
@@ -407,7 +407,7 @@ export function rolloutOf(plan: Plan, services: readonly string[]) {
     const edit = plan.edits.find((e) => e.path === statePath(plan.environment, service));
     if (edit === undefined) continue;
     const parsed = parseState(edit.path, edit.after);
-    if (parsed.ok && parsed.state.rollout !== undefined && parsed.state.rollout.phase === 'progressing') {
+    if (parsed.ok && parsed.state.rollout !== undefined && isBeforePromotion(parsed.state.rollout.phase)) {
       return { ...parsed.state.rollout, stable: parsed.state.stable };
     }
   }

@@ -209,7 +209,7 @@ export function driftOf(
   state: ServiceState,
   rollout: RolloutState,
 ): string[] {
-  const seen = target.strategy.observe(target, files);
+  const seen = target.strategy.observe(target, files, rollout);
   if (!seen.ok) return [seen.message];
   const drift: string[] = [];
   if (seen.stable !== state.version)
@@ -410,6 +410,8 @@ async function writeAction(
     };
   }
   const summary = analysisSummary(input.analysis);
+  const phase = target.strategy.phaseAfter?.(target, action, rollout);
+  const promotedWeight = target.strategy.promotedWeight;
   const after = stateAfter(state, rollout, action, {
     environment: target.environment,
     service: target.service,
@@ -417,6 +419,8 @@ async function writeAction(
     now,
     hasVerify: target.strategy.hasVerify(target),
     ...(summary !== undefined ? { analysis: summary } : {}),
+    ...(phase !== undefined ? { phase } : {}),
+    ...(promotedWeight !== undefined ? { promotedWeight } : {}),
   });
   const path = statePath(target.environment, target.service);
   const stateEdit: FileEdit = {
@@ -443,6 +447,12 @@ async function writeAction(
   });
   const outcome = await deps.store.commit(snapshot, edits, message, now);
   return outcome.kind === 'committed' ? { kind: 'committed', sha: outcome.sha } : { kind: 'moved' };
+}
+
+/** The action in the strategy's own words, where it has some (a blue-green switch is not a canary weight). */
+function worded(target: Target, action: RolloutAction, rollout: RolloutState): RolloutAction {
+  const message = target.strategy.describe?.(target, action, rollout);
+  return message === undefined ? action : { ...action, message };
 }
 
 function ioProblem(target: Target, err: unknown): RolloutProblem {
@@ -498,7 +508,7 @@ export async function runTick(
         if (loaded.kind === 'problem') problems.push(loaded.problem);
         if (loaded.kind !== 'active') break;
         const input = await inputOf(target, snapshot.files, loaded.state, loaded.rollout, now, deps);
-        const action = decideTick(input);
+        const action = worded(target, decideTick(input), loaded.rollout);
         const analysis = analysisReport(input.analysis);
         const view = viewOf(target, loaded.state, loaded.rollout);
         if (action.kind === 'wait' || action.kind === 'start') {
@@ -625,7 +635,8 @@ export async function runRolloutCommand(
           break;
         }
         const input = await inputOf(target, snapshot.files, loaded.state, loaded.rollout, now, deps);
-        const action = decideCommand(request.verb, input);
+        const decided = decideCommand(request.verb, input);
+        const action = decided.kind === 'refused' ? decided : worded(target, decided, loaded.rollout);
         const analysis = analysisReport(input.analysis);
         const view = viewOf(target, loaded.state, loaded.rollout);
         if (action.kind === 'refused' || action.kind === 'wait' || action.kind === 'start') {
