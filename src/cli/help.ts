@@ -85,7 +85,8 @@ Exit 0 committed/no-op/dry-run, 1 denied, 2 config or plan error, 3 I/O failure.
   rollback: `rollgate rollback <env> [--service S]... [--dry-run] [--reason TEXT]
 
 Restores, for each service, the version it ran in <env> before the current one, read from the
-GitOps history (one commit per service). Gates judge new versions, so they are shown as skipped;
+GitOps history: one read and one commit for all services, even when they go back to different
+versions (then one Rollgate-Version line per service, in Rollgate-Service order). Gates judge new versions, so they are shown as skipped;
 the commit says "roll back" and carries Rollgate-Decision: rollback. Exit 0, 2 when a service has
 no earlier version, 3 on I/O failure.`,
   status: `rollgate status [--json] [--config FILE] [--gitops PATH|URL]
