@@ -88,6 +88,7 @@ export async function runTickVerb(args: readonly string[], io: CliIo): Promise<n
     return runTick(config, deps(io, store, clock), {
       environments: positionals,
       services: values.service ?? [],
+      flags: values.flag ?? [],
     });
   });
   print(report, io, values.json === true, 'no active rollout');
@@ -107,6 +108,7 @@ export async function runRolloutVerb(verb: RolloutVerb, args: readonly string[],
       verb,
       environment,
       services: values.service ?? [],
+      flags: values.flag ?? [],
       requestedBy: requesterOf(values, io),
       source: values.source ?? 'rollgate CLI',
       ...(values.reason !== undefined ? { reason: values.reason } : {}),

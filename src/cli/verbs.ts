@@ -23,14 +23,16 @@ import { isLanding, landingsFromState } from '../core/landing.js';
 import { rolloutStatus, statusPaths } from '../core/rollout-status.js';
 import { stateOf } from '../core/rollout-start.js';
 import { activeRollout, statePath } from '../core/state.js';
-import { abortRollout, writingClock } from './rollout-verbs.js';
+import { abortRollout, runRolloutVerb, writingClock } from './rollout-verbs.js';
 import { notifyCli } from './notify.js';
+import { runFlagPromote } from './flag-promote.js';
 import { promotionEvents } from '../notify/events.js';
 
 const COMMON = {
   config: { type: 'string' },
   gitops: { type: 'string' },
   service: { type: 'string', multiple: true },
+  flag: { type: 'string', multiple: true },
   version: { type: 'string' },
   at: { type: 'string' },
   json: { type: 'boolean' },
@@ -235,6 +237,7 @@ const PROMOTE_EXIT: Readonly<Record<PromotionOutcome['kind'], number>> = {
 export async function runPromote(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse('promote', args);
   const config = await loadConfig(io, values.config);
+  if (values.flag !== undefined) return runFlagPromote(config, positionals, values, io);
   const request = buildRequest(config, positionals, values, io, values['dry-run'] === true);
   const { clock, simulated } = writingClock(values, 'promote');
   const extraFacts = gateInputsFor(config, request.environment, { env: io.env });
@@ -326,6 +329,8 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
       'rollback takes no --version: it restores the previous one; use promote for a chosen version',
     );
   const config = await loadConfig(io, values.config);
+  // A flag rollout's rollback is its abort: the variant's share back to 0, with a hold.
+  if (values.flag !== undefined) return runRolloutVerb('abort', args, io);
   const { environment, services } = targetOf(config, positionals, values);
   const { clock, simulated } = writingClock(values, 'rollback');
   const requestedBy = requesterOf(values, io);

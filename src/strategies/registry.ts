@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js';
 import { canaryStrategy } from './canary.js';
+import { flagStrategy } from './flag.js';
 import type { Strategy } from './strategy.js';
 
 /**
@@ -8,6 +9,7 @@ import type { Strategy } from './strategy.js';
  */
 export const STRATEGIES: Readonly<Record<string, Strategy>> = {
   canary: canaryStrategy,
+  flag: flagStrategy,
 };
 
 /** The strategy an environment rolls out with; undefined for plain (all-at-once) promotions. */
