@@ -29,7 +29,8 @@ export async function onTick(
   if (!hasRollouts(config))
     return { kind: 'ignored', why: 'no environment rolls out progressively (no canary:)' };
   const store = makeStore(config, ctx, clients());
-  const report = await runTick(config, rolloutDeps(ctx, store, clock));
+  // Like a promotion, each commit names the run that made it (Rollgate-Source), for the audit trail.
+  const report = await runTick(config, rolloutDeps(ctx, store, clock), { source: ctx.runUrl });
   if (report.rollouts.length === 0 && report.problems.length === 0) {
     return { kind: 'ignored', why: 'tick: no active rollout' };
   }

@@ -1,7 +1,13 @@
 import { info, warning } from '@actions/core';
 import type { Config } from '../config/schema.js';
 import type { CommandReport, RolloutResult, RolloutStore, TickReport } from '../core/rollout-run.js';
-import { parseState, statePath, type ServiceState } from '../core/state.js';
+import {
+  isBeforePromotion,
+  isPromotedPhase,
+  parseState,
+  statePath,
+  type ServiceState,
+} from '../core/state.js';
 import { strategyFor } from '../strategies/registry.js';
 import { markerFor } from '../report/markdown.js';
 import type { RolloutSummary } from '../report/result.js';
@@ -94,9 +100,16 @@ export function rolloutView(
       : {}),
     ...(holdEnds !== undefined ? { nextEligibleAt: holdEnds } : {}),
     analysis: result.analysis?.verdicts ?? [],
-    gates: [],
+    gates: result.gates ?? [],
     ...(hold !== undefined ? { hold: hold.reason } : {}),
   };
+}
+
+/** A hidden line naming a frozen wait and the freeze's end, so the sticky is rewritten once per freeze. */
+function frozenKey(result: RolloutResult): string | undefined {
+  const action = result.action;
+  if (action.kind !== 'wait' || action.reasonCode !== 'frozen') return undefined;
+  return `<!-- rollgate:frozen ${result.environment}/${result.service} ${result.version} until ${action.nextEligibleAt ?? 'unknown'} -->`;
 }
 
 /** The configured weights of an environment's canary, and its verify duration, for the report. */
@@ -117,7 +130,7 @@ function holdEnd(
   result: RolloutResult,
   rollout: NonNullable<ServiceState['rollout']>,
 ): string | undefined {
-  if (rollout.phase !== 'progressing' && rollout.phase !== 'promoted') return undefined;
+  if (!isBeforePromotion(rollout.phase) && !isPromotedPhase(rollout.phase)) return undefined;
   const strategy = strategyFor(config, result.environment);
   if (strategy === undefined) return undefined;
   const ms = strategy.holdMs({ config, environment: result.environment, service: result.service }, rollout);
@@ -203,29 +216,46 @@ export async function publishRollouts(
   }));
 
   // One sticky per (pull request, environment): the PR whose comment or run started the rollout.
-  const stickies = new Map<string, { pull: number; environment: string; views: RolloutView[] }>();
+  // A commit always updates it; a frozen wait does too, once per freeze (the sticky then says which
+  // gate froze the rollout and until when), so a schedule ticking through a weekend edits it once.
+  const stickies = new Map<
+    string,
+    { pull: number; environment: string; views: RolloutView[]; frozen: string[]; written: boolean }
+  >();
   for (const { result, after, view } of views) {
-    if (result.commit === undefined) continue; // a wait or a refusal changes nothing
+    const frozen = frozenKey(result);
+    if (result.commit === undefined && frozen === undefined) continue; // other waits change nothing
     const pull = pullOf(after?.rollout?.source, t.ctx) ?? t.commentedOn;
     if (pull === undefined) continue;
     const key = `${pull} ${result.environment}`;
-    const entry = stickies.get(key) ?? { pull, environment: result.environment, views: [] };
+    const entry = stickies.get(key) ?? {
+      pull,
+      environment: result.environment,
+      views: [],
+      frozen: [],
+      written: false,
+    };
     entry.views.push(view);
+    if (frozen !== undefined) entry.frozen.push(frozen);
+    if (result.commit !== undefined) entry.written = true;
     stickies.set(key, entry);
   }
   const reports: string[] = [];
   const updated: number[] = [];
-  for (const { pull, environment, views: list } of stickies.values()) {
-    const body = renderRolloutReport({
+  for (const { pull, environment, views: list, frozen, written } of stickies.values()) {
+    const rendered = renderRolloutReport({
       environment,
       actor: t.actor,
       via: t.via,
       at: report.at,
       rollouts: list,
     });
+    const body = frozen.length > 0 ? `${rendered}\n${frozen.join('\n')}\n` : rendered;
     reports.push(body);
     try {
-      await upsertSticky(t.github, repo, pull, markerFor(environment), body);
+      // A sticky that already reports these freezes is left alone when nothing was written.
+      const same = (existing: string) => !written && frozen.every((k) => existing.includes(k));
+      await upsertSticky(t.github, repo, pull, markerFor(environment), body, same);
       updated.push(pull);
     } catch (err) {
       warning(

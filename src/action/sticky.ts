@@ -18,7 +18,8 @@ const PAGE = 100;
 
 /**
  * One comment per pull request and marker, updated in place: the first bot comment starting with
- * `marker` is edited, otherwise one is created. Returns the comment id.
+ * `marker` is edited, otherwise one is created. `unchanged(existing)` returning true leaves the
+ * found comment as it is (nothing new to say). Returns the comment id.
  */
 export async function upsertSticky(
   client: CommentClient,
@@ -26,6 +27,7 @@ export async function upsertSticky(
   issueNumber: number,
   marker: string,
   body: string,
+  unchanged?: (existing: string) => boolean,
 ): Promise<{ id: number; created: boolean }> {
   // Comment ids outgrew 32 bits long ago but still fit a double; Octokit types them number | bigint.
   for (let page = 1; ; page++) {
@@ -40,7 +42,8 @@ export async function upsertSticky(
     // not get their comment overwritten (a write token may edit anyone's comment).
     const found = comments.find((c) => c.author.endsWith('[bot]') && c.body.startsWith(marker));
     if (found) {
-      await client.rest.issues.updateComment({ ...repo, comment_id: found.id, body });
+      if (unchanged?.(found.body) !== true)
+        await client.rest.issues.updateComment({ ...repo, comment_id: found.id, body });
       return { id: found.id, created: false };
     }
     if (comments.length < PAGE) break;

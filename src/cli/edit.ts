@@ -3,6 +3,7 @@ import {
   type CommandResult,
   runEditFlag,
   runEditImage,
+  runEditMirror,
   runEditReplicas,
   runEditWeight,
 } from '../overlays/cli-edit.js';
@@ -12,15 +13,16 @@ const VERBS: Record<string, (args: readonly string[], cwd: string) => Promise<Co
   image: runEditImage,
   replicas: runEditReplicas,
   weight: runEditWeight,
+  mirror: runEditMirror,
   flag: runEditFlag,
 };
 
-/** `rollgate edit image|replicas|weight|flag ...`: the overlay engine's verbs (src/overlays/cli-edit.ts). */
+/** `rollgate edit image|replicas|weight|mirror|flag ...`: the overlay engine's verbs (src/overlays/cli-edit.ts). */
 export async function runEdit(args: readonly string[], io: CliIo): Promise<number> {
   const [what, ...rest] = args;
   const verb = what === undefined ? undefined : VERBS[what];
   if (verb === undefined)
-    throw new UsageError(`edit what? expected image, replicas, weight or flag (got "${what ?? ''}")`);
+    throw new UsageError(`edit what? expected image, replicas, weight, mirror or flag (got "${what ?? ''}")`);
   const result = await verb(rest, io.cwd);
   if (result.stdout !== '') io.stdout(result.stdout.replace(/\n$/, ''));
   if (result.stderr !== '') io.stderr(result.stderr.replace(/\n$/, ''));

@@ -89,6 +89,7 @@ export async function runTickVerb(args: readonly string[], io: CliIo): Promise<n
       environments: positionals,
       services: values.service ?? [],
       flags: values.flag ?? [],
+      ...(values.source !== undefined ? { source: values.source } : {}),
     });
   });
   print(report, io, values.json === true, 'no active rollout');

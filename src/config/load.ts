@@ -9,6 +9,7 @@ import { normalizeRepoPath } from '../core/repo-paths.js';
 import { suggestion } from './did-you-mean.js';
 import { allowedKeysAt } from './schema-walk.js';
 import { TEMPLATE_HINT, yamlProblems } from './yaml-errors.js';
+import { MIRROR_KINDS } from '../overlays/traffic/mirror.js';
 import {
   type CanaryConfig,
   type Config,
@@ -576,6 +577,21 @@ function checkCanary(
     });
   checkGates(canary.analysis, ['analysis']);
   if (canary.verify !== undefined) checkGates(canary.verify.analysis, ['verify', 'analysis']);
+  if (canary.shadow !== undefined) {
+    checkGates(canary.shadow.analysis, ['shadow', 'analysis']);
+    if (!(MIRROR_KINDS as readonly string[]).includes(canary.traffic.kind)) {
+      problem(
+        ['shadow'],
+        `traffic kind ${canary.traffic.kind} cannot mirror requests; shadow traffic needs ${MIRROR_KINDS.join(' or ')} (Istio mirror, Gateway API RequestMirror): remove shadow, or move the route to one of them`,
+      );
+    }
+    if (canary.warmup !== undefined) {
+      problem(
+        ['warmup'],
+        'warmup and shadow both start the canary at weight 0; drop warmup (the shadow stage warms the canary up, and analysisDelay keeps its first minutes out of the analysis)',
+      );
+    }
+  }
 }
 
 /** What the schema cannot say about `environments.<env>.flags`: paths, order, gates (docs/flags.md). */

@@ -98,6 +98,25 @@ export const canaryTrafficSchema = z
   })
   .describe('Where the canary weight is written.');
 
+export const shadowSchema = z
+  .strictObject({
+    percent: z
+      .number()
+      .gt(0)
+      .max(100)
+      .describe(
+        'Share of requests copied to the canary (answers dropped), e.g. 10 or 0.5; Istio mirrorPercentage, Gateway API RequestMirror percent (fraction below 1%).',
+      ),
+    duration: duration('How long the shadow stage lasts before the first step, e.g. 15m.'),
+    analysis: z
+      .array(z.string())
+      .default([])
+      .describe("Gates judged over the shadow window (e.g. the canary's error rate on mirrored requests)."),
+  })
+  .describe(
+    'A stage before the first step: mirror a share of the traffic to the canary (Istio or Gateway API only). Mirrored writes run twice: see docs/shadow.md.',
+  );
+
 export const canarySchema = z
   .strictObject({
     image: z
@@ -158,6 +177,7 @@ export const canarySchema = z
       })
       .optional()
       .describe('After the promotion: a watch before the version counts as stable.'),
+    shadow: shadowSchema.optional(),
   })
   .describe('How a canary advances in this environment (progressive delivery through git).');
 
@@ -337,6 +357,7 @@ export type EnvironmentConfig = z.output<typeof environmentSchema>;
 export type CanaryConfig = z.output<typeof canarySchema>;
 export type CanaryStep = z.output<typeof canaryStepSchema>;
 export type FlagRolloutConfig = z.output<typeof flagRolloutSchema>;
+export type ShadowConfig = z.output<typeof shadowSchema>;
 export type LimitsConfig = z.output<typeof limitsSchema>;
 export type NotifyTarget = z.output<typeof notifyTargetSchema>;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];

@@ -1,5 +1,5 @@
 import type { GitOpsStore } from './store.js';
-import { historyEntryOf } from './trailers.js';
+import { historyEntriesOf } from './trailers.js';
 import type { HistoryEntry } from './types.js';
 
 /**
@@ -34,13 +34,13 @@ export async function readHistory(
   const entries: HistoryEntry[] = [];
   if (open.size === 0) return entries;
   await store.history(head, (commit) => {
-    const entry = historyEntryOf(commit);
-    if (entry === undefined) return 'more';
-    entries.push(entry);
-    for (const service of entry.services) {
-      const key = pairKey(entry.environment, service);
-      if (open.has(key) && open.get(key) !== entry.version && skips.get(key)?.has(entry.version) !== true)
-        open.delete(key);
+    for (const entry of historyEntriesOf(commit)) {
+      entries.push(entry);
+      for (const service of entry.services) {
+        const key = pairKey(entry.environment, service);
+        if (open.has(key) && open.get(key) !== entry.version && skips.get(key)?.has(entry.version) !== true)
+          open.delete(key);
+      }
     }
     return open.size === 0 ? 'stop' : 'more';
   });

@@ -104,6 +104,8 @@ export interface RolloutResult extends RolloutView {
   readonly commit?: string;
   /** The analysis of this tick: every verdict with its outcome. */
   readonly analysis?: { readonly summary: string | undefined; readonly verdicts: readonly Verdict[] };
+  /** The freeze gates judged for this action: before a step or the promotion, and when frozen. */
+  readonly gates?: readonly Verdict[];
 }
 
 export interface RolloutProblem {
@@ -240,7 +242,7 @@ export function driftOf(
   state: ServiceState,
   rollout: RolloutState,
 ): string[] {
-  const seen = target.strategy.observe(target, files);
+  const seen = target.strategy.observe(target, files, rollout);
   if (!seen.ok) return [seen.message];
   const drift: string[] = [];
   const [stable, candidate, weight] =
@@ -441,6 +443,8 @@ async function writeAction(
     };
   }
   const summary = analysisSummary(input.analysis);
+  const phase = target.strategy.phaseAfter?.(target, action, rollout);
+  const promotedWeight = target.strategy.promotedWeight;
   const after = stateAfter(state, rollout, action, {
     environment: target.environment,
     service: target.service,
@@ -448,6 +452,8 @@ async function writeAction(
     now,
     hasVerify: target.strategy.hasVerify(target),
     ...(summary !== undefined ? { analysis: summary } : {}),
+    ...(phase !== undefined ? { phase } : {}),
+    ...(promotedWeight !== undefined ? { promotedWeight } : {}),
   });
   const path = stateFileOf(target);
   const stateEdit: FileEdit = {
@@ -477,6 +483,12 @@ async function writeAction(
   return outcome.kind === 'committed' ? { kind: 'committed', sha: outcome.sha } : { kind: 'moved' };
 }
 
+/** The action in the strategy's own words, where it has some (a blue-green switch is not a canary weight). */
+function worded(target: Target, action: RolloutAction, rollout: RolloutState): RolloutAction {
+  const message = target.strategy.describe?.(target, action, rollout);
+  return message === undefined ? action : { ...action, message };
+}
+
 function ioProblem(target: Target, err: unknown): RolloutProblem {
   return {
     environment: target.environment,
@@ -497,6 +509,9 @@ export async function runTick(
     readonly environments?: readonly string[];
     readonly services?: readonly string[];
     readonly flags?: readonly string[];
+    /** Who and where, for the commits' Requested-By and Source trailers (the Action: its run URL). */
+    readonly requestedBy?: string;
+    readonly source?: string;
   } = {},
 ): Promise<TickReport> {
   const now = deps.clock();
@@ -516,7 +531,10 @@ export async function runTick(
       problems: targets.slice(0, 1).map((t) => ioProblem(t, err)),
     };
   }
-  const who: Who = { requestedBy: 'rollgate tick', source: 'rollgate tick' };
+  const who: Who = {
+    requestedBy: options.requestedBy ?? 'rollgate tick',
+    source: options.source ?? 'rollgate tick',
+  };
   for (const target of targets) {
     try {
       const maxAttempts = deps.maxAttempts ?? 5;
@@ -525,11 +543,16 @@ export async function runTick(
         if (loaded.kind === 'problem') problems.push(loaded.problem);
         if (loaded.kind !== 'active') break;
         const input = await inputOf(target, snapshot.files, loaded.state, loaded.rollout, now, deps);
-        const action = decideTick(input);
+        const action = worded(target, decideTick(input), loaded.rollout);
         const analysis = analysisReport(input.analysis);
         const view = viewOf(target, loaded.state, loaded.rollout);
         if (action.kind === 'wait' || action.kind === 'start') {
-          rollouts.push({ ...view, action, ...(analysis ? { analysis } : {}) });
+          rollouts.push({
+            ...view,
+            action,
+            ...(analysis ? { analysis } : {}),
+            ...gatesReport(action, input.freeze),
+          });
           break;
         }
         const written = await writeAction(target, snapshot, input, action, who, deps);
@@ -540,7 +563,13 @@ export async function runTick(
         // Whatever happened, the next target must see the new head.
         snapshot = await deps.store.read(paths);
         if (written.kind === 'committed') {
-          rollouts.push({ ...view, action, commit: written.sha, ...(analysis ? { analysis } : {}) });
+          rollouts.push({
+            ...view,
+            action,
+            commit: written.sha,
+            ...(analysis ? { analysis } : {}),
+            ...gatesReport(action, input.freeze),
+          });
           break;
         }
         if (attempt === maxAttempts)
@@ -561,6 +590,18 @@ export async function runTick(
     rollouts,
     problems,
   };
+}
+
+/** The freeze verdicts worth reporting with an action: where the freeze was what decided or let it through. */
+function gatesReport(
+  action: RolloutAction | Refusal,
+  freeze: readonly Verdict[],
+): { readonly gates?: readonly Verdict[] } {
+  const judged =
+    action.kind === 'step' ||
+    action.kind === 'promote' ||
+    ((action.kind === 'wait' || action.kind === 'refused') && action.reasonCode === 'frozen');
+  return judged && freeze.length > 0 ? { gates: freeze } : {};
 }
 
 function analysisReport(analysis: AnalysisJudgement): RolloutResult['analysis'] | undefined {
@@ -629,12 +670,18 @@ export async function runRolloutCommand(
           break;
         }
         const input = await inputOf(target, snapshot.files, loaded.state, loaded.rollout, now, deps);
-        const action = decideCommand(request.verb, input);
+        const decided = decideCommand(request.verb, input);
+        const action = decided.kind === 'refused' ? decided : worded(target, decided, loaded.rollout);
         const analysis = analysisReport(input.analysis);
         const view = viewOf(target, loaded.state, loaded.rollout);
         if (action.kind === 'refused' || action.kind === 'wait' || action.kind === 'start') {
           refused = true;
-          rollouts.push({ ...view, action, ...(analysis ? { analysis } : {}) });
+          rollouts.push({
+            ...view,
+            action,
+            ...(analysis ? { analysis } : {}),
+            ...gatesReport(action, input.freeze),
+          });
           break;
         }
         const written = await writeAction(target, snapshot, input, action, request, deps);
@@ -645,7 +692,13 @@ export async function runRolloutCommand(
         }
         snapshot = await deps.store.read(paths);
         if (written.kind === 'committed') {
-          rollouts.push({ ...view, action, commit: written.sha, ...(analysis ? { analysis } : {}) });
+          rollouts.push({
+            ...view,
+            action,
+            commit: written.sha,
+            ...(analysis ? { analysis } : {}),
+            ...gatesReport(action, input.freeze),
+          });
           break;
         }
         if (attempt === maxAttempts) {

@@ -102,6 +102,17 @@ describe('upsertSticky', () => {
     expect(issue.comments).toHaveLength(151);
     expect(issue.comments[150]?.body).toBe('<!-- rollgate:dev --> new');
   });
+  it('leaves the found comment alone when it already says what there is to say', async () => {
+    const issue = fakeIssue(['<!-- rollgate:dev --> frozen until 2100']);
+    const same = (existing: string) => existing.includes('until 2100');
+    expect(
+      await upsertSticky(issue.client, repo, 1, '<!-- rollgate:dev -->', '<!-- rollgate:dev --> new', same),
+    ).toEqual({
+      id: 1,
+      created: false,
+    });
+    expect(issue.comments[0]?.body).toBe('<!-- rollgate:dev --> frozen until 2100');
+  });
   it("a person's comment quoting the marker is never taken over", async () => {
     const issue = fakeIssue([
       'human:<!-- rollgate:dev --> quoted by a person',
