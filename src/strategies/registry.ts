@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js';
+import { blueGreenStrategy } from './blue-green.js';
 import { canaryStrategy } from './canary.js';
 import { flagStrategy } from './flag.js';
 import type { Strategy } from './strategy.js';
@@ -9,6 +10,7 @@ import type { Strategy } from './strategy.js';
  */
 export const STRATEGIES: Readonly<Record<string, Strategy>> = {
   canary: canaryStrategy,
+  'blue-green': blueGreenStrategy,
   flag: flagStrategy,
 };
 
