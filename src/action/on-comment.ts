@@ -25,6 +25,7 @@ import { rollbackVersion } from './rollback-version.js';
 import { statusText } from './status-reply.js';
 import { asCommentEvent, type ActionContext, type CommentEvent, type Repo } from './context.js';
 import { recordPromotion } from './deployment.js';
+import { notifyPromotion } from './notify.js';
 import type { RunEnd } from './finish.js';
 import { helpText, usageReply } from './help.js';
 import { booleanInput, secondsInput, type Inputs } from './io.js';
@@ -285,7 +286,8 @@ async function handleCommand(
   let comment: number | undefined;
   try {
     const marker = markerFor(command.environment);
-    comment = (await upsertSticky(github, repo, pr.number, marker, report, stickyHint(pr, marker))).id;
+    comment = (await upsertSticky(github, repo, pr.number, marker, report, undefined, stickyHint(pr, marker)))
+      .id;
   } catch (err) {
     // The promotion has happened (or been refused) by now; a lost report must not read as a failed run.
     warning(
@@ -304,6 +306,7 @@ async function handleCommand(
     pull: pr.number,
     ...(comment !== undefined ? { comment } : {}),
   });
+  await notifyPromotion(config, ctx, request, result);
   // One reaction per command, its outcome (no 👀 first: the sticky report follows within the run).
   await react(github, repo, event.commentId, succeeded(result.status) ? 'rocket' : '-1');
   return {

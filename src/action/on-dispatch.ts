@@ -5,6 +5,7 @@ import { gateInputsFor } from '../facts/fetchers.js';
 import { succeeded } from '../report/status.js';
 import type { ActionContext } from './context.js';
 import { recordPromotion } from './deployment.js';
+import { notifyPromotion } from './notify.js';
 import type { RunEnd } from './finish.js';
 import { booleanInput, listInput, type Inputs } from './io.js';
 import { promotionReport } from './promotion-report.js';
@@ -105,6 +106,7 @@ export async function onDispatch(
     status: result.status,
     rollout: startedRollouts(config, result).length > 0,
   });
+  await notifyPromotion(config, ctx, request, result);
   return {
     kind: 'ran',
     environment: ask.environment,

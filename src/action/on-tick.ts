@@ -9,6 +9,7 @@ import type { Handler, RunEnd } from './finish.js';
 import type { Inputs } from './io.js';
 import { rolloutDeps } from './rollout-deps.js';
 import { publishRollouts } from './rollout-publish.js';
+import { notifyRollouts } from './notify.js';
 import type { AppRead } from '../github/app-read.js';
 import {
   appGraphqlOver,
@@ -43,10 +44,12 @@ export async function onTick(
     return { kind: 'ignored', why: 'no environment rolls out progressively (no canary:)' };
   // After a commit the tick's next reads are served from what it committed (see cachingStore).
   const store = cachingStore(makeStore(config, ctx, clients()), { mode: config.gitops.mode });
-  const report = await runTick(config, rolloutDeps(ctx, store, clock));
+  // Like a promotion, each commit names the run that made it (Rollgate-Source), for the audit trail.
+  const report = await runTick(config, rolloutDeps(ctx, store, clock), { source: ctx.runUrl });
   if (report.rollouts.length === 0 && report.problems.length === 0) {
     return { kind: 'ignored', why: 'tick: no active rollout' };
   }
+  await notifyRollouts(config, ctx, report);
   const { end } = await publishRollouts(
     {
       ctx,

@@ -1,13 +1,15 @@
 import type { Config } from '../config/schema.js';
+import { heldVersions } from '../core/hold.js';
 import { overlayCandidates } from '../core/overlay-paths.js';
 import { previousVersion } from '../core/rollback.js';
 import { runningVersions } from '../core/running.js';
 import { readHistory } from '../core/history-read.js';
+import { statePath } from '../core/state.js';
 import type { GitOpsStore } from '../core/store.js';
 
 /**
  * The version to roll back to: the one each service ran in the environment before its current
- * one, from rollgate's commit history. All services named must agree on it.
+ * one, from rollgate's commit history, never a held one. All services named must agree on it.
  */
 export async function rollbackVersion(
   store: GitOpsStore,
@@ -15,19 +17,38 @@ export async function rollbackVersion(
   environment: string,
   services: readonly string[],
 ): Promise<string | { problem: string }> {
-  const snapshot = await store.read(overlayCandidates(config, services));
+  const snapshot = await store.read([
+    ...overlayCandidates(config, services),
+    ...services.map((service) => statePath(environment, service)),
+  ]);
   const running = runningVersions(config, services, snapshot.files)[environment] ?? {};
+  // A held version is one a rollback left: rolling back twice never flips back to it (as the CLI).
+  const held = new Map(
+    services.map((service) => [service, heldVersions(snapshot.files, environment, service)]),
+  );
   const history = await readHistory(
     store,
     snapshot.head,
-    services.map((service) => ({ environment, service, version: running[service] })),
+    services.map((service) => ({
+      environment,
+      service,
+      version: running[service],
+      skip: held.get(service) ?? new Set<string>(),
+    })),
   );
   const targets = new Set<string>();
   for (const service of services) {
-    const previous = previousVersion(history, environment, service, running[service])?.version;
+    const previous = previousVersion(
+      history,
+      environment,
+      service,
+      running[service],
+      held.get(service),
+    )?.version;
     if (previous === undefined) {
+      const skipped = [...(held.get(service) ?? [])];
       return {
-        problem: `no earlier version of ${service} in ${environment} in rollgate's history to roll back to`,
+        problem: `no earlier version of ${service} in ${environment} in rollgate's history to roll back to${skipped.length > 0 ? ` (held, so skipped: ${skipped.join(', ')})` : ''}`,
       };
     }
     targets.add(previous);

@@ -14,6 +14,7 @@ import type { Inputs } from './io.js';
 import { react } from './reactions.js';
 import { rolloutDeps } from './rollout-deps.js';
 import { publishRollouts } from './rollout-publish.js';
+import { notifyRollouts } from './notify.js';
 import { ROLLOUT_VERB_SPECS } from './rollout-verbs.js';
 import { appGraphqlOver, gitopsRepository, type Clients } from './setup.js';
 import { reply } from './sticky.js';
@@ -66,6 +67,7 @@ export async function runRolloutComment(c: RolloutComment): Promise<RunEnd> {
     requestedBy: c.event.author,
     source,
   });
+  await notifyRollouts(c.config, c.ctx, report, c.event.author);
 
   const status = statusOf(report);
   const { end, stickies } = await publishRollouts(

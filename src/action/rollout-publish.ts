@@ -1,7 +1,13 @@
 import { info, warning } from '@actions/core';
 import type { Config } from '../config/schema.js';
 import type { CommandReport, RolloutResult, RolloutStore, TickReport } from '../core/rollout-run.js';
-import { parseState, statePath, type ServiceState } from '../core/state.js';
+import {
+  isBeforePromotion,
+  isPromotedPhase,
+  parseState,
+  statePath,
+  type ServiceState,
+} from '../core/state.js';
 import { strategyFor } from '../strategies/registry.js';
 import { markerFor } from '../report/markdown.js';
 import type { RolloutSummary } from '../report/result.js';
@@ -118,9 +124,16 @@ export function rolloutView(
       : {}),
     ...(holdEnds !== undefined ? { nextEligibleAt: holdEnds } : {}),
     analysis: result.analysis?.verdicts ?? [],
-    gates: [],
+    gates: result.gates ?? [],
     ...(hold !== undefined ? { hold: hold.reason } : {}),
   };
+}
+
+/** A hidden line naming a frozen wait and the freeze's end, so the sticky is rewritten once per freeze. */
+function frozenKey(result: RolloutResult): string | undefined {
+  const action = result.action;
+  if (action.kind !== 'wait' || action.reasonCode !== 'frozen') return undefined;
+  return `<!-- rollgate:frozen ${result.environment}/${result.service} ${result.version} until ${action.nextEligibleAt ?? 'unknown'} -->`;
 }
 
 /** The configured weights of an environment's canary, and its verify duration, for the report. */
@@ -141,7 +154,7 @@ function holdEnd(
   result: RolloutResult,
   rollout: NonNullable<ServiceState['rollout']>,
 ): string | undefined {
-  if (rollout.phase !== 'progressing' && rollout.phase !== 'promoted') return undefined;
+  if (!isBeforePromotion(rollout.phase) && !isPromotedPhase(rollout.phase)) return undefined;
   const strategy = strategyFor(config, result.environment);
   if (strategy === undefined) return undefined;
   const ms = strategy.holdMs({ config, environment: result.environment, service: result.service }, rollout);
@@ -227,12 +240,22 @@ export async function publishRollouts(
   }));
 
   // One sticky per (pull request, environment): the PR whose comment or run started the rollout.
+  // A commit always updates it; a frozen wait does too, once per freeze (the sticky then says which
+  // gate froze the rollout and until when), so a schedule ticking through a weekend edits it once.
   const stickies = new Map<
     string,
-    { pull: number; environment: string; views: RolloutView[]; hint: StickyHint | undefined }
+    {
+      pull: number;
+      environment: string;
+      views: RolloutView[];
+      frozen: string[];
+      written: boolean;
+      hint: StickyHint | undefined;
+    }
   >();
   for (const { result, after, view } of views) {
-    if (result.commit === undefined) continue; // a wait or a refusal changes nothing
+    const frozen = frozenKey(result);
+    if (result.commit === undefined && frozen === undefined) continue; // other waits change nothing
     const pull = pullOf(after?.rollout?.source, t.ctx) ?? t.commentedOn;
     if (pull === undefined) continue;
     const key = `${pull} ${result.environment}`;
@@ -240,25 +263,41 @@ export async function publishRollouts(
       pull,
       environment: result.environment,
       views: [],
+      frozen: [],
+      written: false,
       hint: undefined,
     };
     entry.views.push(view);
+    if (frozen !== undefined) entry.frozen.push(frozen);
+    if (result.commit !== undefined) entry.written = true;
     entry.hint ??= stickyOf(deploymentOf(t, result.environment, result.service), pull);
     stickies.set(key, entry);
   }
   const reports: string[] = [];
   const updated: number[] = [];
-  for (const { pull, environment, views: list, hint } of stickies.values()) {
-    const body = renderRolloutReport({
+  for (const { pull, environment, views: list, frozen, written, hint } of stickies.values()) {
+    const rendered = renderRolloutReport({
       environment,
       actor: t.actor,
       via: t.via,
       at: report.at,
       rollouts: list,
     });
+    const body = frozen.length > 0 ? `${rendered}\n${frozen.join('\n')}\n` : rendered;
     reports.push(body);
     try {
-      await upsertSticky(t.github, repo, pull, markerFor(environment), body, hint);
+      // A sticky that already reports these freezes is left alone when nothing was written (that
+      // needs its text, so only then is it looked for); after a commit it is updated by its id.
+      const same = (existing: string) => frozen.every((k) => existing.includes(k));
+      await upsertSticky(
+        t.github,
+        repo,
+        pull,
+        markerFor(environment),
+        body,
+        written ? undefined : same,
+        hint,
+      );
       updated.push(pull);
     } catch (err) {
       warning(

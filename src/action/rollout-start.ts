@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import { parseState, STATE_DIR } from '../core/state.js';
+import { isBeforePromotion, parseState, STATE_DIR } from '../core/state.js';
 import type { RolloutView } from '../report/rollout.js';
 import { strategyFor } from '../strategies/registry.js';
 import type { PromotionResult } from './promotion.js';
@@ -24,7 +24,7 @@ export function startedRollouts(config: Config, result: PromotionResult): Rollou
     if (!edit.path.startsWith(`${STATE_DIR}/${environment}/`)) return [];
     const parsed = parseState(edit.path, edit.after);
     const r = parsed.ok ? parsed.state.rollout : undefined;
-    if (!parsed.ok || r === undefined || r.phase !== 'progressing' || r.startedAt !== r.windowStart)
+    if (!parsed.ok || r === undefined || !isBeforePromotion(r.phase) || r.startedAt !== r.windowStart)
       return [];
     const state = parsed.state;
     const holdMs = strategy.holdMs({ config, environment, service: state.service }, r);

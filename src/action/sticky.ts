@@ -35,8 +35,9 @@ export function stickyHint(
 
 /**
  * One comment per pull request and marker, updated in place: the first bot comment starting with
- * `marker` is edited, otherwise one is created. Returns the comment id. With a hint from the run's
- * read, that is one request; without one, the comments are listed first.
+ * `marker` is edited, otherwise one is created. `unchanged(existing)` returning true leaves the
+ * found comment as it is (nothing new to say). Returns the comment id. With a hint from the run's
+ * read, that is one request; without one (or to compare with `unchanged`), the comments are listed.
  */
 export async function upsertSticky(
   client: CommentClient,
@@ -44,13 +45,14 @@ export async function upsertSticky(
   issueNumber: number,
   marker: string,
   body: string,
+  unchanged?: (existing: string) => boolean,
   hint?: StickyHint,
 ): Promise<{ id: number; created: boolean }> {
   const create = async () => {
     const { data } = await client.rest.issues.createComment({ ...repo, issue_number: issueNumber, body });
     return { id: Number(data.id), created: true };
   };
-  if (hint?.id !== undefined) {
+  if (hint?.id !== undefined && unchanged === undefined) {
     try {
       await client.rest.issues.updateComment({ ...repo, comment_id: hint.id, body });
       return { id: hint.id, created: false };
@@ -60,7 +62,7 @@ export async function upsertSticky(
       return create();
     }
   }
-  if (hint?.complete === true) return create();
+  if (hint?.id === undefined && hint?.complete === true) return create();
   // Comment ids outgrew 32 bits long ago but still fit a double; Octokit types them number | bigint.
   for (let page = 1; ; page++) {
     const { data } = await client.rest.issues.listComments({
@@ -74,7 +76,8 @@ export async function upsertSticky(
     // not get their comment overwritten (a write token may edit anyone's comment).
     const found = comments.find((c) => c.author.endsWith('[bot]') && c.body.startsWith(marker));
     if (found) {
-      await client.rest.issues.updateComment({ ...repo, comment_id: found.id, body });
+      if (unchanged?.(found.body) !== true)
+        await client.rest.issues.updateComment({ ...repo, comment_id: found.id, body });
       return { id: found.id, created: false };
     }
     if (comments.length < PAGE) break;

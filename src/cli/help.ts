@@ -12,6 +12,8 @@ Usage:
   rollgate edit image <dir|file> <spec>...
   rollgate edit replicas <dir|file> <name>=<count>...
   rollgate edit weight <file> <percent> [--route NAME] [--canary-backend NAME]
+  rollgate edit mirror <file> <percent> [--backend NAME] [--route NAME] [--document N]
+  rollgate edit flag <file> <flag> [--state ENABLED|DISABLED] [--default VARIANT] [--fraction VARIANT=PCT]...
   rollgate demo [canary] [--keep]
 
 Common options:
@@ -24,7 +26,8 @@ Common options:
   --label L            a pull request label to take into account (repeatable); like --requested-by it
                        is asserted, not verified: overrides resting on them are marked so, and a
                        freeze with unless.verifiedOnly refuses them
-  --approved-by USER   an approval to count where no pull request exists (repeatable)
+  --approved-by USER   an approval to count where no pull request exists (repeatable); asserted, not
+                       verified: the pass is marked so, and an approvals gate with verifiedOnly refuses it
 
 Exit codes: 0 ok or allowed, 1 denied by a gate, 2 usage or config error, 3 I/O failure.
 Run "rollgate <command> --help" for one command.`;
@@ -79,7 +82,8 @@ Exit 0 committed/no-op/dry-run, 1 denied, 2 config or plan error, 3 I/O failure.
   rollback: `rollgate rollback <env> [--service S]... [--dry-run] [--reason TEXT]
 
 Restores, for each service, the version it ran in <env> before the current one, read from the
-GitOps history (one commit per service). Gates judge new versions, so they are shown as skipped;
+GitOps history: one read and one commit for all services, even when they go back to different
+versions (then one Rollgate-Version line per service, in Rollgate-Service order). Gates judge new versions, so they are shown as skipped;
 the commit says "roll back" and carries Rollgate-Decision: rollback. Exit 0, 2 when a service has
 no earlier version, 3 on I/O failure.`,
   status: `rollgate status [--json] [--config FILE] [--gitops PATH|URL]
@@ -90,13 +94,21 @@ file, a symbolic link, a file over limits.maxFileSize, broken YAML).`,
   edit: `rollgate edit image <dir|file> <spec>...
 rollgate edit replicas <dir|file> <name>=<count>...
 rollgate edit weight <file|overlay-dir> <percent> [--route NAME] [--document N] [--canary-backend NAME] [--kind KIND] [--path P]
+rollgate edit mirror <file> <percent> [--backend NAME] [--route NAME] [--document N] [--kind istio|gateway-api]
+rollgate edit flag <file> <flag> [--state ENABLED|DISABLED] [--default VARIANT] [--fraction VARIANT=PCT]...
 
 Source-preserving edits: only the values that change (and lines for entries that must be added)
 differ. image spec: name=newName:tag@digest, name:tag, name@digest; "*" keeps a field; a missing
 entry is added. weight: Gateway API routes, Istio VirtualServices, ingress-nginx canary Ingresses,
 SMI TrafficSplits, or any scalar by --path; --document N picks the N-th YAML document when several
 objects share a name; on an overlay folder the weight goes into a patch of the
-overlay (added under patches: when none holds it). See docs/overlays.md for the differences from kustomize.`,
+overlay (added under patches: when none holds it). mirror: copies <percent> of a route's requests to
+a backend (default the canary) whose answers are dropped: Istio mirror + mirrorPercentage, Gateway API
+RequestMirror filter (percent, or fraction below 1%); 0 removes it (docs/shadow.md: mirrored writes
+run twice). See docs/overlays.md for the differences from kustomize.
+flag: an OpenFeature flagd definition (JSON or YAML file, a ConfigMap holding one as a literal block,
+or a FeatureFlag resource); checked against flagd's flag schema; the rolled-out variant stays first in
+fractional, so raising its share only adds users. See docs/flags.md.`,
   demo: `rollgate demo [canary] [--keep]
 
 Builds a throwaway GitOps repository from examples/ in a temp folder and walks version 1.4.0 of

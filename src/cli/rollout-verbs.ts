@@ -12,6 +12,8 @@ import type { RolloutVerb } from '../core/rollout.js';
 import { fetchAnalysisInputs } from '../facts/fetchers.js';
 import type { CliIo } from './io.js';
 import { clockOf } from './at.js';
+import { notifyCli } from './notify.js';
+import { rolloutEvents } from '../notify/events.js';
 import { loadConfig, parse, requesterOf, targetOf, withStore } from './verbs.js';
 
 // The rollout verbs of the CLI: `tick` and `advance | pause | resume | abort`. Each is a thin
@@ -86,9 +88,11 @@ export async function runTickVerb(args: readonly string[], io: CliIo): Promise<n
     return runTick(config, deps(io, store, clock), {
       environments: positionals,
       services: values.service ?? [],
+      ...(values.source !== undefined ? { source: values.source } : {}),
     });
   });
   print(report, io, values.json === true, 'no active rollout');
+  await notifyCli(config, rolloutEvents(report), io);
   return report.exitCode;
 }
 
@@ -110,6 +114,7 @@ export async function runRolloutVerb(verb: RolloutVerb, args: readonly string[],
     });
   });
   print(report, io, values.json === true, `no active rollout in ${environment}`);
+  await notifyCli(config, rolloutEvents(report, requesterOf(values, io)), io);
   return report.exitCode;
 }
 
@@ -137,5 +142,6 @@ export async function abortRollout(
     ...(values.reason !== undefined ? { reason: values.reason } : {}),
   });
   print(report, io, values.json === true, `no active rollout in ${environment}`);
+  await notifyCli(config, rolloutEvents(report, requesterOf(values, io)), io);
   return report.exitCode;
 }

@@ -4,9 +4,10 @@ import type { Config } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
 import { evaluate, type Evaluation, promote, type PromotionOutcome } from '../core/pipeline.js';
 import { readHistory } from '../core/history-read.js';
-import { overlayCandidates } from '../core/overlay-paths.js';
 import { checkTarget, parseVersion } from '../core/request.js';
 import { previousVersion } from '../core/rollback.js';
+import { promoteTogether, togetherPaths } from '../core/promote-together.js';
+import { heldVersions } from '../core/hold.js';
 import { runningVersions } from '../core/running.js';
 import { pipelineStatus } from '../core/status.js';
 import type { PromotionRequest } from '../core/types.js';
@@ -21,8 +22,10 @@ import { cannotPlanLine, decisionLine, gateTable } from './render.js';
 import { isLanding, landingsFromState } from '../core/landing.js';
 import { rolloutStatus, statusPaths } from '../core/rollout-status.js';
 import { stateOf } from '../core/rollout-start.js';
-import { activeRollout, statePath } from '../core/state.js';
+import { activeRollout } from '../core/state.js';
 import { abortRollout, writingClock } from './rollout-verbs.js';
+import { notifyCli } from './notify.js';
+import { promotionEvents } from '../notify/events.js';
 
 const COMMON = {
   config: { type: 'string' },
@@ -238,7 +241,9 @@ export async function runPromote(args: readonly string[], io: CliIo): Promise<nu
   const outcome = await withStore(config, values, io, (store) =>
     promote(config, request, { store, clock, extraFacts, ...(simulated ? { simulatedClock: true } : {}) }),
   );
-  return reportOutcome(config, request, outcome, values, io);
+  const code = reportOutcome(config, request, outcome, values, io);
+  await notifyCli(config, promotionEvents(request, outcome), io);
+  return code;
 }
 
 function reportOutcome(
@@ -325,15 +330,30 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
   const { clock, simulated } = writingClock(values, 'rollback');
   const requestedBy = requesterOf(values, io);
   return withStore(config, values, io, async (store) => {
-    const snapshot = await store.read([
-      ...overlayCandidates(config, services),
-      ...services.map((s) => statePath(environment, s)),
-    ]);
+    const common = {
+      environment,
+      requestedBy,
+      source: values.source ?? 'rollgate CLI',
+      identity: 'asserted',
+      kind: 'rollback',
+      ...(values.reason !== undefined ? { reason: values.reason } : {}),
+      ...(values['dry-run'] === true ? { dryRun: true } : {}),
+    } as const;
+    // One read serves the choice of versions and the commit's first attempt.
+    const snapshot = await store.read(togetherPaths(config, [{ ...common, services }]));
     const running = runningVersions(config, services, snapshot.files)[environment] ?? {};
+    const held = new Map(
+      services.map((service) => [service, heldVersions(snapshot.files, environment, service)]),
+    );
     const history = await readHistory(
       store,
       snapshot.head,
-      services.map((service) => ({ environment, service, version: running[service] })),
+      services.map((service) => ({
+        environment,
+        service,
+        version: running[service],
+        skip: held.get(service) ?? new Set<string>(),
+      })),
     );
     let worst = 0;
     const byVersion = new Map<string, string[]>();
@@ -344,8 +364,7 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
         worst = Math.max(worst, await abortRollout(config, environment, service, values, io, store));
         continue;
       }
-      const held = new Set(state.ok ? (state.state?.holds ?? []).map((h) => h.version) : []);
-      const target = previousVersion(history, environment, service, running[service], held);
+      const target = previousVersion(history, environment, service, running[service], held.get(service));
       if (target === undefined) {
         io.stderr(
           `${service}: no earlier version in ${environment} in the GitOps history (it runs ${running[service] ?? 'nothing'}); nothing to roll back to`,
@@ -358,24 +377,26 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
       );
       byVersion.set(target.version, [...(byVersion.get(target.version) ?? []), service]);
     }
-    for (const [version, group] of byVersion) {
-      const request: PromotionRequest = {
-        environment,
-        services: group,
-        version: parseVersion(version),
-        requestedBy,
-        source: values.source ?? 'rollgate CLI',
-        identity: 'asserted',
-        kind: 'rollback',
-        ...(values.reason !== undefined ? { reason: values.reason } : {}),
-        ...(values['dry-run'] === true ? { dryRun: true } : {}),
-      };
-      const outcome = await promote(config, request, {
-        store,
-        clock,
-        ...(simulated ? { simulatedClock: true } : {}),
-      });
+    // Services going back to different versions still make one commit.
+    const requests: PromotionRequest[] = [...byVersion].map(([version, group]) => ({
+      ...common,
+      services: group,
+      version: parseVersion(version),
+    }));
+    const outcomes =
+      requests.length === 0
+        ? []
+        : await promoteTogether(
+            config,
+            requests,
+            { store, clock, ...(simulated ? { simulatedClock: true } : {}) },
+            snapshot,
+          );
+    for (const [i, request] of requests.entries()) {
+      const outcome = outcomes[i];
+      if (outcome === undefined) continue;
       worst = Math.max(worst, reportOutcome(config, request, outcome, values, io));
+      await notifyCli(config, promotionEvents(request, outcome), io);
     }
     return worst;
   });

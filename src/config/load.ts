@@ -9,6 +9,7 @@ import { normalizeRepoPath } from '../core/repo-paths.js';
 import { suggestion } from './did-you-mean.js';
 import { allowedKeysAt } from './schema-walk.js';
 import { TEMPLATE_HINT, yamlProblems } from './yaml-errors.js';
+import { MIRROR_KINDS } from '../overlays/traffic/mirror.js';
 import { type CanaryConfig, type Config, configSchema, type GateConfig, policyFileSchema } from './schema.js';
 
 export interface ConfigText {
@@ -145,6 +146,14 @@ function parseSource(
 const EXPANDED_AT_QUERY = /^gates\.[^.]+\.[^.]+\.prometheus(\.|$)/;
 
 /**
+ * A notification target's URL and headers keep their `${NAME}` references too: they are expanded
+ * when the message is sent (src/notify/send.ts), so the secret is never part of the loaded config,
+ * and a variable missing on a machine that sends nothing (a laptop) is no config error: the send
+ * warns instead.
+ */
+const EXPANDED_AT_SEND = /^notify(\.|$)/;
+
+/**
  * `${NAME}` in any string value is replaced from the environment at load (except in a gate's
  * `prometheus:` block, only checked here); a missing variable is an error.
  */
@@ -158,6 +167,7 @@ function resolveEnv(
       if (typeof node.value !== 'string' || !node.value.includes('${')) return;
       const keyPath = keyPathOf(path);
       const keep = EXPANDED_AT_QUERY.test(keyPath);
+      if (EXPANDED_AT_SEND.test(keyPath)) return;
       node.value = node.value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => {
         const value = env[name];
         if (value !== undefined) return keep ? whole : value;
@@ -265,9 +275,11 @@ function zodProblems(
     // `path: {{service}}/x` parses, as a map whose key is a map: say what happened, not `got {...}`.
     const node = nodeAt(source, path);
     const braces = isMap(node) && node.items.some((p) => isMap(p.key)) ? `; ${TEMPLATE_HINT}` : '';
+    // A notification URL or header is a secret: the message never repeats what was written.
+    const hidden = path[0] === 'notify' && (path.includes('url') || path.includes('headers'));
     const message = missing
       ? `missing required key "${String(path[path.length - 1])}" (${detail})`
-      : `${detail}, got ${JSON.stringify(value)}${braces}`;
+      : `${detail}, got ${hidden ? 'a literal value (not shown)' : JSON.stringify(value)}${braces}`;
     return [{ ...at(source, node), path: formatPath(path), message }];
   });
 }
@@ -391,6 +403,18 @@ function checkReferences(
       });
     }
   }
+  for (const [target, spec] of Object.entries(config.notify ?? {})) {
+    spec.environments?.forEach((env, i) => {
+      if (config.environments[env] === undefined) {
+        const path = ['notify', target, 'environments', i];
+        problems.push({
+          ...at(source, nodeAt(source, path)),
+          path: formatPath(path),
+          message: `no environment named "${env}"${suggestion(env, envNames)}; environments: ${envNames.join(', ')}`,
+        });
+      }
+    });
+  }
   // `after` must not loop: dev -> staging -> dev would make every promotion wait for itself. Each
   // loop is reported once, at its first environment in the file; one that only leads into a loop
   // (staging: { after: dev } when dev names itself) is not blamed.
@@ -413,6 +437,15 @@ function checkReferences(
           ? `"after: ${start}" names ${start} itself; an environment cannot come after itself: remove "after", or name the environment before it`
           : `"after" forms a loop: ${[...walk, start].join(' -> ')}; the pipeline must have a first environment`,
     });
+  }
+}
+
+function insideRepo(path: string): boolean {
+  try {
+    normalizeRepoPath(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -469,6 +502,36 @@ function checkCanary(
       break;
     }
   }
+  // Paths rollgate will read and write must stay inside the GitOps repository (item 13 of issue 11,
+  // as for `path:`): canary.path from the repository root, traffic.file from the overlay folder.
+  const sample = (text: string) => text.replaceAll('{{service}}', 'service');
+  if (canary.path !== undefined) {
+    try {
+      normalizeRepoPath(sample(canary.path));
+    } catch (err) {
+      problem(
+        ['path'],
+        `canary.${(err as Error).message.replace(`"${sample(canary.path)}"`, `"${canary.path}"`)}, e.g. apps/{{service}}/overlays/${envName}-canary`,
+      );
+    }
+  }
+  const trafficFile = canary.traffic.file;
+  const overlayPath = config.environments[envName]?.path ?? '';
+  if (/^([/\\]|[a-zA-Z]:)/.test(trafficFile)) {
+    problem(
+      ['traffic', 'file'],
+      `traffic.file "${trafficFile}" must be relative to the environment's overlay folder (${overlayPath}); drop the leading / or drive letter, e.g. httproute.yaml`,
+    );
+  } else if (insideRepo(sample(overlayPath))) {
+    try {
+      normalizeRepoPath(`${sample(overlayPath)}/${sample(trafficFile)}`);
+    } catch {
+      problem(
+        ['traffic', 'file'],
+        `traffic.file "${trafficFile}" leaves the GitOps repository from the overlay folder ${overlayPath}; name a file inside it, relative to that folder, e.g. httproute.yaml`,
+      );
+    }
+  }
   if (canary.path !== undefined && services.length > 1 && !canary.path.includes('{{service}}')) {
     problem(['path'], `canary.path "${canary.path}" has no {{service}} but several services deploy here`);
   }
@@ -506,4 +569,19 @@ function checkCanary(
     });
   checkGates(canary.analysis, ['analysis']);
   if (canary.verify !== undefined) checkGates(canary.verify.analysis, ['verify', 'analysis']);
+  if (canary.shadow !== undefined) {
+    checkGates(canary.shadow.analysis, ['shadow', 'analysis']);
+    if (!(MIRROR_KINDS as readonly string[]).includes(canary.traffic.kind)) {
+      problem(
+        ['shadow'],
+        `traffic kind ${canary.traffic.kind} cannot mirror requests; shadow traffic needs ${MIRROR_KINDS.join(' or ')} (Istio mirror, Gateway API RequestMirror): remove shadow, or move the route to one of them`,
+      );
+    }
+    if (canary.warmup !== undefined) {
+      problem(
+        ['warmup'],
+        'warmup and shadow both start the canary at weight 0; drop warmup (the shadow stage warms the canary up, and analysisDelay keeps its first minutes out of the analysis)',
+      );
+    }
+  }
 }

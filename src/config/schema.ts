@@ -98,6 +98,25 @@ export const canaryTrafficSchema = z
   })
   .describe('Where the canary weight is written.');
 
+export const shadowSchema = z
+  .strictObject({
+    percent: z
+      .number()
+      .gt(0)
+      .max(100)
+      .describe(
+        'Share of requests copied to the canary (answers dropped), e.g. 10 or 0.5; Istio mirrorPercentage, Gateway API RequestMirror percent (fraction below 1%).',
+      ),
+    duration: duration('How long the shadow stage lasts before the first step, e.g. 15m.'),
+    analysis: z
+      .array(z.string())
+      .default([])
+      .describe("Gates judged over the shadow window (e.g. the canary's error rate on mirrored requests)."),
+  })
+  .describe(
+    'A stage before the first step: mirror a share of the traffic to the canary (Istio or Gateway API only). Mirrored writes run twice: see docs/shadow.md.',
+  );
+
 export const canarySchema = z
   .strictObject({
     image: z
@@ -158,6 +177,7 @@ export const canarySchema = z
       })
       .optional()
       .describe('After the promotion: a watch before the version counts as stable.'),
+    shadow: shadowSchema.optional(),
   })
   .describe('How a canary advances in this environment (progressive delivery through git).');
 
@@ -195,6 +215,77 @@ export const limitsSchema = z
   })
   .describe('Bounds on what rollgate reads.');
 
+/** Events a notification target may ask for: what a promotion or a rollout action did. */
+export const NOTIFY_EVENTS = [
+  'started',
+  'stepped',
+  'paused',
+  'promoted',
+  'verified',
+  'rolled-back',
+  'denied',
+] as const;
+
+/** A `${NAME}` reference: secrets (webhook URLs, auth headers) come from the environment only. */
+const ENV_REFERENCE = /\$\{[A-Za-z_][A-Za-z0-9_]*\}/;
+const secret = (what: string, example: string) =>
+  z
+    .string()
+    .min(1)
+    .regex(
+      ENV_REFERENCE,
+      `${what} is a secret: write a \${NAME} reference (e.g. "${example}") and set the variable in the job's environment; a literal value would be committed and printed`,
+    );
+
+const notifyCommon = {
+  events: z
+    .array(z.enum(NOTIFY_EVENTS))
+    .min(1)
+    .optional()
+    .describe(`Events sent to this target (${NOTIFY_EVENTS.join(', ')}); all when absent.`),
+  environments: z
+    .array(z.string())
+    .optional()
+    .describe('Only events of these environments; all when absent.'),
+  timeout: duration('How long one delivery may take before it is given up (a warning), e.g. 5s.').default(
+    '5s',
+  ),
+};
+
+export const notifyTargetSchema = z
+  .discriminatedUnion('kind', [
+    z
+      .strictObject({
+        kind: z.literal('slack').describe('A Slack incoming webhook.'),
+        url: secret('the Slack webhook URL', '${SLACK_WEBHOOK_URL}').describe(
+          'The incoming webhook URL as a ${NAME} reference, e.g. "${SLACK_WEBHOOK_URL}".',
+        ),
+        ...notifyCommon,
+      })
+      .describe('A Slack incoming webhook: one message per event.'),
+    z
+      .strictObject({
+        kind: z.literal('webhook').describe('A generic JSON webhook (POST).'),
+        url: secret('the webhook URL', '${DEPLOY_HOOK_URL}').describe(
+          'The URL to POST to, with a ${NAME} reference for its secret.',
+        ),
+        headers: z
+          .record(
+            z.string().regex(/^[A-Za-z0-9-]+$/, 'a header name'),
+            secret('a header value', 'Bearer ${HOOK_TOKEN}'),
+          )
+          .optional()
+          .describe('Extra request headers; every value a ${NAME} reference, e.g. "Bearer ${HOOK_TOKEN}".'),
+        ...notifyCommon,
+      })
+      .describe('A generic JSON webhook: one POST of the event as JSON (schema_version 1).'),
+  ])
+  .describe('One notification target.');
+
+export const notifySchema = z
+  .record(name('notification target name'), notifyTargetSchema)
+  .describe('Where rollgate tells people what happened: Slack or a JSON webhook, per event.');
+
 export const configSchema = z
   .strictObject({
     version: z.literal(1).describe('Config format version: 1.'),
@@ -205,6 +296,7 @@ export const configSchema = z
     environments: z.record(name('environment name'), environmentSchema),
     gates: gatesSchema.default({}),
     limits: limitsSchema.optional(),
+    notify: notifySchema.optional(),
   })
   .describe('rollgate configuration (.github/rollgate.yaml)');
 
@@ -216,7 +308,10 @@ export type ServiceConfig = z.output<typeof serviceSchema>;
 export type EnvironmentConfig = z.output<typeof environmentSchema>;
 export type CanaryConfig = z.output<typeof canarySchema>;
 export type CanaryStep = z.output<typeof canaryStepSchema>;
+export type ShadowConfig = z.output<typeof shadowSchema>;
 export type LimitsConfig = z.output<typeof limitsSchema>;
+export type NotifyTarget = z.output<typeof notifyTargetSchema>;
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 
 /** The YAML limits a config sets (limits.maxFileSize), with the defaults for what it leaves out. */
 export function yamlLimitsOf(config: { readonly limits?: LimitsConfig | undefined }): YamlLimits {
@@ -239,6 +334,7 @@ export interface Config {
   readonly environments: Readonly<Record<string, EnvironmentConfig>>;
   readonly gates: Readonly<Record<string, GateConfig>>;
   readonly limits?: LimitsConfig;
+  readonly notify?: Readonly<Record<string, NotifyTarget>>;
   /** The file the config was read from, and its folder (the base for a relative gitops.repository). */
   readonly file: string;
 }

@@ -1,5 +1,5 @@
 import type { GitOpsStore } from './store.js';
-import { historyEntryOf } from './trailers.js';
+import { historyEntriesOf } from './trailers.js';
 import type { HistoryEntry } from './types.js';
 
 /**
@@ -12,6 +12,8 @@ export interface HistoryNeed {
   readonly service: string;
   /** The version whose run is bracketed; undefined when the overlay pins nothing. */
   readonly version: string | undefined;
+  /** Versions that do not settle it (held ones a rollback skips): the walk goes on past them. */
+  readonly skip?: ReadonlySet<string>;
 }
 
 /**
@@ -24,16 +26,21 @@ export async function readHistory(
   needs: readonly HistoryNeed[],
 ): Promise<HistoryEntry[]> {
   const open = new Map<string, string | undefined>();
-  for (const need of needs) open.set(pairKey(need.environment, need.service), need.version);
+  const skips = new Map<string, ReadonlySet<string>>();
+  for (const need of needs) {
+    open.set(pairKey(need.environment, need.service), need.version);
+    if (need.skip !== undefined) skips.set(pairKey(need.environment, need.service), need.skip);
+  }
   const entries: HistoryEntry[] = [];
   if (open.size === 0) return entries;
   await store.history(head, (commit) => {
-    const entry = historyEntryOf(commit);
-    if (entry === undefined) return 'more';
-    entries.push(entry);
-    for (const service of entry.services) {
-      const key = pairKey(entry.environment, service);
-      if (open.has(key) && open.get(key) !== entry.version) open.delete(key);
+    for (const entry of historyEntriesOf(commit)) {
+      entries.push(entry);
+      for (const service of entry.services) {
+        const key = pairKey(entry.environment, service);
+        if (open.has(key) && open.get(key) !== entry.version && skips.get(key)?.has(entry.version) !== true)
+          open.delete(key);
+      }
     }
     return open.size === 0 ? 'stop' : 'more';
   });

@@ -40,3 +40,13 @@ export function holdVerdicts(
   }
   return verdicts;
 }
+
+/** The versions held for (environment, service) in its state file: a rollback never picks them. */
+export function heldVersions(
+  files: Readonly<Record<string, string | undefined>>,
+  environment: string,
+  service: string,
+): ReadonlySet<string> {
+  const loaded = stateOf(files, environment, service);
+  return new Set(loaded.ok ? (loaded.state?.holds ?? []).map((h) => h.version) : []);
+}

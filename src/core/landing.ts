@@ -3,7 +3,7 @@ import type { HistoryNeed } from './history-read.js';
 import { findKustomization, overlayDir } from './overlay-paths.js';
 import { stateOf } from './rollout-start.js';
 import type { GitOpsStore } from './store.js';
-import { parseTrailers } from './trailers.js';
+import { parseTrailers, versionOf } from './trailers.js';
 import type { HistoryEntry } from './types.js';
 
 // Landing times from the state files (DESIGN.md "State in the GitOps repository"): when the
@@ -13,7 +13,16 @@ import type { HistoryEntry } from './types.js';
 // that may have set it. Pairs without a state file are left to the trailer history, as before.
 
 /** Phases whose commits do not change what the stable workload runs: not landings. */
-const NOT_LANDINGS = new Set(['progressing', 'paused', 'rolled-back', 'aborted', 'verified']);
+const NOT_LANDINGS = new Set([
+  'progressing',
+  'paused',
+  'rolled-back',
+  'aborted',
+  'verified',
+  'shadowing',
+  'previewing',
+  'scaled-down',
+]);
 
 /** True when a history entry put its version in the stable workload (a plain promotion, a promotion of a rollout). */
 export function isLanding(entry: HistoryEntry): boolean {
@@ -90,7 +99,11 @@ async function pathLanding(
       const t = parseTrailers(commit.message);
       const ours = t !== undefined && t.environment === environment && t.services.includes(service);
       if (t !== undefined && !ours) return 'more';
-      if (ours && t.version === version && (t.phase === undefined || !NOT_LANDINGS.has(t.phase))) {
+      if (
+        ours &&
+        versionOf(t, service) === version &&
+        (t.phase === undefined || !NOT_LANDINGS.has(t.phase))
+      ) {
         landed = { at: commit.committedAt, sha: commit.sha };
         return 'more';
       }

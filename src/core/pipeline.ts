@@ -8,7 +8,7 @@ import { isLanding, landingsFromState } from './landing.js';
 import { makePlan, type PlanOutcome } from './plan.js';
 import { planRolloutStart, stateOf } from './rollout-start.js';
 import { stateAfterPromotion } from './rollout-state.js';
-import { formatState, parseState, statePath } from './state.js';
+import { formatState, isBeforePromotion, parseState, statePath } from './state.js';
 import { strategyFor } from '../strategies/registry.js';
 import { runningVersions } from './running.js';
 import type { GitOpsSnapshot, GitOpsStore } from './store.js';
@@ -178,10 +178,12 @@ function planFor(
   const running = runningVersions(config, request.services, files)[request.environment] ?? {};
   const lifted = decision.verdicts.some((v) => v.reasonCode === 'hold.lifted');
   const stateEdits: FileEdit[] = [];
+  const held = new Set<string>();
   for (const service of planned.plan.changedServices) {
     const loaded = stateOf(files, request.environment, service);
     const before = loaded.ok ? loaded.state : undefined;
     const left = running[service];
+    if (request.kind === 'rollback' && left !== undefined) held.add(left);
     const state = stateAfterPromotion(before, {
       environment: request.environment,
       service,
@@ -200,7 +202,14 @@ function planFor(
       descriptions: [`${service} ${version} since ${state.landedAt}`],
     });
   }
-  return { ok: true, plan: { ...planned.plan, edits: [...planned.plan.edits, ...stateEdits] } };
+  return {
+    ok: true,
+    plan: {
+      ...planned.plan,
+      edits: [...planned.plan.edits, ...stateEdits],
+      ...(held.size > 0 ? { held: [...held] } : {}),
+    },
+  };
 }
 
 function overridesOf(decision: Decision): string[] {
@@ -267,16 +276,11 @@ export async function promote(
   request: PromotionRequest,
   deps: PipelineDeps,
 ): Promise<PromotionOutcome> {
-  const retry = deps.retry ?? {};
-  const deadlineMs = retry.deadlineMs ?? 120_000;
-  const elapsed = retry.elapsed ?? (() => performance.now());
-  const sleep = retry.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const random = retry.random ?? Math.random;
-  const started = elapsed();
+  const retrying = retryClock(deps.retry);
   let first: Evaluation | undefined;
   let known: ExtraFacts | undefined;
   for (let attempt = 1; ; attempt++) {
-    const attemptStarted = elapsed();
+    const attemptStarted = retrying.elapsed();
     const evaluation = await evaluate(config, request, deps, known);
     known ??= extraOf(evaluation.facts);
     if (first === undefined) first = evaluation;
@@ -303,8 +307,7 @@ export async function promote(
     );
     if (outcome.kind === 'committed')
       return { kind: 'committed', evaluation, sha: outcome.sha, attempts: attempt };
-    const spent = elapsed() - started;
-    if (spent >= deadlineMs)
+    if (!(await retrying.wait(attempt, attemptStarted)))
       return {
         kind: 'gave-up',
         evaluation,
@@ -312,23 +315,46 @@ export async function promote(
         detail: outcome.detail,
         cause: outcome.cause ?? 'moved',
       };
-    // Full jitter on an exponential base keeps racing promoters from retrying in lockstep. The base
-    // is the attempt's own duration, and the window doubles without a small cap (the deadline caps
-    // it): N racers settle when their retries spread over about N attempts' time, so one lands per
-    // attempt instead of all colliding again.
-    const base = Math.max(25, elapsed() - attemptStarted);
-    const backoff = random() * base * 2 ** Math.min(attempt - 1, 16);
-    await sleep(Math.round(Math.min(backoff, deadlineMs - spent)));
   }
 }
 
-function extraOf(facts: Facts): ExtraFacts {
+/**
+ * The retry policy of a promotion whose branch moved: `wait` sleeps before the next attempt and
+ * answers false once the deadline has passed (give up).
+ */
+export function retryClock(retry: RetryOptions = {}): {
+  elapsed: () => number;
+  wait: (attempt: number, attemptStarted: number) => Promise<boolean>;
+} {
+  const deadlineMs = retry.deadlineMs ?? 120_000;
+  const elapsed = retry.elapsed ?? (() => performance.now());
+  const sleep = retry.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const random = retry.random ?? Math.random;
+  const started = elapsed();
+  return {
+    elapsed,
+    async wait(attempt, attemptStarted) {
+      const spent = elapsed() - started;
+      if (spent >= deadlineMs) return false;
+      // Full jitter on an exponential base keeps racing promoters from retrying in lockstep. The base
+      // is the attempt's own duration, and the window doubles without a small cap (the deadline caps
+      // it): N racers settle when their retries spread over about N attempts' time, so one lands per
+      // attempt instead of all colliding again.
+      const base = Math.max(25, elapsed() - attemptStarted);
+      const backoff = random() * base * 2 ** Math.min(attempt - 1, 16);
+      await sleep(Math.round(Math.min(backoff, deadlineMs - spent)));
+      return true;
+    },
+  };
+}
+
+export function extraOf(facts: Facts): ExtraFacts {
   const { now: _now, history: _history, running: _running, ...extra } = facts;
   return extra;
 }
 
 /** Services of the request whose version in its environment changed between two reads. */
-function changedSince(request: PromotionRequest, before: Evaluation, after: Evaluation): Landed[] {
+export function changedSince(request: PromotionRequest, before: Evaluation, after: Evaluation): Landed[] {
   const env = request.environment;
   const target = request.kind === 'rollback' ? undefined : formatVersion(request.version);
   return request.services.flatMap((service) => {
@@ -344,28 +370,43 @@ export function commitMessage(
   request: PromotionRequest,
   plan: Plan,
   decision: Decision,
-  options: { readonly simulatedClock?: boolean } = {},
+  options: {
+    readonly simulatedClock?: boolean;
+    /** Services set to different versions in this one commit (promote-together.ts): each one's version. */
+    readonly versions?: Readonly<Record<string, string>>;
+  } = {},
 ): string {
   // Only services whose overlay changes are recorded: the others already ran the version.
   const services = plan.changedServices.length > 0 ? plan.changedServices : request.services;
   const rollout = rolloutOf(plan, services);
+  const versions = options.versions;
+  const each = (word: string) =>
+    services.map((s) => `${s}${word}${versions?.[s] ?? decision.version}`).join(', ');
   const headline = oneLine(
-    request.kind === 'rollback'
-      ? `roll back ${services.join(', ')} to ${decision.version} in ${request.environment}`
-      : rollout !== undefined
-        ? `start rollout of ${services.join(', ')} ${decision.version} in ${request.environment}: step ${rollout.step}/${rollout.steps}, weight ${rollout.weight}%`
-        : `promote ${services.join(', ')} ${decision.version} to ${request.environment}`,
+    versions !== undefined
+      ? request.kind === 'rollback'
+        ? `roll back ${each(' to ')} in ${request.environment}`
+        : `promote ${each(' ')} to ${request.environment}`
+      : request.kind === 'rollback'
+        ? `roll back ${services.join(', ')} to ${decision.version} in ${request.environment}`
+        : rollout !== undefined
+          ? `start rollout of ${services.join(', ')} ${decision.version} in ${request.environment}: step ${rollout.step}/${rollout.steps}, weight ${rollout.weight}%`
+          : `promote ${services.join(', ')} ${decision.version} to ${request.environment}`,
   );
   // Descriptions quote values read from overlays: one line each, whatever the file held.
   const body = plan.edits.flatMap((e) => e.descriptions.map((d) => `- ${oneLine(e.path)}: ${oneLine(d)}`));
   const verdicts = decision.verdicts
     .filter((v) => v.kind !== 'override')
-    .map((v) => `${v.gate}=${v.outcome}`)
+    // A pass resting on the operator's word (--approved-by) says so, as an asserted override does.
+    .map((v) => `${v.gate}=${v.outcome}${v.details['asserted'] === true ? ` (${ASSERTED_NOTE})` : ''}`)
     .join(', ');
   const trailers = formatTrailers({
     environment: request.environment,
     services,
     version: decision.version,
+    ...(versions !== undefined
+      ? { serviceVersions: services.map((s) => versions[s] ?? decision.version) }
+      : {}),
     requestedBy: request.requestedBy,
     source: request.source,
     decision:
@@ -379,6 +420,8 @@ export function commitMessage(
           ...(rollout.stable !== undefined ? { stable: rollout.stable } : {}),
         }
       : {}),
+    // DESIGN.md: a rollback holds the version it leaves, in the state file and in the audit trail.
+    ...(plan.held !== undefined && plan.held.length > 0 ? { hold: plan.held.join(', ') } : {}),
     ...reasonTrailers(request, decision),
     ...(options.simulatedClock ? { clock: 'simulated' } : {}),
     ...(request.runId !== undefined ? { run: request.runId } : {}),
@@ -387,12 +430,12 @@ export function commitMessage(
 }
 
 /** The rollout a start plan writes, read back from the state files it carries. */
-function rolloutOf(plan: Plan, services: readonly string[]) {
+export function rolloutOf(plan: Plan, services: readonly string[]) {
   for (const service of services) {
     const edit = plan.edits.find((e) => e.path === statePath(plan.environment, service));
     if (edit === undefined) continue;
     const parsed = parseState(edit.path, edit.after);
-    if (parsed.ok && parsed.state.rollout !== undefined && parsed.state.rollout.phase === 'progressing') {
+    if (parsed.ok && parsed.state.rollout !== undefined && isBeforePromotion(parsed.state.rollout.phase)) {
       return { ...parsed.state.rollout, stable: parsed.state.stable };
     }
   }

@@ -103,6 +103,8 @@ export interface RolloutResult extends RolloutView {
   readonly commit?: string;
   /** The analysis of this tick: every verdict with its outcome. */
   readonly analysis?: { readonly summary: string | undefined; readonly verdicts: readonly Verdict[] };
+  /** The freeze gates judged for this action: before a step or the promotion, and when frozen. */
+  readonly gates?: readonly Verdict[];
 }
 
 export interface RolloutProblem {
@@ -207,7 +209,7 @@ export function driftOf(
   state: ServiceState,
   rollout: RolloutState,
 ): string[] {
-  const seen = target.strategy.observe(target, files);
+  const seen = target.strategy.observe(target, files, rollout);
   if (!seen.ok) return [seen.message];
   const drift: string[] = [];
   if (seen.stable !== state.version)
@@ -408,6 +410,8 @@ async function writeAction(
     };
   }
   const summary = analysisSummary(input.analysis);
+  const phase = target.strategy.phaseAfter?.(target, action, rollout);
+  const promotedWeight = target.strategy.promotedWeight;
   const after = stateAfter(state, rollout, action, {
     environment: target.environment,
     service: target.service,
@@ -415,6 +419,8 @@ async function writeAction(
     now,
     hasVerify: target.strategy.hasVerify(target),
     ...(summary !== undefined ? { analysis: summary } : {}),
+    ...(phase !== undefined ? { phase } : {}),
+    ...(promotedWeight !== undefined ? { promotedWeight } : {}),
   });
   const path = statePath(target.environment, target.service);
   const stateEdit: FileEdit = {
@@ -443,6 +449,12 @@ async function writeAction(
   return outcome.kind === 'committed' ? { kind: 'committed', sha: outcome.sha } : { kind: 'moved' };
 }
 
+/** The action in the strategy's own words, where it has some (a blue-green switch is not a canary weight). */
+function worded(target: Target, action: RolloutAction, rollout: RolloutState): RolloutAction {
+  const message = target.strategy.describe?.(target, action, rollout);
+  return message === undefined ? action : { ...action, message };
+}
+
 function ioProblem(target: Target, err: unknown): RolloutProblem {
   return {
     environment: target.environment,
@@ -459,7 +471,13 @@ function ioProblem(target: Target, err: unknown): RolloutProblem {
 export async function runTick(
   config: Config,
   deps: RolloutDeps,
-  options: { readonly environments?: readonly string[]; readonly services?: readonly string[] } = {},
+  options: {
+    readonly environments?: readonly string[];
+    readonly services?: readonly string[];
+    /** Who and where, for the commits' Requested-By and Source trailers (the Action: its run URL). */
+    readonly requestedBy?: string;
+    readonly source?: string;
+  } = {},
 ): Promise<TickReport> {
   const now = deps.clock();
   const targets = targetsOf(config, options.environments ?? [], options.services ?? []);
@@ -478,7 +496,10 @@ export async function runTick(
       problems: targets.slice(0, 1).map((t) => ioProblem(t, err)),
     };
   }
-  const who: Who = { requestedBy: 'rollgate tick', source: 'rollgate tick' };
+  const who: Who = {
+    requestedBy: options.requestedBy ?? 'rollgate tick',
+    source: options.source ?? 'rollgate tick',
+  };
   for (const target of targets) {
     try {
       const maxAttempts = deps.maxAttempts ?? 5;
@@ -487,11 +508,16 @@ export async function runTick(
         if (loaded.kind === 'problem') problems.push(loaded.problem);
         if (loaded.kind !== 'active') break;
         const input = await inputOf(target, snapshot.files, loaded.state, loaded.rollout, now, deps);
-        const action = decideTick(input);
+        const action = worded(target, decideTick(input), loaded.rollout);
         const analysis = analysisReport(input.analysis);
         const view = viewOf(target, loaded.state, loaded.rollout);
         if (action.kind === 'wait' || action.kind === 'start') {
-          rollouts.push({ ...view, action, ...(analysis ? { analysis } : {}) });
+          rollouts.push({
+            ...view,
+            action,
+            ...(analysis ? { analysis } : {}),
+            ...gatesReport(action, input.freeze),
+          });
           break;
         }
         const written = await writeAction(target, snapshot, input, action, who, deps);
@@ -502,7 +528,13 @@ export async function runTick(
         // Whatever happened, the next target must see the new head.
         snapshot = await deps.store.read(paths);
         if (written.kind === 'committed') {
-          rollouts.push({ ...view, action, commit: written.sha, ...(analysis ? { analysis } : {}) });
+          rollouts.push({
+            ...view,
+            action,
+            commit: written.sha,
+            ...(analysis ? { analysis } : {}),
+            ...gatesReport(action, input.freeze),
+          });
           break;
         }
         if (attempt === maxAttempts)
@@ -523,6 +555,18 @@ export async function runTick(
     rollouts,
     problems,
   };
+}
+
+/** The freeze verdicts worth reporting with an action: where the freeze was what decided or let it through. */
+function gatesReport(
+  action: RolloutAction | Refusal,
+  freeze: readonly Verdict[],
+): { readonly gates?: readonly Verdict[] } {
+  const judged =
+    action.kind === 'step' ||
+    action.kind === 'promote' ||
+    ((action.kind === 'wait' || action.kind === 'refused') && action.reasonCode === 'frozen');
+  return judged && freeze.length > 0 ? { gates: freeze } : {};
 }
 
 function analysisReport(analysis: AnalysisJudgement): RolloutResult['analysis'] | undefined {
@@ -591,12 +635,18 @@ export async function runRolloutCommand(
           break;
         }
         const input = await inputOf(target, snapshot.files, loaded.state, loaded.rollout, now, deps);
-        const action = decideCommand(request.verb, input);
+        const decided = decideCommand(request.verb, input);
+        const action = decided.kind === 'refused' ? decided : worded(target, decided, loaded.rollout);
         const analysis = analysisReport(input.analysis);
         const view = viewOf(target, loaded.state, loaded.rollout);
         if (action.kind === 'refused' || action.kind === 'wait' || action.kind === 'start') {
           refused = true;
-          rollouts.push({ ...view, action, ...(analysis ? { analysis } : {}) });
+          rollouts.push({
+            ...view,
+            action,
+            ...(analysis ? { analysis } : {}),
+            ...gatesReport(action, input.freeze),
+          });
           break;
         }
         const written = await writeAction(target, snapshot, input, action, request, deps);
@@ -607,7 +657,13 @@ export async function runRolloutCommand(
         }
         snapshot = await deps.store.read(paths);
         if (written.kind === 'committed') {
-          rollouts.push({ ...view, action, commit: written.sha, ...(analysis ? { analysis } : {}) });
+          rollouts.push({
+            ...view,
+            action,
+            commit: written.sha,
+            ...(analysis ? { analysis } : {}),
+            ...gatesReport(action, input.freeze),
+          });
           break;
         }
         if (attempt === maxAttempts) {

@@ -2,7 +2,14 @@ import type { Config } from '../config/schema.js';
 import { strategyFor } from '../strategies/registry.js';
 import type { RolloutAction } from './rollout.js';
 import { stateAtStart } from './rollout-state.js';
-import { activeRollout, formatState, parseState, type ServiceState, statePath } from './state.js';
+import {
+  activeRollout,
+  formatState,
+  isPromotedPhase,
+  parseState,
+  type ServiceState,
+  statePath,
+} from './state.js';
 import { type FileEdit, formatVersion, type Plan, type PromotionRequest } from './types.js';
 
 // `promote` on an environment with a rollout strategy starts a rollout instead of swapping the
@@ -100,7 +107,7 @@ export function planRolloutStart(
       };
     }
     const first = strategy.start(target);
-    const action: Extract<RolloutAction, { kind: 'start' }> = {
+    const decided: Extract<RolloutAction, { kind: 'start' }> = {
       kind: 'start',
       reasonCode: 'promote',
       step: first.step,
@@ -109,6 +116,8 @@ export function planRolloutStart(
         ? `${version} replaces ${active.version} (${active.phase}): the rollout restarts at step ${first.step}/${first.steps}`
         : `rollout of ${version} starts at step ${first.step}/${first.steps} with weight ${first.weight}%`,
     };
+    const action = { ...decided, message: strategy.describe?.(target, decided, active) ?? decided.message };
+    const phase = strategy.phaseAfter?.(target, action, active);
     const written = strategy.write(target, current, action, {
       state: before,
       rollout: active,
@@ -117,7 +126,7 @@ export function planRolloutStart(
     });
     if (!written.ok)
       return { ok: false, reasonCode: written.reasonCode, message: `${service}: ${written.message}` };
-    const verifying = active?.phase === 'promoted' || active?.pausedFrom === 'promoted';
+    const verifying = isPromotedPhase(active?.phase) || isPromotedPhase(active?.pausedFrom);
     const base =
       verifying && before !== undefined
         ? { ...before, version: stable, landedAt: now.toISOString() }
@@ -134,6 +143,7 @@ export function planRolloutStart(
         strategy: strategy.kind,
         now,
         hasVerify: strategy.hasVerify(target),
+        ...(phase !== undefined ? { phase } : {}),
         version,
         stable,
         steps: first.steps,

@@ -1,5 +1,12 @@
 import { holdsAfter, phaseAfter, type RolloutAction } from './rollout.js';
-import type { RolloutState, ServiceState } from './state.js';
+import {
+  isPromotedPhase,
+  type PausablePhase,
+  phaseOf,
+  type RolloutPhase,
+  type RolloutState,
+  type ServiceState,
+} from './state.js';
 
 // How a rollout action changes the state file (pure). The overlay edits come from the strategy;
 // this is the other half of the same commit.
@@ -12,6 +19,10 @@ export interface TransitionContext {
   readonly hasVerify: boolean;
   /** The analysis figures of this tick, recorded with the action. */
   readonly analysis?: string;
+  /** The strategy's own name for the phase after this action (shadowing, switched...), if it has one. */
+  readonly phase?: RolloutPhase;
+  /** The rollout's weight after a promotion (0 for a canary, 100 for a blue-green switch). */
+  readonly promotedWeight?: number;
 }
 
 export interface StartContext extends TransitionContext {
@@ -34,7 +45,7 @@ export function stateAtStart(
   const rollout: RolloutState = {
     strategy: ctx.strategy,
     version: ctx.version,
-    phase: 'progressing',
+    phase: ctx.phase ?? 'progressing',
     step: action.step,
     steps: ctx.steps,
     weight: action.weight,
@@ -65,7 +76,7 @@ export function stateAfter(
   ctx: TransitionContext,
 ): ServiceState {
   const now = iso(ctx.now);
-  const phase = phaseAfter(action, rollout);
+  const phase = ctx.phase ?? phaseAfter(action, rollout);
   const base: RolloutState = {
     strategy: rollout.strategy,
     version: rollout.version,
@@ -84,7 +95,7 @@ export function stateAfter(
         : {}),
     ...(rollout.source !== undefined ? { source: rollout.source } : {}),
   };
-  const promotedBefore = rollout.phase === 'promoted' || rollout.pausedFrom === 'promoted';
+  const promotedBefore = isPromotedPhase(rollout.phase) || isPromotedPhase(rollout.pausedFrom);
   switch (action.kind) {
     case 'step':
       return { ...before, rollout: { ...base, step: action.step, weight: action.weight, windowStart: now } };
@@ -95,13 +106,20 @@ export function stateAfter(
         version: rollout.version,
         landedAt: now,
         ...(stable !== undefined ? { stable } : {}),
-        rollout: { ...base, weight: 0, windowStart: now },
+        rollout: { ...base, weight: ctx.promotedWeight ?? 0, windowStart: now },
       };
     }
     case 'verify':
       return { ...before, stable: rollout.version, rollout: base };
     case 'pause': {
-      const from = rollout.phase === 'promoted' ? 'promoted' : 'progressing';
+      const current = phaseOf(rollout);
+      const from: PausablePhase =
+        current === 'promoted' ||
+        current === 'shadowing' ||
+        current === 'previewing' ||
+        current === 'switched'
+          ? current
+          : 'progressing';
       return { ...before, rollout: { ...base, pausedFrom: from } };
     }
     case 'resume': {

@@ -26,8 +26,36 @@ export const ROLLOUT_PHASES = [
   'verified',
   'rolled-back',
   'aborted',
+  // canary.shadow: mirrored traffic before the first step (docs/shadow.md)
+  'shadowing',
+  // blue-green (docs/blue-green.md): the idle colour judged at 0%, the switch, the old colour at 0
+  'previewing',
+  'switched',
+  'scaled-down',
 ] as const;
 export type RolloutPhase = (typeof ROLLOUT_PHASES)[number];
+
+/** Phases a pause can come from (and resume returns to). */
+export const PAUSABLE_PHASES = ['progressing', 'promoted', 'shadowing', 'previewing', 'switched'] as const;
+export type PausablePhase = (typeof PAUSABLE_PHASES)[number];
+
+/** Phases after the promotion (a canary's stable image set, a blue-green switch), before it is stable. */
+export function isPromotedPhase(phase: string | undefined): boolean {
+  return phase === 'promoted' || phase === 'switched';
+}
+
+/** Phases of a running rollout before its promotion (the canary stepping, shadowing, a preview). */
+export function isBeforePromotion(phase: string | undefined): boolean {
+  return phase === 'progressing' || phase === 'shadowing' || phase === 'previewing';
+}
+
+/** The phase a rollout is in, looking through a pause. */
+export function phaseOf(rollout: {
+  readonly phase: RolloutPhase;
+  readonly pausedFrom?: PausablePhase | undefined;
+}): RolloutPhase {
+  return rollout.phase === 'paused' ? (rollout.pausedFrom ?? 'progressing') : rollout.phase;
+}
 
 const iso = z.iso.datetime({ offset: true });
 
@@ -44,7 +72,7 @@ const rolloutSchema = z.strictObject({
   windowStart: iso,
   startedAt: iso,
   /** The phase a pause came from, where resume returns to. */
-  pausedFrom: z.enum(['progressing', 'promoted']).optional(),
+  pausedFrom: z.enum(PAUSABLE_PHASES).optional(),
   /** The reason code of the last action (drift, analysis.failed, operator...). */
   reason: z.string().optional(),
   /** Overrides given at the start: they last for the whole rollout. */
@@ -188,8 +216,8 @@ export function formatState(state: ServiceState): string {
 export function activeRollout(state: ServiceState | undefined): RolloutState | undefined {
   const r = state?.rollout;
   if (r === undefined) return undefined;
-  if (r.phase === 'progressing' || r.phase === 'paused') return r;
-  if (r.phase === 'promoted' && state?.stable !== r.version) return r;
+  if (isBeforePromotion(r.phase) || r.phase === 'paused') return r;
+  if (isPromotedPhase(r.phase) && state?.stable !== r.version) return r;
   return undefined;
 }
 

@@ -40,6 +40,12 @@ export type CommitTrailers = {
   readonly source: string;
   readonly decision: string;
   readonly overrides?: readonly string[];
+  /**
+   * One commit that sets services to different versions (a rollback of several services): the
+   * version of each service, aligned with `services`, written as one Rollgate-Version line per
+   * service. `version` is then the first of them (what a reader that knows one version sees).
+   */
+  readonly serviceVersions?: readonly string[];
 } & {
   readonly [
     K in Exclude<SingleField, 'environment' | 'version' | 'requestedBy' | 'source' | 'decision'>
@@ -54,7 +60,10 @@ export function oneLine(value: string): string {
 export function formatTrailers(t: CommitTrailers): string {
   const lines: string[] = [];
   for (const [field, name] of Object.entries(TRAILERS) as [keyof typeof TRAILERS, string][]) {
-    const value = t[field];
+    const value =
+      field === 'version' && t.serviceVersions !== undefined && t.serviceVersions.length > 0
+        ? t.serviceVersions
+        : t[field];
     if (value === undefined) continue;
     const values: readonly string[] = typeof value === 'string' ? [value] : value;
     for (const v of values) lines.push(`${name}: ${oneLine(v)}`);
@@ -97,11 +106,15 @@ export function parseTrailers(message: string): CommitTrailers | undefined {
     if (v !== undefined) optional[field] = v;
   }
   const overrides = values.get('overrides');
+  // As many versions as services, not all the same: each service's own version, in order.
+  const versions = values.get('version') ?? [];
+  const perService = versions.length === services.length && new Set(versions).size > 1;
   return {
     ...optional,
     environment,
     services,
     version,
+    ...(perService ? { serviceVersions: versions } : {}),
     requestedBy: first('requestedBy') ?? '',
     source: first('source') ?? '',
     decision: first('decision') ?? '',
@@ -116,21 +129,40 @@ export interface RawCommit {
   readonly message: string;
 }
 
-/** The history entry of one commit, or undefined when rollgate did not make it. */
-export function historyEntryOf(commit: RawCommit): HistoryEntry | undefined {
+/** The version a commit set for one of its services. */
+export function versionOf(t: CommitTrailers, service: string): string {
+  const i = t.services.indexOf(service);
+  return (i === -1 ? undefined : t.serviceVersions?.[i]) ?? t.version;
+}
+
+/**
+ * The history entries of one commit (none when rollgate did not make it): one per version it set,
+ * so a commit that rolled several services back to different versions reads as what it did.
+ */
+export function historyEntriesOf(commit: RawCommit): HistoryEntry[] {
   const t = parseTrailers(commit.message);
-  if (t === undefined) return undefined;
-  return {
+  if (t === undefined) return [];
+  const byVersion = new Map<string, string[]>();
+  for (const service of t.services) {
+    const version = versionOf(t, service);
+    byVersion.set(version, [...(byVersion.get(version) ?? []), service]);
+  }
+  return [...byVersion].map(([version, services]) => ({
     sha: commit.sha,
     committedAt: commit.committedAt,
     environment: t.environment,
-    services: t.services,
-    version: t.version,
+    services,
+    version,
     trailers: t,
-  };
+  }));
+}
+
+/** The history entry of one commit (its first version's), or undefined when rollgate did not make it. */
+export function historyEntryOf(commit: RawCommit): HistoryEntry | undefined {
+  return historyEntriesOf(commit)[0];
 }
 
 /** History entries from raw commits (newest first), keeping only rollgate's own. */
 export function historyFromCommits(commits: readonly RawCommit[]): HistoryEntry[] {
-  return commits.flatMap((c) => historyEntryOf(c) ?? []);
+  return commits.flatMap((c) => historyEntriesOf(c));
 }

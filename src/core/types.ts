@@ -140,6 +140,8 @@ export interface Plan {
   readonly edits: readonly FileEdit[];
   /** The services whose overlay actually changes: the ones the commit's trailers record. */
   readonly changedServices: readonly string[];
+  /** A rollback's holds: the versions it takes the services away from (Rollgate-Hold). */
+  readonly held?: readonly string[];
 }
 
 export function formatVersion(version: Version): string {

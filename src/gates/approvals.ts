@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PullRequestFacts, ReviewFact, Verdict } from '../core/types.js';
+import { ASSERTED_NOTE, type PullRequestFacts, type ReviewFact, type Verdict } from '../core/types.js';
 import { defineGate, type GateContext } from './gate.js';
 
 export const approvalsSchema = z
@@ -17,6 +17,14 @@ export const approvalsSchema = z
     latestCommit: z
       .boolean()
       .describe('Count only approvals of the head commit: a push after an approval needs a new one.')
+      .optional(),
+    verifiedOnly: z
+      .boolean()
+      .describe(
+        'Only approvals GitHub records count (pull request reviews). `--approved-by` on the CLI is the ' +
+          'operator\'s word and is refused. Default false: it counts, marked "asserted on the CLI, not verified" ' +
+          'in the verdict and the Rollgate-Decision trailer.',
+      )
       .optional(),
   })
   .describe('Approvals from pull request reviews (or `--approved-by` on the CLI).');
@@ -158,8 +166,18 @@ function fromCli(name: string, config: ApprovalsConfig, ctx: GateContext): Verdi
     required: need,
     counted,
     notCounted,
+    ...(given.length > 0 ? { asserted: true } : {}),
     ...(config.latestCommit === true ? { latestCommit: 'not checkable without a pull request' } : {}),
   };
+  if (given.length > 0 && config.verifiedOnly === true) {
+    return {
+      ...base,
+      outcome: 'fail',
+      reasonCode: 'approvals.not-verified',
+      reason: `--approved-by ${given.join(', ')} is ${ASSERTED_NOTE}, and this gate counts only approvals GitHub records (verifiedOnly): approve the pull request and /promote from a comment`,
+      details,
+    };
+  }
   if (given.length === 0) {
     return {
       ...base,
@@ -182,7 +200,7 @@ function fromCli(name: string, config: ApprovalsConfig, ctx: GateContext): Verdi
     ...base,
     outcome: 'pass',
     reasonCode: 'approvals.cli-approved-by',
-    reason: `approved by ${counted.join(', ')} per --approved-by (no pull request: not verified against GitHub reviews)`,
+    reason: `approved by ${counted.join(', ')} per --approved-by, ${ASSERTED_NOTE} (no pull request: not checked against GitHub reviews)`,
     details,
   };
 }

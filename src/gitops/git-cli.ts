@@ -2,11 +2,15 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IoError } from '../core/errors.js';
+import { normalizeRepoPath } from '../core/repo-paths.js';
 import type { FileEdit } from '../core/types.js';
 import type { CommitOutcome, GitOpsSnapshot, GitOpsStore } from '../core/store.js';
-import { readBlobs, runGit, streamLog } from './exec.js';
+import { catFile } from './cat-file.js';
+import { runGit, streamLog } from './exec.js';
+import { commitContent, hashOf, writeObject } from './objects.js';
 import { safeJoin } from './paths.js';
 import { redactCredentials } from './redact.js';
+import { TREE_MODE, TreeReader } from './tree-read.js';
 import { writeTree } from './tree-write.js';
 
 export interface GitCliOptions {
@@ -34,30 +38,20 @@ const LOCAL_UPLOAD_PACK =
 /**
  * The GitOps repository through the git CLI, at a cost that follows the edit, not the repository:
  * a bare, shallow, blobless clone (the branch head's commit and folders, no file contents, no work
- * tree); the files a plan needs fetched by id and read with one `cat-file --batch`; the commit built
- * from new blobs and the trees along the changed paths only (tree-write.ts); pushed with a lease on
- * the head it was planned on (compare-and-swap). A re-read after the branch moved fetches only the
- * new commits. The history is deepened on demand, only as far as a walk asks.
+ * tree) made by one `git clone`; the folders along the paths a plan needs and then its files read
+ * through one `git cat-file --batch` kept open for the store's life (the files fetched by id first,
+ * in one fetch); the commit's blobs, trees and commit object written in process (tree-write.ts,
+ * objects.ts); pushed with a lease on the head it was planned on (compare-and-swap). A promotion
+ * costs four git processes (clone, fetch of the files, cat-file, push) whatever the repository's
+ * size. A re-read after the branch moved fetches only the new commits. The history is deepened on
+ * demand, only as far as a walk asks.
  */
 export async function openGitStore(options: GitCliOptions): Promise<GitCliStore> {
   const dir = await mkdtemp(join(tmpdir(), 'rollgate-gitops-'));
   const shown = redactCredentials(options.repository);
-  const remoteRef = `refs/remotes/origin/${options.branch}`;
-  const run = (args: readonly string[], input?: string, env?: Record<string, string>) =>
-    runGit(args, {
-      cwd: dir,
-      ...(input !== undefined ? { input } : {}),
-      ...(env !== undefined ? { env } : {}),
-    });
-  const git = async (args: readonly string[], input?: string, env?: Record<string, string>) => {
-    const result = await run(args, input, env);
-    if (result.code !== 0) {
-      throw new IoError(
-        `git ${args[0]} failed in the GitOps clone of ${shown}: ${redactCredentials(result.stderr.trim() || result.stdout.trim())}`,
-      );
-    }
-    return result.stdout;
-  };
+  const branchRef = `refs/heads/${options.branch}`;
+  const run = (args: readonly string[], input?: string) =>
+    runGit(args, { cwd: dir, ...(input !== undefined ? { input } : {}) });
   const fetchBranch = (depth: readonly string[]) =>
     run([
       'fetch',
@@ -67,32 +61,49 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
       '--filter=blob:none',
       ...depth,
       'origin',
-      `+refs/heads/${options.branch}:${remoteRef}`,
+      `+${branchRef}:${branchRef}`,
     ]);
-  try {
-    await git(['init', '--quiet', '--bare']);
-    // A throw-away clone: no background maintenance or commit graph after each fetch.
-    const settings = [
-      ['remote.origin.url', options.repository],
-      ['maintenance.auto', 'false'],
-      ['gc.auto', '0'],
-      ['fetch.writeCommitGraph', 'false'],
-      ...(isLocal(options.repository) ? [['remote.origin.uploadpack', LOCAL_UPLOAD_PACK]] : []),
-    ];
-    for (const [key = '', value = ''] of settings) await git(['config', key, value]);
-    const fetched = await fetchBranch(['--depth=1']);
-    if (fetched.code !== 0) {
-      throw new IoError(
-        `cannot clone GitOps repository ${shown} (branch ${options.branch}): ${redactCredentials(fetched.stderr.trim())}. Check gitops.repository and gitops.branch, or pass --gitops PATH_OR_URL.`,
-      );
-    }
-  } catch (err) {
+  const local = isLocal(options.repository);
+  // One process makes the clone: bare, one commit deep, no file contents. A throw-away clone: no
+  // background maintenance or commit graph after each fetch. --no-local: a path on this machine is
+  // fetched like a remote (a local clone would copy every object and ignore the depth and filter).
+  const cloned = await runGit([
+    'clone',
+    '--bare',
+    '--quiet',
+    '--no-local',
+    '--no-tags',
+    '--single-branch',
+    '--branch',
+    options.branch,
+    '--depth=1',
+    '--filter=blob:none',
+    '-c',
+    'maintenance.auto=false',
+    '-c',
+    'gc.auto=0',
+    '-c',
+    'fetch.writeCommitGraph=false',
+    ...(local
+      ? ['--upload-pack', LOCAL_UPLOAD_PACK, '-c', `remote.origin.uploadpack=${LOCAL_UPLOAD_PACK}`]
+      : []),
+    '--',
+    options.repository,
+    dir,
+  ]);
+  if (cloned.code !== 0) {
     await rm(dir, { recursive: true, force: true });
-    throw err;
+    throw new IoError(
+      `cannot clone GitOps repository ${shown} (branch ${options.branch}): ${redactCredentials(cloned.stderr.trim())}. Check gitops.repository and gitops.branch, or pass --gitops PATH_OR_URL.`,
+    );
   }
   const who = options.committer ?? { name: 'rollgate', email: 'rollgate@users.noreply.github.com' };
+  const objects = catFile(dir);
+  const trees = new TreeReader(objects);
   /** Blobs this clone holds: fetched by id, or written by a commit. */
   const present = new Set<string>();
+  /** The root tree of each commit read, for the commit that builds on it. */
+  const roots = new Map<string, string>();
   let fresh = true;
 
   async function read(paths: readonly string[]): Promise<GitOpsSnapshot> {
@@ -105,21 +116,21 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
         );
     }
     fresh = false;
-    const head = (await git(['rev-parse', '--verify', remoteRef])).trim();
-    const unique = [...new Set(paths)];
+    const { commit: head, tree } = await trees.rootOf(branchRef);
+    roots.set(head, tree);
+    const unique = [...new Set(paths.map((p) => normalizeRepoPath(p)))];
     for (const path of unique) safeJoin(dir, path);
     if (unique.length === 0) return { head, files: {} };
-    const listed = await git(['--literal-pathspecs', 'ls-tree', '-z', '--full-tree', head, '--', ...unique]);
     const blobs = new Map<string, string>();
-    for (const line of listed.split('\0')) {
-      const match = /^(\d+) (\w+) ([0-9a-f]+)\t(.*)$/s.exec(line);
-      if (!match) continue;
-      const [, , type, oid, path] = match;
-      if (path === undefined || oid === undefined || !unique.includes(path)) continue;
-      // A symbolic link is read as git stores it (its target path), so the overlay reader names it
-      // per overlay ("a symbolic link?") and status lists every other service; writes refuse links.
-      if (type === 'blob') blobs.set(path, oid);
-    }
+    await Promise.all(
+      unique.map(async (path) => {
+        const found = await trees.lookup(tree, path);
+        // A symbolic link is read as git stores it (its target path), so the overlay reader names it
+        // per overlay ("a symbolic link?") and status lists every other service; writes refuse links.
+        if (found.kind === 'entry' && found.entry.mode !== TREE_MODE && found.entry.mode !== '160000')
+          blobs.set(path, found.entry.oid);
+      }),
+    );
     const missing = [...new Set(blobs.values())].filter((oid) => !present.has(oid));
     if (missing.length > 0) {
       // One fetch for every file the plan needs, by id (what git's lazy fetch would do one by one).
@@ -144,12 +155,18 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
         );
       for (const oid of missing) present.add(oid);
     }
-    const found = await readBlobs(dir, head, [...blobs.keys()]);
+    const contents = new Map(
+      await Promise.all(
+        [...new Set(blobs.values())].map(async (oid) => [oid, await objects.read(oid)] as const),
+      ),
+    );
     const files: Record<string, string | undefined> = {};
-    for (const path of unique) files[path] = found[path];
+    for (const path of paths) {
+      const object = contents.get(blobs.get(normalizeRepoPath(path)) ?? '');
+      files[path] = object?.type === 'blob' ? object.content.toString('utf8') : undefined;
+    }
     return { head, files };
   }
-
   const history: GitOpsStore['history'] = async (from, visit, historyOptions = {}) => {
     for (const path of historyOptions.paths ?? []) safeJoin(dir, path);
     // The clone starts one commit deep: walk what is here, and deepen only while the walk wants more.
@@ -183,7 +200,7 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
         '--filter=blob:none',
         `--deepen=${deepen}`,
         'origin',
-        `+refs/heads/${options.branch}:${remoteRef}`,
+        `+${branchRef}:${branchRef}`,
       ]);
       if (got.code !== 0)
         throw new IoError(
@@ -193,9 +210,21 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
     }
   };
 
+  /**
+   * The commits where the clone's history is cut off and older commits exist. A shallow commit
+   * whose object names no parent is the repository's first commit: nothing lies behind it, so it
+   * needs no deepening (a one-commit repository is read whole by the first clone).
+   */
   async function shallowCommits(): Promise<Set<string>> {
     const text = await readFile(join(dir, 'shallow'), 'utf8').catch(() => '');
-    return new Set(text.split('\n').filter(Boolean));
+    const listed = text.split('\n').filter(Boolean);
+    const cut = await Promise.all(
+      listed.map(async (oid) => {
+        const object = await objects.read(oid);
+        return object === undefined || /^parent /m.test(object.content.toString('latin1'));
+      }),
+    );
+    return new Set(listed.filter((_, i) => cut[i]));
   }
 
   async function commit(
@@ -205,23 +234,19 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
     at: Date,
   ): Promise<CommitOutcome> {
     for (const edit of edits) safeJoin(dir, edit.path);
+    const base = roots.get(snapshot.head) ?? (await trees.rootOf(snapshot.head)).tree;
     const tree = await writeTree(
       dir,
-      (args, input) => run(args, input),
-      snapshot.head,
+      trees,
+      base,
       edits.map((e) => ({ path: e.path, text: e.after })),
     );
-    const when = at.toISOString();
-    const sha = (
-      await git(['commit-tree', tree, '-p', snapshot.head, '-F', '-'], message, {
-        GIT_AUTHOR_NAME: who.name,
-        GIT_AUTHOR_EMAIL: who.email,
-        GIT_COMMITTER_NAME: who.name,
-        GIT_COMMITTER_EMAIL: who.email,
-        GIT_AUTHOR_DATE: when,
-        GIT_COMMITTER_DATE: when,
-      })
-    ).trim();
+    const sha = await writeObject(
+      dir,
+      hashOf(snapshot.head),
+      'commit',
+      commitContent(tree, [snapshot.head], who, who, at, message),
+    );
     // --force-with-lease pins the remote branch to the head we planned on: compare-and-swap.
     const pushed = await run([
       'push',
@@ -240,7 +265,10 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
     read,
     history,
     commit,
-    close: () => rm(dir, { recursive: true, force: true }),
+    async close() {
+      await objects.close();
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }
 

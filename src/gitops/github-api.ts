@@ -1,5 +1,5 @@
 import type { CommitOutcome, GitOpsSnapshot, GitOpsStore, HistoryVisitor } from '../core/store.js';
-import type { RawCommit } from '../core/trailers.js';
+import { parseTrailers, type RawCommit } from '../core/trailers.js';
 import type { FileEdit } from '../core/types.js';
 import { GraphqlError, type GraphqlFn } from '../github/graphql.js';
 import type { GitHubClient } from '../github/octokit.js';
@@ -26,6 +26,14 @@ export interface PullRequestModeClient {
         title: string;
         body: string;
       }): Promise<{ readonly data: { readonly number: number; readonly html_url: string } }>;
+      list(params: {
+        owner: string;
+        repo: string;
+        head: string;
+        base: string;
+        state: 'open';
+        per_page: number;
+      }): Promise<{ readonly data: readonly { readonly number: number; readonly html_url: string }[] }>;
     };
   };
 }
@@ -282,22 +290,90 @@ async function commitAsPullRequest(
   const rest = options.rest as PullRequestModeClient;
   const headline = message.split('\n', 1)[0] ?? message;
   const branch = proposalBranch(headline, at);
-  await rest.rest.git.createRef({ owner, repo: name, ref: `refs/heads/${branch}`, sha: snapshot.head });
-  const outcome = await commitOnBranch(options, branch, snapshot.head, edits, message);
-  // A fresh branch cannot have moved; if it did, someone else wrote to it, which is a real error.
-  if (outcome.kind !== 'committed')
-    throw new Error(
-      `proposal branch ${branch} moved while rollgate wrote it (someone else pushed to it); delete the branch and promote again`,
-    );
-  const pull = await rest.rest.pulls.create({
+  // GitHub may do a write and lose the answer (a 5xx; the client's retry then meets what the first
+  // try did). Each step recognises its own earlier result before it reports an error: the branch at
+  // the head it was made from, the run's own commit on it (Rollgate-Run), the PR from it.
+  const run = parseTrailers(message)?.run;
+  const ours = (tip: BranchTip | undefined) =>
+    tip !== undefined && run !== undefined && parseTrailers(tip.message)?.run === run;
+  const tipOf = () => branchTip(options, owner, name, branch).catch(() => undefined);
+  try {
+    await rest.rest.git.createRef({ owner, repo: name, ref: `refs/heads/${branch}`, sha: snapshot.head });
+  } catch (err) {
+    const tip = await tipOf();
+    if (tip?.oid !== snapshot.head && !ours(tip)) throw err;
+  }
+  let sha: string;
+  let outcome: CommitOutcome | undefined;
+  let failure: unknown;
+  try {
+    outcome = await commitOnBranch(options, branch, snapshot.head, edits, message);
+  } catch (err) {
+    failure = err;
+  }
+  if (outcome?.kind === 'committed') sha = outcome.sha;
+  else {
+    const tip = await tipOf();
+    if (tip === undefined || !ours(tip)) {
+      if (failure !== undefined) throw failure;
+      // A fresh branch cannot have moved; if it did, someone else wrote to it, which is a real error.
+      throw new Error(
+        `proposal branch ${branch} moved while rollgate wrote it (someone else pushed to it); delete the branch and promote again`,
+      );
+    }
+    sha = tip.oid;
+  }
+  let url: string;
+  try {
+    const pull = await rest.rest.pulls.create({
+      owner,
+      repo: name,
+      head: branch,
+      base: options.branch,
+      title: headline,
+      body: message.slice(headline.length).trim(),
+    });
+    url = pull.data.html_url;
+  } catch (err) {
+    const open = await rest.rest.pulls
+      .list({
+        owner,
+        repo: name,
+        head: `${owner}:${branch}`,
+        base: options.branch,
+        state: 'open',
+        per_page: 1,
+      })
+      .catch(() => undefined);
+    const found = open?.data[0];
+    if (found === undefined) throw err;
+    url = found.html_url;
+  }
+  return { kind: 'committed', sha, url };
+}
+
+interface BranchTip {
+  readonly oid: string;
+  readonly message: string;
+}
+
+/** The newest commit of a branch (its oid and message), or undefined when the branch does not exist. */
+async function branchTip(
+  options: GitHubApiStoreOptions,
+  owner: string,
+  name: string,
+  branch: string,
+): Promise<BranchTip | undefined> {
+  const data = (await options.graphql(buildReadQuery(branch, []), {
     owner,
-    repo: name,
-    head: branch,
-    base: options.branch,
-    title: headline,
-    body: message.slice(headline.length).trim(),
-  });
-  return { kind: 'committed', sha: outcome.sha, url: pull.data.html_url };
+    name,
+    ref: `refs/heads/${branch}`,
+    depth: 1,
+  })) as ReadResponse;
+  const target = data.repository?.ref?.target;
+  const top = target?.history?.nodes[0];
+  if (!target?.oid || top === undefined) return undefined;
+  return { oid: target.oid, message: top.message };
 }
 
 /** rollgate/promote-staging-checkout-20261123t140000z: readable, unique per promotion and second. */

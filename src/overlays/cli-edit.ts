@@ -10,10 +10,12 @@ import {
   parseText,
   sizeProblem,
 } from './cst-edit.js';
+import { type FlagChange, setFlag } from './flags/edit-flag.js';
 import { kustomizationDoc } from './list-entry.js';
 import { type ImageSpec, parseImageSpec, setImages } from './kustomization.js';
 import { parseReplicaSpec, type ReplicaSpec, setReplicas } from './replicas.js';
 import { type OverlayInput, setOverlayWeight } from './traffic/overlay-weight.js';
+import { type MirrorOptions, setMirror } from './traffic/mirror.js';
 import { setWeight, type WeightOptions } from './traffic/set-weight.js';
 
 // The `rollgate edit image|replicas|weight` verbs: read the file, run the pure edit, write it back
@@ -30,8 +32,11 @@ const usage = {
   image:
     'usage: rollgate edit image <dir|file> <spec>...  (spec: name=newName:tag@digest, name:tag, name@digest; * keeps a field)',
   replicas: 'usage: rollgate edit replicas <dir|file> <name>=<count>...',
+  flag: 'usage: rollgate edit flag <file> <flag> [--state ENABLED|DISABLED] [--default VARIANT] [--fraction VARIANT=PCT]...',
   weight:
     'usage: rollgate edit weight <file|overlay-dir> <percent> [--route NAME] [--document N] [--canary-backend NAME] [--kind gateway-api|istio|ingress-nginx|smi|path] [--path yaml.path]',
+  mirror:
+    'usage: rollgate edit mirror <file> <percent> [--backend NAME] [--route NAME] [--document N] [--kind istio|gateway-api]  (0 removes the mirror)',
 } as const;
 
 function problem(exitCode: 2 | 3, message: string, hint?: string): CommandResult {
@@ -204,6 +209,74 @@ export async function runEditWeight(
   return editFile(target, (text) => setWeight(text, options));
 }
 
+const MIRROR_FLAGS = {
+  '--backend': 'backend',
+  '--route': 'route',
+  '--document': 'document',
+  '--kind': 'kind',
+} as const;
+
+/** `rollgate edit mirror <file> <percent> [--backend NAME] [--route NAME] [--document N] [--kind K]` */
+export async function runEditMirror(
+  args: readonly string[],
+  cwd: string = process.cwd(),
+): Promise<CommandResult> {
+  const positional: string[] = [];
+  const flags: Partial<Record<(typeof MIRROR_FLAGS)[keyof typeof MIRROR_FLAGS], string>> = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const [flag, inline] = arg.startsWith('--')
+      ? (arg.split(/=(.*)/s, 2) as [string, string | undefined])
+      : [arg, undefined];
+    if (flag in MIRROR_FLAGS) {
+      const value = inline ?? args[++i];
+      if (value === undefined || value === '') return problem(2, `${flag} needs a value`, usage.mirror);
+      flags[MIRROR_FLAGS[flag as keyof typeof MIRROR_FLAGS]] = value;
+    } else if (arg.startsWith('--')) {
+      return problem(
+        2,
+        `unknown option ${arg}; options: ${Object.keys(MIRROR_FLAGS).join(', ')}`,
+        usage.mirror,
+      );
+    } else {
+      positional.push(arg);
+    }
+  }
+  const [file, rawPercent, ...extra] = positional;
+  if (file === undefined || rawPercent === undefined) return problem(2, 'missing arguments', usage.mirror);
+  if (extra.length > 0) return problem(2, `unexpected arguments: ${extra.join(' ')}`, usage.mirror);
+  const percent = Number(rawPercent.replace(/%$/, ''));
+  if (!/^\d{1,3}(\.\d{1,4})?%?$/.test(rawPercent) || percent > 100) {
+    return problem(
+      2,
+      `mirror ${JSON.stringify(rawPercent)} is not a percentage from 0 to 100 with at most 4 decimals (e.g. 10 or 0.5; 0 removes the mirror)`,
+      usage.mirror,
+    );
+  }
+  const { document, ...named } = flags;
+  if (document !== undefined && !/^[1-9][0-9]{0,5}$/.test(document)) {
+    return problem(
+      2,
+      `--document ${JSON.stringify(document)} is not a document number (1 for the first YAML document of the file)`,
+      usage.mirror,
+    );
+  }
+  const options: MirrorOptions = {
+    percent,
+    ...named,
+    ...(document === undefined ? {} : { document: Number(document) }),
+  };
+  const target = resolve(cwd, file);
+  if ((await stat(target).catch(() => undefined))?.isDirectory() === true) {
+    return problem(
+      2,
+      `${target} is a folder; name the traffic file (the VirtualService or HTTPRoute)`,
+      usage.mirror,
+    );
+  }
+  return editFile(target, (text) => setMirror(text, options));
+}
+
 function listOf(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
@@ -311,4 +384,66 @@ async function existingRollgatePatches(dir: string): Promise<[string, string][]>
   return Promise.all(
     names.map(async (n): Promise<[string, string]> => [n, await readFile(join(dir, n), 'utf8')]),
   );
+}
+
+/**
+ * `rollgate edit flag <file> <flag> [--state ENABLED|DISABLED] [--default VARIANT] [--fraction VARIANT=PCT]...`
+ * on a flagd definition (JSON, YAML, a ConfigMap literal or a FeatureFlag resource).
+ */
+export async function runEditFlag(
+  args: readonly string[],
+  cwd: string = process.cwd(),
+): Promise<CommandResult> {
+  const positional: string[] = [];
+  let state: FlagChange['state'];
+  let defaultVariant: string | undefined;
+  const fractions: { variant: string; weight: number }[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const [flag, inline] = arg.startsWith('--')
+      ? (arg.split(/=(.*)/s, 2) as [string, string | undefined])
+      : [arg, undefined];
+    if (!arg.startsWith('--')) {
+      positional.push(arg);
+      continue;
+    }
+    if (flag !== '--state' && flag !== '--default' && flag !== '--fraction')
+      return problem(2, `unknown option ${arg}; options: --state, --default, --fraction`, usage.flag);
+    const value = inline ?? args[++i];
+    if (value === undefined || value === '') return problem(2, `${flag} needs a value`, usage.flag);
+    if (flag === '--state') {
+      if (value !== 'ENABLED' && value !== 'DISABLED')
+        return problem(
+          2,
+          `--state ${JSON.stringify(value)}: expected ENABLED or DISABLED (flagd's spelling)`,
+          usage.flag,
+        );
+      state = value;
+    } else if (flag === '--default') {
+      defaultVariant = value;
+    } else {
+      const m = /^(.+)=(\d{1,3})%?$/s.exec(value);
+      if (m === null || Number(m[2]) > 100)
+        return problem(
+          2,
+          `--fraction ${JSON.stringify(value)}: expected VARIANT=PCT with a whole percentage from 0 to 100 (e.g. new-checkout=25)`,
+          usage.flag,
+        );
+      fractions.push({ variant: m[1] as string, weight: Number(m[2]) });
+    }
+  }
+  const [file, flag, ...extra] = positional;
+  if (file === undefined || flag === undefined) return problem(2, 'missing arguments', usage.flag);
+  if (extra.length > 0) return problem(2, `unexpected arguments: ${extra.join(' ')}`, usage.flag);
+  if (state === undefined && defaultVariant === undefined && fractions.length === 0)
+    return problem(2, 'nothing to change: give --state, --default or --fraction', usage.flag);
+  const change: FlagChange = {
+    ...(state !== undefined ? { state } : {}),
+    ...(defaultVariant !== undefined ? { defaultVariant } : {}),
+    ...(fractions.length > 0 ? { fractions } : {}),
+  };
+  const target = resolve(cwd, file);
+  if ((await stat(target).catch(() => undefined))?.isDirectory() === true)
+    return problem(2, `${target} is a folder; give the file that defines flag ${flag}`, usage.flag);
+  return editFile(target, (text) => setFlag(text, flag, change));
 }

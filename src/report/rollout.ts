@@ -95,6 +95,12 @@ function renderRollout(r: RolloutView): string {
     facts.push(
       `- **Hold:** \`${escapeMd(r.version)}\` is held (${escapeMd(r.hold)}); a promote with --reason lifts it`,
     );
+  if (r.action.reasonCode === 'frozen') {
+    const gates = r.gates.filter((v) => v.outcome === 'fail').map((v) => `\`${escapeMd(v.gate)}\``);
+    facts.push(
+      `- **Frozen:** by ${gates.join(', ') || 'a freeze gate'}${r.nextEligibleAt ? ` until ${r.nextEligibleAt}` : ''}; the hold and the analysis go on, and nothing blocks a rollback or an abort`,
+    );
+  }
   if (r.nextEligibleAt) facts.push(`- **Next eligible:** ${r.nextEligibleAt}`);
   const table = verdictTable(r);
   const picture = `\`\`\`mermaid\n${rolloutMermaid(r)}\n\`\`\``;
@@ -130,6 +136,12 @@ function nextLine(rollouts: readonly RolloutView[]): string {
     return 'Rolled back to the stable version; the version is held. Fix it and promote a new version, or promote it again with `--reason` to lift the hold.';
   if (phases.has('progressing'))
     return 'The schedule steps the canary when its hold is over and the analysis passes. `/advance <env>` skips the rest of the hold, `/pause <env>` stops it, `/abort <env>` rolls back.';
+  if (phases.has('shadowing'))
+    return 'Shadowing: the canary answers mirrored requests only; the schedule gives it the first step when the shadow stage is over and its analysis passes.';
+  if (phases.has('previewing'))
+    return 'Previewing: the new colour runs at 0%; the schedule switches traffic to it when the preview is over and its analysis passes (with `autoPromote: false`, comment `/advance <env>`).';
+  if (phases.has('switched'))
+    return 'Switched: the new colour takes all traffic; `/abort <env>` switches back in one commit until the old colour is scaled down.';
   if (phases.has('promoted')) return 'Promoted; the schedule verifies it when the verify window is over.';
   return '';
 }

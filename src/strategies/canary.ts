@@ -4,11 +4,12 @@ import { parseDuration } from '../core/duration.js';
 import { findKustomization, imageNameOf, KUSTOMIZATION_NAMES, overlayDir } from '../core/overlay-paths.js';
 import { parseVersion } from '../core/request.js';
 import type { NextMove } from '../core/rollout.js';
-import type { RolloutState } from '../core/state.js';
+import { isPromotedPhase, phaseOf, type RolloutState } from '../core/state.js';
 import { type FileEdit, formatVersion, type Version } from '../core/types.js';
 import { isFailure, parseText } from '../overlays/cst-edit.js';
 import { readImages, setImages } from '../overlays/kustomization.js';
 import { setReplicas } from '../overlays/replicas.js';
+import { setMirror } from '../overlays/traffic/mirror.js';
 import { findSplits, providersFor, selectSplit, setWeight } from '../overlays/traffic/set-weight.js';
 import { pickCanary } from '../overlays/traffic/split.js';
 import type { Observation, Strategy, StrategyTarget, WriteOutcome } from './strategy.js';
@@ -55,6 +56,14 @@ export function canaryLayout(target: StrategyTarget) {
     /** The images[] entry of the canary workload, in `canaryDir` when there is one, else in `dir`. */
     canaryImage:
       canary.image !== undefined ? fill(canary.image, service) : imageNameOf(target.config, service),
+    /** Where `canary.shadow` mirrors requests: the same route, copied to the canary backend. */
+    mirrorOptions: {
+      kind: canary.traffic.kind,
+      ...(canary.traffic.route !== undefined ? { route: fill(canary.traffic.route, service) } : {}),
+      ...(canary.traffic.canaryBackend !== undefined
+        ? { backend: fill(canary.traffic.canaryBackend, service) }
+        : {}),
+    },
     weightOptions: {
       kind: canary.traffic.kind,
       ...(canary.traffic.route !== undefined ? { route: fill(canary.traffic.route, service) } : {}),
@@ -208,6 +217,15 @@ function write(
     set.set(layout.trafficFile, edited.text, edited.descriptions);
     return undefined;
   };
+  const mirror = (percent: number): WriteOutcome | undefined => {
+    if (canaryOf(target).shadow === undefined) return undefined;
+    const text = set.text(layout.trafficFile);
+    if (text === undefined) return failure('plan.no-traffic-file', `no traffic file ${layout.trafficFile}`);
+    const edited = setMirror(text, { ...layout.mirrorOptions, percent });
+    if (!edited.ok) return failure(`plan.${edited.code}`, `${layout.trafficFile}: ${edited.message}`);
+    set.set(layout.trafficFile, edited.text, edited.descriptions);
+    return undefined;
+  };
   const replicas = (count: number): WriteOutcome | undefined => {
     if (layout.replicas === undefined) return undefined;
     const text = set.text(cPath) ?? '';
@@ -223,21 +241,28 @@ function write(
       // A new version while the previous one was being verified: the stable workload goes back to
       // the stable version, and the new one starts from the first step beside it.
       const stable = before.stable;
-      const verifying = before.rollout?.phase === 'promoted' || before.rollout?.pausedFrom === 'promoted';
+      const verifying = isPromotedPhase(before.rollout?.phase) || isPromotedPhase(before.rollout?.pausedFrom);
       if (verifying && stable !== undefined)
         steps.push(() => image(kPath.path, layout.stableImage, stable, 'stable'));
       steps.push(
         () => image(cPath, layout.canaryImage, before.version, 'canary'),
         () => replicas(layout.replicas?.count ?? 0),
         () => weight(action.weight),
+        // The shadow stage: a share of the requests copied to the canary, none answered by it.
+        () => mirror(action.step === 0 ? (canaryOf(target).shadow?.percent ?? 0) : 0),
       );
       break;
     }
     case 'step':
-      steps.push(() => weight(action.weight));
+      // The first step ends the shadow stage: the mirror goes in the same commit as the weight.
+      steps.push(
+        () => weight(action.weight),
+        () => mirror(0),
+      );
       break;
     case 'promote':
       steps.push(
+        () => mirror(0),
         () => image(kPath.path, layout.stableImage, before.version, 'stable'),
         () => weight(0),
         () => replicas(0),
@@ -246,8 +271,11 @@ function write(
     case 'rollback':
     case 'abort': {
       const stable = before.stable;
-      const promoted = before.rollout?.phase === 'promoted' || before.rollout?.pausedFrom === 'promoted';
-      steps.push(() => weight(0));
+      const promoted = isPromotedPhase(before.rollout?.phase) || isPromotedPhase(before.rollout?.pausedFrom);
+      steps.push(
+        () => weight(0),
+        () => mirror(0),
+      );
       if (stable !== undefined) {
         steps.push(() => image(cPath, layout.canaryImage, stable, 'canary'));
         if (promoted) steps.push(() => image(kPath.path, layout.stableImage, stable, 'stable'));
@@ -280,13 +308,13 @@ export const canaryStrategy: Strategy = {
   start(target) {
     const canary = canaryOf(target);
     const first = canary.steps[0];
-    if (canary.warmup !== undefined) return { steps: canary.steps.length, step: 0, weight: 0 };
+    if (canary.warmup !== undefined || canary.shadow !== undefined)
+      return { steps: canary.steps.length, step: 0, weight: 0 };
     return { steps: canary.steps.length, step: 1, weight: first === undefined ? 0 : weightOf(first) };
   },
   next(target, rollout: RolloutState): NextMove {
     const canary = canaryOf(target);
-    const phase = rollout.phase === 'paused' ? (rollout.pausedFrom ?? 'progressing') : rollout.phase;
-    if (phase === 'promoted') return { kind: 'verify' };
+    if (phaseOf(rollout) === 'promoted') return { kind: 'verify' };
     const following = canary.steps[rollout.step];
     if (rollout.step < canary.steps.length && following !== undefined) {
       return { kind: 'step', step: rollout.step + 1, weight: weightOf(following) };
@@ -295,22 +323,38 @@ export const canaryStrategy: Strategy = {
   },
   holdMs(target, rollout) {
     const canary = canaryOf(target);
-    const phase = rollout.phase === 'paused' ? (rollout.pausedFrom ?? 'progressing') : rollout.phase;
-    if (phase === 'promoted') return ms(canary.verify?.duration);
-    if (rollout.step === 0) return ms(canary.warmup);
+    if (phaseOf(rollout) === 'promoted') return ms(canary.verify?.duration);
+    if (rollout.step === 0) return ms(canary.shadow?.duration ?? canary.warmup);
     const step = canary.steps[rollout.step - 1];
     const own = step !== undefined && typeof step !== 'number' ? step.interval : undefined;
     return ms(own ?? canary.interval);
   },
   analysisGates(target, rollout) {
     const canary = canaryOf(target);
-    const phase = rollout.phase === 'paused' ? (rollout.pausedFrom ?? 'progressing') : rollout.phase;
-    if (phase === 'promoted') return canary.verify?.analysis ?? [];
-    // The warm-up sends the canary no traffic: nothing to analyse yet.
-    return rollout.step === 0 ? [] : canary.analysis;
+    if (phaseOf(rollout) === 'promoted') return canary.verify?.analysis ?? [];
+    // The shadow stage is judged by its own gates over mirrored requests; the warm-up sends the
+    // canary no traffic: nothing to analyse yet.
+    if (rollout.step === 0) return canary.shadow?.analysis ?? [];
+    return canary.analysis;
   },
   analysisDelayMs: (target) => ms(canaryOf(target).analysisDelay, 60_000),
   onFailure: (target) => canaryOf(target).onFailure,
   hasVerify: (target) => canaryOf(target).verify !== undefined,
+  phaseAfter(target, action) {
+    const shadow = canaryOf(target).shadow;
+    return action.kind === 'start' && action.step === 0 && shadow !== undefined ? 'shadowing' : undefined;
+  },
+  describe(target, action, rollout) {
+    const canary = canaryOf(target);
+    const shadow = canary.shadow;
+    if (shadow === undefined) return undefined;
+    if (action.kind === 'start') {
+      return `${action.message}: ${shadow.percent}% of the requests mirrored to the canary for ${shadow.duration} (answers dropped), weight 0`;
+    }
+    if (action.kind === 'step' && rollout?.step === 0) {
+      return `the shadow stage is over: mirror removed, step ${action.step}/${canary.steps.length} gives the canary ${action.weight}%`;
+    }
+    return undefined;
+  },
   write,
 };

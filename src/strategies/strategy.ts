@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.js';
 import type { NextMove, RolloutAction } from '../core/rollout.js';
-import type { RolloutState, ServiceState } from '../core/state.js';
+import type { RolloutPhase, RolloutState, ServiceState } from '../core/state.js';
 import type { FileEdit } from '../core/types.js';
 
 // A delivery strategy: one file under src/strategies/, registered in registry.ts. The engine
@@ -36,9 +36,11 @@ export interface Strategy {
   readonly appliesTo: (config: Config, environment: string) => boolean;
   /** Every repository path the strategy may read for the target (beside the state file). */
   readonly paths: (target: StrategyTarget) => readonly string[];
+  /** `rollout` is the active rollout, when there is one (blue-green: which colour is the new one). */
   readonly observe: (
     target: StrategyTarget,
     files: Readonly<Record<string, string | undefined>>,
+    rollout?: RolloutState,
   ) => Observation;
   /** The number of steps (for `Rollgate-Step: k/n`) and the first step of a new rollout. */
   readonly start: (target: StrategyTarget) => {
@@ -53,6 +55,23 @@ export interface Strategy {
   readonly analysisDelayMs: (target: StrategyTarget) => number;
   readonly onFailure: (target: StrategyTarget) => 'rollback' | 'pause';
   readonly hasVerify: (target: StrategyTarget) => boolean;
+  /**
+   * The strategy's own phase after an action (shadowing, previewing, switched, scaled-down), when it
+   * differs from the engine's (progressing, promoted, verified...); undefined keeps the engine's.
+   */
+  readonly phaseAfter?: (
+    target: StrategyTarget,
+    action: RolloutAction,
+    rollout: RolloutState | undefined,
+  ) => RolloutPhase | undefined;
+  /** The rollout's weight after a promotion: 0 for a canary (the default), 100 for a blue-green switch. */
+  readonly promotedWeight?: number;
+  /** The strategy's own words for an action the engine decided, when the engine's would mislead. */
+  readonly describe?: (
+    target: StrategyTarget,
+    action: RolloutAction,
+    rollout: RolloutState | undefined,
+  ) => string | undefined;
   /** The overlay edits of an action, from the state before it (`version` is the rollout's version). */
   readonly write: (
     target: StrategyTarget,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { overlay, trailers } from './harness.js';
-import { CHECKOUT_PROD, comment, result, setUp, tagOf, useScenes } from './scenarios.js';
+import { CHECKOUT_DEV, CHECKOUT_PROD, comment, result, setUp, tagOf, useScenes } from './scenarios.js';
 
 useScenes();
 
@@ -24,6 +24,23 @@ describe('acceptance: /rollback', () => {
     ]);
     expect(s.sim.state.apiCommits[0]?.headline).toBe('roll back checkout to 1.3.0 in production');
     expect(s.sim.state.apiCommits[0]?.body).toContain('Rollgate-Decision: rollback (gates skipped)');
+  });
+
+  it('holds the version it leaves (Rollgate-Hold), and a second /rollback never flips back to it', async () => {
+    // dev ran 1.3.0, then 1.3.5, and runs 1.4.0 since ten minutes ago.
+    const s = await setUp();
+    const first = await comment(s, 'alice', '/rollback dev checkout --reason "1.4.0 leaks memory"');
+    expect(result(first)).toMatchObject({ status: 'committed', version: '1.3.5' });
+    expect(s.sim.state.apiCommits[0]?.body).toContain('Rollgate-Hold: 1.4.0');
+    expect(await s.gitops.show('main', '.rollgate/state/dev/checkout.yaml')).toMatch(
+      /holds:\n\s+- version: "?1\.4\.0"?/,
+    );
+    // The version before 1.3.5 in the history is the held 1.4.0: skipped, as the CLI does.
+    const second = await comment(s, 'alice', '/rollback dev checkout --reason "1.3.5 too"');
+    expect(result(second)).toMatchObject({ status: 'committed', version: '1.3.0' });
+    expect(tagOf(await s.gitops.show('main', CHECKOUT_DEV))).toBe('1.3.0');
+    expect(s.sim.state.apiCommits[1]?.headline).toBe('roll back checkout to 1.3.0 in dev');
+    expect(s.sim.state.apiCommits[1]?.body).toContain('Rollgate-Hold: 1.3.5');
   });
 
   it('still needs the permission', async () => {

@@ -50,8 +50,8 @@ afterAll(async () => {
 });
 
 /** A scene whose checkout rollout of 1.3.5 started at 5% eight minutes ago, from the scene's PR. */
-async function rolloutScene(): Promise<Scene> {
-  const s = await setUp({ canary: true, productionGates: [] });
+async function rolloutScene(productionGates: string[] = []): Promise<Scene> {
+  const s = await setUp({ canary: true, productionGates });
   const start = new Date(Date.now() - 8 * MIN).toISOString();
   const files = canaryOverlay('checkout', '1.3.0');
   const state: ServiceState = {
@@ -149,6 +149,8 @@ describe('acceptance: canary rollouts', { timeout: 240_000 }, () => {
     const message = await gitOk(s.gitops.dir, ['log', '-1', '--format=%B', 'main']);
     expect(message).toMatch(/^Rollgate-Weight: 25$/m);
     expect(message).toMatch(/^Rollgate-Step: 2\/3$/m);
+    // Like a promotion, the commit names the run that made it.
+    expect(message).toMatch(/^Rollgate-Source: https:\/\/github\.com\/acme\/app\/actions\/runs\/\d+$/m);
 
     // The sticky of the PR that started the rollout: figures, weights, the picture, the next time.
     const [report] = sticky(s);
@@ -210,6 +212,37 @@ describe('acceptance: canary rollouts', { timeout: 240_000 }, () => {
     expect(s.sim.state.deploymentStatuses.map((d) => [d.deploymentId, d.state])).toEqual([
       [4242, 'in_progress'],
     ]);
+  });
+
+  it('a frozen tick waits and says so on the sticky: the freeze gate and until when, once per freeze', async () => {
+    // production's year-2000-freeze is on while these tests run (it ends in 2100).
+    const s = await rolloutScene(['year-2000-freeze']);
+    const head = await s.gitops.head();
+    const frozen = await tick(s);
+    expect(frozen.code, frozen.stdout + frozen.stderr).toBe(0);
+    expect(result(frozen)).toMatchObject({
+      status: 'no-op',
+      rollouts: [
+        {
+          action: 'wait',
+          reason_code: 'frozen',
+          weight: 5,
+          next_eligible_at: '2100-01-01T00:00:00.000Z',
+        },
+      ],
+    });
+    expect(await s.gitops.head()).toBe(head);
+    const [report] = sticky(s);
+    expect(report?.body).toContain('checkout: wait (`frozen`)');
+    expect(report?.body).toContain('**Frozen:** by `year-2000-freeze` until 2100-01-01T00:00:00.000Z');
+    expect(report?.body).toMatch(/\| ❌ fail \| year-2000-freeze \| gate \| — \| .*freeze/);
+    expect(report?.body).toContain('**Next eligible:** 2100-01-01T00:00:00.000Z');
+    // The next frozen tick has nothing new to say: no comment edited, nothing written.
+    const requests = s.sim.requests.length;
+    await tick(s);
+    const since = s.sim.requests.slice(requests).map((r) => `${r.method} ${r.path}`);
+    expect(since.filter((r) => /^(POST|PATCH)/.test(r))).toEqual(['POST /graphql', 'POST /graphql']);
+    expect(sticky(s)).toHaveLength(1);
   });
 
   it('repository_dispatch and a workflow_dispatch without a promotion run a tick too', async () => {

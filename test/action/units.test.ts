@@ -102,6 +102,17 @@ describe('upsertSticky', () => {
     expect(issue.comments).toHaveLength(151);
     expect(issue.comments[150]?.body).toBe('<!-- rollgate:dev --> new');
   });
+  it('leaves the found comment alone when it already says what there is to say', async () => {
+    const issue = fakeIssue(['<!-- rollgate:dev --> frozen until 2100']);
+    const same = (existing: string) => existing.includes('until 2100');
+    expect(
+      await upsertSticky(issue.client, repo, 1, '<!-- rollgate:dev -->', '<!-- rollgate:dev --> new', same),
+    ).toEqual({
+      id: 1,
+      created: false,
+    });
+    expect(issue.comments[0]?.body).toBe('<!-- rollgate:dev --> frozen until 2100');
+  });
   it("a person's comment quoting the marker is never taken over", async () => {
     const issue = fakeIssue([
       'human:<!-- rollgate:dev --> quoted by a person',
@@ -149,7 +160,7 @@ describe('upsertSticky with what the read already knows', () => {
   }
   it('a known id: one update, no listing', async () => {
     const { client, calls } = recording();
-    expect(await upsertSticky(client, repo, 1, 'm', 'b', { id: 7, complete: false })).toEqual({
+    expect(await upsertSticky(client, repo, 1, 'm', 'b', undefined, { id: 7, complete: false })).toEqual({
       id: 7,
       created: false,
     });
@@ -157,7 +168,7 @@ describe('upsertSticky with what the read already knows', () => {
   });
   it('a known id deleted since the read: a new comment', async () => {
     const { client, calls } = recording(404);
-    expect(await upsertSticky(client, repo, 1, 'm', 'b', { id: 7, complete: true })).toEqual({
+    expect(await upsertSticky(client, repo, 1, 'm', 'b', undefined, { id: 7, complete: true })).toEqual({
       id: 99,
       created: true,
     });
@@ -165,16 +176,21 @@ describe('upsertSticky with what the read already knows', () => {
   });
   it('another failure of the update is the error it is', async () => {
     const { client } = recording(500);
-    await expect(upsertSticky(client, repo, 1, 'm', 'b', { id: 7, complete: true })).rejects.toThrow(
-      'Not Found',
-    );
+    await expect(
+      upsertSticky(client, repo, 1, 'm', 'b', undefined, { id: 7, complete: true }),
+    ).rejects.toThrow('Not Found');
+  });
+  it('a known id, but the caller compares with the current text: the comments are listed', async () => {
+    const { client, calls } = recording();
+    await upsertSticky(client, repo, 1, 'm', 'b', () => false, { id: 7, complete: true });
+    expect(calls).toEqual(['list', 'create']);
   });
   it('the read saw every comment and none is the sticky: one create; an incomplete read lists first', async () => {
     const complete = recording();
-    await upsertSticky(complete.client, repo, 1, 'm', 'b', { complete: true });
+    await upsertSticky(complete.client, repo, 1, 'm', 'b', undefined, { complete: true });
     expect(complete.calls).toEqual(['create']);
     const partial = recording();
-    await upsertSticky(partial.client, repo, 1, 'm', 'b', { complete: false });
+    await upsertSticky(partial.client, repo, 1, 'm', 'b', undefined, { complete: false });
     expect(partial.calls).toEqual(['list', 'create']);
   });
 });

@@ -162,6 +162,63 @@ describe('rollgate CLI', () => {
     }
   });
 
+  it('rollback of services going back to different versions: one commit, each version in the trailers, read back by the next rollback', async () => {
+    const { dir, cleanup: done } = await tempDir();
+    try {
+      const repo = await exampleGitOps(dir);
+      const args = [
+        '--config',
+        EXAMPLE_CONFIG,
+        '--gitops',
+        repo,
+        '--requested-by',
+        'ana',
+        '--simulate-clock',
+      ];
+      for (const [service, version, at] of [
+        ['checkout', '1.9.0', '2026-11-16T08:00:00Z'],
+        ['checkout', '2.0.0', '2026-11-16T09:00:00Z'],
+        ['cart', '2.1.0', '2026-11-16T09:30:00Z'],
+      ] as const)
+        expect(
+          (await cli(['promote', 'dev', '--service', service, '--version', version, '--at', at, ...args]))
+            .code,
+        ).toBe(0);
+      expect(
+        (await cli(['promote', 'dev', '--version', '2.2.0', '--at', '2026-11-16T10:00:00Z', ...args])).code,
+      ).toBe(0);
+      const before = Number(await git(repo, 'rev-list', '--count', 'main'));
+      const back = await cli(['rollback', 'dev', '--at', '2026-11-16T11:00:00Z', ...args]);
+      expect(back.code).toBe(0);
+      expect(Number(await git(repo, 'rev-list', '--count', 'main'))).toBe(before + 1);
+      const message = await git(repo, 'log', '-1', '--format=%B', 'main');
+      expect(message).toMatch(/^roll back checkout to 2\.0\.0, cart to 2\.1\.0 in dev\n/);
+      expect(message).toContain(
+        'Rollgate-Service: checkout\nRollgate-Service: cart\nRollgate-Version: 2.0.0\nRollgate-Version: 2.1.0\n',
+      );
+      expect(await showFile(repo, 'apps/checkout/overlays/dev/kustomization.yaml')).toMatch(
+        /newTag: "?2\.0\.0"?/,
+      );
+      expect(await showFile(repo, 'apps/cart/overlays/dev/kustomization.yaml')).toMatch(
+        /newTag: "?2\.1\.0"?/,
+      );
+      // The next rollback reads that commit per service: checkout goes on back to 1.9.0; cart has
+      // no earlier rollgate version (exit 2) and is left as it is.
+      const again = await cli(['rollback', 'dev', '--at', '2026-11-16T12:00:00Z', ...args]);
+      expect(again.code).toBe(2);
+      expect(again.stdout).toContain('checkout: 2.0.0 -> 1.9.0');
+      expect(again.stderr).toContain('cart: no earlier version in dev');
+      expect(await showFile(repo, 'apps/checkout/overlays/dev/kustomization.yaml')).toMatch(
+        /newTag: "?1\.9\.0"?/,
+      );
+      expect(await showFile(repo, 'apps/cart/overlays/dev/kustomization.yaml')).toMatch(
+        /newTag: "?2\.1\.0"?/,
+      );
+    } finally {
+      await done();
+    }
+  });
+
   it('promote to an older version needs --reason and says it is a downgrade', async () => {
     const { dir, cleanup: done } = await tempDir();
     try {
@@ -240,6 +297,11 @@ describe('rollgate CLI', () => {
       const message = await git(repo, 'log', '-1', '--format=%B', 'main');
       expect(message).toMatch(/^roll back checkout to 2\.0\.0 in dev/);
       expect(message).toContain('Rollgate-Decision: rollback (gates skipped)');
+      // The version it leaves is held, in the state file and in the audit trail (DESIGN.md trailers).
+      expect(message).toContain('Rollgate-Hold: 2.1.0');
+      expect(await showFile(repo, '.rollgate/state/dev/checkout.yaml')).toMatch(
+        /holds:\n\s+- version: "?2\.1\.0"?/,
+      );
       // A rollback in staging skips its gates but shows them.
       await cli([
         'promote',

@@ -117,4 +117,63 @@ describe('operator identity on the CLI', () => {
       'Rollgate-Override: weekend-freeze by break-glass oncall-lead (asserted on the CLI, not verified): card payments fail without 1.4.0',
     );
   });
+
+  // --approved-by is the operator's word too: the pass is marked asserted in the verdict and the
+  // Rollgate-Decision trailer, and an approvals gate with verifiedOnly refuses it.
+  it('--approved-by counts, marked asserted in the verdict and the trailer; verifiedOnly refuses it', async () => {
+    const text = (await readFile(config, 'utf8'))
+      .replace('gates: [weekend-freeze, holidays, bake-24h]', 'gates: [bake-24h, sign-off]')
+      .replace('gates:\n  bake-1h', 'gates:\n  sign-off: { approvals: { count: 1 } }\n  bake-1h');
+    const approvals = join(root, 'strict', 'approvals.yaml');
+    const verified = join(root, 'strict', 'approvals-verified.yaml');
+    await writeFile(approvals, text);
+    await writeFile(verified, text.replace('{ count: 1 }', '{ count: 1, verifiedOnly: true }'));
+    const monday = (file: string) => [
+      'production',
+      '--service',
+      'cart',
+      '--version',
+      '1.4.0',
+      '--at',
+      '2026-11-23T10:00:00Z',
+      '--simulate-clock',
+      '--config',
+      file,
+      '--gitops',
+      repo,
+      '--requested-by',
+      'ana',
+      '--approved-by',
+      'bo',
+    ];
+    const refused = await cli([
+      'check',
+      ...monday(verified).filter((a) => a !== '--simulate-clock'),
+      '--json',
+    ]);
+    expect(refused.code).toBe(1);
+    const refusal = (
+      JSON.parse(refused.stdout) as { verdicts: { gate: string; reasonCode: string; reason: string }[] }
+    ).verdicts.find((v) => v.gate === 'sign-off');
+    expect(refusal?.reasonCode).toBe('approvals.not-verified');
+    expect(refusal?.reason).toContain('--approved-by bo is asserted on the CLI, not verified');
+
+    const checked = await cli([
+      'check',
+      ...monday(approvals).filter((a) => a !== '--simulate-clock'),
+      '--json',
+    ]);
+    expect(checked.code).toBe(0);
+    const verdict = (
+      JSON.parse(checked.stdout) as {
+        verdicts: { gate: string; reasonCode: string; reason: string; details: Record<string, unknown> }[];
+      }
+    ).verdicts.find((v) => v.gate === 'sign-off');
+    expect(verdict).toMatchObject({ reasonCode: 'approvals.cli-approved-by', details: { asserted: true } });
+    expect(verdict?.reason).toContain('approved by bo per --approved-by, asserted on the CLI, not verified');
+    expect((await cli(['promote', ...monday(approvals)])).code).toBe(0);
+    expect(await git(repo, 'log', '-1', '--format=%B', 'main')).toMatch(
+      /Rollgate-Decision: allowed \(.*sign-off=pass \(asserted on the CLI, not verified\)/,
+    );
+  });
 });

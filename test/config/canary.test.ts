@@ -128,7 +128,46 @@ verify: { duration: 30m, analysis: [canary-errors] }`);
       canary: `image: "{{service}}-canary"\n${TRAFFIC}\nsteps: [0, 5]`,
       expected: [/^15:15 environments\.production\.canary\.steps\[0\]: .*warmup/],
     },
+    // Issue 11 item 13 for the new path templates: nothing rollgate reads or writes leaves the repository.
+    {
+      name: 'a canary overlay that leaves the repository',
+      canary: `path: ../{{service}}/canary\n${TRAFFIC}\nsteps: [5]`,
+      expected: [
+        /^13:13 environments\.production\.canary\.path: canary\.path "\.\.\/\{\{service\}\}\/canary" leaves the GitOps repository; .*e\.g\. apps\/\{\{service\}\}\/overlays\/production-canary$/,
+      ],
+    },
+    {
+      name: 'an absolute canary overlay',
+      canary: `path: /srv/{{service}}/canary\n${TRAFFIC}\nsteps: [5]`,
+      expected: [
+        /^13:13 environments\.production\.canary\.path: canary\.path "\/srv\/\{\{service\}\}\/canary" must be relative/,
+      ],
+    },
+    {
+      name: 'a traffic file that leaves the repository',
+      canary: `image: "{{service}}-canary"\ntraffic: { kind: gateway-api, file: ../../../../../etc/route.yaml }\nsteps: [5]`,
+      expected: [
+        /^14:43 environments\.production\.canary\.traffic\.file: traffic\.file "\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/etc\/route\.yaml" leaves the GitOps repository from the overlay folder apps\/\{\{service\}\}\/overlays\/production; /,
+      ],
+    },
+    {
+      name: 'an absolute traffic file',
+      canary: `image: "{{service}}-canary"\ntraffic: { kind: gateway-api, file: /etc/route.yaml }\nsteps: [5]`,
+      expected: [
+        /^14:43 environments\.production\.canary\.traffic\.file: traffic\.file "\/etc\/route\.yaml" must be relative to the environment's overlay folder/,
+      ],
+    },
   ];
+
+  it('accepts a traffic file beside the overlay folder, still inside the repository', () => {
+    expect(
+      problemsOf(
+        config(
+          `image: "{{service}}-canary"\ntraffic: { kind: gateway-api, file: "../shared/{{service}}-route.yaml" }\nsteps: [5]`,
+        ),
+      ),
+    ).toEqual([]);
+  });
 
   for (const r of refusals) {
     it(`refuses ${r.name}`, () => {

@@ -47,6 +47,21 @@ describe('readHistory', () => {
     expect(handed()).toBe(3);
   });
 
+  it('a held version does not settle a need: a rollback reads past it to the one before', async () => {
+    const { store, handed } = historyStore([
+      promotion('a', 'dev', 'checkout', '1.3.5'),
+      promotion('b', 'dev', 'checkout', '1.4.0'),
+      promotion('c', 'dev', 'checkout', '1.3.5'),
+      promotion('d', 'dev', 'checkout', '1.3.0'),
+      ...unrelated(100),
+    ]);
+    const entries = await readHistory(store, 'head', [
+      { environment: 'dev', service: 'checkout', version: '1.3.5', skip: new Set(['1.4.0']) },
+    ]);
+    expect(entries.map((e) => e.sha)).toEqual(['a', 'b', 'c', 'd']);
+    expect(handed()).toBe(4);
+  });
+
   it('a need for a version that is not the newest is settled by the first entry of its pair', async () => {
     const { store, handed } = historyStore([
       promotion('a', 'dev', 'cart', '2.0.0'),

@@ -206,7 +206,7 @@ describe('approvals on the CLI (no pull request)', () => {
       ['bob', 'carol'],
       'pass',
       'approvals.cli-approved-by',
-      /approved by bob, carol per --approved-by \(no pull request: not verified against GitHub reviews\)/,
+      /approved by bob, carol per --approved-by, asserted on the CLI, not verified \(no pull request: not checked against GitHub reviews\)/,
     ],
     [
       'needs someone',
@@ -240,12 +240,22 @@ describe('approvals on the CLI (no pull request)', () => {
       'approvals.missing',
       /1 of 2 approvals from --approved-by/,
     ],
+    [
+      'verifiedOnly refuses approvals asserted on the CLI',
+      { count: 1, verifiedOnly: true },
+      ['bob'],
+      'fail',
+      'approvals.not-verified',
+      /--approved-by bob is asserted on the CLI, not verified, and this gate counts only approvals GitHub records \(verifiedOnly\)/,
+    ],
   ] as const)('%s', (_name, config, approvedBy, outcome, reasonCode, reason) => {
     const verdict = evaluate(config, { teamsOf }, approvedBy ? { approvedBy } : {});
     expect(verdict.outcome).toBe(outcome);
     expect(verdict.reasonCode).toBe(reasonCode);
     expect(verdict.reason).toMatch(reason);
     expect(verdict.details.source).toBe('cli');
+    // Issue 11 item 16 for --approved-by: whatever the outcome, approvals given on the CLI are marked asserted.
+    expect(verdict.details.asserted).toBe(approvedBy ? true : undefined);
   });
 });
 

@@ -230,6 +230,7 @@ describe('githubApiStore', () => {
             pulls.push({ head: p.head, base: p.base, title: p.title });
             return { data: { number: 7, html_url: 'https://github.com/acme/gitops/pull/7' } };
           },
+          list: async () => ({ data: [] }),
         },
       },
     };

@@ -7,6 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfigFile, parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { promote } from '../../src/core/pipeline.js';
+import { promoteTogether, togetherPaths } from '../../src/core/promote-together.js';
+import { readHistory } from '../../src/core/history-read.js';
 import type { PromotionRequest } from '../../src/core/types.js';
 import { runGit } from '../../src/gitops/exec.js';
 import { openGitStore } from '../../src/gitops/git-cli.js';
@@ -200,6 +202,64 @@ describe('promotion pipeline on a real git repository', () => {
       expect(await showFile(bare, `apps/${s}/dev/kustomization.yaml`)).toBe(overlay(s, '2.0.0'));
     }
   }, 900_000);
+
+  it('rolls several services back to different versions with one read and one commit', async () => {
+    const services = ['a', 'b', 'c'];
+    const { bare, config } = await servicesRepo(root, services);
+    const store = await openGitStore({ repository: bare, branch: 'main' });
+    try {
+      for (const [s, tag] of [
+        ['a', '1.1.0'],
+        ['b', '1.2.0'],
+        ['c', '1.3.0'],
+      ] as const)
+        expect(
+          (await promote(config, request('dev', [s], tag), { store, clock: at('2026-11-16T09:00:00Z') }))
+            .kind,
+        ).toBe('committed');
+      let reads = 0;
+      let commits = 0;
+      const counting: GitOpsStore = {
+        read: (paths) => (reads++, store.read(paths)),
+        history: (...args) => store.history(...args),
+        commit: (...args) => (commits++, store.commit(...args)),
+      };
+      const requests = (
+        [
+          [['a', 'b'], '1.0.0'],
+          [['c'], '1.2.5'],
+        ] as const
+      ).map(([group, tag]): PromotionRequest => ({ ...request('dev', [...group], tag), kind: 'rollback' }));
+      const snapshot = await counting.read(togetherPaths(config, requests));
+      const outcomes = await promoteTogether(
+        config,
+        requests,
+        { store: counting, clock: at('2026-11-16T10:00:00Z') },
+        snapshot,
+      );
+      expect(outcomes.map((o) => o.kind)).toEqual(['committed', 'committed']);
+      expect(reads).toBe(1);
+      expect(commits).toBe(1);
+      const head = (await git(bare, 'rev-parse', 'main')).trim();
+      for (const o of outcomes) if (o.kind === 'committed') expect(o.sha).toBe(head);
+      for (const [s, tag] of [
+        ['a', '1.0.0'],
+        ['b', '1.0.0'],
+        ['c', '1.2.5'],
+      ] as const)
+        expect(await showFile(bare, `apps/${s}/dev/kustomization.yaml`)).toBe(overlay(s, tag));
+      // The history reads the one commit as each service's own version.
+      const history = await readHistory(store, head, [
+        { environment: 'dev', service: 'c', version: undefined },
+      ]);
+      expect(history.filter((e) => e.sha === head).map((e) => [e.services, e.version])).toEqual([
+        [['a', 'b'], '1.0.0'],
+        [['c'], '1.2.5'],
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
 
   it('20 concurrent promotions of one service: the last landed version stays, no false success, the others superseded', async () => {
     const { bare, config } = await servicesRepo(root, ['solo']);

@@ -34,17 +34,17 @@ export function applySplices(text: string, splices: readonly Splice[]): string |
   return out;
 }
 
-function lineStartOf(text: string, offset: number): number {
+export function lineStartOf(text: string, offset: number): number {
   return text.lastIndexOf('\n', offset - 1) + 1;
 }
 
 /** Offset just past the line break that ends the line holding `offset` (or the text's end). */
-function nextLineStart(text: string, offset: number): number {
+export function nextLineStart(text: string, offset: number): number {
   const nl = text.indexOf('\n', offset);
   return nl === -1 ? text.length : nl + 1;
 }
 
-function columnOf(text: string, offset: number): number {
+export function columnOf(text: string, offset: number): number {
   const start = lineStartOf(text, offset);
   // A byte-order mark is not indentation.
   return offset - start - (start === 0 && text.startsWith('\ufeff') ? 1 : 0);
@@ -68,7 +68,7 @@ function pairEnd(pair: Pair): number | undefined {
  * last and has no line break, the break goes before the new text so a missing final newline stays
  * missing.
  */
-function insertLinesAfter(text: string, afterOffset: number, lines: readonly string[]): Splice {
+export function insertLinesAfter(text: string, afterOffset: number, lines: readonly string[]): Splice {
   const eol = eolOf(text);
   const at = nextLineStart(text, afterOffset);
   if (at === text.length && !text.endsWith('\n')) {
@@ -117,7 +117,7 @@ export function addPairs(text: string, map: YAMLMap, pairs: readonly NewPair[]):
 }
 
 /** A node may end at the start of the following line (block collections); step back onto its last line. */
-function lastLineOfNode(text: string, end: number): number {
+export function lastLineOfNode(text: string, end: number): number {
   let e = end;
   while (e > 0 && (text[e - 1] === '\n' || text[e - 1] === '\r')) e -= 1;
   return Math.max(e - 1, 0);

@@ -1,0 +1,17 @@
+import type { Config } from '../config/schema.js';
+import type { NotificationEvent } from '../notify/events.js';
+import { sendNotifications } from '../notify/send.js';
+import type { CliIo } from './io.js';
+
+/**
+ * The CLI's notifications: every event to the config's `notify:` targets, the commands in them
+ * written for a terminal. A failed delivery is a line on stderr; the exit code stays the verb's.
+ */
+export async function notifyCli(
+  config: Config,
+  events: readonly NotificationEvent[],
+  io: CliIo,
+): Promise<void> {
+  if (config.notify === undefined || events.length === 0) return;
+  await sendNotifications(config, events, { env: io.env, face: 'cli', warn: (m) => io.stderr(m) });
+}

@@ -1,0 +1,60 @@
+import type { ObjectReader } from './cat-file.js';
+import { parseTree, type TreeEntry } from './objects.js';
+
+// The folders of a commit, read one tree object at a time and only along the paths asked for: a
+// file in a 20,000-file repository costs the few folders above it. Trees never change under their
+// id, so each is read once per store, whether a promotion reads, writes or retries.
+
+export const TREE_MODE = '40000';
+
+/** What a path names in a tree: an entry, nothing, or a part of it that is not a folder. */
+export type Lookup =
+  | { readonly kind: 'entry'; readonly entry: TreeEntry }
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'not-folder'; readonly path: string; readonly mode: string };
+
+export class TreeReader {
+  private readonly trees = new Map<string, Promise<Map<string, TreeEntry>>>();
+
+  constructor(private readonly objects: ObjectReader) {}
+
+  /** The root tree id of a commit (or of the commit a ref names). */
+  async rootOf(commit: string): Promise<{ commit: string; tree: string }> {
+    const object = await this.objects.read(commit);
+    if (object?.type !== 'commit') throw new Error(`${commit} is not a commit in the GitOps clone`);
+    const tree = /^tree ([0-9a-f]+)$/m.exec(object.content.toString('latin1'))?.[1];
+    if (tree === undefined) throw new Error(`commit ${object.oid} names no tree`);
+    return { commit: object.oid, tree };
+  }
+
+  /** The entries of the tree with this id. */
+  tree(oid: string): Promise<Map<string, TreeEntry>> {
+    let entries = this.trees.get(oid);
+    if (entries === undefined) {
+      entries = this.objects.read(oid).then((object) => {
+        if (object?.type !== 'tree') throw new Error(`tree ${oid} is missing from the GitOps clone`);
+        return parseTree(object.content, oid.length / 2);
+      });
+      // A failed read is not remembered: the next caller asks git again.
+      entries.catch(() => this.trees.delete(oid));
+      this.trees.set(oid, entries);
+    }
+    return entries;
+  }
+
+  /** What `path` (slash-separated, '' for the root itself) names under the tree `root`. */
+  async lookup(root: string, path: string): Promise<Lookup> {
+    if (path === '') return { kind: 'entry', entry: { mode: TREE_MODE, oid: root } };
+    const parts = path.split('/');
+    let entries = await this.tree(root);
+    for (let i = 0; i < parts.length; i++) {
+      const entry = entries.get(parts[i] ?? '');
+      if (entry === undefined) return { kind: 'absent' };
+      if (i === parts.length - 1) return { kind: 'entry', entry };
+      if (entry.mode !== TREE_MODE)
+        return { kind: 'not-folder', path: parts.slice(0, i + 1).join('/'), mode: entry.mode };
+      entries = await this.tree(entry.oid);
+    }
+    return { kind: 'absent' };
+  }
+}
