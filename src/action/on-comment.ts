@@ -1,7 +1,16 @@
 import { info, warning } from '@actions/core';
 import { USAGE } from '../commands/grammar.js';
-import { isRolloutCommand, parseComment, type Command, type ParseResult } from '../commands/parse.js';
+import {
+  isRolloutCommand,
+  parseComment,
+  type Command,
+  type ParseResult,
+  type RolloutCommand,
+} from '../commands/parse.js';
+import type { Config } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
+import type { GitOpsStore } from '../core/store.js';
+import { strategyFor } from '../strategies/registry.js';
 import { overlayCandidates } from '../core/overlay-paths.js';
 import { checkTarget } from '../core/request.js';
 import { formatVersion, type PromotionRequest } from '../core/types.js';
@@ -21,7 +30,7 @@ import { pipelineMermaid } from '../report/mermaid.js';
 import { pipelineView } from '../report/pipeline-view.js';
 import { succeeded, type RunStatus } from '../report/status.js';
 import { describeError } from './describe-error.js';
-import { rollbackVersion } from './rollback-version.js';
+import { rollbackVersion, servicesRollingOut } from './rollback-version.js';
 import { statusText } from './status-reply.js';
 import { asCommentEvent, type ActionContext, type CommentEvent, type Repo } from './context.js';
 import { recordPromotion } from './deployment.js';
@@ -180,6 +189,21 @@ async function handleCommand(
       config,
       ...(app.deployments !== undefined ? { deployments: app.deployments } : {}),
     });
+  }
+
+  // DESIGN.md: `rollback` of an active rollout is `abort` (the canary back to the stable version,
+  // weight 0, a hold), as on the CLI; a plain rollback would move the stable workload instead.
+  if (command.verb === '/rollback' && !command.dryRun) {
+    const rolling = await rollingOut(store, config, command.environment, command.services);
+    if (rolling.length > 0) {
+      const abort: RolloutCommand = {
+        verb: '/abort',
+        environment: command.environment,
+        services: command.services,
+        ...(command.reason !== undefined ? { reason: command.reason } : {}),
+      };
+      return runRolloutComment({ ctx, inputs, clients, clock, event, command: abort, store, config });
+    }
   }
 
   if (!event.isPullRequest) {
@@ -434,4 +458,22 @@ function nextStep(status: RunStatus, command: Command): { next?: string } {
     default:
       return {};
   }
+}
+
+/** The services a /rollback names (all of the environment when none) that are rolling out; none when the target is not valid. */
+async function rollingOut(
+  store: GitOpsStore,
+  config: Config,
+  environment: string,
+  named: readonly string[],
+): Promise<string[]> {
+  let services: readonly string[];
+  try {
+    services = checkTarget(config, environment, named);
+  } catch {
+    return []; // the usual path answers a bad target with its usage
+  }
+  return strategyFor(config, environment) === undefined
+    ? []
+    : servicesRollingOut(store, environment, services);
 }

@@ -4,7 +4,8 @@ import { overlayCandidates } from '../core/overlay-paths.js';
 import { previousVersion } from '../core/rollback.js';
 import { runningVersions } from '../core/running.js';
 import { readHistory } from '../core/history-read.js';
-import { statePath } from '../core/state.js';
+import { activeRollout, statePath } from '../core/state.js';
+import { stateOf } from '../core/rollout-start.js';
 import type { GitOpsStore } from '../core/store.js';
 
 /**
@@ -59,4 +60,17 @@ export async function rollbackVersion(
     };
   }
   return [...targets][0] ?? '';
+}
+
+/** The services of the rollback with a rollout under way in the environment (one read of their state files). */
+export async function servicesRollingOut(
+  store: Pick<GitOpsStore, 'read'>,
+  environment: string,
+  services: readonly string[],
+): Promise<string[]> {
+  const snapshot = await store.read(services.map((service) => statePath(environment, service)));
+  return services.filter((service) => {
+    const loaded = stateOf(snapshot.files, environment, service);
+    return loaded.ok && activeRollout(loaded.state) !== undefined;
+  });
 }

@@ -4,11 +4,12 @@ Usage:
   rollgate validate [--config FILE]
   rollgate check <env> [--service S]... --version V [--at ISO-TIME] [--json]
   rollgate plan <env> [--service S]... --version V [--at ISO-TIME] [--json]
-  rollgate promote <env> [--service S]... --version V [--at ISO-TIME] [--dry-run] [--reason TEXT]
+  rollgate promote <env> [--service S]... --version V [--at ISO-TIME] [--dry-run] [--reason TEXT] [--source-time ISO|REV]
   rollgate rollback <env> [--service S]... [--dry-run] [--reason TEXT]
   rollgate status [--json]
   rollgate tick [<env>...] [--service S]... [--json]
   rollgate advance|pause|resume|abort <env> [--service S]... [--reason TEXT]
+  rollgate report [--since 90d] [--environment E] [--json | --markdown | --html FILE]
   rollgate edit image <dir|file> <spec>...
   rollgate edit replicas <dir|file> <name>=<count>...
   rollgate edit weight <file> <percent> [--route NAME] [--canary-backend NAME]
@@ -78,6 +79,8 @@ Evaluates the gates and, when they pass, commits the plan as one commit with rol
 pushes it to the GitOps branch. When the push is rejected because the branch moved, it re-reads,
 re-plans and retries with jitter. A version already in place commits nothing and says so.
 --json prints the decision object with "result" (committed, noop, dry-run, denied) and "commit".
+--source-time ISO-TIME|REV records when the change was made (Rollgate-Source-Time, the start of the
+report's lead time): an ISO time, or a git revision of the repository in the current folder (HEAD).
 Exit 0 committed/no-op/dry-run, 1 denied, 2 config or plan error, 3 I/O failure.`,
   rollback: `rollgate rollback <env> [--service S]... [--dry-run] [--reason TEXT]
 
@@ -91,6 +94,15 @@ no earlier version, 3 on I/O failure.`,
 Prints every service's version in every environment, in pipeline order, with when rollgate put it
 there (from the commit trailers). Exits 2, saying why, when an overlay cannot be read (a binary
 file, a symbolic link, a file over limits.maxFileSize, broken YAML).`,
+  report: `rollgate report [--since 90d] [--environment E] [--at ISO-TIME] [--json | --markdown | --html FILE]
+
+Delivery figures per environment and service from the GitOps history alone (rollgate's trailers):
+deployments per day and week (a version reaching the stable workload), lead time from
+Rollgate-Source-Time (deployments without it are counted and left out), change failure rate (rollouts
+rolled back or aborted and plain rollbacks, over deployments) and time to restore (a failure to the
+next version made stable), with medians and p90. --json prints { schema_version, from, to,
+environments: [...] }; --markdown adds mermaid charts; --html FILE writes one self-contained page with
+inline SVG charts. Writes nothing to the GitOps repository. Exit 0, 2 usage or config error, 3 I/O.`,
   edit: `rollgate edit image <dir|file> <spec>...
 rollgate edit replicas <dir|file> <name>=<count>...
 rollgate edit weight <file|overlay-dir> <percent> [--route NAME] [--document N] [--canary-backend NAME] [--kind KIND] [--path P]

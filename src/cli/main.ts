@@ -24,6 +24,7 @@ const VERBS: Readonly<Record<string, () => Promise<Verb>>> = {
   resume: async () => rolloutVerb('resume'),
   abort: async () => rolloutVerb('abort'),
   edit: async () => (await import('./edit.js')).runEdit,
+  report: async () => (await import('./report.js')).runReport,
   demo: async () => {
     const { runDemo } = await import('./demo.js');
     return (args, io) => runDemo(args, io, run);

@@ -26,6 +26,7 @@ import { activeRollout } from '../core/state.js';
 import { abortRollout, writingClock } from './rollout-verbs.js';
 import { notifyCli } from './notify.js';
 import { promotionEvents } from '../notify/events.js';
+import { resolveSourceTime } from './source-time.js';
 
 const COMMON = {
   config: { type: 'string' },
@@ -57,7 +58,12 @@ const VERB_OPTIONS = {
   validate: COMMON,
   check: COMMON,
   plan: COMMON,
-  promote: { ...COMMON, 'dry-run': { type: 'boolean' }, 'simulate-clock': { type: 'boolean' } },
+  promote: {
+    ...COMMON,
+    'dry-run': { type: 'boolean' },
+    'simulate-clock': { type: 'boolean' },
+    'source-time': { type: 'string' },
+  },
   rollback: { ...COMMON, 'dry-run': { type: 'boolean' }, 'simulate-clock': { type: 'boolean' } },
   status: COMMON,
   tick: { ...COMMON, 'simulate-clock': { type: 'boolean' } },
@@ -235,7 +241,11 @@ const PROMOTE_EXIT: Readonly<Record<PromotionOutcome['kind'], number>> = {
 export async function runPromote(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse('promote', args);
   const config = await loadConfig(io, values.config);
-  const request = buildRequest(config, positionals, values, io, values['dry-run'] === true);
+  const sourceTime = values['source-time'];
+  const request = {
+    ...buildRequest(config, positionals, values, io, values['dry-run'] === true),
+    ...(typeof sourceTime === 'string' ? { sourceTime: await resolveSourceTime(sourceTime, io.cwd) } : {}),
+  };
   const { clock, simulated } = writingClock(values, 'promote');
   const extraFacts = gateInputsFor(config, request.environment, { env: io.env });
   const outcome = await withStore(config, values, io, (store) =>

@@ -10,7 +10,14 @@ import { suggestion } from './did-you-mean.js';
 import { allowedKeysAt } from './schema-walk.js';
 import { TEMPLATE_HINT, yamlProblems } from './yaml-errors.js';
 import { MIRROR_KINDS } from '../overlays/traffic/mirror.js';
-import { type CanaryConfig, type Config, configSchema, type GateConfig, policyFileSchema } from './schema.js';
+import {
+  type BlueGreenConfig,
+  type CanaryConfig,
+  type Config,
+  configSchema,
+  type GateConfig,
+  policyFileSchema,
+} from './schema.js';
 
 export interface ConfigText {
   readonly file: string;
@@ -391,6 +398,7 @@ function checkReferences(
       });
     }
     if (env.canary !== undefined) checkCanary(source, config, envName, env.canary, gates, problems);
+    if (env.blueGreen !== undefined) checkBlueGreen(source, config, envName, env.blueGreen, gates, problems);
     if (
       !env.path.includes('{{service}}') &&
       serviceNames.length > 1 &&
@@ -584,4 +592,85 @@ function checkCanary(
       );
     }
   }
+}
+
+/** What the schema cannot say about `environments.<env>.blueGreen`: colours, traffic, gates. */
+function checkBlueGreen(
+  source: Source,
+  config: Omit<Config, 'gates' | 'file'>,
+  envName: string,
+  bg: BlueGreenConfig,
+  gates: Readonly<Record<string, GateConfig>>,
+  problems: ConfigProblem[],
+): void {
+  const base = ['environments', envName, 'blueGreen'];
+  const problem = (path: Path, message: string) =>
+    problems.push({
+      ...at(source, nodeAt(source, [...base, ...path])),
+      path: formatPath([...base, ...path]),
+      message,
+    });
+  if (config.environments[envName]?.canary !== undefined) {
+    problem([], 'an environment delivers one way: remove canary or blueGreen');
+  }
+  if (config.gitops.mode === 'pull-request') {
+    problem(
+      [],
+      'blue-green commits every move straight to the GitOps branch: set gitops.mode: push (pull-request mode for rollouts comes later)',
+    );
+  }
+  for (const colour of ['blue', 'green'] as const) {
+    const spec = bg[colour];
+    if ((spec.image === undefined) === (spec.path === undefined)) {
+      problem(
+        [colour],
+        spec.image === undefined
+          ? `say where the ${colour} workload is: image: "{{service}}-${colour}" (an images[].name in the overlay) or path: its own overlay folder`
+          : `give image or path for ${colour}, not both`,
+      );
+    }
+  }
+  if (
+    (bg.blue.image !== undefined && bg.blue.image === bg.green.image) ||
+    (bg.blue.path !== undefined && bg.blue.path === bg.green.path)
+  ) {
+    problem(['green'], 'blue and green name the same workload; give each colour its own');
+  }
+  if (bg.traffic.blue === bg.traffic.green) {
+    problem(
+      ['traffic', 'green'],
+      `blue and green are both "${bg.traffic.blue}" in the traffic file; name each colour's backend`,
+    );
+  }
+  if (bg.traffic.kind === 'service' && bg.traffic.selector === undefined) {
+    problem(
+      ['traffic'],
+      'traffic kind service needs selector: the label of the Service selector that names the colour, e.g. app.kubernetes.io/color',
+    );
+  }
+  if (bg.traffic.kind !== 'service' && bg.traffic.selector !== undefined) {
+    problem(
+      ['traffic', 'selector'],
+      `selector is for traffic kind service; kind ${bg.traffic.kind} switches by weights`,
+    );
+  }
+  if (bg.scaleDown && bg.replicas === undefined) {
+    problem(
+      ['scaleDown'],
+      'scaleDown (the default) scales the old colour to 0, so a preview must scale the idle colour up: set replicas (e.g. replicas: 4), or scaleDown: false',
+    );
+  }
+  const known = Object.keys(gates);
+  const checkGates = (names: readonly string[], path: Path) =>
+    names.forEach((gate, i) => {
+      if (gates[gate] === undefined) {
+        problem(
+          [...path, i],
+          `no gate named "${gate}"${suggestion(gate, known)}; define it under gates: or in policies/*.yaml (known: ${known.join(', ') || 'none'})`,
+        );
+      }
+    });
+  checkGates(bg.readiness, ['readiness']);
+  if (bg.preview !== undefined) checkGates(bg.preview.analysis, ['preview', 'analysis']);
+  if (bg.verify !== undefined) checkGates(bg.verify.analysis, ['verify', 'analysis']);
 }

@@ -181,6 +181,132 @@ export const canarySchema = z
   })
   .describe('How a canary advances in this environment (progressive delivery through git).');
 
+const colourSchema = (colour: string) =>
+  z
+    .strictObject({
+      image: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          `The images[].name of the ${colour} workload in the environment's overlay, e.g. "{{service}}-${colour}". Give this or \`path\`.`,
+        ),
+      path: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          `A separate overlay folder for the ${colour} workload (its images[] entry is the service's image), {{service}} allowed.`,
+        ),
+      workload: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          `The ${colour} workload's kustomize replicas[].name (default: image, else the service name); {{service}} allowed.`,
+        ),
+    })
+    .describe(`Where the ${colour} workload is.`);
+
+export const blueGreenSchema = z
+  .strictObject({
+    blue: colourSchema('blue'),
+    green: colourSchema('green'),
+    traffic: z
+      .strictObject({
+        kind: z
+          .enum(['gateway-api', 'istio', 'smi', 'service'])
+          .describe(
+            'gateway-api, istio or smi (two weighted backends, 100/0), or service (a Service selector).',
+          ),
+        file: z
+          .string()
+          .min(1)
+          .describe(
+            "The manifest that points at one colour, relative to the environment's overlay; {{service}} allowed.",
+          ),
+        route: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            'Route (or object, or rule) name when the file holds several; for kind service the Service name (default {{service}}).',
+          ),
+        selector: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            'For kind service: the selector label that names the colour, e.g. app.kubernetes.io/color.',
+          ),
+        blue: z
+          .string()
+          .min(1)
+          .describe(
+            'The blue backend name (weights), or the selector value (kind service); {{service}} allowed.',
+          ),
+        green: z
+          .string()
+          .min(1)
+          .describe(
+            'The green backend name (weights), or the selector value (kind service); {{service}} allowed.',
+          ),
+      })
+      .describe('What points the traffic at one colour.'),
+    preview: z
+      .strictObject({
+        duration: duration('How long the new colour is judged at 0% before the switch.'),
+        analysis: z
+          .array(z.string())
+          .default([])
+          .describe('Gates judged over the preview window (a smoke query, a preview route).'),
+      })
+      .optional()
+      .describe('Before the switch: the new colour runs, with no user traffic, and is judged.'),
+    autoPromote: z
+      .boolean()
+      .default(true)
+      .describe('false: after the preview, wait for /advance (rollgate advance) to switch.'),
+    verify: z
+      .strictObject({
+        duration: duration('How long the switched version is watched before it becomes the stable version.'),
+        analysis: z.array(z.string()).default([]).describe('Gates judged over the verify window.'),
+      })
+      .optional()
+      .describe('After the switch: a watch before the version counts as stable (a failure switches back).'),
+    scaleDownDelay: duration(
+      'How long the old colour keeps running after the switch (a switch-back is one commit meanwhile).',
+    ).default('30s'),
+    scaleDown: z
+      .boolean()
+      .default(true)
+      .describe('false: the old colour keeps its replicas after the switch.'),
+    replicas: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe(
+        'Replicas of a running colour: the idle colour is scaled up to this for a preview (needed with scaleDown).',
+      ),
+    readiness: z
+      .array(z.string())
+      .default([])
+      .describe(
+        'Gates that say the new colour is ready (e.g. a kube-state-metrics query); judged with the preview, before the switch.',
+      ),
+    analysisDelay: duration(
+      'Time after a commit before its analysis window opens (GitOps sync and scrape).',
+    ).default('1m'),
+    onFailure: z
+      .enum(['rollback', 'pause'])
+      .default('rollback')
+      .describe('What a failing analysis does: switch back / roll back at once, or pause for a person.'),
+  })
+  .describe(
+    'Blue-green delivery: two workloads, one takes all traffic; a promotion deploys to the idle one, then switches (docs/blue-green.md).',
+  );
+
 export const environmentSchema = z
   .strictObject({
     path: z
@@ -191,6 +317,7 @@ export const environmentSchema = z
     gates: z.array(z.string()).default([]).describe('Names of gates (under `gates:` or policies/*.yaml).'),
     services: z.array(z.string()).optional().describe('Services deployed here; all services when absent.'),
     canary: canarySchema.optional(),
+    blueGreen: blueGreenSchema.optional(),
   })
   .describe('A stage of the pipeline.');
 
@@ -309,6 +436,7 @@ export type EnvironmentConfig = z.output<typeof environmentSchema>;
 export type CanaryConfig = z.output<typeof canarySchema>;
 export type CanaryStep = z.output<typeof canaryStepSchema>;
 export type ShadowConfig = z.output<typeof shadowSchema>;
+export type BlueGreenConfig = z.output<typeof blueGreenSchema>;
 export type LimitsConfig = z.output<typeof limitsSchema>;
 export type NotifyTarget = z.output<typeof notifyTargetSchema>;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];

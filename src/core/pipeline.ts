@@ -425,6 +425,9 @@ export function commitMessage(
     ...reasonTrailers(request, decision),
     ...(options.simulatedClock ? { clock: 'simulated' } : {}),
     ...(request.runId !== undefined ? { run: request.runId } : {}),
+    ...(request.sourceTime !== undefined && request.kind !== 'rollback'
+      ? { sourceTime: request.sourceTime }
+      : {}),
   });
   return `${headline}\n\n${body.join('\n')}\n\n${trailers}\n`;
 }

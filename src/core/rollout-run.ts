@@ -371,6 +371,7 @@ async function inputOf(
     holdMs: target.strategy.holdMs(target, rollout),
     next: target.strategy.next(target, rollout),
     onFailure: target.strategy.onFailure(target),
+    ...(target.strategy.awaitsAdvance?.(target, rollout) === true ? { awaitAdvance: true } : {}),
   };
 }
 

@@ -32,7 +32,13 @@ export type NextMove =
   | { readonly kind: 'verify' };
 
 export type WaitReason =
-  'hold' | 'frozen' | 'paused' | 'analysis.pending' | 'analysis.error' | 'analysis.no-data-yet';
+  | 'hold'
+  | 'frozen'
+  | 'paused'
+  | 'analysis.pending'
+  | 'analysis.error'
+  | 'analysis.no-data-yet'
+  | 'awaiting-advance';
 
 export type RolloutAction =
   | {
@@ -102,6 +108,8 @@ export interface RolloutInput {
   /** `advance`: the rest of the hold is skipped (freeze and analysis still apply). */
   readonly advance?: boolean;
   readonly onFailure: 'rollback' | 'pause';
+  /** The next move waits for an operator's `advance` (blue-green `autoPromote: false`). */
+  readonly awaitAdvance?: boolean;
 }
 
 /**
@@ -221,6 +229,13 @@ export function decideTick(input: RolloutInput): RolloutAction {
       kind: 'pause',
       reasonCode: 'analysis.no-data',
       message: `no data at the end of the hold (${inconclusive.map((v) => `${v.verdict.gate}: ${v.verdict.reason}`).join('; ')}): pausing`,
+    };
+  }
+  if (input.awaitAdvance && !input.advance) {
+    return {
+      kind: 'wait',
+      reasonCode: 'awaiting-advance',
+      message: `ready for the next move (${input.next.kind}); it waits for /advance (rollgate advance)`,
     };
   }
   const reasonCode = input.advance && now < holdEnds ? 'operator.advance' : 'hold.done';

@@ -74,6 +74,11 @@ export interface PromotionRequest {
    * landed but whose answer was lost can recognise its own commit.
    */
   readonly runId?: string;
+  /**
+   * When the promoted change was made (the source commit's time, ISO): written as
+   * `Rollgate-Source-Time`, the start of the delivery report's lead time.
+   */
+  readonly sourceTime?: string;
 }
 
 /** One rollgate commit read back from the GitOps history through its trailers. */

@@ -78,7 +78,7 @@ export function canaryLayout(target: StrategyTarget) {
 
 type Files = Readonly<Record<string, string | undefined>>;
 
-function versionOfEntry(text: string, name: string): string | undefined {
+export function versionOfEntry(text: string, name: string): string | undefined {
   const entry = readImages(text).find((i) => i.name === name);
   if (entry === undefined) return undefined;
   const version = formatVersion({
@@ -146,7 +146,7 @@ function observe(target: StrategyTarget, files: Files): Observation {
   };
 }
 
-function imageSpec(name: string, version: Version) {
+export function imageSpec(name: string, version: Version) {
   return {
     name,
     ...(version.tag !== undefined ? { newTag: version.tag } : {}),
@@ -155,7 +155,7 @@ function imageSpec(name: string, version: Version) {
 }
 
 /** Accumulates text edits per file, so two edits of one file become one FileEdit. */
-class EditSet {
+export class EditSet {
   private readonly byPath = new Map<string, { before: string; after: string; descriptions: string[] }>();
   constructor(private readonly files: Files) {}
   text(path: string): string | undefined {

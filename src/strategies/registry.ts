@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js';
+import { blueGreenStrategy } from './blue-green.js';
 import { canaryStrategy } from './canary.js';
 import type { Strategy } from './strategy.js';
 
@@ -8,6 +9,7 @@ import type { Strategy } from './strategy.js';
  */
 export const STRATEGIES: Readonly<Record<string, Strategy>> = {
   canary: canaryStrategy,
+  'blue-green': blueGreenStrategy,
 };
 
 /** The strategy an environment rolls out with; undefined for plain (all-at-once) promotions. */

@@ -64,6 +64,8 @@ export interface Strategy {
     action: RolloutAction,
     rollout: RolloutState | undefined,
   ) => RolloutPhase | undefined;
+  /** True when the next move waits for an operator's `advance` (blue-green `autoPromote: false`). */
+  readonly awaitsAdvance?: (target: StrategyTarget, rollout: RolloutState) => boolean;
   /** The rollout's weight after a promotion: 0 for a canary (the default), 100 for a blue-green switch. */
   readonly promotedWeight?: number;
   /** The strategy's own words for an action the engine decided, when the engine's would mislead. */

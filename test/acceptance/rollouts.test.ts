@@ -305,6 +305,24 @@ describe('acceptance: canary rollouts', { timeout: 240_000 }, () => {
     expect(result(again)).toMatchObject({ status: 'aborted' });
   });
 
+  it('/rollback of an active rollout is /abort: the canary back to the stable version, weight 0, held', async () => {
+    const s = await rolloutScene();
+    const stable = await s.gitops.show('main', OVERLAY);
+    const run = await comment(s, '/rollback production --reason "bad canary"');
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs).toMatchObject({ phase: 'aborted', weight: '0' });
+    expect(await weights(s)).toEqual([100, 0]);
+    // The stable entry stays where it was; only the canary's goes back.
+    expect(await s.gitops.show('main', OVERLAY)).toBe(
+      stable.replace(/(name: checkout-canary\n.*\n\s+newTag: )"1.3.5"/, '$1"1.3.0"'),
+    );
+    expect(await state(s)).toMatchObject({ phase: 'aborted', holds: 'true' });
+    const message = await gitOk(s.gitops.dir, ['log', '-1', '--format=%B', 'main']);
+    expect(message).toMatch(/^abort rollout of checkout 1\.3\.5 in production/);
+    expect(message).toMatch(/^Rollgate-Hold: 1\.3\.5$/m);
+    expect(message).toMatch(/^Rollgate-Reason: bad canary$/m);
+  });
+
   it('a command on another issue steers the rollout, updates the PR sticky, and replies where it was asked', async () => {
     const s = await rolloutScene();
     const issue = s.pr.number + 100;

@@ -1,0 +1,383 @@
+import { posix } from 'node:path';
+import { isMap, isScalar, type Node, type YAMLMap } from 'yaml';
+import type { BlueGreenConfig } from '../config/schema.js';
+import { parseDuration } from '../core/duration.js';
+import { findKustomization, imageNameOf, KUSTOMIZATION_NAMES, overlayDir } from '../core/overlay-paths.js';
+import { parseVersion } from '../core/request.js';
+import type { NextMove, RolloutAction } from '../core/rollout.js';
+import { isPromotedPhase, phaseOf, type RolloutState } from '../core/state.js';
+import {
+  applySplices,
+  type EditOutcome,
+  fail,
+  isFailure,
+  parseText,
+  scalarSplice,
+  verifyEdit,
+} from '../overlays/cst-edit.js';
+import { readImages, setImages } from '../overlays/kustomization.js';
+import { setReplicas } from '../overlays/replicas.js';
+import { apiGroupKind, metadataName } from '../overlays/traffic/common.js';
+import { setWeight } from '../overlays/traffic/set-weight.js';
+import { EditSet, imageSpec, readCanaryWeight, versionOfEntry } from './canary.js';
+import type { Observation, Strategy, StrategyTarget, WriteOutcome } from './strategy.js';
+
+// Blue-green (docs/blue-green.md): two workloads, blue and green; a traffic file (two weighted
+// backends at 100/0, or a Service selector) points at one. A promotion deploys the version to the
+// idle colour (scaled up) and previews it at 0%; one commit switches all traffic to it; `verify`
+// watches it; after `scaleDownDelay` (and the verify) one commit scales the old colour to 0. A
+// failure before that is one switch-back commit. Which colour is live is read from the traffic file
+// at every tick, so the state file needs no colour of its own: the new colour is the idle one while
+// previewing, the live one after the switch.
+
+type Colour = 'blue' | 'green';
+const other = (c: Colour): Colour => (c === 'blue' ? 'green' : 'blue');
+const fill = (text: string, service: string) => text.replaceAll('{{service}}', service);
+type Files = Readonly<Record<string, string | undefined>>;
+
+function configOf(target: StrategyTarget): BlueGreenConfig {
+  const bg = target.config.environments[target.environment]?.blueGreen;
+  if (bg === undefined) throw new Error(`environment ${target.environment} has no blueGreen`);
+  return bg;
+}
+
+function ms(text: string | undefined): number {
+  return text === undefined ? 0 : (parseDuration(text) ?? 0);
+}
+
+/** Where each colour lives, `{{service}}` filled in. */
+export function blueGreenLayout(target: StrategyTarget) {
+  const bg = configOf(target);
+  const { service } = target;
+  const dir = overlayDir(target.config, target.environment, service);
+  const colour = (c: Colour) => {
+    const spec = bg[c];
+    const image = spec.image !== undefined ? fill(spec.image, service) : imageNameOf(target.config, service);
+    return {
+      dir: spec.path !== undefined ? posix.normalize(fill(spec.path, service)) : dir,
+      image,
+      workload:
+        spec.workload !== undefined
+          ? fill(spec.workload, service)
+          : spec.image !== undefined
+            ? image
+            : service,
+      /** The backend name or selector value the traffic file knows the colour by. */
+      traffic: fill(bg.traffic[c], service),
+    };
+  };
+  return {
+    dir,
+    trafficFile: posix.normalize(`${dir}/${fill(bg.traffic.file, service)}`),
+    blue: colour('blue'),
+    green: colour('green'),
+    route: bg.traffic.route !== undefined ? fill(bg.traffic.route, service) : undefined,
+  };
+}
+
+type Layout = ReturnType<typeof blueGreenLayout>;
+
+/** The Service a selector-kind traffic file holds, and its selector value node. */
+function selectorNode(
+  text: string,
+  layout: Layout,
+  selector: string,
+  service: string,
+):
+  | {
+      parsed: Exclude<ReturnType<typeof parseText>, { ok: false }>;
+      docIndex: number;
+      node: Node;
+      value: string;
+    }
+  | { message: string } {
+  const parsed = parseText(text);
+  if (isFailure(parsed)) return { message: parsed.message };
+  const name = layout.route ?? service;
+  const found = parsed.docs.flatMap((doc, docIndex) => {
+    const { kind } = apiGroupKind(doc);
+    return kind === 'Service' && metadataName(doc) === name ? [{ doc, docIndex }] : [];
+  });
+  const only = found[0];
+  if (only === undefined || found.length > 1) {
+    return { message: `${found.length === 0 ? 'no' : 'several'} Service named ${name} in the traffic file` };
+  }
+  const selectorMap = only.doc.getIn(['spec', 'selector'], true);
+  const node = isMap(selectorMap) ? (selectorMap as YAMLMap).get(selector, true) : undefined;
+  if (!isScalar(node) || typeof node.value !== 'string') {
+    return { message: `Service ${name} has no spec.selector.${selector} to point at a colour` };
+  }
+  return { parsed, docIndex: only.docIndex, node: node as Node, value: node.value };
+}
+
+/** The colour the traffic file sends everyone to, or why it cannot say. */
+export function liveColour(target: StrategyTarget, files: Files): Colour | { message: string } {
+  const bg = configOf(target);
+  const layout = blueGreenLayout(target);
+  const text = files[layout.trafficFile];
+  if (text === undefined) {
+    return {
+      message: `no traffic file ${layout.trafficFile}; check environments.${target.environment}.blueGreen.traffic.file`,
+    };
+  }
+  if (bg.traffic.kind === 'service') {
+    const found = selectorNode(text, layout, bg.traffic.selector ?? '', target.service);
+    if ('message' in found) return { message: `${layout.trafficFile}: ${found.message}` };
+    if (found.value === layout.blue.traffic) return 'blue';
+    if (found.value === layout.green.traffic) return 'green';
+    return {
+      message: `${layout.trafficFile}: the selector ${bg.traffic.selector ?? ''}=${found.value} names neither blue (${layout.blue.traffic}) nor green (${layout.green.traffic})`,
+    };
+  }
+  const options = {
+    kind: bg.traffic.kind,
+    ...(layout.route !== undefined ? { route: layout.route } : {}),
+    canaryBackend: layout.blue.traffic,
+  };
+  const blue = readCanaryWeight(text, options);
+  if (typeof blue !== 'number') return { message: `${layout.trafficFile}: ${blue.message}` };
+  if (blue === 100) return 'blue';
+  if (blue === 0) return 'green';
+  return {
+    message: `${layout.trafficFile}: the traffic is split (blue ${blue}%); blue-green needs one colour at 100%: set it with rollgate edit weight`,
+  };
+}
+
+/** The colour a rollout deploys to: the idle one until the switch, the live one after it. */
+function newColour(live: Colour, rollout: RolloutState | undefined): Colour {
+  return rollout !== undefined && isPromotedPhase(phaseOf(rollout)) ? live : other(live);
+}
+
+function colourText(files: Files, layout: Layout, c: Colour): { path: string; text: string } | undefined {
+  const k = findKustomization(files, layout[c].dir);
+  return k.kind === 'found' ? { path: k.path, text: k.text } : undefined;
+}
+
+function observe(target: StrategyTarget, files: Files, rollout?: RolloutState): Observation {
+  const layout = blueGreenLayout(target);
+  const live = liveColour(target, files);
+  if (typeof live !== 'string') return { ok: false, reasonCode: 'blue-green.traffic', message: live.message };
+  const fresh = newColour(live, rollout);
+  const liveK = colourText(files, layout, live);
+  const freshK = colourText(files, layout, fresh);
+  if (liveK === undefined || freshK === undefined) {
+    return {
+      ok: false,
+      reasonCode: 'blue-green.no-kustomization',
+      message: `no single kustomization in ${layout[liveK === undefined ? live : fresh].dir}`,
+    };
+  }
+  return {
+    ok: true,
+    stable: versionOfEntry(liveK.text, layout[live].image),
+    candidate: versionOfEntry(freshK.text, layout[fresh].image),
+    weight: fresh === live ? 100 : 0,
+  };
+}
+
+/** Points the traffic at `to`: its backend 100, the other 0; or the Service selector's value. */
+function switchTo(target: StrategyTarget, text: string, to: Colour): EditOutcome {
+  const bg = configOf(target);
+  const layout = blueGreenLayout(target);
+  if (bg.traffic.kind !== 'service') {
+    return setWeight(text, {
+      percent: 100,
+      kind: bg.traffic.kind,
+      ...(layout.route !== undefined ? { route: layout.route } : {}),
+      canaryBackend: layout[to].traffic,
+    });
+  }
+  const selector = bg.traffic.selector ?? '';
+  const found = selectorNode(text, layout, selector, target.service);
+  if ('message' in found) return fail('not-found', found.message);
+  const value = layout[to].traffic;
+  if (found.value === value) return { ok: true, text, changed: false, descriptions: [] };
+  const splice = scalarSplice(found.node, { value, kind: 'string' }, false);
+  if (isFailure(splice)) return splice;
+  const after = applySplices(text, [splice]);
+  if (isFailure(after)) return after;
+  const problem = verifyEdit(found.parsed, after, found.docIndex, [
+    { op: 'set', path: ['spec', 'selector', selector], value },
+  ]);
+  if (problem !== undefined) return problem;
+  return {
+    ok: true,
+    text: after,
+    changed: true,
+    descriptions: [
+      `Service ${layout.route ?? target.service} selector ${selector}: ${found.value} -> ${value}`,
+    ],
+  };
+}
+
+function write(
+  target: StrategyTarget,
+  files: Files,
+  action: RolloutAction,
+  before: Parameters<Strategy['write']>[3],
+): WriteOutcome {
+  const bg = configOf(target);
+  const layout = blueGreenLayout(target);
+  const set = new EditSet(files);
+  const failure = (reasonCode: string, message: string): WriteOutcome => ({ ok: false, reasonCode, message });
+  const live = liveColour(target, files);
+  if (typeof live !== 'string') return failure('plan.blue-green.traffic', live.message);
+  const fresh = newColour(live, before.rollout);
+  const scaleDown = bg.scaleDown;
+
+  const image = (c: Colour, version: string): WriteOutcome | undefined => {
+    const k = colourText(files, layout, c);
+    if (k === undefined)
+      return failure('plan.no-kustomization', `no single kustomization in ${layout[c].dir}`);
+    const text = set.text(k.path) ?? k.text;
+    const name = layout[c].image;
+    if (!readImages(text).some((i) => i.name === name)) {
+      return failure(
+        'plan.not-found',
+        `${k.path} has no images entry ${name} for the ${c} workload; add one (name: ${name}, newName: <the image>)`,
+      );
+    }
+    const edited = setImages(text, [imageSpec(name, parseVersion(version))]);
+    if (!edited.ok) return failure(`plan.${edited.code}`, `${k.path}: ${edited.message}`);
+    set.set(
+      k.path,
+      edited.text,
+      edited.descriptions.map((d) => `${c}: ${d}`),
+    );
+    return undefined;
+  };
+  const replicas = (c: Colour, count: number | undefined): WriteOutcome | undefined => {
+    if (!scaleDown || count === undefined) return undefined;
+    const k = colourText(files, layout, c);
+    if (k === undefined)
+      return failure('plan.no-kustomization', `no single kustomization in ${layout[c].dir}`);
+    const edited = setReplicas(set.text(k.path) ?? k.text, [{ name: layout[c].workload, count }]);
+    if (!edited.ok) return failure(`plan.${edited.code}`, `${k.path}: ${edited.message}`);
+    set.set(
+      k.path,
+      edited.text,
+      edited.descriptions.map((d) => `${c}: ${d}`),
+    );
+    return undefined;
+  };
+  const traffic = (to: Colour): WriteOutcome | undefined => {
+    const text = set.text(layout.trafficFile);
+    if (text === undefined) return failure('plan.no-traffic-file', `no traffic file ${layout.trafficFile}`);
+    const edited = switchTo(target, text, to);
+    if (!edited.ok) return failure(`plan.${edited.code}`, `${layout.trafficFile}: ${edited.message}`);
+    set.set(layout.trafficFile, edited.text, edited.descriptions);
+    return undefined;
+  };
+
+  const steps: (() => WriteOutcome | undefined)[] = [];
+  const phase = before.rollout !== undefined ? phaseOf(before.rollout) : undefined;
+  switch (action.kind) {
+    case 'start':
+      if (isPromotedPhase(phase)) {
+        return failure(
+          'plan.blue-green.switched',
+          `${before.rollout?.version ?? 'a version'} was just switched to and the old colour is the way back; wait until it is verified (or abort it) before promoting another version`,
+        );
+      }
+      steps.push(
+        () => replicas(fresh, bg.replicas),
+        () => image(fresh, before.version),
+      );
+      break;
+    case 'promote':
+      steps.push(() => traffic(fresh));
+      break;
+    case 'verify':
+      steps.push(() => replicas(other(fresh), 0));
+      break;
+    case 'rollback':
+    case 'abort':
+      if (isPromotedPhase(phase)) {
+        // Inside the scale-down delay the old colour still runs: one switch-back commit.
+        steps.push(() => traffic(other(fresh)));
+      } else if (before.stable !== undefined) {
+        const stable = before.stable;
+        steps.push(
+          () => image(fresh, stable),
+          () => replicas(fresh, 0),
+        );
+      }
+      break;
+    case 'step':
+    case 'pause':
+    case 'resume':
+    case 'wait':
+      break;
+  }
+  for (const step of steps) {
+    const problem = step();
+    if (problem !== undefined) return problem;
+  }
+  return { ok: true, edits: set.edits() };
+}
+
+export const blueGreenStrategy: Strategy = {
+  kind: 'blue-green',
+  appliesTo: (config, environment) => config.environments[environment]?.blueGreen !== undefined,
+  paths(target) {
+    const layout = blueGreenLayout(target);
+    const dirs = [...new Set([layout.dir, layout.blue.dir, layout.green.dir])];
+    return [...dirs.flatMap((d) => KUSTOMIZATION_NAMES.map((n) => `${d}/${n}`)), layout.trafficFile];
+  },
+  observe,
+  start: () => ({ steps: 1, step: 0, weight: 0 }),
+  next(_target, rollout): NextMove {
+    return isPromotedPhase(phaseOf(rollout)) ? { kind: 'verify' } : { kind: 'promote' };
+  },
+  holdMs(target, rollout) {
+    const bg = configOf(target);
+    if (isPromotedPhase(phaseOf(rollout))) {
+      return Math.max(ms(bg.verify?.duration), bg.scaleDown ? ms(bg.scaleDownDelay) : 0);
+    }
+    return ms(bg.preview?.duration);
+  },
+  analysisGates(target, rollout) {
+    const bg = configOf(target);
+    if (isPromotedPhase(phaseOf(rollout))) return bg.verify?.analysis ?? [];
+    return [...bg.readiness, ...(bg.preview?.analysis ?? [])];
+  },
+  analysisDelayMs: (target) => ms(configOf(target).analysisDelay),
+  onFailure: (target) => configOf(target).onFailure,
+  // The move after the switch (the old colour's scale-down, or the verify) is always there.
+  hasVerify: () => true,
+  awaitsAdvance: (target, rollout) => !configOf(target).autoPromote && !isPromotedPhase(phaseOf(rollout)),
+  promotedWeight: 100,
+  phaseAfter(target, action) {
+    switch (action.kind) {
+      case 'start':
+        return 'previewing';
+      case 'promote':
+        return 'switched';
+      case 'verify':
+        return configOf(target).scaleDown ? 'scaled-down' : 'verified';
+      default:
+        return undefined;
+    }
+  },
+  describe(target, action, rollout) {
+    const bg = configOf(target);
+    const fresh =
+      rollout !== undefined && isPromotedPhase(phaseOf(rollout)) ? 'the new colour' : 'the idle colour';
+    switch (action.kind) {
+      case 'start':
+        return `${action.message}: deployed to ${fresh} at 0%${bg.preview ? `, previewed for ${bg.preview.duration}` : ''}`;
+      case 'promote':
+        return `switch: ${rollout?.version ?? 'the version'} takes all traffic; the old colour stays up for ${bg.scaleDownDelay}${bg.verify ? ` and the verify (${bg.verify.duration})` : ''}`;
+      case 'verify':
+        return `verified ${rollout?.version ?? ''}: it is the stable version now${bg.scaleDown ? '; the old colour is scaled to 0' : ''}`;
+      case 'rollback':
+      case 'abort':
+        return rollout !== undefined && isPromotedPhase(phaseOf(rollout))
+          ? `${action.message}: switching traffic back to the old colour in one commit`
+          : undefined;
+      default:
+        return undefined;
+    }
+  },
+  write,
+};
