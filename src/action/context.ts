@@ -188,3 +188,16 @@ export function asReactions(data: unknown): ListedReaction[] {
     return login && content ? [{ user: login, content }] : [];
   });
 }
+
+/**
+ * The time of the commit a `push` event delivers (`head_commit.timestamp`), when it is the commit
+ * the run promotes: the Rollgate-Source-Time of the promotion, with no extra request.
+ */
+export function pushedCommitTime(payload: unknown, sha: string): string | undefined {
+  if (!isObject(payload)) return undefined;
+  const head = obj(payload, 'head_commit');
+  if (!head || str(head, 'id') !== sha) return undefined;
+  const timestamp = str(head, 'timestamp');
+  const ms = timestamp === undefined ? Number.NaN : Date.parse(timestamp);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}

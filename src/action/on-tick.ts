@@ -17,6 +17,7 @@ import {
   gitopsRepository,
   makeStore,
   readAppRepository,
+  scheduleWants,
   trustedConfigOf,
   type Clients,
 } from './setup.js';
@@ -97,12 +98,8 @@ function statusOf(report: TickReport): RunStatus {
  * its statuses (the sweep), the latest deployments (the rollout reports).
  */
 export function withTick(handler: Handler): Handler {
-  return async (ctx, inputs, clients, clock) => {
-    const read = await readAppRepository(clients(), ctx.repository, {
-      configPath: inputs.config,
-      openPulls: true,
-      deployments: true,
-    });
+  return async (ctx, inputs, clients, clock, given) => {
+    const read = given ?? (await readAppRepository(clients(), ctx.repository, scheduleWants(inputs.config)));
     const [tick, other] = await Promise.allSettled([
       onTick(ctx, inputs, clients, clock, read),
       handler(ctx, inputs, clients, clock, read),

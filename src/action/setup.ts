@@ -55,6 +55,11 @@ export function readAppRepository(clients: Clients, repo: Repo, wants: AppReadWa
   return readApp(appGraphql(clients), repo, wants);
 }
 
+/** What a `schedule` run reads of this repository: the config, every open PR's head and statuses, the latest deployments. */
+export function scheduleWants(configPath: string): AppReadWants {
+  return { configPath, openPulls: true, deployments: true };
+}
+
 /** The config and gates of a read, validated with file:line:col problems. */
 export function trustedConfigOf(
   read: Pick<AppRead, 'branch' | 'sha' | 'files'>,

@@ -192,6 +192,8 @@ describe('acceptance: /promote on a pull request', () => {
     expect(result(run)).toMatchObject({ status: 'committed', allowed: true });
     expect(tagOf(await s.gitops.show('main', CHECKOUT_PROD))).toBe('1.3.5');
     expect(result(run).decision?.verdicts.map((v) => v.outcome)).toContain('warn');
+    // --reason is recorded for every writing verb (issue 8), in the Action too.
+    expect(s.sim.state.apiCommits[0]?.body).toMatch(/^Rollgate-Reason: INC-7 fix$/m);
   });
 
   it('a commenter without write permission is refused after one read, with one reaction and no reply', async () => {
