@@ -42,7 +42,10 @@ export async function onTick(
     (await readAppRepository(clients(), ctx.repository, { configPath: inputs.config, deployments: true }));
   const { config } = trustedConfigOf(app, ctx.repository, inputs.config, ctx.env);
   if (!hasRollouts(config))
-    return { kind: 'ignored', why: 'no environment rolls out progressively (no canary:)' };
+    return {
+      kind: 'ignored',
+      why: 'no environment rolls out progressively (no canary:, blueGreen: or flags:)',
+    };
   // After a commit the tick's next reads are served from what it committed (see cachingStore).
   const store = cachingStore(makeStore(config, ctx, clients()), { mode: config.gitops.mode });
   // Like a promotion, each commit names the run that made it (Rollgate-Source), for the audit trail.
@@ -75,8 +78,11 @@ export async function onTick(
   return end;
 }
 
+/** An environment rolls out progressively: a strategy (canary, blue-green) or a flag rollout. */
 function hasRollouts(config: Config): boolean {
-  return Object.keys(config.environments).some((env) => strategyFor(config, env) !== undefined);
+  return Object.entries(config.environments).some(
+    ([env, e]) => strategyFor(config, env) !== undefined || Object.keys(e.flags ?? {}).length > 0,
+  );
 }
 
 function statusOf(report: TickReport): RunStatus {
