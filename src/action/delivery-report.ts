@@ -4,7 +4,7 @@ import { buildDeliveryReport } from '../report/delivery-read.js';
 import { deliveryMarkdown } from '../report/delivery-markdown.js';
 import { describeError } from './describe-error.js';
 import type { Handler } from './finish.js';
-import { loadTrustedConfig, makeStore } from './setup.js';
+import { makeStore, readAppRepository, scheduleWants, trustedConfigOf } from './setup.js';
 
 /**
  * `schedule` with the `delivery-report` input (a window such as 90d): after the handler, the
@@ -12,10 +12,12 @@ import { loadTrustedConfig, makeStore } from './setup.js';
  * warning, and the run ends as the handler said.
  */
 export function withDeliveryReport(handler: Handler): Handler {
-  return async (ctx, inputs, clients, clock) => {
-    const end = await handler(ctx, inputs, clients, clock);
+  return async (ctx, inputs, clients, clock, given) => {
     const window = inputs['delivery-report'].trim();
-    if (window === '') return end;
+    if (window === '') return handler(ctx, inputs, clients, clock, given);
+    // One read of this repository serves the handler and the report (the config once per run).
+    const read = given ?? (await readAppRepository(clients(), ctx.repository, scheduleWants(inputs.config)));
+    const end = await handler(ctx, inputs, clients, clock, read);
     const sinceMs = parseDuration(window);
     if (sinceMs === undefined || sinceMs <= 0) {
       warning(
@@ -24,8 +26,7 @@ export function withDeliveryReport(handler: Handler): Handler {
       return end;
     }
     try {
-      const { github } = clients();
-      const { config } = await loadTrustedConfig(github, ctx.repository, inputs.config, ctx.env);
+      const { config } = trustedConfigOf(read, ctx.repository, inputs.config, ctx.env);
       const report = await buildDeliveryReport(makeStore(config, ctx, clients()), { now: clock(), sinceMs });
       await summary.addRaw(deliveryMarkdown(report), true).write();
     } catch (err) {

@@ -68,7 +68,7 @@ export async function onDispatch(
   const ask = askFromInputs(inputs);
   const { github } = clients();
   const repo = ctx.repository;
-  const { config } = await loadTrustedConfig(github, repo, inputs.config, ctx.env);
+  const { config } = await loadTrustedConfig(clients(), repo, inputs.config, ctx.env);
   const services = checkTarget(config, ask.environment, ask.services);
   const resolved = resolveVersion(config, services, ask.version, ctx.sha);
   if ('problem' in resolved) throw new Error(resolved.problem);
