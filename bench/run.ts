@@ -1,4 +1,5 @@
 import { type BenchResult, type BenchRow } from './row.js';
+import { rows as api } from './api.js';
 import { rows as edits } from './edits.js';
 import { rows as gates } from './gates.js';
 import { rows as git } from './git.js';
@@ -21,6 +22,7 @@ const AREAS: Readonly<Record<string, readonly BenchRow[]>> = {
   gates,
   edits,
   git,
+  api,
 };
 
 const wanted = process.argv.slice(2);

@@ -11,8 +11,9 @@ Usage:
   rollgate promote <env> [--service S]... --version V [--at ISO-TIME] [--dry-run] [--reason TEXT] [--source-time ISO|REV]
   rollgate rollback <env> [--service S]... [--dry-run] [--reason TEXT]
   rollgate status [--json]
-  rollgate tick [<env>...] [--service S]... [--json]
-  rollgate advance|pause|resume|abort <env> [--service S]... [--reason TEXT]
+  rollgate promote <env> --flag NAME [--dry-run] [--reason TEXT]
+  rollgate tick [<env>...] [--service S]... [--flag NAME]... [--json]
+  rollgate advance|pause|resume|abort <env> [--service S]... [--flag NAME]... [--reason TEXT]
   rollgate report [--since 90d] [--environment E] [--json | --markdown | --html FILE]
   rollgate edit image <dir|file> <spec>...
   rollgate edit replicas <dir|file> <name>=<count>...
@@ -44,7 +45,7 @@ Steers the active rollouts of <env> (the named services, else all with one), one
            version held until promote --reason lifts it
   advance  skip the rest of the hold: the next step now (freeze and analysis still apply)
 --reason is recorded as Rollgate-Reason. Exit 0 done, 1 refused (nothing active, paused, frozen),
-2 usage, 3 I/O.`,E={tick:`rollgate tick [<env>...] [--service S]... [--json] [--at ISO-TIME --simulate-clock]
+2 usage, 3 I/O.`,E={tick:`rollgate tick [<env>...] [--service S]... [--flag NAME]... [--json] [--at ISO-TIME --simulate-clock]
 
 One tick of every active rollout (of the named environments and services, else all): reads the
 GitOps head, the state files (.rollgate/state) and Prometheus, and for each rollout decides exactly
@@ -52,7 +53,9 @@ one of wait, step, promote, verify, pause or roll back; every action but wait is
 prints { schema_version, at, exitCode, rollouts: [{ environment, service, version, stable, phase,
 step, steps, weight, action, commit, analysis }], problems }. Exit 0 when every rollout did what the
 rules say (waiting, stepping and rolling back included), 3 when one could not be judged (I/O).
---at on a writing verb needs --simulate-clock; such commits carry Rollgate-Clock: simulated.`,advance:i,pause:i,resume:i,abort:i,validate:`rollgate validate [--config FILE]
+--at on a writing verb needs --simulate-clock; such commits carry Rollgate-Clock: simulated.
+Feature-flag rollouts (environments.<env>.flags) tick beside the services; --flag NAME picks flag
+rollouts (then no service unless --service is given too), --service alone picks no flag.`,advance:i,pause:i,resume:i,abort:i,validate:`rollgate validate [--config FILE]
 
 Loads the config and policies/*.yaml beside it and reports every problem as file:line:col with the
 key path, what was expected and a did-you-mean. Exit 0 when valid, 2 otherwise.`,check:`rollgate check <env> [--service S]... --version V [--at ISO-TIME] [--json] [--config FILE] [--gitops PATH|URL]
@@ -117,12 +120,12 @@ rollgate demo canary (npm run demo:canary) starts a real Prometheus (the prometh
 binaries; Debian: apt-get install prometheus), backfills it with a healthy release 1.5.0 and a
 failing one 1.6.0, and walks both through a canary in production with examples/app/.github/
 rollgate-canary.yaml: 1.5.0 steps 5% -> 25% -> 50%, promotes and verifies; 1.6.0 fails its analysis
-at 25% and rolls back with a hold. Each action's commit is shown, then rollgate status.`};function v(t){return E[t]}var n={ok:0,denied:1,usage:2,io:3},w={validate:async()=>(await import("./chunks/verbs-E3SIZGVO.js")).runValidate,check:async()=>(await import("./chunks/verbs-E3SIZGVO.js")).runCheck,plan:async()=>(await import("./chunks/verbs-E3SIZGVO.js")).runPlan,promote:async()=>(await import("./chunks/verbs-E3SIZGVO.js")).runPromote,rollback:async()=>(await import("./chunks/verbs-E3SIZGVO.js")).runRollback,status:async()=>(await import("./chunks/verbs-E3SIZGVO.js")).runStatus,tick:async()=>(await import("./chunks/rollout-verbs-WBWOSJOV.js")).runTickVerb,advance:async()=>l("advance"),pause:async()=>l("pause"),resume:async()=>l("resume"),abort:async()=>l("abort"),edit:async()=>(await import("./chunks/edit-HRW5G762.js")).runEdit,report:async()=>(await import("./chunks/report-P5GRVODT.js")).runReport,demo:async()=>{let{runDemo:t}=await import("./chunks/demo-2GB7RTFL.js");return(r,a)=>t(r,a,m)}};async function l(t){let{runRolloutVerb:r}=await import("./chunks/rollout-verbs-WBWOSJOV.js");return(a,o)=>r(t,a,o)}async function m(t,r){let[a,...o]=t;if(a===void 0||a==="--help"||a==="-h"||a==="help")return r.stdout(c),a===void 0?n.usage:n.ok;if(o.includes("--help")||o.includes("-h")){let e=v(a);return e===void 0?y(r,`unknown command "${a}"`):(r.stdout(e),n.ok)}try{if(a==="--version")return r.stdout("rollgate 0.1.0"),n.ok;let e=Object.hasOwn(w,a)?w[a]:void 0;return e===void 0?y(r,`unknown command "${a}"`):await(await e())(o,r)}catch(e){let s=a==="edit"&&o[0]!==void 0&&!o[0].startsWith("-")?`edit ${o[0]}`:a;if(e instanceof p)r.stderr(`rollgate ${s}: config error:
+at 25% and rolls back with a hold. Each action's commit is shown, then rollgate status.`};function v(t){return E[t]}var n={ok:0,denied:1,usage:2,io:3},y={validate:async()=>(await import("./chunks/verbs-MQ5VCVKM.js")).runValidate,check:async()=>(await import("./chunks/verbs-MQ5VCVKM.js")).runCheck,plan:async()=>(await import("./chunks/verbs-MQ5VCVKM.js")).runPlan,promote:async()=>(await import("./chunks/verbs-MQ5VCVKM.js")).runPromote,rollback:async()=>(await import("./chunks/verbs-MQ5VCVKM.js")).runRollback,status:async()=>(await import("./chunks/verbs-MQ5VCVKM.js")).runStatus,tick:async()=>(await import("./chunks/rollout-verbs-SVFVTIAL.js")).runTickVerb,advance:async()=>l("advance"),pause:async()=>l("pause"),resume:async()=>l("resume"),abort:async()=>l("abort"),edit:async()=>(await import("./chunks/edit-MI6PYX4G.js")).runEdit,report:async()=>(await import("./chunks/report-RE42MRQY.js")).runReport,demo:async()=>{let{runDemo:t}=await import("./chunks/demo-2GB7RTFL.js");return(r,a)=>t(r,a,m)}};async function l(t){let{runRolloutVerb:r}=await import("./chunks/rollout-verbs-SVFVTIAL.js");return(a,o)=>r(t,a,o)}async function m(t,r){let[a,...o]=t;if(a===void 0||a==="--help"||a==="-h"||a==="help")return r.stdout(c),a===void 0?n.usage:n.ok;if(o.includes("--help")||o.includes("-h")){let e=v(a);return e===void 0?w(r,`unknown command "${a}"`):(r.stdout(e),n.ok)}try{if(a==="--version")return r.stdout("rollgate 0.1.0"),n.ok;let e=Object.hasOwn(y,a)?y[a]:void 0;return e===void 0?w(r,`unknown command "${a}"`):await(await e())(o,r)}catch(e){let s=a==="edit"&&o[0]!==void 0&&!o[0].startsWith("-")?`edit ${o[0]}`:a;if(e instanceof p)r.stderr(`rollgate ${s}: config error:
 ${e.problems.map(d=>`  ${h(d)}`).join(`
 `)}
 Fix the config (rollgate validate checks it alone); run "rollgate ${s} --help" for usage.`);else if(e instanceof u)r.stderr(`rollgate ${s}: ${e.message}
 Run "rollgate ${s} --help" for usage.`);else if(e instanceof g)r.stderr(`rollgate ${s}: ${e.message}`);else{let d=e instanceof Error?e.message:String(e),b=r.env.ROLLGATE_DEBUG&&e instanceof Error&&e.stack?`
-${e.stack}`:"";r.stderr(`rollgate ${s}: internal error: ${d}. This is a bug in rollgate: please report it with the command line (ROLLGATE_DEBUG=1 shows where it happened).${b}`)}return f(e)}}function y(t,r){return t.stderr(`rollgate: ${r}
+${e.stack}`:"";r.stderr(`rollgate ${s}: internal error: ${d}. This is a bug in rollgate: please report it with the command line (ROLLGATE_DEBUG=1 shows where it happened).${b}`)}return f(e)}}function w(t,r){return t.stderr(`rollgate: ${r}
 
 ${c}`),n.usage}m(process.argv.slice(2),{stdout:t=>process.stdout.write(`${t}
 `),stderr:t=>process.stderr.write(`${t}

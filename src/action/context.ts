@@ -134,30 +134,6 @@ export function asPullRequestEvent(payload: unknown): PullRequestEvent | undefin
   return { action: str(payload, 'action') ?? '', number, headSha, htmlUrl: str(pull, 'html_url') ?? '' };
 }
 
-/** A pull request as listed by GET /pulls (for the schedule sweep). */
-export interface ListedPull {
-  readonly number: number;
-  readonly headSha: string;
-  readonly labels: readonly string[];
-}
-
-export function asListedPulls(data: unknown): ListedPull[] {
-  if (!Array.isArray(data)) return [];
-  return data.flatMap((p: unknown) => {
-    if (!isObject(p)) return [];
-    const head = obj(p, 'head');
-    const number = num(p, 'number');
-    const sha = head && str(head, 'sha');
-    if (number === undefined || sha === undefined) return [];
-    const labels = Array.isArray(p['labels'])
-      ? (p['labels'] as unknown[]).flatMap((l) =>
-          isObject(l) && typeof l['name'] === 'string' ? [l['name']] : [],
-        )
-      : [];
-    return [{ number, headSha: sha, labels }];
-  });
-}
-
 export interface ListedComment {
   readonly id: number;
   readonly body: string;
@@ -211,4 +187,17 @@ export function asReactions(data: unknown): ListedReaction[] {
     const content = str(r, 'content');
     return login && content ? [{ user: login, content }] : [];
   });
+}
+
+/**
+ * The time of the commit a `push` event delivers (`head_commit.timestamp`), when it is the commit
+ * the run promotes: the Rollgate-Source-Time of the promotion, with no extra request.
+ */
+export function pushedCommitTime(payload: unknown, sha: string): string | undefined {
+  if (!isObject(payload)) return undefined;
+  const head = obj(payload, 'head_commit');
+  if (!head || str(head, 'id') !== sha) return undefined;
+  const timestamp = str(head, 'timestamp');
+  const ms = timestamp === undefined ? Number.NaN : Date.parse(timestamp);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }

@@ -1,5 +1,6 @@
 import { warning } from '@actions/core';
 import type { Repo } from './context.js';
+import type { GraphqlFn } from '../github/graphql.js';
 import type { RunStatus } from '../report/status.js';
 
 export interface DeploymentClient {
@@ -94,6 +95,9 @@ export interface PromotionRecord {
   readonly status: RunStatus;
   /** The promotion started a canary rollout: the deployment is in progress until the rollout ends. */
   readonly rollout?: boolean;
+  /** The pull request and its sticky report's comment id: a rollout's later reports update it without looking for it. */
+  readonly pull?: number;
+  readonly comment?: number;
 }
 
 /** A deployment for a promotion that wrote something (committed or proposed); other runs record none. */
@@ -111,6 +115,42 @@ export async function recordPromotion(
     description: `${p.services.join(', ')} ${p.version}${p.rollout === true ? ': canary rollout started' : ''} by @${p.actor}`,
     logUrl: p.logUrl,
     ...(status.url ? { commitUrl: status.url } : {}),
-    payload: { services: p.services, version: p.version, commit: status.sha },
+    payload: {
+      services: p.services,
+      version: p.version,
+      commit: status.sha,
+      ...(p.pull !== undefined ? { pull: p.pull } : {}),
+      ...(p.comment !== undefined ? { comment: p.comment } : {}),
+    },
   });
+}
+
+export const DEPLOYMENT_STATUS_MUTATION = `mutation RollgateDeploymentStatus($input: CreateDeploymentStatusInput!) {
+  createDeploymentStatus(input: $input) { deploymentStatus { state } }
+}`;
+
+/**
+ * A status on a deployment made earlier (the one that started a rollout), by its GraphQL node id:
+ * one request, where a new deployment costs two. Cosmetic like recordDeployment.
+ */
+export async function addDeploymentStatus(
+  graphql: GraphqlFn,
+  deploymentNodeId: string,
+  record: Pick<DeploymentRecord, 'environment' | 'state' | 'description' | 'logUrl' | 'commitUrl'>,
+): Promise<void> {
+  try {
+    await graphql(DEPLOYMENT_STATUS_MUTATION, {
+      input: {
+        deploymentId: deploymentNodeId,
+        state: record.state.toUpperCase(),
+        description: record.description.slice(0, 140),
+        logUrl: record.logUrl,
+        ...(record.commitUrl ? { environmentUrl: record.commitUrl } : {}),
+      },
+    });
+  } catch (err) {
+    warning(
+      `rollgate: could not add a status to the deployment to ${record.environment} (${(err as Error).message}); the rollout stands`,
+    );
+  }
 }

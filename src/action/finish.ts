@@ -5,6 +5,7 @@ import type { RunStatus } from '../report/status.js';
 import type { ActionContext } from './context.js';
 import { writeOutputs, type Inputs } from './io.js';
 import type { Clients } from './setup.js';
+import type { AppRead } from '../github/app-read.js';
 
 /** An event's handler: the context, the inputs, lazily built clients and the run's one clock. */
 export type Handler = (
@@ -12,6 +13,8 @@ export type Handler = (
   inputs: Inputs,
   clients: () => Clients,
   clock: () => Date,
+  /** This repository as already read by the run (the schedule reads it once for the tick and the sweep). */
+  read?: AppRead,
 ) => Promise<RunEnd>;
 
 /** How a run ended: what the outputs, the job summary and the exit code say. */

@@ -73,6 +73,12 @@ export const INPUTS = {
     required: false,
     default: '60',
   },
+  'delivery-report': {
+    description:
+      'On schedule: the window of the delivery report (deployments, lead time, change failure rate, time to restore) written to the job summary, e.g. 90d or 12w. Empty (the default) writes none: the report reads the GitOps history of the whole window.',
+    required: false,
+    default: '',
+  },
 } as const;
 
 export const OUTPUTS = {

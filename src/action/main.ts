@@ -17,11 +17,12 @@ export const HANDLERS: Readonly<Record<string, () => Promise<Handler>>> = {
   pull_request_review: async () => (await import('./on-pull-request.js')).onPullRequest,
   // A tick of the canary rollouts beside the freeze sweep.
   schedule: async () => {
-    const [{ onSchedule }, { withTick }] = await Promise.all([
+    const [{ onSchedule }, { withTick }, { withDeliveryReport }] = await Promise.all([
       import('./on-schedule.js'),
       import('./on-tick.js'),
+      import('./delivery-report.js'),
     ]);
-    return withTick(onSchedule);
+    return withDeliveryReport(withTick(onSchedule));
   },
   // An external cron's tick (tighter timing than GitHub's schedule).
   repository_dispatch: async () => (await import('./on-tick.js')).onTick,

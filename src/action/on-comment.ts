@@ -20,10 +20,10 @@ import {
   PERMISSION_LEVELS,
   readHeadSha,
   readPermission,
-  readPullRequest,
   type Permission,
   type PullRequest,
 } from '../facts/github.js';
+import type { AppRead } from '../github/app-read.js';
 import { gateInputsFor } from '../facts/fetchers.js';
 import { markerFor } from '../report/markdown.js';
 import { pipelineMermaid } from '../report/mermaid.js';
@@ -48,8 +48,8 @@ import { HeadMovedError, resolveVersion, runPromotion } from './promotion.js';
 import { readReviewFacts } from './review-facts.js';
 import { react } from './reactions.js';
 import { runRolloutComment } from './rollout-comment.js';
-import { cachingStore, loadTrustedConfig, makeStore, type Clients } from './setup.js';
-import { reply, upsertSticky } from './sticky.js';
+import { cachingStore, makeStore, readAppRepository, trustedConfigOf, type Clients } from './setup.js';
+import { reply, stickyHint, upsertSticky } from './sticky.js';
 
 /** issue_comment: the comment grammar. Only a rollgate command costs an API call. */
 export async function onComment(
@@ -69,21 +69,30 @@ export async function onComment(
 
   const { github } = clients();
   const repo = ctx.repository;
+  // One GraphQL read answers who asks, the config and policies at the default branch's head, and
+  // (for /promote and /rollback) the pull request: head, state, labels, reviews, rollgate's comments.
+  const verb = parsed.kind === 'command' ? parsed.command.verb : parsed.verb;
+  const needsPull = event.isPullRequest && (verb === '/promote' || verb === '/rollback');
+  const app = await readAppRepository(clients(), repo, {
+    configPath: inputs.config,
+    permissionOf: event.author,
+    ...(needsPull && parsed.kind === 'command' ? { pull: event.issueNumber } : {}),
+    // A rollout verb's report adds a status to the deployment that started the rollout.
+    ...(parsed.kind === 'command' && isRolloutCommand(parsed.command) ? { deployments: true } : {}),
+  });
   // Who may ask comes first: anyone can comment on a public repository, and a reply to each of
   // their comments would be a spam amplifier. A refusal costs them one reaction, nothing more.
   const needed = permissionInput(inputs.permission);
-  const has = await readPermission(github, repo, event.author);
+  const has = await permissionOf(github, repo, event.author, app, needed);
   if (!permissionAtLeast(has, needed)) {
     await react(github, repo, event.commentId, '-1');
-    const verb = parsed.kind === 'command' ? parsed.command.verb : parsed.verb;
     return aborted(
       'not-permitted',
       `@${event.author} has ${has} permission on ${repo.owner}/${repo.repo}; ${verb} needs ${needed} or above`,
     );
   }
-  await react(github, repo, event.commentId, 'eyes');
   try {
-    return await handleCommand(ctx, inputs, clients, clock, event, parsed);
+    return await handleCommand(ctx, inputs, clients, clock, event, parsed, app);
   } catch (err) {
     // The commenter sees what went wrong where they asked, not only in the run log.
     const message = describeError(err);
@@ -98,6 +107,23 @@ export async function onComment(
   }
 }
 
+/**
+ * The commenter's role from the GraphQL read; REST only where GraphQL cannot answer: the token may
+ * not list collaborators, or it lists no role and the input admits read access (REST knows what
+ * the public may do on a public repository, the collaborators list does not).
+ */
+async function permissionOf(
+  github: Clients['github'],
+  repo: Repo,
+  author: string,
+  app: AppRead,
+  needed: Permission,
+): Promise<Permission> {
+  const known = app.permission;
+  if (known !== undefined && !(known === 'none' && needed === 'read')) return known;
+  return readPermission(github, repo, author);
+}
+
 async function handleCommand(
   ctx: ActionContext,
   inputs: Inputs,
@@ -105,6 +131,7 @@ async function handleCommand(
   clock: () => Date,
   event: CommentEvent,
   parsed: Exclude<ParseResult, { kind: 'ignored' }>,
+  app: AppRead,
 ): Promise<RunEnd> {
   const { github } = clients();
   const repo = ctx.repository;
@@ -121,14 +148,19 @@ async function handleCommand(
 
   const command = parsed.command;
   if (command.verb === '/help') {
-    const trusted = await loadTrustedConfig(github, repo, inputs.config, ctx.env).catch(() => undefined);
+    let trusted;
+    try {
+      trusted = trustedConfigOf(app, repo, inputs.config, ctx.env);
+    } catch {
+      trusted = undefined; // help without the environments list
+    }
     await reply(github, repo, event.issueNumber, helpText(trusted?.config));
     return { kind: 'ignored', why: '/help answered' };
   }
 
-  const trusted = await loadTrustedConfig(github, repo, inputs.config, ctx.env);
+  const trusted = trustedConfigOf(app, repo, inputs.config, ctx.env);
   const config = trusted.config;
-  const store = cachingStore(makeStore(config, ctx, clients()));
+  const store = cachingStore(makeStore(config, ctx, clients()), { mode: config.gitops.mode });
 
   if (command.verb === '/status') {
     const services = Object.keys(config.services);
@@ -146,7 +178,17 @@ async function handleCommand(
   // Steering a rollout works from any issue or pull request, open or closed (the one that started
   // it is often merged by then); each verb is one file under src/action/, registered in rollout-verbs.ts.
   if (isRolloutCommand(command)) {
-    return runRolloutComment({ ctx, inputs, clients, clock, event, command, store, config });
+    return runRolloutComment({
+      ctx,
+      inputs,
+      clients,
+      clock,
+      event,
+      command,
+      store,
+      config,
+      ...(app.deployments !== undefined ? { deployments: app.deployments } : {}),
+    });
   }
 
   // DESIGN.md: `rollback` of an active rollout is `abort` (the canary back to the stable version,
@@ -174,7 +216,8 @@ async function handleCommand(
     return aborted('not-a-pull-request', `${command.verb} was commented on an issue`);
   }
 
-  const pr = await readPullRequest(github, repo, event.issueNumber);
+  const pr = app.pull;
+  if (pr === undefined) throw new Error(`the read of pull request #${event.issueNumber} is missing`);
   if (pr.fromFork && !booleanInput('allow-forks', inputs['allow-forks'])) {
     await reply(
       github,
@@ -264,8 +307,11 @@ async function handleCommand(
     },
     result,
   );
+  let comment: number | undefined;
   try {
-    await upsertSticky(github, repo, pr.number, markerFor(command.environment), report);
+    const marker = markerFor(command.environment);
+    comment = (await upsertSticky(github, repo, pr.number, marker, report, undefined, stickyHint(pr, marker)))
+      .id;
   } catch (err) {
     // The promotion has happened (or been refused) by now; a lost report must not read as a failed run.
     warning(
@@ -281,8 +327,11 @@ async function handleCommand(
     logUrl: ctx.runUrl,
     status: result.status,
     rollout: startedRollouts(config, result).length > 0,
+    pull: pr.number,
+    ...(comment !== undefined ? { comment } : {}),
   });
   await notifyPromotion(config, ctx, request, result);
+  // One reaction per command, its outcome (no 👀 first: the sticky report follows within the run).
   await react(github, repo, event.commentId, succeeded(result.status) ? 'rocket' : '-1');
   return {
     kind: 'ran',

@@ -3,7 +3,7 @@ import { checkTarget } from '../core/request.js';
 import { formatVersion, type PromotionRequest } from '../core/types.js';
 import { gateInputsFor } from '../facts/fetchers.js';
 import { succeeded } from '../report/status.js';
-import type { ActionContext } from './context.js';
+import { type ActionContext, pushedCommitTime } from './context.js';
 import { recordPromotion } from './deployment.js';
 import { notifyPromotion } from './notify.js';
 import type { RunEnd } from './finish.js';
@@ -68,7 +68,7 @@ export async function onDispatch(
   const ask = askFromInputs(inputs);
   const { github } = clients();
   const repo = ctx.repository;
-  const { config } = await loadTrustedConfig(github, repo, inputs.config, ctx.env);
+  const { config } = await loadTrustedConfig(clients(), repo, inputs.config, ctx.env);
   const services = checkTarget(config, ask.environment, ask.services);
   const resolved = resolveVersion(config, services, ask.version, ctx.sha);
   if ('problem' in resolved) throw new Error(resolved.problem);
@@ -82,6 +82,7 @@ export async function onDispatch(
     dryRun: ask.dryRun,
     runId: ctx.runId,
     ...(ask.reason !== undefined ? { reason: ask.reason } : {}),
+    ...sourceTimeOf(ctx),
   };
   const result = await runPromotion({
     config,
@@ -119,4 +120,10 @@ export async function onDispatch(
       ? { failStep: `rollgate: ${ask.environment} ${result.status.kind}: see the job summary` }
       : {}),
   };
+}
+
+/** A push delivers its commit's time: the promotion's Rollgate-Source-Time (the report's lead time). */
+function sourceTimeOf(ctx: ActionContext): { sourceTime?: string } {
+  const time = ctx.eventName === 'push' ? pushedCommitTime(ctx.payload, ctx.sha) : undefined;
+  return time !== undefined ? { sourceTime: time } : {};
 }

@@ -3,7 +3,6 @@ import { evaluate } from '../core/pipeline.js';
 import { deploysTo } from '../core/overlay-paths.js';
 import type { PromotionRequest } from '../core/types.js';
 import { formatVersion } from '../core/types.js';
-import { readPullRequest } from '../facts/github.js';
 import { gateInputsFor } from '../facts/fetchers.js';
 import { renderReport } from '../report/markdown.js';
 import { pipelineView } from '../report/pipeline-view.js';
@@ -12,7 +11,7 @@ import type { RunEnd } from './finish.js';
 import type { Inputs } from './io.js';
 import { resolveVersion } from './promotion.js';
 import { readReviewFacts } from './review-facts.js';
-import { cachingStore, loadTrustedConfig, makeStore, type Clients } from './setup.js';
+import { cachingStore, makeStore, readAppRepository, trustedConfigOf, type Clients } from './setup.js';
 
 export interface CheckRunClient {
   readonly rest: {
@@ -45,9 +44,11 @@ export async function onPullRequest(
   if (event.action === 'closed') return { kind: 'ignored', why: 'pull request closed' };
   const { github } = clients();
   const repo = ctx.repository;
-  const trusted = await loadTrustedConfig(github, repo, inputs.config, ctx.env);
-  const config = trusted.config;
-  const pr = await readPullRequest(github, repo, event.number);
+  // The config, the policies and the pull request (head, labels, reviews) in one GraphQL read.
+  const app = await readAppRepository(clients(), repo, { configPath: inputs.config, pull: event.number });
+  const config = trustedConfigOf(app, repo, inputs.config, ctx.env).config;
+  const pr = app.pull;
+  if (pr === undefined) throw new Error(`the read of pull request #${event.number} is missing`);
   // Only services with a build tag template have a version that this PR's head builds.
   const templated = Object.keys(config.services).filter((s) => config.services[s]?.tag !== undefined);
   if (templated.length === 0) {

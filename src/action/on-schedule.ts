@@ -1,21 +1,12 @@
 import { info, warning } from '@actions/core';
 import type { Verdict } from '../core/types.js';
 import { GATE_KINDS } from '../gates/registry.js';
-import { asListedPulls, type ActionContext, type Repo } from './context.js';
+import type { AppRead } from '../github/app-read.js';
+import type { ActionContext } from './context.js';
 import type { RunEnd } from './finish.js';
 import type { Inputs } from './io.js';
-import { loadTrustedConfig, type Clients } from './setup.js';
-import { writeStatuses, type StatusClient, type WantedStatus } from './sweep-statuses.js';
-
-export interface SweepClient extends StatusClient {
-  readonly rest: StatusClient['rest'] & {
-    readonly pulls: {
-      list(p: Repo & { state: 'open'; per_page: number; page: number }): Promise<{ readonly data: unknown }>;
-    };
-  };
-}
-
-const PAGE = 100;
+import { readAppRepository, trustedConfigOf, type Clients } from './setup.js';
+import { writeStatuses, type WantedStatus } from './sweep-statuses.js';
 
 /**
  * schedule: GitHub re-runs nothing on a pull request when a freeze window opens or closes, so a
@@ -26,10 +17,16 @@ export async function onSchedule(
   inputs: Inputs,
   clients: () => Clients,
   clock: () => Date,
+  read?: AppRead,
 ): Promise<RunEnd> {
   const { github } = clients();
   const repo = ctx.repository;
-  const { config } = await loadTrustedConfig(github, repo, inputs.config, ctx.env);
+  // One GraphQL read: the config, and every open pull request's head, labels and statuses.
+  const app =
+    read?.openPulls !== undefined
+      ? read
+      : await readAppRepository(clients(), repo, { configPath: inputs.config, openPulls: true });
+  const { config } = trustedConfigOf(app, repo, inputs.config, ctx.env);
   const now = clock();
   const frozenEnvs = Object.entries(config.environments).flatMap(([name, env]) => {
     const gates = env.gates.flatMap((g) => {
@@ -40,13 +37,7 @@ export async function onSchedule(
   });
   if (frozenEnvs.length === 0) return { kind: 'ignored', why: 'no environment has a freeze gate' };
 
-  const pulls = [];
-  for (let page = 1; ; page++) {
-    const { data } = await github.rest.pulls.list({ ...repo, state: 'open', per_page: PAGE, page });
-    const listed = asListedPulls(data);
-    pulls.push(...listed);
-    if (listed.length < PAGE) break;
-  }
+  const pulls = app.openPulls ?? [];
   const freeze = GATE_KINDS['freeze'];
   if (freeze === undefined) throw new Error('the freeze gate kind is not registered');
   let frozen = 0;
@@ -76,7 +67,15 @@ export async function onSchedule(
       };
     });
     // Each pull request on its own: one refused write must not stop the sweep for the others.
-    for (const outcome of await writeStatuses(github, repo, pull.headSha, wanted, ctx.runUrl)) {
+    // The statuses came with the read: only a status whose state changes is written.
+    for (const outcome of await writeStatuses(
+      github,
+      repo,
+      pull.headSha,
+      wanted,
+      ctx.runUrl,
+      pull.statuses,
+    )) {
       if (outcome.kind === 'written') written++;
       if (outcome.kind === 'failed') {
         const line = `#${pull.number} (${pull.headSha.slice(0, 7)}) ${outcome.context}: ${outcome.error}`;

@@ -10,7 +10,17 @@ import type { Inputs } from './io.js';
 import { rolloutDeps } from './rollout-deps.js';
 import { publishRollouts } from './rollout-publish.js';
 import { notifyRollouts } from './notify.js';
-import { gitopsRepository, loadTrustedConfig, makeStore, type Clients } from './setup.js';
+import type { AppRead } from '../github/app-read.js';
+import {
+  appGraphqlOver,
+  cachingStore,
+  gitopsRepository,
+  makeStore,
+  readAppRepository,
+  scheduleWants,
+  trustedConfigOf,
+  type Clients,
+} from './setup.js';
 
 /**
  * One tick of every active rollout (DESIGN.md "Progressive delivery"): on `schedule` beside the
@@ -23,12 +33,18 @@ export async function onTick(
   inputs: Inputs,
   clients: () => Clients,
   clock: () => Date,
+  read?: AppRead,
 ): Promise<RunEnd> {
   const { github } = clients();
-  const { config } = await loadTrustedConfig(github, ctx.repository, inputs.config, ctx.env);
+  // One read of this repository: the config, and the latest deployments the reports add a status to.
+  const app =
+    read ??
+    (await readAppRepository(clients(), ctx.repository, { configPath: inputs.config, deployments: true }));
+  const { config } = trustedConfigOf(app, ctx.repository, inputs.config, ctx.env);
   if (!hasRollouts(config))
     return { kind: 'ignored', why: 'no environment rolls out progressively (no canary:)' };
-  const store = makeStore(config, ctx, clients());
+  // After a commit the tick's next reads are served from what it committed (see cachingStore).
+  const store = cachingStore(makeStore(config, ctx, clients()), { mode: config.gitops.mode });
   // Like a promotion, each commit names the run that made it (Rollgate-Source), for the audit trail.
   const report = await runTick(config, rolloutDeps(ctx, store, clock), { source: ctx.runUrl });
   if (report.rollouts.length === 0 && report.problems.length === 0) {
@@ -44,6 +60,9 @@ export async function onTick(
       gitopsRepository: gitopsRepository(config, ctx),
       actor: 'rollgate',
       via: ctx.runUrl,
+      ...(app.deployments !== undefined
+        ? { deployments: app.deployments, graphql: appGraphqlOver(clients()) }
+        : {}),
     },
     report,
     statusOf(report),
@@ -73,12 +92,17 @@ function statusOf(report: TickReport): RunStatus {
   return last !== undefined ? { kind: 'committed', sha: last } : { kind: 'no-op' };
 }
 
-/** `schedule`: the tick, then the handler (the freeze sweep); one failing does not stop the other. */
+/**
+ * `schedule`: the tick, then the handler (the freeze sweep); one failing does not stop the other.
+ * One GraphQL read of this repository serves both: the config, every open pull request's head with
+ * its statuses (the sweep), the latest deployments (the rollout reports).
+ */
 export function withTick(handler: Handler): Handler {
-  return async (ctx, inputs, clients, clock) => {
+  return async (ctx, inputs, clients, clock, given) => {
+    const read = given ?? (await readAppRepository(clients(), ctx.repository, scheduleWants(inputs.config)));
     const [tick, other] = await Promise.allSettled([
-      onTick(ctx, inputs, clients, clock),
-      handler(ctx, inputs, clients, clock),
+      onTick(ctx, inputs, clients, clock, read),
+      handler(ctx, inputs, clients, clock, read),
     ]);
     if (tick.status === 'rejected') {
       if (other.status === 'rejected') warning(`rollgate: ${describeError(other.reason)}`);

@@ -16,9 +16,10 @@ import { rolloutDeps } from './rollout-deps.js';
 import { publishRollouts } from './rollout-publish.js';
 import { notifyRollouts } from './notify.js';
 import { ROLLOUT_VERB_SPECS } from './rollout-verbs.js';
-import { gitopsRepository, type Clients } from './setup.js';
+import { appGraphqlOver, gitopsRepository, type Clients } from './setup.js';
 import { reply } from './sticky.js';
 import type { GitOpsStore } from '../core/store.js';
+import type { RecentDeployment } from '../github/app-read.js';
 
 export interface RolloutComment {
   readonly ctx: ActionContext;
@@ -29,6 +30,8 @@ export interface RolloutComment {
   readonly command: RolloutCommand;
   readonly store: GitOpsStore;
   readonly config: Config;
+  /** The latest deployments of this repository, when the run read them. */
+  readonly deployments?: readonly RecentDeployment[];
 }
 
 /**
@@ -77,6 +80,9 @@ export async function runRolloutComment(c: RolloutComment): Promise<RunEnd> {
       actor: c.event.author,
       via: source,
       commentedOn: c.event.issueNumber,
+      ...(c.deployments !== undefined
+        ? { deployments: c.deployments, graphql: appGraphqlOver(c.clients()) }
+        : {}),
     },
     report,
     status,

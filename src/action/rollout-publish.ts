@@ -14,10 +14,12 @@ import type { RolloutSummary } from '../report/result.js';
 import { renderRolloutReport, type RolloutView } from '../report/rollout.js';
 import type { RunStatus } from '../report/status.js';
 import type { ActionContext, Repo } from './context.js';
-import { recordDeployment, type DeploymentClient } from './deployment.js';
+import { addDeploymentStatus, recordDeployment, type DeploymentClient } from './deployment.js';
 import { describeError } from './describe-error.js';
 import type { RunEnd } from './finish.js';
-import { upsertSticky, type CommentClient } from './sticky.js';
+import { upsertSticky, type CommentClient, type StickyHint } from './sticky.js';
+import type { RecentDeployment } from '../github/app-read.js';
+import type { GraphqlFn } from '../github/graphql.js';
 
 // After a tick or an operator's command: every rollout action is published where people look.
 // The sticky comment of the pull request that started the rollout is rewritten (per environment),
@@ -38,6 +40,28 @@ export interface PublishTarget {
   readonly via: string;
   /** The issue or pull request the command was commented on, if any: it gets the report when the rollout's own PR is unknown. */
   readonly commentedOn?: number;
+  /**
+   * The repository's latest deployments (newest first) and GraphQL to add a status to one: the
+   * deployment that started a rollout gets each later action as a status (one request, not a new
+   * deployment's two), and its payload names the sticky report's comment (no listing).
+   */
+  readonly deployments?: readonly RecentDeployment[];
+  readonly graphql?: GraphqlFn;
+}
+
+/** The newest deployment of `service` to `environment`, if the run read it. */
+function deploymentOf(t: PublishTarget, environment: string, service: string): RecentDeployment | undefined {
+  return t.deployments?.find((d) => {
+    const services = d.payload['services'];
+    return d.environment === environment && Array.isArray(services) && services.includes(service);
+  });
+}
+
+/** The sticky's id from the deployment that started the rollout, when it was written on this pull request. */
+function stickyOf(deployment: RecentDeployment | undefined, pull: number): StickyHint | undefined {
+  const payload = deployment?.payload;
+  const id = payload?.['comment'];
+  return payload?.['pull'] === pull && typeof id === 'number' ? { id, complete: false } : undefined;
 }
 
 /** The pull request number in a source URL of this repository (`…/owner/repo/pull/7`), if it is one. */
@@ -220,7 +244,14 @@ export async function publishRollouts(
   // gate froze the rollout and until when), so a schedule ticking through a weekend edits it once.
   const stickies = new Map<
     string,
-    { pull: number; environment: string; views: RolloutView[]; frozen: string[]; written: boolean }
+    {
+      pull: number;
+      environment: string;
+      views: RolloutView[];
+      frozen: string[];
+      written: boolean;
+      hint: StickyHint | undefined;
+    }
   >();
   for (const { result, after, view } of views) {
     const frozen = frozenKey(result);
@@ -234,15 +265,17 @@ export async function publishRollouts(
       views: [],
       frozen: [],
       written: false,
+      hint: undefined,
     };
     entry.views.push(view);
     if (frozen !== undefined) entry.frozen.push(frozen);
     if (result.commit !== undefined) entry.written = true;
+    entry.hint ??= stickyOf(deploymentOf(t, result.environment, result.service), pull);
     stickies.set(key, entry);
   }
   const reports: string[] = [];
   const updated: number[] = [];
-  for (const { pull, environment, views: list, frozen, written } of stickies.values()) {
+  for (const { pull, environment, views: list, frozen, written, hint } of stickies.values()) {
     const rendered = renderRolloutReport({
       environment,
       actor: t.actor,
@@ -253,9 +286,18 @@ export async function publishRollouts(
     const body = frozen.length > 0 ? `${rendered}\n${frozen.join('\n')}\n` : rendered;
     reports.push(body);
     try {
-      // A sticky that already reports these freezes is left alone when nothing was written.
-      const same = (existing: string) => !written && frozen.every((k) => existing.includes(k));
-      await upsertSticky(t.github, repo, pull, markerFor(environment), body, same);
+      // A sticky that already reports these freezes is left alone when nothing was written (that
+      // needs its text, so only then is it looked for); after a commit it is updated by its id.
+      const same = (existing: string) => frozen.every((k) => existing.includes(k));
+      await upsertSticky(
+        t.github,
+        repo,
+        pull,
+        markerFor(environment),
+        body,
+        written ? undefined : same,
+        hint,
+      );
       updated.push(pull);
     } catch (err) {
       warning(
@@ -268,6 +310,17 @@ export async function publishRollouts(
     if (result.commit === undefined) continue;
     const state = deploymentState(view);
     if (state === undefined) continue;
+    const started = deploymentOf(t, result.environment, result.service);
+    if (started !== undefined && t.graphql !== undefined) {
+      await addDeploymentStatus(t.graphql, started.nodeId, {
+        environment: result.environment,
+        state,
+        description: describe(view),
+        logUrl: t.ctx.runUrl,
+        commitUrl: commitUrl(result.commit),
+      });
+      continue;
+    }
     await recordDeployment(t.github, repo, {
       ref: t.ctx.sha,
       environment: result.environment,

@@ -1,7 +1,7 @@
 import { parseConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { readTrustedConfig, type ConfigSourceClient } from '../facts/github.js';
-import { graphqlOver } from '../github/graphql.js';
+import { readApp, type AppRead, type AppReadWants } from '../github/app-read.js';
+import { graphqlOver, graphqlPartialOver, type GraphqlFn, type GraphqlPartialFn } from '../github/graphql.js';
 import { createOctokit, endpointsFromEnv, type GitHubClient } from '../github/octokit.js';
 import { githubApiStore } from '../gitops/github-api.js';
 import type { GitOpsSnapshot, GitOpsStore } from '../core/store.js';
@@ -37,19 +37,58 @@ export interface TrustedConfig {
   readonly branch: string;
 }
 
-/** The config and gates from the default branch at a pinned SHA, validated with file:line:col problems. */
+/** GraphQL on this repository with the github-token, refused fields beside the data. */
+export function appGraphql(clients: Clients): GraphqlPartialFn {
+  return graphqlPartialOver(clients.github, clients.graphqlUrl);
+}
+
+/** GraphQL on this repository with the github-token, every error failing the call (mutations). */
+export function appGraphqlOver(clients: Clients): GraphqlFn {
+  return graphqlOver(clients.github, clients.graphqlUrl);
+}
+
+/**
+ * The one read of this repository (src/github/app-read.ts): the config and policies from the
+ * default branch at a pinned SHA, and whatever else `wants` names.
+ */
+export function readAppRepository(clients: Clients, repo: Repo, wants: AppReadWants): Promise<AppRead> {
+  return readApp(appGraphql(clients), repo, wants);
+}
+
+/** What a `schedule` run reads of this repository: the config, every open PR's head and statuses, the latest deployments. */
+export function scheduleWants(configPath: string): AppReadWants {
+  return { configPath, openPulls: true, deployments: true };
+}
+
+/** The config and gates of a read, validated with file:line:col problems. */
+export function trustedConfigOf(
+  read: Pick<AppRead, 'branch' | 'sha' | 'files'>,
+  repo: Repo,
+  configPath: string,
+  env: NodeJS.ProcessEnv,
+): TrustedConfig {
+  const text = read.files[configPath];
+  if (text === undefined) {
+    throw new Error(
+      `config ${configPath} not found on ${repo.owner}/${repo.repo}@${read.branch} (${read.sha.slice(0, 7)}); ` +
+        'commit it to the default branch or set the `config` input',
+    );
+  }
+  const policies = Object.entries(read.files)
+    .filter(([path]) => path !== configPath)
+    .map(([file, text]) => ({ file, text }));
+  const config = parseConfig({ file: configPath, text }, policies, env);
+  return { config, sha: read.sha, branch: read.branch };
+}
+
+/** The config and gates from the default branch at a pinned SHA: one GraphQL request. */
 export async function loadTrustedConfig(
-  client: ConfigSourceClient,
+  clients: Clients,
   repo: Repo,
   configPath: string,
   env: NodeJS.ProcessEnv,
 ): Promise<TrustedConfig> {
-  const pinned = await readTrustedConfig(client, repo, configPath);
-  const policies = Object.entries(pinned.files)
-    .filter(([path]) => path !== configPath)
-    .map(([file, text]) => ({ file, text }));
-  const config = parseConfig({ file: configPath, text: pinned.files[configPath] ?? '' }, policies, env);
-  return { config, sha: pinned.sha, branch: pinned.branch };
+  return trustedConfigOf(await readAppRepository(clients, repo, { configPath }), repo, configPath, env);
 }
 
 /** "." is this repository; anything else is owner/name on the same GitHub host. */
@@ -70,20 +109,47 @@ export function makeStore(config: Config, ctx: ActionContext, clients: Clients):
 
 /**
  * Serves repeated reads of the same head from one GraphQL query (re-evaluating a PR for every
- * environment reads the same files); a commit forgets the cached snapshot.
+ * environment reads the same files). After a commit on the GitOps branch (push mode), the next
+ * reads are served from what was committed: the commit names the head it was planned on
+ * (compare-and-swap), so the new head holds exactly the planned-on files plus the edits, and a
+ * re-read would only ask GitHub what the run already knows. A branch that moved, an error, or
+ * pull-request mode (the commit is on another branch) forget it.
  */
-export function cachingStore(store: GitOpsStore): GitOpsStore {
-  let cached: { key: string; snapshot: Promise<GitOpsSnapshot> } | undefined;
+export function cachingStore(
+  store: GitOpsStore,
+  options: { readonly mode?: 'push' | 'pull-request' } = {},
+): GitOpsStore {
+  let cached: { paths: ReadonlySet<string>; snapshot: Promise<GitOpsSnapshot> } | undefined;
   return {
     read: (paths) => {
-      const key = JSON.stringify([...paths].sort());
-      if (cached?.key !== key) cached = { key, snapshot: store.read(paths) };
-      return cached.snapshot;
+      const known = cached;
+      if (known !== undefined && paths.every((p) => known.paths.has(p))) {
+        return known.snapshot.then((s) => ({
+          head: s.head,
+          files: Object.fromEntries(paths.map((p) => [p, s.files[p]])),
+        }));
+      }
+      const snapshot = store.read(paths);
+      cached = { paths: new Set(paths), snapshot };
+      // A failed read is not remembered.
+      snapshot.catch(() => {
+        if (cached?.snapshot === snapshot) cached = undefined;
+      });
+      return snapshot;
     },
     history: (...args) => store.history(...args),
-    commit: async (...args) => {
+    commit: async (snapshot, edits, message, at) => {
       cached = undefined;
-      return store.commit(...args);
+      const outcome = await store.commit(snapshot, edits, message, at);
+      if (outcome.kind === 'committed' && options.mode === 'push') {
+        const files: Record<string, string | undefined> = { ...snapshot.files };
+        for (const edit of edits) files[edit.path] = edit.after;
+        cached = {
+          paths: new Set(Object.keys(files)),
+          snapshot: Promise.resolve({ head: outcome.sha, files }),
+        };
+      }
+      return outcome;
     },
   };
 }

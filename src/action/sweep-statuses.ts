@@ -41,15 +41,19 @@ export async function writeStatuses(
   sha: string,
   wanted: readonly WantedStatus[],
   targetUrl: string,
+  /** The head's statuses by context, when the run already read them (else they are read here). */
+  known?: ReadonlyMap<string, string>,
 ): Promise<StatusOutcome[]> {
   let current: ReadonlyMap<string, string>;
-  try {
-    const { data } = await client.rest.repos.getCombinedStatusForRef({ ...repo, ref: sha, per_page: 100 });
-    current = new Map(data.statuses.map((s) => [s.context, s.state]));
-  } catch (err) {
-    const error = describeError(err);
-    return wanted.map((w) => ({ kind: 'failed', context: w.context, error }));
-  }
+  if (known !== undefined) current = known;
+  else
+    try {
+      const { data } = await client.rest.repos.getCombinedStatusForRef({ ...repo, ref: sha, per_page: 100 });
+      current = new Map(data.statuses.map((s) => [s.context, s.state]));
+    } catch (err) {
+      const error = describeError(err);
+      return wanted.map((w) => ({ kind: 'failed', context: w.context, error }));
+    }
   const outcomes: StatusOutcome[] = [];
   for (const w of wanted) {
     if (current.get(w.context) === w.state) {

@@ -7,8 +7,9 @@ Usage:
   rollgate promote <env> [--service S]... --version V [--at ISO-TIME] [--dry-run] [--reason TEXT] [--source-time ISO|REV]
   rollgate rollback <env> [--service S]... [--dry-run] [--reason TEXT]
   rollgate status [--json]
-  rollgate tick [<env>...] [--service S]... [--json]
-  rollgate advance|pause|resume|abort <env> [--service S]... [--reason TEXT]
+  rollgate promote <env> --flag NAME [--dry-run] [--reason TEXT]
+  rollgate tick [<env>...] [--service S]... [--flag NAME]... [--json]
+  rollgate advance|pause|resume|abort <env> [--service S]... [--flag NAME]... [--reason TEXT]
   rollgate report [--since 90d] [--environment E] [--json | --markdown | --html FILE]
   rollgate edit image <dir|file> <spec>...
   rollgate edit replicas <dir|file> <name>=<count>...
@@ -45,7 +46,7 @@ Steers the active rollouts of <env> (the named services, else all with one), one
 2 usage, 3 I/O.`;
 
 const VERB_HELP: Readonly<Record<string, string>> = {
-  tick: `rollgate tick [<env>...] [--service S]... [--json] [--at ISO-TIME --simulate-clock]
+  tick: `rollgate tick [<env>...] [--service S]... [--flag NAME]... [--json] [--at ISO-TIME --simulate-clock]
 
 One tick of every active rollout (of the named environments and services, else all): reads the
 GitOps head, the state files (.rollgate/state) and Prometheus, and for each rollout decides exactly
@@ -53,7 +54,9 @@ one of wait, step, promote, verify, pause or roll back; every action but wait is
 prints { schema_version, at, exitCode, rollouts: [{ environment, service, version, stable, phase,
 step, steps, weight, action, commit, analysis }], problems }. Exit 0 when every rollout did what the
 rules say (waiting, stepping and rolling back included), 3 when one could not be judged (I/O).
---at on a writing verb needs --simulate-clock; such commits carry Rollgate-Clock: simulated.`,
+--at on a writing verb needs --simulate-clock; such commits carry Rollgate-Clock: simulated.
+Feature-flag rollouts (environments.<env>.flags) tick beside the services; --flag NAME picks flag
+rollouts (then no service unless --service is given too), --service alone picks no flag.`,
   advance: ROLLOUT_VERB_HELP,
   pause: ROLLOUT_VERB_HELP,
   resume: ROLLOUT_VERB_HELP,

@@ -2,10 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { IoError, UsageError } from '../core/errors.js';
 import { parseDuration } from '../core/duration.js';
-import type { GitOpsStore } from '../core/store.js';
-import { historyEntryOf } from '../core/trailers.js';
-import type { HistoryEntry } from '../core/types.js';
-import { deliveryReport, type DeliveryReport } from '../report/delivery.js';
+import type { DeliveryReport } from '../report/delivery.js';
+import { buildDeliveryReport } from '../report/delivery-read.js';
 import { COLUMNS, row } from '../report/delivery-format.js';
 import { deliveryHtml } from '../report/delivery-html.js';
 import { deliveryMarkdown } from '../report/delivery-markdown.js';
@@ -28,37 +26,6 @@ const OPTIONS = {
   markdown: { type: 'boolean' },
   html: { type: 'string' },
 } as const;
-
-/** How far before the window the history is read: a rollout that deploys inside it may have started (and recorded its source time) before it. */
-export const LOOKBACK_MS = 30 * 86_400_000;
-
-/** Every rollgate entry from the head back to `notBefore` (newest first), through the store's stream. */
-export async function readHistorySince(
-  store: Pick<GitOpsStore, 'read' | 'history'>,
-  notBefore: Date,
-): Promise<HistoryEntry[]> {
-  const { head } = await store.read([]);
-  const entries: HistoryEntry[] = [];
-  await store.history(head, (commit) => {
-    if (commit.committedAt < notBefore) return 'stop';
-    const entry = historyEntryOf(commit);
-    if (entry !== undefined) entries.push(entry);
-    return 'more';
-  });
-  return entries;
-}
-
-/** The report over the history for `--since` and `--environment`, at `now`. */
-export async function buildDeliveryReport(
-  store: Pick<GitOpsStore, 'read' | 'history'>,
-  options: { readonly now: Date; readonly sinceMs: number; readonly environment?: string },
-): Promise<DeliveryReport> {
-  const entries = await readHistorySince(
-    store,
-    new Date(options.now.getTime() - options.sinceMs - LOOKBACK_MS),
-  );
-  return deliveryReport(entries, options);
-}
 
 function text(report: DeliveryReport): string {
   const lines = [

@@ -88,6 +88,7 @@ export async function runTickVerb(args: readonly string[], io: CliIo): Promise<n
     return runTick(config, deps(io, store, clock), {
       environments: positionals,
       services: values.service ?? [],
+      flags: values.flag ?? [],
       ...(values.source !== undefined ? { source: values.source } : {}),
     });
   });
@@ -108,6 +109,7 @@ export async function runRolloutVerb(verb: RolloutVerb, args: readonly string[],
       verb,
       environment,
       services: values.service ?? [],
+      flags: values.flag ?? [],
       requestedBy: requesterOf(values, io),
       source: values.source ?? 'rollgate CLI',
       ...(values.reason !== undefined ? { reason: values.reason } : {}),

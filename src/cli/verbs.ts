@@ -23,8 +23,9 @@ import { isLanding, landingsFromState } from '../core/landing.js';
 import { rolloutStatus, statusPaths } from '../core/rollout-status.js';
 import { stateOf } from '../core/rollout-start.js';
 import { activeRollout } from '../core/state.js';
-import { abortRollout, writingClock } from './rollout-verbs.js';
+import { abortRollout, runRolloutVerb, writingClock } from './rollout-verbs.js';
 import { notifyCli } from './notify.js';
+import { runFlagPromote } from './flag-promote.js';
 import { promotionEvents } from '../notify/events.js';
 import { resolveSourceTime } from './source-time.js';
 
@@ -32,6 +33,7 @@ const COMMON = {
   config: { type: 'string' },
   gitops: { type: 'string' },
   service: { type: 'string', multiple: true },
+  flag: { type: 'string', multiple: true },
   version: { type: 'string' },
   at: { type: 'string' },
   json: { type: 'boolean' },
@@ -241,6 +243,7 @@ const PROMOTE_EXIT: Readonly<Record<PromotionOutcome['kind'], number>> = {
 export async function runPromote(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse('promote', args);
   const config = await loadConfig(io, values.config);
+  if (values.flag !== undefined) return runFlagPromote(config, positionals, values, io);
   const sourceTime = values['source-time'];
   const request = {
     ...buildRequest(config, positionals, values, io, values['dry-run'] === true),
@@ -336,6 +339,8 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
       'rollback takes no --version: it restores the previous one; use promote for a chosen version',
     );
   const config = await loadConfig(io, values.config);
+  // A flag rollout's rollback is its abort: the variant's share back to 0, with a hold.
+  if (values.flag !== undefined) return runRolloutVerb('abort', args, io);
   const { environment, services } = targetOf(config, positionals, values);
   const { clock, simulated } = writingClock(values, 'rollback');
   const requestedBy = requesterOf(values, io);

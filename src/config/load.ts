@@ -15,6 +15,7 @@ import {
   type CanaryConfig,
   type Config,
   configSchema,
+  type FlagRolloutConfig,
   type GateConfig,
   policyFileSchema,
 } from './schema.js';
@@ -399,6 +400,7 @@ function checkReferences(
     }
     if (env.canary !== undefined) checkCanary(source, config, envName, env.canary, gates, problems);
     if (env.blueGreen !== undefined) checkBlueGreen(source, config, envName, env.blueGreen, gates, problems);
+    if (env.flags !== undefined) checkFlagRollouts(source, config, envName, env.flags, gates, problems);
     if (
       !env.path.includes('{{service}}') &&
       serviceNames.length > 1 &&
@@ -673,4 +675,66 @@ function checkBlueGreen(
   checkGates(bg.readiness, ['readiness']);
   if (bg.preview !== undefined) checkGates(bg.preview.analysis, ['preview', 'analysis']);
   if (bg.verify !== undefined) checkGates(bg.verify.analysis, ['verify', 'analysis']);
+}
+
+/** What the schema cannot say about `environments.<env>.flags`: paths, order, gates (docs/flags.md). */
+function checkFlagRollouts(
+  source: Source,
+  config: Omit<Config, 'gates' | 'file'>,
+  envName: string,
+  flags: Readonly<Record<string, FlagRolloutConfig>>,
+  gates: Readonly<Record<string, GateConfig>>,
+  problems: ConfigProblem[],
+): void {
+  const known = Object.keys(gates);
+  const seen = new Map<string, string>();
+  for (const [name, rollout] of Object.entries(flags)) {
+    const base = ['environments', envName, 'flags', name];
+    const problem = (path: Path, message: string) =>
+      problems.push({
+        ...at(source, nodeAt(source, [...base, ...path])),
+        path: formatPath([...base, ...path]),
+        message,
+      });
+    if (config.gitops.mode === 'pull-request')
+      problem([], 'flag rollouts commit every step straight to the GitOps branch: set gitops.mode: push');
+    try {
+      normalizeRepoPath(rollout.file);
+    } catch (err) {
+      problem(
+        ['file'],
+        `${(err as Error).message.replace(/^path /, 'file ')}, e.g. apps/checkout/flags/${envName}.flagd.json`,
+      );
+    }
+    const key = `${rollout.file}\u0000${rollout.flag ?? name}`;
+    const other = seen.get(key);
+    if (other !== undefined)
+      problem(
+        [],
+        `flag ${rollout.flag ?? name} in ${rollout.file} is already rolled out by flags.${other}; one rollout per flag`,
+      );
+    seen.set(key, name);
+    let previous = -1;
+    rollout.steps.forEach((step, i) => {
+      const weight = typeof step === 'number' ? step : step.weight;
+      if (weight === 0)
+        problem(['steps', i], 'a step of share 0 serves the variant to nobody; start at 1 or more');
+      else if (weight < previous)
+        problem(
+          ['steps', i],
+          `shares must rise: ${weight} after ${previous}; write the steps in rising order, e.g. [5, 25, 50]`,
+        );
+      previous = Math.max(previous, weight);
+    });
+    const checkGates = (names: readonly string[], path: Path) =>
+      names.forEach((gate, i) => {
+        if (gates[gate] === undefined)
+          problem(
+            [...path, i],
+            `no gate named "${gate}"${suggestion(gate, known)}; define it under gates: or in policies/*.yaml (known: ${known.join(', ') || 'none'})`,
+          );
+      });
+    checkGates(rollout.analysis, ['analysis']);
+    if (rollout.verify !== undefined) checkGates(rollout.verify.analysis, ['verify', 'analysis']);
+  }
 }

@@ -307,6 +307,48 @@ export const blueGreenSchema = z
     'Blue-green delivery: two workloads, one takes all traffic; a promotion deploys to the idle one, then switches (docs/blue-green.md).',
   );
 
+export const flagRolloutSchema = z
+  .strictObject({
+    file: z
+      .string()
+      .min(1)
+      .describe(
+        'The file defining the flag, from the GitOps repository root: a flagd JSON or YAML file, a ConfigMap holding one as a literal block, or a FeatureFlag resource.',
+      ),
+    flag: z.string().min(1).optional().describe('The flag key in that file; defaults to the rollout name.'),
+    variant: z.string().min(1).describe('The variant rolled out (listed first in the fractional rule).'),
+    steps: z
+      .array(canaryStepSchema)
+      .min(1)
+      .describe(
+        'Shares of users for the variant in rising order, e.g. [5, 25, 50] or [{ weight: 5, interval: 1h }].',
+      ),
+    interval: duration('Default hold of each step, e.g. 30m.').default('30m'),
+    analysis: z
+      .array(z.string())
+      .default([])
+      .describe('Gates judged at every tick over the current step window.'),
+    analysisDelay: duration(
+      "Time after a step's commit before its analysis window opens (sync, reload, scrape).",
+    ).default('1m'),
+    onFailure: z
+      .enum(['rollback', 'pause'])
+      .default('rollback')
+      .describe("What a failing analysis does: the variant's share back to 0 (with a hold), or pause."),
+    verify: z
+      .strictObject({
+        duration: duration('How long the promoted variant is watched before it counts as stable.'),
+        analysis: z.array(z.string()).default([]).describe('Gates judged over the verify window.'),
+      })
+      .optional()
+      .describe(
+        'After the promotion (share 100, defaultVariant := variant): a watch before it counts as stable.',
+      ),
+  })
+  .describe(
+    'A feature-flag rollout: the share of users served the variant rises step by step (docs/flags.md).',
+  );
+
 export const environmentSchema = z
   .strictObject({
     path: z
@@ -318,6 +360,12 @@ export const environmentSchema = z
     services: z.array(z.string()).optional().describe('Services deployed here; all services when absent.'),
     canary: canarySchema.optional(),
     blueGreen: blueGreenSchema.optional(),
+    flags: z
+      .record(name('flag rollout name'), flagRolloutSchema)
+      .optional()
+      .describe(
+        'Feature-flag rollouts of this environment, by name: `promote <env> --flag NAME` starts one.',
+      ),
   })
   .describe('A stage of the pipeline.');
 
@@ -435,6 +483,7 @@ export type ServiceConfig = z.output<typeof serviceSchema>;
 export type EnvironmentConfig = z.output<typeof environmentSchema>;
 export type CanaryConfig = z.output<typeof canarySchema>;
 export type CanaryStep = z.output<typeof canaryStepSchema>;
+export type FlagRolloutConfig = z.output<typeof flagRolloutSchema>;
 export type ShadowConfig = z.output<typeof shadowSchema>;
 export type BlueGreenConfig = z.output<typeof blueGreenSchema>;
 export type LimitsConfig = z.output<typeof limitsSchema>;

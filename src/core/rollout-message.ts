@@ -8,6 +8,8 @@ import type { FileEdit } from './types.js';
 export interface RolloutMessageInput {
   readonly environment: string;
   readonly service: string;
+  /** A feature-flag rollout's name: the commit carries Rollgate-Flag instead of Rollgate-Service. */
+  readonly flag?: string;
   readonly action: Exclude<RolloutAction, { kind: 'wait' }>;
   readonly before: ServiceState | undefined;
   readonly after: ServiceState;
@@ -49,11 +51,12 @@ export function rolloutMessage(m: RolloutMessageInput): string {
         : m.action.kind === 'start' || m.action.kind === 'step'
           ? `: step ${r.step}/${r.steps}, weight ${r.weight}%`
           : '';
-  const headline = `${HEADLINES[m.action.kind]} ${m.service} ${version} in ${m.environment}${where}`;
+  const subject = m.flag !== undefined ? `flag ${m.flag} variant` : m.service;
+  const headline = `${HEADLINES[m.action.kind]} ${subject} ${version} in ${m.environment}${where}`;
   const body = m.edits.flatMap((e) => e.descriptions.map((d) => `- ${e.path}: ${d}`));
   const trailers: [string, string | undefined][] = [
     ['Rollgate-Environment', m.environment],
-    ['Rollgate-Service', m.service],
+    m.flag !== undefined ? ['Rollgate-Flag', m.flag] : ['Rollgate-Service', m.service],
     ['Rollgate-Version', version],
     ['Rollgate-Requested-By', m.requestedBy],
     ['Rollgate-Source', m.source],

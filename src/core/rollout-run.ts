@@ -1,7 +1,7 @@
 import type { Config, GateConfig } from '../config/schema.js';
 import type { GateContext } from '../gates/gate.js';
 import { GATE_KINDS } from '../gates/registry.js';
-import { strategyFor } from '../strategies/registry.js';
+import { STRATEGIES, strategyFor } from '../strategies/registry.js';
 import type { Strategy, StrategyTarget } from '../strategies/strategy.js';
 import { deploysTo } from './overlay-paths.js';
 import { parseVersion } from './request.js';
@@ -24,6 +24,7 @@ import {
   parseState,
   type RolloutState,
   type ServiceState,
+  flagStatePath,
   statePath,
 } from './state.js';
 import type { FileEdit, PromotionRequest, Verdict } from './types.js';
@@ -127,6 +128,8 @@ export interface CommandRequest {
   readonly verb: RolloutVerb;
   readonly environment: string;
   readonly services: readonly string[];
+  /** Feature-flag rollouts by name (`--flag NAME`); with services named and no flag, none. */
+  readonly flags?: readonly string[];
   readonly reason?: string;
   readonly requestedBy: string;
   readonly source: string;
@@ -146,8 +149,38 @@ interface Target extends StrategyTarget {
   readonly strategy: Strategy;
 }
 
-function targetsOf(config: Config, environments: readonly string[], services: readonly string[]): Target[] {
+function targetsOf(
+  config: Config,
+  environments: readonly string[],
+  services: readonly string[],
+  flags: readonly string[] = [],
+): Target[] {
   const envs = environments.length > 0 ? environments : Object.keys(config.environments);
+  // Naming services and no flag means services only; naming flags and no service, flags only.
+  const flagTargets = services.length > 0 && flags.length === 0 ? [] : flagTargetsOf(config, envs, flags);
+  if (flags.length > 0 && services.length === 0) return flagTargets;
+  return [...serviceTargetsOf(config, envs, services), ...flagTargets];
+}
+
+/** Feature-flag rollouts (environments.<env>.flags), keyed by name: the `service` of the target is the name. */
+function flagTargetsOf(config: Config, envs: readonly string[], flags: readonly string[]): Target[] {
+  const strategy = STRATEGIES.flag;
+  if (strategy === undefined) return [];
+  return envs.flatMap((environment) =>
+    Object.keys(config.environments[environment]?.flags ?? {})
+      .filter((name) => flags.length === 0 || flags.includes(name))
+      .map((name) => ({ config, environment, service: name, flag: name, strategy })),
+  );
+}
+
+/** The state file of a target: per service, or per flag rollout under flags/. */
+export function stateFileOf(target: StrategyTarget): string {
+  return target.flag !== undefined
+    ? flagStatePath(target.environment, target.flag)
+    : statePath(target.environment, target.service);
+}
+
+function serviceTargetsOf(config: Config, envs: readonly string[], services: readonly string[]): Target[] {
   return envs.flatMap((environment) => {
     const strategy = strategyFor(config, environment);
     if (strategy === undefined) return [];
@@ -159,7 +192,7 @@ function targetsOf(config: Config, environments: readonly string[], services: re
 }
 
 function pathsOf(targets: readonly Target[]): string[] {
-  return [...new Set(targets.flatMap((t) => [...t.strategy.paths(t), statePath(t.environment, t.service)]))];
+  return [...new Set(targets.flatMap((t) => [...t.strategy.paths(t), stateFileOf(t)]))];
 }
 
 type Loaded =
@@ -168,7 +201,7 @@ type Loaded =
   | { readonly kind: 'active'; readonly state: ServiceState; readonly rollout: RolloutState };
 
 function load(target: Target, files: RolloutSnapshot['files']): Loaded {
-  const path = statePath(target.environment, target.service);
+  const path = stateFileOf(target);
   const text = files[path];
   if (text === undefined) return { kind: 'idle' };
   const parsed = parseState(path, text);
@@ -212,16 +245,16 @@ export function driftOf(
   const seen = target.strategy.observe(target, files, rollout);
   if (!seen.ok) return [seen.message];
   const drift: string[] = [];
+  const [stable, candidate, weight] =
+    target.flag !== undefined
+      ? ['defaultVariant', 'first fractional variant', 'variant share']
+      : ['stable image', `${rollout.strategy} image`, `${rollout.strategy} weight`];
   if (seen.stable !== state.version)
-    drift.push(`the stable image is ${seen.stable ?? '(none)'}, the state says ${state.version}`);
+    drift.push(`the ${stable} is ${seen.stable ?? '(none)'}, the state says ${state.version}`);
   if (seen.candidate !== rollout.version)
-    drift.push(
-      `the ${rollout.strategy} image is ${seen.candidate ?? '(none)'}, the state says ${rollout.version}`,
-    );
+    drift.push(`the ${candidate} is ${seen.candidate ?? '(none)'}, the state says ${rollout.version}`);
   if (seen.weight !== rollout.weight)
-    drift.push(
-      `the ${rollout.strategy} weight is ${seen.weight ?? '(none)'}, the state says ${rollout.weight}`,
-    );
+    drift.push(`the ${weight} is ${seen.weight ?? '(none)'}, the state says ${rollout.weight}`);
   return drift;
 }
 
@@ -423,7 +456,7 @@ async function writeAction(
     ...(phase !== undefined ? { phase } : {}),
     ...(promotedWeight !== undefined ? { promotedWeight } : {}),
   });
-  const path = statePath(target.environment, target.service);
+  const path = stateFileOf(target);
   const stateEdit: FileEdit = {
     path,
     before: snapshot.files[path] ?? '',
@@ -436,6 +469,7 @@ async function writeAction(
   const message = rolloutMessage({
     environment: target.environment,
     service: target.service,
+    ...(target.flag !== undefined ? { flag: target.flag } : {}),
     action,
     before: state,
     after,
@@ -475,13 +509,14 @@ export async function runTick(
   options: {
     readonly environments?: readonly string[];
     readonly services?: readonly string[];
+    readonly flags?: readonly string[];
     /** Who and where, for the commits' Requested-By and Source trailers (the Action: its run URL). */
     readonly requestedBy?: string;
     readonly source?: string;
   } = {},
 ): Promise<TickReport> {
   const now = deps.clock();
-  const targets = targetsOf(config, options.environments ?? [], options.services ?? []);
+  const targets = targetsOf(config, options.environments ?? [], options.services ?? [], options.flags ?? []);
   const paths = pathsOf(targets);
   const rollouts: RolloutResult[] = [];
   const problems: RolloutProblem[] = [];
@@ -582,7 +617,7 @@ export async function runRolloutCommand(
   request: CommandRequest,
 ): Promise<CommandReport> {
   const now = deps.clock();
-  const targets = targetsOf(config, [request.environment], request.services);
+  const targets = targetsOf(config, [request.environment], request.services, request.flags ?? []);
   const paths = pathsOf(targets);
   const rollouts: RolloutResult[] = [];
   const problems: RolloutProblem[] = [];
@@ -599,7 +634,7 @@ export async function runRolloutCommand(
       environment: request.environment,
       service: request.services.join(', '),
       reasonCode: 'not-active',
-      message: `${request.environment} has no rollout strategy (no canary:); there is nothing to ${request.verb}`,
+      message: `${request.environment} has no rollout strategy (no canary:, or no such flag rollout); there is nothing to ${request.verb}`,
     });
     return report(1);
   }

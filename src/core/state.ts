@@ -18,6 +18,11 @@ export function statePath(environment: string, service: string): string {
   return `${STATE_DIR}/${environment}/${service}.yaml`;
 }
 
+/** The state file of a feature-flag rollout, keyed by its name (`environments.<env>.flags.<name>`). */
+export function flagStatePath(environment: string, flag: string): string {
+  return `${STATE_DIR}/${environment}/flags/${flag}.yaml`;
+}
+
 /** Phases a rollout passes through, as the `Rollgate-Phase` trailer spells them. */
 export const ROLLOUT_PHASES = [
   'progressing',

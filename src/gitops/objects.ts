@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { link, mkdir, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { deflate } from 'node:zlib';
@@ -44,7 +44,8 @@ export async function writeObject(
   try {
     await link(temp, file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    // Where hard links are not allowed, a rename puts it in place (over an identical object, if any).
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') await rename(temp, file);
   } finally {
     await rm(temp, { force: true });
   }

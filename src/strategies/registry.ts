@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js';
 import { blueGreenStrategy } from './blue-green.js';
 import { canaryStrategy } from './canary.js';
+import { flagStrategy } from './flag.js';
 import type { Strategy } from './strategy.js';
 
 /**
@@ -10,6 +11,7 @@ import type { Strategy } from './strategy.js';
 export const STRATEGIES: Readonly<Record<string, Strategy>> = {
   canary: canaryStrategy,
   'blue-green': blueGreenStrategy,
+  flag: flagStrategy,
 };
 
 /** The strategy an environment rolls out with; undefined for plain (all-at-once) promotions. */

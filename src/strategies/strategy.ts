@@ -11,6 +11,8 @@ export interface StrategyTarget {
   readonly config: Config;
   readonly environment: string;
   readonly service: string;
+  /** Set for a feature-flag rollout: its name under `environments.<env>.flags` (then `service` holds it too). */
+  readonly flag?: string;
 }
 
 /** What the overlay at the head shows for one rollout, or why it cannot be read. */

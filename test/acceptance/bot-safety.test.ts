@@ -33,7 +33,7 @@ describe('acceptance: the commit a command ships is the one that was there when 
     const reply = botComments(s)[0]?.body ?? '';
     expect(reply).toContain(sneaky.slice(0, 7));
     expect(reply).toMatch(/pushed .* after the command/);
-    expect(reactionsOn(s)).toEqual(['eyes', '-1']);
+    expect(reactionsOn(s)).toEqual(['-1']);
     expect(operations(s)).toContain('repos/list-activities');
   });
 

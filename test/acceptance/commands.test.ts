@@ -42,7 +42,7 @@ describe('acceptance: comments that are not commands, and bad commands', () => {
     const run = await comment(s, 'alice', '/promote stagin checkout --version 1.5.0');
     expect(result(run)).toMatchObject({ status: 'aborted', reason_code: 'bad-command' });
     expect(botComments(s)[0]?.body).toContain('unknown environment "stagin" (did you mean "staging"?)');
-    expect(reactionsOn(s)).toEqual(['eyes', 'confused']);
+    expect(reactionsOn(s)).toEqual(['confused']);
   });
 
   it('a misspelt flag gets a reply with a did-you-mean and the usage', async () => {

@@ -15,8 +15,15 @@ describe('acceptance: other events', () => {
       ['rollgate/staging', s.pr.headSha, 'failure'],
       ['rollgate/production', s.pr.headSha, 'failure'],
     ]);
-    // One GraphQL read serves every environment.
-    expect(operations(s).filter((o) => o.startsWith('graphql'))).toEqual(['graphql:repository']);
+    // One GraphQL read of the app repository (config, policies, the PR and its reviews) and one of
+    // the GitOps repository serve every environment; then a check run each.
+    expect(operations(s)).toEqual([
+      'graphql:repository',
+      'graphql:repository',
+      'checks/create',
+      'checks/create',
+      'checks/create',
+    ]);
     expect(s.sim.state.apiCommits).toEqual([]);
   });
 

@@ -19,7 +19,7 @@ describe('acceptance: a lost answer to createCommitOnBranch', () => {
     expect(result(run)).toMatchObject({ status: 'committed', commit_sha: head });
     expect(run.outputs['commit-sha']).toBe(head);
     expect(s.sim.state.deployments).toHaveLength(1);
-    expect(reactionsOn(s)).toEqual(['eyes', 'rocket']);
+    expect(reactionsOn(s)).toEqual(['rocket']);
   });
 
   it('5xx on every retry after it landed: still committed, never "nothing was written"', async () => {

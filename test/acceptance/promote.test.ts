@@ -55,7 +55,7 @@ describe('acceptance: /promote on a pull request', () => {
     expect(sticky[0]?.body).toContain('```mermaid');
     // The pipeline picture shows the state after the commit, not the facts read before it.
     expect(sticky[0]?.body).toContain('e0["<b>dev</b><br/>checkout: 1.5.0"]');
-    expect(reactionsOn(s)).toEqual(['eyes', 'rocket']);
+    expect(reactionsOn(s)).toEqual(['rocket']);
     expect(s.sim.state.deployments.map((d) => [d.environment, d.sha])).toEqual([['dev', s.pr.headSha]]);
     expect(s.sim.state.deploymentStatuses.map((d) => d.state)).toEqual(['success']);
     expect(run.summary).toContain('### 🚀 rollgate: dev promoted');
@@ -93,7 +93,7 @@ describe('acceptance: /promote on a pull request', () => {
       expect(botComments(s)[0]?.body).toMatch(
         new RegExp(`⛔ rollgate: \\w+ denied[\\s\\S]*❌ fail \\| ${gate} \\|`),
       );
-      expect(reactionsOn(s)).toEqual(['eyes', '-1']);
+      expect(reactionsOn(s)).toEqual(['-1']);
       expect(s.sim.state.deployments).toEqual([]);
     },
   );
@@ -192,9 +192,11 @@ describe('acceptance: /promote on a pull request', () => {
     expect(result(run)).toMatchObject({ status: 'committed', allowed: true });
     expect(tagOf(await s.gitops.show('main', CHECKOUT_PROD))).toBe('1.3.5');
     expect(result(run).decision?.verdicts.map((v) => v.outcome)).toContain('warn');
+    // --reason is recorded for every writing verb (issue 8), in the Action too.
+    expect(s.sim.state.apiCommits[0]?.body).toMatch(/^Rollgate-Reason: INC-7 fix$/m);
   });
 
-  it('a commenter without write permission is refused before anything is read, with one reaction and no reply', async () => {
+  it('a commenter without write permission is refused after one read, with one reaction and no reply', async () => {
     const s = await setUp();
     const before = await s.gitops.head();
     const run = await comment(s, 'rita', '/promote dev checkout --version 1.5.0');
@@ -202,7 +204,9 @@ describe('acceptance: /promote on a pull request', () => {
     await expectNothingWritten(s, before);
     expect(result(run)).toMatchObject({ status: 'aborted', reason_code: 'not-permitted' });
     expect(botComments(s)).toEqual([]);
-    expect(operations(s).filter((o) => o.startsWith('graphql') || o.includes('contents'))).toEqual([]);
+    // The one read of the app repository (permission, config, PR), then the reaction: nothing of the GitOps repository.
+    expect(operations(s)).toEqual(['graphql:repository', 'reactions/create-for-issue-comment']);
+    expect(s.sim.requests.every((r) => r.token === 'ghs_app_token')).toBe(true);
     expect(reactionsOn(s)).toEqual(['-1']);
   });
 
@@ -224,10 +228,17 @@ describe('acceptance: /promote on a pull request', () => {
     });
     const run = await comment(s, 'alice', '/promote production checkout --version 1.3.5');
     expect(result(run)).toMatchObject({ status: 'denied' });
-    const mainSha = await s.app.head('main');
-    const contents = s.sim.requests.filter((r) => r.path.includes('/contents/'));
-    expect(contents.length).toBeGreaterThan(0);
-    for (const r of contents) expect(r.path).toContain(`ref=${mainSha}`);
+    // The config and the policies are read as files of the default branch's head commit, in the
+    // same GraphQL query (so at one SHA); nothing is read at the pull request's head.
+    const appReads = s.sim.requests.filter(
+      (r) => r.token === 'ghs_app_token' && r.operation === 'graphql:repository',
+    );
+    expect(appReads).toHaveLength(1);
+    const query = (appReads[0]?.body as { query?: string } | undefined)?.query ?? '';
+    expect(query).toMatch(
+      /defaultBranchRef \{[\s\S]*config: file\(path: \$config\)[\s\S]*policies: file\(path: \$policies\)/,
+    );
+    expect(s.sim.requests.filter((r) => r.path.includes('/contents/'))).toEqual([]);
   });
 
   it('a push to the pull request between the command and the commit aborts; nothing is written', async () => {
@@ -242,7 +253,7 @@ describe('acceptance: /promote on a pull request', () => {
     await expectNothingWritten(s, before);
     expect(graphqlCommits(s)).toEqual([]);
     expect(botComments(s)[0]?.body).toMatch(/head moved from \w{7} to fffffff/);
-    expect(reactionsOn(s)).toEqual(['eyes', '-1']);
+    expect(reactionsOn(s)).toEqual(['-1']);
   });
 
   it('two /promote of different services at once both land', async () => {
@@ -306,7 +317,7 @@ describe('acceptance: /promote on a pull request', () => {
     expect(run.stdout).toMatch(/::error::rollgate: .*502/);
     await expectNothingWritten(s, before);
     expect(botComments(s).at(-1)?.body).toMatch(/rollgate failed[\s\S]*Nothing was written/);
-    expect(reactionsOn(s)).toEqual(['eyes', '-1']);
+    expect(reactionsOn(s)).toEqual(['-1']);
   });
 
   it('dry-run: gates and diff reported, nothing written', async () => {
@@ -373,15 +384,16 @@ describe('acceptance: /promote on a pull request', () => {
     await comment(s, 'alice', '/promote dev checkout cart --version 1.8.0');
     const two = operations(s, from2);
     expect(tagOf(await s.gitops.show('main', CART_DEV))).toBe('1.8.0');
-    // The second run updates the sticky comment instead of creating it: same count, one PATCH for one POST.
+    // The second run updates the sticky comment (its id came with the read) instead of creating it: same count.
     expect(two.length).toBe(one.length);
     expect(one.length).toBe(PROMOTE_REQUESTS);
     expect(one.filter((o) => o.startsWith('graphql'))).toEqual([
+      'graphql:repository',
       'graphql:repository',
       'graphql:createCommitOnBranch',
     ]);
   });
 });
 
-/** The requests one /promote makes (see docs/action.md for the list). */
-const PROMOTE_REQUESTS = 18;
+/** The requests one /promote makes (see docs/action.md for the list; requests.test.ts for every command). */
+const PROMOTE_REQUESTS = 9;

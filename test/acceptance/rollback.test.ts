@@ -32,6 +32,7 @@ describe('acceptance: /rollback', () => {
     const first = await comment(s, 'alice', '/rollback dev checkout --reason "1.4.0 leaks memory"');
     expect(result(first)).toMatchObject({ status: 'committed', version: '1.3.5' });
     expect(s.sim.state.apiCommits[0]?.body).toContain('Rollgate-Hold: 1.4.0');
+    expect(s.sim.state.apiCommits[0]?.body).toContain('Rollgate-Reason: 1.4.0 leaks memory');
     expect(await s.gitops.show('main', '.rollgate/state/dev/checkout.yaml')).toMatch(
       /holds:\n\s+- version: "?1\.4\.0"?/,
     );

@@ -176,6 +176,44 @@ describe('acceptance: canary rollouts', { timeout: 240_000 }, () => {
     expect(sticky(s)).toHaveLength(1);
   });
 
+  it('a tick that steps costs 5 requests when the deployment that started the rollout names its sticky (issue 10)', async () => {
+    const s = await rolloutScene();
+    // What the /promote that started the rollout left: its sticky report and its deployment.
+    const report = s.sim.addComment('acme/app', s.pr.number, 'github-actions[bot]', `${MARKER}\nstarted`);
+    s.sim.state.deployments.push({
+      id: 4242,
+      repo: 'acme/app',
+      ref: s.pr.headSha,
+      sha: s.pr.headSha,
+      task: 'deploy',
+      environment: 'production',
+      description: 'checkout 1.3.5: canary rollout started by @alice',
+      payload: { services: ['checkout'], version: '1.3.5', pull: s.pr.number, comment: report.id },
+      creator: 'github-actions[bot]',
+      productionEnvironment: true,
+      transientEnvironment: false,
+      createdAt: new Date().toISOString(),
+    });
+    const from = s.sim.requests.length;
+    const ran = await tick(s);
+    expect(ran.outputs).toMatchObject({ phase: 'progressing', step: '2', weight: '25' });
+    const ops = s.sim.requests.slice(from).map((r) => r.operation ?? `${r.method} ${r.path}`);
+    // The app read and the GitOps read, then the commit, the sticky updated by id, a status on that deployment.
+    expect(ops.sort()).toEqual([
+      'graphql:createCommitOnBranch',
+      'graphql:createDeploymentStatus',
+      'graphql:repository',
+      'graphql:repository',
+      'issues/update-comment',
+    ]);
+    expect(sticky(s).map((c) => c.id)).toEqual([report.id]);
+    expect(sticky(s)[0]?.body).toContain('canary weight **25%**');
+    expect(s.sim.state.deployments).toHaveLength(1);
+    expect(s.sim.state.deploymentStatuses.map((d) => [d.deploymentId, d.state])).toEqual([
+      [4242, 'in_progress'],
+    ]);
+  });
+
   it('a frozen tick waits and says so on the sticky: the freeze gate and until when, once per freeze', async () => {
     // production's year-2000-freeze is on while these tests run (it ends in 2100).
     const s = await rolloutScene(['year-2000-freeze']);
@@ -226,7 +264,7 @@ describe('acceptance: canary rollouts', { timeout: 240_000 }, () => {
       /^Rollgate-Reason: INC-7: p99 up$/m,
     );
     expect(sticky(s)[0]?.body).toContain('checkout: paused');
-    expect(reactionsOn(s)).toEqual(['eyes', 'rocket']);
+    expect(reactionsOn(s)).toEqual(['rocket']);
 
     const head = await s.gitops.head();
     const waited = await tick(s);

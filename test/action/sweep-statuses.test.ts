@@ -58,3 +58,36 @@ describe('writeStatuses (one pull request of the freeze sweep)', () => {
     expect(written).toEqual(['rollgate/freeze/staging=success']);
   });
 });
+
+describe('writeStatuses with the statuses the read brought', () => {
+  it('reads nothing and writes only the changed ones', async () => {
+    const calls: string[] = [];
+    const c = {
+      rest: {
+        repos: {
+          getCombinedStatusForRef: async () => {
+            calls.push('read');
+            return { data: { statuses: [] } };
+          },
+          createCommitStatus: async (p: { context: string; state: string }) => {
+            calls.push(`${p.context}=${p.state}`);
+            return {};
+          },
+        },
+      },
+    } satisfies StatusClient;
+    const out = await writeStatuses(
+      c,
+      repo,
+      'abc',
+      [
+        { context: 'rollgate/freeze/prod', state: 'failure', description: 'd' },
+        { context: 'rollgate/freeze/dev', state: 'success', description: 'd' },
+      ],
+      'https://run',
+      new Map([['rollgate/freeze/prod', 'failure']]),
+    );
+    expect(calls).toEqual(['rollgate/freeze/dev=success']);
+    expect(out.map((o) => o.kind)).toEqual(['unchanged', 'written']);
+  });
+});

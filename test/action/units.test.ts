@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asCommentEvent, asListedPulls, asPullRequestEvent } from '../../src/action/context.js';
+import { asCommentEvent, asPullRequestEvent } from '../../src/action/context.js';
 import { describeError } from '../../src/action/describe-error.js';
 import { askFromInputs } from '../../src/action/on-dispatch.js';
 import { resolveVersion, teamsNamedBy } from '../../src/action/promotion.js';
@@ -133,6 +133,68 @@ describe('upsertSticky', () => {
   });
 });
 
+describe('upsertSticky with what the read already knows', () => {
+  const repo = { owner: 'acme', repo: 'app' };
+  function recording(updateFails?: number) {
+    const calls: string[] = [];
+    const client: CommentClient = {
+      rest: {
+        issues: {
+          listComments: async () => {
+            calls.push('list');
+            return { data: [] };
+          },
+          createComment: async () => {
+            calls.push('create');
+            return { data: { id: 99 } };
+          },
+          updateComment: async ({ comment_id }) => {
+            calls.push(`update ${comment_id}`);
+            if (updateFails !== undefined)
+              throw Object.assign(new Error('Not Found'), { status: updateFails });
+          },
+        },
+      },
+    };
+    return { client, calls };
+  }
+  it('a known id: one update, no listing', async () => {
+    const { client, calls } = recording();
+    expect(await upsertSticky(client, repo, 1, 'm', 'b', undefined, { id: 7, complete: false })).toEqual({
+      id: 7,
+      created: false,
+    });
+    expect(calls).toEqual(['update 7']);
+  });
+  it('a known id deleted since the read: a new comment', async () => {
+    const { client, calls } = recording(404);
+    expect(await upsertSticky(client, repo, 1, 'm', 'b', undefined, { id: 7, complete: true })).toEqual({
+      id: 99,
+      created: true,
+    });
+    expect(calls).toEqual(['update 7', 'create']);
+  });
+  it('another failure of the update is the error it is', async () => {
+    const { client } = recording(500);
+    await expect(
+      upsertSticky(client, repo, 1, 'm', 'b', undefined, { id: 7, complete: true }),
+    ).rejects.toThrow('Not Found');
+  });
+  it('a known id, but the caller compares with the current text: the comments are listed', async () => {
+    const { client, calls } = recording();
+    await upsertSticky(client, repo, 1, 'm', 'b', () => false, { id: 7, complete: true });
+    expect(calls).toEqual(['list', 'create']);
+  });
+  it('the read saw every comment and none is the sticky: one create; an incomplete read lists first', async () => {
+    const complete = recording();
+    await upsertSticky(complete.client, repo, 1, 'm', 'b', undefined, { complete: true });
+    expect(complete.calls).toEqual(['create']);
+    const partial = recording();
+    await upsertSticky(partial.client, repo, 1, 'm', 'b', undefined, { complete: false });
+    expect(partial.calls).toEqual(['list', 'create']);
+  });
+});
+
 describe('payload guards', () => {
   it('a comment event', () => {
     expect(
@@ -169,9 +231,6 @@ describe('payload guards', () => {
       headSha: 'abc',
       htmlUrl: '',
     });
-    expect(
-      asListedPulls([{ number: 1, head: { sha: 'a' }, labels: [{ name: 'x' }, {}] }, { number: 'bad' }]),
-    ).toEqual([{ number: 1, headSha: 'a', labels: ['x'] }]);
   });
 });
 

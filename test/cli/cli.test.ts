@@ -284,6 +284,8 @@ describe('rollgate CLI', () => {
         'dev',
         '--service',
         'checkout',
+        '--reason',
+        '2.1.0 drops carts',
         '--at',
         '2026-11-16T11:00:00Z',
         '--simulate-clock',
@@ -299,6 +301,7 @@ describe('rollgate CLI', () => {
       expect(message).toContain('Rollgate-Decision: rollback (gates skipped)');
       // The version it leaves is held, in the state file and in the audit trail (DESIGN.md trailers).
       expect(message).toContain('Rollgate-Hold: 2.1.0');
+      expect(message).toContain('Rollgate-Reason: 2.1.0 drops carts');
       expect(await showFile(repo, '.rollgate/state/dev/checkout.yaml')).toMatch(
         /holds:\n\s+- version: "?2\.1\.0"?/,
       );

@@ -169,20 +169,21 @@ describe('promotion pipeline on a real git repository', () => {
   });
 
   it('lands concurrent promotions of different services, each exactly once, with linear history and no lost edit', async () => {
-    // Issue 10 asks for 50; on the shared 2-core machine of this session 50 racers need well over
-    // ten minutes (15 of 50 landed in 600 s at load 25), so the suite runs 12 started at once.
-    const services = Array.from({ length: 12 }, (_, i) => `svc${String(i).padStart(2, '0')}`);
+    // Issue 10: 50 promotions of different services started at once on one bare repository all
+    // land. In process (each with its own clone, store and retry clock, as 50 CLI runs would have),
+    // so the test pays for 50 clones, not for 50 Node start-ups on a 2-core CI machine.
+    const services = Array.from({ length: 50 }, (_, i) => `svc${String(i).padStart(2, '0')}`);
     const { bare, config } = await servicesRepo(root, services);
     // All started at once, each with its own clone, as 50 CLI runs would be.
     const outcomes = await Promise.all(
       services.map(async (s) => {
         const store = await openGitStore({ repository: bare, branch: 'main' });
         try {
-          // The default deadline suits a person waiting; 50 racers on a shared 2-core machine get more.
+          // A deadline no racer reaches on a loaded machine: the test asserts that all land, not how fast.
           return await promote(config, request('dev', [s], '2.0.0'), {
             store,
             clock: at('2026-11-16T09:00:00Z'),
-            retry: { deadlineMs: 600_000 },
+            retry: { deadlineMs: 840_000 },
           });
         } finally {
           await store.close();

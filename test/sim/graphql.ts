@@ -26,6 +26,16 @@ import {
   revParse,
   type CommitInfo,
 } from './git.js';
+import {
+  collaboratorsField,
+  createDeploymentStatus,
+  deploymentsField,
+  pullRequestField,
+  pullRequestsField,
+  statusNode,
+  TypedGraphqlError,
+  type PullDeps,
+} from './graphql-pulls.js';
 import { findRepo, tokenReaches, userId, type SimRepo, type SimState } from './state.js';
 
 const WEB = 'https://github.com';
@@ -40,14 +50,8 @@ export function githubGraphqlSchema(): GraphQLSchema {
 }
 
 /** An error GitHub reports with a top-level `type` (NOT_FOUND, STALE_DATA, ...). */
-export class GitHubGraphqlError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export const GitHubGraphqlError = TypedGraphqlError;
+export type GitHubGraphqlError = TypedGraphqlError;
 
 interface Ctx {
   state: SimState;
@@ -59,7 +63,7 @@ interface Ctx {
 type Args = Record<string, unknown>;
 type Node = Record<string, unknown>;
 
-function commitNode(repo: SimRepo, c: CommitInfo): Node {
+function commitNode(repo: SimRepo, c: CommitInfo, state?: SimState): Node {
   const [headline = '', ...rest] = c.message.split('\n');
   return {
     __typename: 'Commit',
@@ -79,7 +83,7 @@ function commitNode(repo: SimRepo, c: CommitInfo): Node {
     history: async (args: Args) => {
       const first = pageSize(args, 'history');
       const path = typeof args['path'] === 'string' ? args['path'] : undefined;
-      const nodes = (await log(repo.dir, c.oid, first + 1, path)).map((x) => commitNode(repo, x));
+      const nodes = (await log(repo.dir, c.oid, first + 1, path)).map((x) => commitNode(repo, x, state));
       const page = nodes.slice(0, first);
       return connection(page, nodes.length > first, async () => {
         const count = await gitOk(repo.dir, ['rev-list', '--count', c.oid, ...(path ? ['--', path] : [])]);
@@ -89,10 +93,13 @@ function commitNode(repo: SimRepo, c: CommitInfo): Node {
     parents: async (args: Args) => {
       const first = pageSize(args, 'parents');
       const parents = await Promise.all(c.parents.slice(0, first).map((p) => commitInfo(repo.dir, p)));
-      const nodes = parents.filter((p): p is CommitInfo => p !== undefined).map((p) => commitNode(repo, p));
+      const nodes = parents
+        .filter((p): p is CommitInfo => p !== undefined)
+        .map((p) => commitNode(repo, p, state));
       return connection(nodes, c.parents.length > first, () => c.parents.length);
     },
     file: async (args: Args) => entryAt(repo, c.oid, String(args['path'] ?? '')),
+    status: () => (state ? statusNode(state, repo, c.oid) : null),
   };
 }
 
@@ -171,7 +178,8 @@ function entryNode(
     size: e.size,
     isGenerated: false,
     extension: name.includes('.') ? `.${name.split('.').pop() ?? ''}` : null,
-    object: () => objectNode(repo, e.oid),
+    // A subtree keeps its full path, so its entries' paths are full paths too (as on GitHub).
+    object: () => (e.type === 'tree' ? treeNode(repo, e.oid, path) : objectNode(repo, e.oid)),
   };
 }
 
@@ -183,7 +191,7 @@ async function entryAt(repo: SimRepo, commit: string, path: string): Promise<Nod
   return e ? entryNode(repo, e, parent) : null;
 }
 
-async function objectNode(repo: SimRepo, expression: string): Promise<Node | null> {
+async function objectNode(repo: SimRepo, expression: string, state?: SimState): Promise<Node | null> {
   const oid = await revParse(repo.dir, expression);
   if (!oid) return null;
   const type = await objectType(repo.dir, oid);
@@ -192,12 +200,12 @@ async function objectNode(repo: SimRepo, expression: string): Promise<Node | nul
     return treeNode(repo, oid, expression.includes(':') ? expression.slice(expression.indexOf(':') + 1) : '');
   if (type === 'commit') {
     const info = await commitInfo(repo.dir, oid);
-    return info ? commitNode(repo, info) : null;
+    return info ? commitNode(repo, info, state) : null;
   }
   return null;
 }
 
-async function refNode(repo: SimRepo, qualifiedName: string): Promise<Node | null> {
+async function refNode(repo: SimRepo, qualifiedName: string, state?: SimState): Promise<Node | null> {
   const full = qualifiedName.startsWith('refs/') ? qualifiedName : `refs/heads/${qualifiedName}`;
   const oid = await revParse(repo.dir, full);
   if (!oid) return null;
@@ -207,11 +215,27 @@ async function refNode(repo: SimRepo, qualifiedName: string): Promise<Node | nul
     id: `REF_${full}`,
     name: full.slice(slash + 1),
     prefix: full.slice(0, slash + 1),
-    target: () => objectNode(repo, oid),
+    target: () => objectNode(repo, oid, state),
   };
 }
 
-function repositoryNode(repo: SimRepo): Node {
+function repositoryNode(repo: SimRepo, ctx?: Ctx): Node {
+  const deps = (c: Ctx): PullDeps => ({
+    state: c.state,
+    repo,
+    commit: async (oid) => {
+      const info = await commitInfo(repo.dir, oid);
+      return info ? commitNode(repo, info, c.state) : null;
+    },
+    repository: (fullName) => {
+      const found = repoByNameWithOwner(c.state, fullName);
+      return found ? repositoryNode(found, c) : null;
+    },
+  });
+  const needCtx = (field: string): Ctx => {
+    if (!ctx) throw new Error(`Repository.${field} needs the request context`);
+    return ctx;
+  };
   return {
     __typename: 'Repository',
     id: `R_${repo.id}`,
@@ -227,12 +251,19 @@ function repositoryNode(repo: SimRepo): Node {
       id: `O_${repo.owner}`,
       url: `${WEB}/${repo.owner}`,
     },
-    defaultBranchRef: () => refNode(repo, `refs/heads/${repo.defaultBranch}`),
-    ref: (args: Args) => refNode(repo, String(args['qualifiedName'] ?? '')),
+    defaultBranchRef: () => refNode(repo, `refs/heads/${repo.defaultBranch}`, ctx?.state),
+    ref: (args: Args) => refNode(repo, String(args['qualifiedName'] ?? ''), ctx?.state),
     object: (args: Args) => {
       const expr = typeof args['expression'] === 'string' ? args['expression'] : args['oid'];
-      return typeof expr === 'string' ? objectNode(repo, expr) : null;
+      return typeof expr === 'string' ? objectNode(repo, expr, ctx?.state) : null;
     },
+    collaborators: (args: Args) => {
+      const c = needCtx('collaborators');
+      return collaboratorsField(c.state, repo, c.token, args);
+    },
+    pullRequest: (args: Args) => pullRequestField(deps(needCtx('pullRequest')), args),
+    pullRequests: (args: Args) => pullRequestsField(deps(needCtx('pullRequests')), args),
+    deployments: (args: Args) => deploymentsField(needCtx('deployments').state, repo, args),
   };
 }
 
@@ -267,11 +298,18 @@ const query = {
         `Could not resolve to a Repository with the name '${owner}/${name}'.`,
       );
     }
-    return repositoryNode(repo);
+    return repositoryNode(repo, ctx);
   },
 };
 
 const mutation = {
+  createDeploymentStatus: (args: Args, ctx: Ctx) =>
+    createDeploymentStatus(
+      ctx.state,
+      ctx.actor,
+      (fullName) => tokenReaches(ctx.state, ctx.token, fullName),
+      args,
+    ),
   createCommitOnBranch: async (args: Args, ctx: Ctx) => {
     const input = args['input'] as {
       clientMutationId?: string | null;
@@ -307,7 +345,7 @@ const mutation = {
         `Could not resolve to a Ref with the name 'refs/heads/${branch}'.`,
       );
     }
-    const stale = (): GitHubGraphqlError =>
+    const stale = (): TypedGraphqlError =>
       new GitHubGraphqlError(
         'STALE_DATA',
         `Expected branch to point to "${input.expectedHeadOid}" but it did not. Pull and try again.`,
@@ -411,7 +449,7 @@ export async function handleGraphql(body: unknown, ctx: Ctx): Promise<GraphqlRep
   if (result.errors && result.errors.length > 0) {
     out['errors'] = result.errors.map((e) => {
       const orig = e.originalError;
-      if (orig instanceof GitHubGraphqlError) {
+      if (orig instanceof TypedGraphqlError) {
         return { type: orig.type, path: e.path, locations: e.locations, message: orig.message };
       }
       // Variables that do not fit the schema are the caller's fault; anything else is ours.

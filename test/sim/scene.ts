@@ -50,9 +50,10 @@ export interface SceneHelpers {
   addTeamMember(org: string, teamSlug: string, login: string, role?: 'member' | 'maintainer'): void;
   /**
    * Makes `token` authenticate as `login`; with `repos`, the token reaches only those repositories
-   * (others answer 404 / NOT_FOUND), like an installation token scoped to some repositories.
+   * (others answer 404 / NOT_FOUND), like an installation token scoped to some repositories;
+   * `push: false` is a token without push access (GraphQL then refuses it the collaborators).
    */
-  addToken(token: string, login: string, opts?: { repos?: string[] }): void;
+  addToken(token: string, login: string, opts?: { repos?: string[]; push?: boolean }): void;
 }
 
 export function sceneHelpers(state: SimState): SceneHelpers {
@@ -216,6 +217,7 @@ export function sceneHelpers(state: SimState): SceneHelpers {
     addToken(token, login, o) {
       state.tokens[token] = login;
       if (o?.repos) state.tokenRepos[token] = [...o.repos];
+      if (o?.push === false) state.tokensWithoutPush.push(token);
     },
   };
 }

@@ -188,6 +188,8 @@ export interface SimState {
    * repositories; a token not listed here reaches every repository. Others look missing (404).
    */
   tokenRepos: Record<string, string[]>;
+  /** Tokens without push access: GraphQL refuses them a repository's collaborators (FORBIDDEN). */
+  tokensWithoutPush: string[];
   defaultActor: string;
   /** Clock for created_at fields; tests may pin it. */
   now: () => Date;
@@ -212,6 +214,7 @@ export function createState(): SimState {
     teams: {},
     tokens: {},
     tokenRepos: {},
+    tokensWithoutPush: [],
     defaultActor: 'github-actions[bot]',
     now: () => new Date(),
     nextId: 1000,

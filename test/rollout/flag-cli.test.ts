@@ -1,0 +1,152 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/main.js';
+import { flagStatePath } from '../../src/core/state.js';
+import { git, showFile, tempDir } from '../helpers/repo.js';
+import { seedRepo } from './fixture.js';
+import { FLAG_FILE, flagConfigText, flagRepoFiles } from './flag-fixture.js';
+
+// Flag rollouts through the CLI entry: promote --flag starts one, tick --flag steps it, pause and
+// resume steer it, rollback --flag takes its share back to 0 with a hold. No analysis here (the
+// Prometheus end-to-end test is flag-rollout.test.ts).
+
+async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await run(argv, {
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    env: { USER: 'ana' },
+    cwd: process.cwd(),
+  });
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+describe('flag rollouts through the CLI', () => {
+  let root = '';
+  let cleanup = async () => {};
+  beforeEach(async () => {
+    ({ dir: root, cleanup } = await tempDir());
+  });
+  afterEach(() => cleanup());
+
+  it('promote --flag, tick --flag, pause, resume, rollback --flag', async () => {
+    const { bare } = await seedRepo(root, flagRepoFiles(), '2026-11-30T12:00:00Z');
+    const config = join(root, 'rollgate.yaml');
+    await writeFile(
+      config,
+      flagConfigText('http://127.0.0.1:9').replaceAll('analysis: [flag-errors]', 'analysis: []'),
+    );
+    const common = ['--config', config, '--gitops', bare];
+    const sim = (iso: string) => ['--at', iso, '--simulate-clock'];
+
+    const unknown = await cli([
+      'promote',
+      'production',
+      '--flag',
+      'nope',
+      ...sim('2026-12-01T10:00:00Z'),
+      ...common,
+    ]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain(
+      'production has no flag rollout nope; its flag rollouts are new-checkout, new-search',
+    );
+
+    const started = await cli([
+      'promote',
+      'production',
+      '--flag',
+      'new-checkout',
+      ...sim('2026-12-01T10:00:00Z'),
+      ...common,
+    ]);
+    expect(started.code).toBe(0);
+    expect(started.stdout).toContain('ALLOWED  flag new-checkout variant on -> production');
+    expect(started.stdout).toContain('+          "targeting": {"fractional": [["on", 10], ["off", 90]]}');
+    expect(await git(bare, 'log', '-1', '--format=%B', 'main')).toContain('Rollgate-Clock: simulated');
+
+    const again = await cli([
+      'promote',
+      'production',
+      '--flag',
+      'new-checkout',
+      ...sim('2026-12-01T10:01:00Z'),
+      ...common,
+    ]);
+    expect(again).toMatchObject({ code: 0, stdout: expect.stringContaining('already rolling out') });
+
+    const tick = await cli([
+      'tick',
+      'production',
+      '--flag',
+      'new-checkout',
+      ...sim('2026-12-01T10:31:00Z'),
+      ...common,
+    ]);
+    expect(tick.code).toBe(0);
+    expect(tick.stdout).toContain('production/new-checkout on (stable off) progressing step 1/2 at 10%');
+    expect(tick.stdout).toContain('step (hold.done)');
+    expect(await showFile(bare, FLAG_FILE)).toContain('[["on", 50], ["off", 50]]');
+
+    const pause = await cli([
+      'pause',
+      'production',
+      '--flag',
+      'new-checkout',
+      ...sim('2026-12-01T10:32:00Z'),
+      ...common,
+    ]);
+    expect(pause.code).toBe(0);
+    const resume = await cli([
+      'resume',
+      'production',
+      '--flag',
+      'new-checkout',
+      ...sim('2026-12-01T10:33:00Z'),
+      ...common,
+    ]);
+    expect(resume.code).toBe(0);
+    // Services only: the flag rollout is not ticked.
+    const services = await cli([
+      'tick',
+      'production',
+      '--service',
+      'checkout',
+      ...sim('2026-12-01T11:30:00Z'),
+      ...common,
+    ]);
+    expect(services).toMatchObject({ code: 0, stdout: 'no active rollout' });
+
+    const back = await cli([
+      'rollback',
+      'production',
+      '--flag',
+      'new-checkout',
+      '--reason',
+      'checkout errors',
+      ...sim('2026-12-01T10:40:00Z'),
+      ...common,
+    ]);
+    expect(back.code).toBe(0);
+    expect(await showFile(bare, FLAG_FILE)).toContain('[["on", 0], ["off", 100]]');
+    const state = await showFile(bare, flagStatePath('production', 'new-checkout'));
+    expect(state).toContain('phase: aborted');
+    expect(state).toContain('- version: "on"');
+    const message = await git(bare, 'log', '-1', '--format=%B', 'main');
+    expect(message).toContain('Rollgate-Flag: new-checkout');
+    expect(message).toContain('Rollgate-Reason: checkout errors');
+
+    const held = await cli([
+      'promote',
+      'production',
+      '--flag',
+      'new-checkout',
+      ...sim('2026-12-01T10:41:00Z'),
+      ...common,
+    ]);
+    expect(held.code).toBe(1);
+    expect(held.stdout).toContain('DENIED   flag new-checkout variant on -> production');
+  });
+});
