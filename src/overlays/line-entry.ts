@@ -84,9 +84,12 @@ export function fastUpsert(
   edits: readonly EntryEdit[],
 ): EditOutcome | undefined {
   if (new Set(edits.map((e) => e.name)).size !== edits.length) return undefined;
-  const scan = scanLists(text, [listKey]);
+  // Only the entries edited are kept from the scan: a 10 MB list costs one pass, not 90,000 entries
+  // held in memory (which made the garbage collector's work grow faster than the file).
+  const names = new Set(edits.map((e) => e.name));
+  const scan = scanLists(text, [listKey], (name) => name !== undefined && names.has(name));
   const list = scan?.lists.get(listKey);
-  if (scan === undefined || list === undefined || list === 'other' || list.items.length === 0)
+  if (scan === undefined || list === undefined || list === 'other' || list.last === undefined)
     return undefined;
   const splices: Splice[] = [];
   const descriptions: string[] = [];
