@@ -20,7 +20,7 @@ Usage:
   rollgate edit weight <file> <percent> [--route NAME] [--canary-backend NAME]
   rollgate edit mirror <file> <percent> [--backend NAME] [--route NAME] [--document N]
   rollgate edit flag <file> <flag> [--state ENABLED|DISABLED] [--default VARIANT] [--fraction VARIANT=PCT]...
-  rollgate demo [canary|blue-green] [--keep]
+  rollgate demo [canary|blue-green|flags] [--keep]
 
 Common options:
   --config FILE        config file (default .github/rollgate.yaml); policies/*.yaml beside it are read too
@@ -110,7 +110,7 @@ RequestMirror filter (percent, or fraction below 1%); 0 removes it (docs/shadow.
 run twice). See docs/overlays.md for the differences from kustomize.
 flag: an OpenFeature flagd definition (JSON or YAML file, a ConfigMap holding one as a literal block,
 or a FeatureFlag resource); checked against flagd's flag schema; the rolled-out variant stays first in
-fractional, so raising its share only adds users. See docs/flags.md.`,demo:`rollgate demo [canary|blue-green] [--keep]
+fractional, so raising its share only adds users. See docs/flags.md.`,demo:`rollgate demo [canary|blue-green|flags] [--keep]
 
 Builds a throwaway GitOps repository from examples/ in a temp folder and walks version 1.4.0 of
 checkout and cart through dev -> staging -> production with rollgate's own commands and a clock set
