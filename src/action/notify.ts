@@ -22,8 +22,9 @@ export function notifyRollouts(
   ctx: ActionContext,
   report: TickReport | CommandReport,
   requestedBy?: string,
+  reason?: string,
 ): Promise<void> {
-  return send(config, ctx, rolloutEvents(report, requestedBy));
+  return send(config, ctx, rolloutEvents(report, requestedBy, reason));
 }
 
 /** After a /promote, a /rollback or a promotion from a workflow: committed (started, promoted, rolled back) or denied. */

@@ -67,7 +67,7 @@ export async function runRolloutComment(c: RolloutComment): Promise<RunEnd> {
     requestedBy: c.event.author,
     source,
   });
-  await notifyRollouts(c.config, c.ctx, report, c.event.author);
+  await notifyRollouts(c.config, c.ctx, report, c.event.author, c.command.reason);
 
   const status = statusOf(report);
   const { end, stickies } = await publishRollouts(

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
+import { runBlueGreenDemo } from './demo-blue-green.js';
 import { runCanaryDemo } from './demo-canary.js';
 import { runFlagsDemo } from './demo-flags.js';
 import { examplesDir, git, seedGitOps } from './demo-repo.js';
@@ -108,9 +109,12 @@ export async function runDemo(args: readonly string[], io: CliIo, run: Run): Pro
     throw new UsageError((err as Error).message);
   }
   if (story === 'canary') return runCanaryDemo(keep, io, run);
+  if (story === 'blue-green') return runBlueGreenDemo(keep, io, run);
   if (story === 'flags') return runFlagsDemo(keep, io, run);
   if (story !== undefined)
-    throw new UsageError(`unknown demo "${story}"; the demos are: (none) for promotions, canary, flags`);
+    throw new UsageError(
+      `unknown demo "${story}"; the demos are: (none) for promotions, canary, blue-green, flags`,
+    );
   const examples = examplesDir();
   const root = await mkdtemp(join(tmpdir(), 'rollgate-demo-'));
   try {

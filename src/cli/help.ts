@@ -16,7 +16,7 @@ Usage:
   rollgate edit weight <file> <percent> [--route NAME] [--canary-backend NAME]
   rollgate edit mirror <file> <percent> [--backend NAME] [--route NAME] [--document N]
   rollgate edit flag <file> <flag> [--state ENABLED|DISABLED] [--default VARIANT] [--fraction VARIANT=PCT]...
-  rollgate demo [canary] [--keep]
+  rollgate demo [canary|blue-green|flags] [--keep]
 
 Common options:
   --config FILE        config file (default .github/rollgate.yaml); policies/*.yaml beside it are read too
@@ -124,7 +124,7 @@ run twice). See docs/overlays.md for the differences from kustomize.
 flag: an OpenFeature flagd definition (JSON or YAML file, a ConfigMap holding one as a literal block,
 or a FeatureFlag resource); checked against flagd's flag schema; the rolled-out variant stays first in
 fractional, so raising its share only adds users. See docs/flags.md.`,
-  demo: `rollgate demo [canary] [--keep]
+  demo: `rollgate demo [canary|blue-green|flags] [--keep]
 
 Builds a throwaway GitOps repository from examples/ in a temp folder and walks version 1.4.0 of
 checkout and cart through dev -> staging -> production with rollgate's own commands and a clock set
@@ -134,7 +134,12 @@ rollgate demo canary (npm run demo:canary) starts a real Prometheus (the prometh
 binaries; Debian: apt-get install prometheus), backfills it with a healthy release 1.5.0 and a
 failing one 1.6.0, and walks both through a canary in production with examples/app/.github/
 rollgate-canary.yaml: 1.5.0 steps 5% -> 25% -> 50%, promotes and verifies; 1.6.0 fails its analysis
-at 25% and rolls back with a hold. Each action's commit is shown, then rollgate status.`,
+at 25% and rolls back with a hold. Each action's commit is shown, then rollgate status.
+
+rollgate demo blue-green (npm run demo:blue-green), offline: payments goes to production blue-green
+with examples/app/.github/rollgate-blue-green.yaml: 1.4.0 is deployed to the idle colour, previewed,
+switched to in one commit, and the old colour scaled down; 1.5.0 goes to the other colour, is
+switched to, and an abort switches back in one commit.`,
 };
 
 export function helpFor(verb: string): string | undefined {

@@ -116,7 +116,7 @@ export async function runRolloutVerb(verb: RolloutVerb, args: readonly string[],
     });
   });
   print(report, io, values.json === true, `no active rollout in ${environment}`);
-  await notifyCli(config, rolloutEvents(report, requesterOf(values, io)), io);
+  await notifyCli(config, rolloutEvents(report, requesterOf(values, io), values.reason), io);
   return report.exitCode;
 }
 
@@ -144,6 +144,6 @@ export async function abortRollout(
     ...(values.reason !== undefined ? { reason: values.reason } : {}),
   });
   print(report, io, values.json === true, `no active rollout in ${environment}`);
-  await notifyCli(config, rolloutEvents(report, requesterOf(values, io)), io);
+  await notifyCli(config, rolloutEvents(report, requesterOf(values, io), values.reason), io);
   return report.exitCode;
 }

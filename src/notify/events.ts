@@ -96,10 +96,12 @@ function rollbackAct(environment: string, services: readonly string[]): NotifyAc
 export function rolloutEvents(
   report: TickReport | CommandReport,
   requestedBy = 'rollgate tick',
+  /** The operator's --reason, told with the engine's. */
+  reason?: string,
 ): NotificationEvent[] {
   return report.rollouts.flatMap((r) => {
     const event = r.commit !== undefined ? EVENT_OF[r.action.kind] : undefined;
-    return event === undefined ? [] : [rolloutEvent(r, event, report.at, requestedBy)];
+    return event === undefined ? [] : [rolloutEvent(r, event, report.at, requestedBy, reason)];
   });
 }
 
@@ -108,6 +110,7 @@ function rolloutEvent(
   event: EventKind,
   at: string,
   requestedBy: string,
+  reason: string | undefined,
 ): NotificationEvent {
   const a = r.action;
   const step = a.kind === 'step' ? a.step : r.step;
@@ -132,7 +135,11 @@ function rolloutEvent(
     'rolled-back': [relaunch(r.environment, [r.service], r.version)],
     denied: [],
   };
-  const why = [a.message, r.analysis?.summary !== undefined ? `analysis: ${r.analysis.summary}` : '']
+  const why = [
+    a.message,
+    r.analysis?.summary !== undefined ? `analysis: ${r.analysis.summary}` : '',
+    reason !== undefined ? `${requestedBy}: ${reason}` : '',
+  ]
     .filter((s) => s !== '')
     .join('; ');
   return {

@@ -35,5 +35,5 @@ describe('acceptance: the delivery report', () => {
     expect(scheduled.summary).toMatch(
       /\| checkout \| 4 \| [\d.]+ \| [\d.]+ \| 2h \(p90 2h\) \| 3 \| 0 \| 0\.0% \|/,
     );
-  });
+  }, 180_000);
 });

@@ -26,7 +26,7 @@ async function overlays(): Promise<string[]> {
 describe('examples/gitops', () => {
   it('every overlay builds with kubectl kustomize', async () => {
     const dirs = await overlays();
-    expect(dirs).toHaveLength(6);
+    expect(dirs).toHaveLength(7);
     for (const dir of dirs) {
       const objects = (await kustomizeBuild(join(APPS, dir))) as Obj[];
       expect(objects.length, dir).toBeGreaterThan(0);
@@ -56,5 +56,25 @@ describe('examples/gitops', () => {
       ['checkout', 100],
       ['checkout-canary', 0],
     ]);
+  });
+
+  it("payments' production overlay renders blue live and green idle, the public Service selecting blue", async () => {
+    const objects = (await kustomizeBuild(join(APPS, 'payments', 'overlays', 'production'))) as Obj[];
+    const deployments = objects
+      .filter((o) => o.kind === 'Deployment')
+      .map((o) => [
+        o.metadata?.name,
+        o.spec?.['replicas'],
+        (o.spec?.['template'] as { spec: { containers: { image: string }[] } }).spec.containers[0]?.image,
+      ]);
+    expect(deployments).toEqual([
+      ['payments-blue', 3, 'ghcr.io/acme/payments:1.3.0'],
+      ['payments-green', 0, 'ghcr.io/acme/payments:1.3.0'],
+    ]);
+    const service = objects.find((o) => o.kind === 'Service' && o.metadata?.name === 'payments');
+    expect(service?.spec?.['selector']).toEqual({
+      'app.kubernetes.io/name': 'payments',
+      'app.kubernetes.io/color': 'blue',
+    });
   });
 });

@@ -150,6 +150,9 @@ describe('notify: Slack and JSON webhooks from the CLI', () => {
       ':double_vertical_bar: *checkout 1.5.0 in production: rollout paused at 25%*',
     );
     expect(slackPause?.text).toContain('`rollgate resume production --service checkout`');
+    expect(slackPause?.text).toContain(
+      'Why: paused by an operator at step 2/3 (25%); analysis still rolls back; ana: checking a dashboard',
+    );
     expect(bodies('/ok/hook')[2]).toMatchObject({ event: 'paused', phase: 'paused', requested_by: 'ana' });
 
     // Abort: rolled back, with the way to ship the version again.
