@@ -20,7 +20,12 @@ import type { CliIo } from './io.js';
 import { unifiedDiff } from '../report/diff.js';
 import { cannotPlanLine, decisionLine, gateTable } from './render.js';
 import { isLanding, landingsFromState } from '../core/landing.js';
-import { rolloutStatus, statusPaths } from '../core/rollout-status.js';
+import {
+  type FlagRolloutStatus,
+  flagRolloutStatuses,
+  rolloutStatus,
+  statusPaths,
+} from '../core/rollout-status.js';
 import { stateOf } from '../core/rollout-start.js';
 import { activeRollout } from '../core/state.js';
 import { abortRollout, runRolloutVerb, writingClock } from './rollout-verbs.js';
@@ -422,7 +427,7 @@ export async function runStatus(args: readonly string[], io: CliIo): Promise<num
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const config = await loadConfig(io, values.config);
   const services = Object.keys(config.services);
-  const rows = await withStore(config, values, io, async (store) => {
+  const { rows, flags } = await withStore(config, values, io, async (store) => {
     // Overlays and state files in one read; the history only where no state file answers.
     const snapshot = await store.read(statusPaths(config));
     const running = runningVersions(config, services, snapshot.files);
@@ -434,15 +439,19 @@ export async function runStatus(args: readonly string[], io: CliIo): Promise<num
       ...landings.entries,
       ...(await readHistory(store, snapshot.head, landings.rest)).filter(isLanding),
     ];
-    return pipelineStatus(config, snapshot.files, history).map((row) => ({
-      ...row,
-      ...rolloutStatus(config, row.environment, row.service, snapshot.files),
-    }));
+    return {
+      rows: pipelineStatus(config, snapshot.files, history).map((row) => ({
+        ...row,
+        ...rolloutStatus(config, row.environment, row.service, snapshot.files),
+      })),
+      // Flag rollouts from their state files, in the same read.
+      flags: flagRolloutStatuses(config, snapshot.files),
+    };
   });
   // An overlay that exists but cannot be read is a problem to fix, not a blank: exit 2 and say why.
-  const unreadable = rows.filter((r) => r.problem !== undefined);
+  const unreadable = [...rows, ...flags].filter((r) => r.problem !== undefined);
   if (values.json) {
-    io.stdout(JSON.stringify({ schema_version: 1, environments: rows }, null, 2));
+    io.stdout(JSON.stringify({ schema_version: 1, environments: rows, flags }, null, 2));
     return unreadable.length > 0 ? 2 : 0;
   }
   const table = [
@@ -470,5 +479,34 @@ export async function runStatus(args: readonly string[], io: CliIo): Promise<num
     if (r.drift.length > 0) io.stdout(`${where} drift: ${r.drift.join('; ')}`);
     if (r.problem) io.stderr(`${where} ${r.problem}`);
   }
+  if (flags.length > 0) printFlagStatus(flags, io);
   return unreadable.length > 0 ? 2 : 0;
+}
+
+/** The flag rollouts' table: environment, flag, variant, phase, step, share. */
+function printFlagStatus(flags: readonly FlagRolloutStatus[], io: CliIo): void {
+  const table = [
+    ['ENVIRONMENT', 'FLAG', 'VARIANT', 'PHASE', 'STEP', 'SHARE'],
+    ...flags.map((f) => [
+      f.environment,
+      f.flag,
+      f.variant,
+      f.rollout?.phase ?? (f.problem ? '?' : '-'),
+      f.rollout !== undefined ? `${f.rollout.step}/${f.rollout.steps}` : '-',
+      f.rollout !== undefined ? `${f.rollout.weight}%` : '-',
+    ]),
+  ];
+  const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...table.map((r) => (r[i] ?? '').length)));
+  io.stdout('');
+  for (const r of table) io.stdout(`  ${r.map((c, i) => (i < 5 ? c.padEnd(widths[i] ?? 0) : c)).join('  ')}`);
+  for (const f of flags) {
+    const where = `  ${f.environment}/flags/${f.flag}:`;
+    if (f.rollout?.active && f.rollout.nextEligibleAt)
+      io.stdout(`${where} next eligible ${f.rollout.nextEligibleAt}`);
+    if (f.rollout?.analysis) io.stdout(`${where} last analysis ${f.rollout.analysis}`);
+    for (const h of f.holds)
+      io.stdout(`${where} ${h.version} held since ${h.at} (${h.reason}); promote --flag --reason lifts it`);
+    if (f.drift.length > 0) io.stdout(`${where} drift: ${f.drift.join('; ')}`);
+    if (f.problem) io.stderr(`${where} ${f.problem}`);
+  }
 }

@@ -38,8 +38,8 @@ export function stateOf(
   files: Readonly<Record<string, string | undefined>>,
   environment: string,
   service: string,
+  path = statePath(environment, service),
 ): { ok: true; state: ServiceState | undefined } | { ok: false; message: string } {
-  const path = statePath(environment, service);
   const text = files[path];
   if (text === undefined) return { ok: true, state: undefined };
   const parsed = parseState(path, text);

@@ -1,9 +1,11 @@
 import type { Config } from '../config/schema.js';
+import { flagLayout, flagStrategy } from '../strategies/flag.js';
 import { strategyFor } from '../strategies/registry.js';
+import type { Strategy, StrategyTarget } from '../strategies/strategy.js';
 import { deploysTo, overlayCandidates } from './overlay-paths.js';
 import { driftOf } from './rollout-run.js';
 import { stateOf } from './rollout-start.js';
-import { activeRollout, type Hold, statePath } from './state.js';
+import { activeRollout, flagStatePath, type Hold, statePath } from './state.js';
 
 // What `status` shows of rollouts and holds, from the one read of overlays and state files (pure).
 
@@ -32,6 +34,15 @@ export interface RolloutStatus {
   readonly problem?: string;
 }
 
+/** A feature-flag rollout as `status` lists it (`environments.<env>.flags.<flag>`). */
+export interface FlagRolloutStatus extends RolloutStatus {
+  readonly environment: string;
+  /** The rollout's name (`--flag NAME`). */
+  readonly flag: string;
+  /** The variant rolled out. */
+  readonly variant: string;
+}
+
 /** Every path `status` reads: overlays, state files and the rollout strategies' files. */
 export function statusPaths(config: Config): string[] {
   const services = Object.keys(config.services);
@@ -43,8 +54,40 @@ export function statusPaths(config: Config): string[] {
       paths.push(statePath(environment, service));
       if (strategy !== undefined) paths.push(...strategy.paths({ config, environment, service }));
     }
+    // Flag rollouts: the state file and the flag's file (for drift), in the same read.
+    for (const target of flagTargets(config, environment)) {
+      paths.push(flagStatePath(environment, target.service), ...target.strategy.paths(target));
+    }
   }
   return [...new Set(paths)];
+}
+
+/** A rollout target with its strategy. */
+type Rolling = StrategyTarget & { readonly strategy: Strategy };
+
+function flagTargets(config: Config, environment: string): Rolling[] {
+  return Object.keys(config.environments[environment]?.flags ?? {}).map((name) => ({
+    config,
+    environment,
+    service: name,
+    flag: name,
+    strategy: flagStrategy,
+  }));
+}
+
+/** Every flag rollout of the configuration, with its state (none yet: no rollout, no holds). */
+export function flagRolloutStatuses(
+  config: Config,
+  files: Readonly<Record<string, string | undefined>>,
+): FlagRolloutStatus[] {
+  return Object.keys(config.environments).flatMap((environment) =>
+    flagTargets(config, environment).map((target) => ({
+      environment,
+      flag: target.service,
+      variant: flagLayout(target).variant,
+      ...statusOf(target, files, environment, target.service, flagStatePath(environment, target.service)),
+    })),
+  );
 }
 
 export function rolloutStatus(
@@ -53,14 +96,25 @@ export function rolloutStatus(
   service: string,
   files: Readonly<Record<string, string | undefined>>,
 ): RolloutStatus {
-  const loaded = stateOf(files, environment, service);
+  const strategy = strategyFor(config, environment);
+  const target = strategy === undefined ? undefined : { config, environment, service, strategy };
+  return statusOf(target, files, environment, service, statePath(environment, service));
+}
+
+/** The status of one rollout from its state file at `path` (`target`: its strategy, if any). */
+function statusOf(
+  target: Rolling | undefined,
+  files: Readonly<Record<string, string | undefined>>,
+  environment: string,
+  service: string,
+  path: string,
+): RolloutStatus {
+  const loaded = stateOf(files, environment, service, path);
   if (!loaded.ok) return { stable: undefined, holds: [], drift: [], problem: loaded.message };
   const state = loaded.state;
   if (state === undefined) return { stable: undefined, holds: [], drift: [] };
   const r = state.rollout;
   const active = activeRollout(state);
-  const strategy = strategyFor(config, environment);
-  const target = strategy === undefined ? undefined : { config, environment, service, strategy };
   const holdMs =
     active !== undefined && target !== undefined ? target.strategy.holdMs(target, active) : undefined;
   const drift =

@@ -149,4 +149,58 @@ describe('flag rollouts through the CLI', () => {
     expect(held.code).toBe(1);
     expect(held.stdout).toContain('DENIED   flag new-checkout variant on -> production');
   });
+
+  it('status lists flag rollouts (table and --json) from their state files, in the same read', async () => {
+    const { bare } = await seedRepo(root, flagRepoFiles(), '2026-11-30T12:00:00Z');
+    const config = join(root, 'rollgate.yaml');
+    await writeFile(
+      config,
+      flagConfigText('http://127.0.0.1:9').replaceAll('analysis: [flag-errors]', 'analysis: []'),
+    );
+    const common = ['--config', config, '--gitops', bare];
+    const started = await cli([
+      'promote',
+      'production',
+      '--flag',
+      'new-checkout',
+      '--at',
+      '2026-12-01T10:00:00Z',
+      '--simulate-clock',
+      ...common,
+    ]);
+    expect(started.code, started.stderr).toBe(0);
+
+    const json = await cli(['status', '--json', ...common]);
+    expect(json.code, json.stderr).toBe(0);
+    const parsed = JSON.parse(json.stdout) as { flags: unknown[] };
+    expect(parsed.flags).toEqual([
+      {
+        environment: 'production',
+        flag: 'new-checkout',
+        variant: 'on',
+        stable: 'off', // the defaultVariant the users outside the rollout stay on
+        rollout: expect.objectContaining({
+          version: 'on',
+          phase: 'progressing',
+          active: true,
+          step: 1,
+          steps: 2,
+          weight: 10,
+          since: '2026-12-01T10:00:00.000Z',
+          nextEligibleAt: '2026-12-01T10:30:00.000Z',
+        }),
+        holds: [],
+        drift: [],
+      },
+      // Not started: listed, with no rollout.
+      { environment: 'production', flag: 'new-search', variant: 'v2', holds: [], drift: [] },
+    ]);
+
+    const table = await cli(['status', ...common]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/ENVIRONMENT\s+FLAG\s+VARIANT\s+PHASE\s+STEP\s+SHARE/);
+    expect(table.stdout).toMatch(/production\s+new-checkout\s+on\s+progressing\s+1\/2\s+10%/);
+    expect(table.stdout).toMatch(/production\s+new-search\s+v2\s+-\s+-\s+-/);
+    expect(table.stdout).toContain('production/flags/new-checkout: next eligible 2026-12-01T10:30:00.000Z');
+  });
 });
