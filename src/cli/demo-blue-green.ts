@@ -2,9 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { examplesDir, git, seedGitOps } from './demo-repo.js';
+import { clockOn, type DemoStep, demoWalker, type Run, simulatedWrite } from './demo-walk.js';
 import type { CliIo } from './io.js';
-
-type Run = (argv: readonly string[], io: CliIo) => Promise<number>;
 
 // `rollgate demo blue-green` (npm run demo:blue-green): payments goes to production blue-green
 // (examples/app/.github/rollgate-blue-green.yaml). Offline: a temp GitOps repository, rollgate's
@@ -14,23 +13,11 @@ type Run = (argv: readonly string[], io: CliIo) => Promise<number>;
 // in one commit.
 
 const DAY = '2026-11-24'; // a Tuesday: no weekend freeze, no holidays
-const at = (hhmm: string) => `${DAY}T${hhmm}:00Z`;
+const at = clockOn(DAY);
 
-export interface BlueGreenDemoStep {
-  readonly title: string;
-  readonly argv: readonly string[];
-  readonly expect: number;
-}
+const write = simulatedWrite(at);
 
-const write = (verb: string, hhmm: string, ...rest: string[]) => [
-  verb,
-  ...rest,
-  '--at',
-  at(hhmm),
-  '--simulate-clock',
-];
-
-export const BLUE_GREEN_STEPS: readonly BlueGreenDemoStep[] = [
+export const BLUE_GREEN_STEPS: readonly DemoStep[] = [
   {
     title:
       '10:00 1.4.0 to production: the idle colour (green) gets 1.4.0 and 3 replicas; blue keeps all traffic',
@@ -79,13 +66,11 @@ export const BLUE_GREEN_STEPS: readonly BlueGreenDemoStep[] = [
   },
 ];
 
-const STATUS: BlueGreenDemoStep = {
+const STATUS: DemoStep = {
   title: '14:00 where everything stands',
   argv: ['status', '--at', at('14:00')],
   expect: 0,
 };
-
-const quoted = (argv: readonly string[]) => argv.map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(' ');
 
 export async function runBlueGreenDemo(keep: boolean, io: CliIo, run: Run): Promise<number> {
   const examples = examplesDir();
@@ -100,29 +85,14 @@ export async function runBlueGreenDemo(keep: boolean, io: CliIo, run: Run): Prom
     );
     io.stdout('--at moves the clock (--simulate-clock on writing verbs).\n');
     const common = ['--config', config, '--gitops', gitops, '--requested-by', 'release-manager'];
-    let failures = 0;
-    const walk = async (step: BlueGreenDemoStep, n: number) => {
-      io.stdout(`\n=== ${n}. ${step.title}`);
-      io.stdout(`$ rollgate ${quoted(step.argv)}`);
-      const before = (await git(gitops, ['rev-parse', 'main'])).trim();
-      const code = await run([...step.argv, ...common], io);
-      io.stdout(`(exit ${code})`);
-      const after = (await git(gitops, ['rev-parse', 'main'])).trim();
-      if (after !== before) {
-        io.stdout(`$ git show ${after.slice(0, 12)} -- apps`);
-        io.stdout(await git(gitops, ['show', '--format=%B', after, '--', 'apps']));
-      }
-      if (code !== step.expect) {
-        failures++;
-        io.stderr(`demo: step ${n} exited ${code}, expected ${step.expect}`);
-      }
-    };
+    const walker = demoWalker({ gitops, common, io, run, show: () => ({ paths: ['--', 'apps'] }) });
+    const walk = walker.step;
     for (const [i, step] of BLUE_GREEN_STEPS.entries()) await walk(step, i + 1);
     io.stdout('\n=== The GitOps history: one commit per blue-green action');
     io.stdout('$ git log --format="%h %cI %s"');
     io.stdout(await git(gitops, ['log', '--format=%h %cI %s']));
     await walk(STATUS, BLUE_GREEN_STEPS.length + 1);
-    return failures === 0 ? 0 : 3;
+    return walker.failures() === 0 ? 0 : 3;
   } finally {
     if (keep) io.stdout(`kept ${root}`);
     else await rm(root, { recursive: true, force: true });

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { examplesDir, git, seedGitOps } from './demo-repo.js';
 import { trafficOpenMetrics, type TrafficSegment } from './demo-traffic.js';
+import { clockOn, type DemoStep, demoWalker, type Run, simulatedWrite } from './demo-walk.js';
 import type { CliIo } from './io.js';
 import { startPrometheus } from './prometheus-server.js';
-
-type Run = (argv: readonly string[], io: CliIo) => Promise<number>;
 
 // `rollgate demo canary` (npm run demo:canary): checkout goes to production as a canary that
 // rollgate steps through git, judged by a real Prometheus. Every step is a plain rollgate command
@@ -15,25 +14,12 @@ type Run = (argv: readonly string[], io: CliIo) => Promise<number>;
 // times: TRAFFIC below, backfilled into Prometheus with promtool before the walk starts.
 
 const DAY = '2026-11-24'; // a Tuesday: no weekend freeze, no holidays
-const at = (hhmm: string) => `${DAY}T${hhmm}:00Z`;
+const at = clockOn(DAY);
 const time = (hhmm: string) => new Date(at(hhmm));
 
-/** One step of the walk: the command line, the exit code it must give, and what it should do. */
-export interface CanaryDemoStep {
-  readonly title: string;
-  readonly argv: readonly string[];
-  readonly expect: number;
-}
+const write = simulatedWrite(at);
 
-const write = (verb: string, hhmm: string, ...rest: string[]) => [
-  verb,
-  ...rest,
-  '--at',
-  at(hhmm),
-  '--simulate-clock',
-];
-
-export const CANARY_STEPS: readonly CanaryDemoStep[] = [
+export const CANARY_STEPS: readonly DemoStep[] = [
   {
     title: '09:00 1.5.0 goes to staging (no canary there: the whole environment at once)',
     argv: write('promote', '09:00', 'staging', '--service', 'checkout', '--version', '1.5.0'),
@@ -105,7 +91,7 @@ export const CANARY_STEPS: readonly CanaryDemoStep[] = [
 ];
 
 /** The last word: where every environment and rollout stands. */
-const STATUS: CanaryDemoStep = {
+const STATUS: DemoStep = {
   title: '15:00 where everything stands',
   argv: ['status', '--at', at('15:00')],
   expect: 0,
@@ -123,8 +109,6 @@ export const TRAFFIC: readonly TrafficSegment[] = [
   { from: time('14:16'), canaryWeight: 0, stableErrors: 0.002, canaryErrors: 0 }, // rolled back
 ];
 export const TRAFFIC_UNTIL = time('15:00');
-
-const quoted = (argv: readonly string[]) => argv.map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(' ');
 
 export async function runCanaryDemo(keep: boolean, io: CliIo, run: Run): Promise<number> {
   const examples = examplesDir();
@@ -146,31 +130,22 @@ export async function runCanaryDemo(keep: boolean, io: CliIo, run: Run): Promise
     );
     const stepIo: CliIo = { ...io, env: { ...io.env, PROMETHEUS_URL: prometheus.url } };
     const common = ['--config', config, '--gitops', gitops, '--requested-by', 'release-manager'];
-    let failures = 0;
-    const walk = async (step: CanaryDemoStep, n: number) => {
-      io.stdout(`\n=== ${n}. ${step.title}`);
-      io.stdout(`$ rollgate ${quoted(step.argv)}`);
-      const before = (await git(gitops, ['rev-parse', 'main'])).trim();
-      const code = await run([...step.argv, ...common], stepIo);
-      io.stdout(`(exit ${code})`);
-      const after = (await git(gitops, ['rev-parse', 'main'])).trim();
-      if (after !== before) {
-        // promote prints its own diff; a tick or a command prints one line per rollout.
-        const patch = step.argv[0] === 'promote' ? ['--no-patch'] : [];
-        io.stdout(`$ git show ${patch.join(' ')}${patch.length > 0 ? ' ' : ''}${after.slice(0, 12)}`);
-        io.stdout(await git(gitops, ['show', ...patch, '--format=%B', after]));
-      }
-      if (code !== step.expect) {
-        failures++;
-        io.stderr(`demo: step ${n} exited ${code}, expected ${step.expect}`);
-      }
-    };
+    const walker = demoWalker({
+      gitops,
+      common,
+      io,
+      stepIo,
+      run,
+      // promote prints its own diff; a tick or a command prints one line per rollout.
+      show: (step) => (step.argv[0] === 'promote' ? { options: ['--no-patch'] } : {}),
+    });
+    const walk = walker.step;
     for (const [i, step] of CANARY_STEPS.entries()) await walk(step, i + 1);
     io.stdout('\n=== The GitOps history: one commit per rollout action');
     io.stdout('$ git log --format="%h %cI %s"');
     io.stdout(await git(gitops, ['log', '--format=%h %cI %s']));
     await walk(STATUS, CANARY_STEPS.length + 1);
-    return failures === 0 ? 0 : 3;
+    return walker.failures() === 0 ? 0 : 3;
   } finally {
     await prometheus.stop();
     if (keep) io.stdout(`kept ${root}`);

@@ -2,9 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { git } from './demo-repo.js';
+import { clockOn, type DemoStep, demoWalker, type Run, simulatedWrite } from './demo-walk.js';
 import type { CliIo } from './io.js';
-
-type Run = (argv: readonly string[], io: CliIo) => Promise<number>;
 
 // `rollgate demo flags` (npm run demo:flags): two flagd flags in a ConfigMap, rolled out through
 // git by rollgate. `new-checkout` goes 10% -> 50% -> 100% tick by tick; `new-search` is aborted at
@@ -12,7 +11,7 @@ type Run = (argv: readonly string[], io: CliIo) => Promise<number>;
 // moved by --at with --simulate-clock.
 
 const DAY = '2026-11-24'; // a Tuesday: no weekend freeze
-const at = (hhmm: string) => `${DAY}T${hhmm}:00Z`;
+const at = clockOn(DAY);
 
 const FLAG_FILE = 'apps/checkout/flags/flagd-config.yaml';
 
@@ -76,21 +75,9 @@ gates:
         - { start: "0 16 * * FRI", end: "0 8 * * MON", timezone: Europe/Berlin }
 `;
 
-export interface FlagDemoStep {
-  readonly title: string;
-  readonly argv: readonly string[];
-  readonly expect: number;
-}
+const write = simulatedWrite(at);
 
-const write = (verb: string, hhmm: string, ...rest: string[]) => [
-  verb,
-  ...rest,
-  '--at',
-  at(hhmm),
-  '--simulate-clock',
-];
-
-export const FLAG_STEPS: readonly FlagDemoStep[] = [
+export const FLAG_STEPS: readonly DemoStep[] = [
   {
     title: '10:00 start the new-checkout rollout: the gates pass, 10% of users get "on"',
     argv: write('promote', '10:00', 'production', '--flag', 'new-checkout'),
@@ -120,8 +107,6 @@ export const FLAG_STEPS: readonly FlagDemoStep[] = [
     expect: 1,
   },
 ];
-
-const quoted = (argv: readonly string[]) => argv.map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(' ');
 
 export async function runFlagsDemo(keep: boolean, io: CliIo, run: Run): Promise<number> {
   const root = await mkdtemp(join(tmpdir(), 'rollgate-flags-demo-'));
@@ -153,28 +138,19 @@ export async function runFlagsDemo(keep: boolean, io: CliIo, run: Run): Promise<
     io.stdout(`GitOps repository: ${gitops}`);
     io.stdout(`Config: ${config}: new-checkout and new-search roll out 10% -> 50% -> 100%, 30m per step.\n`);
     const common = ['--config', config, '--gitops', gitops, '--requested-by', 'release-manager'];
-    let failures = 0;
-    for (const [i, step] of FLAG_STEPS.entries()) {
-      io.stdout(`\n=== ${i + 1}. ${step.title}`);
-      io.stdout(`$ rollgate ${quoted(step.argv)}`);
-      const before = (await git(gitops, ['rev-parse', 'main'])).trim();
-      const code = await run([...step.argv, ...common], io);
-      io.stdout(`(exit ${code})`);
-      const after = (await git(gitops, ['rev-parse', 'main'])).trim();
-      if (after !== before && step.argv[0] !== 'promote') {
-        io.stdout(`$ git show ${after.slice(0, 12)} -- ${FLAG_FILE}`);
-        io.stdout(await git(gitops, ['show', '--format=%B', after, '--', FLAG_FILE]));
-      }
-      if (code !== step.expect) {
-        failures++;
-        io.stderr(`demo: step ${i + 1} exited ${code}, expected ${step.expect}`);
-      }
-    }
+    const walker = demoWalker({
+      gitops,
+      common,
+      io,
+      run,
+      show: (step) => (step.argv[0] === 'promote' ? undefined : { paths: ['--', FLAG_FILE] }),
+    });
+    for (const [i, step] of FLAG_STEPS.entries()) await walker.step(step, i + 1);
     io.stdout('\n=== The GitOps history: one commit per rollout action');
     io.stdout(await git(gitops, ['log', '--format=%h %cI %s']));
     io.stdout('=== The flags now');
     io.stdout(await git(gitops, ['show', `main:${FLAG_FILE}`]));
-    return failures === 0 ? 0 : 3;
+    return walker.failures() === 0 ? 0 : 3;
   } finally {
     if (keep) io.stdout(`kept ${root}`);
     else await rm(root, { recursive: true, force: true });
