@@ -1,24 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
+import { cli } from '../helpers/cli.js';
 import { git, tempDir } from '../helpers/repo.js';
 import { canaryConfigText, gitopsFiles, seedRepo } from './fixture.js';
 
 // The rollout verbs through the CLI entry: tick, pause/resume/abort/advance, status, and the
 // rules of --at on writing verbs (--simulate-clock, never before the head commit).
-
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(argv, {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    env: { USER: 'ana' },
-    cwd: process.cwd(),
-  });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
 
 describe('rollout verbs of the CLI', () => {
   let root = '';

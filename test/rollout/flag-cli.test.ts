@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
+import { cli } from '../helpers/cli.js';
 import { flagStatePath } from '../../src/core/state.js';
 import { git, showFile, tempDir } from '../helpers/repo.js';
 import { seedRepo } from './fixture.js';
@@ -10,18 +10,6 @@ import { FLAG_FILE, flagConfigText, flagRepoFiles } from './flag-fixture.js';
 // Flag rollouts through the CLI entry: promote --flag starts one, tick --flag steps it, pause and
 // resume steer it, rollback --flag takes its share back to 0 with a hold. No analysis here (the
 // Prometheus end-to-end test is flag-rollout.test.ts).
-
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(argv, {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    env: { USER: 'ana' },
-    cwd: process.cwd(),
-  });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
 
 describe('flag rollouts through the CLI', () => {
   let root = '';
