@@ -2,9 +2,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { promote } from '../../src/core/pipeline.js';
-import { type RolloutDeps, runRolloutCommand, runTick } from '../../src/core/rollout-run.js';
+import { runRolloutCommand, runTick } from '../../src/core/rollout-run.js';
 import { parseState, type ServiceState, statePath } from '../../src/core/state.js';
-import { fetchAnalysisInputs } from '../../src/facts/fetchers.js';
 import { openGitStore } from '../../src/gitops/git-cli.js';
 import { git, showFile, tempDir } from '../helpers/repo.js';
 import { canaryOpenMetrics } from '../integration/helpers/canary-openmetrics.js';
@@ -15,7 +14,7 @@ import {
   blueGreenConfigText,
   blueGreenFiles,
 } from './blue-green-fixture.js';
-import { buildAt, seedRepo } from './fixture.js';
+import { buildAt, metricDeps, seedRepo } from './fixture.js';
 
 // Blue-green end to end: real git, analysis by a `metric` gate against a real Prometheus (promtool
 // backfill: 1.5.0 healthy, 1.6.0 failing for the last 20 minutes), every overlay written built by
@@ -91,11 +90,7 @@ describe('blue-green on a real git repository with a real Prometheus', () => {
     const { bare } = await seedRepo(root, blueGreenFiles(traffic));
     const store = await openGitStore({ repository: bare, branch: 'main' });
     const config: Config = blueGreenConfig(traffic, bg, metricGate(server.url));
-    const deps = (at: Date): RolloutDeps => ({
-      store,
-      clock: () => at,
-      analysis: (gates, window, subject) => fetchAnalysisInputs(gates, window, { ...subject, env: {} }),
-    });
+    const deps = metricDeps(store);
     const start = (version: string, at: Date) =>
       promote(
         config,

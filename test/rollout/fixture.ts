@@ -4,6 +4,9 @@ import { promisify } from 'node:util';
 import { dirname, join } from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
+import type { RolloutDeps } from '../../src/core/rollout-run.js';
+import type { GitOpsStore } from '../../src/core/store.js';
+import { fetchAnalysisInputs } from '../../src/facts/fetchers.js';
 import { runGit } from '../../src/gitops/exec.js';
 import { git } from '../helpers/repo.js';
 import { kustomizeBuild } from '../overlays/kubectl.js';
@@ -283,3 +286,12 @@ export async function buildAt(bare: string, root: string, overlay: string, ref =
   await promisify(execFile)('tar', ['-xf', tar, '-C', dir]);
   return kustomizeBuild(join(dir, overlay));
 }
+
+/** Rollout deps at a given time whose analysis asks the real Prometheus of the metric gates. */
+export const metricDeps =
+  (store: GitOpsStore) =>
+  (at: Date): RolloutDeps => ({
+    store,
+    clock: () => at,
+    analysis: (gates, window, subject) => fetchAnalysisInputs(gates, window, { ...subject, env: {} }),
+  });

@@ -1,9 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { promote } from '../../src/core/pipeline.js';
-import { type RolloutDeps, runRolloutCommand, runTick } from '../../src/core/rollout-run.js';
+import { runRolloutCommand, runTick } from '../../src/core/rollout-run.js';
 import { parseState, type ServiceState, statePath } from '../../src/core/state.js';
-import { fetchAnalysisInputs } from '../../src/facts/fetchers.js';
 import { openGitStore } from '../../src/gitops/git-cli.js';
 import { readMirror } from '../../src/overlays/traffic/mirror.js';
 import { git, showFile, tempDir } from '../helpers/repo.js';
@@ -14,6 +13,7 @@ import {
   canaryConfig,
   canaryConfigText,
   gitopsFiles,
+  metricDeps,
   seedRepo,
   type TrafficKind,
 } from './fixture.js';
@@ -69,11 +69,7 @@ describe('shadow traffic before the first canary step', () => {
     const { bare } = await seedRepo(root, gitopsFiles(['checkout'], kind));
     const store = await openGitStore({ repository: bare, branch: 'main' });
     const config = canaryConfig(['checkout'], kind, shadow, metricGate(server.url));
-    const deps = (at: Date): RolloutDeps => ({
-      store,
-      clock: () => at,
-      analysis: (gates, window, subject) => fetchAnalysisInputs(gates, window, { ...subject, env: {} }),
-    });
+    const deps = metricDeps(store);
     const start = (version: string, at: Date) =>
       promote(
         config,

@@ -2,14 +2,13 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { promote } from '../../src/core/pipeline.js';
-import { type RolloutDeps, runRolloutCommand, runTick } from '../../src/core/rollout-run.js';
+import { runRolloutCommand, runTick } from '../../src/core/rollout-run.js';
 import { parseState, type ServiceState, statePath } from '../../src/core/state.js';
-import { fetchAnalysisInputs } from '../../src/facts/fetchers.js';
 import { openGitStore } from '../../src/gitops/git-cli.js';
 import { git, showFile, tempDir } from '../helpers/repo.js';
 import { canaryOpenMetrics } from '../integration/helpers/canary-openmetrics.js';
 import { type PrometheusServer, startPrometheus } from '../integration/helpers/prometheus-server.js';
-import { buildAt, canaryConfigText, gitopsFiles, seedRepo, TRAFFIC_FILES } from './fixture.js';
+import { buildAt, canaryConfigText, gitopsFiles, metricDeps, seedRepo, TRAFFIC_FILES } from './fixture.js';
 
 // The canary variants end to end, each on a real git repository with its analysis judged by a
 // `metric` gate against a real Prometheus (promtool backfill: 1.5.0 healthy, 1.6.0 failing for the
@@ -144,11 +143,7 @@ describe('canary variants on a real git repository and a real Prometheus', () =>
     const { bare } = await seedRepo(root, files, '2026-11-30T12:00:00Z');
     const store = await openGitStore({ repository: bare, branch: 'main' });
     close = () => store.close();
-    const deps = (at: Date): RolloutDeps => ({
-      store,
-      clock: () => at,
-      analysis: (gates, window, subject) => fetchAnalysisInputs(gates, window, { ...subject, env: {} }),
-    });
+    const deps = metricDeps(store);
     const state = async (): Promise<ServiceState> => {
       const parsed = parseState('s', await showFile(bare, statePath('production', 'checkout')));
       if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
