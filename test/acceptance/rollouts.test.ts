@@ -176,6 +176,35 @@ describe('acceptance: canary rollouts', { timeout: 240_000 }, () => {
     expect(sticky(s)).toHaveLength(1);
   });
 
+  // GitHub wrote the step's commit and lost the answer (a 5xx after it landed). Once, the client's
+  // retry finds the branch moved; ten times, every retry fails. Either way the tick recognises its
+  // own commit by its trailers (Rollgate-Run names this run) and reports the step it made, with the
+  // sticky and the deployment status, instead of a wait (the re-read sees a fresh hold) or an error.
+  it.each([1, 10])(
+    'a tick whose commit answer was lost (%i x 5xx after it landed) reports the step it made',
+    async (times) => {
+      const s = await rolloutScene();
+      const before = await s.gitops.head();
+      s.sim.inject({ match: { graphql: /createCommitOnBranch/ }, status: 502, afterHandling: true, times });
+      const ran = await tick(s);
+      expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+      expect(s.sim.state.apiCommits).toHaveLength(1);
+      const head = await s.gitops.head();
+      expect(await gitOk(s.gitops.dir, ['rev-list', '--count', `${before}..main`])).toBe('1');
+      expect(await weights(s)).toEqual([75, 25]);
+      const message = await gitOk(s.gitops.dir, ['log', '-1', '--format=%B', 'main']);
+      expect(message).toMatch(/^Rollgate-Run: 42:[0-9a-f]{8}$/m);
+      expect(result(ran)).toMatchObject({
+        status: 'committed',
+        commit_sha: head,
+        rollouts: [{ service: 'checkout', action: 'step', weight: 25, commit_sha: head }],
+      });
+      expect(ran.outputs).toMatchObject({ phase: 'progressing', step: '2', weight: '25' });
+      expect(sticky(s)[0]?.body).toContain('canary weight **25%**');
+      expect(deployments(s)).toEqual([['production', 'in_progress', 'checkout 1.3.5: step 2/3, canary 25%']]);
+    },
+  );
+
   it('a tick that steps costs 5 requests when the deployment that started the rollout names its sticky (issue 10)', async () => {
     const s = await rolloutScene();
     // What the /promote that started the rollout left: its sticky report and its deployment.
