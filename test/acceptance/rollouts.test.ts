@@ -90,6 +90,32 @@ async function rolloutScene(productionGates: string[] = []): Promise<Scene> {
   return s;
 }
 
+/**
+ * What the /promote that started the scene's rollout leaves on GitHub: its sticky report on the
+ * pull request and its deployment, whose payload names the sticky. Returns the sticky's id.
+ */
+function startedByPromote(s: Scene): number {
+  const report = s.sim.addComment('acme/app', s.pr.number, 'github-actions[bot]', `${MARKER}\nstarted`);
+  s.sim.state.deployments.push({
+    id: 4242,
+    repo: 'acme/app',
+    ref: s.pr.headSha,
+    sha: s.pr.headSha,
+    task: 'deploy',
+    environment: 'production',
+    description: 'checkout 1.3.5: canary rollout started by @alice',
+    payload: { services: ['checkout'], version: '1.3.5', pull: s.pr.number, comment: report.id },
+    creator: 'github-actions[bot]',
+    productionEnvironment: true,
+    transientEnvironment: false,
+    createdAt: new Date().toISOString(),
+  });
+  return report.id;
+}
+
+const opsSince = (s: Scene, from: number) =>
+  s.sim.requests.slice(from).map((r) => r.operation ?? `${r.method} ${r.path}`);
+
 /** The rollout fields of the state file at the GitOps head. */
 async function state(s: Scene): Promise<Record<string, string>> {
   const text = await s.gitops.show('main', STATE);
@@ -207,26 +233,11 @@ describe('acceptance: canary rollouts', { timeout: 240_000 }, () => {
 
   it('a tick that steps costs 5 requests when the deployment that started the rollout names its sticky (issue 10)', async () => {
     const s = await rolloutScene();
-    // What the /promote that started the rollout left: its sticky report and its deployment.
-    const report = s.sim.addComment('acme/app', s.pr.number, 'github-actions[bot]', `${MARKER}\nstarted`);
-    s.sim.state.deployments.push({
-      id: 4242,
-      repo: 'acme/app',
-      ref: s.pr.headSha,
-      sha: s.pr.headSha,
-      task: 'deploy',
-      environment: 'production',
-      description: 'checkout 1.3.5: canary rollout started by @alice',
-      payload: { services: ['checkout'], version: '1.3.5', pull: s.pr.number, comment: report.id },
-      creator: 'github-actions[bot]',
-      productionEnvironment: true,
-      transientEnvironment: false,
-      createdAt: new Date().toISOString(),
-    });
+    const report = { id: startedByPromote(s) };
     const from = s.sim.requests.length;
     const ran = await tick(s);
     expect(ran.outputs).toMatchObject({ phase: 'progressing', step: '2', weight: '25' });
-    const ops = s.sim.requests.slice(from).map((r) => r.operation ?? `${r.method} ${r.path}`);
+    const ops = opsSince(s, from);
     // The app read and the GitOps read, then the commit, the sticky updated by id, a status on that deployment.
     expect(ops.sort()).toEqual([
       'graphql:createCommitOnBranch',
@@ -243,11 +254,26 @@ describe('acceptance: canary rollouts', { timeout: 240_000 }, () => {
     ]);
   });
 
-  it('a frozen tick waits and says so on the sticky: the freeze gate and until when, once per freeze', async () => {
+  it('a frozen tick waits and says so on the sticky: the freeze gate and until when, once per freeze; then it costs what a waiting tick does (issue 10)', async () => {
     // production's year-2000-freeze is on while these tests run (it ends in 2100).
     const s = await rolloutScene(['year-2000-freeze']);
+    const stickyId = startedByPromote(s);
     const head = await s.gitops.head();
+    const first = s.sim.requests.length;
     const frozen = await tick(s);
+    // The two reads, the sticky rewritten by its id, and a status on the rollout's deployment that
+    // remembers the report (so the next frozen tick needs no look at the sticky's text); the freeze
+    // sweep beside the tick sets the pull request's freeze status once.
+    expect(opsSince(s, first).sort()).toEqual([
+      'graphql:createDeploymentStatus',
+      'graphql:repository',
+      'graphql:repository',
+      'issues/update-comment',
+      'repos/create-commit-status',
+    ]);
+    expect(deployments(s)).toEqual([
+      ['production', 'in_progress', 'checkout 1.3.5 frozen until 2100-01-01T00:00:00.000Z'],
+    ]);
     expect(frozen.code, frozen.stdout + frozen.stderr).toBe(0);
     expect(result(frozen)).toMatchObject({
       status: 'no-op',
@@ -266,12 +292,15 @@ describe('acceptance: canary rollouts', { timeout: 240_000 }, () => {
     expect(report?.body).toContain('**Frozen:** by `year-2000-freeze` until 2100-01-01T00:00:00.000Z');
     expect(report?.body).toMatch(/\| ❌ fail \| year-2000-freeze \| gate \| — \| .*freeze/);
     expect(report?.body).toContain('**Next eligible:** 2100-01-01T00:00:00.000Z');
-    // The next frozen tick has nothing new to say: no comment edited, nothing written.
+    expect(sticky(s).map((c) => c.id)).toEqual([stickyId]);
+    // The next frozen tick has nothing new to say: the two reads, as a tick waiting out its hold,
+    // no comment read or edited, nothing written.
     const requests = s.sim.requests.length;
-    await tick(s);
-    const since = s.sim.requests.slice(requests).map((r) => `${r.method} ${r.path}`);
-    expect(since.filter((r) => /^(POST|PATCH)/.test(r))).toEqual(['POST /graphql', 'POST /graphql']);
+    const again = await tick(s);
+    expect(result(again)).toMatchObject({ rollouts: [{ action: 'wait', reason_code: 'frozen' }] });
+    expect(opsSince(s, requests)).toEqual(['graphql:repository', 'graphql:repository']);
     expect(sticky(s)).toHaveLength(1);
+    expect(s.sim.state.deploymentStatuses).toHaveLength(1);
   });
 
   it('repository_dispatch and a workflow_dispatch without a promotion run a tick too', async () => {
