@@ -15,7 +15,7 @@ import { gateInputsFor } from '../facts/fetchers.js';
 import { openGitStore } from '../gitops/git-cli.js';
 import type { GitOpsStore } from '../core/store.js';
 import { parseOptions } from './args.js';
-import type { COMMON} from './verb-options.js';
+import type { COMMON } from './verb-options.js';
 import { VERB_OPTIONS } from './verb-options.js';
 import { type EarlyClone, gitopsLocation } from './early-clone.js';
 import { clockOf, notBeforeHead } from './at.js';
