@@ -77,7 +77,7 @@ export function renderRolloutReport(input: RolloutReportInput): string {
     markerFor(input.environment),
     `### ${icon} rollgate: ${escapeMd(input.environment)} rollout of ${escapeMd(what)}${phases.length === 1 ? `: ${phases[0]}` : ''}`,
     '',
-    `- **Last action:** ${input.rollouts.map((r) => `${r.service}: ${r.action.kind} (\`${r.action.reasonCode}\`)`).join('; ')} by ${input.actor.startsWith('rollgate') ? input.actor : `@${input.actor}`}${input.via ? ` from ${input.via}` : ''} at ${input.at}`,
+    `- **Last action:** ${input.rollouts.map((r) => `${r.flag === true ? 'flag ' : ''}${r.service}: ${r.action.kind} (\`${r.action.reasonCode}\`)`).join('; ')} by ${input.actor.startsWith('rollgate') ? input.actor : `@${input.actor}`}${input.via ? ` from ${input.via}` : ''} at ${input.at}`,
   ];
   const sections = input.rollouts.map(renderRollout);
   const next = first ? nextLine(input.rollouts) : '';
