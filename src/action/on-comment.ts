@@ -47,6 +47,7 @@ import { HeadMovedError, resolveVersion, runPromotion } from './promotion.js';
 import { readReviewFacts } from './review-facts.js';
 import { react } from './reactions.js';
 import { runRolloutComment } from './rollout-comment.js';
+import { runFlagComment } from './flag-comment.js';
 import { cachingStore, makeStore, readAppRepository, trustedConfigOf, type Clients } from './setup.js';
 import { reply, stickyHint, upsertSticky } from './sticky.js';
 
@@ -193,12 +194,17 @@ async function handleCommand(
   // DESIGN.md: `rollback` of an active rollout is `abort` (the canary back to the stable version,
   // weight 0, a hold), as on the CLI; a plain rollback would move the stable workload instead.
   if (command.verb === '/rollback' && !command.dryRun) {
-    const rolling = await rollingOut(store, config, command.environment, command.services);
+    // A flag rollout has no plain rollback: /rollback --flag is /abort --flag (share 0, held).
+    const rolling =
+      command.flag !== undefined
+        ? [command.flag]
+        : await rollingOut(store, config, command.environment, command.services);
     if (rolling.length > 0) {
       const abort: RolloutCommand = {
         verb: '/abort',
         environment: command.environment,
         services: command.services,
+        ...(command.flag !== undefined ? { flag: command.flag } : {}),
         ...(command.reason !== undefined ? { reason: command.reason } : {}),
       };
       return runRolloutComment({ ctx, inputs, clients, clock, event, command: abort, store, config });
@@ -237,6 +243,27 @@ async function handleCommand(
     return aborted('pull-request-closed', `pull request #${pr.number} is closed`);
   }
 
+  // `/promote <env> --flag NAME`: a feature-flag rollout, with the same safety (src/action/flag-comment.ts).
+  if (command.verb === '/promote' && command.flag !== undefined) {
+    return runFlagComment({
+      ctx,
+      clients,
+      clock,
+      event,
+      command: {
+        environment: command.environment,
+        flag: command.flag,
+        dryRun: command.dryRun,
+        ...(command.reason !== undefined ? { reason: command.reason } : {}),
+      },
+      config,
+      configPath: inputs.config,
+      pr,
+      store,
+      checkHead: (what) => checkHead(github, repo, inputs, event, pr, command.environment, what),
+    });
+  }
+
   let services: readonly string[];
   try {
     services = checkTarget(config, command.environment, command.services);
@@ -270,7 +297,15 @@ async function handleCommand(
     ...(command.reason !== undefined ? { reason: command.reason } : {}),
   };
   if (command.verb === '/promote' && !command.dryRun) {
-    const refusal = await checkHead(github, repo, inputs, event, pr, command.environment, request);
+    const refusal = await checkHead(
+      github,
+      repo,
+      inputs,
+      event,
+      pr,
+      command.environment,
+      `${request.services.join(', ')} ${formatVersion(request.version)} to ${command.environment}`,
+    );
     if (refusal) return refusal;
   }
 
@@ -354,7 +389,8 @@ async function checkHead(
   event: CommentEvent,
   pr: PullRequest,
   environment: string,
-  request: PromotionRequest,
+  /** What the command would ship, for the confirmation question ("checkout 1.5.0 to production"). */
+  what: string,
 ): Promise<RunEnd | undefined> {
   const refuse = async (reasonCode: string, heading: string, bullets: string[], todo: string) => {
     await reply(
@@ -403,7 +439,7 @@ async function checkHead(
     issueNumber: event.issueNumber,
     author: event.author,
     sha: safety.sha,
-    what: `${request.services.join(', ')} ${formatVersion(request.version)} to ${environment}`,
+    what,
     why: `${safety.why}, so GitHub cannot prove it predates the command`,
     timeoutSeconds,
   });

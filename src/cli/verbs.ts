@@ -16,6 +16,9 @@ import { gateInputsFor } from '../facts/fetchers.js';
 import { openGitStore } from '../gitops/git-cli.js';
 import type { GitOpsStore } from '../core/store.js';
 import { parseOptions } from './args.js';
+import type { COMMON } from './verb-options.js';
+import { VERB_OPTIONS } from './verb-options.js';
+import { type EarlyClone, gitopsLocation } from './early-clone.js';
 import { clockOf, notBeforeHead } from './at.js';
 import type { CliIo } from './io.js';
 import { unifiedDiff } from '../report/diff.js';
@@ -35,21 +38,6 @@ import { runFlagPromote } from './flag-promote.js';
 import { promotionEvents } from '../notify/events.js';
 import { resolveSourceTime } from './source-time.js';
 
-const COMMON = {
-  config: { type: 'string' },
-  gitops: { type: 'string' },
-  service: { type: 'string', multiple: true },
-  flag: { type: 'string', multiple: true },
-  version: { type: 'string' },
-  at: { type: 'string' },
-  json: { type: 'boolean' },
-  'requested-by': { type: 'string' },
-  source: { type: 'string' },
-  reason: { type: 'string' },
-  label: { type: 'string', multiple: true },
-  'approved-by': { type: 'string', multiple: true },
-} as const;
-
 type Options = {
   -readonly [K in keyof typeof COMMON]?: (typeof COMMON)[K] extends { multiple: true }
     ? string[]
@@ -57,29 +45,6 @@ type Options = {
       ? boolean
       : string;
 };
-
-/**
- * The options each verb takes (an unknown one gets a did-you-mean among them). Every verb accepts the
- * common options, so one set of them can be passed to any verb; --dry-run only where it means something.
- */
-const VERB_OPTIONS = {
-  validate: COMMON,
-  check: COMMON,
-  plan: COMMON,
-  promote: {
-    ...COMMON,
-    'dry-run': { type: 'boolean' },
-    'simulate-clock': { type: 'boolean' },
-    'source-time': { type: 'string' },
-  },
-  rollback: { ...COMMON, 'dry-run': { type: 'boolean' }, 'simulate-clock': { type: 'boolean' } },
-  status: COMMON,
-  tick: { ...COMMON, 'simulate-clock': { type: 'boolean' } },
-  advance: { ...COMMON, 'simulate-clock': { type: 'boolean' } },
-  pause: { ...COMMON, 'simulate-clock': { type: 'boolean' } },
-  resume: { ...COMMON, 'simulate-clock': { type: 'boolean' } },
-  abort: { ...COMMON, 'simulate-clock': { type: 'boolean' } },
-} as const;
 
 export function parse(verb: keyof typeof VERB_OPTIONS, args: readonly string[]) {
   const { values, positionals } = parseOptions(verb, args, VERB_OPTIONS[verb]);
@@ -147,12 +112,11 @@ export async function withStore<T>(
   values: Options,
   io: CliIo,
   use: (store: GitOpsStore) => Promise<T>,
+  early?: EarlyClone,
 ): Promise<T> {
-  const repository = values.gitops ?? config.gitops.repository;
-  const store = await openGitStore({
-    repository: isLocalPath(repository) ? resolve(io.cwd, repository) : repository,
-    branch: config.gitops.branch,
-  });
+  const repository = gitopsLocation(values.gitops ?? config.gitops.repository, io.cwd);
+  const branch = config.gitops.branch;
+  const store = await (early?.take(repository, branch) ?? openGitStore({ repository, branch }));
   try {
     // A what-if time earlier than the history it reads is refused before anything is judged.
     const at = values.at === undefined ? undefined : clockOf(values.at)();
@@ -160,10 +124,6 @@ export async function withStore<T>(
   } finally {
     await store.close();
   }
-}
-
-function isLocalPath(repository: string): boolean {
-  return !/^[a-z][a-z0-9+.-]*:\/\//i.test(repository) && !/^[^/]+@[^:]+:/.test(repository);
 }
 
 export async function runValidate(args: readonly string[], io: CliIo): Promise<number> {
@@ -202,23 +162,33 @@ function planJson(evaluation: Evaluation) {
 }
 
 /** check and plan: read the GitOps head once, judge and plan, write nothing. */
-async function evaluateArgs(verb: 'check' | 'plan', args: readonly string[], io: CliIo) {
+async function evaluateArgs(
+  verb: 'check' | 'plan',
+  args: readonly string[],
+  io: CliIo,
+  early: EarlyClone | undefined,
+) {
   const { values, positionals } = parse(verb, args);
   const config = await loadConfig(io, values.config);
   const request = buildRequest(config, positionals, values, io, false);
   const clock = clockOf(values.at);
-  const evaluation = await withStore(config, values, io, (store) =>
-    evaluate(config, request, {
-      store,
-      clock,
-      extraFacts: gateInputsFor(config, request.environment, { env: io.env }),
-    }),
+  const evaluation = await withStore(
+    config,
+    values,
+    io,
+    (store) =>
+      evaluate(config, request, {
+        store,
+        clock,
+        extraFacts: gateInputsFor(config, request.environment, { env: io.env }),
+      }),
+    early,
   );
   return { values, evaluation };
 }
 
-export async function runCheck(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, evaluation } = await evaluateArgs('check', args, io);
+export async function runCheck(args: readonly string[], io: CliIo, early?: EarlyClone): Promise<number> {
+  const { values, evaluation } = await evaluateArgs('check', args, io, early);
   if (values.json) io.stdout(JSON.stringify(evaluation.decision, null, 2));
   else printEvaluation(evaluation, io, false);
   if (evaluation.planError) {
@@ -228,8 +198,8 @@ export async function runCheck(args: readonly string[], io: CliIo): Promise<numb
   return evaluation.decision.allowed ? 0 : 1;
 }
 
-export async function runPlan(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, evaluation } = await evaluateArgs('plan', args, io);
+export async function runPlan(args: readonly string[], io: CliIo, early?: EarlyClone): Promise<number> {
+  const { values, evaluation } = await evaluateArgs('plan', args, io, early);
   if (values.json) io.stdout(JSON.stringify({ ...evaluation.decision, plan: planJson(evaluation) }, null, 2));
   else printEvaluation(evaluation, io, true);
   if (evaluation.planError) return 2;

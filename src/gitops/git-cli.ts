@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IoError } from '../core/errors.js';
 import { normalizeRepoPath } from '../core/repo-paths.js';
+import type { RawCommit } from '../core/trailers.js';
 import type { FileEdit } from '../core/types.js';
 import type { CommitOutcome, GitOpsSnapshot, GitOpsStore } from '../core/store.js';
 import { catFile } from './cat-file.js';
@@ -171,26 +172,38 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
     for (const path of historyOptions.paths ?? []) safeJoin(dir, path);
     // The clone starts one commit deep: walk what is here, and deepen only while the walk wants more.
     const seen = new Set<string>();
+    // An unfiltered walk starts with `from` itself: it comes through the cat-file already open, so a
+    // walk that stops there (the head's time, for --at) starts no git log. When nothing behind it is
+    // here yet (the fresh clone's one commit, or the first commit of all), a log would show only it
+    // again: the walk goes straight to deepening, or ends.
+    const first = historyOptions.paths?.length ? undefined : await commitOf(from);
+    let logFirst = true;
+    if (first !== undefined) {
+      seen.add(first.commit.sha);
+      if (visit(first.commit) === 'stop') return;
+      logFirst = first.parents && !(await shallowCommits()).has(first.commit.sha);
+    }
     let stopped = false;
     let deepen = 64;
-    for (;;) {
+    for (let round = 0; ; round++) {
       // A shallow boundary looks like a root commit that adds every file: with a path filter it
       // would match falsely, so it is visited only once the history behind it is here.
       const boundary = historyOptions.paths?.length ? await shallowCommits() : new Set<string>();
-      await streamLog(
-        dir,
-        from,
-        (commit) => {
-          if (seen.has(commit.sha) || boundary.has(commit.sha)) return 'more';
-          seen.add(commit.sha);
-          if (visit(commit) === 'stop') {
-            stopped = true;
-            return 'stop';
-          }
-          return 'more';
-        },
-        historyOptions,
-      );
+      if (round > 0 || logFirst)
+        await streamLog(
+          dir,
+          from,
+          (commit) => {
+            if (seen.has(commit.sha) || boundary.has(commit.sha)) return 'more';
+            seen.add(commit.sha);
+            if (visit(commit) === 'stop') {
+              stopped = true;
+              return 'stop';
+            }
+            return 'more';
+          },
+          historyOptions,
+        );
       if (stopped || (await shallowCommits()).size === 0) return;
       const got = await run([
         'fetch',
@@ -209,6 +222,30 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
       deepen *= 8;
     }
   };
+
+  /**
+   * A commit as `git log --format=%H%x00%cI%x00%B` gives it (%B is the message as stored), read from
+   * its object; undefined when that cannot be matched exactly (not a commit id, a message in another
+   * encoding, which git log would re-encode), and then the log reads it.
+   */
+  async function commitOf(name: string): Promise<{ commit: RawCommit; parents: boolean } | undefined> {
+    if (!COMMIT_ID.test(name)) return undefined;
+    const object = await objects.read(name);
+    if (object?.type !== 'commit') return undefined;
+    const text = object.content.toString('utf8');
+    const headerEnd = text.indexOf('\n\n');
+    const headers = headerEnd === -1 ? text : text.slice(0, headerEnd);
+    const committer = /^committer .* (\d+) [+-]\d{4}$/m.exec(headers);
+    if (committer === null || /^encoding /m.test(headers)) return undefined;
+    return {
+      commit: {
+        sha: object.oid,
+        committedAt: new Date(Number(committer[1]) * 1000),
+        message: headerEnd === -1 ? '' : text.slice(headerEnd + 2),
+      },
+      parents: /^parent /m.test(headers),
+    };
+  }
 
   /**
    * The commits where the clone's history is cut off and older commits exist. A shallow commit
@@ -301,6 +338,9 @@ export function pushRefused(text: string, branch: string, shown: string): Commit
     `git push to ${shown} failed: ${redactCredentials(text.trim())}; check that the credentials can push to ${branch}`,
   );
 }
+
+/** What streamLog accepts as the commit to walk from. */
+const COMMIT_ID = /^[0-9a-f]{7,64}$/i;
 
 function isLocal(repository: string): boolean {
   return (
