@@ -25,6 +25,8 @@ export interface RolloutMessageInput {
   readonly simulated: boolean;
   /** The subject in the strategy's words (Strategy.headline), instead of the engine's. */
   readonly headline?: string;
+  /** The run that writes it (the Action's run id): `Rollgate-Run`, so a lost answer is recognised. */
+  readonly run?: string;
 }
 
 const HEADLINES: Readonly<Record<Exclude<RolloutAction['kind'], 'wait'>, string>> = {
@@ -76,6 +78,7 @@ export function rolloutMessage(m: RolloutMessageInput): string {
     ['Rollgate-Reason', m.reason],
     ['Rollgate-Reason-For', m.reasonFor],
     ['Rollgate-Clock', m.simulated ? 'simulated' : undefined],
+    ['Rollgate-Run', m.run],
   ];
   const lines = trailers.flatMap(([k, v]) => (v === undefined || v === '' ? [] : [`${k}: ${oneLine(v)}`]));
   return `${headline}\n\n${[...body, '', oneLine(m.action.message)].join('\n').trim()}\n\n${lines.join('\n')}\n`;
