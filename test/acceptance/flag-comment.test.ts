@@ -324,6 +324,11 @@ describe('acceptance: flag rollouts from comments and the schedule', { timeout: 
     expect(botComments(s).at(-1)?.body).toContain(
       'staging declares no flag rollouts; declare "new-checkout" under environments.staging.flags in .github/rollgate.yaml',
     );
+    // /help shows the grammar with --flag and the declared flag rollouts.
+    await comment(s, '/help');
+    const help = botComments(s).at(-1)?.body ?? '';
+    expect(help).toContain('/promote <env> --flag NAME [--dry-run] [--reason "..."]');
+    expect(help).toContain('Flag rollouts: production: `new-checkout`, `new-search`.');
   });
 
   it('a plain /promote of a service notifies too: `promoted` with the /rollback to act; the 500 only warns', async () => {
