@@ -365,6 +365,18 @@ describe('acceptance: flag rollouts from comments and the schedule', { timeout: 
     expect(run.code).toBe(0);
   });
 
+  it('a lost answer to the commit: the run recognises its own commit (Rollgate-Run) and reports the rollout started', async () => {
+    const s = await flagScene({ interval: '30m' });
+    s.sim.inject({ match: { graphql: /createCommitOnBranch/ }, status: 502, afterHandling: true, times: 10 });
+    const run = await comment(s, '/promote production --flag new-checkout');
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(s.sim.state.apiCommits).toHaveLength(1);
+    expect(s.sim.state.apiCommits[0]?.body).toMatch(/^Rollgate-Run: 42:[0-9a-f]{8}$/m);
+    expect(result(run)).toMatchObject({ status: 'committed', commit_sha: await s.gitops.head() });
+    expect(run.outputs).toMatchObject({ phase: 'progressing', weight: '10' });
+    expect(reactionsOn(s)).toEqual(['rocket']);
+  });
+
   it('a commenter without write permission cannot start a flag rollout', async () => {
     const s = await flagScene();
     const head = await s.gitops.head();
