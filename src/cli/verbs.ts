@@ -36,6 +36,8 @@ import { notifyCli } from './notify.js';
 import { runFlagPromote } from './flag-promote.js';
 import { promotionEvents } from '../notify/events.js';
 import { resolveSourceTime } from './source-time.js';
+import { recognisingStore } from '../core/own-commit.js';
+import { cliRunId } from './run-id.js';
 
 type Options = {
   -readonly [K in keyof typeof COMMON]?: (typeof COMMON)[K] extends { multiple: true }
@@ -103,6 +105,7 @@ function buildRequest(
     ...(values.label !== undefined ? { labels: values.label } : {}),
     ...(values['approved-by'] !== undefined ? { approvedBy: values['approved-by'] } : {}),
     ...(dryRun ? { dryRun } : {}),
+    runId: cliRunId(),
   };
 }
 
@@ -119,7 +122,10 @@ export async function withStore<T>(
   try {
     // A what-if time earlier than the history it reads is refused before anything is judged.
     const at = values.at === undefined ? undefined : clockOf(values.at)();
-    return await use(at === undefined ? store : notBeforeHead(store, at));
+    // A push whose answer was lost (it failed, yet the remote moved) is recognised as this
+    // invocation's commit by its Rollgate-Run trailer. A refused lease is someone else's commit:
+    // git's push is not retried underneath, so `moved` never hides our own.
+    return await use(recognisingStore(at === undefined ? store : notBeforeHead(store, at)));
   } finally {
     await store.close();
   }
@@ -328,6 +334,7 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
       kind: 'rollback',
       ...(values.reason !== undefined ? { reason: values.reason } : {}),
       ...(values['dry-run'] === true ? { dryRun: true } : {}),
+      runId: cliRunId(),
     } as const;
     // One read serves the choice of versions and the commit's first attempt.
     const snapshot = await store.read(togetherPaths(config, [{ ...common, services }]));

@@ -23,6 +23,8 @@ export interface RolloutMessageInput {
   readonly overrides?: readonly string[];
   readonly decision?: string;
   readonly simulated: boolean;
+  /** The run that writes it (the Action's run id): `Rollgate-Run`, so a lost answer is recognised. */
+  readonly run?: string;
 }
 
 const HEADLINES: Readonly<Record<Exclude<RolloutAction['kind'], 'wait'>, string>> = {
@@ -71,6 +73,7 @@ export function rolloutMessage(m: RolloutMessageInput): string {
     ['Rollgate-Reason', m.reason],
     ['Rollgate-Reason-For', m.reasonFor],
     ['Rollgate-Clock', m.simulated ? 'simulated' : undefined],
+    ['Rollgate-Run', m.run],
   ];
   const lines = trailers.flatMap(([k, v]) => (v === undefined || v === '' ? [] : [`${k}: ${oneLine(v)}`]));
   return `${headline}\n\n${[...body, '', oneLine(m.action.message)].join('\n').trim()}\n\n${lines.join('\n')}\n`;

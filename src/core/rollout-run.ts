@@ -84,6 +84,11 @@ export interface RolloutDeps {
   /** Set when the clock is a what-if (`--simulate-clock`): every commit says so. */
   readonly simulatedClock?: boolean;
   readonly maxAttempts?: number;
+  /**
+   * The run that writes (the Action's run id): every commit carries it as `Rollgate-Run`, so a store
+   * that lost the answer to a commit can recognise the commit as this run's (core/own-commit.ts).
+   */
+  readonly runId?: string;
 }
 
 export interface RolloutView {
@@ -479,6 +484,7 @@ async function writeAction(
     source: who.source,
     ...(who.reason !== undefined ? { reason: who.reason } : {}),
     simulated: deps.simulatedClock === true,
+    ...(deps.runId !== undefined ? { run: deps.runId } : {}),
   });
   const outcome = await deps.store.commit(snapshot, edits, message, now);
   return outcome.kind === 'committed' ? { kind: 'committed', sha: outcome.sha } : { kind: 'moved' };

@@ -53,6 +53,8 @@ export interface RecentDeployment {
   readonly environment: string;
   /** The JSON payload the deployment was created with, parsed; {} when it is not an object. */
   readonly payload: Readonly<Record<string, unknown>>;
+  /** The description of its latest status, if it has one (a frozen rollout's report says it once). */
+  readonly latestStatus?: string;
 }
 
 export interface AppRead {
@@ -124,7 +126,7 @@ export function buildAppQuery(wants: AppReadWants): string {
   }
   if (wants.deployments === true) {
     parts.push(
-      `deployments(first: ${PAGE}, orderBy: { field: CREATED_AT, direction: DESC }) { nodes { id environment payload } }`,
+      `deployments(first: ${PAGE}, orderBy: { field: CREATED_AT, direction: DESC }) { nodes { id environment payload latestStatus { description } } }`,
     );
   }
   return `query RollgateApp(${vars.join(', ')}) {
@@ -360,5 +362,14 @@ function deploymentFrom(d: unknown): RecentDeployment[] {
   } catch {
     payload = {};
   }
-  return [{ nodeId, environment, payload: isObject(payload) ? payload : {} }];
+  const status =
+    isObject(d) && isObject(d['latestStatus']) ? str(d['latestStatus'], 'description') : undefined;
+  return [
+    {
+      nodeId,
+      environment,
+      payload: isObject(payload) ? payload : {},
+      ...(status !== undefined ? { latestStatus: status } : {}),
+    },
+  ];
 }
