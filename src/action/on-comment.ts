@@ -295,6 +295,10 @@ async function handleCommand(
     ...(command.verb === '/rollback' ? { kind: 'rollback' as const } : {}),
     runId: ctx.runId,
     ...(command.reason !== undefined ? { reason: command.reason } : {}),
+    // The PR head's committer time, from the one read: Rollgate-Source-Time (lead time's start).
+    ...(command.verb === '/promote' && pr.headCommittedAt !== undefined
+      ? { sourceTime: pr.headCommittedAt }
+      : {}),
   };
   if (command.verb === '/promote' && !command.dryRun) {
     const refusal = await checkHead(

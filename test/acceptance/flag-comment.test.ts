@@ -326,6 +326,40 @@ describe('acceptance: flag rollouts from comments and the schedule', { timeout: 
     );
   });
 
+  it('a plain /promote of a service notifies too: `promoted` with the /rollback to act; the 500 only warns', async () => {
+    const s = await flagScene();
+    const run = await comment(s, '/promote dev checkout --version 1.5.0');
+    expect(result(run)).toMatchObject({ status: 'committed' });
+    const sha = await s.gitops.head();
+    expect(bodies('/ok/hook')).toEqual([
+      expect.objectContaining({
+        schema_version: 1,
+        event: 'promoted',
+        environment: 'dev',
+        services: ['checkout'],
+        version: '1.5.0',
+        summary: 'checkout 1.5.0 in dev: promoted',
+        reason_code: 'promote',
+        commit_sha: sha,
+        requested_by: 'alice',
+        act: [
+          {
+            what: 'go back to the version that ran before',
+            comment: '/rollback dev checkout',
+            cli: 'rollgate rollback dev --service checkout',
+          },
+        ],
+      }),
+    ]);
+    expect(bodies('/ok/slack')[0]?.text).toMatch(
+      /^:white_check_mark: \*checkout 1\.5\.0 in dev: promoted\*\n/,
+    );
+    expect(run.stdout).toMatch(
+      /::warning::.*notification "broken" \(webhook\) of promoted for dev\/checkout failed: HTTP 500/,
+    );
+    expect(run.code).toBe(0);
+  });
+
   it('a commenter without write permission cannot start a flag rollout', async () => {
     const s = await flagScene();
     const head = await s.gitops.head();
