@@ -8,6 +8,7 @@ import { checkTarget, parseVersion } from '../core/request.js';
 import { runningVersions } from '../core/running.js';
 import { pipelineStatus } from '../core/status.js';
 import type { PromotionRequest } from '../core/types.js';
+import type { ServingWorkload } from '../strategies/strategy.js';
 import { gateInputsFor } from '../facts/fetchers.js';
 import { openGitStore } from '../gitops/git-cli.js';
 import type { GitOpsStore } from '../core/store.js';
@@ -408,7 +409,11 @@ export async function runStatus(args: readonly string[], io: CliIo): Promise<num
     ...rows.map((r) => [
       r.environment,
       r.service,
-      r.version ?? (r.problem ? '?' : '-'),
+      r.version === undefined
+        ? r.problem
+          ? '?'
+          : '-'
+        : `${r.version}${liveOf(r.workloads) !== undefined ? ` on ${liveOf(r.workloads)?.name ?? ''}` : ''}`,
       r.stable ?? '-',
       r.since ?? '-',
       r.rollout === undefined
@@ -420,6 +425,7 @@ export async function runStatus(args: readonly string[], io: CliIo): Promise<num
   for (const r of table) io.stdout(`  ${r.map((c, i) => (i < 5 ? c.padEnd(widths[i] ?? 0) : c)).join('  ')}`);
   for (const r of rows) {
     const where = `  ${r.environment}/${r.service}:`;
+    if (r.workloads !== undefined) io.stdout(`${where} ${workloadsLine(r.workloads)}`);
     if (r.rollout?.active && r.rollout.nextEligibleAt)
       io.stdout(`${where} next eligible ${r.rollout.nextEligibleAt}`);
     if (r.rollout?.analysis) io.stdout(`${where} last analysis ${r.rollout.analysis}`);
@@ -430,6 +436,19 @@ export async function runStatus(args: readonly string[], io: CliIo): Promise<num
   }
   if (flags.length > 0) printFlagStatus(flags, io);
   return unreadable.length > 0 ? 2 : 0;
+}
+
+const liveOf = (workloads: readonly ServingWorkload[] | undefined) => workloads?.find((w) => w.live);
+
+/** Blue-green: `green 1.5.0 live (4 replicas); blue 1.4.0 idle (0 replicas)`. */
+function workloadsLine(workloads: readonly ServingWorkload[]): string {
+  return [...workloads]
+    .sort((a, b) => Number(b.live) - Number(a.live))
+    .map(
+      (w) =>
+        `${w.name} ${w.version ?? '(no version)'} ${w.live ? 'live' : 'idle'}${w.replicas !== undefined ? ` (${w.replicas} replicas)` : ''}`,
+    )
+    .join('; ');
 }
 
 /** The flag rollouts' table: environment, flag, variant, phase, step, share. */

@@ -6,7 +6,7 @@ import { type ExtraOutcome, type ExtraWrite, togetherPaths, writeTogether } from
 import { parseVersion } from './request.js';
 import { previousVersion } from './rollback.js';
 import { abortPaths, planAbort, type RolloutProblem, type RolloutResult } from './rollout-run.js';
-import { runningVersions } from './running.js';
+import { runningPaths, runningVersions } from './running.js';
 import type { PromotionRequest } from './types.js';
 
 // `rollback <env>` of several services, CLI and Action alike: one read of the GitOps head (overlays,
@@ -70,6 +70,7 @@ export function rollbackPaths(config: Config, environment: string, services: rea
     ...new Set([
       ...togetherPaths(config, [{ environment, services, requestedBy: '', source: '' }]),
       ...abortPaths(config, environment, services),
+      ...runningPaths(config, services),
     ]),
   ];
 }

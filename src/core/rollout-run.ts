@@ -260,6 +260,7 @@ export function driftOf(
     drift.push(`the ${candidate} is ${seen.candidate ?? '(none)'}, the state says ${rollout.version}`);
   if (seen.weight !== rollout.weight)
     drift.push(`the ${weight} is ${seen.weight ?? '(none)'}, the state says ${rollout.weight}`);
+  drift.push(...(seen.drift ?? []));
   return drift;
 }
 
@@ -476,7 +477,13 @@ function planAction(
     ],
   };
   const edits = [...written.edits, stateEdit];
+  const headline = target.strategy.headline?.(target, files, action, {
+    rollout,
+    version: rollout.version,
+    stable: state.stable,
+  });
   const message = rolloutMessage({
+    ...(headline !== undefined ? { headline } : {}),
     environment: target.environment,
     service: target.service,
     ...(target.flag !== undefined ? { flag: target.flag } : {}),
