@@ -9,9 +9,11 @@ import { catFile } from './cat-file.js';
 import { runGit, streamLog } from './exec.js';
 import { commitContent, hashOf, writeObject } from './objects.js';
 import { safeJoin } from './paths.js';
+import { pushRefused } from './push-refused.js';
 import { redactCredentials } from './redact.js';
-import { TREE_MODE, TreeReader } from './tree-read.js';
+import { TreeReader } from './tree-read.js';
 import { writeTree } from './tree-write.js';
+import { localRepository, openWireStore } from './wire-store.js';
 
 export interface GitCliOptions {
   /** A local path (bare repository recommended) or any git URL. */
@@ -19,13 +21,34 @@ export interface GitCliOptions {
   readonly branch: string;
   /** Identity of the commits rollgate makes. */
   readonly committer?: { readonly name: string; readonly email: string };
+  /**
+   * How a repository on this machine (a path or file:// URL) is reached: `wire` (the default) speaks
+   * git's protocol to its upload-pack and receive-pack (wire-store.ts), `clone` goes through a
+   * private clone as for any other URL. Other URLs always use a clone.
+   */
+  readonly transport?: 'wire' | 'clone';
 }
 
 export interface GitCliStore extends GitOpsStore {
-  /** The private clone's git directory (bare: no work tree, no index). */
-  readonly gitDir: string;
-  /** Removes the private clone. */
+  /** Ends the store's git processes and removes its private clone, if it made one. */
   close(): Promise<void>;
+}
+
+const DEFAULT_COMMITTER = { name: 'rollgate', email: 'rollgate@users.noreply.github.com' };
+
+/**
+ * The GitOps repository through git: over the wire for a repository on this machine, through a
+ * private partial clone for any other URL (ssh, https: git's own transports and credentials).
+ */
+export async function openGitStore(options: GitCliOptions): Promise<GitCliStore> {
+  const path = options.transport === 'clone' ? undefined : localRepository(options.repository);
+  if (path === undefined) return openCloneStore(options);
+  return openWireStore(path, {
+    repository: options.repository,
+    branch: options.branch,
+    committer: options.committer ?? DEFAULT_COMMITTER,
+    clone: () => openCloneStore(options),
+  });
 }
 
 /**
@@ -46,7 +69,9 @@ const LOCAL_UPLOAD_PACK =
  * size. A re-read after the branch moved fetches only the new commits. The history is deepened on
  * demand, only as far as a walk asks.
  */
-export async function openGitStore(options: GitCliOptions): Promise<GitCliStore> {
+export async function openCloneStore(
+  options: GitCliOptions,
+): Promise<GitCliStore & { readonly gitDir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'rollgate-gitops-'));
   const shown = redactCredentials(options.repository);
   const branchRef = `refs/heads/${options.branch}`;
@@ -94,10 +119,10 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
   if (cloned.code !== 0) {
     await rm(dir, { recursive: true, force: true });
     throw new IoError(
-      `cannot clone GitOps repository ${shown} (branch ${options.branch}): ${redactCredentials(cloned.stderr.trim())}. Check gitops.repository and gitops.branch, or pass --gitops PATH_OR_URL.`,
+      `cannot open GitOps repository ${shown} (branch ${options.branch}): ${redactCredentials(cloned.stderr.trim())}. Check gitops.repository and gitops.branch, or pass --gitops PATH_OR_URL.`,
     );
   }
-  const who = options.committer ?? { name: 'rollgate', email: 'rollgate@users.noreply.github.com' };
+  const who = options.committer ?? DEFAULT_COMMITTER;
   const objects = catFile(dir);
   const trees = new TreeReader(objects);
   /** Blobs this clone holds: fetched by id, or written by a commit. */
@@ -121,16 +146,7 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
     const unique = [...new Set(paths.map((p) => normalizeRepoPath(p)))];
     for (const path of unique) safeJoin(dir, path);
     if (unique.length === 0) return { head, files: {} };
-    const blobs = new Map<string, string>();
-    await Promise.all(
-      unique.map(async (path) => {
-        const found = await trees.lookup(tree, path);
-        // A symbolic link is read as git stores it (its target path), so the overlay reader names it
-        // per overlay ("a symbolic link?") and status lists every other service; writes refuse links.
-        if (found.kind === 'entry' && found.entry.mode !== TREE_MODE && found.entry.mode !== '160000')
-          blobs.set(path, found.entry.oid);
-      }),
-    );
+    const blobs = await trees.blobsAt(tree, unique);
     const missing = [...new Set(blobs.values())].filter((oid) => !present.has(oid));
     if (missing.length > 0) {
       // One fetch for every file the plan needs, by id (what git's lazy fetch would do one by one).
@@ -167,8 +183,27 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
     }
     return { head, files };
   }
+  /** Fetches the commits (no file contents) a history walk needs. */
+  async function historyFetch(args: readonly string[]): Promise<void> {
+    const got = await run([
+      'fetch',
+      '--quiet',
+      '--no-tags',
+      '--no-write-fetch-head',
+      '--filter=blob:none',
+      ...args,
+    ]);
+    if (got.code !== 0)
+      throw new IoError(
+        `cannot read the history of ${options.branch} from GitOps repository ${shown}: ${redactCredentials(got.stderr.trim())}`,
+      );
+  }
   const history: GitOpsStore['history'] = async (from, visit, historyOptions = {}) => {
     for (const path of historyOptions.paths ?? []) safeJoin(dir, path);
+    if ((await objects.read(from)) === undefined) {
+      // A commit this clone was not made from (the wire store's head, read before the clone): by id.
+      await historyFetch(['--depth=1', 'origin', from]);
+    }
     // The clone starts one commit deep: walk what is here, and deepen only while the walk wants more.
     const seen = new Set<string>();
     let stopped = false;
@@ -192,20 +227,7 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
         historyOptions,
       );
       if (stopped || (await shallowCommits()).size === 0) return;
-      const got = await run([
-        'fetch',
-        '--quiet',
-        '--no-tags',
-        '--no-write-fetch-head',
-        '--filter=blob:none',
-        `--deepen=${deepen}`,
-        'origin',
-        `+${branchRef}:${branchRef}`,
-      ]);
-      if (got.code !== 0)
-        throw new IoError(
-          `cannot read the history of ${options.branch} from GitOps repository ${shown}: ${redactCredentials(got.stderr.trim())}`,
-        );
+      await historyFetch([`--deepen=${deepen}`, 'origin', `+${branchRef}:${branchRef}`]);
       deepen *= 8;
     }
   };
@@ -236,7 +258,7 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
     for (const edit of edits) safeJoin(dir, edit.path);
     const base = roots.get(snapshot.head) ?? (await trees.rootOf(snapshot.head)).tree;
     const tree = await writeTree(
-      dir,
+      (type, content) => writeObject(dir, hashOf(snapshot.head), type, content),
       trees,
       base,
       edits.map((e) => ({ path: e.path, text: e.after })),
@@ -270,36 +292,6 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-/**
- * What a refused push means. The branch moved (the lease or a fast-forward check failed): re-plan.
- * A ref lock held by another writer: retry, and say "locked" if it never clears. A hook or a branch
- * protection that refuses the commit: stop and say so, with the remote's own words.
- */
-export function pushRefused(text: string, branch: string, shown: string): CommitOutcome {
-  const lines = text.split('\n').map((l) => l.trim());
-  const last = lines.filter(Boolean).slice(-1)[0] ?? 'rejected';
-  const status = lines.find((l) => /^!\s/.test(l)) ?? last;
-  if (/is at [0-9a-f]+ but expected|stale info|fetch first|non-fast-forward/i.test(status))
-    return { kind: 'moved', detail: redactCredentials(status) };
-  if (/\.lock'?: File exists|unable to create .*\.lock|cannot lock ref/i.test(text)) {
-    const lock = /cannot lock ref[^)\n]*|Unable to create [^)\n]*/i.exec(text)?.[0] ?? status;
-    return { kind: 'moved', cause: 'locked', detail: redactCredentials(lock) };
-  }
-  const remote = lines
-    .filter((l) => l.startsWith('remote:'))
-    .map((l) => l.slice('remote:'.length).trim())
-    .filter(Boolean);
-  const why = /\[remote rejected\][^(]*\(([^)]*)\)/.exec(status)?.[1];
-  if (why !== undefined) {
-    throw new IoError(
-      `the GitOps repository ${shown} refused the push to ${branch} (${why})${remote.length > 0 ? `: ${redactCredentials(remote.join(' / '))}` : ''}; nothing was written. A server-side hook or branch protection decides this: ask the repository's owners what it requires`,
-    );
-  }
-  throw new IoError(
-    `git push to ${shown} failed: ${redactCredentials(text.trim())}; check that the credentials can push to ${branch}`,
-  );
 }
 
 function isLocal(repository: string): boolean {
