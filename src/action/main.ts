@@ -48,10 +48,10 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       return;
     }
     const inputs = readInputs();
-    const [handler, { makeClients }] = await Promise.all([load(), import('./setup.js')]);
+    const [handler, { makeClients, pacingFor }] = await Promise.all([load(), import('./setup.js')]);
     // Clients are built lazily: an ignored comment must not even read a token.
     let clients: Clients | undefined;
-    const lazyClients = () => (clients ??= makeClients(inputs, env));
+    const lazyClients = () => (clients ??= makeClients(inputs, env, pacingFor(ctx.eventName)));
     // The run's one clock reading: every gate judges the same instant.
     const now = new Date();
     const end = await handler(ctx, inputs, lazyClients, () => now);

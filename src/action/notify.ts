@@ -2,7 +2,8 @@ import { setSecret, warning } from '@actions/core';
 import type { Config } from '../config/schema.js';
 import type { CommandReport, TickReport } from '../core/rollout-run.js';
 import type { PromotionRequest } from '../core/types.js';
-import { type NotificationEvent, promotionEvents, rolloutEvents } from '../notify/events.js';
+import type { FlagStartReport } from '../core/flag-start.js';
+import { flagStartEvents, type NotificationEvent, promotionEvents, rolloutEvents } from '../notify/events.js';
 import { sendNotifications } from '../notify/send.js';
 import type { ActionContext } from './context.js';
 import type { PromotionResult } from './promotion.js';
@@ -41,4 +42,15 @@ export function notifyPromotion(
   if (status.kind === 'denied')
     return send(config, ctx, promotionEvents(request, { kind: 'denied', evaluation }));
   return Promise.resolve();
+}
+
+/** After `/promote <env> --flag NAME`: started (its first commit) or denied. */
+export function notifyFlagStart(
+  config: Config,
+  ctx: ActionContext,
+  report: FlagStartReport,
+  request: { readonly requestedBy: string; readonly reason?: string; readonly dryRun?: boolean },
+): Promise<void> {
+  if (request.dryRun === true) return Promise.resolve();
+  return send(config, ctx, flagStartEvents(report, request));
 }

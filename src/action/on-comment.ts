@@ -11,10 +11,9 @@ import type { Config } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
 import type { GitOpsStore } from '../core/store.js';
 import { strategyFor } from '../strategies/registry.js';
-import { overlayCandidates } from '../core/overlay-paths.js';
 import { checkTarget } from '../core/request.js';
 import { formatVersion, type PromotionRequest } from '../core/types.js';
-import { runningVersions } from '../core/running.js';
+import { runningPaths, runningVersions } from '../core/running.js';
 import {
   permissionAtLeast,
   PERMISSION_LEVELS,
@@ -48,6 +47,7 @@ import { HeadMovedError, resolveVersion, runPromotion } from './promotion.js';
 import { readReviewFacts } from './review-facts.js';
 import { react } from './reactions.js';
 import { runRolloutComment } from './rollout-comment.js';
+import { runFlagComment } from './flag-comment.js';
 import { cachingStore, makeStore, readAppRepository, trustedConfigOf, type Clients } from './setup.js';
 import { reply, stickyHint, upsertSticky } from './sticky.js';
 
@@ -164,7 +164,7 @@ async function handleCommand(
 
   if (command.verb === '/status') {
     const services = Object.keys(config.services);
-    const snapshot = await store.read(overlayCandidates(config, services));
+    const snapshot = await store.read(runningPaths(config, services));
     const running = runningVersions(config, services, snapshot.files);
     await reply(
       github,
@@ -194,12 +194,17 @@ async function handleCommand(
   // DESIGN.md: `rollback` of an active rollout is `abort` (the canary back to the stable version,
   // weight 0, a hold), as on the CLI; a plain rollback would move the stable workload instead.
   if (command.verb === '/rollback' && !command.dryRun) {
-    const rolling = await rollingOut(store, config, command.environment, command.services);
+    // A flag rollout has no plain rollback: /rollback --flag is /abort --flag (share 0, held).
+    const rolling =
+      command.flag !== undefined
+        ? [command.flag]
+        : await rollingOut(store, config, command.environment, command.services);
     if (rolling.length > 0) {
       const abort: RolloutCommand = {
         verb: '/abort',
         environment: command.environment,
         services: command.services,
+        ...(command.flag !== undefined ? { flag: command.flag } : {}),
         ...(command.reason !== undefined ? { reason: command.reason } : {}),
       };
       return runRolloutComment({ ctx, inputs, clients, clock, event, command: abort, store, config });
@@ -238,6 +243,27 @@ async function handleCommand(
     return aborted('pull-request-closed', `pull request #${pr.number} is closed`);
   }
 
+  // `/promote <env> --flag NAME`: a feature-flag rollout, with the same safety (src/action/flag-comment.ts).
+  if (command.verb === '/promote' && command.flag !== undefined) {
+    return runFlagComment({
+      ctx,
+      clients,
+      clock,
+      event,
+      command: {
+        environment: command.environment,
+        flag: command.flag,
+        dryRun: command.dryRun,
+        ...(command.reason !== undefined ? { reason: command.reason } : {}),
+      },
+      config,
+      configPath: inputs.config,
+      pr,
+      store,
+      checkHead: (what) => checkHead(github, repo, inputs, event, pr, command.environment, what),
+    });
+  }
+
   let services: readonly string[];
   try {
     services = checkTarget(config, command.environment, command.services);
@@ -269,9 +295,21 @@ async function handleCommand(
     ...(command.verb === '/rollback' ? { kind: 'rollback' as const } : {}),
     runId: ctx.runId,
     ...(command.reason !== undefined ? { reason: command.reason } : {}),
+    // The PR head's committer time, from the one read: Rollgate-Source-Time (lead time's start).
+    ...(command.verb === '/promote' && pr.headCommittedAt !== undefined
+      ? { sourceTime: pr.headCommittedAt }
+      : {}),
   };
   if (command.verb === '/promote' && !command.dryRun) {
-    const refusal = await checkHead(github, repo, inputs, event, pr, command.environment, request);
+    const refusal = await checkHead(
+      github,
+      repo,
+      inputs,
+      event,
+      pr,
+      command.environment,
+      `${request.services.join(', ')} ${formatVersion(request.version)} to ${command.environment}`,
+    );
     if (refusal) return refusal;
   }
 
@@ -355,7 +393,8 @@ async function checkHead(
   event: CommentEvent,
   pr: PullRequest,
   environment: string,
-  request: PromotionRequest,
+  /** What the command would ship, for the confirmation question ("checkout 1.5.0 to production"). */
+  what: string,
 ): Promise<RunEnd | undefined> {
   const refuse = async (reasonCode: string, heading: string, bullets: string[], todo: string) => {
     await reply(
@@ -404,7 +443,7 @@ async function checkHead(
     issueNumber: event.issueNumber,
     author: event.author,
     sha: safety.sha,
-    what: `${request.services.join(', ')} ${formatVersion(request.version)} to ${environment}`,
+    what,
     why: `${safety.why}, so GitHub cannot prove it predates the command`,
     timeoutSeconds,
   });

@@ -54,15 +54,16 @@ export async function runRolloutComment(c: RolloutComment): Promise<RunEnd> {
     return refusedEnd(c.command.environment, 'bad-command', err.message);
   }
   info(
-    `rollgate: ${c.command.verb} ${c.command.environment} ${c.command.services.join(',')} by @${c.event.author}`,
+    `rollgate: ${c.command.verb} ${c.command.environment} ${c.command.flag !== undefined ? `--flag ${c.command.flag}` : c.command.services.join(',')} by @${c.event.author}`,
   );
   const source =
     c.event.issueUrl || `${c.ctx.serverUrl}/${repo.owner}/${repo.repo}/issues/${c.event.issueNumber}`;
   const report = await runRolloutCommand(c.config, rolloutDeps(c.ctx, c.store, c.clock), {
     verb: spec.engine,
     environment: c.command.environment,
-    // Named services only: none named means every rollout of the environment.
+    // Named services only: none named means every rollout of the environment; --flag names a flag rollout.
     services: c.command.services.length > 0 ? services : [],
+    ...(c.command.flag !== undefined ? { flags: [c.command.flag] } : {}),
     ...(c.command.reason !== undefined ? { reason: c.command.reason } : {}),
     requestedBy: c.event.author,
     source,

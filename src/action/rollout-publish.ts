@@ -2,13 +2,15 @@ import { info, warning } from '@actions/core';
 import type { Config } from '../config/schema.js';
 import type { CommandReport, RolloutResult, RolloutStore, TickReport } from '../core/rollout-run.js';
 import {
+  flagStatePath,
   isBeforePromotion,
   isPromotedPhase,
   parseState,
   statePath,
   type ServiceState,
 } from '../core/state.js';
-import { strategyFor } from '../strategies/registry.js';
+import { flagRollout } from '../strategies/flag.js';
+import { STRATEGIES, strategyFor } from '../strategies/registry.js';
 import { markerFor } from '../report/markdown.js';
 import type { RolloutSummary } from '../report/result.js';
 import { renderRolloutReport, type RolloutView } from '../report/rollout.js';
@@ -49,11 +51,29 @@ export interface PublishTarget {
   readonly graphql?: GraphqlFn;
 }
 
-/** The newest deployment of `service` to `environment`, if the run read it. */
-function deploymentOf(t: PublishTarget, environment: string, service: string): RecentDeployment | undefined {
+/** A flag rollout's result (its `service` is the rollout's name), not a service's. */
+const isFlag = (r: Pick<RolloutResult, 'strategy'>) => r.strategy === 'flag';
+
+/** The state file of a rollout result: per service, or per flag rollout under flags/. */
+export function resultStatePath(r: Pick<RolloutResult, 'environment' | 'service' | 'strategy'>): string {
+  return isFlag(r) ? flagStatePath(r.environment, r.service) : statePath(r.environment, r.service);
+}
+
+/**
+ * The newest deployment of the rollout to `environment`, if the run read it: by `services` in the
+ * payload for a service, by `flag` for a flag rollout (a flag may share a service's name).
+ */
+export function deploymentOf(
+  t: Pick<PublishTarget, 'deployments'>,
+  environment: string,
+  service: string,
+  flag = false,
+): RecentDeployment | undefined {
   return t.deployments?.find((d) => {
+    if (d.environment !== environment) return false;
+    if (flag) return d.payload['flag'] === service;
     const services = d.payload['services'];
-    return d.environment === environment && Array.isArray(services) && services.includes(service);
+    return Array.isArray(services) && services.includes(service);
   });
 }
 
@@ -79,7 +99,7 @@ async function statesAfter(
   results: readonly RolloutResult[],
 ): Promise<Map<string, ServiceState>> {
   const states = new Map<string, ServiceState>();
-  const paths = [...new Set(results.map((r) => statePath(r.environment, r.service)))];
+  const paths = [...new Set(results.map(resultStatePath))];
   if (paths.length === 0) return states;
   try {
     const snapshot = await store.read(paths);
@@ -111,13 +131,14 @@ export function rolloutView(
   const stable = after?.stable ?? result.stable;
   return {
     service: result.service,
+    ...(isFlag(result) ? { flag: true } : {}),
     version: r?.version ?? result.version,
     ...(stable !== undefined ? { stable } : {}),
     phase: r?.phase ?? result.phase,
     step: r?.step ?? result.step,
     steps: r?.steps ?? result.steps,
     weight: r?.weight ?? result.weight,
-    ...stepsOf(config, result.environment),
+    ...stepsOf(config, result.environment, isFlag(result) ? result.service : undefined),
     action: { kind: action.kind, reasonCode: action.reasonCode, message: action.message },
     ...(result.commit !== undefined
       ? { commit: { sha: result.commit, ...(commitUrl !== undefined ? { url: commitUrl } : {}) } }
@@ -136,15 +157,50 @@ function frozenKey(result: RolloutResult): string | undefined {
   return `<!-- rollgate:frozen ${result.environment}/${result.service} ${result.version} until ${action.nextEligibleAt ?? 'unknown'} -->`;
 }
 
-/** The configured weights of an environment's canary, and its verify duration, for the report. */
+/**
+ * The deployment statuses that remember a report of frozen waits: one per deployment, naming each
+ * of its frozen rollouts and the freeze's end. Undefined when one of them has no known deployment
+ * (or the run cannot add a status): then the sticky's text is what remembers.
+ */
+function frozenMemory(
+  t: PublishTarget,
+  waits: readonly { result: RolloutResult; deployment: RecentDeployment | undefined }[],
+): { deployment: RecentDeployment; description: string }[] | undefined {
+  if (t.graphql === undefined || waits.length === 0) return undefined;
+  const byDeployment = new Map<string, { deployment: RecentDeployment; results: RolloutResult[] }>();
+  for (const { result, deployment } of waits) {
+    if (deployment === undefined) return undefined;
+    const entry = byDeployment.get(deployment.nodeId) ?? { deployment, results: [] };
+    entry.results.push(result);
+    byDeployment.set(deployment.nodeId, entry);
+  }
+  return [...byDeployment.values()].map(({ deployment, results }) => ({
+    deployment,
+    // GitHub keeps 140 characters of a description; the comparison reads what it kept.
+    description: results
+      .map((r) => {
+        const until = r.action.kind === 'wait' ? r.action.nextEligibleAt : undefined;
+        return `${isFlag(r) ? 'flag ' : ''}${r.service} ${r.version} frozen until ${until ?? 'unknown'}`;
+      })
+      .join('; ')
+      .slice(0, 140),
+  }));
+}
+
+/**
+ * The configured weights of an environment's canary (or of the flag rollout `flag`: its shares),
+ * and its verify duration, for the report.
+ */
 export function stepsOf(
   config: Config,
   environment: string,
+  flag?: string,
 ): { readonly weights: readonly number[]; readonly verify?: string } {
-  const canary = config.environments[environment]?.canary;
+  const rollout =
+    flag !== undefined ? flagRollout(config, environment, flag) : config.environments[environment]?.canary;
   return {
-    weights: (canary?.steps ?? []).map((s) => (typeof s === 'number' ? s : s.weight)),
-    ...(canary?.verify !== undefined ? { verify: canary.verify.duration } : {}),
+    weights: (rollout?.steps ?? []).map((s) => (typeof s === 'number' ? s : s.weight)),
+    ...(rollout?.verify !== undefined ? { verify: rollout.verify.duration } : {}),
   };
 }
 
@@ -155,9 +211,18 @@ function holdEnd(
   rollout: NonNullable<ServiceState['rollout']>,
 ): string | undefined {
   if (!isBeforePromotion(rollout.phase) && !isPromotedPhase(rollout.phase)) return undefined;
-  const strategy = strategyFor(config, result.environment);
+  const flag = isFlag(result);
+  const strategy = flag ? STRATEGIES.flag : strategyFor(config, result.environment);
   if (strategy === undefined) return undefined;
-  const ms = strategy.holdMs({ config, environment: result.environment, service: result.service }, rollout);
+  const ms = strategy.holdMs(
+    {
+      config,
+      environment: result.environment,
+      service: result.service,
+      ...(flag ? { flag: result.service } : {}),
+    },
+    rollout,
+  );
   return new Date(Date.parse(rollout.windowStart) + ms).toISOString();
 }
 
@@ -180,7 +245,9 @@ function deploymentState(view: RolloutView): 'in_progress' | 'success' | 'failur
   return DEPLOYMENT_STATE[kind as keyof typeof DEPLOYMENT_STATE];
 }
 
-function describe(view: RolloutView): string {
+/** The deployment status's description (GitHub keeps 140 characters). */
+export function describe(view: RolloutView): string {
+  if (view.flag === true) return describeFlag(view);
   switch (view.action.kind) {
     case 'pause':
       return `${view.service} ${view.version} paused at ${view.weight}% (${view.action.reasonCode})`;
@@ -196,10 +263,31 @@ function describe(view: RolloutView): string {
   }
 }
 
+/** A flag rollout's action in the deployment status: the flag, the variant, its share, what comes next. */
+function describeFlag(view: RolloutView): string {
+  const who = `flag ${view.service}: variant ${view.version}`;
+  switch (view.action.kind) {
+    case 'pause':
+      return `${who} paused at ${view.weight}% (${view.action.reasonCode})`;
+    case 'promote':
+      return `${who} at 100%, now the defaultVariant${view.verify ? `; verifying for ${view.verify}` : ''}`;
+    case 'verify':
+      return `${who} verified: the defaultVariant`;
+    case 'rollback':
+    case 'abort':
+      return `${who} ${view.action.kind === 'abort' ? 'aborted' : 'rolled back'} to 0%, ${view.stable ?? 'the default'} for everyone; held`;
+    default: {
+      const next = view.weights[view.step];
+      return `${who} at ${view.weight}% (step ${view.step}/${view.steps}); next ${next !== undefined ? `${next}%` : '100% (promote)'}`;
+    }
+  }
+}
+
 export function summaryOf(environment: string, view: RolloutView): RolloutSummary {
   return {
     environment,
     service: view.service,
+    ...(view.flag === true ? { flag: view.service } : {}),
     version: view.version,
     ...(view.stable !== undefined ? { stable: view.stable } : {}),
     phase: view.phase,
@@ -230,11 +318,11 @@ export async function publishRollouts(
   const commitUrl = (sha: string) => `${t.ctx.serverUrl}/${t.gitopsRepository}/commit/${sha}`;
   const views = report.rollouts.map((r) => ({
     result: r,
-    after: states.get(statePath(r.environment, r.service)),
+    after: states.get(resultStatePath(r)),
     view: rolloutView(
       t.config,
       r,
-      states.get(statePath(r.environment, r.service)),
+      states.get(resultStatePath(r)),
       r.commit !== undefined ? commitUrl(r.commit) : undefined,
     ),
   }));
@@ -249,6 +337,8 @@ export async function publishRollouts(
       environment: string;
       views: RolloutView[];
       frozen: string[];
+      /** The frozen waits, with the deployment that started each rollout (when the run read it). */
+      frozenWaits: { result: RolloutResult; deployment: RecentDeployment | undefined }[];
       written: boolean;
       hint: StickyHint | undefined;
     }
@@ -264,18 +354,25 @@ export async function publishRollouts(
       environment: result.environment,
       views: [],
       frozen: [],
+      frozenWaits: [],
       written: false,
       hint: undefined,
     };
     entry.views.push(view);
-    if (frozen !== undefined) entry.frozen.push(frozen);
+    if (frozen !== undefined) {
+      entry.frozen.push(frozen);
+      entry.frozenWaits.push({
+        result,
+        deployment: deploymentOf(t, result.environment, result.service, isFlag(result)),
+      });
+    }
     if (result.commit !== undefined) entry.written = true;
-    entry.hint ??= stickyOf(deploymentOf(t, result.environment, result.service), pull);
+    entry.hint ??= stickyOf(deploymentOf(t, result.environment, result.service, isFlag(result)), pull);
     stickies.set(key, entry);
   }
   const reports: string[] = [];
   const updated: number[] = [];
-  for (const { pull, environment, views: list, frozen, written, hint } of stickies.values()) {
+  for (const { pull, environment, views: list, frozen, frozenWaits, written, hint } of stickies.values()) {
     const rendered = renderRolloutReport({
       environment,
       actor: t.actor,
@@ -285,6 +382,14 @@ export async function publishRollouts(
     });
     const body = frozen.length > 0 ? `${rendered}\n${frozen.join('\n')}\n` : rendered;
     reports.push(body);
+    // A frozen wait is reported once per freeze. Where every frozen rollout's deployment is known,
+    // its latest status remembers the report (read with the deployments: a frozen tick then costs
+    // what a waiting one does); elsewhere the sticky's own text does, which takes one request.
+    const memory = written ? undefined : frozenMemory(t, frozenWaits);
+    if (memory !== undefined && memory.every((m) => m.deployment.latestStatus === m.description)) {
+      updated.push(pull);
+      continue;
+    }
     try {
       // A sticky that already reports these freezes is left alone when nothing was written (that
       // needs its text, so only then is it looked for); after a commit it is updated by its id.
@@ -295,10 +400,19 @@ export async function publishRollouts(
         pull,
         markerFor(environment),
         body,
-        written ? undefined : same,
+        written || memory !== undefined ? undefined : same,
         hint,
       );
       updated.push(pull);
+      for (const m of memory ?? []) {
+        if (m.deployment.latestStatus === m.description || t.graphql === undefined) continue;
+        await addDeploymentStatus(t.graphql, m.deployment.nodeId, {
+          environment,
+          state: 'in_progress',
+          description: m.description,
+          logUrl: t.ctx.runUrl,
+        });
+      }
     } catch (err) {
       warning(
         `rollgate: could not update the rollout report on #${pull} (${describeError(err)}); the job summary has it`,
@@ -310,7 +424,7 @@ export async function publishRollouts(
     if (result.commit === undefined) continue;
     const state = deploymentState(view);
     if (state === undefined) continue;
-    const started = deploymentOf(t, result.environment, result.service);
+    const started = deploymentOf(t, result.environment, result.service, isFlag(result));
     if (started !== undefined && t.graphql !== undefined) {
       await addDeploymentStatus(t.graphql, started.nodeId, {
         environment: result.environment,
@@ -329,8 +443,9 @@ export async function publishRollouts(
       logUrl: t.ctx.runUrl,
       commitUrl: commitUrl(result.commit),
       payload: {
-        services: [result.service],
-        version: view.version,
+        ...(isFlag(result)
+          ? { flag: result.service, variant: view.version }
+          : { services: [result.service], version: view.version }),
         commit: result.commit,
         phase: view.phase,
         step: view.step,
@@ -341,7 +456,7 @@ export async function publishRollouts(
 
   for (const { result, view } of views) {
     info(
-      `rollgate: ${result.environment}/${result.service} ${view.version}: ${view.action.kind} (${view.action.reasonCode}): ${view.action.message}`,
+      `rollgate: ${result.environment}/${isFlag(result) ? 'flag ' : ''}${result.service} ${view.version}: ${view.action.kind} (${view.action.reasonCode}): ${view.action.message}`,
     );
   }
   for (const p of report.problems) {

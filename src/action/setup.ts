@@ -2,7 +2,7 @@ import { parseConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { readApp, type AppRead, type AppReadWants } from '../github/app-read.js';
 import { graphqlOver, graphqlPartialOver, type GraphqlFn, type GraphqlPartialFn } from '../github/graphql.js';
-import { createOctokit, endpointsFromEnv, type GitHubClient } from '../github/octokit.js';
+import { createOctokit, endpointsFromEnv, type GitHubClient, type WritePacing } from '../github/octokit.js';
 import { githubApiStore } from '../gitops/github-api.js';
 import type { GitOpsSnapshot, GitOpsStore } from '../core/store.js';
 import type { ActionContext, Repo } from './context.js';
@@ -15,7 +15,16 @@ export interface Clients {
   readonly graphqlUrl: string;
 }
 
-export function makeClients(inputs: Inputs, env: NodeJS.ProcessEnv): Clients {
+/**
+ * A schedule run writes one status per pull request and environment that changed, a number that
+ * grows with the repository: its writes are spaced a second apart. Every other event makes a
+ * handful of writes, sent one at a time without the wait (src/github/octokit.ts, WritePacing).
+ */
+export function pacingFor(eventName: string): WritePacing {
+  return eventName === 'schedule' ? 'spaced' : 'serial';
+}
+
+export function makeClients(inputs: Inputs, env: NodeJS.ProcessEnv, pacing: WritePacing = 'spaced'): Clients {
   const endpoints = endpointsFromEnv(env);
   const token = inputs['github-token'] || env['GITHUB_TOKEN'] || '';
   if (!token) {
@@ -23,10 +32,10 @@ export function makeClients(inputs: Inputs, env: NodeJS.ProcessEnv): Clients {
       'input github-token is empty; pass `github-token: ${{ github.token }}` (the default) or a token',
     );
   }
-  const github = createOctokit({ token, endpoints });
+  const github = createOctokit({ token, endpoints, pacing });
   const gitopsToken = inputs['gitops-token'];
   const gitops =
-    gitopsToken && gitopsToken !== token ? createOctokit({ token: gitopsToken, endpoints }) : github;
+    gitopsToken && gitopsToken !== token ? createOctokit({ token: gitopsToken, endpoints, pacing }) : github;
   return { github, gitops, graphqlUrl: endpoints.graphqlUrl };
 }
 

@@ -13,8 +13,8 @@ type Verb = (args: readonly string[], io: CliIo) => Promise<number>;
  */
 const VERBS: Readonly<Record<string, () => Promise<Verb>>> = {
   validate: async () => (await import('./verbs.js')).runValidate,
-  check: async () => (await import('./verbs.js')).runCheck,
-  plan: async () => (await import('./verbs.js')).runPlan,
+  check: async () => (args, io) => evaluating('check', args, io),
+  plan: async () => (args, io) => evaluating('plan', args, io),
   promote: async () => (await import('./verbs.js')).runPromote,
   rollback: async () => (await import('./verbs.js')).runRollback,
   status: async () => (await import('./verbs.js')).runStatus,
@@ -30,6 +30,24 @@ const VERBS: Readonly<Record<string, () => Promise<Verb>>> = {
     return (args, io) => runDemo(args, io, run);
   },
 };
+
+/**
+ * check and plan: the GitOps clone starts first (src/cli/early-clone.ts), then the verbs load and
+ * the config is checked while git works.
+ */
+async function evaluating(verb: 'check' | 'plan', args: readonly string[], io: CliIo): Promise<number> {
+  const [{ startEarlyClone }, { VERB_OPTIONS }] = await Promise.all([
+    import('./early-clone.js'),
+    import('./verb-options.js'),
+  ]);
+  const early = await startEarlyClone(verb, args, VERB_OPTIONS[verb], io);
+  try {
+    const verbs = await import('./verbs.js');
+    return await (verb === 'check' ? verbs.runCheck : verbs.runPlan)(args, io, early);
+  } finally {
+    await early?.discard();
+  }
+}
 
 async function rolloutVerb(verb: 'advance' | 'pause' | 'resume' | 'abort'): Promise<Verb> {
   const { runRolloutVerb } = await import('./rollout-verbs.js');

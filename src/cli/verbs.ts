@@ -11,10 +11,14 @@ import { heldVersions } from '../core/hold.js';
 import { runningVersions } from '../core/running.js';
 import { pipelineStatus } from '../core/status.js';
 import type { PromotionRequest } from '../core/types.js';
+import type { ServingWorkload } from '../strategies/strategy.js';
 import { gateInputsFor } from '../facts/fetchers.js';
 import { openGitStore } from '../gitops/git-cli.js';
 import type { GitOpsStore } from '../core/store.js';
 import { parseOptions } from './args.js';
+import type { COMMON } from './verb-options.js';
+import { VERB_OPTIONS } from './verb-options.js';
+import { type EarlyClone, gitopsLocation } from './early-clone.js';
 import { clockOf, notBeforeHead } from './at.js';
 import type { CliIo } from './io.js';
 import { unifiedDiff } from '../report/diff.js';
@@ -33,21 +37,8 @@ import { notifyCli } from './notify.js';
 import { runFlagPromote } from './flag-promote.js';
 import { promotionEvents } from '../notify/events.js';
 import { resolveSourceTime } from './source-time.js';
-
-const COMMON = {
-  config: { type: 'string' },
-  gitops: { type: 'string' },
-  service: { type: 'string', multiple: true },
-  flag: { type: 'string', multiple: true },
-  version: { type: 'string' },
-  at: { type: 'string' },
-  json: { type: 'boolean' },
-  'requested-by': { type: 'string' },
-  source: { type: 'string' },
-  reason: { type: 'string' },
-  label: { type: 'string', multiple: true },
-  'approved-by': { type: 'string', multiple: true },
-} as const;
+import { recognisingStore } from '../core/own-commit.js';
+import { cliRunId } from './run-id.js';
 
 type Options = {
   -readonly [K in keyof typeof COMMON]?: (typeof COMMON)[K] extends { multiple: true }
@@ -56,29 +47,6 @@ type Options = {
       ? boolean
       : string;
 };
-
-/**
- * The options each verb takes (an unknown one gets a did-you-mean among them). Every verb accepts the
- * common options, so one set of them can be passed to any verb; --dry-run only where it means something.
- */
-const VERB_OPTIONS = {
-  validate: COMMON,
-  check: COMMON,
-  plan: COMMON,
-  promote: {
-    ...COMMON,
-    'dry-run': { type: 'boolean' },
-    'simulate-clock': { type: 'boolean' },
-    'source-time': { type: 'string' },
-  },
-  rollback: { ...COMMON, 'dry-run': { type: 'boolean' }, 'simulate-clock': { type: 'boolean' } },
-  status: COMMON,
-  tick: { ...COMMON, 'simulate-clock': { type: 'boolean' } },
-  advance: { ...COMMON, 'simulate-clock': { type: 'boolean' } },
-  pause: { ...COMMON, 'simulate-clock': { type: 'boolean' } },
-  resume: { ...COMMON, 'simulate-clock': { type: 'boolean' } },
-  abort: { ...COMMON, 'simulate-clock': { type: 'boolean' } },
-} as const;
 
 export function parse(verb: keyof typeof VERB_OPTIONS, args: readonly string[]) {
   const { values, positionals } = parseOptions(verb, args, VERB_OPTIONS[verb]);
@@ -138,6 +106,7 @@ function buildRequest(
     ...(values.label !== undefined ? { labels: values.label } : {}),
     ...(values['approved-by'] !== undefined ? { approvedBy: values['approved-by'] } : {}),
     ...(dryRun ? { dryRun } : {}),
+    runId: cliRunId(),
   };
 }
 
@@ -146,23 +115,21 @@ export async function withStore<T>(
   values: Options,
   io: CliIo,
   use: (store: GitOpsStore) => Promise<T>,
+  early?: EarlyClone,
 ): Promise<T> {
-  const repository = values.gitops ?? config.gitops.repository;
-  const store = await openGitStore({
-    repository: isLocalPath(repository) ? resolve(io.cwd, repository) : repository,
-    branch: config.gitops.branch,
-  });
+  const repository = gitopsLocation(values.gitops ?? config.gitops.repository, io.cwd);
+  const branch = config.gitops.branch;
+  const store = await (early?.take(repository, branch) ?? openGitStore({ repository, branch }));
   try {
     // A what-if time earlier than the history it reads is refused before anything is judged.
     const at = values.at === undefined ? undefined : clockOf(values.at)();
-    return await use(at === undefined ? store : notBeforeHead(store, at));
+    // A push whose answer was lost (it failed, yet the remote moved) is recognised as this
+    // invocation's commit by its Rollgate-Run trailer. A refused lease is someone else's commit:
+    // git's push is not retried underneath, so `moved` never hides our own.
+    return await use(recognisingStore(at === undefined ? store : notBeforeHead(store, at)));
   } finally {
     await store.close();
   }
-}
-
-function isLocalPath(repository: string): boolean {
-  return !/^[a-z][a-z0-9+.-]*:\/\//i.test(repository) && !/^[^/]+@[^:]+:/.test(repository);
 }
 
 export async function runValidate(args: readonly string[], io: CliIo): Promise<number> {
@@ -201,23 +168,33 @@ function planJson(evaluation: Evaluation) {
 }
 
 /** check and plan: read the GitOps head once, judge and plan, write nothing. */
-async function evaluateArgs(verb: 'check' | 'plan', args: readonly string[], io: CliIo) {
+async function evaluateArgs(
+  verb: 'check' | 'plan',
+  args: readonly string[],
+  io: CliIo,
+  early: EarlyClone | undefined,
+) {
   const { values, positionals } = parse(verb, args);
   const config = await loadConfig(io, values.config);
   const request = buildRequest(config, positionals, values, io, false);
   const clock = clockOf(values.at);
-  const evaluation = await withStore(config, values, io, (store) =>
-    evaluate(config, request, {
-      store,
-      clock,
-      extraFacts: gateInputsFor(config, request.environment, { env: io.env }),
-    }),
+  const evaluation = await withStore(
+    config,
+    values,
+    io,
+    (store) =>
+      evaluate(config, request, {
+        store,
+        clock,
+        extraFacts: gateInputsFor(config, request.environment, { env: io.env }),
+      }),
+    early,
   );
   return { values, evaluation };
 }
 
-export async function runCheck(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, evaluation } = await evaluateArgs('check', args, io);
+export async function runCheck(args: readonly string[], io: CliIo, early?: EarlyClone): Promise<number> {
+  const { values, evaluation } = await evaluateArgs('check', args, io, early);
   if (values.json) io.stdout(JSON.stringify(evaluation.decision, null, 2));
   else printEvaluation(evaluation, io, false);
   if (evaluation.planError) {
@@ -227,8 +204,8 @@ export async function runCheck(args: readonly string[], io: CliIo): Promise<numb
   return evaluation.decision.allowed ? 0 : 1;
 }
 
-export async function runPlan(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, evaluation } = await evaluateArgs('plan', args, io);
+export async function runPlan(args: readonly string[], io: CliIo, early?: EarlyClone): Promise<number> {
+  const { values, evaluation } = await evaluateArgs('plan', args, io, early);
   if (values.json) io.stdout(JSON.stringify({ ...evaluation.decision, plan: planJson(evaluation) }, null, 2));
   else printEvaluation(evaluation, io, true);
   if (evaluation.planError) return 2;
@@ -358,6 +335,7 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
       kind: 'rollback',
       ...(values.reason !== undefined ? { reason: values.reason } : {}),
       ...(values['dry-run'] === true ? { dryRun: true } : {}),
+      runId: cliRunId(),
     } as const;
     // One read serves the choice of versions and the commit's first attempt.
     const snapshot = await store.read(togetherPaths(config, [{ ...common, services }]));
@@ -459,7 +437,11 @@ export async function runStatus(args: readonly string[], io: CliIo): Promise<num
     ...rows.map((r) => [
       r.environment,
       r.service,
-      r.version ?? (r.problem ? '?' : '-'),
+      r.version === undefined
+        ? r.problem
+          ? '?'
+          : '-'
+        : `${r.version}${liveOf(r.workloads) !== undefined ? ` on ${liveOf(r.workloads)?.name ?? ''}` : ''}`,
       r.stable ?? '-',
       r.since ?? '-',
       r.rollout === undefined
@@ -471,6 +453,7 @@ export async function runStatus(args: readonly string[], io: CliIo): Promise<num
   for (const r of table) io.stdout(`  ${r.map((c, i) => (i < 5 ? c.padEnd(widths[i] ?? 0) : c)).join('  ')}`);
   for (const r of rows) {
     const where = `  ${r.environment}/${r.service}:`;
+    if (r.workloads !== undefined) io.stdout(`${where} ${workloadsLine(r.workloads)}`);
     if (r.rollout?.active && r.rollout.nextEligibleAt)
       io.stdout(`${where} next eligible ${r.rollout.nextEligibleAt}`);
     if (r.rollout?.analysis) io.stdout(`${where} last analysis ${r.rollout.analysis}`);
@@ -481,6 +464,19 @@ export async function runStatus(args: readonly string[], io: CliIo): Promise<num
   }
   if (flags.length > 0) printFlagStatus(flags, io);
   return unreadable.length > 0 ? 2 : 0;
+}
+
+const liveOf = (workloads: readonly ServingWorkload[] | undefined) => workloads?.find((w) => w.live);
+
+/** Blue-green: `green 1.5.0 live (4 replicas); blue 1.4.0 idle (0 replicas)`. */
+function workloadsLine(workloads: readonly ServingWorkload[]): string {
+  return [...workloads]
+    .sort((a, b) => Number(b.live) - Number(a.live))
+    .map(
+      (w) =>
+        `${w.name} ${w.version ?? '(no version)'} ${w.live ? 'live' : 'idle'}${w.replicas !== undefined ? ` (${w.replicas} replicas)` : ''}`,
+    )
+    .join('; ');
 }
 
 /** The flag rollouts' table: environment, flag, variant, phase, step, share. */

@@ -8,18 +8,18 @@ export const VERBS = ['/promote', '/rollback', ...ROLLOUT_VERBS, '/status', '/he
 export type Verb = (typeof VERBS)[number];
 
 export const FLAGS = {
-  '/promote': ['--version', '--dry-run', '--reason'],
-  '/rollback': ['--reason', '--dry-run'],
-  '/advance': ['--reason'],
-  '/pause': ['--reason'],
-  '/resume': ['--reason'],
-  '/abort': ['--reason'],
+  '/promote': ['--version', '--flag', '--dry-run', '--reason'],
+  '/rollback': ['--reason', '--flag', '--dry-run'],
+  '/advance': ['--reason', '--flag'],
+  '/pause': ['--reason', '--flag'],
+  '/resume': ['--reason', '--flag'],
+  '/abort': ['--reason', '--flag'],
   '/status': [],
   '/help': [],
 } as const satisfies Record<Verb, readonly string[]>;
 
 /** Flags that take a value (the rest are switches). */
-export const VALUE_FLAGS: ReadonlySet<string> = new Set(['--version', '--reason']);
+export const VALUE_FLAGS: ReadonlySet<string> = new Set(['--version', '--reason', '--flag']);
 
 /** Flags that once existed: a comment using one is told what replaced it. */
 export const RETIRED_FLAGS: Readonly<Record<string, string>> = {
@@ -28,12 +28,14 @@ export const RETIRED_FLAGS: Readonly<Record<string, string>> = {
 };
 
 export const USAGE: Readonly<Record<Verb, string>> = {
-  '/promote': '/promote <env> [service...] [--version V] [--dry-run] [--reason "..."]',
-  '/rollback': '/rollback <env> [service...] [--dry-run] [--reason "..."]',
-  '/advance': '/advance <env> [service...] [--reason "..."]',
-  '/pause': '/pause <env> [service...] [--reason "..."]',
-  '/resume': '/resume <env> [service...] [--reason "..."]',
-  '/abort': '/abort <env> [service...] [--reason "..."]',
+  '/promote':
+    '/promote <env> [service...] [--version V] [--dry-run] [--reason "..."]\n/promote <env> --flag NAME [--dry-run] [--reason "..."]',
+  '/rollback':
+    '/rollback <env> [service...] [--dry-run] [--reason "..."]\n/rollback <env> --flag NAME [--reason "..."]',
+  '/advance': '/advance <env> [service... | --flag NAME] [--reason "..."]',
+  '/pause': '/pause <env> [service... | --flag NAME] [--reason "..."]',
+  '/resume': '/resume <env> [service... | --flag NAME] [--reason "..."]',
+  '/abort': '/abort <env> [service... | --flag NAME] [--reason "..."]',
   '/status': '/status',
   '/help': '/help',
 };

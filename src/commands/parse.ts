@@ -20,6 +20,8 @@ export type Command =
       readonly environment: string;
       readonly services: readonly string[];
       readonly version?: string;
+      /** `--flag NAME`: start the feature-flag rollout environments.<env>.flags.NAME (no services, no version). */
+      readonly flag?: string;
       readonly dryRun: boolean;
       readonly reason?: string;
     }
@@ -27,6 +29,8 @@ export type Command =
       readonly verb: '/rollback';
       readonly environment: string;
       readonly services: readonly string[];
+      /** `--flag NAME`: roll back the flag rollout (the share to 0, held), as /abort --flag NAME. */
+      readonly flag?: string;
       readonly dryRun: boolean;
       readonly reason?: string;
     }
@@ -39,6 +43,8 @@ export interface RolloutCommand {
   readonly verb: RolloutVerb;
   readonly environment: string;
   readonly services: readonly string[];
+  /** `--flag NAME`: the feature-flag rollout to steer instead of services. */
+  readonly flag?: string;
   readonly reason?: string;
 }
 
@@ -128,7 +134,28 @@ export function parseComment(body: string): ParseResult {
   }
   const services = [...new Set(rest)];
   const reason = flags.get('--reason');
-  const target = { environment, services, ...(typeof reason === 'string' ? { reason } : {}) };
+  const flag = flags.get('--flag');
+  if (typeof flag === 'string') {
+    // A flag rollout is named by --flag alone: its variant comes from the config, not the command.
+    if (services.length > 0)
+      return invalid(
+        `--flag names a flag rollout, not services: drop "${services.join(' ')}" (or drop --flag to ${verb.slice(1)} services)`,
+      );
+    if (flags.has('--version'))
+      return invalid(
+        '--flag starts a flag rollout whose variant comes from environments.<env>.flags in the config: drop --version',
+      );
+    if (verb === '/rollback' && flags.get('--dry-run') === true)
+      return invalid('a flag rollout has no dry-run rollback: /rollback --flag rolls it back at once');
+    if (!/^[\w.-]+$/.test(flag))
+      return invalid(`--flag must name a flag rollout (letters, digits, . _ -), got "${flag}"`);
+  }
+  const target = {
+    environment,
+    services,
+    ...(typeof flag === 'string' ? { flag } : {}),
+    ...(typeof reason === 'string' ? { reason } : {}),
+  };
   if (isRolloutVerb(verb)) return { kind: 'command', command: { verb, ...target } };
   const common = { ...target, dryRun: flags.get('--dry-run') === true };
   if (verb === '/rollback') return { kind: 'command', command: { verb, ...common } };

@@ -7,6 +7,7 @@ import { GATE_KINDS } from '../gates/registry.js';
 import { DEFAULT_LIMITS, isYamlProblem, parseBounded } from '../overlays/yaml/bounded.js';
 import { normalizeRepoPath } from '../core/repo-paths.js';
 import { suggestion } from './did-you-mean.js';
+import { DEFAULT_CONFIG_PATH } from './paths.js';
 import { allowedKeysAt } from './schema-walk.js';
 import { TEMPLATE_HINT, yamlProblems } from './yaml-errors.js';
 import { MIRROR_KINDS } from '../overlays/traffic/mirror.js';
@@ -34,7 +35,7 @@ interface Source {
   readonly lines: LineCounter;
 }
 
-export const DEFAULT_CONFIG_PATH = '.github/rollgate.yaml';
+export { DEFAULT_CONFIG_PATH };
 
 /** Reads the config file and every policies/*.yaml beside it from disk (the CLI's way in). */
 export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<Config> {

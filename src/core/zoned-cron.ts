@@ -60,13 +60,28 @@ function iterate(expr: string, wallStart: number) {
 }
 
 /**
+ * One search of cron-parser's, or undefined when there is no such run: its prev() and next() throw
+ * then. (hasPrev()/hasNext() would run the same search a second time.)
+ */
+function attempt<T>(search: () => T): T | undefined {
+  try {
+    return search();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The largest wall-clock reading that happens at or before `at`. Usually `at`'s own reading, but in
  * the second pass of a repeated hour, readings up to the end of that hour already happened (the
  * first time). fromWall is monotonic, so a binary search over a few hours finds it exactly.
  */
 function lastWallAtOrBefore(at: number, zone: string): number {
-  let lo = toWall(at, zone) - SEARCH; // happened before `at`
-  let hi = toWall(at, zone) + SEARCH; // happens after `at`
+  const own = toWall(at, zone);
+  // Outside a repeated hour that is `at`'s own reading: it has happened and the next one has not.
+  if (fromWall(own, zone) <= at && fromWall(own + 1, zone) > at) return own;
+  let lo = own - SEARCH; // happened before `at`
+  let hi = own + SEARCH; // happens after `at`
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
     if (fromWall(mid, zone) <= at) lo = mid;
@@ -79,14 +94,16 @@ function lastWallAtOrBefore(at: number, zone: string): number {
 export function latestAtOrBefore(expr: string, zone: string, at: Date): Date | undefined {
   // prev() is strict, so start one millisecond after the last wall reading that has happened.
   const runs = iterate(expr, lastWallAtOrBefore(at.getTime(), zone) + 1);
-  return runs.hasPrev() ? new Date(fromWall(runs.prev().getTime(), zone)) : undefined;
+  const wall = attempt(() => runs.prev());
+  return wall === undefined ? undefined : new Date(fromWall(wall.getTime(), zone));
 }
 
 /** The first time `expr` fires in `zone` strictly after `after`; undefined if it never will. */
 export function firstAfter(expr: string, zone: string, after: Date): Date | undefined {
   // next() is strict: every reading after this one happens after `after`.
   const runs = iterate(expr, lastWallAtOrBefore(after.getTime(), zone));
-  return runs.hasNext() ? new Date(fromWall(runs.next().getTime(), zone)) : undefined;
+  const wall = attempt(() => runs.next());
+  return wall === undefined ? undefined : new Date(fromWall(wall.getTime(), zone));
 }
 
 /** A local ISO time read in `zone`, unless it carries its own offset or Z. */

@@ -92,7 +92,12 @@ function labelOf(window: FreezeWindow, index: number): string {
  * The window's occurrence that covers `at`, if any: for a recurring window, the latest start at or
  * before `at` followed by an end after `at` (see src/core/zoned-cron.ts for the DST rules).
  */
-export function activeOccurrence(window: FreezeWindow, at: Date, index: number): ActiveWindow | undefined {
+export function activeOccurrence(
+  window: FreezeWindow,
+  at: Date,
+  index: number,
+  ends: EndMemo = new Map(),
+): ActiveWindow | undefined {
   const zone = zoneOf(window);
   const label = labelOf(window, index);
   if ('from' in window) {
@@ -106,14 +111,23 @@ export function activeOccurrence(window: FreezeWindow, at: Date, index: number):
   const end =
     'duration' in window
       ? new Date(start.getTime() + (parseDuration(window.duration) ?? 0))
-      : firstAfter(window.end, zone, start);
+      : endAfter(window.end, zone, start, ends);
   // A cron end that never comes again leaves the freeze on: say so rather than open silently.
   if (end === undefined) return { label, zone, start, end: new Date(NEVER) };
   return end > at ? { label, zone, start, end } : undefined;
 }
 
-function activeWindows(config: FreezeConfig, at: Date): ActiveWindow[] {
-  return config.windows.flatMap((w, i) => activeOccurrence(w, at, i) ?? []);
+/** Cron ends already found, by expression, zone and start: following windows meets the same starts again. */
+type EndMemo = Map<string, Date | undefined>;
+
+function endAfter(expr: string, zone: string, start: Date, ends: EndMemo): Date | undefined {
+  const key = `${start.getTime()} ${zone} ${expr}`;
+  if (!ends.has(key)) ends.set(key, firstAfter(expr, zone, start));
+  return ends.get(key);
+}
+
+function activeWindows(config: FreezeConfig, at: Date, ends: EndMemo): ActiveWindow[] {
+  return config.windows.flatMap((w, i) => activeOccurrence(w, at, i, ends) ?? []);
 }
 
 const NEVER = 8.64e15;
@@ -128,14 +142,15 @@ export function opensAt(
   config: FreezeConfig,
   at: Date,
 ): { at: Date; windows: ActiveWindow[]; endless: boolean } | undefined {
-  let active = activeWindows(config, at);
+  const ends: EndMemo = new Map();
+  let active = activeWindows(config, at, ends);
   if (active.length === 0) return undefined;
   const seen = [...active];
   let until = at;
   for (let hop = 0; hop < MAX_HOPS && active.length > 0; hop++) {
     until = new Date(Math.max(...active.map((w) => w.end.getTime())));
     if (until.getTime() >= NEVER) break;
-    active = activeWindows(config, until);
+    active = activeWindows(config, until, ends);
     for (const w of active) if (!seen.some((s) => s.label === w.label)) seen.push(w);
   }
   return { at: until, windows: seen, endless: active.length > 0 };

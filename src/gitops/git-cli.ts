@@ -6,6 +6,7 @@ import { normalizeRepoPath } from '../core/repo-paths.js';
 import type { FileEdit } from '../core/types.js';
 import type { CommitOutcome, GitOpsSnapshot, GitOpsStore } from '../core/store.js';
 import { catFile } from './cat-file.js';
+import { COMMIT_ID, type ParsedCommit, parseCommit } from './commit-object.js';
 import { runGit, streamLog } from './exec.js';
 import { commitContent, hashOf, writeObject } from './objects.js';
 import { safeJoin } from './paths.js';
@@ -206,31 +207,50 @@ export async function openCloneStore(
     }
     // The clone starts one commit deep: walk what is here, and deepen only while the walk wants more.
     const seen = new Set<string>();
+    // An unfiltered walk starts with `from` itself: it comes through the cat-file already open, so a
+    // walk that stops there (the head's time, for --at) starts no git log. When nothing behind it is
+    // here yet (the fresh clone's one commit, or the first commit of all), a log would show only it
+    // again: the walk goes straight to deepening, or ends.
+    const first = historyOptions.paths?.length ? undefined : await commitOf(from);
+    let logFirst = true;
+    if (first !== undefined) {
+      seen.add(first.commit.sha);
+      if (visit(first.commit) === 'stop') return;
+      logFirst = first.parents && !(await shallowCommits()).has(first.commit.sha);
+    }
     let stopped = false;
     let deepen = 64;
-    for (;;) {
+    for (let round = 0; ; round++) {
       // A shallow boundary looks like a root commit that adds every file: with a path filter it
       // would match falsely, so it is visited only once the history behind it is here.
       const boundary = historyOptions.paths?.length ? await shallowCommits() : new Set<string>();
-      await streamLog(
-        dir,
-        from,
-        (commit) => {
-          if (seen.has(commit.sha) || boundary.has(commit.sha)) return 'more';
-          seen.add(commit.sha);
-          if (visit(commit) === 'stop') {
-            stopped = true;
-            return 'stop';
-          }
-          return 'more';
-        },
-        historyOptions,
-      );
+      if (round > 0 || logFirst)
+        await streamLog(
+          dir,
+          from,
+          (commit) => {
+            if (seen.has(commit.sha) || boundary.has(commit.sha)) return 'more';
+            seen.add(commit.sha);
+            if (visit(commit) === 'stop') {
+              stopped = true;
+              return 'stop';
+            }
+            return 'more';
+          },
+          historyOptions,
+        );
       if (stopped || (await shallowCommits()).size === 0) return;
       await historyFetch([`--deepen=${deepen}`, 'origin', `+${branchRef}:${branchRef}`]);
       deepen *= 8;
     }
   };
+
+  /** The first commit of a walk read from its object (commit-object.ts); undefined: the log reads it. */
+  async function commitOf(name: string): Promise<ParsedCommit | undefined> {
+    if (!COMMIT_ID.test(name)) return undefined;
+    const object = await objects.read(name);
+    return object === undefined ? undefined : parseCommit(object);
+  }
 
   /**
    * The commits where the clone's history is cut off and older commits exist. A shallow commit

@@ -5,6 +5,7 @@ import { normalizeRepoPath } from '../core/repo-paths.js';
 import type { FileEdit } from '../core/types.js';
 import type { CommitOutcome, GitOpsSnapshot, GitOpsStore } from '../core/store.js';
 import type { ObjectReader } from './cat-file.js';
+import { parseCommit } from './commit-object.js';
 import type { GitObject } from './exec.js';
 import { commitContent, objectId } from './objects.js';
 import { safeJoin } from './paths.js';
@@ -184,9 +185,18 @@ export async function openWireStore(
 
   return {
     read,
-    history: async (from, visit, historyOptions) => {
+    history: async (from, visit, historyOptions = {}) => {
+      // An unfiltered walk starts with `from`, which a read brought over: a walk that stops there
+      // (the head's time, for --at) or has nothing behind it needs no clone.
+      const known = objects.get(from);
+      const first = historyOptions.paths?.length || known === undefined ? undefined : parseCommit(known);
+      if (first !== undefined && (visit(first.commit) === 'stop' || !first.parents)) return;
       clone ??= options.clone();
-      return (await clone).history(from, visit, historyOptions);
+      return (await clone).history(
+        from,
+        (commit) => (commit.sha === first?.commit.sha ? 'more' : visit(commit)),
+        historyOptions,
+      );
     },
     commit,
     async close() {

@@ -1,6 +1,7 @@
 import type { NotifyEvent as EventKind } from '../config/schema.js';
 import type { Evaluation, PromotionOutcome } from '../core/pipeline.js';
 import { rolloutOf } from '../core/pipeline.js';
+import type { FlagStartReport } from '../core/flag-start.js';
 import type { CommandReport, RolloutResult, TickReport } from '../core/rollout-run.js';
 import type { PromotionRequest } from '../core/types.js';
 
@@ -20,7 +21,10 @@ export interface NotifyAct {
 export interface NotificationEvent {
   readonly event: EventKind;
   readonly environment: string;
+  /** The services; empty for a feature-flag rollout (`flag` names it). */
   readonly services: readonly string[];
+  /** A feature-flag rollout's name: `version` is then the variant, `stable` the defaultVariant, `weight` the share. */
+  readonly flag?: string;
   readonly version: string;
   readonly stable?: string;
   /** The rollout after the action: phase, step of steps, canary weight. */
@@ -62,17 +66,25 @@ function quoted(text: string): string {
   return /^[\w./:@+-]+$/.test(text) ? text : `"${text.replace(/["\\]/g, '\\$&')}"`;
 }
 
-function rolloutActs(verbs: readonly string[], environment: string, service: string): NotifyAct[] {
+function rolloutActs(
+  verbs: readonly string[],
+  environment: string,
+  service: string,
+  flag = false,
+): NotifyAct[] {
   const what: Readonly<Record<string, string>> = {
     pause: 'stop stepping (a failing analysis still rolls back)',
     resume: 'carry on from this step with a fresh hold',
     abort: 'roll back to the stable version now, with a hold',
     advance: 'skip the rest of this hold',
   };
+  const flagWhat: Readonly<Record<string, string>> = {
+    abort: 'take the share back to 0 now, with a hold',
+  };
   return verbs.map((verb) => ({
-    what: what[verb] ?? verb,
-    comment: `/${verb} ${environment} ${service}`,
-    cli: `rollgate ${verb} ${environment} --service ${service}`,
+    what: (flag ? flagWhat[verb] : undefined) ?? what[verb] ?? verb,
+    comment: flag ? `/${verb} ${environment} --flag ${service}` : `/${verb} ${environment} ${service}`,
+    cli: `rollgate ${verb} ${environment} --${flag ? 'flag' : 'service'} ${service}`,
   }));
 }
 
@@ -115,6 +127,7 @@ function rolloutEvent(
   const a = r.action;
   const step = a.kind === 'step' ? a.step : r.step;
   const weight = a.kind === 'step' ? a.weight : a.kind === 'pause' ? r.weight : 0;
+  if (r.strategy === 'flag') return flagRolloutEvent(r, event, at, requestedBy, reason, step, weight);
   const who = `${r.service} ${r.version} in ${r.environment}`;
   const stable = r.stable ?? 'the stable version';
   const summaries: Readonly<Record<EventKind, string>> = {
@@ -160,6 +173,132 @@ function rolloutEvent(
     requestedBy,
     at,
   };
+}
+
+function whyOf(r: RolloutResult, requestedBy: string, reason: string | undefined): string {
+  return [
+    r.action.message,
+    r.analysis?.summary !== undefined ? `analysis: ${r.analysis.summary}` : '',
+    reason !== undefined ? `${requestedBy}: ${reason}` : '',
+  ]
+    .filter((s) => s !== '')
+    .join('; ');
+}
+
+/** A feature-flag rollout's action: the flag, the variant and its share; the commands name `--flag`. */
+function flagRolloutEvent(
+  r: RolloutResult,
+  event: EventKind,
+  at: string,
+  requestedBy: string,
+  reason: string | undefined,
+  step: number,
+  weight: number,
+): NotificationEvent {
+  const a = r.action;
+  const who = `flag ${r.service} variant ${r.version} in ${r.environment}`;
+  const stable = r.stable ?? 'the defaultVariant';
+  const share = a.kind === 'promote' ? 100 : weight;
+  const summaries: Readonly<Record<EventKind, string>> = {
+    started: `${who}: rollout started`,
+    stepped: `${who}: step ${step}/${r.steps}, ${weight}% of users`,
+    paused: `${who}: rollout paused at ${r.weight}% of users`,
+    promoted: `${who}: 100% of users, now the defaultVariant`,
+    verified: `${who}: verified, the defaultVariant`,
+    'rolled-back': `${who}: ${a.kind === 'abort' ? 'aborted' : 'rolled back'} to 0% (everyone on ${stable}); ${r.version} is held`,
+    denied: `${who}: denied`,
+  };
+  const acts = (verbs: string[]) => rolloutActs(verbs, r.environment, r.service, true);
+  const relaunchFlag: NotifyAct = {
+    what: `roll ${r.version} out again once fixed (--reason lifts its hold)`,
+    comment: `/promote ${r.environment} --flag ${r.service} --reason "..."`,
+    cli: `rollgate promote ${r.environment} --flag ${r.service} --reason "..."`,
+  };
+  const byEvent: Readonly<Record<EventKind, NotifyAct[]>> = {
+    started: acts(['pause', 'abort']),
+    stepped: acts(['pause', 'abort', 'advance']),
+    paused: acts(['resume', 'abort']),
+    promoted: acts(['abort']),
+    verified: [],
+    'rolled-back': [relaunchFlag],
+    denied: [],
+  };
+  return {
+    event,
+    environment: r.environment,
+    services: [],
+    flag: r.service,
+    version: r.version,
+    ...(r.stable !== undefined ? { stable: r.stable } : {}),
+    phase: PHASE_AFTER[a.kind] ?? r.phase,
+    step,
+    steps: r.steps,
+    weight: share,
+    summary: summaries[event],
+    why: whyOf(r, requestedBy, reason),
+    reasonCode: a.reasonCode,
+    act: byEvent[event],
+    ...(r.commit !== undefined ? { commit: r.commit } : {}),
+    requestedBy,
+    at,
+  };
+}
+
+/** The event of `promote <env> --flag NAME`: started (its first commit) or denied by a gate or a hold. */
+export function flagStartEvents(
+  report: FlagStartReport,
+  request: { readonly requestedBy: string; readonly reason?: string },
+): NotificationEvent[] {
+  const { environment, flag } = report;
+  const variant = report.variant ?? '';
+  const verdicts = report.decision?.verdicts ?? [];
+  const who = `flag ${flag} variant ${variant} in ${environment}`;
+  const base = {
+    environment,
+    services: [],
+    flag,
+    version: variant,
+    requestedBy: request.requestedBy,
+    at: report.at,
+  };
+  if (report.result === 'denied') {
+    const failed = verdicts.filter((v) => v.outcome === 'fail');
+    return [
+      {
+        ...base,
+        event: 'denied',
+        summary: `${who}: rollout denied by ${failed.map((v) => v.gate).join(', ') || 'the gates'}`,
+        why: failed.map((v) => `${v.gate}: ${v.reason}`).join('; ') || 'a gate failed',
+        reasonCode: failed[0]?.reasonCode ?? 'denied',
+        act: [
+          {
+            what: 'see every gate and what it needs',
+            comment: `/promote ${environment} --flag ${flag} --dry-run`,
+            cli: `rollgate promote ${environment} --flag ${flag} --dry-run`,
+          },
+        ],
+      },
+    ];
+  }
+  const rollout = report.state?.rollout;
+  if (report.result !== 'committed' || rollout === undefined) return [];
+  const allowed = verdicts.map((v) => `${v.gate}=${v.outcome}`).join(', ') || 'no gates';
+  return [
+    {
+      ...base,
+      event: 'started',
+      ...(report.state?.stable !== undefined ? { stable: report.state.stable } : {}),
+      phase: rollout.phase,
+      step: rollout.step,
+      steps: rollout.steps,
+      weight: rollout.weight,
+      summary: `${who}: rollout started, step ${rollout.step}/${rollout.steps} at ${rollout.weight}% of users`,
+      why: `requested by ${request.requestedBy}; gates: ${allowed}${request.reason !== undefined ? `; reason: ${request.reason}` : ''}`,
+      reasonCode: 'promote',
+      act: rolloutActs(['pause', 'abort'], environment, flag, true),
+      ...(report.commit !== undefined ? { commit: report.commit } : {}),
+    },
+  ];
 }
 
 /** The outcome of a promotion as the event sender needs it (the CLI has PromotionOutcome itself). */

@@ -82,7 +82,7 @@ export async function sendNotifications(
       secrets.reduce((t, s) => (s.length >= 4 ? t.split(s).join('***') : t), text);
     const timeoutMs = parseDuration(target.timeout) ?? 5000;
     for (const event of chosen) {
-      const where = `notification "${name}" (${target.kind}) of ${event.event} for ${event.environment}/${event.services.join(',')}`;
+      const where = `notification "${name}" (${target.kind}) of ${event.event} for ${event.environment}/${event.flag !== undefined ? `flag ${event.flag}` : event.services.join(',')}`;
       if (missing !== undefined || !url.ok) {
         const reason = `environment variable ${missing ?? ''} is not set`;
         options.warn(

@@ -9,6 +9,7 @@ export const webhookFormat: NotifyFormat = (event, face) => ({
   event: event.event,
   environment: event.environment,
   services: event.services,
+  ...(event.flag !== undefined ? { flag: event.flag } : {}),
   version: event.version,
   ...(event.stable !== undefined ? { stable: event.stable } : {}),
   ...(event.phase !== undefined ? { phase: event.phase } : {}),

@@ -23,6 +23,8 @@ export interface ReportInput {
   readonly pipeline?: PipelineView;
   /** The one line that says what to do next, when there is something to do. */
   readonly next?: string;
+  /** A feature-flag rollout (`/promote <env> --flag NAME`): shown instead of the services and version. */
+  readonly flag?: { readonly name: string; readonly variant: string; readonly firstShare?: number };
 }
 
 /** The hidden marker that finds the sticky comment for this PR and environment. */
@@ -69,8 +71,14 @@ function renderHead(input: ReportInput): string {
     markerFor(input.environment),
     `### ${STATUS_ICON[s.kind]} rollgate: ${input.environment} ${headlineOf(s)}`,
     '',
-    `- **Services:** ${escapeMd(what)}`,
-    `- **Version:** ${escapeInline(input.version || 'unchanged')}`,
+    ...(input.flag !== undefined
+      ? [
+          `- **Flag rollout:** ${escapeInline(input.flag.name)}, variant ${escapeInline(input.flag.variant)}${input.flag.firstShare !== undefined ? ` (first step: ${input.flag.firstShare}% of users)` : ''}`,
+        ]
+      : [
+          `- **Services:** ${escapeMd(what)}`,
+          `- **Version:** ${escapeInline(input.version || 'unchanged')}`,
+        ]),
     `- **Requested by:** @${escapeMd(input.requestedBy)}${input.source ? ` from ${escapeMd(input.source)}` : ''}`,
   ];
   if (s.kind === 'committed')

@@ -26,7 +26,10 @@ export interface RunResult {
 /** One (environment, service) rollout after the run, in the `result` output. */
 export interface RolloutSummary {
   readonly environment: string;
+  /** The service, or the flag rollout's name. */
   readonly service: string;
+  /** Set (to the rollout's name) for a feature-flag rollout: `version` is the variant, `weight` its share. */
+  readonly flag?: string;
   readonly version: string;
   readonly stable?: string;
   readonly phase: string;

@@ -9,7 +9,13 @@ import { escape } from './mermaid.js';
 
 /** One (environment, service) rollout after this run's action. */
 export interface RolloutView {
+  /** The service, or the flag rollout's name when `flag` is set. */
   readonly service: string;
+  /**
+   * A feature-flag rollout (environments.<env>.flags): `version` is the variant rolled out, `stable`
+   * the flag's defaultVariant, `weight` the variant's share of users.
+   */
+  readonly flag?: boolean;
   /** The version being rolled out. */
   readonly version: string;
   /** The version the stable workload returns to on a rollback. */
@@ -64,12 +70,14 @@ export function renderRolloutReport(input: RolloutReportInput): string {
   const first = input.rollouts[0];
   const phases = [...new Set(input.rollouts.map((r) => r.phase))];
   const icon = phases.length === 1 ? (PHASE_ICON[phases[0] ?? ''] ?? '🐤') : '🐤';
-  const what = input.rollouts.map((r) => `${r.service} ${r.version}`).join(', ');
+  const what = input.rollouts
+    .map((r) => (r.flag === true ? `flag ${r.service} variant ${r.version}` : `${r.service} ${r.version}`))
+    .join(', ');
   const lines = [
     markerFor(input.environment),
     `### ${icon} rollgate: ${escapeMd(input.environment)} rollout of ${escapeMd(what)}${phases.length === 1 ? `: ${phases[0]}` : ''}`,
     '',
-    `- **Last action:** ${input.rollouts.map((r) => `${r.service}: ${r.action.kind} (\`${r.action.reasonCode}\`)`).join('; ')} by ${input.actor.startsWith('rollgate') ? input.actor : `@${input.actor}`}${input.via ? ` from ${input.via}` : ''} at ${input.at}`,
+    `- **Last action:** ${input.rollouts.map((r) => `${r.flag === true ? 'flag ' : ''}${r.service}: ${r.action.kind} (\`${r.action.reasonCode}\`)`).join('; ')} by ${input.actor.startsWith('rollgate') ? input.actor : `@${input.actor}`}${input.via ? ` from ${input.via}` : ''} at ${input.at}`,
   ];
   const sections = input.rollouts.map(renderRollout);
   const next = first ? nextLine(input.rollouts) : '';
@@ -80,13 +88,23 @@ export function renderRolloutReport(input: RolloutReportInput): string {
 }
 
 function renderRollout(r: RolloutView): string {
-  const facts = [
-    `#### ${escapeMd(r.service)}: ${r.phase}`,
-    '',
-    `- **Version:** \`${escapeMd(r.version)}\`${r.stable ? ` (stable: \`${escapeMd(r.stable)}\`)` : ''}`,
-    `- **Step:** ${r.step}/${r.steps}, canary weight **${r.weight}%** (steps: ${r.weights.map((w) => `${w}%`).join(' → ')}${r.verify ? `, then verify ${r.verify}` : ''})`,
-    `- **Action:** ${escapeMd(r.action.message)}`,
-  ];
+  const steps = r.weights.map((w) => `${w}%`).join(' → ');
+  const facts =
+    r.flag === true
+      ? [
+          `#### flag ${escapeMd(r.service)}: ${r.phase}`,
+          '',
+          `- **Flag:** \`${escapeMd(r.service)}\`, variant \`${escapeMd(r.version)}\`${r.stable ? ` (everyone else stays on the defaultVariant \`${escapeMd(r.stable)}\`)` : ''}`,
+          `- **Step:** ${r.step}/${r.steps}, variant \`${escapeMd(r.version)}\` serves **${r.weight}%** of users (steps: ${steps}, then 100% as the defaultVariant${r.verify ? `, then verify ${r.verify}` : ''})`,
+          `- **Action:** ${escapeMd(r.action.message)}`,
+        ]
+      : [
+          `#### ${escapeMd(r.service)}: ${r.phase}`,
+          '',
+          `- **Version:** \`${escapeMd(r.version)}\`${r.stable ? ` (stable: \`${escapeMd(r.stable)}\`)` : ''}`,
+          `- **Step:** ${r.step}/${r.steps}, canary weight **${r.weight}%** (steps: ${steps}${r.verify ? `, then verify ${r.verify}` : ''})`,
+          `- **Action:** ${escapeMd(r.action.message)}`,
+        ];
   if (r.commit)
     facts.push(
       `- **Commit:** ${r.commit.url ? `[${r.commit.sha.slice(0, 7)}](${r.commit.url})` : r.commit.sha}`,
@@ -130,6 +148,7 @@ function countsOf(v: Verdict): string {
 
 function nextLine(rollouts: readonly RolloutView[]): string {
   const phases = new Set(rollouts.map((r) => r.phase));
+  if (rollouts.every((r) => r.flag === true)) return flagNextLine(rollouts, phases);
   if (phases.has('paused'))
     return 'Paused: comment `/resume <env>` to go on (a fresh window and hold start), or `/abort <env>` to roll back.';
   if (phases.has('rolled-back') || phases.has('aborted'))
@@ -146,12 +165,28 @@ function nextLine(rollouts: readonly RolloutView[]): string {
   return '';
 }
 
+/** What to do next about flag rollouts: the same verbs, naming the flag (`--flag NAME`). */
+function flagNextLine(rollouts: readonly RolloutView[], phases: ReadonlySet<string>): string {
+  const names = rollouts.map((r) => r.service);
+  const flag = names.length === 1 ? ` --flag ${names[0] ?? ''}` : ' --flag NAME';
+  const verb = (v: string) => `\`/${v} <env>${flag}\``;
+  if (phases.has('paused'))
+    return `Paused: comment ${verb('resume')} to go on (a fresh window and hold start), or ${verb('abort')} to take the share back to 0.`;
+  if (phases.has('rolled-back') || phases.has('aborted'))
+    return 'Rolled back: the variant serves 0% of users (the flag stays ENABLED) and is held. Promote it again with `--reason` to lift the hold.';
+  if (phases.has('progressing'))
+    return `The schedule raises the variant's share when its hold is over and the analysis passes. ${verb('advance')} skips the rest of the hold, ${verb('pause')} stops it, ${verb('abort')} takes the share back to 0.`;
+  if (phases.has('promoted'))
+    return 'Promoted: the variant serves 100% and is the defaultVariant; the schedule verifies it when the verify window is over.';
+  return '';
+}
+
 /** The steps as a flowchart: stable, each weight, promote, verify; done, current and failed marked. */
 export function rolloutMermaid(r: RolloutView): string {
   const lines = ['flowchart LR'];
-  lines.push(`  s0["stable<br/>${escape(r.stable ?? '—')}"]`);
+  lines.push(`  s0["${r.flag === true ? 'default' : 'stable'}<br/>${escape(r.stable ?? '—')}"]`);
   r.weights.forEach((w, i) => lines.push(`  s${i + 1}["${w}%"]`));
-  lines.push(`  p["promote<br/>${escape(r.version)}"]`);
+  lines.push(`  p["promote<br/>${escape(r.version)}${r.flag === true ? ' 100%' : ''}"]`);
   if (r.verify) lines.push(`  v["verify<br/>${escape(r.verify)}"]`);
   const chain = ['s0', ...r.weights.map((_, i) => `s${i + 1}`), 'p', ...(r.verify ? ['v'] : [])];
   lines.push(`  ${chain.join(' --> ')}`);

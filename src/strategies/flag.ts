@@ -162,5 +162,22 @@ export const flagStrategy: Strategy = {
   analysisDelayMs: (target) => ms(rolloutOf(target).analysisDelay),
   onFailure: (target) => rolloutOf(target).onFailure,
   hasVerify: (target) => rolloutOf(target).verify !== undefined,
+  // A promoted flag serves its variant to everyone: the state's share is 100, as the file says (a
+  // 0 there would read as drift at the verify tick).
+  promotedWeight: 100,
+  // The engine speaks of canary weights; a flag rollout moves a variant's share of users.
+  describe(target, action, rollout) {
+    const variant = rollout?.version ?? rolloutOf(target).variant;
+    switch (action.kind) {
+      case 'step':
+        return `step ${action.step}/${rollout?.steps ?? action.step}: variant ${variant} serves ${rollout?.weight ?? 0}% -> ${action.weight}% of users`;
+      case 'promote':
+        return `promoting variant ${variant}: 100% of users, and the defaultVariant`;
+      case 'abort':
+        return `aborted: variant ${variant} back to 0% of users, ${variant} held`;
+      default:
+        return undefined;
+    }
+  },
   write,
 };

@@ -3,7 +3,7 @@
 // as the runner would: INPUT_* variables, GITHUB_EVENT_PATH, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -156,11 +156,23 @@ export function trailers(env: string, services: string[], version: string): stri
 export async function gitRepo(dir: string) {
   await mkdir(dir, { recursive: true });
   await gitOk(dir, ['init', '--quiet', '--initial-branch=main']);
-  await gitOk(dir, ['config', 'user.name', 'Fixture']);
-  await gitOk(dir, ['config', 'user.email', 'fixture@example.com']);
-  await gitOk(dir, ['config', 'commit.gpgsign', 'false']);
+  // One write instead of three `git config` processes (a scene is made per test).
+  await appendFile(
+    join(dir, '.git', 'config'),
+    '[user]\n\tname = Fixture\n\temail = fixture@example.com\n[commit]\n\tgpgsign = false\n',
+  );
   return {
     dir,
+    /**
+     * Many commits in one `git fast-import` process, each on its branch (a new branch starts at
+     * main), without touching the work tree (`commit` syncs it first). Returns each branch's head.
+     */
+    async importCommits(commits: readonly FixtureCommit[]): Promise<Record<string, string>> {
+      await gitOk(dir, ['fast-import', '--quiet', '--done'], { input: fastImportStream(commits) });
+      const branches = [...new Set(commits.map((c) => c.branch ?? 'main'))];
+      const heads = await gitOk(dir, ['rev-parse', ...branches.map((b) => `refs/heads/${b}`)]);
+      return Object.fromEntries(heads.split('\n').map((sha, i) => [branches[i] ?? '', sha]));
+    },
     async commit(files: Record<string, string>, message: string, at = new Date(), branch = 'main') {
       const current = await gitOk(dir, ['symbolic-ref', '--short', 'HEAD']);
       if (current !== branch) {
@@ -186,6 +198,44 @@ export async function gitRepo(dir: string) {
   };
 }
 export type Repo = Awaited<ReturnType<typeof gitRepo>>;
+
+export interface FixtureCommit {
+  readonly files: Record<string, string>;
+  readonly message: string;
+  readonly at: Date;
+  /** main unless named; a branch that does not exist yet starts at main. */
+  readonly branch?: string;
+}
+
+/** A `git fast-import` stream of `commits` by the fixture identity, in order. */
+function fastImportStream(commits: readonly FixtureCommit[]): Buffer {
+  const parts: Buffer[] = [];
+  const text = (t: string) => parts.push(Buffer.from(t, 'utf8'));
+  const data = (body: string) => {
+    const bytes = Buffer.from(body, 'utf8');
+    text(`data ${bytes.length}\n`);
+    parts.push(bytes);
+    text('\n');
+  };
+  const started = new Set<string>();
+  for (const c of commits) {
+    const branch = c.branch ?? 'main';
+    const when = `${Math.floor(c.at.getTime() / 1000)} +0000`;
+    text(`commit refs/heads/${branch}\n`);
+    text(`author Fixture <fixture@example.com> ${when}\n`);
+    text(`committer Fixture <fixture@example.com> ${when}\n`);
+    // As `git commit` leaves it: one newline at the end.
+    data(`${c.message.trimEnd()}\n`);
+    if (branch !== 'main' && !started.has(branch)) text('from refs/heads/main\n');
+    started.add(branch);
+    for (const [path, body] of Object.entries(c.files)) {
+      text(`M 100644 inline ${path}\n`);
+      data(body);
+    }
+  }
+  text('done\n');
+  return Buffer.concat(parts);
+}
 
 export interface Scene {
   readonly sim: Simulator;
@@ -227,8 +277,11 @@ export async function makeScene(options: SceneOptions = {}): Promise<Scene> {
   }
   // The production block is the last environment: its canary goes right before the top-level gates.
   if (options.canary) config = config.replace('\ngates:\n', `\n${CANARY_CONFIG}gates:\n`);
-  await app.commit(
-    {
+  const now = Date.now();
+  const appCommits: FixtureCommit[] = [];
+  const gitopsCommits: FixtureCommit[] = [];
+  appCommits.push({
+    files: {
       '.github/rollgate.yaml': options.sameRepo
         ? config.replace('repository: acme/gitops', 'repository: "."')
         : config,
@@ -240,9 +293,9 @@ export async function makeScene(options: SceneOptions = {}): Promise<Scene> {
         : {}),
       'src/index.ts': 'export {};\n',
     },
-    'app: initial',
-  );
-  const now = Date.now();
+    message: 'app: initial',
+    at: new Date(now),
+  });
   const base: Record<string, string> = {};
   for (const service of ['checkout', 'cart']) {
     base[`apps/${service}/base/kustomization.yaml`] = 'resources: []\n';
@@ -251,29 +304,43 @@ export async function makeScene(options: SceneOptions = {}): Promise<Scene> {
     }
     if (options.canary) Object.assign(base, canaryOverlay(service, '1.3.0'));
   }
-  await gitops.commit(base, 'initial layout', new Date(now - 72 * HOUR));
+  gitopsCommits.push({ files: base, message: 'initial layout', at: new Date(now - 72 * HOUR) });
   for (const env of ['dev', 'staging', 'production']) {
-    await gitops.commit({}, trailers(env, ['checkout', 'cart'], '1.3.0'), new Date(now - 48 * HOUR));
+    gitopsCommits.push({
+      files: {},
+      message: trailers(env, ['checkout', 'cart'], '1.3.0'),
+      at: new Date(now - 48 * HOUR),
+    });
   }
   for (const env of ['dev', 'staging']) {
-    await gitops.commit(
-      { [`apps/checkout/overlays/${env}/kustomization.yaml`]: overlay('checkout', env, '1.3.5') },
-      trailers(env, ['checkout'], '1.3.5'),
-      new Date(now - 30 * HOUR),
-    );
+    gitopsCommits.push({
+      files: { [`apps/checkout/overlays/${env}/kustomization.yaml`]: overlay('checkout', env, '1.3.5') },
+      message: trailers(env, ['checkout'], '1.3.5'),
+      at: new Date(now - 30 * HOUR),
+    });
   }
-  await gitops.commit(
-    { 'apps/checkout/overlays/dev/kustomization.yaml': overlay('checkout', 'dev', '1.4.0') },
-    trailers('dev', ['checkout'], '1.4.0'),
-    new Date(now - HOUR / 6),
-  );
-  const headSha = await app.commit(
-    { 'src/index.ts': 'export const x = 1;\n', ...options.prFiles },
-    'feature work',
-    new Date(),
-    'feature',
-  );
-  await gitOk(app.dir, ['checkout', '--quiet', 'main']);
+  gitopsCommits.push({
+    files: { 'apps/checkout/overlays/dev/kustomization.yaml': overlay('checkout', 'dev', '1.4.0') },
+    message: trailers('dev', ['checkout'], '1.4.0'),
+    at: new Date(now - HOUR / 6),
+  });
+  const feature: FixtureCommit = {
+    files: { 'src/index.ts': 'export const x = 1;\n', ...options.prFiles },
+    message: 'feature work',
+    at: new Date(),
+    branch: 'feature',
+  };
+  // One fast-import per repository instead of about sixty git processes: a scene is made per test.
+  let headSha: string;
+  if (options.sameRepo) {
+    headSha = (await app.importCommits([...appCommits, ...gitopsCommits, feature]))['feature'] ?? '';
+  } else {
+    const [appHeads] = await Promise.all([
+      app.importCommits([...appCommits, feature]),
+      gitops.importCommits(gitopsCommits),
+    ]);
+    headSha = appHeads['feature'] ?? '';
+  }
 
   const sim = await startSimulator();
   sim.addRepo('acme/app', { dir: app.dir });

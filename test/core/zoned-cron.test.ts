@@ -83,3 +83,50 @@ describe('cron in a zone', () => {
     expect(iso(firstAfter(expr, zone, new Date(at)))).toBe(expected);
   });
 });
+
+// The last wall reading that has happened is `at`'s own one except in the second pass of a repeated
+// hour; these instants sit on the millisecond either side of where that shortcut stops holding.
+describe('cron in a zone at the edges of a change, to the millisecond', () => {
+  it.each([
+    [
+      'the last ms of the first pass',
+      '2026-10-25T00:59:59.999Z',
+      '2026-10-25T00:59:00.000Z',
+      '2026-10-25T02:00:00.000Z',
+    ],
+    [
+      'the first ms of the second pass',
+      '2026-10-25T01:00:00.000Z',
+      '2026-10-25T00:59:00.000Z',
+      '2026-10-25T02:00:00.000Z',
+    ],
+    [
+      'the last ms of the second pass',
+      '2026-10-25T01:59:59.999Z',
+      '2026-10-25T00:59:00.000Z',
+      '2026-10-25T02:00:00.000Z',
+    ],
+    [
+      'the first ms after the repeated hour',
+      '2026-10-25T02:00:00.000Z',
+      '2026-10-25T02:00:00.000Z',
+      '2026-10-25T02:01:00.000Z',
+    ],
+  ])('every minute in Berlin, autumn: %s', (_name, at, latest, first) => {
+    expect(iso(latestAtOrBefore('* * * * *', 'Europe/Berlin', new Date(at)))).toBe(latest);
+    expect(iso(firstAfter('* * * * *', 'Europe/Berlin', new Date(at)))).toBe(first);
+  });
+
+  it.each([
+    [
+      'the last ms before the jump',
+      '2026-03-29T00:59:59.999Z',
+      '2026-03-28T01:30:00.000Z',
+      '2026-03-29T01:00:00.000Z',
+    ],
+    ['the jump itself', '2026-03-29T01:00:00.000Z', '2026-03-29T01:00:00.000Z', '2026-03-30T00:30:00.000Z'],
+  ])('the skipped 02:30 in Berlin, spring: %s', (_name, at, latest, first) => {
+    expect(iso(latestAtOrBefore('30 2 * * *', 'Europe/Berlin', new Date(at)))).toBe(latest);
+    expect(iso(firstAfter('30 2 * * *', 'Europe/Berlin', new Date(at)))).toBe(first);
+  });
+});

@@ -75,4 +75,46 @@ describe('git store history', () => {
       await store.close();
     }
   });
+
+  // The first commit of an unfiltered walk is read from its object, the rest from git log; a walk
+  // filtered by a path reads every commit from git log. Both must give the same commit, byte for byte.
+  it.each([
+    ['trailers', 'promote checkout 1.4.0\n\nRollgate-Environment: staging\nRollgate-Version: 1.4.0\n'],
+    ['no final line break', 'subject only'],
+    ['an empty message', ''],
+    ['CRLF and non-ASCII', 'Déploiement 1.4.0 → staging\r\n\r\nbody\r\n'],
+    ['blank lines around', '\n\nsubject\n\n\n'],
+  ])('reads the head commit as git log does: %s', async (_name, message) => {
+    const repo = await tempDir();
+    try {
+      await git(repo.dir, 'init', '--quiet', '--bare', '--initial-branch=main');
+      const body = 'n: 1\n';
+      const stream = [
+        'commit refs/heads/main',
+        'committer T <t@example.com> 1700000123 +0530',
+        `data ${Buffer.byteLength(message)}`,
+        message,
+        'M 100644 inline apps/a.yaml',
+        `data ${Buffer.byteLength(body)}`,
+        body,
+      ];
+      const r = await runGit(['fast-import', '--quiet'], { cwd: repo.dir, input: `${stream.join('\n')}\n` });
+      if (r.code !== 0) throw new Error(r.stderr);
+      const store = await openGitStore({ repository: repo.dir, branch: 'main' });
+      try {
+        const snap = await store.read([]);
+        const fromObject: RawCommit[] = [];
+        const fromLog: RawCommit[] = [];
+        await store.history(snap.head, (c) => (fromObject.push(c), 'stop'));
+        await store.history(snap.head, (c) => (fromLog.push(c), 'stop'), { paths: ['apps/a.yaml'] });
+        expect(fromObject).toEqual(fromLog);
+        expect(fromObject).toHaveLength(1);
+        expect(fromObject[0]?.committedAt.toISOString()).toBe('2023-11-14T22:15:23.000Z');
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await repo.cleanup();
+    }
+  });
 });

@@ -1,0 +1,77 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { type GitCliStore, openGitStore } from '../gitops/git-cli.js';
+import { DEFAULT_LIMITS, isYamlProblem, parseBounded } from '../overlays/yaml/bounded.js';
+import { DEFAULT_CONFIG_PATH } from '../config/paths.js';
+import { parseOptions, type OptionSpec } from './args.js';
+import type { CliIo } from './io.js';
+
+// The GitOps clone of a reading verb (check, plan) starts before the config is validated: the git
+// processes run on another core while the rest of rollgate loads and checks the config, instead of
+// after. It is only a head start. The verb validates everything as before and takes the clone only
+// when the config names the same repository and branch; otherwise, or when the verb fails first,
+// the clone is removed unused. Anything unclear here (an option that does not parse, a config that
+// cannot be read, a `${VAR}`) starts nothing, and the verb opens its store as it always did.
+
+/** The repository a CLI verb works on: --gitops, else gitops.repository; a local path from the working folder. */
+export function gitopsLocation(repository: string, cwd: string): string {
+  return isLocalPath(repository) ? resolve(cwd, repository) : repository;
+}
+
+function isLocalPath(repository: string): boolean {
+  return !/^[a-z][a-z0-9+.-]*:\/\//i.test(repository) && !/^[^/]+@[^:]+:/.test(repository);
+}
+
+export interface EarlyClone {
+  /** The clone, when it is of this repository and branch and not yet taken: the taker closes it. */
+  take(repository: string, branch: string): Promise<GitCliStore> | undefined;
+  /** Removes the clone unless it was taken. */
+  discard(): Promise<void>;
+}
+
+/**
+ * Starts the clone for a verb's arguments, or returns undefined. Never throws: a clone that fails is
+ * reported by the verb when it takes it, in the same words as a clone made then.
+ */
+export async function startEarlyClone(
+  verb: string,
+  args: readonly string[],
+  options: OptionSpec,
+  io: CliIo,
+): Promise<EarlyClone | undefined> {
+  try {
+    const { values } = parseOptions(verb, args, options);
+    const configFile = typeof values.config === 'string' ? values.config : DEFAULT_CONFIG_PATH;
+    const text = await readFile(resolve(io.cwd, configFile), 'utf8');
+    const parsed = parseBounded(text, DEFAULT_LIMITS);
+    if (isYamlProblem(parsed) || parsed.docs.length !== 1) return undefined;
+    const doc = parsed.docs[0];
+    const configured = doc?.getIn(['gitops', 'repository']);
+    const branch = doc?.getIn(['gitops', 'branch']) ?? 'main';
+    const given = typeof values.gitops === 'string' ? values.gitops : configured;
+    if (typeof given !== 'string' || typeof branch !== 'string') return undefined;
+    if (given.includes('${') || branch.includes('${') || given === '' || branch === '') return undefined;
+    const repository = gitopsLocation(given, io.cwd);
+    const store = openGitStore({ repository, branch });
+    // Its failure is the verb's to report, when it takes the clone; left untaken, it is dropped.
+    store.catch(() => undefined);
+    let taken = false;
+    return {
+      take(wantedRepository, wantedBranch) {
+        if (taken || wantedRepository !== repository || wantedBranch !== branch) return undefined;
+        taken = true;
+        return store;
+      },
+      async discard() {
+        if (taken) return;
+        taken = true;
+        await store.then(
+          (s) => s.close(),
+          () => undefined,
+        );
+      },
+    };
+  } catch {
+    return undefined;
+  }
+}
