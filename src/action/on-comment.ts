@@ -11,10 +11,9 @@ import type { Config } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
 import type { GitOpsStore } from '../core/store.js';
 import { strategyFor } from '../strategies/registry.js';
-import { overlayCandidates } from '../core/overlay-paths.js';
 import { checkTarget } from '../core/request.js';
 import { formatVersion, type PromotionRequest } from '../core/types.js';
-import { runningVersions } from '../core/running.js';
+import { runningPaths, runningVersions } from '../core/running.js';
 import {
   permissionAtLeast,
   PERMISSION_LEVELS,
@@ -165,7 +164,7 @@ async function handleCommand(
 
   if (command.verb === '/status') {
     const services = Object.keys(config.services);
-    const snapshot = await store.read(overlayCandidates(config, services));
+    const snapshot = await store.read(runningPaths(config, services));
     const running = runningVersions(config, services, snapshot.files);
     await reply(
       github,
@@ -296,6 +295,10 @@ async function handleCommand(
     ...(command.verb === '/rollback' ? { kind: 'rollback' as const } : {}),
     runId: ctx.runId,
     ...(command.reason !== undefined ? { reason: command.reason } : {}),
+    // The PR head's committer time, from the one read: Rollgate-Source-Time (lead time's start).
+    ...(command.verb === '/promote' && pr.headCommittedAt !== undefined
+      ? { sourceTime: pr.headCommittedAt }
+      : {}),
   };
   if (command.verb === '/promote' && !command.dryRun) {
     const refusal = await checkHead(

@@ -1,7 +1,7 @@
 import { info } from '@actions/core';
 import type { Config } from '../config/schema.js';
 import { promote, type Evaluation, type ExtraFacts } from '../core/pipeline.js';
-import { findOwnCommit } from './own-commit.js';
+import { recognisingStore } from '../core/own-commit.js';
 import { parseVersion } from '../core/request.js';
 import type { PromotionRequest, Version } from '../core/types.js';
 import type { CommitOutcome, GitOpsStore } from '../core/store.js';
@@ -115,28 +115,17 @@ export async function runPromotion(run: PromotionRun): Promise<PromotionResult> 
 /**
  * One commit; when GitHub's answer is lost (an error) or the branch looks moved, the run first looks
  * for its own commit (Rollgate-Run) at the head: if it is there, the commit landed. Pull-request
- * mode commits to a fresh branch, where a lost answer is reported as the error it is.
+ * mode commits to a fresh branch, where a lost answer is recognised by the store itself.
  */
-async function commitOrRecognise(
+function commitOrRecognise(
   run: PromotionRun,
   ...[snapshot, edits, message, at]: Parameters<GitOpsStore['commit']>
 ): Promise<CommitOutcome> {
-  const runId = run.request.runId;
-  const recognise = async (): Promise<CommitOutcome | undefined> => {
-    if (runId === undefined || run.config.gitops.mode !== 'push') return undefined;
-    const sha = await findOwnCommit(run.store, runId, run.request.environment);
-    if (sha !== undefined) info(`rollgate: GitHub's answer was lost, but commit ${sha} of this run landed`);
-    return sha !== undefined ? { kind: 'committed', sha } : undefined;
-  };
-  let outcome: CommitOutcome;
-  try {
-    outcome = await run.store.commit(snapshot, edits, message, at);
-  } catch (err) {
-    const mine = await recognise().catch(() => undefined);
-    if (mine) return mine;
-    throw err;
-  }
-  return outcome.kind === 'moved' ? ((await recognise()) ?? outcome) : outcome;
+  const store =
+    run.request.runId !== undefined && run.config.gitops.mode === 'push'
+      ? recognisingStore(run.store, { log: info, afterMoved: true })
+      : run.store;
+  return store.commit(snapshot, edits, message, at);
 }
 
 /**

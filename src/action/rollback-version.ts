@@ -1,8 +1,7 @@
 import type { Config } from '../config/schema.js';
 import { heldVersions } from '../core/hold.js';
-import { overlayCandidates } from '../core/overlay-paths.js';
 import { previousVersion } from '../core/rollback.js';
-import { runningVersions } from '../core/running.js';
+import { runningPaths, runningVersions } from '../core/running.js';
 import { readHistory } from '../core/history-read.js';
 import { activeRollout, statePath } from '../core/state.js';
 import { stateOf } from '../core/rollout-start.js';
@@ -19,7 +18,7 @@ export async function rollbackVersion(
   services: readonly string[],
 ): Promise<string | { problem: string }> {
   const snapshot = await store.read([
-    ...overlayCandidates(config, services),
+    ...runningPaths(config, services),
     ...services.map((service) => statePath(environment, service)),
   ]);
   const running = runningVersions(config, services, snapshot.files)[environment] ?? {};

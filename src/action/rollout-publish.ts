@@ -158,6 +158,36 @@ function frozenKey(result: RolloutResult): string | undefined {
 }
 
 /**
+ * The deployment statuses that remember a report of frozen waits: one per deployment, naming each
+ * of its frozen rollouts and the freeze's end. Undefined when one of them has no known deployment
+ * (or the run cannot add a status): then the sticky's text is what remembers.
+ */
+function frozenMemory(
+  t: PublishTarget,
+  waits: readonly { result: RolloutResult; deployment: RecentDeployment | undefined }[],
+): { deployment: RecentDeployment; description: string }[] | undefined {
+  if (t.graphql === undefined || waits.length === 0) return undefined;
+  const byDeployment = new Map<string, { deployment: RecentDeployment; results: RolloutResult[] }>();
+  for (const { result, deployment } of waits) {
+    if (deployment === undefined) return undefined;
+    const entry = byDeployment.get(deployment.nodeId) ?? { deployment, results: [] };
+    entry.results.push(result);
+    byDeployment.set(deployment.nodeId, entry);
+  }
+  return [...byDeployment.values()].map(({ deployment, results }) => ({
+    deployment,
+    // GitHub keeps 140 characters of a description; the comparison reads what it kept.
+    description: results
+      .map((r) => {
+        const until = r.action.kind === 'wait' ? r.action.nextEligibleAt : undefined;
+        return `${isFlag(r) ? 'flag ' : ''}${r.service} ${r.version} frozen until ${until ?? 'unknown'}`;
+      })
+      .join('; ')
+      .slice(0, 140),
+  }));
+}
+
+/**
  * The configured weights of an environment's canary (or of the flag rollout `flag`: its shares),
  * and its verify duration, for the report.
  */
@@ -307,6 +337,8 @@ export async function publishRollouts(
       environment: string;
       views: RolloutView[];
       frozen: string[];
+      /** The frozen waits, with the deployment that started each rollout (when the run read it). */
+      frozenWaits: { result: RolloutResult; deployment: RecentDeployment | undefined }[];
       written: boolean;
       hint: StickyHint | undefined;
     }
@@ -322,18 +354,25 @@ export async function publishRollouts(
       environment: result.environment,
       views: [],
       frozen: [],
+      frozenWaits: [],
       written: false,
       hint: undefined,
     };
     entry.views.push(view);
-    if (frozen !== undefined) entry.frozen.push(frozen);
+    if (frozen !== undefined) {
+      entry.frozen.push(frozen);
+      entry.frozenWaits.push({
+        result,
+        deployment: deploymentOf(t, result.environment, result.service, isFlag(result)),
+      });
+    }
     if (result.commit !== undefined) entry.written = true;
     entry.hint ??= stickyOf(deploymentOf(t, result.environment, result.service, isFlag(result)), pull);
     stickies.set(key, entry);
   }
   const reports: string[] = [];
   const updated: number[] = [];
-  for (const { pull, environment, views: list, frozen, written, hint } of stickies.values()) {
+  for (const { pull, environment, views: list, frozen, frozenWaits, written, hint } of stickies.values()) {
     const rendered = renderRolloutReport({
       environment,
       actor: t.actor,
@@ -343,6 +382,14 @@ export async function publishRollouts(
     });
     const body = frozen.length > 0 ? `${rendered}\n${frozen.join('\n')}\n` : rendered;
     reports.push(body);
+    // A frozen wait is reported once per freeze. Where every frozen rollout's deployment is known,
+    // its latest status remembers the report (read with the deployments: a frozen tick then costs
+    // what a waiting one does); elsewhere the sticky's own text does, which takes one request.
+    const memory = written ? undefined : frozenMemory(t, frozenWaits);
+    if (memory !== undefined && memory.every((m) => m.deployment.latestStatus === m.description)) {
+      updated.push(pull);
+      continue;
+    }
     try {
       // A sticky that already reports these freezes is left alone when nothing was written (that
       // needs its text, so only then is it looked for); after a commit it is updated by its id.
@@ -353,10 +400,19 @@ export async function publishRollouts(
         pull,
         markerFor(environment),
         body,
-        written ? undefined : same,
+        written || memory !== undefined ? undefined : same,
         hint,
       );
       updated.push(pull);
+      for (const m of memory ?? []) {
+        if (m.deployment.latestStatus === m.description || t.graphql === undefined) continue;
+        await addDeploymentStatus(t.graphql, m.deployment.nodeId, {
+          environment,
+          state: 'in_progress',
+          description: m.description,
+          logUrl: t.ctx.runUrl,
+        });
+      }
     } catch (err) {
       warning(
         `rollgate: could not update the rollout report on #${pull} (${describeError(err)}); the job summary has it`,

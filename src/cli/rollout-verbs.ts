@@ -14,6 +14,7 @@ import type { CliIo } from './io.js';
 import { clockOf } from './at.js';
 import { notifyCli } from './notify.js';
 import { rolloutEvents } from '../notify/events.js';
+import { cliRunId } from './run-id.js';
 import { loadConfig, parse, requesterOf, targetOf, withStore } from './verbs.js';
 
 // The rollout verbs of the CLI: `tick` and `advance | pause | resume | abort`. Each is a thin
@@ -75,7 +76,14 @@ function deps(
   store: RolloutDeps['store'],
   clock: { clock: () => Date; simulated: boolean },
 ): RolloutDeps {
-  return { store, clock: clock.clock, simulatedClock: clock.simulated, analysis: cliAnalysis(io) };
+  return {
+    store,
+    clock: clock.clock,
+    simulatedClock: clock.simulated,
+    analysis: cliAnalysis(io),
+    // Every commit names this invocation (Rollgate-Run), as a promotion's does (withStore recognises it).
+    runId: cliRunId(),
+  };
 }
 
 /** `rollgate tick [<env>...] [--service S]... [--json]`: one tick of every active rollout. */

@@ -11,6 +11,7 @@ import { heldVersions } from '../core/hold.js';
 import { runningVersions } from '../core/running.js';
 import { pipelineStatus } from '../core/status.js';
 import type { PromotionRequest } from '../core/types.js';
+import type { ServingWorkload } from '../strategies/strategy.js';
 import { gateInputsFor } from '../facts/fetchers.js';
 import { openGitStore } from '../gitops/git-cli.js';
 import type { GitOpsStore } from '../core/store.js';
@@ -36,6 +37,8 @@ import { notifyCli } from './notify.js';
 import { runFlagPromote } from './flag-promote.js';
 import { promotionEvents } from '../notify/events.js';
 import { resolveSourceTime } from './source-time.js';
+import { recognisingStore } from '../core/own-commit.js';
+import { cliRunId } from './run-id.js';
 
 type Options = {
   -readonly [K in keyof typeof COMMON]?: (typeof COMMON)[K] extends { multiple: true }
@@ -103,6 +106,7 @@ function buildRequest(
     ...(values.label !== undefined ? { labels: values.label } : {}),
     ...(values['approved-by'] !== undefined ? { approvedBy: values['approved-by'] } : {}),
     ...(dryRun ? { dryRun } : {}),
+    runId: cliRunId(),
   };
 }
 
@@ -119,7 +123,10 @@ export async function withStore<T>(
   try {
     // A what-if time earlier than the history it reads is refused before anything is judged.
     const at = values.at === undefined ? undefined : clockOf(values.at)();
-    return await use(at === undefined ? store : notBeforeHead(store, at));
+    // A push whose answer was lost (it failed, yet the remote moved) is recognised as this
+    // invocation's commit by its Rollgate-Run trailer. A refused lease is someone else's commit:
+    // git's push is not retried underneath, so `moved` never hides our own.
+    return await use(recognisingStore(at === undefined ? store : notBeforeHead(store, at)));
   } finally {
     await store.close();
   }
@@ -328,6 +335,7 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
       kind: 'rollback',
       ...(values.reason !== undefined ? { reason: values.reason } : {}),
       ...(values['dry-run'] === true ? { dryRun: true } : {}),
+      runId: cliRunId(),
     } as const;
     // One read serves the choice of versions and the commit's first attempt.
     const snapshot = await store.read(togetherPaths(config, [{ ...common, services }]));
@@ -429,7 +437,11 @@ export async function runStatus(args: readonly string[], io: CliIo): Promise<num
     ...rows.map((r) => [
       r.environment,
       r.service,
-      r.version ?? (r.problem ? '?' : '-'),
+      r.version === undefined
+        ? r.problem
+          ? '?'
+          : '-'
+        : `${r.version}${liveOf(r.workloads) !== undefined ? ` on ${liveOf(r.workloads)?.name ?? ''}` : ''}`,
       r.stable ?? '-',
       r.since ?? '-',
       r.rollout === undefined
@@ -441,6 +453,7 @@ export async function runStatus(args: readonly string[], io: CliIo): Promise<num
   for (const r of table) io.stdout(`  ${r.map((c, i) => (i < 5 ? c.padEnd(widths[i] ?? 0) : c)).join('  ')}`);
   for (const r of rows) {
     const where = `  ${r.environment}/${r.service}:`;
+    if (r.workloads !== undefined) io.stdout(`${where} ${workloadsLine(r.workloads)}`);
     if (r.rollout?.active && r.rollout.nextEligibleAt)
       io.stdout(`${where} next eligible ${r.rollout.nextEligibleAt}`);
     if (r.rollout?.analysis) io.stdout(`${where} last analysis ${r.rollout.analysis}`);
@@ -451,6 +464,19 @@ export async function runStatus(args: readonly string[], io: CliIo): Promise<num
   }
   if (flags.length > 0) printFlagStatus(flags, io);
   return unreadable.length > 0 ? 2 : 0;
+}
+
+const liveOf = (workloads: readonly ServingWorkload[] | undefined) => workloads?.find((w) => w.live);
+
+/** Blue-green: `green 1.5.0 live (4 replicas); blue 1.4.0 idle (0 replicas)`. */
+function workloadsLine(workloads: readonly ServingWorkload[]): string {
+  return [...workloads]
+    .sort((a, b) => Number(b.live) - Number(a.live))
+    .map(
+      (w) =>
+        `${w.name} ${w.version ?? '(no version)'} ${w.live ? 'live' : 'idle'}${w.replicas !== undefined ? ` (${w.replicas} replicas)` : ''}`,
+    )
+    .join('; ');
 }
 
 /** The flag rollouts' table: environment, flag, variant, phase, step, share. */

@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.js';
 import { decide } from './decide.js';
 import { downgradeVerdicts, isSemverTag, reasonFor } from './downgrade.js';
 import { type HistoryNeed, readHistory } from './history-read.js';
-import { deploysTo, overlayCandidates } from './overlay-paths.js';
+import { deploysTo } from './overlay-paths.js';
 import { holdVerdicts } from './hold.js';
 import { isLanding, landingsFromState } from './landing.js';
 import { makePlan, type PlanOutcome } from './plan.js';
@@ -10,7 +10,7 @@ import { planRolloutStart, stateOf } from './rollout-start.js';
 import { stateAfterPromotion } from './rollout-state.js';
 import { formatState, isBeforePromotion, parseState, statePath } from './state.js';
 import { strategyFor } from '../strategies/registry.js';
-import { runningVersions } from './running.js';
+import { runningPaths, runningVersions } from './running.js';
 import type { GitOpsSnapshot, GitOpsStore } from './store.js';
 import { formatTrailers, oneLine } from './trailers.js';
 import {
@@ -142,7 +142,7 @@ export async function evaluate(
       };
 }
 
-/** Every path a promotion reads: the overlays, the state files beside them, and the rollout's files. */
+/** Every path a promotion reads: the overlays (and what serves in each), the state files beside them, and the rollout's files. */
 export function promotionPaths(config: Config, request: PromotionRequest): string[] {
   const strategy = strategyFor(config, request.environment);
   const statePaths = Object.keys(config.environments).flatMap((environment) =>
@@ -154,7 +154,9 @@ export function promotionPaths(config: Config, request: PromotionRequest): strin
       : request.services.flatMap((service) =>
           strategy.paths({ config, environment: request.environment, service }),
         );
-  return [...new Set([...overlayCandidates(config, request.services), ...statePaths, ...rolloutPaths])];
+  // runningPaths: every environment's overlays, and the files that say what serves there (a
+  // blue-green environment's traffic file), so `after:` and bake read what users get upstream.
+  return [...new Set([...runningPaths(config, request.services), ...statePaths, ...rolloutPaths])];
 }
 
 /**
@@ -383,15 +385,17 @@ export function commitMessage(
   const each = (word: string) =>
     services.map((s) => `${s}${word}${versions?.[s] ?? decision.version}`).join(', ');
   const headline = oneLine(
-    versions !== undefined
-      ? request.kind === 'rollback'
-        ? `roll back ${each(' to ')} in ${request.environment}`
-        : `promote ${each(' ')} to ${request.environment}`
-      : request.kind === 'rollback'
-        ? `roll back ${services.join(', ')} to ${decision.version} in ${request.environment}`
-        : rollout !== undefined
-          ? `start rollout of ${services.join(', ')} ${decision.version} in ${request.environment}: step ${rollout.step}/${rollout.steps}, weight ${rollout.weight}%`
-          : `promote ${services.join(', ')} ${decision.version} to ${request.environment}`,
+    plan.headline !== undefined
+      ? plan.headline
+      : versions !== undefined
+        ? request.kind === 'rollback'
+          ? `roll back ${each(' to ')} in ${request.environment}`
+          : `promote ${each(' ')} to ${request.environment}`
+        : request.kind === 'rollback'
+          ? `roll back ${services.join(', ')} to ${decision.version} in ${request.environment}`
+          : rollout !== undefined
+            ? `start rollout of ${services.join(', ')} ${decision.version} in ${request.environment}: step ${rollout.step}/${rollout.steps}, weight ${rollout.weight}%`
+            : `promote ${services.join(', ')} ${decision.version} to ${request.environment}`,
   );
   // Descriptions quote values read from overlays: one line each, whatever the file held.
   const body = plan.edits.flatMap((e) => e.descriptions.map((d) => `- ${oneLine(e.path)}: ${oneLine(d)}`));

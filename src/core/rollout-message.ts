@@ -23,6 +23,10 @@ export interface RolloutMessageInput {
   readonly overrides?: readonly string[];
   readonly decision?: string;
   readonly simulated: boolean;
+  /** The subject in the strategy's words (Strategy.headline), instead of the engine's. */
+  readonly headline?: string;
+  /** The run that writes it (the Action's run id): `Rollgate-Run`, so a lost answer is recognised. */
+  readonly run?: string;
 }
 
 const HEADLINES: Readonly<Record<Exclude<RolloutAction['kind'], 'wait'>, string>> = {
@@ -52,7 +56,10 @@ export function rolloutMessage(m: RolloutMessageInput): string {
           ? `: step ${r.step}/${r.steps}, weight ${r.weight}%`
           : '';
   const subject = m.flag !== undefined ? `flag ${m.flag} variant` : m.service;
-  const headline = `${HEADLINES[m.action.kind]} ${subject} ${version} in ${m.environment}${where}`;
+  const headline =
+    m.headline !== undefined
+      ? oneLine(m.headline)
+      : `${HEADLINES[m.action.kind]} ${subject} ${version} in ${m.environment}${where}`;
   const body = m.edits.flatMap((e) => e.descriptions.map((d) => `- ${e.path}: ${d}`));
   const trailers: [string, string | undefined][] = [
     ['Rollgate-Environment', m.environment],
@@ -71,6 +78,7 @@ export function rolloutMessage(m: RolloutMessageInput): string {
     ['Rollgate-Reason', m.reason],
     ['Rollgate-Reason-For', m.reasonFor],
     ['Rollgate-Clock', m.simulated ? 'simulated' : undefined],
+    ['Rollgate-Run', m.run],
   ];
   const lines = trailers.flatMap(([k, v]) => (v === undefined || v === '' ? [] : [`${k}: ${oneLine(v)}`]));
   return `${headline}\n\n${[...body, '', oneLine(m.action.message)].join('\n').trim()}\n\n${lines.join('\n')}\n`;

@@ -84,6 +84,11 @@ export interface RolloutDeps {
   /** Set when the clock is a what-if (`--simulate-clock`): every commit says so. */
   readonly simulatedClock?: boolean;
   readonly maxAttempts?: number;
+  /**
+   * The run that writes (the Action's run id): every commit carries it as `Rollgate-Run`, so a store
+   * that lost the answer to a commit can recognise the commit as this run's (core/own-commit.ts).
+   */
+  readonly runId?: string;
 }
 
 export interface RolloutView {
@@ -255,6 +260,7 @@ export function driftOf(
     drift.push(`the ${candidate} is ${seen.candidate ?? '(none)'}, the state says ${rollout.version}`);
   if (seen.weight !== rollout.weight)
     drift.push(`the ${weight} is ${seen.weight ?? '(none)'}, the state says ${rollout.weight}`);
+  drift.push(...(seen.drift ?? []));
   return drift;
 }
 
@@ -466,7 +472,13 @@ async function writeAction(
     ],
   };
   const edits = [...written.edits, stateEdit];
+  const headline = target.strategy.headline?.(target, snapshot.files, action, {
+    rollout,
+    version: rollout.version,
+    stable: state.stable,
+  });
   const message = rolloutMessage({
+    ...(headline !== undefined ? { headline } : {}),
     environment: target.environment,
     service: target.service,
     ...(target.flag !== undefined ? { flag: target.flag } : {}),
@@ -479,6 +491,7 @@ async function writeAction(
     source: who.source,
     ...(who.reason !== undefined ? { reason: who.reason } : {}),
     simulated: deps.simulatedClock === true,
+    ...(deps.runId !== undefined ? { run: deps.runId } : {}),
   });
   const outcome = await deps.store.commit(snapshot, edits, message, now);
   return outcome.kind === 'committed' ? { kind: 'committed', sha: outcome.sha } : { kind: 'moved' };

@@ -70,6 +70,7 @@ export function planRolloutStart(
   const edits = new Map<string, FileEdit>();
   const starts: RolloutStart[] = [];
   const notes: string[] = [];
+  const headlines: (string | undefined)[] = [];
   for (const service of request.services) {
     const target = { config, environment: request.environment, service };
     const loaded = stateOf(current, request.environment, service);
@@ -126,6 +127,7 @@ export function planRolloutStart(
     });
     if (!written.ok)
       return { ok: false, reasonCode: written.reasonCode, message: `${service}: ${written.message}` };
+    headlines.push(strategy.headline?.(target, current, action, { rollout: active, version, stable }));
     const verifying = isPromotedPhase(active?.phase) || isPromotedPhase(active?.pausedFrom);
     const base =
       verifying && before !== undefined
@@ -176,6 +178,10 @@ export function planRolloutStart(
       environment: request.environment,
       edits: [...edits.values()],
       changedServices: starts.map((s) => s.service),
+      // One service started: the subject in the strategy's words, when it has some.
+      ...(starts.length === 1 && headlines.length === 1 && headlines[0] !== undefined
+        ? { headline: headlines[0] }
+        : {}),
     },
     starts,
     notes,

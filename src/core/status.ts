@@ -1,7 +1,8 @@
 import type { Config } from '../config/schema.js';
 import { landedAt } from './history.js';
 import { deploysTo } from './overlay-paths.js';
-import { overlayProblems, runningVersions } from './running.js';
+import { runningOf } from './running.js';
+import type { ServingWorkload } from '../strategies/strategy.js';
 import type { HistoryEntry } from './types.js';
 
 export interface StatusRow {
@@ -13,6 +14,8 @@ export interface StatusRow {
   readonly since: string | undefined;
   /** Why the overlay could not be read (file:line:col and the cause), when it could not. */
   readonly problem?: string;
+  /** Blue-green: both colours, the live one marked, with their versions and replicas. */
+  readonly workloads?: readonly ServingWorkload[];
 }
 
 /** Every service's version in every environment, in pipeline order, from one snapshot (pure). */
@@ -22,21 +25,20 @@ export function pipelineStatus(
   history: readonly HistoryEntry[],
 ): StatusRow[] {
   const services = Object.keys(config.services);
-  const running = runningVersions(config, services, files);
-  const problems = overlayProblems(config, services, files);
   return environmentOrder(config).flatMap((environment) =>
     services
       .filter((service) => deploysTo(config, environment, service))
       .map((service): StatusRow => {
-        const version = running[environment]?.[service];
+        const running = runningOf(config, environment, service, files);
+        const version = running?.version;
         const since = version === undefined ? undefined : landedAt(history, environment, service, version);
-        const problem = problems.find((p) => p.environment === environment && p.service === service);
         return {
           environment,
           service,
           version,
           since: since?.toISOString(),
-          ...(problem === undefined ? {} : { problem: problem.message }),
+          ...(running?.problem === undefined ? {} : { problem: running.problem }),
+          ...(running?.workloads === undefined ? {} : { workloads: running.workloads }),
         };
       }),
   );

@@ -147,6 +147,8 @@ export interface Plan {
   readonly changedServices: readonly string[];
   /** A rollback's holds: the versions it takes the services away from (Rollgate-Hold). */
   readonly held?: readonly string[];
+  /** The commit's subject in the rollout strategy's words (a blue-green preview names its colour). */
+  readonly headline?: string;
 }
 
 export function formatVersion(version: Version): string {

@@ -16,11 +16,11 @@ import {
   verifyEdit,
 } from '../overlays/cst-edit.js';
 import { readImages, setImages } from '../overlays/kustomization.js';
-import { setReplicas } from '../overlays/replicas.js';
+import { readReplicas, setReplicas } from '../overlays/replicas.js';
 import { apiGroupKind, metadataName } from '../overlays/traffic/common.js';
 import { setWeight } from '../overlays/traffic/set-weight.js';
 import { EditSet, imageSpec, readCanaryWeight, versionOfEntry } from './canary.js';
-import type { Observation, Strategy, StrategyTarget, WriteOutcome } from './strategy.js';
+import type { Observation, Serving, Strategy, StrategyTarget, WriteOutcome } from './strategy.js';
 
 // Blue-green (docs/blue-green.md): two workloads, blue and green; a traffic file (two weighted
 // backends at 100/0, or a Service selector) points at one. A promotion deploys the version to the
@@ -175,6 +175,25 @@ function observe(target: StrategyTarget, files: Files, rollout?: RolloutState): 
   };
 }
 
+/** Both colours as the overlay has them, the live one (the traffic file's) marked: what serves users. */
+function serving(target: StrategyTarget, files: Files): Serving | { message: string } {
+  const layout = blueGreenLayout(target);
+  const live = liveColour(target, files);
+  if (typeof live !== 'string') return live;
+  const workloads = (['blue', 'green'] as const).map((c) => {
+    const k = colourText(files, layout, c);
+    const count =
+      k === undefined ? undefined : readReplicas(k.text).find((r) => r.name === layout[c].workload)?.count;
+    return {
+      name: c,
+      live: c === live,
+      version: k === undefined ? undefined : versionOfEntry(k.text, layout[c].image),
+      replicas: typeof count === 'number' ? count : undefined,
+    };
+  });
+  return { version: workloads.find((w) => w.live)?.version, workloads };
+}
+
 /** Points the traffic at `to`: its backend 100, the other 0; or the Service selector's value. */
 function switchTo(target: StrategyTarget, text: string, to: Colour): EditOutcome {
   const bg = configOf(target);
@@ -316,6 +335,43 @@ function write(
   return { ok: true, edits: set.edits() };
 }
 
+/** The commit subjects of blue-green: what happened, with the colours (the trailers stay the engine's). */
+function headline(
+  target: StrategyTarget,
+  files: Files,
+  action: RolloutAction,
+  before: Parameters<NonNullable<Strategy['headline']>>[3],
+): string | undefined {
+  const live = liveColour(target, files);
+  if (typeof live !== 'string') return undefined;
+  const fresh = newColour(live, before.rollout);
+  const old = other(fresh);
+  const where = `${target.environment} ${target.service}`;
+  const { version, stable } = before;
+  const switched = before.rollout !== undefined && isPromotedPhase(phaseOf(before.rollout));
+  switch (action.kind) {
+    case 'start':
+      return `${where} ${version} previewing on ${fresh}`;
+    case 'promote':
+      return `switch ${where} to ${fresh} (${version})`;
+    case 'verify':
+      return configOf(target).scaleDown
+        ? `scale down ${old}: ${where} ${version} verified on ${fresh}`
+        : `${where} ${version} verified on ${fresh}`;
+    case 'rollback':
+    case 'abort':
+      return switched
+        ? `switch ${where} back to ${old} (${stable ?? 'the stable version'}), ${version} held`
+        : `${action.kind === 'abort' ? 'abort' : 'roll back'} ${where} ${version} previewing on ${fresh}: ${fresh} back to ${stable ?? 'the stable version'}${configOf(target).scaleDown ? ' at 0 replicas' : ''}, ${version} held`;
+    case 'pause':
+    case 'resume':
+      return `${action.kind} ${where} ${version} ${switched ? `switched to ${fresh}` : `previewing on ${fresh}`}`;
+    case 'step':
+    case 'wait':
+      return undefined;
+  }
+}
+
 export const blueGreenStrategy: Strategy = {
   kind: 'blue-green',
   appliesTo: (config, environment) => config.environments[environment]?.blueGreen !== undefined,
@@ -325,6 +381,7 @@ export const blueGreenStrategy: Strategy = {
     return [...dirs.flatMap((d) => KUSTOMIZATION_NAMES.map((n) => `${d}/${n}`)), layout.trafficFile];
   },
   observe,
+  serving,
   start: () => ({ steps: 1, step: 0, weight: 0 }),
   next(_target, rollout): NextMove {
     return isPromotedPhase(phaseOf(rollout)) ? { kind: 'verify' } : { kind: 'promote' };
@@ -379,5 +436,6 @@ export const blueGreenStrategy: Strategy = {
         return undefined;
     }
   },
+  headline,
   write,
 };

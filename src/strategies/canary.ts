@@ -9,7 +9,7 @@ import { type FileEdit, formatVersion, type Version } from '../core/types.js';
 import { isFailure, parseText } from '../overlays/cst-edit.js';
 import { readImages, setImages } from '../overlays/kustomization.js';
 import { setReplicas } from '../overlays/replicas.js';
-import { setMirror } from '../overlays/traffic/mirror.js';
+import { mirrorOf, setMirror } from '../overlays/traffic/mirror.js';
 import { findSplits, providersFor, selectSplit, setWeight } from '../overlays/traffic/set-weight.js';
 import { pickCanary } from '../overlays/traffic/split.js';
 import type { Observation, Strategy, StrategyTarget, WriteOutcome } from './strategy.js';
@@ -104,7 +104,31 @@ export function readCanaryWeight(
   return backend.weight;
 }
 
-function observe(target: StrategyTarget, files: Files): Observation {
+/**
+ * The shadow stage's mirror as the overlay has it, against what the rollout set: while shadowing
+ * (or paused from it) the route must copy `shadow.percent` to the canary. A hand edit (another
+ * share, another backend, the mirror or its percentage removed) is drift, as hand-edited weights are.
+ */
+function mirrorDrift(target: StrategyTarget, traffic: string, rollout: RolloutState | undefined): string[] {
+  const shadow = canaryOf(target).shadow;
+  if (shadow === undefined || rollout === undefined || phaseOf(rollout) !== 'shadowing') return [];
+  const layout = canaryLayout(target);
+  const seen = mirrorOf(traffic, layout.mirrorOptions);
+  if (isFailure(seen)) return [`the shadow mirror in ${layout.trafficFile} cannot be read: ${seen.message}`];
+  const drift: string[] = [];
+  if (Math.abs(seen.percent - shadow.percent) > 1e-9) {
+    drift.push(
+      `the shadow mirror to ${seen.backend ?? seen.expected} is ${seen.percent === 0 ? 'removed' : `${seen.percent}%`}, the state says ${shadow.percent}% (shadowing)`,
+    );
+  } else if (seen.backend !== seen.expected) {
+    drift.push(
+      `the shadow mirror copies to ${seen.backend ?? '(no backend)'}, the state says ${seen.expected} (shadowing)`,
+    );
+  }
+  return drift;
+}
+
+function observe(target: StrategyTarget, files: Files, rollout?: RolloutState): Observation {
   const layout = canaryLayout(target);
   const k = findKustomization(files, layout.dir);
   if (k.kind !== 'found') {
@@ -138,11 +162,13 @@ function observe(target: StrategyTarget, files: Files): Observation {
   if (typeof weight !== 'number') {
     return { ok: false, reasonCode: 'canary.traffic', message: `${layout.trafficFile}: ${weight.message}` };
   }
+  const drift = mirrorDrift(target, traffic, rollout);
   return {
     ok: true,
     stable: versionOfEntry(k.text, layout.stableImage),
     candidate: versionOfEntry(canaryText, layout.canaryImage),
     weight,
+    ...(drift.length > 0 ? { drift } : {}),
   };
 }
 

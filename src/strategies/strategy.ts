@@ -25,8 +25,31 @@ export type Observation =
       readonly candidate: string | undefined;
       /** The share of traffic the candidate gets now. */
       readonly weight: number | undefined;
+      /**
+       * Where the overlay disagrees with the rollout in ways only the strategy knows (a hand-edited
+       * shadow mirror): drift, beside the engine's version and weight checks.
+       */
+      readonly drift?: readonly string[];
     }
   | { readonly ok: false; readonly reasonCode: string; readonly message: string };
+
+/** One workload of a strategy that decides what serves users (blue-green: a colour). */
+export interface ServingWorkload {
+  /** How the strategy names it (`blue`, `green`). */
+  readonly name: string;
+  /** True for the workload that takes the traffic. */
+  readonly live: boolean;
+  readonly version: string | undefined;
+  /** Its `replicas:` count in the overlay, when it has one. */
+  readonly replicas: number | undefined;
+}
+
+/** What serves users in an environment, when the strategy's workloads decide it rather than the service's own image entry. */
+export interface Serving {
+  /** The version users get: the live workload's. */
+  readonly version: string | undefined;
+  readonly workloads: readonly ServingWorkload[];
+}
 
 export type WriteOutcome =
   | { readonly ok: true; readonly edits: readonly FileEdit[] }
@@ -50,6 +73,15 @@ export interface Strategy {
     readonly step: number;
     readonly weight: number;
   };
+  /**
+   * What serves users, for every reader of "the version of an environment" (status, `after:`,
+   * bake, rollback): set by strategies whose live workload is not the service's own image entry
+   * (blue-green: the live colour). Without it, the service's own image entry is what runs.
+   */
+  readonly serving?: (
+    target: StrategyTarget,
+    files: Readonly<Record<string, string | undefined>>,
+  ) => Serving | { readonly message: string };
   readonly next: (target: StrategyTarget, rollout: RolloutState) => NextMove;
   readonly holdMs: (target: StrategyTarget, rollout: RolloutState) => number;
   /** The gates judged as analysis in the rollout's current phase. */
@@ -75,6 +107,21 @@ export interface Strategy {
     target: StrategyTarget,
     action: RolloutAction,
     rollout: RolloutState | undefined,
+  ) => string | undefined;
+  /**
+   * The commit's subject for an action, in the strategy's words (blue-green names the colours:
+   * `switch production checkout to green (1.5.0)`); undefined keeps the engine's. `files` are the
+   * files before the action; the trailers stay the engine's.
+   */
+  readonly headline?: (
+    target: StrategyTarget,
+    files: Readonly<Record<string, string | undefined>>,
+    action: RolloutAction,
+    before: {
+      readonly rollout: RolloutState | undefined;
+      readonly version: string;
+      readonly stable: string | undefined;
+    },
   ) => string | undefined;
   /** The overlay edits of an action, from the state before it (`version` is the rollout's version). */
   readonly write: (

@@ -90,6 +90,32 @@ async function rolloutScene(productionGates: string[] = []): Promise<Scene> {
   return s;
 }
 
+/**
+ * What the /promote that started the scene's rollout leaves on GitHub: its sticky report on the
+ * pull request and its deployment, whose payload names the sticky. Returns the sticky's id.
+ */
+function startedByPromote(s: Scene): number {
+  const report = s.sim.addComment('acme/app', s.pr.number, 'github-actions[bot]', `${MARKER}\nstarted`);
+  s.sim.state.deployments.push({
+    id: 4242,
+    repo: 'acme/app',
+    ref: s.pr.headSha,
+    sha: s.pr.headSha,
+    task: 'deploy',
+    environment: 'production',
+    description: 'checkout 1.3.5: canary rollout started by @alice',
+    payload: { services: ['checkout'], version: '1.3.5', pull: s.pr.number, comment: report.id },
+    creator: 'github-actions[bot]',
+    productionEnvironment: true,
+    transientEnvironment: false,
+    createdAt: new Date().toISOString(),
+  });
+  return report.id;
+}
+
+const opsSince = (s: Scene, from: number) =>
+  s.sim.requests.slice(from).map((r) => r.operation ?? `${r.method} ${r.path}`);
+
 /** The rollout fields of the state file at the GitOps head. */
 async function state(s: Scene): Promise<Record<string, string>> {
   const text = await s.gitops.show('main', STATE);
@@ -176,28 +202,42 @@ describe('acceptance: canary rollouts', { timeout: 240_000 }, () => {
     expect(sticky(s)).toHaveLength(1);
   });
 
+  // GitHub wrote the step's commit and lost the answer (a 5xx after it landed). Once, the client's
+  // retry finds the branch moved; ten times, every retry fails. Either way the tick recognises its
+  // own commit by its trailers (Rollgate-Run names this run) and reports the step it made, with the
+  // sticky and the deployment status, instead of a wait (the re-read sees a fresh hold) or an error.
+  it.each([1, 10])(
+    'a tick whose commit answer was lost (%i x 5xx after it landed) reports the step it made',
+    async (times) => {
+      const s = await rolloutScene();
+      const before = await s.gitops.head();
+      s.sim.inject({ match: { graphql: /createCommitOnBranch/ }, status: 502, afterHandling: true, times });
+      const ran = await tick(s);
+      expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+      expect(s.sim.state.apiCommits).toHaveLength(1);
+      const head = await s.gitops.head();
+      expect(await gitOk(s.gitops.dir, ['rev-list', '--count', `${before}..main`])).toBe('1');
+      expect(await weights(s)).toEqual([75, 25]);
+      const message = await gitOk(s.gitops.dir, ['log', '-1', '--format=%B', 'main']);
+      expect(message).toMatch(/^Rollgate-Run: 42:[0-9a-f]{8}$/m);
+      expect(result(ran)).toMatchObject({
+        status: 'committed',
+        commit_sha: head,
+        rollouts: [{ service: 'checkout', action: 'step', weight: 25, commit_sha: head }],
+      });
+      expect(ran.outputs).toMatchObject({ phase: 'progressing', step: '2', weight: '25' });
+      expect(sticky(s)[0]?.body).toContain('canary weight **25%**');
+      expect(deployments(s)).toEqual([['production', 'in_progress', 'checkout 1.3.5: step 2/3, canary 25%']]);
+    },
+  );
+
   it('a tick that steps costs 5 requests when the deployment that started the rollout names its sticky (issue 10)', async () => {
     const s = await rolloutScene();
-    // What the /promote that started the rollout left: its sticky report and its deployment.
-    const report = s.sim.addComment('acme/app', s.pr.number, 'github-actions[bot]', `${MARKER}\nstarted`);
-    s.sim.state.deployments.push({
-      id: 4242,
-      repo: 'acme/app',
-      ref: s.pr.headSha,
-      sha: s.pr.headSha,
-      task: 'deploy',
-      environment: 'production',
-      description: 'checkout 1.3.5: canary rollout started by @alice',
-      payload: { services: ['checkout'], version: '1.3.5', pull: s.pr.number, comment: report.id },
-      creator: 'github-actions[bot]',
-      productionEnvironment: true,
-      transientEnvironment: false,
-      createdAt: new Date().toISOString(),
-    });
+    const report = { id: startedByPromote(s) };
     const from = s.sim.requests.length;
     const ran = await tick(s);
     expect(ran.outputs).toMatchObject({ phase: 'progressing', step: '2', weight: '25' });
-    const ops = s.sim.requests.slice(from).map((r) => r.operation ?? `${r.method} ${r.path}`);
+    const ops = opsSince(s, from);
     // The app read and the GitOps read, then the commit, the sticky updated by id, a status on that deployment.
     expect(ops.sort()).toEqual([
       'graphql:createCommitOnBranch',
@@ -214,11 +254,26 @@ describe('acceptance: canary rollouts', { timeout: 240_000 }, () => {
     ]);
   });
 
-  it('a frozen tick waits and says so on the sticky: the freeze gate and until when, once per freeze', async () => {
+  it('a frozen tick waits and says so on the sticky: the freeze gate and until when, once per freeze; then it costs what a waiting tick does (issue 10)', async () => {
     // production's year-2000-freeze is on while these tests run (it ends in 2100).
     const s = await rolloutScene(['year-2000-freeze']);
+    const stickyId = startedByPromote(s);
     const head = await s.gitops.head();
+    const first = s.sim.requests.length;
     const frozen = await tick(s);
+    // The two reads, the sticky rewritten by its id, and a status on the rollout's deployment that
+    // remembers the report (so the next frozen tick needs no look at the sticky's text); the freeze
+    // sweep beside the tick sets the pull request's freeze status once.
+    expect(opsSince(s, first).sort()).toEqual([
+      'graphql:createDeploymentStatus',
+      'graphql:repository',
+      'graphql:repository',
+      'issues/update-comment',
+      'repos/create-commit-status',
+    ]);
+    expect(deployments(s)).toEqual([
+      ['production', 'in_progress', 'checkout 1.3.5 frozen until 2100-01-01T00:00:00.000Z'],
+    ]);
     expect(frozen.code, frozen.stdout + frozen.stderr).toBe(0);
     expect(result(frozen)).toMatchObject({
       status: 'no-op',
@@ -237,12 +292,15 @@ describe('acceptance: canary rollouts', { timeout: 240_000 }, () => {
     expect(report?.body).toContain('**Frozen:** by `year-2000-freeze` until 2100-01-01T00:00:00.000Z');
     expect(report?.body).toMatch(/\| ❌ fail \| year-2000-freeze \| gate \| — \| .*freeze/);
     expect(report?.body).toContain('**Next eligible:** 2100-01-01T00:00:00.000Z');
-    // The next frozen tick has nothing new to say: no comment edited, nothing written.
+    expect(sticky(s).map((c) => c.id)).toEqual([stickyId]);
+    // The next frozen tick has nothing new to say: the two reads, as a tick waiting out its hold,
+    // no comment read or edited, nothing written.
     const requests = s.sim.requests.length;
-    await tick(s);
-    const since = s.sim.requests.slice(requests).map((r) => `${r.method} ${r.path}`);
-    expect(since.filter((r) => /^(POST|PATCH)/.test(r))).toEqual(['POST /graphql', 'POST /graphql']);
+    const again = await tick(s);
+    expect(result(again)).toMatchObject({ rollouts: [{ action: 'wait', reason_code: 'frozen' }] });
+    expect(opsSince(s, requests)).toEqual(['graphql:repository', 'graphql:repository']);
     expect(sticky(s)).toHaveLength(1);
+    expect(s.sim.state.deploymentStatuses).toHaveLength(1);
   });
 
   it('repository_dispatch and a workflow_dispatch without a promotion run a tick too', async () => {

@@ -164,6 +164,13 @@ describe('blue-green on a real git repository with a real Prometheus', () => {
         'checkout-blue': { image: 'ghcr.io/acme/checkout:1.4.0', replicas: 0 },
         'checkout-green': { image: 'ghcr.io/acme/checkout:1.5.0', replicas: 4 },
       });
+      // The subjects say what happened, with the colours; the trailers stay the engine's.
+      expect((await git(bare, 'log', '--format=%s', 'main')).trim().split('\n')).toEqual([
+        'scale down blue: production checkout 1.5.0 verified on green',
+        'switch production checkout to green (1.5.0)',
+        'production checkout 1.5.0 previewing on green',
+        'bootstrap',
+      ]);
 
       // 1.6.0 goes to blue (idle now), fails its preview and rolls back there: green untouched.
       expect((await start('1.6.0', before(25))).kind).toBe('committed');
@@ -183,6 +190,9 @@ describe('blue-green on a real git repository with a real Prometheus', () => {
         rollout: { phase: 'rolled-back' },
       });
       expect(await showFile(bare, TRAFFIC)).toContain('weight: 100\n');
+      expect(await git(bare, 'log', '-1', '--format=%s', 'main')).toBe(
+        'roll back production checkout 1.6.0 previewing on blue: blue back to 1.5.0 at 0 replicas, 1.6.0 held\n',
+      );
     } finally {
       await store.close();
     }
@@ -199,6 +209,9 @@ describe('blue-green on a real git repository with a real Prometheus', () => {
       const report = await runTick(config, deps(END));
       expect(report.rollouts[0]?.action).toMatchObject({ kind: 'rollback', reasonCode: 'analysis.failed' });
       expect(report.rollouts[0]?.action.message).toContain('switching traffic back to the old colour');
+      expect(await git(bare, 'log', '-2', '--format=%s', 'main')).toBe(
+        'switch production checkout back to blue (1.4.0), 1.6.0 held\nswitch production checkout to green (1.6.0)\n',
+      );
       expect(await changedFiles(bare)).toEqual(['.rollgate/state/production/checkout.yaml', TRAFFIC]);
       expect(await showFile(bare, TRAFFIC)).toBe(original);
       expect(await showFile(bare, K)).toBe(kBefore);

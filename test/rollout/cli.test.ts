@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { access, chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
@@ -138,6 +138,62 @@ describe('rollout verbs of the CLI', () => {
     const nothing = await cli(['abort', 'production', ...sim('2026-12-01T10:43:00Z'), ...common]);
     expect(nothing.code).toBe(1);
     expect(nothing.stderr).toContain('no active rollout in production');
+  });
+
+  // A push whose answer was lost: the remote moved the branch, then the connection dropped (a
+  // reference-transaction hook kills receive-pack once the ref update is committed, before it can
+  // report), so git push fails although the commit landed. The tick finds its own commit by its
+  // trailers (Rollgate-Run names this invocation) and reports the step it made, exit 0, not an I/O
+  // failure (exit 3) that would have an operator look for a step that is not missing.
+  it('a tick whose push answer was lost reports the step it made (Rollgate-Run)', async () => {
+    const { bare } = await seedRepo(root, gitopsFiles(['checkout'], 'gateway-api'), '2026-11-30T12:00:00Z');
+    const config = join(root, 'rollgate.yaml');
+    await writeFile(
+      config,
+      canaryConfigText(['checkout'], 'gateway-api', 'steps: [5, 25, 50]\ninterval: 30m'),
+    );
+    const common = ['--config', config, '--gitops', bare];
+    const sim = (iso: string) => ['--at', iso, '--simulate-clock'];
+    const started = await cli([
+      'promote',
+      'production',
+      '--version',
+      '1.5.0',
+      ...sim('2026-12-01T10:00:00Z'),
+      ...common,
+    ]);
+    expect(started.code, started.stderr).toBe(0);
+    expect(await git(bare, 'log', '-1', '--format=%B', 'main')).toMatch(/^Rollgate-Run: cli:[0-9a-f]{8}$/m);
+    const before = await git(bare, 'rev-parse', 'main');
+    const hook = join(bare, 'hooks', 'reference-transaction');
+    await writeFile(
+      hook,
+      [
+        '#!/bin/sh',
+        '[ "$1" = committed ] || exit 0',
+        'while read -r old new ref; do',
+        '  if [ "$ref" = refs/heads/main ]; then rm -f "$0"; kill -9 "$PPID"; fi',
+        'done',
+        'exit 0',
+        '',
+      ].join('\n'),
+    );
+    await chmod(hook, 0o755);
+    const step = await cli(['tick', 'production', ...sim('2026-12-01T10:31:00Z'), ...common]);
+    // The hook ran: the answer was lost once, after the branch moved.
+    await expect(access(hook)).rejects.toThrow();
+    expect(step.code, step.stderr).toBe(0);
+    const head = (await git(bare, 'rev-parse', 'main')).trim();
+    expect(await git(bare, 'rev-list', '--count', `${before.trim()}..main`)).toBe('1\n');
+    expect(step.stdout).toContain('step (hold.done): step 2/3: canary weight 5% -> 25%');
+    expect(step.stdout).toContain(`[${head.slice(0, 12)}]`);
+    const message = await git(bare, 'log', '-1', '--format=%B', 'main');
+    expect(message).toMatch(/^Rollgate-Step: 2\/3$/m);
+    expect(message).toMatch(/^Rollgate-Run: cli:[0-9a-f]{8}$/m);
+    // Another invocation has another run: the promotion's commit is not the tick's.
+    expect(message.match(/^Rollgate-Run: .*$/m)?.[0]).not.toBe(
+      (await git(bare, 'log', '-1', '--format=%B', before.trim())).match(/^Rollgate-Run: .*$/m)?.[0],
+    );
   });
 
   it('tick exits 3 when Prometheus cannot be reached, and writes nothing', async () => {

@@ -13,6 +13,7 @@ import {
   canaryConfig,
   canaryConfigText,
   gitopsFiles,
+  handCommit,
   metricDeps,
   seedRepo,
   type TrafficKind,
@@ -190,6 +191,158 @@ describe('shadow traffic before the first canary step', () => {
         rollout: { phase: 'aborted' },
         holds: [{ version: '1.5.0' }],
       });
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('a hand-edited mirror during the shadow stage is drift', () => {
+  let root = '';
+  let cleanup = async () => {};
+  beforeEach(async () => {
+    ({ dir: root, cleanup } = await tempDir());
+  });
+  afterEach(() => cleanup());
+
+  // No analysis here (the drift is found before any is judged): real git and kubectl kustomize only.
+  const rows: {
+    name: string;
+    kind: 'gateway-api' | 'istio';
+    edit: (text: string) => string;
+    drift: string;
+  }[] = [
+    {
+      name: 'Gateway API: the RequestMirror percent changed',
+      kind: 'gateway-api',
+      edit: (t) => t.replace('percent: 10', 'percent: 50'),
+      drift: 'the shadow mirror to checkout-canary is 50%, the state says 10% (shadowing)',
+    },
+    {
+      name: 'Gateway API: the RequestMirror filter removed',
+      kind: 'gateway-api',
+      edit: (t) => t.replace(/ {6}filters:\n[\s\S]*$/, ''),
+      drift: 'the shadow mirror to checkout-canary is removed, the state says 10% (shadowing)',
+    },
+    {
+      name: 'Istio: mirrorPercentage removed (Istio then mirrors everything)',
+      kind: 'istio',
+      edit: (t) => t.replace(/ {6}mirrorPercentage:\n {8}value: 10\n/, ''),
+      drift: 'the shadow mirror to checkout-canary is 100%, the state says 10% (shadowing)',
+    },
+    {
+      name: 'Istio: the mirror pointed at another host',
+      kind: 'istio',
+      edit: (t) =>
+        t.replace(
+          'host: checkout-canary\n      mirrorPercentage',
+          'host: checkout-v2\n      mirrorPercentage',
+        ),
+      drift: 'the shadow mirror copies to checkout-v2, the state says checkout-canary (shadowing)',
+    },
+  ];
+
+  for (const row of rows) {
+    it(`${row.name}: the tick pauses with reason drift, nothing overwritten; resume is refused until it is put back`, async () => {
+      const { bare, work } = await seedRepo(root, gitopsFiles(['checkout'], row.kind));
+      const store = await openGitStore({ repository: bare, branch: 'main' });
+      const config = canaryConfig(
+        ['checkout'],
+        row.kind,
+        'steps: [5, 25, 50]\ninterval: 30m\nshadow: { percent: 10, duration: 15m }',
+      );
+      const deps = (at: Date) => ({ store, clock: () => at });
+      try {
+        const started = await promote(
+          config,
+          {
+            environment: 'production',
+            services: ['checkout'],
+            version: { tag: '1.5.0' },
+            requestedBy: 'release-bot',
+            source: 'https://github.com/acme/app/pull/7',
+          },
+          { store, clock: () => before(60) },
+        );
+        expect(started.kind).toBe('committed');
+        const shadowing = await showFile(bare, TRAFFIC);
+        const edited = row.edit(shadowing);
+        expect(edited).not.toBe(shadowing);
+        await handCommit(work, { [TRAFFIC]: edited }, before(55).toISOString(), 'tune the mirror by hand');
+        await buildAt(bare, root, OVERLAY);
+
+        const report = await runTick(config, deps(before(50)));
+        expect(report.exitCode).toBe(0);
+        expect(report.rollouts[0]?.action).toMatchObject({ kind: 'pause', reasonCode: 'drift' });
+        expect(report.rollouts[0]?.action.message).toContain(row.drift);
+        // The pause writes the state file only: the hand-edited traffic file stays as the person left it.
+        expect(await showFile(bare, TRAFFIC)).toBe(edited);
+        expect((await git(bare, 'show', '--format=', '--name-only', 'main')).trim()).toBe(
+          '.rollgate/state/production/checkout.yaml',
+        );
+        expect(await state(bare)).toMatchObject({
+          rollout: { phase: 'paused', pausedFrom: 'shadowing', reason: 'drift' },
+        });
+        expect(await git(bare, 'log', '-1', '--format=%B', 'main')).toContain(`Rollgate-Phase: paused`);
+
+        const resume = await runRolloutCommand(config, deps(before(45)), {
+          verb: 'resume',
+          environment: 'production',
+          services: [],
+          requestedBy: 'sre',
+          source: 'cli',
+        });
+        expect(resume.exitCode).toBe(1);
+        expect(resume.rollouts[0]?.action).toMatchObject({ kind: 'refused', reasonCode: 'drift' });
+        expect(resume.rollouts[0]?.action.message).toContain(row.drift);
+
+        // Put back as the state says: resume goes on with the shadow stage.
+        await handCommit(work, { [TRAFFIC]: shadowing }, before(44).toISOString(), 'put the mirror back');
+        const resumed = await runRolloutCommand(config, deps(before(43)), {
+          verb: 'resume',
+          environment: 'production',
+          services: [],
+          requestedBy: 'sre',
+          source: 'cli',
+        });
+        expect(resumed.exitCode).toBe(0);
+        expect(await state(bare)).toMatchObject({ rollout: { phase: 'shadowing' } });
+      } finally {
+        await store.close();
+      }
+    });
+  }
+
+  it("a mirror edited after the shadow stage is the overlay's business: no drift", async () => {
+    const { bare, work } = await seedRepo(root, gitopsFiles(['checkout'], 'gateway-api'));
+    const store = await openGitStore({ repository: bare, branch: 'main' });
+    const config = canaryConfig(
+      ['checkout'],
+      'gateway-api',
+      'steps: [5, 25, 50]\ninterval: 30m\nshadow: { percent: 10, duration: 15m }',
+    );
+    try {
+      await promote(
+        config,
+        {
+          environment: 'production',
+          services: ['checkout'],
+          version: { tag: '1.5.0' },
+          requestedBy: 'release-bot',
+          source: 'https://github.com/acme/app/pull/7',
+        },
+        { store, clock: () => before(60) },
+      );
+      expect((await runTick(config, { store, clock: () => before(40) })).rollouts[0]?.action.kind).toBe(
+        'step',
+      );
+      const stepped = await showFile(bare, TRAFFIC);
+      const { setMirror } = await import('../../src/overlays/traffic/mirror.js');
+      const mirrored = setMirror(stepped, { percent: 5, route: 'checkout', backend: 'checkout-canary' });
+      if (!mirrored.ok) throw new Error(mirrored.message);
+      await handCommit(work, { [TRAFFIC]: mirrored.text }, before(35).toISOString());
+      const report = await runTick(config, { store, clock: () => before(30) });
+      expect(report.rollouts[0]?.action).toMatchObject({ kind: 'wait', reasonCode: 'hold' });
     } finally {
       await store.close();
     }

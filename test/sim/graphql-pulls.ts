@@ -252,6 +252,21 @@ function deploymentNode(state: SimState, repo: SimRepo, id: number): Node | null
     commitOid: dep.sha,
     createdAt: dep.createdAt,
     payload: JSON.stringify(dep.payload ?? {}),
+    latestStatus: () => {
+      const statuses = state.deploymentStatuses.filter((x) => x.deploymentId === dep.id);
+      const last = statuses[statuses.length - 1];
+      return last === undefined ? null : deploymentStatusNode(last);
+    },
+  };
+}
+
+function deploymentStatusNode(s: SimDeploymentStatus): Node {
+  return {
+    __typename: 'DeploymentStatus',
+    id: `DES_${s.id}`,
+    state: s.state.toUpperCase(),
+    description: s.description,
+    createdAt: s.createdAt,
   };
 }
 
@@ -308,12 +323,6 @@ export function createDeploymentStatus(
   state.deploymentStatuses.push(s);
   return {
     clientMutationId: input.clientMutationId ?? null,
-    deploymentStatus: {
-      __typename: 'DeploymentStatus',
-      id: `DES_${s.id}`,
-      state: input.state,
-      description: s.description,
-      createdAt: s.createdAt,
-    },
+    deploymentStatus: deploymentStatusNode(s),
   };
 }

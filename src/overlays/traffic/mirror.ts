@@ -148,16 +148,44 @@ function gatewayPercent(filter: YAMLMap): number {
 
 /** The mirrored share of the route now (0 when it mirrors nothing). */
 export function readMirror(text: string, options: Omit<MirrorOptions, 'percent'> = {}): number | EditFailure {
+  const found = mirrorOf(text, options);
+  return isFailure(found) ? found : found.percent;
+}
+
+/**
+ * The route's mirror now: the share it copies (0 when it mirrors nothing), the backend it copies to
+ * (Istio `mirror.host`, Gateway API `requestMirror.backendRef.name`), and the backend it should copy
+ * to (the canary's, as `setMirror` writes it): what drift detection compares.
+ */
+export function mirrorOf(
+  text: string,
+  options: Omit<MirrorOptions, 'percent'> = {},
+): { percent: number; backend: string | undefined; expected: string } | EditFailure {
   const parsed = parseText(text);
   if (isFailure(parsed)) return parsed;
   const at = site(parsed, options);
   if (isFailure(at)) return at;
+  const ref = targetRef(at);
   if (at.provider === 'istio') {
-    if (at.map.get('mirror', true) === undefined) return 0;
-    return numberAt(at.map.get('mirrorPercentage', true), 'value') ?? 100;
+    const mirror = at.map.get('mirror', true);
+    const expected = String(ref.host);
+    if (mirror === undefined) return { percent: 0, backend: undefined, expected };
+    return {
+      percent: numberAt(at.map.get('mirrorPercentage', true), 'value') ?? 100,
+      backend: isMap(mirror) ? stringAt(mirror as YAMLMap, 'host') : undefined,
+      expected,
+    };
   }
+  const expected = String(ref.name);
   const first = mirrorFilters(at.map).found[0];
-  return first === undefined ? 0 : gatewayPercent(first.map);
+  if (first === undefined) return { percent: 0, backend: undefined, expected };
+  const mirror = first.map.get('requestMirror', true);
+  const backendRef = isMap(mirror) ? (mirror as YAMLMap).get('backendRef', true) : undefined;
+  return {
+    percent: gatewayPercent(first.map),
+    backend: isMap(backendRef) ? stringAt(backendRef as YAMLMap, 'name') : undefined,
+    expected,
+  };
 }
 
 /** A Gateway API share: `percent` when whole, else `fraction` over the smallest power of ten that holds it. */
