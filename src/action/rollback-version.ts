@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.js';
 import { heldVersions } from '../core/hold.js';
-import { previousVersion } from '../core/rollback.js';
+import { rollbackTarget } from '../core/rollback.js';
 import { runningPaths, runningVersions } from '../core/running.js';
 import { readHistory } from '../core/history-read.js';
 import { activeRollout, statePath } from '../core/state.js';
@@ -38,11 +38,12 @@ export async function rollbackVersion(
   );
   const targets = new Set<string>();
   for (const service of services) {
-    const previous = previousVersion(
-      history,
+    const previous = rollbackTarget(
+      config,
       environment,
       service,
-      running[service],
+      snapshot.files,
+      history,
       held.get(service),
     )?.version;
     if (previous === undefined) {

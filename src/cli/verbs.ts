@@ -5,7 +5,7 @@ import { UsageError } from '../core/errors.js';
 import { evaluate, type Evaluation, promote, type PromotionOutcome } from '../core/pipeline.js';
 import { readHistory } from '../core/history-read.js';
 import { checkTarget, parseVersion } from '../core/request.js';
-import { previousVersion } from '../core/rollback.js';
+import { rollbackTarget } from '../core/rollback.js';
 import { promoteTogether, togetherPaths } from '../core/promote-together.js';
 import { heldVersions } from '../core/hold.js';
 import { runningVersions } from '../core/running.js';
@@ -362,7 +362,7 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
         worst = Math.max(worst, await abortRollout(config, environment, service, values, io, store));
         continue;
       }
-      const target = previousVersion(history, environment, service, running[service], held.get(service));
+      const target = rollbackTarget(config, environment, service, snapshot.files, history, held.get(service));
       if (target === undefined) {
         io.stderr(
           `${service}: no earlier version in ${environment} in the GitOps history (it runs ${running[service] ?? 'nothing'}); nothing to roll back to`,
@@ -371,7 +371,7 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
         continue;
       }
       io.stdout(
-        `${service}: ${running[service] ?? 'nothing'} -> ${target.version} (last set by ${target.sha.slice(0, 12)})`,
+        `${service}: ${running[service] ?? 'nothing'} -> ${target.version} (${target.sha !== undefined ? `last set by ${target.sha.slice(0, 12)}` : (target.from ?? 'from the history')})`,
       );
       byVersion.set(target.version, [...(byVersion.get(target.version) ?? []), service]);
     }
