@@ -65,10 +65,8 @@ export async function startEarlyClone(
       async discard() {
         if (taken) return;
         taken = true;
-        await store.then(
-          (s) => s.close(),
-          () => undefined,
-        );
+        // Cleaning up must not turn the verb's own outcome into another error.
+        await store.then((s) => s.close()).catch(() => undefined);
       },
     };
   } catch {

@@ -2,8 +2,10 @@ import type { Config } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
 import { startFlagRollout } from '../core/flag-start.js';
 import { gateInputsFor } from '../facts/fetchers.js';
+import { flagStartEvents } from '../notify/events.js';
 import { unifiedDiff } from '../report/diff.js';
 import type { CliIo } from './io.js';
+import { notifyCli } from './notify.js';
 import { gateTable } from './render.js';
 import { cliAnalysis, writingClock } from './rollout-verbs.js';
 import { requesterOf, withStore } from './verbs.js';
@@ -42,6 +44,7 @@ export async function runFlagPromote(
   if (flags.length !== 1) throw new UsageError('name one flag rollout: --flag NAME');
   const flag = flags[0] as string;
   const clock = writingClock(values, 'promote');
+  const requestedBy = requesterOf(values, io);
   const report = await withStore(config, values, io, (store) =>
     startFlagRollout(
       config,
@@ -55,7 +58,7 @@ export async function runFlagPromote(
       {
         environment,
         flag,
-        requestedBy: requesterOf(values, io),
+        requestedBy,
         source: values.source ?? 'rollgate CLI',
         identity: 'asserted',
         ...(values.reason !== undefined ? { reason: values.reason } : {}),
@@ -65,8 +68,21 @@ export async function runFlagPromote(
       },
     ),
   );
+  // started or denied to the config's notify: targets (a dry run tells nobody); a failure only warns.
+  const notify = () =>
+    values['dry-run'] === true
+      ? Promise.resolve()
+      : notifyCli(
+          config,
+          flagStartEvents(report, {
+            requestedBy,
+            ...(values.reason !== undefined ? { reason: values.reason } : {}),
+          }),
+          io,
+        );
   if (values.json === true) {
     io.stdout(JSON.stringify(report, null, 2));
+    await notify();
     return report.exitCode;
   }
   if (report.decision !== undefined) io.stdout(gateTable(report.decision));
@@ -80,5 +96,6 @@ export async function runFlagPromote(
       : report.message;
   if (report.exitCode >= 2) io.stderr(line);
   else io.stdout(line);
+  await notify();
   return report.exitCode;
 }

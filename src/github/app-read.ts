@@ -37,6 +37,12 @@ export interface AppPullRequest extends PullRequest {
   readonly stickies: readonly StickyComment[];
   /** False when the pull request has more comments than that page: a sticky may be further down. */
   readonly stickiesComplete: boolean;
+  /**
+   * The head commit's committer time (ISO), when GitHub's last commit of the pull request is the
+   * head: a promotion from the pull request records it as Rollgate-Source-Time (the delivery
+   * report's lead time starts there).
+   */
+  readonly headCommittedAt?: string;
 }
 
 export interface OpenPull {
@@ -117,6 +123,7 @@ export function buildAppQuery(wants: AppReadWants): string {
       labels(first: 100) { nodes { name } }
       reviews(first: 100) { nodes { author { __typename login } state commit { oid } submittedAt } }
       comments(first: 100) { pageInfo { hasNextPage } nodes { fullDatabaseId author { __typename login } body } }
+      commits(last: 1) { nodes { commit { oid committedDate } } }
     }`);
   }
   if (wants.openPulls === true) {
@@ -288,10 +295,18 @@ function pullFrom(pull: Json): AppPullRequest {
     return Number.isSafeInteger(id) ? [{ id, head: body.split('\n', 1)[0] ?? '' }] : [];
   });
   const headRepository = obj(pull, 'headRepository');
+  const headSha = str(pull, 'headRefOid') ?? '';
+  // Only the head's time: a lagging GitHub may list an older last commit.
+  const last = obj(nodes(pull, 'commits')[0], 'commit');
+  const committed = str(last, 'oid') === headSha ? str(last, 'committedDate') : undefined;
+  const headCommittedAt =
+    committed !== undefined && !Number.isNaN(Date.parse(committed))
+      ? new Date(committed).toISOString()
+      : undefined;
   return {
     number: num(pull, 'number') ?? 0,
     author: loginOf(obj(pull, 'author')) ?? 'ghost',
-    headSha: str(pull, 'headRefOid') ?? '',
+    headSha,
     headRef: str(pull, 'headRefName') ?? '',
     labels: nodes(pull, 'labels').flatMap((l) => {
       const name = str(l, 'name');
@@ -302,6 +317,7 @@ function pullFrom(pull: Json): AppPullRequest {
     open: str(pull, 'state') === 'OPEN',
     stickies,
     stickiesComplete: obj(obj(pull, 'comments'), 'pageInfo')?.['hasNextPage'] === false,
+    ...(headCommittedAt !== undefined ? { headCommittedAt } : {}),
   };
 }
 

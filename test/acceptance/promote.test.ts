@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { gitOk } from '../sim/git.js';
 import { commentEvent, runAction, type SceneOptions } from './harness.js';
 import {
   botComments,
@@ -21,6 +22,19 @@ import {
 useScenes();
 
 describe('acceptance: /promote on a pull request', () => {
+  it("records the PR head commit's committer time as Rollgate-Source-Time, from the one read (the report's lead time)", async () => {
+    const s = await setUp();
+    const run = await comment(s, 'alice', '/promote dev checkout --version 1.5.0');
+    expect(result(run)).toMatchObject({ status: 'committed' });
+    const committed = await gitOk(s.app.dir, ['log', '-1', '--format=%cI', s.pr.headSha]);
+    expect(s.sim.state.apiCommits[0]?.body).toMatch(
+      new RegExp(`^Rollgate-Source-Time: ${new Date(committed).toISOString().replace(/\./g, '\\.')}$`, 'm'),
+    );
+    // A rollback ships an older version: its lead time is not this head's.
+    await comment(s, 'alice', '/rollback dev checkout');
+    expect(s.sim.state.apiCommits[1]?.body).not.toMatch(/Rollgate-Source-Time/);
+  });
+
   it('promote allowed: one commit with trailers, sticky report, reactions, deployment, outputs', async () => {
     const s = await setUp();
     const run = await comment(s, 'alice', '/promote dev checkout --version 1.5.0');

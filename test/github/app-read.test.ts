@@ -96,7 +96,9 @@ describe('readApp', () => {
     expect(read.pull?.reviews.map((r) => [r.user, r.state, r.commitId])).toEqual([
       ['carol', 'APPROVED', headSha],
       ['review-bot[bot]', 'COMMENTED', headSha],
-    ]);
+    ]); // The head's committer time, in the same request: a promotion's Rollgate-Source-Time.
+    const committed = await gitOk(repo.dir, ['log', '-1', '--format=%cI', headSha]);
+    expect(read.pull?.headCommittedAt).toBe(new Date(committed).toISOString());
   });
 
   it('a pull request with more comments than one page says its stickies may be incomplete; a fork is a fork', async () => {

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import { git, tempDir } from '../helpers/repo.js';
 import { canaryConfigText, gitopsFiles, seedRepo } from '../rollout/fixture.js';
+import { flagConfigText, flagRepoFiles } from '../rollout/flag-fixture.js';
 import { startReceiver, type Receiver } from './receiver.js';
 
 // Notifications end to end: the CLI promotes, ticks and steers a canary on a real git repository,
@@ -186,6 +187,90 @@ describe('notify: Slack and JSON webhooks from the CLI', () => {
       'rolled-back',
       'denied',
     ]);
+  });
+
+  it('flag rollouts: promote --flag tells started (the commands name --flag), a tick stepped, a frozen start denied', async () => {
+    const { bare } = await seedRepo(root, flagRepoFiles(), '2026-11-30T12:00:00Z');
+    const config = join(root, 'rollgate.yaml');
+    await writeFile(
+      config,
+      `${flagConfigText('http://127.0.0.1:9').replaceAll('analysis: [flag-errors]', 'analysis: []')}${NOTIFY}`,
+    );
+    const env = {
+      USER: 'ana',
+      RECEIVER: receiver.url,
+      SLACK_WEBHOOK_URL: `${receiver.url}/ok/slack/T000/B000/${TOKEN}`,
+      HOOK_TOKEN: TOKEN,
+    };
+    const common = ['--config', config, '--gitops', bare];
+    const sim = (iso: string) => ['--at', iso, '--simulate-clock'];
+    const hook = () => receiver.received.filter((r) => r.path.startsWith('/ok/hook')).map((r) => r.body);
+
+    const started = await cli(
+      ['promote', 'production', '--flag', 'new-checkout', ...sim('2026-12-01T10:00:00Z'), ...common],
+      env,
+    );
+    expect(started.code, started.stderr).toBe(0);
+    expect(started.stderr).toMatch(
+      /notification "broken" \(webhook\) of started for production\/flag new-checkout failed: HTTP 500; the outcome stands/,
+    );
+    expect(hook()[0]).toMatchObject({
+      event: 'started',
+      services: [],
+      flag: 'new-checkout',
+      version: 'on',
+      stable: 'off',
+      step: 1,
+      weight: 10,
+      summary: 'flag new-checkout variant on in production: rollout started, step 1/2 at 10% of users',
+      act: [
+        { cli: 'rollgate pause production --flag new-checkout' },
+        { cli: 'rollgate abort production --flag new-checkout' },
+      ],
+    });
+    const slack = receiver.received.filter((r) => r.path.startsWith('/ok/slack')).map((r) => r.body);
+    expect(slack[0]?.text).toContain(
+      '`rollgate abort production --flag new-checkout`: take the share back to 0',
+    );
+
+    const stepped = await cli(['tick', ...sim('2026-12-01T10:31:00Z'), ...common], env);
+    expect(stepped.code, stepped.stderr).toBe(0);
+    expect(hook()[1]).toMatchObject({
+      event: 'stepped',
+      flag: 'new-checkout',
+      step: 2,
+      weight: 50,
+      summary: 'flag new-checkout variant on in production: step 2/2, 50% of users',
+    });
+
+    // Saturday: the weekend freeze denies starting the second flag; the denial names the dry run.
+    const denied = await cli(
+      ['promote', 'production', '--flag', 'new-search', ...sim('2026-12-05T10:00:00Z'), ...common],
+      env,
+    );
+    expect(denied.code).toBe(1);
+    expect(hook()[2]).toMatchObject({
+      event: 'denied',
+      flag: 'new-search',
+      version: 'v2',
+      summary: 'flag new-search variant v2 in production: rollout denied by weekend-freeze',
+      act: [{ cli: 'rollgate promote production --flag new-search --dry-run' }],
+    });
+    // A dry run tells nobody.
+    const before = receiver.hits.length;
+    await cli(
+      [
+        'promote',
+        'production',
+        '--flag',
+        'new-search',
+        '--dry-run',
+        ...sim('2026-12-05T10:00:00Z'),
+        ...common,
+      ],
+      env,
+    );
+    expect(receiver.hits.length).toBe(before);
   });
 
   it('a missing variable skips that target with a warning; the promotion is committed', async () => {
