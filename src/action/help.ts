@@ -18,6 +18,8 @@ export function helpText(config: Config | undefined): string {
     'On an environment with `canary:`, `/promote` starts a rollout that the schedule steps; these steer it:',
     '',
     ...Object.values(ROLLOUT_VERB_SPECS).map((spec) => `- \`${spec.verb}\`: ${spec.summary}`),
+    '',
+    '`/promote <env> --flag NAME` starts the feature-flag rollout NAME declared under `environments.<env>.flags`; the verbs above with `--flag NAME` steer it.',
   ];
   if (config) {
     lines.push('', '| environment | after | gates | services |', '| --- | --- | --- | --- |');
@@ -28,6 +30,16 @@ export function helpText(config: Config | undefined): string {
       );
     }
   }
+  const flags = Object.entries(config?.environments ?? {}).flatMap(([name, env]) =>
+    Object.keys(env.flags ?? {}).length > 0
+      ? [
+          `${escapeMd(name)}: ${Object.keys(env.flags ?? {})
+            .map((f) => `\`${escapeMd(f)}\``)
+            .join(', ')}`,
+        ]
+      : [],
+  );
+  if (flags.length > 0) lines.push('', `Flag rollouts: ${flags.join('; ')}.`);
   lines.push('', 'Example: `/promote staging checkout --dry-run`');
   return lines.join('\n');
 }

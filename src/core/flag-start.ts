@@ -311,6 +311,8 @@ export async function startFlagRollout(
       overrides,
       decision: `allowed (${decision.verdicts.map((v) => `${v.gate}=${v.outcome}`).join(', ') || 'no gates'})`,
       simulated: deps.simulatedClock === true,
+      // The Action's run: a commit whose answer GitHub lost is recognised as this run's (own-commit.ts).
+      ...(deps.runId !== undefined ? { run: deps.runId } : {}),
     });
     try {
       const outcome = await deps.store.commit(snapshot, edits, message, now);

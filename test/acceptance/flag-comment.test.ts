@@ -324,6 +324,11 @@ describe('acceptance: flag rollouts from comments and the schedule', { timeout: 
     expect(botComments(s).at(-1)?.body).toContain(
       'staging declares no flag rollouts; declare "new-checkout" under environments.staging.flags in .github/rollgate.yaml',
     );
+    // /help shows the grammar with --flag and the declared flag rollouts.
+    await comment(s, '/help');
+    const help = botComments(s).at(-1)?.body ?? '';
+    expect(help).toContain('/promote <env> --flag NAME [--dry-run] [--reason "..."]');
+    expect(help).toContain('Flag rollouts: production: `new-checkout`, `new-search`.');
   });
 
   it('a plain /promote of a service notifies too: `promoted` with the /rollback to act; the 500 only warns', async () => {
@@ -358,6 +363,18 @@ describe('acceptance: flag rollouts from comments and the schedule', { timeout: 
       /::warning::.*notification "broken" \(webhook\) of promoted for dev\/checkout failed: HTTP 500/,
     );
     expect(run.code).toBe(0);
+  });
+
+  it('a lost answer to the commit: the run recognises its own commit (Rollgate-Run) and reports the rollout started', async () => {
+    const s = await flagScene({ interval: '30m' });
+    s.sim.inject({ match: { graphql: /createCommitOnBranch/ }, status: 502, afterHandling: true, times: 10 });
+    const run = await comment(s, '/promote production --flag new-checkout');
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(s.sim.state.apiCommits).toHaveLength(1);
+    expect(s.sim.state.apiCommits[0]?.body).toMatch(/^Rollgate-Run: 42:[0-9a-f]{8}$/m);
+    expect(result(run)).toMatchObject({ status: 'committed', commit_sha: await s.gitops.head() });
+    expect(run.outputs).toMatchObject({ phase: 'progressing', weight: '10' });
+    expect(reactionsOn(s)).toEqual(['rocket']);
   });
 
   it('a commenter without write permission cannot start a flag rollout', async () => {
