@@ -9,7 +9,7 @@ import {
 } from '../commands/parse.js';
 import type { Config } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
-import type { GitOpsStore } from '../core/store.js';
+import type { CommitOutcome, GitOpsStore } from '../core/store.js';
 import { strategyFor } from '../strategies/registry.js';
 import { checkTarget } from '../core/request.js';
 import { formatVersion, type PromotionRequest } from '../core/types.js';
@@ -29,7 +29,11 @@ import { pipelineMermaid } from '../report/mermaid.js';
 import { pipelineView } from '../report/pipeline-view.js';
 import { succeeded, type RunStatus } from '../report/status.js';
 import { describeError } from './describe-error.js';
-import { rollbackVersion, servicesRollingOut } from './rollback-version.js';
+import { rollbackPaths, rollbackTogether, type RollbackResult } from '../core/rollback-together.js';
+import { recognisingStore } from '../core/own-commit.js';
+import type { CommandReport } from '../core/rollout-run.js';
+import { stateOf } from '../core/rollout-start.js';
+import { activeRollout } from '../core/state.js';
 import { statusText } from './status-reply.js';
 import { asCommentEvent, type ActionContext, type CommentEvent, type Repo } from './context.js';
 import { recordPromotion } from './deployment.js';
@@ -43,7 +47,7 @@ import { headSafety } from './head-safety.js';
 import { codeBlock, escapeInline } from '../report/escape.js';
 import { promotionReport } from './promotion-report.js';
 import { startedRollouts } from './rollout-start.js';
-import { HeadMovedError, resolveVersion, runPromotion } from './promotion.js';
+import { HeadMovedError, resolveVersion, resultOf, runPromotion, type PromotionResult } from './promotion.js';
 import { readReviewFacts } from './review-facts.js';
 import { react } from './reactions.js';
 import { runRolloutComment } from './rollout-comment.js';
@@ -207,7 +211,37 @@ async function handleCommand(
         ...(command.flag !== undefined ? { flag: command.flag } : {}),
         ...(command.reason !== undefined ? { reason: command.reason } : {}),
       };
-      return runRolloutComment({ ctx, inputs, clients, clock, event, command: abort, store, config });
+      if (command.flag !== undefined)
+        return runRolloutComment({ ctx, inputs, clients, clock, event, command: abort, store, config });
+      // Every rollout named (or, none named, every one under way) is aborted in one commit, read
+      // once: the read that found them serves the rollback's (issue 10).
+      const source =
+        event.issueUrl || `${ctx.serverUrl}/${repo.owner}/${repo.repo}/issues/${event.issueNumber}`;
+      return runRolloutComment({
+        ctx,
+        inputs,
+        clients,
+        clock,
+        event,
+        command: abort,
+        store,
+        config,
+        run: async () => {
+          const done = await rollbackTogether(
+            config,
+            {
+              environment: command.environment,
+              services: rolling,
+              requestedBy: event.author,
+              source,
+              runId: ctx.runId,
+              ...(command.reason !== undefined ? { reason: command.reason } : {}),
+            },
+            { store: recognisingStore(store, { log: info, afterMoved: true }), clock },
+          );
+          return abortReport(clock(), done);
+        },
+      });
     }
   }
 
@@ -272,17 +306,128 @@ async function handleCommand(
     return confused('bad-command', err.message, USAGE[command.verb]);
   }
 
-  const explicit =
-    command.verb === '/promote'
-      ? command.version
-      : await rollbackVersion(store, config, command.environment, services);
+  // The report of a promotion or a rollback: the sticky, a deployment, notifications, one reaction.
+  const publish = async (
+    request: PromotionRequest,
+    result: PromotionResult,
+    version: string,
+    services: readonly string[],
+    source: string,
+    recorded: string,
+  ): Promise<RunEnd> => {
+    const report = promotionReport(
+      config,
+      {
+        environment: command.environment,
+        services,
+        version,
+        requestedBy: event.author,
+        source,
+        ...nextStep(result.status, command),
+      },
+      result,
+    );
+    let comment: number | undefined;
+    try {
+      const marker = markerFor(command.environment);
+      comment = (
+        await upsertSticky(github, repo, pr.number, marker, report, undefined, stickyHint(pr, marker))
+      ).id;
+    } catch (err) {
+      // The promotion has happened (or been refused) by now; a lost report must not read as a failed run.
+      warning(
+        `rollgate: could not write the report comment on #${pr.number} (${describeError(err)}); the job summary has it`,
+      );
+    }
+    await recordPromotion(github, repo, {
+      ref: recorded,
+      environment: command.environment,
+      services,
+      version,
+      actor: event.author,
+      logUrl: ctx.runUrl,
+      status: result.status,
+      rollout: startedRollouts(config, result).length > 0,
+      pull: pr.number,
+      ...(comment !== undefined ? { comment } : {}),
+    });
+    await notifyPromotion(config, ctx, request, result);
+    // One reaction per command, its outcome (no 👀 first: the sticky report follows within the run).
+    await react(github, repo, event.commentId, succeeded(result.status) ? 'rocket' : '-1');
+    return {
+      kind: 'ran',
+      environment: command.environment,
+      services,
+      version,
+      status: result.status,
+      ...(result.evaluation ? { decision: result.evaluation.decision } : {}),
+      report,
+    };
+  };
+
+  const source = event.issueUrl || `${ctx.serverUrl}/${repo.owner}/${repo.repo}/pull/${pr.number}`;
+  if (command.verb === '/rollback') {
+    // One read and one commit whatever the number of services, even when they go back to
+    // different versions (core/rollback-together.ts; the read was served by rollingOut's).
+    let last: CommitOutcome | undefined;
+    const recognising =
+      config.gitops.mode === 'push' ? recognisingStore(store, { log: info, afterMoved: true }) : store;
+    const capturing: GitOpsStore = {
+      ...recognising,
+      commit: async (...args) => (last = await recognising.commit(...args)),
+    };
+    const done = await rollbackTogether(
+      config,
+      {
+        environment: command.environment,
+        services,
+        requestedBy: event.author,
+        source,
+        labels: pr.labels,
+        runId: ctx.runId,
+        requireAll: true,
+        ...(command.dryRun ? { dryRun: true } : {}),
+        ...(command.reason !== undefined ? { reason: command.reason } : {}),
+      },
+      { store: capturing, clock, extraFacts: () => Promise.resolve({ pullRequest: pr }) },
+    );
+    const [first] = done.requests;
+    const outcome = done.outcomes[0];
+    if (first === undefined || outcome === undefined) {
+      const problem =
+        done.missing
+          .map(
+            (m) =>
+              `no earlier version of ${m.service} in ${command.environment} in rollgate's history to roll back to (it runs ${m.running ?? 'nothing'})`,
+          )
+          .join('; ') || `nothing to roll back in ${command.environment}`;
+      return confused('bad-version', problem, USAGE[command.verb]);
+    }
+    const rolled = done.requests.flatMap((r) => r.services);
+    const version =
+      done.requests.length === 1
+        ? formatVersion(first.version)
+        : done.requests.map((r) => `${r.services.join(', ')} ${formatVersion(r.version)}`).join('; ');
+    info(
+      `rollgate: /rollback ${command.environment} ${done.targets.map((t) => `${t.service} ${t.running ?? '-'} -> ${t.version}`).join(', ')} on #${pr.number}`,
+    );
+    return publish(
+      { ...first, services: rolled },
+      resultOf(config, first, outcome, last),
+      version,
+      rolled,
+      source,
+      pr.headSha,
+    );
+  }
+
+  const explicit = command.version;
   const resolved =
     typeof explicit === 'object' ? explicit : resolveVersion(config, services, explicit, pr.headSha);
   if ('problem' in resolved) {
     return confused('bad-version', resolved.problem, USAGE[command.verb]);
   }
 
-  const source = event.issueUrl || `${ctx.serverUrl}/${repo.owner}/${repo.repo}/pull/${pr.number}`;
   const request: PromotionRequest = {
     environment: command.environment,
     services,
@@ -291,8 +436,6 @@ async function handleCommand(
     source,
     labels: pr.labels,
     dryRun: command.dryRun,
-    // DESIGN.md: nothing blocks a rollback. The core records every gate as skipped (as the CLI does).
-    ...(command.verb === '/rollback' ? { kind: 'rollback' as const } : {}),
     runId: ctx.runId,
     ...(command.reason !== undefined ? { reason: command.reason } : {}),
     // The PR head's committer time, from the one read: Rollgate-Source-Time (lead time's start).
@@ -300,7 +443,7 @@ async function handleCommand(
       ? { sourceTime: pr.headCommittedAt }
       : {}),
   };
-  if (command.verb === '/promote' && !command.dryRun) {
+  if (!command.dryRun) {
     const refusal = await checkHead(
       github,
       repo,
@@ -332,54 +475,7 @@ async function handleCommand(
     },
   });
 
-  const version = formatVersion(resolved.version);
-  const report = promotionReport(
-    config,
-    {
-      environment: command.environment,
-      services,
-      version,
-      requestedBy: event.author,
-      source,
-      ...nextStep(result.status, command),
-    },
-    result,
-  );
-  let comment: number | undefined;
-  try {
-    const marker = markerFor(command.environment);
-    comment = (await upsertSticky(github, repo, pr.number, marker, report, undefined, stickyHint(pr, marker)))
-      .id;
-  } catch (err) {
-    // The promotion has happened (or been refused) by now; a lost report must not read as a failed run.
-    warning(
-      `rollgate: could not write the report comment on #${pr.number} (${describeError(err)}); the job summary has it`,
-    );
-  }
-  await recordPromotion(github, repo, {
-    ref: recorded,
-    environment: command.environment,
-    services,
-    version,
-    actor: event.author,
-    logUrl: ctx.runUrl,
-    status: result.status,
-    rollout: startedRollouts(config, result).length > 0,
-    pull: pr.number,
-    ...(comment !== undefined ? { comment } : {}),
-  });
-  await notifyPromotion(config, ctx, request, result);
-  // One reaction per command, its outcome (no 👀 first: the sticky report follows within the run).
-  await react(github, repo, event.commentId, succeeded(result.status) ? 'rocket' : '-1');
-  return {
-    kind: 'ran',
-    environment: command.environment,
-    services,
-    version,
-    status: result.status,
-    ...(result.evaluation ? { decision: result.evaluation.decision } : {}),
-    report,
-  };
+  return publish(request, result, formatVersion(resolved.version), services, source, recorded);
 }
 
 /**
@@ -512,7 +608,36 @@ async function rollingOut(
   } catch {
     return []; // the usual path answers a bad target with its usage
   }
-  return strategyFor(config, environment) === undefined
-    ? []
-    : servicesRollingOut(store, environment, services);
+  if (strategyFor(config, environment) === undefined) return [];
+  // The rollback's own read: everything it needs, so it is not read twice (setup.ts cachingStore).
+  const snapshot = await store.read(rollbackPaths(config, environment, services));
+  return services.filter((service) => {
+    const loaded = stateOf(snapshot.files, environment, service);
+    return loaded.ok && activeRollout(loaded.state) !== undefined;
+  });
+}
+
+/** The aborts a /rollback wrote in its one commit, as the engine's `abort` reports its own. */
+function abortReport(at: Date, done: RollbackResult): CommandReport {
+  const gaveUp = done.abortOutcome.kind === 'gave-up';
+  return {
+    schema_version: 1,
+    verb: 'abort',
+    at: at.toISOString(),
+    exitCode: gaveUp || done.problems.length > 0 ? 3 : done.aborts.length === 0 ? 1 : 0,
+    rollouts: done.aborts,
+    problems: [
+      ...done.problems,
+      ...(done.abortOutcome.kind === 'gave-up'
+        ? [
+            {
+              environment: done.aborts[0]?.environment ?? '',
+              service: done.aborts.map((r) => r.service).join(', '),
+              reasonCode: 'gave-up',
+              message: `the GitOps branch kept moving (${done.abortOutcome.detail}); nothing was written`,
+            },
+          ]
+        : []),
+    ],
+  };
 }

@@ -1,6 +1,6 @@
 import { info } from '@actions/core';
 import type { Config } from '../config/schema.js';
-import { promote, type Evaluation, type ExtraFacts } from '../core/pipeline.js';
+import { promote, type Evaluation, type ExtraFacts, type PromotionOutcome } from '../core/pipeline.js';
 import { recognisingStore } from '../core/own-commit.js';
 import { parseVersion } from '../core/request.js';
 import type { PromotionRequest, Version } from '../core/types.js';
@@ -62,53 +62,63 @@ export async function runPromotion(run: PromotionRun): Promise<PromotionResult> 
         ...(run.gateInputs ? await run.gateInputs(now, request) : {}),
       }),
     });
-    const evaluation = outcome.evaluation;
-    switch (outcome.kind) {
-      case 'committed': {
-        const url = last?.kind === 'committed' ? last.url : undefined;
-        const status: RunStatus =
-          run.config.gitops.mode === 'pull-request' && url !== undefined
-            ? { kind: 'proposed', sha: outcome.sha, url }
-            : { kind: 'committed', sha: outcome.sha, ...(url !== undefined ? { url } : {}) };
-        return { status, evaluation };
-      }
-      case 'noop':
-        return { status: { kind: 'no-op' }, evaluation };
-      case 'dry-run':
-        return { status: { kind: 'dry-run' }, evaluation };
-      case 'denied':
-        return { status: { kind: 'denied' }, evaluation };
-      case 'invalid':
-        return {
-          status: { kind: 'aborted', reasonCode: outcome.reasonCode, message: outcome.message },
-          evaluation,
-        };
-      case 'superseded':
-        return {
-          status: {
-            kind: 'aborted',
-            reasonCode: 'superseded',
-            message: `superseded: ${outcome.landed.map((l) => `${l.service} in ${run.request.environment} changed from ${l.was ?? 'nothing'} to ${l.now ?? 'nothing'} (${l.head.slice(0, 7)})`).join('; ')} after this command was decided; nothing was written, so that change stays. Comment again to promote ${evaluation.decision.version} over it`,
-          },
-          evaluation,
-        };
-      case 'gave-up':
-        return {
-          status: {
-            kind: 'failed',
-            message:
-              outcome.cause === 'locked'
-                ? `the GitOps branch stayed locked: ${outcome.attempts} attempts, last: ${outcome.detail}; nothing was written. Another writer holds the ref lock; try again`
-                : `the GitOps branch kept moving: ${outcome.attempts} attempts, last: ${outcome.detail}; nothing was written, try again`,
-          },
-          evaluation,
-        };
-    }
+    return resultOf(run.config, run.request, outcome, last);
   } catch (err) {
     if (err instanceof HeadMovedError) {
       return { status: { kind: 'aborted', reasonCode: 'head-moved', message: err.message } };
     }
     throw err;
+  }
+}
+
+/** What a promotion's outcome means for the run (`last`: the store's answer to the commit, with its URL). */
+export function resultOf(
+  config: Config,
+  request: PromotionRequest,
+  outcome: PromotionOutcome,
+  last?: CommitOutcome,
+): PromotionResult {
+  const evaluation = outcome.evaluation;
+  switch (outcome.kind) {
+    case 'committed': {
+      const url = last?.kind === 'committed' ? last.url : undefined;
+      const status: RunStatus =
+        config.gitops.mode === 'pull-request' && url !== undefined
+          ? { kind: 'proposed', sha: outcome.sha, url }
+          : { kind: 'committed', sha: outcome.sha, ...(url !== undefined ? { url } : {}) };
+      return { status, evaluation };
+    }
+    case 'noop':
+      return { status: { kind: 'no-op' }, evaluation };
+    case 'dry-run':
+      return { status: { kind: 'dry-run' }, evaluation };
+    case 'denied':
+      return { status: { kind: 'denied' }, evaluation };
+    case 'invalid':
+      return {
+        status: { kind: 'aborted', reasonCode: outcome.reasonCode, message: outcome.message },
+        evaluation,
+      };
+    case 'superseded':
+      return {
+        status: {
+          kind: 'aborted',
+          reasonCode: 'superseded',
+          message: `superseded: ${outcome.landed.map((l) => `${l.service} in ${request.environment} changed from ${l.was ?? 'nothing'} to ${l.now ?? 'nothing'} (${l.head.slice(0, 7)})`).join('; ')} after this command was decided; nothing was written, so that change stays. Comment again to promote ${evaluation.decision.version} over it`,
+        },
+        evaluation,
+      };
+    case 'gave-up':
+      return {
+        status: {
+          kind: 'failed',
+          message:
+            outcome.cause === 'locked'
+              ? `the GitOps branch stayed locked: ${outcome.attempts} attempts, last: ${outcome.detail}; nothing was written. Another writer holds the ref lock; try again`
+              : `the GitOps branch kept moving: ${outcome.attempts} attempts, last: ${outcome.detail}; nothing was written, try again`,
+        },
+        evaluation,
+      };
   }
 }
 

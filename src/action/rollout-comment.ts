@@ -32,6 +32,8 @@ export interface RolloutComment {
   readonly config: Config;
   /** The latest deployments of this repository, when the run read them. */
   readonly deployments?: readonly RecentDeployment[];
+  /** What acts instead of the engine's command (a /rollback's aborts, written in one commit). */
+  readonly run?: () => Promise<CommandReport>;
 }
 
 /**
@@ -58,16 +60,19 @@ export async function runRolloutComment(c: RolloutComment): Promise<RunEnd> {
   );
   const source =
     c.event.issueUrl || `${c.ctx.serverUrl}/${repo.owner}/${repo.repo}/issues/${c.event.issueNumber}`;
-  const report = await runRolloutCommand(c.config, rolloutDeps(c.ctx, c.store, c.clock), {
-    verb: spec.engine,
-    environment: c.command.environment,
-    // Named services only: none named means every rollout of the environment; --flag names a flag rollout.
-    services: c.command.services.length > 0 ? services : [],
-    ...(c.command.flag !== undefined ? { flags: [c.command.flag] } : {}),
-    ...(c.command.reason !== undefined ? { reason: c.command.reason } : {}),
-    requestedBy: c.event.author,
-    source,
-  });
+  const report =
+    c.run !== undefined
+      ? await c.run()
+      : await runRolloutCommand(c.config, rolloutDeps(c.ctx, c.store, c.clock), {
+          verb: spec.engine,
+          environment: c.command.environment,
+          // Named services only: none named means every rollout of the environment; --flag names a flag rollout.
+          services: c.command.services.length > 0 ? services : [],
+          ...(c.command.flag !== undefined ? { flags: [c.command.flag] } : {}),
+          ...(c.command.reason !== undefined ? { reason: c.command.reason } : {}),
+          requestedBy: c.event.author,
+          source,
+        });
   await notifyRollouts(c.config, c.ctx, report, c.event.author, c.command.reason);
 
   const status = statusOf(report);

@@ -1,8 +1,8 @@
-import type { Config } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
 import {
   type CommandReport,
   type RolloutDeps,
+  type RolloutProblem,
   type RolloutResult,
   runRolloutCommand,
   runTick,
@@ -60,7 +60,12 @@ function line(r: RolloutResult): string {
   return `  ${head}\n    ${what}${commit}${analysis}`;
 }
 
-function print(report: TickReport | CommandReport, io: CliIo, json: boolean, empty: string): void {
+export function printRollouts(
+  report: TickReport | CommandReport,
+  io: CliIo,
+  json: boolean,
+  empty: string,
+): void {
   if (json) {
     io.stdout(JSON.stringify(report, null, 2));
     return;
@@ -100,7 +105,7 @@ export async function runTickVerb(args: readonly string[], io: CliIo): Promise<n
       ...(values.source !== undefined ? { source: values.source } : {}),
     });
   });
-  print(report, io, values.json === true, 'no active rollout');
+  printRollouts(report, io, values.json === true, 'no active rollout');
   await notifyCli(config, rolloutEvents(report), io);
   return report.exitCode;
 }
@@ -123,35 +128,24 @@ export async function runRolloutVerb(verb: RolloutVerb, args: readonly string[],
       ...(values.reason !== undefined ? { reason: values.reason } : {}),
     });
   });
-  print(report, io, values.json === true, `no active rollout in ${environment}`);
+  printRollouts(report, io, values.json === true, `no active rollout in ${environment}`);
   await notifyCli(config, rolloutEvents(report, requesterOf(values, io), values.reason), io);
   return report.exitCode;
 }
 
-/** `rollback` of a service whose rollout is active: the same as `abort` (with a hold). */
-export async function abortRollout(
-  config: Config,
-  environment: string,
-  service: string,
-  values: Parameters<typeof requesterOf>[0] & {
-    at?: string;
-    reason?: string;
-    source?: string;
-    json?: boolean;
-  },
-  io: CliIo,
-  store: RolloutDeps['store'],
-): Promise<number> {
-  const clock = writingClock(values, 'rollback');
-  const report = await runRolloutCommand(config, deps(io, store, clock), {
+/** The report of the aborts a `rollback` wrote in its one commit, as `abort` reports its own. */
+export function abortReport(
+  at: Date,
+  rollouts: readonly RolloutResult[],
+  problems: readonly RolloutProblem[],
+  gaveUp: boolean,
+): CommandReport {
+  return {
+    schema_version: 1,
     verb: 'abort',
-    environment,
-    services: [service],
-    requestedBy: requesterOf(values, io),
-    source: values.source ?? 'rollgate CLI',
-    ...(values.reason !== undefined ? { reason: values.reason } : {}),
-  });
-  print(report, io, values.json === true, `no active rollout in ${environment}`);
-  await notifyCli(config, rolloutEvents(report, requesterOf(values, io), values.reason), io);
-  return report.exitCode;
+    at: at.toISOString(),
+    exitCode: gaveUp || problems.length > 0 ? 3 : 0,
+    rollouts,
+    problems,
+  };
 }

@@ -5,9 +5,6 @@ import { UsageError } from '../core/errors.js';
 import { evaluate, type Evaluation, promote, type PromotionOutcome } from '../core/pipeline.js';
 import { readHistory } from '../core/history-read.js';
 import { checkTarget, parseVersion } from '../core/request.js';
-import { previousVersion } from '../core/rollback.js';
-import { promoteTogether, togetherPaths } from '../core/promote-together.js';
-import { heldVersions } from '../core/hold.js';
 import { runningVersions } from '../core/running.js';
 import { pipelineStatus } from '../core/status.js';
 import type { PromotionRequest } from '../core/types.js';
@@ -30,9 +27,9 @@ import {
   rolloutStatus,
   statusPaths,
 } from '../core/rollout-status.js';
-import { stateOf } from '../core/rollout-start.js';
-import { activeRollout } from '../core/state.js';
-import { abortRollout, runRolloutVerb, writingClock } from './rollout-verbs.js';
+import { abortReport, printRollouts, runRolloutVerb, writingClock } from './rollout-verbs.js';
+import { rollbackTogether } from '../core/rollback-together.js';
+import { rolloutEvents } from '../notify/events.js';
 import { notifyCli } from './notify.js';
 import { runFlagPromote } from './flag-promote.js';
 import { promotionEvents } from '../notify/events.js';
@@ -310,9 +307,9 @@ function reportOutcome(
 
 /**
  * `rollback <env>`: each service goes back to the version it ran before the current one, from the
- * GitOps history. The head and the history are read once for all services; services going back to
- * the same version share one commit (N services, one commit), and only services whose earlier
- * versions differ need a commit per version. Gates are skipped and shown as skipped.
+ * GitOps history; a service whose rollout is under way is aborted (back to the stable version, with
+ * a hold). One read of the head and the history for all services, and one commit for all of them,
+ * whatever versions they go back to (core/rollback-together.ts). Gates are skipped and shown as skipped.
  */
 export async function runRollback(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse('rollback', args);
@@ -327,71 +324,46 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
   const { clock, simulated } = writingClock(values, 'rollback');
   const requestedBy = requesterOf(values, io);
   return withStore(config, values, io, async (store) => {
-    const common = {
-      environment,
-      requestedBy,
-      source: values.source ?? 'rollgate CLI',
-      identity: 'asserted',
-      kind: 'rollback',
-      ...(values.reason !== undefined ? { reason: values.reason } : {}),
-      ...(values['dry-run'] === true ? { dryRun: true } : {}),
-      runId: cliRunId(),
-    } as const;
-    // One read serves the choice of versions and the commit's first attempt.
-    const snapshot = await store.read(togetherPaths(config, [{ ...common, services }]));
-    const running = runningVersions(config, services, snapshot.files)[environment] ?? {};
-    const held = new Map(
-      services.map((service) => [service, heldVersions(snapshot.files, environment, service)]),
-    );
-    const history = await readHistory(
-      store,
-      snapshot.head,
-      services.map((service) => ({
+    const result = await rollbackTogether(
+      config,
+      {
         environment,
-        service,
-        version: running[service],
-        skip: held.get(service) ?? new Set<string>(),
-      })),
+        services,
+        requestedBy,
+        source: values.source ?? 'rollgate CLI',
+        identity: 'asserted',
+        runId: cliRunId(),
+        ...(values.reason !== undefined ? { reason: values.reason } : {}),
+        ...(values['dry-run'] === true ? { dryRun: true } : {}),
+      },
+      { store, clock, ...(simulated ? { simulatedClock: true } : {}) },
     );
     let worst = 0;
-    const byVersion = new Map<string, string[]>();
-    for (const service of services) {
-      const state = stateOf(snapshot.files, environment, service);
-      if (state.ok && activeRollout(state.state) !== undefined) {
-        // Rolling back an active rollout is aborting it: back to the stable version, with a hold.
-        worst = Math.max(worst, await abortRollout(config, environment, service, values, io, store));
-        continue;
-      }
-      const target = previousVersion(history, environment, service, running[service], held.get(service));
-      if (target === undefined) {
+    if (result.aborts.length > 0 || result.problems.length > 0) {
+      const outcome = result.abortOutcome;
+      const report = abortReport(clock(), result.aborts, result.problems, outcome.kind === 'gave-up');
+      printRollouts(report, io, values.json === true, `no active rollout in ${environment}`);
+      if (outcome.kind === 'gave-up')
         io.stderr(
-          `${service}: no earlier version in ${environment} in the GitOps history (it runs ${running[service] ?? 'nothing'}); nothing to roll back to`,
+          `gave up after ${outcome.attempts} attempts: the GitOps branch kept moving (${outcome.detail}); nothing committed. Retry later.`,
         );
-        worst = Math.max(worst, 2);
-        continue;
-      }
-      io.stdout(
-        `${service}: ${running[service] ?? 'nothing'} -> ${target.version} (last set by ${target.sha.slice(0, 12)})`,
-      );
-      byVersion.set(target.version, [...(byVersion.get(target.version) ?? []), service]);
+      if (outcome.kind === 'dry-run') io.stdout('dry run: nothing committed');
+      worst = report.exitCode;
+      if (outcome.kind === 'committed')
+        await notifyCli(config, rolloutEvents(report, requestedBy, values.reason), io);
     }
-    // Services going back to different versions still make one commit.
-    const requests: PromotionRequest[] = [...byVersion].map(([version, group]) => ({
-      ...common,
-      services: group,
-      version: parseVersion(version),
-    }));
-    const outcomes =
-      requests.length === 0
-        ? []
-        : await promoteTogether(
-            config,
-            requests,
-            { store, clock, ...(simulated ? { simulatedClock: true } : {}) },
-            snapshot,
-          );
-    for (const [i, request] of requests.entries()) {
-      const outcome = outcomes[i];
+    for (const { service, running } of result.missing) {
+      io.stderr(
+        `${service}: no earlier version in ${environment} in the GitOps history (it runs ${running ?? 'nothing'}); nothing to roll back to`,
+      );
+      worst = Math.max(worst, 2);
+    }
+    for (const t of result.targets)
+      io.stdout(
+        `${t.service}: ${t.running ?? 'nothing'} -> ${t.version} (last set by ${t.sha.slice(0, 12)})`,
+      );
+    for (const [i, request] of result.requests.entries()) {
+      const outcome = result.outcomes[i];
       if (outcome === undefined) continue;
       worst = Math.max(worst, reportOutcome(config, request, outcome, values, io));
       await notifyCli(config, promotionEvents(request, outcome), io);

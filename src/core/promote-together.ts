@@ -12,6 +12,7 @@ import {
   retryClock,
 } from './pipeline.js';
 import type { GitOpsSnapshot, GitOpsStore } from './store.js';
+import { formatTrailers, oneLine } from './trailers.js';
 import { formatVersion, type FileEdit, type Plan, type PromotionRequest } from './types.js';
 
 // Several requests on one environment written as one commit: a rollback of services that go back
@@ -32,6 +33,61 @@ export async function promoteTogether(
   /** The head already read by the caller, with every path of `togetherPaths`: the first attempt reads nothing more. */
   read?: GitOpsSnapshot,
 ): Promise<PromotionOutcome[]> {
+  return (await writeTogether(config, requests, deps, read)).outcomes;
+}
+
+/**
+ * A write that is not a promotion, made in the same commit as the requests: an active rollout's
+ * abort in a rollback of several services. Planned again on every attempt's files.
+ */
+export interface ExtraWrite {
+  readonly service: string;
+  readonly edits: readonly FileEdit[];
+  /** The version it leaves (a rollout's version, now held). */
+  readonly version: string;
+  /** What the service's stable workload runs after the commit. */
+  readonly running: string;
+  /** A line for the commit body. */
+  readonly line: string;
+  /** The commit message when this write is the commit's only one. */
+  readonly message: string;
+}
+
+export interface TogetherExtra<W extends ExtraWrite> {
+  /** The environment of the writes (the requests'). */
+  readonly environment: string;
+  /** The files `plan` reads, beside the requests' own. */
+  readonly paths: readonly string[];
+  plan(files: Readonly<Record<string, string | undefined>>, now: Date): readonly W[];
+  /** Who asks, for a commit of several services (the same as the requests'). */
+  readonly who: {
+    readonly requestedBy: string;
+    readonly source: string;
+    readonly reason?: string;
+    readonly runId?: string;
+  };
+  /** Plan only: the writes are reported, not committed. */
+  readonly dryRun?: boolean;
+}
+
+export type ExtraOutcome =
+  | { readonly kind: 'committed'; readonly sha: string; readonly attempts: number }
+  | { readonly kind: 'dry-run' }
+  | { readonly kind: 'gave-up'; readonly attempts: number; readonly detail: string }
+  | { readonly kind: 'none' };
+
+/**
+ * `promoteTogether` with extra writes in the same commit: one read per attempt, one commit of every
+ * request that may be written and every extra write planned on that attempt's files. The extra
+ * writes come first (the requests see the files as they leave them).
+ */
+export async function writeTogether<W extends ExtraWrite = ExtraWrite>(
+  config: Config,
+  requests: readonly PromotionRequest[],
+  deps: PipelineDeps,
+  read?: GitOpsSnapshot,
+  extra?: TogetherExtra<W>,
+): Promise<{ outcomes: PromotionOutcome[]; writes: readonly W[]; extra: ExtraOutcome }> {
   const environments = new Set(requests.map((r) => r.environment));
   if (environments.size > 1)
     throw new Error(`one commit writes one environment; got ${[...environments].join(', ')}`);
@@ -39,12 +95,17 @@ export async function promoteTogether(
   const outcomes: (PromotionOutcome | undefined)[] = requests.map(() => undefined);
   const first: (Evaluation | undefined)[] = requests.map(() => undefined);
   const known: (ExtraFacts | undefined)[] = requests.map(() => undefined);
-  const paths = togetherPaths(config, requests);
+  const paths = [...new Set([...togetherPaths(config, requests), ...(extra?.paths ?? [])])];
+  let writes: readonly W[] = [];
+  const finish = (extraOutcome: ExtraOutcome) => ({ outcomes: done(outcomes), writes, extra: extraOutcome });
   for (let attempt = 1; ; attempt++) {
     const attemptStarted = retrying.elapsed();
     const snapshot = attempt === 1 && read !== undefined ? read : await deps.store.read(paths);
-    // Each request sees the files as the requests before it leave them.
+    // Each request sees the files as the extra writes and the requests before it leave them.
     const files: Record<string, string | undefined> = { ...snapshot.files };
+    writes = extra?.plan(snapshot.files, deps.clock()) ?? [];
+    for (const w of writes) for (const edit of w.edits) files[edit.path] = edit.after;
+    const committing = extra?.dryRun === true ? [] : writes;
     const writing: { index: number; evaluation: Evaluation & { plan: Plan } }[] = [];
     for (const [index, request] of requests.entries()) {
       if (outcomes[index] !== undefined) continue;
@@ -85,12 +146,32 @@ export async function promoteTogether(
         writing.push({ index, evaluation: { ...evaluation, plan } });
       }
     }
-    if (writing.length === 0) return done(outcomes);
-    const edits = mergeEdits(writing.flatMap((w) => w.evaluation.plan.edits));
-    const message = togetherMessage(
-      writing.map((w) => ({ request: requests[w.index] as PromotionRequest, evaluation: w.evaluation })),
-      deps.simulatedClock === true,
-    );
+    const idle: ExtraOutcome =
+      writes.length === 0
+        ? { kind: 'none' }
+        : extra?.dryRun === true
+          ? { kind: 'dry-run' }
+          : { kind: 'none' };
+    if (writing.length === 0 && committing.length === 0) return finish(idle);
+    const edits = mergeEdits([
+      ...committing.flatMap((w) => w.edits),
+      ...writing.flatMap((w) => w.evaluation.plan.edits),
+    ]);
+    const parts = writing.map((w) => ({
+      request: requests[w.index] as PromotionRequest,
+      evaluation: w.evaluation,
+    }));
+    const message =
+      committing.length === 0
+        ? togetherMessage(parts, deps.simulatedClock === true)
+        : parts.length === 0 && committing.length === 1
+          ? (committing[0] as W).message
+          : rollbackMessage(
+              committing,
+              parts,
+              extra ?? { environment: '', who: { requestedBy: '', source: '' } },
+              deps.simulatedClock === true,
+            );
     const head: GitOpsSnapshot = { head: snapshot.head, files: snapshot.files };
     const now = writing[0]?.evaluation.facts.now ?? deps.clock();
     const outcome = await deps.store.commit(head, edits, message, now);
@@ -102,7 +183,9 @@ export async function promoteTogether(
           sha: outcome.sha,
           attempts: attempt,
         };
-      return done(outcomes);
+      return finish(
+        committing.length > 0 ? { kind: 'committed', sha: outcome.sha, attempts: attempt } : idle,
+      );
     }
     if (!(await retrying.wait(attempt, attemptStarted))) {
       for (const w of writing)
@@ -113,7 +196,9 @@ export async function promoteTogether(
           detail: outcome.detail,
           cause: outcome.cause ?? 'moved',
         };
-      return done(outcomes);
+      return finish(
+        committing.length > 0 ? { kind: 'gave-up', attempts: attempt, detail: outcome.detail } : idle,
+      );
     }
   }
 }
@@ -178,4 +263,63 @@ function togetherMessage(
     ...options,
     versions,
   });
+}
+
+/**
+ * A rollback of several services where some had a rollout under way (aborted) and others went back
+ * to an earlier version: one headline, every edit, one Rollgate-Service/Rollgate-Version line pair
+ * per service. When every service's rollout was aborted the commit reads as one abort does
+ * (`Rollgate-Phase: aborted`, each version the one it leaves, held); otherwise it is a plain rollback
+ * commit whose version of each service is what its stable workload runs after it.
+ */
+function rollbackMessage(
+  writes: readonly ExtraWrite[],
+  parts: readonly { request: PromotionRequest; evaluation: Evaluation & { plan: Plan } }[],
+  { environment, who }: Pick<TogetherExtra<ExtraWrite>, 'environment' | 'who'>,
+  simulatedClock: boolean,
+): string {
+  const aborts = parts.length === 0;
+  const services: string[] = [];
+  const versions: string[] = [];
+  const held: string[] = [];
+  for (const w of writes) {
+    services.push(w.service);
+    versions.push(aborts ? w.version : w.running);
+    held.push(w.version);
+  }
+  for (const { request, evaluation } of parts) {
+    const changed =
+      evaluation.plan.changedServices.length > 0 ? evaluation.plan.changedServices : request.services;
+    for (const service of changed) {
+      services.push(service);
+      versions.push(formatVersion(request.version));
+    }
+    held.push(...(evaluation.plan.held ?? []));
+  }
+  const edits = mergeEdits([
+    ...writes.flatMap((w) => w.edits),
+    ...parts.flatMap((p) => p.evaluation.plan.edits),
+  ]);
+  const body = [
+    ...edits.flatMap((e) => e.descriptions.map((d) => `- ${oneLine(e.path)}: ${oneLine(d)}`)),
+    ...writes.map((w) => `- ${oneLine(w.line)}`),
+  ];
+  const headline = oneLine(
+    `${aborts ? 'abort rollouts of' : 'roll back'} ${services.join(', ')} in ${environment}`,
+  );
+  const trailers = formatTrailers({
+    environment,
+    services,
+    version: versions[0] ?? '',
+    serviceVersions: versions,
+    requestedBy: who.requestedBy,
+    source: who.source,
+    decision: aborts ? 'abort (operator)' : 'rollback (gates skipped)',
+    ...(aborts ? { phase: 'aborted' } : {}),
+    ...(held.length > 0 ? { hold: [...new Set(held)].join(', ') } : {}),
+    ...(who.reason !== undefined && who.reason.trim() !== '' ? { reason: who.reason } : {}),
+    ...(simulatedClock ? { clock: 'simulated' } : {}),
+    ...(who.runId !== undefined ? { run: who.runId } : {}),
+  });
+  return `${headline}\n\n${body.join('\n')}\n\n${trailers}\n`;
 }

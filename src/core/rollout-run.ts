@@ -423,16 +423,21 @@ interface Who {
 type Written =
   { kind: 'committed'; sha: string } | { kind: 'moved' } | { kind: 'problem'; problem: RolloutProblem };
 
-async function writeAction(
+/** An action's edits (the strategy's, and the state file) and its commit message; nothing written. */
+type Planned =
+  | { kind: 'planned'; edits: FileEdit[]; after: ServiceState; message: string }
+  | { kind: 'problem'; problem: RolloutProblem };
+
+function planAction(
   target: Target,
-  snapshot: RolloutSnapshot,
+  files: RolloutSnapshot['files'],
   input: RolloutInput,
   action: Exclude<RolloutAction, { kind: 'wait' | 'start' }>,
   who: Who,
-  deps: RolloutDeps,
-): Promise<Written> {
+  deps: Pick<RolloutDeps, 'simulatedClock' | 'runId'>,
+): Planned {
   const { state, rollout, now } = input;
-  const written = target.strategy.write(target, snapshot.files, action, {
+  const written = target.strategy.write(target, files, action, {
     state,
     rollout,
     version: rollout.version,
@@ -465,14 +470,14 @@ async function writeAction(
   const path = stateFileOf(target);
   const stateEdit: FileEdit = {
     path,
-    before: snapshot.files[path] ?? '',
+    before: files[path] ?? '',
     after: formatState(after),
     descriptions: [
       `${after.rollout?.phase ?? 'state'} at step ${after.rollout?.step ?? 0}/${after.rollout?.steps ?? 0}`,
     ],
   };
   const edits = [...written.edits, stateEdit];
-  const headline = target.strategy.headline?.(target, snapshot.files, action, {
+  const headline = target.strategy.headline?.(target, files, action, {
     rollout,
     version: rollout.version,
     stable: state.stable,
@@ -493,8 +498,84 @@ async function writeAction(
     simulated: deps.simulatedClock === true,
     ...(deps.runId !== undefined ? { run: deps.runId } : {}),
   });
-  const outcome = await deps.store.commit(snapshot, edits, message, now);
+  return { kind: 'planned', edits, after, message };
+}
+
+async function writeAction(
+  target: Target,
+  snapshot: RolloutSnapshot,
+  input: RolloutInput,
+  action: Exclude<RolloutAction, { kind: 'wait' | 'start' }>,
+  who: Who,
+  deps: RolloutDeps,
+): Promise<Written> {
+  const planned = planAction(target, snapshot.files, input, action, who, deps);
+  if (planned.kind === 'problem') return planned;
+  const outcome = await deps.store.commit(snapshot, planned.edits, planned.message, input.now);
   return outcome.kind === 'committed' ? { kind: 'committed', sha: outcome.sha } : { kind: 'moved' };
+}
+
+/** The abort of one service's active rollout, planned on the files as read: what `rollback` does to it. */
+export type AbortPlan =
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'problem'; readonly problem: RolloutProblem }
+  | {
+      readonly kind: 'abort';
+      /** The rollout as it was, and the abort (for the report). */
+      readonly result: RolloutResult;
+      readonly edits: readonly FileEdit[];
+      readonly after: ServiceState;
+      /** The commit message of this abort alone (one service, as `abort` writes it). */
+      readonly message: string;
+    };
+
+/** The files an abort of these services reads: overlays, traffic files and state files. */
+export function abortPaths(config: Config, environment: string, services: readonly string[]): string[] {
+  return pathsOf(serviceTargetsOf(config, [environment], services));
+}
+
+/**
+ * Plans the abort of `service`'s active rollout in `environment` on `files` (nothing read, nothing
+ * written): back to the stable version, with a hold, as `abort` does. Nothing blocks an abort, so no
+ * gate and no analysis is judged. `idle` when no rollout of the service is active.
+ */
+export function planAbort(
+  config: Config,
+  environment: string,
+  service: string,
+  files: RolloutSnapshot['files'],
+  now: Date,
+  who: { readonly requestedBy: string; readonly source: string; readonly reason?: string },
+  deps: Pick<RolloutDeps, 'simulatedClock' | 'runId'>,
+): AbortPlan {
+  const [target] = serviceTargetsOf(config, [environment], [service]);
+  if (target === undefined) return { kind: 'idle' };
+  const loaded = load(target, files);
+  if (loaded.kind !== 'active') return loaded;
+  const input: RolloutInput = {
+    now,
+    state: loaded.state,
+    rollout: loaded.rollout,
+    drift: driftOf(target, files, loaded.state, loaded.rollout),
+    analysis: { kind: 'none' },
+    freeze: [],
+    holdMs: target.strategy.holdMs(target, loaded.rollout),
+    next: target.strategy.next(target, loaded.rollout),
+    onFailure: target.strategy.onFailure(target),
+  };
+  const decided = decideCommand('abort', input);
+  if (decided.kind !== 'abort') return { kind: 'idle' };
+  const action = worded(target, decided, loaded.rollout);
+  if (action.kind !== 'abort') return { kind: 'idle' };
+  const planned = planAction(target, files, input, action, who, deps);
+  if (planned.kind === 'problem') return planned;
+  return {
+    kind: 'abort',
+    result: { ...viewOf(target, loaded.state, loaded.rollout), action },
+    edits: planned.edits,
+    after: planned.after,
+    message: planned.message,
+  };
 }
 
 /** The action in the strategy's own words, where it has some (a blue-green switch is not a canary weight). */

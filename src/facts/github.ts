@@ -1,4 +1,4 @@
-import type { CheckFact, PullRequestFacts, ReviewFact } from '../core/types.js';
+import type { CheckFact, PullRequestFacts } from '../core/types.js';
 import type { GitHubClient } from '../github/octokit.js';
 
 // Facts read from GitHub for the gates and the safety checks. Each function declares the few
@@ -10,112 +10,18 @@ type Repo = { readonly owner: string; readonly repo: string };
 
 type Data<T> = Promise<{ readonly data: T }>;
 
-// ---- the trusted config: the default branch at a pinned SHA, never the PR head ----
-
-export interface ConfigSourceClient {
-  readonly rest: {
-    readonly repos: {
-      get(p: Repo): Data<{ readonly default_branch: string }>;
-      getCommit(p: Repo & { ref: string }): Data<{ readonly sha: string }>;
-      getContent(p: Repo & { path: string; ref: string }): Data<unknown>;
-    };
-  };
-}
-
-export interface PinnedConfig {
-  readonly branch: string;
-  readonly sha: string;
-  /** The config file and every policies/*.yaml beside it, by repository path. */
-  readonly files: Readonly<Record<string, string>>;
-}
-
-/**
- * The config file and the policies folder beside it, read from the default branch at the SHA it
- * has now. A pull request's own edits to the gates never judge that pull request.
- */
-export async function readTrustedConfig(
-  client: ConfigSourceClient,
-  repo: Repo,
-  configPath: string,
-): Promise<PinnedConfig> {
-  const { data: meta } = await client.rest.repos.get(repo);
-  const { data: head } = await client.rest.repos.getCommit({ ...repo, ref: meta.default_branch });
-  const files: Record<string, string> = {};
-  const text = await readFile(client, repo, configPath, head.sha);
-  if (text === undefined) {
-    throw new Error(
-      `config ${configPath} not found on ${repo.owner}/${repo.repo}@${meta.default_branch} (${head.sha.slice(0, 7)}); ` +
-        'commit it to the default branch or set the `config` input',
-    );
-  }
-  files[configPath] = text;
-  const dir = configPath.includes('/') ? configPath.slice(0, configPath.lastIndexOf('/') + 1) : '';
-  const policies = await listDir(client, repo, `${dir}policies`, head.sha);
-  for (const path of policies.filter((p) => /\.ya?ml$/.test(p)).sort()) {
-    const policy = await readFile(client, repo, path, head.sha);
-    if (policy !== undefined) files[path] = policy;
-  }
-  return { branch: meta.default_branch, sha: head.sha, files };
-}
-
-async function readFile(client: ConfigSourceClient, repo: Repo, path: string, ref: string) {
-  const data = await getContentOrUndefined(client, repo, path, ref);
-  if (data === undefined) return undefined;
-  const file = data as { type?: string; content?: string; encoding?: string };
-  if (Array.isArray(data) || file.type !== 'file' || typeof file.content !== 'string') {
-    throw new Error(
-      `${path} at ${ref.slice(0, 7)} is not a file; the config and its policy files must be regular files on the default branch`,
-    );
-  }
-  return file.encoding === 'base64' ? Buffer.from(file.content, 'base64').toString('utf8') : file.content;
-}
-
-async function listDir(client: ConfigSourceClient, repo: Repo, path: string, ref: string): Promise<string[]> {
-  const data = await getContentOrUndefined(client, repo, path, ref);
-  if (!Array.isArray(data)) return [];
-  return data.flatMap((e: { type?: unknown; path?: unknown }) =>
-    e.type === 'file' && typeof e.path === 'string' ? [e.path] : [],
-  );
-}
-
-async function getContentOrUndefined(client: ConfigSourceClient, repo: Repo, path: string, ref: string) {
-  try {
-    return (await client.rest.repos.getContent({ ...repo, path, ref })).data;
-  } catch (err) {
-    if (statusOf(err) === 404) return undefined;
-    throw err;
-  }
-}
-
 // ---- the pull request ----
 
 export interface PullRequestClient {
   readonly rest: {
     readonly pulls: {
       get(p: Repo & { pull_number: number }): Data<RawPull>;
-      listReviews(p: Repo & { pull_number: number; per_page?: number }): Data<readonly RawReview[]>;
     };
   };
 }
 
 interface RawPull {
-  readonly number: number;
-  readonly state: string;
-  readonly user: { readonly login: string } | null;
-  readonly labels: readonly { readonly name?: string }[];
-  readonly head: {
-    readonly sha: string;
-    readonly ref: string;
-    readonly repo: { readonly full_name: string; readonly fork: boolean } | null;
-  };
-  readonly base: { readonly repo: { readonly full_name: string } };
-}
-
-interface RawReview {
-  readonly user: { readonly login: string } | null;
-  readonly state: string;
-  readonly commit_id: string | null;
-  readonly submitted_at?: string;
+  readonly head: { readonly sha: string };
 }
 
 export interface PullRequest extends PullRequestFacts {
@@ -124,46 +30,6 @@ export interface PullRequest extends PullRequestFacts {
   /** The head lives in another repository (a fork, or a deleted one). */
   readonly fromFork: boolean;
   readonly open: boolean;
-}
-
-export async function readPullRequest(
-  client: PullRequestClient,
-  repo: Repo,
-  number: number,
-): Promise<PullRequest> {
-  const { data: pull } = await client.rest.pulls.get({ ...repo, pull_number: number });
-  const { data: reviews } = await client.rest.pulls.listReviews({
-    ...repo,
-    pull_number: number,
-    per_page: 100,
-  });
-  const headRepo = pull.head.repo?.full_name;
-  return {
-    number: pull.number,
-    author: pull.user?.login ?? 'ghost',
-    headSha: pull.head.sha,
-    headRef: pull.head.ref,
-    labels: pull.labels.flatMap((l) => (l.name ? [l.name] : [])),
-    reviews: reviews.flatMap(toReview),
-    fromFork: headRepo === undefined || headRepo.toLowerCase() !== pull.base.repo.full_name.toLowerCase(),
-    open: pull.state === 'open',
-  };
-}
-
-const REVIEW_STATES = new Set<ReviewFact['state']>([
-  'APPROVED',
-  'CHANGES_REQUESTED',
-  'COMMENTED',
-  'DISMISSED',
-  'PENDING',
-]);
-
-function toReview(raw: RawReview): ReviewFact[] {
-  const state = raw.state as ReviewFact['state'];
-  if (!raw.user || !REVIEW_STATES.has(state)) return [];
-  return [
-    { user: raw.user.login, state, commitId: raw.commit_id ?? '', submittedAt: raw.submitted_at ?? '' },
-  ];
 }
 
 /** Only the head SHA, for the re-check right before the commit. */
@@ -295,9 +161,5 @@ export function statusOf(err: unknown): number | undefined {
 }
 
 // The real client must fit every narrow type above (checked by the compiler, costs nothing at run time).
-export type AllFactsClients = ConfigSourceClient &
-  PullRequestClient &
-  PermissionClient &
-  TeamClient &
-  ChecksClient;
+export type AllFactsClients = PullRequestClient & PermissionClient & TeamClient & ChecksClient;
 export const fitsRealClient = (client: GitHubClient): AllFactsClients => client;

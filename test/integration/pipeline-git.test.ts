@@ -400,7 +400,7 @@ describe('promotion pipeline on a real git repository', () => {
     ]);
     expect((await git(bare, 'ls-tree', '-r', '--name-only', 'main')).trim().split('\n')).toHaveLength(20_001);
     expect(await showFile(bare, 'apps/big/dev/kustomization.yaml')).toBe(overlay('big', '2.0.0'));
-  }, 120_000);
+  }, 600_000);
 });
 
 function overlay(service: string, tag: string): string {

@@ -196,6 +196,68 @@ describe('rollout verbs of the CLI', () => {
     );
   });
 
+  // Issue 10: a rollback of several services is one read and one commit. Both services roll out
+  // (one promote started both): `rollback` aborts both in one commit, with one Rollgate-Service /
+  // Rollgate-Version line pair per service, each back to its stable version and held.
+  it('rollback of two services with active rollouts aborts both in one commit', async () => {
+    const { bare } = await seedRepo(
+      root,
+      gitopsFiles(['checkout', 'cart'], 'gateway-api'),
+      '2026-11-30T12:00:00Z',
+    );
+    const config = join(root, 'rollgate.yaml');
+    await writeFile(
+      config,
+      canaryConfigText(['checkout', 'cart'], 'gateway-api', 'steps: [5, 25, 50]\ninterval: 30m'),
+    );
+    const common = ['--config', config, '--gitops', bare];
+    const sim = (iso: string) => ['--at', iso, '--simulate-clock'];
+    const started = await cli([
+      'promote',
+      'production',
+      '--version',
+      '1.5.0',
+      ...sim('2026-12-01T10:00:00Z'),
+      ...common,
+    ]);
+    expect(started.code, started.stderr).toBe(0);
+    const before = (await git(bare, 'rev-parse', 'main')).trim();
+    const back = await cli([
+      'rollback',
+      'production',
+      '--reason',
+      'bad build',
+      ...sim('2026-12-01T10:05:00Z'),
+      ...common,
+    ]);
+    expect(back.code, back.stderr).toBe(0);
+    expect(await git(bare, 'rev-list', '--count', `${before}..main`)).toBe('1\n');
+    const message = await git(bare, 'log', '-1', '--format=%B', 'main');
+    expect(message.split('\n')[0]).toBe('abort rollouts of checkout, cart in production');
+    const trailers = message
+      .split('\n')
+      .filter((l) => /^Rollgate-(Service|Version|Phase|Hold|Reason):/.test(l));
+    expect(trailers).toEqual([
+      'Rollgate-Service: checkout',
+      'Rollgate-Service: cart',
+      'Rollgate-Version: 1.5.0',
+      'Rollgate-Version: 1.5.0',
+      'Rollgate-Phase: aborted',
+      'Rollgate-Hold: 1.5.0',
+      'Rollgate-Reason: bad build',
+    ]);
+    for (const service of ['checkout', 'cart']) {
+      const route = await git(bare, 'show', `main:apps/${service}/overlays/production/traffic.yaml`);
+      expect([...route.matchAll(/weight: (\d+)/g)].map((m) => Number(m[1]))).toEqual([100, 0]);
+      const state = await git(bare, 'show', `main:.rollgate/state/production/${service}.yaml`);
+      expect(state).toMatch(/phase: "?aborted"?/);
+      expect(state).toMatch(/^holds:/m);
+    }
+    expect(back.stdout).toContain('production/checkout 1.5.0');
+    expect(back.stdout).toContain('production/cart 1.5.0');
+    expect((await cli(['status', ...common])).stdout).toContain('production/cart: 1.5.0 held');
+  });
+
   it('tick exits 3 when Prometheus cannot be reached, and writes nothing', async () => {
     const { bare } = await seedRepo(root, gitopsFiles(['checkout'], 'gateway-api'), '2026-11-30T12:00:00Z');
     const config = join(root, 'rollgate.yaml');
