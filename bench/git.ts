@@ -9,7 +9,7 @@ import { openGitStore } from '../src/gitops/git-cli.js';
 import { atLeast, atMost, type BenchResult, type BenchRow, median } from './row.js';
 
 // The git path (issue 10), cold and over file:// as a remote would be: each promotion starts from
-// nothing (a fresh clone in a fresh temp folder), reads the overlay, commits and pushes. The
+// nothing (a new store: no clone, no objects, nothing cached), reads the overlay, commits and pushes. The
 // fixtures are written with `git fast-import`; the compared repositories differ only in what the
 // row is about (files beside the overlay, or commits behind the head). Runs alternate A B A B and
 // the ratio is the median of the pair-by-pair ratios, so a shared machine's drift cancels out.

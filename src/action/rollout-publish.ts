@@ -147,6 +147,13 @@ export function rolloutView(
     analysis: result.analysis?.verdicts ?? [],
     gates: result.gates ?? [],
     ...(hold !== undefined ? { hold: hold.reason } : {}),
+    // Where a pause, rollback or abort came from, for the picture (the phase before this action).
+    ...(r?.pausedFrom !== undefined
+      ? { from: r.pausedFrom }
+      : r !== undefined && r.phase !== result.phase
+        ? { from: result.phase }
+        : {}),
+    ...(r?.rollbackOf !== undefined ? { rollbackOf: r.rollbackOf } : {}),
   };
 }
 
@@ -195,7 +202,21 @@ export function stepsOf(
   config: Config,
   environment: string,
   flag?: string,
-): { readonly weights: readonly number[]; readonly verify?: string } {
+): Pick<RolloutView, 'weights' | 'verify' | 'blueGreen'> {
+  const bg = flag === undefined ? config.environments[environment]?.blueGreen : undefined;
+  if (bg !== undefined) {
+    // Blue-green draws its stages (preview, switch, verify, scale-down), not canary weights.
+    return {
+      weights: [],
+      ...(bg.verify !== undefined ? { verify: bg.verify.duration } : {}),
+      blueGreen: {
+        ...(bg.preview !== undefined ? { preview: bg.preview.duration } : {}),
+        ...(bg.verify !== undefined ? { verify: bg.verify.duration } : {}),
+        scaleDownDelay: bg.scaleDownDelay,
+        scaleDown: bg.scaleDown,
+      },
+    };
+  }
   const rollout =
     flag !== undefined ? flagRollout(config, environment, flag) : config.environments[environment]?.canary;
   return {
@@ -241,7 +262,7 @@ function deploymentState(view: RolloutView): 'in_progress' | 'success' | 'failur
   const kind = view.action.kind;
   if (!(kind in DEPLOYMENT_STATE)) return undefined;
   // A promotion without verify is the end of the rollout.
-  if (kind === 'promote' && view.verify === undefined) return 'success';
+  if (kind === 'promote' && view.verify === undefined && view.blueGreen === undefined) return 'success';
   return DEPLOYMENT_STATE[kind as keyof typeof DEPLOYMENT_STATE];
 }
 

@@ -38,11 +38,31 @@ export function startedRollouts(config: Config, result: PromotionResult): Rollou
         steps: r.steps,
         weight: r.weight,
         ...stepsOf(config, environment),
-        action: {
-          kind: 'start',
-          reasonCode: 'promote',
-          message: `rollout started: the canary runs ${r.version} with ${r.weight}% of the traffic`,
-        },
+        action:
+          r.rollbackOf !== undefined
+            ? {
+                kind: 'rollback',
+                reasonCode: 'rollback',
+                message: `rollback of ${r.rollbackOf} started: the previous colour is scaled up with ${r.version}; the switch back follows once it is ready`,
+              }
+            : {
+                kind: 'start',
+                reasonCode: 'promote',
+                // In the strategy's words where it has some (a blue-green preview, a shadow stage).
+                message:
+                  strategy.describe?.(
+                    { config, environment, service: state.service },
+                    {
+                      kind: 'start',
+                      reasonCode: 'promote',
+                      message: `rollout of ${r.version} started`,
+                      step: r.step,
+                      weight: r.weight,
+                    },
+                    undefined,
+                  ) ?? `rollout started: the canary runs ${r.version} with ${r.weight}% of the traffic`,
+              },
+        ...(r.rollbackOf !== undefined ? { rollbackOf: r.rollbackOf } : {}),
         commit,
         nextEligibleAt: new Date(Date.parse(r.windowStart) + holdMs).toISOString(),
         analysis: [],

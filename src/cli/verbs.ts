@@ -360,7 +360,7 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
     }
     for (const t of result.targets)
       io.stdout(
-        `${t.service}: ${t.running ?? 'nothing'} -> ${t.version} (last set by ${t.sha.slice(0, 12)})`,
+        `${t.service}: ${t.running ?? 'nothing'} -> ${t.version} (${t.sha !== undefined ? `last set by ${t.sha.slice(0, 12)}` : (t.from ?? 'from the history')})`,
       );
     for (const [i, request] of result.requests.entries()) {
       const outcome = result.outcomes[i];

@@ -6,6 +6,7 @@ import { deploysTo } from './overlay-paths.js';
 import { holdVerdicts } from './hold.js';
 import { isLanding, landingsFromState } from './landing.js';
 import { makePlan, type PlanOutcome } from './plan.js';
+import { planStrategyRollback } from './rollout-rollback.js';
 import { planRolloutStart, stateOf } from './rollout-start.js';
 import { stateAfterPromotion } from './rollout-state.js';
 import { formatState, isBeforePromotion, parseState, statePath } from './state.js';
@@ -170,6 +171,11 @@ function planFor(
   now: Date,
   decision: Decision,
 ): PlanOutcome {
+  if (request.kind === 'rollback') {
+    // A strategy with its own way back (blue-green: switch back, or scale the colour up first).
+    const rollback = planStrategyRollback(config, request, files, now);
+    if (rollback !== undefined) return rollback;
+  }
   if (request.kind !== 'rollback' && strategyFor(config, request.environment) !== undefined) {
     const started = planRolloutStart(config, request, files, now, { overrides: overridesOf(decision) });
     return started.ok ? { ok: true, plan: started.plan } : started;

@@ -253,8 +253,10 @@ function togetherMessage(
       changed.push(service);
     }
   }
+  // One strategy's subject speaks for one request; several share the generic headline.
+  const { headline: _one, ...firstPlan } = only.evaluation.plan;
   const plan: Plan = {
-    ...only.evaluation.plan,
+    ...firstPlan,
     changedServices: changed,
     edits: mergeEdits(parts.flatMap((p) => p.evaluation.plan.edits)),
     held: [...new Set(parts.flatMap((p) => p.evaluation.plan.held ?? []))],

@@ -4,7 +4,7 @@ import { readHistory } from './history-read.js';
 import type { PipelineDeps, PromotionOutcome } from './pipeline.js';
 import { type ExtraOutcome, type ExtraWrite, togetherPaths, writeTogether } from './promote-together.js';
 import { parseVersion } from './request.js';
-import { previousVersion } from './rollback.js';
+import { rollbackTarget } from './rollback.js';
 import { abortPaths, planAbort, type RolloutProblem, type RolloutResult } from './rollout-run.js';
 import { runningPaths, runningVersions } from './running.js';
 import type { PromotionRequest } from './types.js';
@@ -46,8 +46,10 @@ export interface RollbackTarget {
   readonly service: string;
   readonly running: string | undefined;
   readonly version: string;
-  /** The commit that last put that version in place. */
-  readonly sha: string;
+  /** The commit that last put that version in place (from the history). */
+  readonly sha?: string;
+  /** Where the version was found otherwise (blue-green: `the idle blue colour`). */
+  readonly from?: string;
 }
 
 export interface RollbackResult {
@@ -131,12 +133,19 @@ export async function rollbackTogether(
   const missing: { service: string; running: string | undefined }[] = [];
   const byVersion = new Map<string, string[]>();
   for (const service of plain) {
-    const target = previousVersion(history, environment, service, running[service], held.get(service));
+    // The history's previous version, else (blue-green) the one the idle colour still holds.
+    const target = rollbackTarget(config, environment, service, snapshot.files, history, held.get(service));
     if (target === undefined) {
       missing.push({ service, running: running[service] });
       continue;
     }
-    targets.push({ service, running: running[service], version: target.version, sha: target.sha });
+    targets.push({
+      service,
+      running: running[service],
+      version: target.version,
+      ...(target.sha !== undefined ? { sha: target.sha } : {}),
+      ...(target.from !== undefined ? { from: target.from } : {}),
+    });
     byVersion.set(target.version, [...(byVersion.get(target.version) ?? []), service]);
   }
   if (ask.requireAll === true && missing.length > 0) {

@@ -1,10 +1,37 @@
+import type { Config } from '../config/schema.js';
 import { isLanding } from './landing.js';
+import { runningOf } from './running.js';
 import type { HistoryEntry } from './types.js';
 
 export interface RollbackTarget {
   readonly version: string;
-  /** The rollgate commit that last put that version in place. */
-  readonly sha: string;
+  /** The rollgate commit that last put that version in place (from the history). */
+  readonly sha?: string;
+  /** Where the version was found otherwise: `the idle blue colour`. */
+  readonly from?: string;
+}
+
+/**
+ * The version a rollback returns a service to: the one it ran before the current one in the
+ * GitOps history, else (blue-green) the version the idle colour still holds, when it differs from
+ * the live one and is not held. `current` is what serves now (the live colour's version).
+ */
+export function rollbackTarget(
+  config: Config,
+  environment: string,
+  service: string,
+  files: Readonly<Record<string, string | undefined>>,
+  history: readonly HistoryEntry[],
+  held: ReadonlySet<string> = new Set(),
+): RollbackTarget | undefined {
+  const running = runningOf(config, environment, service, files);
+  const current = running?.version;
+  const found = previousVersion(history, environment, service, current, held);
+  if (found !== undefined) return found;
+  const idle = running?.workloads?.find((w) => !w.live);
+  if (idle?.version !== undefined && idle.version !== current && !held.has(idle.version))
+    return { version: idle.version, from: `the idle ${idle.name} colour` };
+  return undefined;
 }
 
 /**

@@ -74,7 +74,14 @@ export function rolloutMessage(m: RolloutMessageInput): string {
     ['Rollgate-Weight', r !== undefined ? String(r.weight) : undefined],
     ['Rollgate-Stable', m.after.stable],
     ['Rollgate-Analysis', m.analysis],
-    ['Rollgate-Hold', m.action.kind === 'rollback' || m.action.kind === 'abort' ? version : undefined],
+    // A rollback or abort holds the version it takes back (giving up a blue-green rollback holds nothing new).
+    [
+      'Rollgate-Hold',
+      (m.action.kind === 'rollback' || m.action.kind === 'abort') &&
+      m.after.holds?.some((h) => h.version === version) === true
+        ? version
+        : undefined,
+    ],
     ['Rollgate-Reason', m.reason],
     ['Rollgate-Reason-For', m.reasonFor],
     ['Rollgate-Clock', m.simulated ? 'simulated' : undefined],

@@ -406,10 +406,11 @@ async function inputOf(
     drift,
     // A drifted overlay is not judged: the overlay wins until a person resumes or aborts.
     analysis: drift.length > 0 ? { kind: 'none' } : await judgeAnalysis(target, rollout, now, deps),
-    freeze: judgeFreeze(target, rollout, now),
+    // DESIGN.md: nothing blocks a rollback, a rollback rollout's switch included.
+    freeze: rollout.rollbackOf !== undefined ? [] : judgeFreeze(target, rollout, now),
     holdMs: target.strategy.holdMs(target, rollout),
     next: target.strategy.next(target, rollout),
-    onFailure: target.strategy.onFailure(target),
+    onFailure: target.strategy.onFailure(target, rollout),
     ...(target.strategy.awaitsAdvance?.(target, rollout) === true ? { awaitAdvance: true } : {}),
   };
 }
@@ -462,7 +463,7 @@ function planAction(
     service: target.service,
     strategy: target.strategy.kind,
     now,
-    hasVerify: target.strategy.hasVerify(target),
+    hasVerify: target.strategy.hasVerify(target, rollout),
     ...(summary !== undefined ? { analysis: summary } : {}),
     ...(phase !== undefined ? { phase } : {}),
     ...(promotedWeight !== undefined ? { promotedWeight } : {}),

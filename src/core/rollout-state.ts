@@ -94,6 +94,7 @@ export function stateAfter(
         ? { analysis: rollout.analysis }
         : {}),
     ...(rollout.source !== undefined ? { source: rollout.source } : {}),
+    ...(rollout.rollbackOf !== undefined ? { rollbackOf: rollout.rollbackOf } : {}),
   };
   const promotedBefore = isPromotedPhase(rollout.phase) || isPromotedPhase(rollout.pausedFrom);
   switch (action.kind) {
@@ -129,6 +130,11 @@ export function stateAfter(
     case 'rollback':
     case 'abort': {
       const { pausedFrom: _dropped, ...rest } = base;
+      // Giving up a rollback (its colour never got ready, or an abort) leaves users where they are:
+      // the version it was going back to is not held, the one it rolled back from stays held.
+      if (rollout.rollbackOf !== undefined && !promotedBefore) {
+        return { ...before, rollout: { ...rest, weight: 0, windowStart: now } };
+      }
       const restored = promotedBefore && before.stable !== undefined;
       return {
         ...before,

@@ -86,6 +86,11 @@ const rolloutSchema = z.strictObject({
   analysis: z.string().optional(),
   /** Where the rollout was started from (the PR or run URL), for the sticky comment. */
   source: z.string().optional(),
+  /**
+   * Set when the rollout is a rollback (blue-green after the scale-down: the previous version's
+   * colour scaled up, the switch once it is ready): the version it takes users off, held.
+   */
+  rollbackOf: z.string().min(1).optional(),
 });
 
 const holdSchema = z.strictObject({
@@ -203,6 +208,7 @@ export function formatState(state: ServiceState): string {
     }
     if (r.analysis !== undefined) out.push(`  analysis: ${q(r.analysis)}`);
     if (r.source !== undefined) out.push(`  source: ${q(r.source)}`);
+    if (r.rollbackOf !== undefined) out.push(`  rollbackOf: ${q(r.rollbackOf)}`);
   }
   if (state.holds !== undefined && state.holds.length > 0) {
     out.push('holds:');

@@ -3,16 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IoError } from '../core/errors.js';
 import { normalizeRepoPath } from '../core/repo-paths.js';
-import type { RawCommit } from '../core/trailers.js';
 import type { FileEdit } from '../core/types.js';
 import type { CommitOutcome, GitOpsSnapshot, GitOpsStore } from '../core/store.js';
 import { catFile } from './cat-file.js';
+import { COMMIT_ID, type ParsedCommit, parseCommit } from './commit-object.js';
 import { runGit, streamLog } from './exec.js';
 import { commitContent, hashOf, writeObject } from './objects.js';
 import { safeJoin } from './paths.js';
+import { pushRefused } from './push-refused.js';
 import { redactCredentials } from './redact.js';
-import { TREE_MODE, TreeReader } from './tree-read.js';
+import { TreeReader } from './tree-read.js';
 import { writeTree } from './tree-write.js';
+import { localRepository, openWireStore } from './wire-store.js';
 
 export interface GitCliOptions {
   /** A local path (bare repository recommended) or any git URL. */
@@ -20,13 +22,34 @@ export interface GitCliOptions {
   readonly branch: string;
   /** Identity of the commits rollgate makes. */
   readonly committer?: { readonly name: string; readonly email: string };
+  /**
+   * How a repository on this machine (a path or file:// URL) is reached: `wire` (the default) speaks
+   * git's protocol to its upload-pack and receive-pack (wire-store.ts), `clone` goes through a
+   * private clone as for any other URL. Other URLs always use a clone.
+   */
+  readonly transport?: 'wire' | 'clone';
 }
 
 export interface GitCliStore extends GitOpsStore {
-  /** The private clone's git directory (bare: no work tree, no index). */
-  readonly gitDir: string;
-  /** Removes the private clone. */
+  /** Ends the store's git processes and removes its private clone, if it made one. */
   close(): Promise<void>;
+}
+
+const DEFAULT_COMMITTER = { name: 'rollgate', email: 'rollgate@users.noreply.github.com' };
+
+/**
+ * The GitOps repository through git: over the wire for a repository on this machine, through a
+ * private partial clone for any other URL (ssh, https: git's own transports and credentials).
+ */
+export async function openGitStore(options: GitCliOptions): Promise<GitCliStore> {
+  const path = options.transport === 'clone' ? undefined : localRepository(options.repository);
+  if (path === undefined) return openCloneStore(options);
+  return openWireStore(path, {
+    repository: options.repository,
+    branch: options.branch,
+    committer: options.committer ?? DEFAULT_COMMITTER,
+    clone: () => openCloneStore(options),
+  });
 }
 
 /**
@@ -47,7 +70,9 @@ const LOCAL_UPLOAD_PACK =
  * size. A re-read after the branch moved fetches only the new commits. The history is deepened on
  * demand, only as far as a walk asks.
  */
-export async function openGitStore(options: GitCliOptions): Promise<GitCliStore> {
+export async function openCloneStore(
+  options: GitCliOptions,
+): Promise<GitCliStore & { readonly gitDir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'rollgate-gitops-'));
   const shown = redactCredentials(options.repository);
   const branchRef = `refs/heads/${options.branch}`;
@@ -95,10 +120,10 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
   if (cloned.code !== 0) {
     await rm(dir, { recursive: true, force: true });
     throw new IoError(
-      `cannot clone GitOps repository ${shown} (branch ${options.branch}): ${redactCredentials(cloned.stderr.trim())}. Check gitops.repository and gitops.branch, or pass --gitops PATH_OR_URL.`,
+      `cannot open GitOps repository ${shown} (branch ${options.branch}): ${redactCredentials(cloned.stderr.trim())}. Check gitops.repository and gitops.branch, or pass --gitops PATH_OR_URL.`,
     );
   }
-  const who = options.committer ?? { name: 'rollgate', email: 'rollgate@users.noreply.github.com' };
+  const who = options.committer ?? DEFAULT_COMMITTER;
   const objects = catFile(dir);
   const trees = new TreeReader(objects);
   /** Blobs this clone holds: fetched by id, or written by a commit. */
@@ -122,16 +147,7 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
     const unique = [...new Set(paths.map((p) => normalizeRepoPath(p)))];
     for (const path of unique) safeJoin(dir, path);
     if (unique.length === 0) return { head, files: {} };
-    const blobs = new Map<string, string>();
-    await Promise.all(
-      unique.map(async (path) => {
-        const found = await trees.lookup(tree, path);
-        // A symbolic link is read as git stores it (its target path), so the overlay reader names it
-        // per overlay ("a symbolic link?") and status lists every other service; writes refuse links.
-        if (found.kind === 'entry' && found.entry.mode !== TREE_MODE && found.entry.mode !== '160000')
-          blobs.set(path, found.entry.oid);
-      }),
-    );
+    const blobs = await trees.blobsAt(tree, unique);
     const missing = [...new Set(blobs.values())].filter((oid) => !present.has(oid));
     if (missing.length > 0) {
       // One fetch for every file the plan needs, by id (what git's lazy fetch would do one by one).
@@ -168,8 +184,27 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
     }
     return { head, files };
   }
+  /** Fetches the commits (no file contents) a history walk needs. */
+  async function historyFetch(args: readonly string[]): Promise<void> {
+    const got = await run([
+      'fetch',
+      '--quiet',
+      '--no-tags',
+      '--no-write-fetch-head',
+      '--filter=blob:none',
+      ...args,
+    ]);
+    if (got.code !== 0)
+      throw new IoError(
+        `cannot read the history of ${options.branch} from GitOps repository ${shown}: ${redactCredentials(got.stderr.trim())}`,
+      );
+  }
   const history: GitOpsStore['history'] = async (from, visit, historyOptions = {}) => {
     for (const path of historyOptions.paths ?? []) safeJoin(dir, path);
+    if ((await objects.read(from)) === undefined) {
+      // A commit this clone was not made from (the wire store's head, read before the clone): by id.
+      await historyFetch(['--depth=1', 'origin', from]);
+    }
     // The clone starts one commit deep: walk what is here, and deepen only while the walk wants more.
     const seen = new Set<string>();
     // An unfiltered walk starts with `from` itself: it comes through the cat-file already open, so a
@@ -205,46 +240,16 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
           historyOptions,
         );
       if (stopped || (await shallowCommits()).size === 0) return;
-      const got = await run([
-        'fetch',
-        '--quiet',
-        '--no-tags',
-        '--no-write-fetch-head',
-        '--filter=blob:none',
-        `--deepen=${deepen}`,
-        'origin',
-        `+${branchRef}:${branchRef}`,
-      ]);
-      if (got.code !== 0)
-        throw new IoError(
-          `cannot read the history of ${options.branch} from GitOps repository ${shown}: ${redactCredentials(got.stderr.trim())}`,
-        );
+      await historyFetch([`--deepen=${deepen}`, 'origin', `+${branchRef}:${branchRef}`]);
       deepen *= 8;
     }
   };
 
-  /**
-   * A commit as `git log --format=%H%x00%cI%x00%B` gives it (%B is the message as stored), read from
-   * its object; undefined when that cannot be matched exactly (not a commit id, a message in another
-   * encoding, which git log would re-encode), and then the log reads it.
-   */
-  async function commitOf(name: string): Promise<{ commit: RawCommit; parents: boolean } | undefined> {
+  /** The first commit of a walk read from its object (commit-object.ts); undefined: the log reads it. */
+  async function commitOf(name: string): Promise<ParsedCommit | undefined> {
     if (!COMMIT_ID.test(name)) return undefined;
     const object = await objects.read(name);
-    if (object?.type !== 'commit') return undefined;
-    const text = object.content.toString('utf8');
-    const headerEnd = text.indexOf('\n\n');
-    const headers = headerEnd === -1 ? text : text.slice(0, headerEnd);
-    const committer = /^committer .* (\d+) [+-]\d{4}$/m.exec(headers);
-    if (committer === null || /^encoding /m.test(headers)) return undefined;
-    return {
-      commit: {
-        sha: object.oid,
-        committedAt: new Date(Number(committer[1]) * 1000),
-        message: headerEnd === -1 ? '' : text.slice(headerEnd + 2),
-      },
-      parents: /^parent /m.test(headers),
-    };
+    return object === undefined ? undefined : parseCommit(object);
   }
 
   /**
@@ -273,7 +278,7 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
     for (const edit of edits) safeJoin(dir, edit.path);
     const base = roots.get(snapshot.head) ?? (await trees.rootOf(snapshot.head)).tree;
     const tree = await writeTree(
-      dir,
+      (type, content) => writeObject(dir, hashOf(snapshot.head), type, content),
       trees,
       base,
       edits.map((e) => ({ path: e.path, text: e.after })),
@@ -308,39 +313,6 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
     },
   };
 }
-
-/**
- * What a refused push means. The branch moved (the lease or a fast-forward check failed): re-plan.
- * A ref lock held by another writer: retry, and say "locked" if it never clears. A hook or a branch
- * protection that refuses the commit: stop and say so, with the remote's own words.
- */
-export function pushRefused(text: string, branch: string, shown: string): CommitOutcome {
-  const lines = text.split('\n').map((l) => l.trim());
-  const last = lines.filter(Boolean).slice(-1)[0] ?? 'rejected';
-  const status = lines.find((l) => /^!\s/.test(l)) ?? last;
-  if (/is at [0-9a-f]+ but expected|stale info|fetch first|non-fast-forward/i.test(status))
-    return { kind: 'moved', detail: redactCredentials(status) };
-  if (/\.lock'?: File exists|unable to create .*\.lock|cannot lock ref/i.test(text)) {
-    const lock = /cannot lock ref[^)\n]*|Unable to create [^)\n]*/i.exec(text)?.[0] ?? status;
-    return { kind: 'moved', cause: 'locked', detail: redactCredentials(lock) };
-  }
-  const remote = lines
-    .filter((l) => l.startsWith('remote:'))
-    .map((l) => l.slice('remote:'.length).trim())
-    .filter(Boolean);
-  const why = /\[remote rejected\][^(]*\(([^)]*)\)/.exec(status)?.[1];
-  if (why !== undefined) {
-    throw new IoError(
-      `the GitOps repository ${shown} refused the push to ${branch} (${why})${remote.length > 0 ? `: ${redactCredentials(remote.join(' / '))}` : ''}; nothing was written. A server-side hook or branch protection decides this: ask the repository's owners what it requires`,
-    );
-  }
-  throw new IoError(
-    `git push to ${shown} failed: ${redactCredentials(text.trim())}; check that the credentials can push to ${branch}`,
-  );
-}
-
-/** What streamLog accepts as the commit to walk from. */
-const COMMIT_ID = /^[0-9a-f]{7,64}$/i;
 
 function isLocal(repository: string): boolean {
   return (

@@ -42,6 +42,24 @@ export class TreeReader {
     return entries;
   }
 
+  /**
+   * The blob ids of the files at `paths` under the tree `root`: paths that name nothing, a folder or
+   * a submodule are left out. A symbolic link is read as git stores it (its target path), so the
+   * overlay reader names it per overlay ("a symbolic link?") and status lists every other service;
+   * writes refuse links.
+   */
+  async blobsAt(root: string, paths: readonly string[]): Promise<Map<string, string>> {
+    const blobs = new Map<string, string>();
+    await Promise.all(
+      paths.map(async (path) => {
+        const found = await this.lookup(root, path);
+        if (found.kind === 'entry' && found.entry.mode !== TREE_MODE && found.entry.mode !== '160000')
+          blobs.set(path, found.entry.oid);
+      }),
+    );
+    return blobs;
+  }
+
   /** What `path` (slash-separated, '' for the root itself) names under the tree `root`. */
   async lookup(root: string, path: string): Promise<Lookup> {
     if (path === '') return { kind: 'entry', entry: { mode: TREE_MODE, oid: root } };

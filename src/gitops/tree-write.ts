@@ -1,14 +1,15 @@
 import { UsageError } from '../core/errors.js';
 import { normalizeRepoPath } from '../core/repo-paths.js';
-import { hashOf, type TreeEntry, treeContent, writeObject } from './objects.js';
+import { type TreeEntry, treeContent } from './objects.js';
 import { TREE_MODE, type TreeReader } from './tree-read.js';
 
 // A new root tree for a commit, written without a work tree and without reading the whole tree:
 // the new files become blobs, and only the folders on the changed paths are read (through the
-// store's one `git cat-file --batch`) and rewritten, deepest first. Everything else is referenced by
-// id, so the cost follows the edit, not the repository: a 20,000-file repository costs what a
-// 100-file one does, and the unchanged blobs of a partial clone are never needed. The objects are
-// written in process (objects.ts): no git process at all.
+// store's object reader) and rewritten, deepest first. Everything else is referenced by id, so the
+// cost follows the edit, not the repository: a 20,000-file repository costs what a 100-file one
+// does, and the unchanged blobs of a partial clone are never needed. The objects are made in
+// process and handed to `write` (loose objects in a clone, or kept for the pack a push sends): no
+// git process at all.
 
 /** The repository-relative file paths to write and their new text. */
 export interface TreeEdit {
@@ -16,14 +17,16 @@ export interface TreeEdit {
   readonly text: string;
 }
 
+/** Stores one object and gives its id. */
+export type ObjectWriter = (type: 'blob' | 'tree' | 'commit', content: Buffer) => Promise<string>;
+
 /** Writes the blobs and trees of `edits` on top of the tree `baseTree` and returns the new root tree id. */
 export async function writeTree(
-  gitDir: string,
+  write: ObjectWriter,
   trees: TreeReader,
   baseTree: string,
   edits: readonly TreeEdit[],
 ): Promise<string> {
-  const algorithm = hashOf(baseTree);
   const files = new Map<string, string>();
   for (const edit of edits) {
     const path = normalizeRepoPath(edit.path);
@@ -40,10 +43,7 @@ export async function writeTree(
   }
   const [blobs, folders] = await Promise.all([
     Promise.all(
-      [...files].map(
-        async ([path, text]) =>
-          [path, await writeObject(gitDir, algorithm, 'blob', Buffer.from(text))] as const,
-      ),
+      [...files].map(async ([path, text]) => [path, await write('blob', Buffer.from(text))] as const),
     ),
     Promise.all(
       [...dirs].map(async (dir) => {
@@ -79,7 +79,7 @@ export async function writeTree(
   const ordered = [...dirs].sort((a, b) => depth(b) - depth(a));
   let root = '';
   for (const dir of ordered) {
-    const oid = await writeObject(gitDir, algorithm, 'tree', treeContent(folder.get(dir) ?? new Map()));
+    const oid = await write('tree', treeContent(folder.get(dir) ?? new Map()));
     if (dir === '') {
       root = oid;
       continue;

@@ -43,6 +43,17 @@ export interface RolloutView {
   readonly gates: readonly Verdict[];
   /** Set when the version is held (after a rollback or an abort). */
   readonly hold?: string;
+  /** A blue-green rollout: its stages (preview, switch, verify, scale-down) instead of canary weights. */
+  readonly blueGreen?: {
+    readonly preview?: string;
+    readonly verify?: string;
+    readonly scaleDownDelay: string;
+    readonly scaleDown: boolean;
+  };
+  /** The phase a pause, a rollback or an abort came from (where the picture marks it). */
+  readonly from?: string;
+  /** A blue-green rollback (after the scale-down): the version it takes users off. */
+  readonly rollbackOf?: string;
 }
 
 export interface RolloutReportInput {
@@ -102,7 +113,9 @@ function renderRollout(r: RolloutView): string {
           `#### ${escapeMd(r.service)}: ${r.phase}`,
           '',
           `- **Version:** \`${escapeMd(r.version)}\`${r.stable ? ` (stable: \`${escapeMd(r.stable)}\`)` : ''}`,
-          `- **Step:** ${r.step}/${r.steps}, canary weight **${r.weight}%** (steps: ${steps}${r.verify ? `, then verify ${r.verify}` : ''})`,
+          r.blueGreen !== undefined
+            ? `- **Traffic:** the new colour has **${r.weight}%** (${blueGreenStages(r.blueGreen, r.rollbackOf)})`
+            : `- **Step:** ${r.step}/${r.steps}, canary weight **${r.weight}%** (steps: ${steps}${r.verify ? `, then verify ${r.verify}` : ''})`,
           `- **Action:** ${escapeMd(r.action.message)}`,
         ];
   if (r.commit)
@@ -181,8 +194,83 @@ function flagNextLine(rollouts: readonly RolloutView[], phases: ReadonlySet<stri
   return '';
 }
 
+/** Blue-green's stages in words, for the facts line. */
+function blueGreenStages(bg: NonNullable<RolloutView['blueGreen']>, rollbackOf: string | undefined): string {
+  if (rollbackOf !== undefined) return `rollback of ${rollbackOf}: scale up → switch back once ready`;
+  return [
+    `preview${bg.preview ? ` ${bg.preview}` : ''}`,
+    'switch',
+    ...(bg.verify ? [`verify ${bg.verify}`] : []),
+    ...(bg.scaleDown ? [`scale down after ${bg.scaleDownDelay}`] : []),
+  ].join(' → ');
+}
+
+const CLASS_DEFS = [
+  '  classDef done fill:#dafbe1,stroke:#1a7f37',
+  '  classDef current fill:#ddf4ff,stroke:#0969da,stroke-width:3px',
+  '  classDef paused fill:#fff8c5,stroke:#9a6700,stroke-width:3px',
+  '  classDef failed fill:#ffebe9,stroke:#cf222e,stroke-width:3px',
+];
+
+/**
+ * Blue-green as a flowchart: live → preview → switch → verify → scale down (or, for a rollback
+ * after the scale-down: live → scale up → switch back); done, current, paused and failed marked.
+ */
+function blueGreenMermaid(r: RolloutView, bg: NonNullable<RolloutView['blueGreen']>): string {
+  const lines = ['flowchart LR'];
+  const rollback = r.rollbackOf !== undefined;
+  const nodes: [string, string][] = rollback
+    ? [
+        ['s0', `live<br/>${escape(r.rollbackOf ?? '—')}`],
+        ['pv', `scale up<br/>${escape(r.version)}`],
+        ['sw', `switch back<br/>${escape(r.version)}`],
+      ]
+    : [
+        ['s0', `live<br/>${escape(r.stable ?? '—')}`],
+        ['pv', `preview<br/>${escape(r.version)} at 0%${bg.preview ? ` · ${escape(bg.preview)}` : ''}`],
+        ['sw', 'switch<br/>100%'],
+        ...(bg.verify ? [['v', `verify<br/>${escape(bg.verify)}`] as [string, string]] : []),
+        ...(bg.scaleDown
+          ? [['sd', `scale down<br/>after ${escape(bg.scaleDownDelay)}`] as [string, string]]
+          : []),
+      ];
+  for (const [id, label] of nodes) lines.push(`  ${id}["${label}"]`);
+  const chain = nodes.map(([id]) => id);
+  lines.push(`  ${chain.join(' --> ')}`);
+  const failed = r.phase === 'rolled-back' || r.phase === 'aborted';
+  const at = r.phase === 'paused' || failed ? (r.from ?? 'previewing') : r.phase;
+  // The node the rollout is at: the preview (or the scale-up) until the switch, then what follows it.
+  const afterSwitch = chain.indexOf('sw') + 1;
+  let current: string | undefined;
+  let done: string[];
+  if (at === 'scaled-down' || at === 'verified' || (rollback && at === 'switched')) {
+    done = chain;
+  } else if (at === 'switched' || at === 'promoted') {
+    current = chain[afterSwitch];
+    done = chain.slice(0, afterSwitch);
+  } else {
+    current = 'pv';
+    done = ['s0'];
+  }
+  if (failed) {
+    const back = current === 'pv' ? (r.stable ?? 'stable') : `switched back to ${r.stable ?? 'stable'}`;
+    lines.push(`  rb["rolled back<br/>${escape(back)}"]`);
+    lines.push(`  ${current ?? 'sw'} -.-> rb`);
+  }
+  lines.push(...CLASS_DEFS);
+  const doneIds = done.filter((id) => id !== current);
+  if (doneIds.length > 0) lines.push(`  class ${doneIds.join(',')} done`);
+  if (current !== undefined) {
+    const cls = failed ? 'failed' : r.phase === 'paused' ? 'paused' : 'current';
+    lines.push(`  class ${current} ${cls}`);
+  }
+  if (failed) lines.push('  class rb failed');
+  return lines.join('\n');
+}
+
 /** The steps as a flowchart: stable, each weight, promote, verify; done, current and failed marked. */
 export function rolloutMermaid(r: RolloutView): string {
+  if (r.blueGreen !== undefined) return blueGreenMermaid(r, r.blueGreen);
   const lines = ['flowchart LR'];
   lines.push(`  s0["${r.flag === true ? 'default' : 'stable'}<br/>${escape(r.stable ?? '—')}"]`);
   r.weights.forEach((w, i) => lines.push(`  s${i + 1}["${w}%"]`));
@@ -207,12 +295,7 @@ export function rolloutMermaid(r: RolloutView): string {
     lines.push(`  rb["rolled back<br/>${escape(r.stable ?? 'stable')}"]`);
     lines.push(`  ${current ?? 'p'} -.-> rb`);
   }
-  lines.push(
-    '  classDef done fill:#dafbe1,stroke:#1a7f37',
-    '  classDef current fill:#ddf4ff,stroke:#0969da,stroke-width:3px',
-    '  classDef paused fill:#fff8c5,stroke:#9a6700,stroke-width:3px',
-    '  classDef failed fill:#ffebe9,stroke:#cf222e,stroke-width:3px',
-  );
+  lines.push(...CLASS_DEFS);
   const doneIds = done.filter((id) => id !== current);
   if (doneIds.length > 0) lines.push(`  class ${doneIds.join(',')} done`);
   if (current !== undefined) {

@@ -311,7 +311,10 @@ function write(
       break;
     case 'rollback':
     case 'abort':
-      if (isPromotedPhase(phase)) {
+      if (before.rollout?.rollbackOf !== undefined && !isPromotedPhase(phase)) {
+        // Giving up a rollback: the colour scaled up for it goes back to 0; the live one stays.
+        steps.push(() => replicas(fresh, 0));
+      } else if (isPromotedPhase(phase)) {
         // Inside the scale-down delay the old colour still runs: one switch-back commit.
         steps.push(() => traffic(other(fresh)));
       } else if (before.stable !== undefined) {
@@ -349,6 +352,13 @@ function headline(
   const where = `${target.environment} ${target.service}`;
   const { version, stable } = before;
   const switched = before.rollout !== undefined && isPromotedPhase(phaseOf(before.rollout));
+  const rollbackOf = before.rollout?.rollbackOf;
+  if (rollbackOf !== undefined && !switched) {
+    // A rollback rollout: the previous version's colour scaled up, then the switch back.
+    if (action.kind === 'promote') return `switch ${where} back to ${fresh} (${version}), ${rollbackOf} held`;
+    if (action.kind === 'rollback' || action.kind === 'abort')
+      return `${action.kind === 'abort' ? 'abort' : 'give up'} the rollback of ${where} to ${version}: ${fresh} scaled down, ${rollbackOf} stays live`;
+  }
   switch (action.kind) {
     case 'start':
       return `${where} ${version} previewing on ${fresh}`;
@@ -372,6 +382,61 @@ function headline(
   }
 }
 
+/**
+ * A plain rollback after the rollout finished: when the idle colour still runs the version to go
+ * back to (inside the scale-down delay, or with `scaleDown: false`), one switch-back commit; else a
+ * scale-up commit of that colour (with the version), and a tick switches once `readiness` passes.
+ */
+function rollbackTo(
+  target: StrategyTarget,
+  files: Files,
+  to: { readonly version: string; readonly stable: string | undefined },
+): ReturnType<NonNullable<Strategy['rollbackTo']>> {
+  const bg = configOf(target);
+  const layout = blueGreenLayout(target);
+  const live = liveColour(target, files);
+  if (typeof live !== 'string')
+    return { ok: false, reasonCode: 'plan.blue-green.traffic', message: live.message };
+  const idle = other(live);
+  const k = colourText(files, layout, idle);
+  if (k === undefined)
+    return {
+      ok: false,
+      reasonCode: 'plan.no-kustomization',
+      message: `no single kustomization in ${layout[idle].dir}`,
+    };
+  const count = readReplicas(k.text).find((r) => r.name === layout[idle].workload)?.count;
+  const running = !bg.scaleDown || count === undefined || (typeof count === 'number' && count > 0);
+  const where = `${target.environment} ${target.service}`;
+  const from =
+    versionOfEntry((colourText(files, layout, live) ?? k).text, layout[live].image) ?? 'the live version';
+  const base = { state: undefined, rollout: undefined, version: to.version, stable: to.stable };
+  if (running && versionOfEntry(k.text, layout[idle].image) === to.version) {
+    const written = write(target, files, { kind: 'promote', reasonCode: 'hold.done', message: '' }, base);
+    if (!written.ok) return written;
+    return {
+      ok: true,
+      move: 'switch',
+      edits: written.edits,
+      headline: `switch ${where} back to ${idle} (${to.version}), ${from} held`,
+    };
+  }
+  const written = write(
+    target,
+    files,
+    { kind: 'start', reasonCode: 'promote', message: '', step: 0, weight: 0 },
+    base,
+  );
+  if (!written.ok) return written;
+  return {
+    ok: true,
+    move: 'scale-up',
+    edits: written.edits,
+    phase: 'previewing',
+    headline: `scale up ${idle} with ${to.version} to roll ${where} back from ${from}; the switch follows once it is ready`,
+  };
+}
+
 export const blueGreenStrategy: Strategy = {
   kind: 'blue-green',
   appliesTo: (config, environment) => config.environments[environment]?.blueGreen !== undefined,
@@ -388,6 +453,7 @@ export const blueGreenStrategy: Strategy = {
   },
   holdMs(target, rollout) {
     const bg = configOf(target);
+    if (rollout.rollbackOf !== undefined && !isPromotedPhase(phaseOf(rollout))) return 0;
     if (isPromotedPhase(phaseOf(rollout))) {
       return Math.max(ms(bg.verify?.duration), bg.scaleDown ? ms(bg.scaleDownDelay) : 0);
     }
@@ -396,13 +462,20 @@ export const blueGreenStrategy: Strategy = {
   analysisGates(target, rollout) {
     const bg = configOf(target);
     if (isPromotedPhase(phaseOf(rollout))) return bg.verify?.analysis ?? [];
+    // A rollback's colour is judged by readiness only: the previous version has been judged before.
+    if (rollout.rollbackOf !== undefined) return bg.readiness;
     return [...bg.readiness, ...(bg.preview?.analysis ?? [])];
   },
   analysisDelayMs: (target) => ms(configOf(target).analysisDelay),
-  onFailure: (target) => configOf(target).onFailure,
-  // The move after the switch (the old colour's scale-down, or the verify) is always there.
-  hasVerify: () => true,
-  awaitsAdvance: (target, rollout) => !configOf(target).autoPromote && !isPromotedPhase(phaseOf(rollout)),
+  // A rollback whose colour does not get ready pauses: rolling the rollback back would leave users on
+  // the version they are being taken off.
+  onFailure: (target, rollout) => (rollout?.rollbackOf !== undefined ? 'pause' : configOf(target).onFailure),
+  // The move after the switch (the old colour's scale-down, or the verify) is always there, except
+  // after a rollback's switch: that version is the stable one at once.
+  hasVerify: (_target, rollout) => rollout?.rollbackOf === undefined,
+  awaitsAdvance: (target, rollout) =>
+    !configOf(target).autoPromote && !isPromotedPhase(phaseOf(rollout)) && rollout.rollbackOf === undefined,
+  rollbackTo,
   promotedWeight: 100,
   phaseAfter(target, action) {
     switch (action.kind) {
@@ -424,11 +497,15 @@ export const blueGreenStrategy: Strategy = {
       case 'start':
         return `${action.message}: deployed to ${fresh} at 0%${bg.preview ? `, previewed for ${bg.preview.duration}` : ''}`;
       case 'promote':
-        return `switch: ${rollout?.version ?? 'the version'} takes all traffic; the old colour stays up for ${bg.scaleDownDelay}${bg.verify ? ` and the verify (${bg.verify.duration})` : ''}`;
+        return rollout?.rollbackOf !== undefined
+          ? `switch back: ${rollout.version} takes all traffic again (its colour is ready); ${rollout.rollbackOf} stays held on the other colour`
+          : `switch: ${rollout?.version ?? 'the version'} takes all traffic; the old colour stays up for ${bg.scaleDownDelay}${bg.verify ? ` and the verify (${bg.verify.duration})` : ''}`;
       case 'verify':
         return `verified ${rollout?.version ?? ''}: it is the stable version now${bg.scaleDown ? '; the old colour is scaled to 0' : ''}`;
       case 'rollback':
       case 'abort':
+        if (rollout?.rollbackOf !== undefined && !isPromotedPhase(phaseOf(rollout)))
+          return `the rollback to ${rollout.version} is given up: its colour goes back to 0 replicas; ${rollout.rollbackOf} stays live and held`;
         return rollout !== undefined && isPromotedPhase(phaseOf(rollout))
           ? `${action.message}: switching traffic back to the old colour in one commit`
           : undefined;

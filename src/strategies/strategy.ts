@@ -51,6 +51,22 @@ export interface Serving {
   readonly workloads: readonly ServingWorkload[];
 }
 
+/** A strategy's rollback: one switch commit, or a scale-up commit that starts a rollback rollout in `phase`. */
+export type RollbackMove =
+  | {
+      readonly ok: true;
+      readonly move: 'switch';
+      readonly edits: readonly FileEdit[];
+      readonly headline: string;
+    }
+  | {
+      readonly ok: true;
+      readonly move: 'scale-up';
+      readonly edits: readonly FileEdit[];
+      readonly headline: string;
+      readonly phase: RolloutPhase;
+    };
+
 export type WriteOutcome =
   | { readonly ok: true; readonly edits: readonly FileEdit[] }
   | { readonly ok: false; readonly reasonCode: string; readonly message: string };
@@ -87,8 +103,21 @@ export interface Strategy {
   /** The gates judged as analysis in the rollout's current phase. */
   readonly analysisGates: (target: StrategyTarget, rollout: RolloutState) => readonly string[];
   readonly analysisDelayMs: (target: StrategyTarget) => number;
-  readonly onFailure: (target: StrategyTarget) => 'rollback' | 'pause';
-  readonly hasVerify: (target: StrategyTarget) => boolean;
+  /** `rollout`: the active rollout (a rollback rollout of blue-green pauses rather than rolls back). */
+  readonly onFailure: (target: StrategyTarget, rollout?: RolloutState) => 'rollback' | 'pause';
+  /** False when the promotion itself makes the version stable (no verify; a blue-green rollback's switch). */
+  readonly hasVerify: (target: StrategyTarget, rollout?: RolloutState) => boolean;
+  /**
+   * A plain `rollback` (no rollout active) in the strategy's own moves, when it has some: blue-green
+   * switches back in one commit while the previous version's colour still runs, else scales that
+   * colour up first (a rollout with `rollbackOf`, that a tick switches once `readiness` passes).
+   * Undefined: the plain image rollback.
+   */
+  readonly rollbackTo?: (
+    target: StrategyTarget,
+    files: Readonly<Record<string, string | undefined>>,
+    to: { readonly version: string; readonly stable: string | undefined },
+  ) => RollbackMove | { readonly ok: false; readonly reasonCode: string; readonly message: string };
   /**
    * The strategy's own phase after an action (shadowing, previewing, switched, scaled-down), when it
    * differs from the engine's (progressing, promoted, verified...); undefined keeps the engine's.

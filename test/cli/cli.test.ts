@@ -128,7 +128,7 @@ describe('rollgate CLI', () => {
       'ana',
     ]);
     expect(missing.code).toBe(3);
-    expect(missing.stderr).toContain('cannot clone GitOps repository');
+    expect(missing.stderr).toContain('cannot open GitOps repository');
   });
 
   it('rollback of several services: one read, one commit for all going back to the same version', async () => {

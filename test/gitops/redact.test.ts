@@ -27,7 +27,7 @@ describe('openGitStore', () => {
       () => new Error('clone unexpectedly worked'),
       (err: unknown) => err as Error,
     );
-    expect(failure.message).toMatch(/cannot clone GitOps repository http:\/\/\*\*\*@127\.0\.0\.1:1/);
+    expect(failure.message).toMatch(/cannot open GitOps repository http:\/\/\*\*\*@127\.0\.0\.1:1/);
     expect(failure.message).not.toContain('s3cret-token');
   });
 });

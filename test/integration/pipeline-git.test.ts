@@ -11,7 +11,7 @@ import { promoteTogether, togetherPaths } from '../../src/core/promote-together.
 import { readHistory } from '../../src/core/history-read.js';
 import type { PromotionRequest } from '../../src/core/types.js';
 import { runGit } from '../../src/gitops/exec.js';
-import { openGitStore } from '../../src/gitops/git-cli.js';
+import { openCloneStore, openGitStore } from '../../src/gitops/git-cli.js';
 import type { GitOpsStore } from '../../src/core/store.js';
 import { EXAMPLE_CONFIG, exampleGitOps, git, showFile, tempDir } from '../helpers/repo.js';
 
@@ -303,33 +303,39 @@ describe('promotion pipeline on a real git repository', () => {
     }
   }, 240_000);
 
-  it('reports a ref lock as a lock, and a rejecting pre-receive hook as what it says', async () => {
-    const bare = await exampleGitOps(root);
-    const config = await loadConfigFile(EXAMPLE_CONFIG, {});
-    await writeFile(join(bare, 'refs', 'heads', 'main.lock'), '');
-    const store = await openGitStore({ repository: bare, branch: 'main' });
-    try {
-      const locked = await promote(config, request('dev', ['checkout'], '1.4.0'), {
-        store,
-        clock: at('2026-11-16T09:00:00Z'),
-        retry: fakeTime(2_000),
-      });
-      expect(locked).toMatchObject({ kind: 'gave-up', cause: 'locked' });
-      if (locked.kind === 'gave-up') expect(locked.detail).toMatch(/main\.lock/);
-      await rm(join(bare, 'refs', 'heads', 'main.lock'));
-      const hook = join(bare, 'hooks', 'pre-receive');
-      await writeFile(hook, '#!/bin/sh\necho "policy: production needs a signed commit" >&2\nexit 1\n');
-      await chmod(hook, 0o755);
-      await expect(
-        promote(config, request('dev', ['checkout'], '1.4.0'), { store, clock: at('2026-11-16T09:00:00Z') }),
-      ).rejects.toThrow(
-        /refused the push to main \(pre-receive hook declined\): policy: production needs a signed commit/,
-      );
-      expect(await git(bare, 'rev-list', '--count', 'main')).toBe('1\n');
-    } finally {
-      await store.close();
-    }
-  });
+  it.each(['wire', 'clone'] as const)(
+    'reports a ref lock as a lock, and a rejecting pre-receive hook as what it says (%s)',
+    async (transport) => {
+      const bare = await exampleGitOps(root);
+      const config = await loadConfigFile(EXAMPLE_CONFIG, {});
+      await writeFile(join(bare, 'refs', 'heads', 'main.lock'), '');
+      const store = await openGitStore({ repository: bare, branch: 'main', transport });
+      try {
+        const locked = await promote(config, request('dev', ['checkout'], '1.4.0'), {
+          store,
+          clock: at('2026-11-16T09:00:00Z'),
+          retry: fakeTime(2_000),
+        });
+        expect(locked).toMatchObject({ kind: 'gave-up', cause: 'locked' });
+        if (locked.kind === 'gave-up') expect(locked.detail).toMatch(/main\.lock/);
+        await rm(join(bare, 'refs', 'heads', 'main.lock'));
+        const hook = join(bare, 'hooks', 'pre-receive');
+        await writeFile(hook, '#!/bin/sh\necho "policy: production needs a signed commit" >&2\nexit 1\n');
+        await chmod(hook, 0o755);
+        await expect(
+          promote(config, request('dev', ['checkout'], '1.4.0'), {
+            store,
+            clock: at('2026-11-16T09:00:00Z'),
+          }),
+        ).rejects.toThrow(
+          /refused the push to main \(pre-receive hook declined\): policy: production needs a signed commit/,
+        );
+        expect(await git(bare, 'rev-list', '--count', 'main')).toBe('1\n');
+      } finally {
+        await store.close();
+      }
+    },
+  );
 
   it('refuses a downgrade without --reason, and records why the reason was needed apart from its text', async () => {
     const bare = await exampleGitOps(root);
@@ -359,7 +365,7 @@ describe('promotion pipeline on a real git repository', () => {
     }
   });
 
-  it('commits from a bare, blobless clone with no work tree and no index, on a 20,000-file repository', async () => {
+  it('commits over the wire and from a bare, blobless clone with no work tree and no index, on a 20,000-file repository', async () => {
     const bare = join(root, 'big.git');
     await git(root, 'init', '--quiet', '--bare', '--initial-branch=main', bare);
     const lines: string[] = [
@@ -377,7 +383,24 @@ describe('promotion pipeline on a real git repository', () => {
     const imported = await runGit(['fast-import', '--quiet'], { cwd: bare, input: `${lines.join('\n')}\n` });
     expect(imported.code).toBe(0);
     const config = servicesConfig(bare, ['big']);
-    const store = await openGitStore({ repository: bare, branch: 'main' });
+    // Over the wire (the default for a repository on this machine): no clone at all.
+    const wire = await openGitStore({ repository: bare, branch: 'main' });
+    try {
+      const outcome = await promote(config, request('dev', ['big'], '1.5.0'), {
+        store: wire,
+        clock: at('2026-11-16T09:00:00Z'),
+      });
+      expect(outcome.kind).toBe('committed');
+    } finally {
+      await wire.close();
+    }
+    expect((await git(bare, 'diff', '--name-only', 'main~1', 'main')).trim().split('\n')).toEqual([
+      '.rollgate/state/dev/big.yaml',
+      'apps/big/dev/kustomization.yaml',
+    ]);
+    expect(await showFile(bare, 'apps/big/dev/kustomization.yaml')).toBe(overlay('big', '1.5.0'));
+    // Through a clone (the way for any other URL): bare, blobless, one commit deep.
+    const store = await openCloneStore({ repository: bare, branch: 'main' });
     try {
       const outcome = await promote(config, request('dev', ['big'], '2.0.0'), {
         store,

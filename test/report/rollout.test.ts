@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { pullOf } from '../../src/action/rollout-publish.js';
+import { pullOf, stepsOf } from '../../src/action/rollout-publish.js';
+import { blueGreenConfig } from '../rollout/blue-green-fixture.js';
 import type { ActionContext } from '../../src/action/context.js';
 import { renderRolloutReport, rolloutMermaid, type RolloutView } from '../../src/report/rollout.js';
 
@@ -102,6 +103,80 @@ describe('rollout report', () => {
     expect(body).toContain('by @alice');
     expect(body).toContain('- **Hold:** `1.6.0` is held (analysis.failed)');
     expect(body).toContain('with `--reason` to lift the hold');
+  });
+});
+
+describe('rollout report of a blue-green rollout', () => {
+  // The stages come from the config as the Action reads them (stepsOf), not canary weights.
+  const config = blueGreenConfig(
+    'gateway-api',
+    'preview: { duration: 10m }\nverify: { duration: 20m }\nscaleDownDelay: 30m',
+  );
+  const bg: RolloutView = {
+    ...base,
+    version: '1.5.0',
+    stable: '1.4.0',
+    phase: 'previewing',
+    step: 0,
+    steps: 1,
+    weight: 0,
+    ...stepsOf(config, 'production'),
+    action: { kind: 'start', reasonCode: 'promote', message: 'preview started' },
+  };
+
+  it('draws preview -> switch -> verify -> scale-down, marked by phase; no canary steps', () => {
+    const rows: [Partial<RolloutView>, Record<string, string | undefined>, string?][] = [
+      [{}, { done: 's0', current: 'pv' }],
+      [
+        { phase: 'paused', from: 'previewing' },
+        { done: 's0', paused: 'pv' },
+      ],
+      [
+        { phase: 'switched', weight: 100 },
+        { done: 's0,pv,sw', current: 'v' },
+      ],
+      [
+        { phase: 'paused', from: 'switched', weight: 100 },
+        { done: 's0,pv,sw', paused: 'v' },
+      ],
+      [{ phase: 'scaled-down', weight: 100 }, { done: 's0,pv,sw,v,sd' }],
+      [{ phase: 'rolled-back', from: 'previewing' }, { done: 's0', failed: 'pv' }, 'pv -.-> rb'],
+      [{ phase: 'aborted', from: 'switched' }, { done: 's0,pv,sw', failed: 'v' }, 'v -.-> rb'],
+    ];
+    for (const [change, classes, edge] of rows) {
+      const mermaid = rolloutMermaid({ ...bg, ...change });
+      expect(mermaid).toContain('  s0 --> pv --> sw --> v --> sd');
+      expect(mermaid).toContain('pv["preview<br/>1.5.0 at 0% · 10m"]');
+      expect(mermaid).toContain('sd["scale down<br/>after 30m"]');
+      expect(mermaid).not.toMatch(/\bp\["promote/);
+      for (const [cls, ids] of Object.entries(classes))
+        expect(classOf(mermaid, cls), `${change.phase ?? 'previewing'} ${cls}`).toBe(ids);
+      if (edge !== undefined) expect(mermaid).toContain(edge);
+    }
+    // scaleDown: false and no verify: preview -> switch, nothing after the switch.
+    const short = stepsOf(blueGreenConfig('service', 'scaleDown: false'), 'production');
+    const mermaid = rolloutMermaid({ ...bg, ...short, phase: 'switched' });
+    expect(mermaid).toContain('  s0 --> pv --> sw\n');
+  });
+
+  it('a rollback after the scale-down draws scale up -> switch back; the facts say colours, not canary weights', () => {
+    const rollback: RolloutView = { ...bg, version: '1.4.0', stable: '1.5.0', rollbackOf: '1.5.0' };
+    const mermaid = rolloutMermaid(rollback);
+    expect(mermaid).toContain('s0["live<br/>1.5.0"]');
+    expect(mermaid).toContain('pv["scale up<br/>1.4.0"]');
+    expect(mermaid).toContain('  s0 --> pv --> sw\n');
+    expect(classOf(mermaid, 'current')).toBe('pv');
+    expect(classOf(rolloutMermaid({ ...rollback, phase: 'switched', weight: 100 }), 'done')).toBe('s0,pv,sw');
+    const body = renderRolloutReport({
+      environment: 'production',
+      actor: 'rollgate',
+      at: '2026-11-24T14:10:00.000Z',
+      rollouts: [bg],
+    });
+    expect(body).toContain(
+      '- **Traffic:** the new colour has **0%** (preview 10m → switch → verify 20m → scale down after 30m)',
+    );
+    expect(body).not.toContain('canary weight');
   });
 });
 

@@ -4,7 +4,7 @@ import type { Config } from '../../src/config/schema.js';
 // A GitOps repository for blue-green: per service a blue and a green Deployment (each with its own
 // Service), the production overlay pinning both images and replicas, and a traffic file: an
 // HTTPRoute with the two colours' backends at 100/0, or the public Service whose selector names the
-// live colour. Blue runs 1.4.0 and takes the traffic; green is idle at 0 replicas.
+// live colour. Blue runs 1.4.0 (or `version`) and takes the traffic; green is idle at 0 replicas.
 
 function deployment(name: string, colour: string): string {
   return `apiVersion: apps/v1
@@ -27,7 +27,7 @@ spec:
 
 export type BlueGreenTraffic = 'gateway-api' | 'service';
 
-export function blueGreenFiles(traffic: BlueGreenTraffic): Record<string, string> {
+export function blueGreenFiles(traffic: BlueGreenTraffic, version = '1.4.0'): Record<string, string> {
   const base = 'apps/checkout/base';
   const overlay = 'apps/checkout/overlays/production';
   const colourService = (colour: string) => `apiVersion: v1
@@ -92,10 +92,10 @@ replicas:
 images:
   - name: checkout-blue
     newName: ghcr.io/acme/checkout
-    newTag: "1.4.0"
+    newTag: "${version}"
   - name: checkout-green
     newName: ghcr.io/acme/checkout
-    newTag: "1.4.0"
+    newTag: "${version}"
 `,
   };
 }

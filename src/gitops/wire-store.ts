@@ -1,0 +1,207 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { IoError } from '../core/errors.js';
+import { normalizeRepoPath } from '../core/repo-paths.js';
+import type { FileEdit } from '../core/types.js';
+import type { CommitOutcome, GitOpsSnapshot, GitOpsStore } from '../core/store.js';
+import type { ObjectReader } from './cat-file.js';
+import { parseCommit } from './commit-object.js';
+import type { GitObject } from './exec.js';
+import { commitContent, objectId } from './objects.js';
+import { safeJoin } from './paths.js';
+import { pushRefused } from './push-refused.js';
+import { redactCredentials } from './redact.js';
+import { TreeReader } from './tree-read.js';
+import { writeTree } from './tree-write.js';
+import { receivePack, UploadPack } from './wire.js';
+
+/** What the git store needs besides the wire: the clone history walks go through. */
+export interface WireStoreOptions {
+  readonly repository: string;
+  readonly branch: string;
+  readonly committer: { readonly name: string; readonly email: string };
+  /** Opens a clone for history walks, the only reads the wire does not serve. */
+  readonly clone: () => Promise<Pick<GitOpsStore, 'history'> & { close(): Promise<void> }>;
+}
+
+/**
+ * The folder of a repository on this machine, as `git fetch` would find it: a file:// URL or a
+ * path (not `host:path`, which git reads as ssh). Undefined for anything else.
+ */
+export function localRepository(repository: string): string | undefined {
+  if (/^file:\/\//i.test(repository)) {
+    try {
+      return fileURLToPath(repository);
+    } catch {
+      return undefined;
+    }
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repository)) return undefined;
+  const colon = repository.indexOf(':');
+  const slash = repository.indexOf('/');
+  if (colon !== -1 && (slash === -1 || colon < slash)) return undefined;
+  return resolve(repository);
+}
+
+/**
+ * The git store for a repository on this machine, spoken to over git's wire protocol (wire.ts)
+ * with no clone: one `git upload-pack` for the store's life serves the branch head (ls-refs), its
+ * folders (one fetch: the head commit one deep, without file contents) and the files a plan reads
+ * (one fetch by id); the commit's blobs, trees and commit object are made in process and sent as
+ * one pack to one `git receive-pack`, with the head the plan was made on as the expected old value
+ * (compare-and-swap). The objects read stay in memory by id. History walks, needed only where an
+ * overlay drifted from its state, go through a clone opened on first use.
+ */
+export async function openWireStore(
+  path: string,
+  options: WireStoreOptions,
+): Promise<GitOpsStore & { close(): Promise<void> }> {
+  const shown = redactCredentials(options.repository);
+  const branchRef = `refs/heads/${options.branch}`;
+  let server = new UploadPack(path);
+  const objects = new Map<string, GitObject>();
+  const reader: ObjectReader = {
+    read: (name) => Promise.resolve(objects.get(name)),
+    close: () => Promise.resolve(),
+  };
+  const trees = new TreeReader(reader);
+  /** Objects the repository is known to hold: fetched from it, or pushed to it. */
+  const onServer = new Set<string>();
+  const remember = (got: ReadonlyMap<string, GitObject>) => {
+    for (const [oid, object] of got) {
+      objects.set(oid, object);
+      onServer.add(oid);
+    }
+  };
+  let first: string | undefined;
+  try {
+    first = await server.ref(branchRef);
+  } catch (err) {
+    await server.close();
+    throw new IoError(
+      `cannot open GitOps repository ${shown} (branch ${options.branch}): ${redactCredentials((err as Error).message)}. Check gitops.repository and gitops.branch, or pass --gitops PATH_OR_URL.`,
+    );
+  }
+  if (first === undefined) {
+    await server.close();
+    throw new IoError(
+      `cannot open GitOps repository ${shown} (branch ${options.branch}): it has no branch ${options.branch}. Check gitops.repository and gitops.branch, or pass --gitops PATH_OR_URL.`,
+    );
+  }
+  const algorithm = await server.algorithm();
+  let clone: ReturnType<WireStoreOptions['clone']> | undefined;
+
+  const io = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof IoError) throw err;
+      throw new IoError(
+        `cannot ${what} from GitOps repository ${shown}: ${redactCredentials((err as Error).message)}`,
+      );
+    }
+  };
+
+  async function read(paths: readonly string[]): Promise<GitOpsSnapshot> {
+    const unique = [...new Set(paths.map((p) => normalizeRepoPath(p)))];
+    for (const path of unique) safeJoin(path === '' ? '/' : '/r', path);
+    // The first read uses the head seen when the store opened. Later ones ask a new upload-pack, as a
+    // new `git fetch` would: one upload-pack keeps the refs it read when it started.
+    if (first === undefined) {
+      const done = server.close();
+      server = new UploadPack(path);
+      await done;
+    }
+    const head = first ?? (await io(`read branch ${options.branch}`, () => server.ref(branchRef)));
+    first = undefined;
+    if (head === undefined)
+      throw new IoError(`the GitOps repository ${shown} has no branch ${options.branch} any more`);
+    if (!objects.has(head))
+      remember(
+        await io(`fetch ${options.branch}`, () => server.fetch([head], { depth: 1, filter: 'blob:none' })),
+      );
+    const { tree } = await trees.rootOf(head);
+    if (unique.length === 0) return { head, files: {} };
+    const blobs = await trees.blobsAt(tree, unique);
+    const missing = [...new Set(blobs.values())].filter((oid) => !objects.has(oid));
+    // One fetch for every file the plan needs, by id.
+    if (missing.length > 0) remember(await io('fetch the overlay files', () => server.fetch(missing)));
+    const files: Record<string, string | undefined> = {};
+    for (const path of paths) {
+      const object = objects.get(blobs.get(normalizeRepoPath(path)) ?? '');
+      files[path] = object?.type === 'blob' ? object.content.toString('utf8') : undefined;
+    }
+    return { head, files };
+  }
+
+  async function commit(
+    snapshot: GitOpsSnapshot,
+    edits: readonly FileEdit[],
+    message: string,
+    at: Date,
+  ): Promise<CommitOutcome> {
+    for (const edit of edits) safeJoin('/r', edit.path);
+    const sent: { oid: string; type: 'commit' | 'tree' | 'blob'; content: Buffer }[] = [];
+    const write = (type: 'commit' | 'tree' | 'blob', content: Buffer) => {
+      const oid = objectId(algorithm, type, content);
+      // Objects of an attempt that was never pushed are sent again.
+      if (!onServer.has(oid) && !sent.some((o) => o.oid === oid)) sent.push({ oid, type, content });
+      objects.set(oid, { oid, type, content });
+      return Promise.resolve(oid);
+    };
+    const base = (await trees.rootOf(snapshot.head)).tree;
+    const tree = await writeTree(
+      write,
+      trees,
+      base,
+      edits.map((e) => ({ path: e.path, text: e.after })),
+    );
+    const who = options.committer;
+    const sha = await write('commit', commitContent(tree, [snapshot.head], who, who, at, message));
+    const report = await io(`push to ${options.branch}`, () =>
+      receivePack(path, branchRef, snapshot.head, sha, sent, algorithm),
+    );
+    if (report.kind === 'ok') {
+      for (const object of sent) onServer.add(object.oid);
+      return { kind: 'committed', sha };
+    }
+    if (report.kind === 'stale')
+      return {
+        kind: 'moved',
+        detail: `stale info: ${options.branch} is at ${report.actual ?? 'nothing'} but expected ${snapshot.head}`,
+      };
+    const raced = /is at [0-9a-f]+ but expected [0-9a-f]+/.exec(report.stderr);
+    if (raced) return { kind: 'moved', detail: raced[0] };
+    // Worded as `git push --porcelain` words it, so a refusal reads the same whichever way was taken.
+    return pushRefused(
+      [
+        `!\t${sha}:${branchRef}\t[remote rejected] (${report.reason})`,
+        ...report.stderr.split('\n').map((l) => `remote: ${l}`),
+      ].join('\n'),
+      options.branch,
+      shown,
+    );
+  }
+
+  return {
+    read,
+    history: async (from, visit, historyOptions = {}) => {
+      // An unfiltered walk starts with `from`, which a read brought over: a walk that stops there
+      // (the head's time, for --at) or has nothing behind it needs no clone.
+      const known = objects.get(from);
+      const first = historyOptions.paths?.length || known === undefined ? undefined : parseCommit(known);
+      if (first !== undefined && (visit(first.commit) === 'stop' || !first.parents)) return;
+      clone ??= options.clone();
+      return (await clone).history(
+        from,
+        (commit) => (commit.sha === first?.commit.sha ? 'more' : visit(commit)),
+        historyOptions,
+      );
+    },
+    commit,
+    async close() {
+      await server.close();
+      if (clone !== undefined) await (await clone).close();
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openGitStore } from '../../src/gitops/git-cli.js';
+import { localRepository } from '../../src/gitops/wire-store.js';
+import { exampleGitOps, git, showFile, tempDir } from '../helpers/repo.js';
+
+// The git store over the wire (a repository on this machine: a path or a file:// URL), against real
+// bare repositories: reads, commits with the lease, and says what went wrong in git's words.
+
+describe('localRepository', () => {
+  it.each([
+    ['/srv/gitops.git', '/srv/gitops.git'],
+    ['file:///srv/gitops.git', '/srv/gitops.git'],
+    ['file:///srv/a%20b.git', '/srv/a b.git'],
+    ['https://example.com/acme/gitops.git', undefined],
+    ['ssh://git@example.com/acme/gitops.git', undefined],
+    ['git@example.com:acme/gitops.git', undefined],
+    ['example.com:acme/gitops.git', undefined],
+  ])('%s', (repository, expected) => {
+    expect(localRepository(repository)).toBe(expected);
+  });
+});
+
+describe('git store over the wire', () => {
+  let root = '';
+  let cleanup = async () => {};
+  beforeEach(async () => {
+    ({ dir: root, cleanup } = await tempDir());
+  });
+  afterEach(() => cleanup());
+
+  const who = { name: 'rollgate', email: 'rollgate@example.com' };
+  const at = new Date('2026-11-16T09:00:00Z');
+  const overlay = 'apps/checkout/overlays/dev/kustomization.yaml';
+
+  it('reads files at the head, commits on it, and names the head it was planned on', async () => {
+    const bare = await exampleGitOps(root);
+    const store = await openGitStore({
+      repository: pathToFileURL(bare).href,
+      branch: 'main',
+      committer: who,
+    });
+    try {
+      const head = (await git(bare, 'rev-parse', 'main')).trim();
+      const snap = await store.read([overlay, 'no/such/file.yaml', 'apps']);
+      expect(snap.head).toBe(head);
+      expect(snap.files[overlay]).toBe(await showFile(bare, overlay));
+      expect(snap.files['no/such/file.yaml']).toBeUndefined();
+      expect(snap.files.apps).toBeUndefined();
+      const edited = (snap.files[overlay] ?? '').replace('1.3.0', '1.4.0');
+      const outcome = await store.commit(
+        snap,
+        [
+          { path: overlay, before: snap.files[overlay] ?? '', after: edited, descriptions: [] },
+          { path: 'new/folder/file.yaml', before: '', after: 'a: 1\n', descriptions: [] },
+        ],
+        'promote checkout\n',
+        at,
+      );
+      expect(outcome.kind).toBe('committed');
+      if (outcome.kind !== 'committed') return;
+      expect((await git(bare, 'rev-parse', 'main')).trim()).toBe(outcome.sha);
+      expect((await git(bare, 'log', '-1', '--format=%P|%an <%ae>|%cI|%B', 'main')).trim()).toBe(
+        `${head}|rollgate <rollgate@example.com>|2026-11-16T09:00:00+00:00|promote checkout`,
+      );
+      expect(await showFile(bare, overlay)).toBe(edited);
+      expect(await showFile(bare, 'new/folder/file.yaml')).toBe('a: 1\n');
+      await git(bare, 'fsck', '--strict', '--no-progress');
+      // The same store reads its own commit back, and a commit on the old head is refused as moved.
+      expect((await store.read([overlay])).head).toBe(outcome.sha);
+      const stale = await store.commit(
+        snap,
+        [{ path: overlay, before: '', after: 'x: 1\n', descriptions: [] }],
+        'stale\n',
+        at,
+      );
+      expect(stale).toMatchObject({ kind: 'moved' });
+      expect((await git(bare, 'rev-parse', 'main')).trim()).toBe(outcome.sha);
+      // The objects of the refused attempt never reached the repository: the next attempt sends them.
+      const again = await store.commit(
+        await store.read([overlay]),
+        [{ path: overlay, before: '', after: 'x: 1\n', descriptions: [] }],
+        'again\n',
+        at,
+      );
+      expect(again.kind).toBe('committed');
+      expect(await showFile(bare, overlay)).toBe('x: 1\n');
+      await git(bare, 'fsck', '--strict', '--no-progress');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('loses the race on the server as moved: the lease is checked again under the ref lock', async () => {
+    const bare = await exampleGitOps(root);
+    const store = await openGitStore({ repository: bare, branch: 'main' });
+    const rival = await openGitStore({ repository: bare, branch: 'main' });
+    try {
+      const [mine, theirs] = await Promise.all([store.read([overlay]), rival.read([overlay])]);
+      const results = await Promise.all([
+        store.commit(mine, [{ path: 'a.yaml', before: '', after: 'a\n', descriptions: [] }], 'a\n', at),
+        rival.commit(theirs, [{ path: 'b.yaml', before: '', after: 'b\n', descriptions: [] }], 'b\n', at),
+      ]);
+      expect(results.map((r) => r.kind).sort()).toEqual(['committed', 'moved']);
+      expect(await git(bare, 'rev-list', '--count', 'main')).toBe('2\n');
+    } finally {
+      await Promise.all([store.close(), rival.close()]);
+    }
+  });
+
+  it('says which repository or branch it could not open', async () => {
+    await expect(openGitStore({ repository: join(root, 'nothing-here'), branch: 'main' })).rejects.toThrow(
+      /cannot open GitOps repository .*nothing-here \(branch main\)/,
+    );
+    const bare = await exampleGitOps(root);
+    await expect(openGitStore({ repository: bare, branch: 'nope' })).rejects.toThrow(/has no branch nope/);
+  });
+});
