@@ -31,7 +31,7 @@ import { succeeded, type RunStatus } from '../report/status.js';
 import { describeError } from './describe-error.js';
 import { rollbackPaths, rollbackTogether, type RollbackResult } from '../core/rollback-together.js';
 import { recognisingStore } from '../core/own-commit.js';
-import type { CommandReport } from '../core/rollout-run.js';
+import type { CommandReport, RolloutProblem } from '../core/rollout-run.js';
 import { stateOf } from '../core/rollout-start.js';
 import { activeRollout } from '../core/state.js';
 import { statusText } from './status-reply.js';
@@ -239,7 +239,18 @@ async function handleCommand(
             },
             { store: recognisingStore(store, { log: info, afterMoved: true }), clock },
           );
-          return abortReport(clock(), done);
+          // A named service without a rollout is not rolled back here: said, as /abort says it.
+          const named =
+            command.services.length > 0 ? checkTarget(config, command.environment, command.services) : [];
+          const idle = named
+            .filter((service) => !rolling.includes(service))
+            .map((service) => ({
+              environment: command.environment,
+              service,
+              reasonCode: 'not-active',
+              message: `${service} has no active rollout in ${command.environment}; /rollback it on its own to return it to its previous version`,
+            }));
+          return abortReport(clock(), done, idle);
         },
       });
     }
@@ -618,16 +629,17 @@ async function rollingOut(
 }
 
 /** The aborts a /rollback wrote in its one commit, as the engine's `abort` reports its own. */
-function abortReport(at: Date, done: RollbackResult): CommandReport {
+function abortReport(at: Date, done: RollbackResult, idle: readonly RolloutProblem[]): CommandReport {
   const gaveUp = done.abortOutcome.kind === 'gave-up';
   return {
     schema_version: 1,
     verb: 'abort',
     at: at.toISOString(),
-    exitCode: gaveUp || done.problems.length > 0 ? 3 : done.aborts.length === 0 ? 1 : 0,
+    exitCode: gaveUp || done.problems.length > 0 ? 3 : done.aborts.length === 0 || idle.length > 0 ? 1 : 0,
     rollouts: done.aborts,
     problems: [
       ...done.problems,
+      ...idle,
       ...(done.abortOutcome.kind === 'gave-up'
         ? [
             {

@@ -422,6 +422,22 @@ describe('acceptance: canary rollouts', { timeout: 240_000 }, () => {
     expect(ops.filter((o) => o === 'graphql:createCommitOnBranch')).toHaveLength(1);
   });
 
+  it('/rollback naming a service rolling out and one not: the rollout is aborted, the other named as not rolling out', async () => {
+    const s = await rolloutScene();
+    const run = await comment(s, '/rollback production checkout cart');
+    expect(await weights(s)).toEqual([100, 0]);
+    expect(s.sim.state.apiCommits).toHaveLength(1);
+    expect(s.sim.state.apiCommits[0]?.headline).toBe(
+      'abort rollout of checkout 1.3.5 in production: back to 1.3.0, 1.3.5 held',
+    );
+    expect(result(run)).toMatchObject({
+      status: 'aborted',
+      rollouts: [{ service: 'checkout', action: 'abort' }],
+    });
+    const reply = botComments(s).find((c) => c.body.includes('cart has no active rollout'));
+    expect(reply?.body).toContain('cart has no active rollout in production');
+  });
+
   it('a command on another issue steers the rollout, updates the PR sticky, and replies where it was asked', async () => {
     const s = await rolloutScene();
     const issue = s.pr.number + 100;
