@@ -37,6 +37,12 @@ export function askFromInputs(inputs: Inputs): Ask {
       throw new Error(
         `input command: only /promote runs from a pipeline, got ${c.verb}; comment it on a pull request or run the rollgate CLI instead`,
       );
+    // The grammar knows `--flag`; a pipeline promotion does not start flag rollouts (yet): refuse
+    // rather than promote the environment's services.
+    if (c.flag !== undefined)
+      throw new Error(
+        `input command: a flag rollout (--flag ${c.flag}) is not started from a pipeline; comment "/promote ${c.environment} --flag ${c.flag}" on a pull request, or run \`rollgate promote ${c.environment} --flag ${c.flag}\` in the workflow`,
+      );
     return {
       environment: c.environment,
       services: c.services,

@@ -1,11 +1,12 @@
 import type { Config } from '../config/schema.js';
 import type { NotificationEvent } from '../notify/events.js';
-import { sendNotifications } from '../notify/send.js';
 import type { CliIo } from './io.js';
 
 /**
  * The CLI's notifications: every event to the config's `notify:` targets, the commands in them
  * written for a terminal. A failed delivery is a line on stderr; the exit code stays the verb's.
+ * The sender loads only when a config has targets and there is something to send, so the verbs
+ * that import this (check and plan among them, through verbs.ts) do not load it.
  */
 export async function notifyCli(
   config: Config,
@@ -13,5 +14,6 @@ export async function notifyCli(
   io: CliIo,
 ): Promise<void> {
   if (config.notify === undefined || events.length === 0) return;
+  const { sendNotifications } = await import('../notify/send.js');
   await sendNotifications(config, events, { env: io.env, face: 'cli', warn: (m) => io.stderr(m) });
 }

@@ -7,7 +7,7 @@ import { readHistory } from '../core/history-read.js';
 import { checkTarget, parseVersion } from '../core/request.js';
 import { runningVersions } from '../core/running.js';
 import { pipelineStatus } from '../core/status.js';
-import type { PromotionRequest } from '../core/types.js';
+import type { FileEdit, PromotionRequest } from '../core/types.js';
 import type { ServingWorkload } from '../strategies/strategy.js';
 import { gateInputsFor } from '../facts/fetchers.js';
 import { openGitStore } from '../gitops/git-cli.js';
@@ -18,7 +18,6 @@ import { VERB_OPTIONS } from './verb-options.js';
 import { type EarlyClone, gitopsLocation } from './early-clone.js';
 import { clockOf, notBeforeHead } from './at.js';
 import type { CliIo } from './io.js';
-import { unifiedDiff } from '../report/diff.js';
 import { cannotPlanLine, decisionLine, gateTable } from './render.js';
 import { isLanding, landingsFromState } from '../core/landing.js';
 import {
@@ -31,7 +30,6 @@ import { abortReport, printRollouts, runRolloutVerb, writingClock } from './roll
 import { rollbackTogether } from '../core/rollback-together.js';
 import { rolloutEvents } from '../notify/events.js';
 import { notifyCli } from './notify.js';
-import { runFlagPromote } from './flag-promote.js';
 import { promotionEvents } from '../notify/events.js';
 import { resolveSourceTime } from './source-time.js';
 import { recognisingStore } from '../core/own-commit.js';
@@ -141,19 +139,26 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
   return 0;
 }
 
-function printEvaluation(evaluation: Evaluation, io: CliIo, showDiff: boolean): void {
+/** Renders an edit as a unified diff; loaded only by plan, so check does not load the diff library. */
+type Differ = (edit: FileEdit) => string;
+
+async function loadDiffer(): Promise<Differ> {
+  return (await import('../report/diff.js')).unifiedDiff;
+}
+
+function printEvaluation(evaluation: Evaluation, io: CliIo, unifiedDiff?: Differ): void {
   io.stdout(gateTable(evaluation.decision));
   // Without a plan there is nothing the gates could allow: one line says so, and what they think.
   if (evaluation.planError) io.stdout(cannotPlanLine(evaluation.decision, evaluation.planError.message));
   else io.stdout(decisionLine(evaluation.decision));
-  if (showDiff && evaluation.plan) {
+  if (unifiedDiff !== undefined && evaluation.plan) {
     if (evaluation.plan.edits.length === 0)
       io.stdout('plan: nothing to change, the version is already in place');
     for (const edit of evaluation.plan.edits) io.stdout(unifiedDiff(edit));
   }
 }
 
-function planJson(evaluation: Evaluation) {
+function planJson(evaluation: Evaluation, unifiedDiff: Differ) {
   return {
     edits: (evaluation.plan?.edits ?? []).map((e) => ({
       path: e.path,
@@ -193,7 +198,7 @@ async function evaluateArgs(
 export async function runCheck(args: readonly string[], io: CliIo, early?: EarlyClone): Promise<number> {
   const { values, evaluation } = await evaluateArgs('check', args, io, early);
   if (values.json) io.stdout(JSON.stringify(evaluation.decision, null, 2));
-  else printEvaluation(evaluation, io, false);
+  else printEvaluation(evaluation, io);
   if (evaluation.planError) {
     if (values.json) io.stderr(`cannot plan: ${evaluation.planError.message}`);
     return 2;
@@ -203,8 +208,10 @@ export async function runCheck(args: readonly string[], io: CliIo, early?: Early
 
 export async function runPlan(args: readonly string[], io: CliIo, early?: EarlyClone): Promise<number> {
   const { values, evaluation } = await evaluateArgs('plan', args, io, early);
-  if (values.json) io.stdout(JSON.stringify({ ...evaluation.decision, plan: planJson(evaluation) }, null, 2));
-  else printEvaluation(evaluation, io, true);
+  const unifiedDiff = await loadDiffer();
+  if (values.json)
+    io.stdout(JSON.stringify({ ...evaluation.decision, plan: planJson(evaluation, unifiedDiff) }, null, 2));
+  else printEvaluation(evaluation, io, unifiedDiff);
   if (evaluation.planError) return 2;
   return evaluation.decision.allowed ? 0 : 1;
 }
@@ -222,7 +229,9 @@ const PROMOTE_EXIT: Readonly<Record<PromotionOutcome['kind'], number>> = {
 export async function runPromote(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse('promote', args);
   const config = await loadConfig(io, values.config);
-  if (values.flag !== undefined) return runFlagPromote(config, positionals, values, io);
+  // Flag rollouts load their own module (and the diff library) only when --flag asks for one.
+  if (values.flag !== undefined)
+    return (await import('./flag-promote.js')).runFlagPromote(config, positionals, values, io);
   const sourceTime = values['source-time'];
   const request = {
     ...buildRequest(config, positionals, values, io, values['dry-run'] === true),
@@ -233,7 +242,7 @@ export async function runPromote(args: readonly string[], io: CliIo): Promise<nu
   const outcome = await withStore(config, values, io, (store) =>
     promote(config, request, { store, clock, extraFacts, ...(simulated ? { simulatedClock: true } : {}) }),
   );
-  const code = reportOutcome(config, request, outcome, values, io);
+  const code = reportOutcome(config, request, outcome, values, io, await loadDiffer());
   await notifyCli(config, promotionEvents(request, outcome), io);
   return code;
 }
@@ -244,6 +253,7 @@ function reportOutcome(
   outcome: PromotionOutcome,
   values: Options,
   io: CliIo,
+  unifiedDiff: Differ,
 ): number {
   if (values.json) {
     const commit =
@@ -260,7 +270,7 @@ function reportOutcome(
           ...outcome.evaluation.decision,
           result: outcome.kind,
           ...commit,
-          plan: planJson(outcome.evaluation),
+          plan: planJson(outcome.evaluation, unifiedDiff),
         },
         null,
         2,
@@ -268,7 +278,7 @@ function reportOutcome(
     );
     return PROMOTE_EXIT[outcome.kind];
   }
-  printEvaluation(outcome.evaluation, io, outcome.kind !== 'denied');
+  printEvaluation(outcome.evaluation, io, outcome.kind !== 'denied' ? unifiedDiff : undefined);
   switch (outcome.kind) {
     case 'committed':
       io.stdout(
@@ -365,7 +375,7 @@ export async function runRollback(args: readonly string[], io: CliIo): Promise<n
     for (const [i, request] of result.requests.entries()) {
       const outcome = result.outcomes[i];
       if (outcome === undefined) continue;
-      worst = Math.max(worst, reportOutcome(config, request, outcome, values, io));
+      worst = Math.max(worst, reportOutcome(config, request, outcome, values, io, await loadDiffer()));
       await notifyCli(config, promotionEvents(request, outcome), io);
     }
     return worst;

@@ -562,7 +562,7 @@ export function planAbort(
     freeze: [],
     holdMs: target.strategy.holdMs(target, loaded.rollout),
     next: target.strategy.next(target, loaded.rollout),
-    onFailure: target.strategy.onFailure(target),
+    onFailure: target.strategy.onFailure(target, loaded.rollout),
   };
   const decided = decideCommand('abort', input);
   if (decided.kind !== 'abort') return { kind: 'idle' };

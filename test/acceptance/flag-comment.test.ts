@@ -253,10 +253,10 @@ describe('acceptance: flag rollouts from comments and the schedule', { timeout: 
     expect(result(promoted)).toMatchObject({ status: 'committed' });
   });
 
-  it('/abort --flag takes the share back to 0 and holds the variant: a failure status; /promote --flag is then refused by the hold', async () => {
+  it('/rollback --flag (= /abort --flag) takes the share back to 0 and holds the variant: a failure status; /promote --flag is then refused by the hold', async () => {
     const s = await flagScene({ interval: '30m' });
     await comment(s, '/promote production --flag new-checkout');
-    const aborted = await comment(s, '/abort production --flag new-checkout --reason "checkout errors"');
+    const aborted = await comment(s, '/rollback production --flag new-checkout --reason "checkout errors"');
     expect(aborted.code, aborted.stdout + aborted.stderr).toBe(0);
     expect(aborted.outputs).toMatchObject({ phase: 'aborted', weight: '0' });
     expect(await fractional(s)).toBe('[["on", 0], ["off", 100]]');
@@ -375,6 +375,10 @@ describe('acceptance: flag rollouts from comments and the schedule', { timeout: 
     expect(result(run)).toMatchObject({ status: 'committed', commit_sha: await s.gitops.head() });
     expect(run.outputs).toMatchObject({ phase: 'progressing', weight: '10' });
     expect(reactionsOn(s)).toEqual(['rocket']);
+    // /pause --flag steers that flag rollout (the other one, new-search, is not rolling out).
+    const paused = await comment(s, '/pause production --flag new-checkout --reason "watching"');
+    expect(paused.outputs).toMatchObject({ phase: 'paused', weight: '10' });
+    expect(result(paused)).toMatchObject({ rollouts: [{ flag: 'new-checkout', action: 'pause' }] });
   });
 
   it('a commenter without write permission cannot start a flag rollout', async () => {

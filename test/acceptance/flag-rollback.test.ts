@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrometheus, type PrometheusServer } from '../../src/cli/prometheus-server.js';
-import { flagStatePath, formatState, type ServiceState } from '../../src/core/state.js';
 import { startReceiver, type Receiver } from '../notify/receiver.js';
-import { FLAG_FILE, flagRepoFiles } from '../rollout/flag-fixture.js';
+import { FLAG_FILE, flagErrorsGate, startedFlagFiles } from '../rollout/flag-fixture.js';
 import { gitOk } from '../sim/git.js';
 import { APP_CONFIG, runAction, type Scene } from './harness.js';
 import { botComments, result, setUp, useScenes } from './scenarios.js';
@@ -16,7 +15,6 @@ import { botComments, result, setUp, useScenes } from './scenarios.js';
 useScenes();
 
 const MIN = 60_000;
-const STATE = flagStatePath('production', 'new-search');
 const MARKER = '<!-- rollgate:production -->';
 
 /** Requests per 15 s of new-search's v2, from an hour ago to 30 minutes ahead; 10% fail since 20 minutes ago. */
@@ -62,51 +60,26 @@ async function rollingBack(): Promise<Scene> {
         interval: 30m
         analysis: [flag-errors]
 `,
-  )}  flag-errors:
-    metric:
-      prometheus: { url: "\${PROMETHEUS_URL}" }
-      query: sum(rate(http_requests_total{job="checkout",flag="{{service}}",variant="{{version}}",code=~"5.."}[{{interval}}])) / sum(rate(http_requests_total{job="checkout",flag="{{service}}",variant="{{version}}"}[{{interval}}]))
-      thresholdRange: { max: 0.01 }
-      interval: 1m
-      failureLimit: 2
-notify:
+  )}${flagErrorsGate('${PROMETHEUS_URL}')}notify:
   deploy-log:
     kind: webhook
     url: "\${RECEIVER}/ok/hook"
 `;
   await s.app.commit({ '.github/rollgate.yaml': config }, 'app: roll out new-search v2');
-  const start = new Date(Date.now() - 15 * MIN).toISOString();
-  const state: ServiceState = {
-    schema_version: 1,
-    environment: 'production',
-    service: 'new-search',
-    version: 'v1',
-    stable: 'v1',
-    landedAt: new Date(Date.now() - 48 * 60 * MIN).toISOString(),
-    rollout: {
-      strategy: 'flag',
-      version: 'v2',
-      phase: 'progressing',
-      step: 1,
-      steps: 2,
-      weight: 10,
-      windowStart: start,
-      startedAt: start,
-      source: `https://github.com/acme/app/pull/${s.pr.number}`,
-    },
-  };
-  const files = flagRepoFiles();
+  const start = new Date(Date.now() - 15 * MIN);
   await s.gitops.commit(
-    {
-      ...files,
-      [FLAG_FILE]: (files[FLAG_FILE] ?? '').replace(
-        '"defaultVariant": "v1"\n',
-        '"defaultVariant": "v1",\n          "targeting": {"fractional": [["v2", 10], ["v1", 90]]}\n',
-      ),
-      [STATE]: formatState(state),
-    },
+    startedFlagFiles({
+      flag: 'new-search',
+      variant: 'v2',
+      stable: 'v1',
+      weight: 10,
+      steps: 2,
+      start,
+      landedAt: new Date(Date.now() - 48 * 60 * MIN),
+      source: `https://github.com/acme/app/pull/${s.pr.number}`,
+    }),
     'start rollout of flag new-search variant v2 in production: step 1/2, weight 10%',
-    new Date(start),
+    start,
   );
   return s;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { flagStatePath, formatState, type ServiceState } from '../../src/core/state.js';
+import { flagStatePath } from '../../src/core/state.js';
 import { gitOk } from '../sim/git.js';
-import { FLAG_FILE, flagRepoFiles } from '../rollout/flag-fixture.js';
+import { FLAG_FILE, startedFlagFiles } from '../rollout/flag-fixture.js';
 import { APP_CONFIG, runAction, type Scene } from './harness.js';
 import { result, setUp, useScenes } from './scenarios.js';
 
@@ -29,37 +29,20 @@ async function flagScene(): Promise<Scene> {
 `,
   );
   await s.app.commit({ '.github/rollgate.yaml': config }, 'app: roll out the flag new-checkout');
-  const start = new Date(Date.now() - 40 * MIN).toISOString();
-  const state: ServiceState = {
-    schema_version: 1,
-    environment: 'production',
-    service: 'new-checkout',
-    version: 'off',
-    landedAt: new Date(Date.now() - 48 * 60 * MIN).toISOString(),
-    rollout: {
-      strategy: 'flag',
-      version: 'on',
-      phase: 'progressing',
-      step: 1,
-      steps: 2,
-      weight: 10,
-      windowStart: start,
-      startedAt: start,
-    },
-  };
+  const start = new Date(Date.now() - 40 * MIN);
   // What the rollout's first commit writes: the first share, the state file.
-  const files = flagRepoFiles();
   await s.gitops.commit(
-    {
-      ...files,
-      [FLAG_FILE]: (files[FLAG_FILE] ?? '').replace(
-        '"targeting": {}',
-        '"targeting": {"fractional": [["on", 10], ["off", 90]]}',
-      ),
-      [STATE]: formatState(state),
-    },
+    startedFlagFiles({
+      flag: 'new-checkout',
+      variant: 'on',
+      stable: 'off',
+      weight: 10,
+      steps: 2,
+      start,
+      landedAt: new Date(Date.now() - 48 * 60 * MIN),
+    }),
     'start rollout of flag new-checkout variant on in production: step 1/2, weight 10%',
-    new Date(start),
+    start,
   );
   return s;
 }

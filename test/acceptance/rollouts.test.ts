@@ -50,40 +50,46 @@ afterAll(async () => {
 });
 
 /** A scene whose checkout rollout of 1.3.5 started at 5% eight minutes ago, from the scene's PR. */
-async function rolloutScene(productionGates: string[] = []): Promise<Scene> {
+async function rolloutScene(productionGates: string[] = [], services = ['checkout']): Promise<Scene> {
   const s = await setUp({ canary: true, productionGates });
   const start = new Date(Date.now() - 8 * MIN).toISOString();
-  const files = canaryOverlay('checkout', '1.3.0');
-  const state: ServiceState = {
-    schema_version: 1,
-    environment: 'production',
-    service: 'checkout',
-    version: '1.3.0',
-    landedAt: new Date(Date.now() - 48 * 60 * MIN).toISOString(),
-    stable: '1.3.0',
-    rollout: {
-      strategy: 'canary',
-      version: '1.3.5',
-      phase: 'progressing',
-      step: 1,
-      steps: 3,
-      weight: 5,
-      windowStart: start,
-      startedAt: start,
-      source: `https://github.com/acme/app/pull/${s.pr.number}`,
-    },
-  };
-  // What the rollout's first commit writes: the canary image, 5% of the traffic, the state file.
+  const edits: Record<string, string> = {};
+  for (const service of services) {
+    const files = canaryOverlay(service, '1.3.0');
+    const overlay = `apps/${service}/overlays/production/kustomization.yaml`;
+    const route = `apps/${service}/overlays/production/httproute.yaml`;
+    const state: ServiceState = {
+      schema_version: 1,
+      environment: 'production',
+      service,
+      version: '1.3.0',
+      landedAt: new Date(Date.now() - 48 * 60 * MIN).toISOString(),
+      stable: '1.3.0',
+      rollout: {
+        strategy: 'canary',
+        version: '1.3.5',
+        phase: 'progressing',
+        step: 1,
+        steps: 3,
+        weight: 5,
+        windowStart: start,
+        startedAt: start,
+        source: `https://github.com/acme/app/pull/${s.pr.number}`,
+      },
+    };
+    // What the rollout's first commit writes: the canary image, 5% of the traffic, the state file.
+    edits[overlay] = (files[overlay] ?? '').replace(
+      new RegExp(`(name: ${service}-canary\\n.*\\n\\s+newTag: )"1.3.0"`),
+      '$1"1.3.5"',
+    );
+    edits[route] = (files[route] ?? '')
+      .replace('weight: 100', 'weight: 95')
+      .replace('weight: 0', 'weight: 5');
+    edits[`.rollgate/state/production/${service}.yaml`] = formatState(state);
+  }
   await s.gitops.commit(
-    {
-      [OVERLAY]: (files[OVERLAY] ?? '').replace(
-        /(name: checkout-canary\n.*\n\s+newTag: )"1.3.0"/,
-        '$1"1.3.5"',
-      ),
-      [ROUTE]: (files[ROUTE] ?? '').replace('weight: 100', 'weight: 95').replace('weight: 0', 'weight: 5'),
-      [STATE]: formatState(state),
-    },
-    'start the rollout of checkout 1.3.5 in production at 5%',
+    edits,
+    `start the rollout of ${services.join(', ')} 1.3.5 in production at 5%`,
     new Date(start),
   );
   expect(await weights(s)).toEqual([95, 5]);
@@ -379,6 +385,41 @@ describe('acceptance: canary rollouts', { timeout: 240_000 }, () => {
     expect(message).toMatch(/^abort rollout of checkout 1\.3\.5 in production/);
     expect(message).toMatch(/^Rollgate-Hold: 1\.3\.5$/m);
     expect(message).toMatch(/^Rollgate-Reason: bad canary$/m);
+  });
+
+  it('/rollback of two services rolling out aborts both in one commit: one GitOps read, one commit (issue 10)', async () => {
+    const s = await rolloutScene([], ['checkout', 'cart']);
+    const before = await s.gitops.head();
+    const from = s.sim.requests.length;
+    const run = await comment(s, '/rollback production --reason "bad build"');
+    expect(run.code, run.stdout).toBe(0);
+    expect(await gitOk(s.gitops.dir, ['rev-list', '--count', `${before}..main`])).toBe('1');
+    expect(s.sim.state.apiCommits).toHaveLength(1);
+    expect(s.sim.state.apiCommits[0]?.headline).toBe('abort rollouts of checkout, cart in production');
+    const body = s.sim.state.apiCommits[0]?.body ?? '';
+    expect(body.split('\n').filter((l) => /^Rollgate-(Service|Version|Phase|Hold):/.test(l))).toEqual([
+      'Rollgate-Service: checkout',
+      'Rollgate-Service: cart',
+      'Rollgate-Version: 1.3.5',
+      'Rollgate-Version: 1.3.5',
+      'Rollgate-Phase: aborted',
+      'Rollgate-Hold: 1.3.5',
+    ]);
+    for (const service of ['checkout', 'cart']) {
+      const route = await s.gitops.show('main', `apps/${service}/overlays/production/httproute.yaml`);
+      expect([...route.matchAll(/weight: (\d+)/g)].map((m) => Number(m[1]))).toEqual([100, 0]);
+    }
+    expect(result(run)).toMatchObject({
+      rollouts: [
+        { service: 'checkout', action: 'abort' },
+        { service: 'cart', action: 'abort' },
+      ],
+    });
+    // The app read, one GitOps read, one commit, the sticky, a deployment and its status per
+    // rollout (no deployment started these two), the reaction: the reads and the commit do not grow with services.
+    const ops = opsSince(s, from);
+    expect(ops.filter((o) => o.startsWith('graphql:repository'))).toHaveLength(2);
+    expect(ops.filter((o) => o === 'graphql:createCommitOnBranch')).toHaveLength(1);
   });
 
   it('a command on another issue steers the rollout, updates the PR sticky, and replies where it was asked', async () => {

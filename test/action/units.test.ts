@@ -278,6 +278,10 @@ describe('askFromInputs', () => {
     expect(() => askFromInputs(inputs({ command: '/status' }))).toThrow(
       /only \/promote runs from a pipeline/,
     );
+    // Never the environment's services instead of the flag rollout asked for.
+    expect(() => askFromInputs(inputs({ command: '/promote production --flag new-checkout' }))).toThrow(
+      /a flag rollout \(--flag new-checkout\) is not started from a pipeline; comment "\/promote production --flag new-checkout" on a pull request, or run `rollgate promote production --flag new-checkout`/,
+    );
     expect(() => askFromInputs(inputs({ environment: 'dev', 'dry-run': 'yes' }))).toThrow(
       /input dry-run is "yes"; expected true or false/,
     );

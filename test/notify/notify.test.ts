@@ -57,6 +57,13 @@ describe('notify: Slack and JSON webhooks from the CLI', () => {
     await receiver.close();
     await cleanup();
   });
+  /** The variables the NOTIFY targets expand: every target points at the loopback receiver. */
+  const receiverEnv = () => ({
+    USER: 'ana',
+    RECEIVER: receiver.url,
+    SLACK_WEBHOOK_URL: `${receiver.url}/ok/slack/T000/B000/${TOKEN}`,
+    HOOK_TOKEN: TOKEN,
+  });
 
   it('started, stepped, paused, rolled back and denied reach the targets that chose them; failures only warn', async () => {
     const { bare } = await seedRepo(root, gitopsFiles(['checkout'], 'gateway-api'), '2026-11-30T12:00:00Z');
@@ -65,12 +72,7 @@ describe('notify: Slack and JSON webhooks from the CLI', () => {
       config,
       `${canaryConfigText(['checkout'], 'gateway-api', 'steps: [5, 25, 50]\ninterval: 30m')}${NOTIFY}`,
     );
-    const env = {
-      USER: 'ana',
-      RECEIVER: receiver.url,
-      SLACK_WEBHOOK_URL: `${receiver.url}/ok/slack/T000/B000/${TOKEN}`,
-      HOOK_TOKEN: TOKEN,
-    };
+    const env = receiverEnv();
     const common = ['--config', config, '--gitops', bare];
     const sim = (iso: string) => ['--at', iso, '--simulate-clock'];
     const bodies = (prefix: string) =>
@@ -196,12 +198,7 @@ describe('notify: Slack and JSON webhooks from the CLI', () => {
       config,
       `${flagConfigText('http://127.0.0.1:9').replaceAll('analysis: [flag-errors]', 'analysis: []')}${NOTIFY}`,
     );
-    const env = {
-      USER: 'ana',
-      RECEIVER: receiver.url,
-      SLACK_WEBHOOK_URL: `${receiver.url}/ok/slack/T000/B000/${TOKEN}`,
-      HOOK_TOKEN: TOKEN,
-    };
+    const env = receiverEnv();
     const common = ['--config', config, '--gitops', bare];
     const sim = (iso: string) => ['--at', iso, '--simulate-clock'];
     const hook = () => receiver.received.filter((r) => r.path.startsWith('/ok/hook')).map((r) => r.body);

@@ -1,5 +1,7 @@
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
+import { flagStatePath, formatState, type ServiceState } from '../../src/core/state.js';
+import { setFlag } from '../../src/overlays/flags/edit-flag.js';
 
 // A GitOps repository with two flagd flags in one ConfigMap (a literal block of JSON, as the flagd
 // sidecar mounts it), two flag rollouts on them, and the request counters per flag variant that a
@@ -76,7 +78,12 @@ gates:
     freeze:
       windows:
         - { start: "0 16 * * FRI", end: "0 8 * * MON", timezone: UTC }
-  flag-errors:
+${flagErrorsGate(url)}`;
+}
+
+/** The metric gate `flag-errors` (a variant's error rate: {{service}} is the rollout's name, {{version}} the variant), as a `gates:` entry. */
+export function flagErrorsGate(url: string): string {
+  return `  flag-errors:
     metric:
       prometheus: { url: "${url}" }
       query: sum(rate(http_requests_total{job="checkout",flag="{{service}}",variant="{{version}}",code=~"5.."}[{{interval}}])) / sum(rate(http_requests_total{job="checkout",flag="{{service}}",variant="{{version}}"}[{{interval}}]))
@@ -84,6 +91,49 @@ gates:
       interval: 1m
       failureLimit: 2
 `;
+}
+
+/**
+ * The GitOps files as a flag rollout's first commit leaves them: the flag file with the variant's
+ * first share (written by rollgate's own flag edit) and the rollout's state file.
+ */
+export function startedFlagFiles(o: {
+  readonly flag: string;
+  readonly variant: string;
+  readonly stable: string;
+  readonly weight: number;
+  readonly steps: number;
+  readonly start: Date;
+  readonly landedAt: Date;
+  /** The pull request (or run) that started it: its sticky gets the reports. */
+  readonly source?: string;
+}): Record<string, string> {
+  const files = flagRepoFiles();
+  const edited = setFlag(files[FLAG_FILE] ?? '', o.flag, {
+    fractions: [{ variant: o.variant, weight: o.weight }],
+  });
+  if (!edited.ok) throw new Error(edited.message);
+  const start = o.start.toISOString();
+  const state: ServiceState = {
+    schema_version: 1,
+    environment: 'production',
+    service: o.flag,
+    version: o.stable,
+    stable: o.stable,
+    landedAt: o.landedAt.toISOString(),
+    rollout: {
+      strategy: 'flag',
+      version: o.variant,
+      phase: 'progressing',
+      step: 1,
+      steps: o.steps,
+      weight: o.weight,
+      windowStart: start,
+      startedAt: start,
+      ...(o.source !== undefined ? { source: o.source } : {}),
+    },
+  };
+  return { ...files, [FLAG_FILE]: edited.text, [flagStatePath('production', o.flag)]: formatState(state) };
 }
 
 export function flagConfig(url: string, extra = ''): Config {
