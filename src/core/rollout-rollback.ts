@@ -3,7 +3,7 @@ import { strategyFor } from '../strategies/registry.js';
 import type { PlanOutcome } from './plan.js';
 import { holdsAfter } from './rollout.js';
 import { stateAfterPromotion } from './rollout-state.js';
-import { stateOf } from './rollout-start.js';
+import { addEdits, stateOf } from './rollout-start.js';
 import { runningOf } from './running.js';
 import { formatState, type ServiceState, statePath } from './state.js';
 import { type FileEdit, formatVersion, type PromotionRequest } from './types.js';
@@ -85,16 +85,7 @@ export function planStrategyRollback(
           : `rollback of ${service} to ${version}: ${move.phase}, ${left} held`,
       ],
     };
-    for (const edit of [...move.edits, stateEdit]) {
-      const prior = edits.get(edit.path);
-      edits.set(edit.path, {
-        path: edit.path,
-        before: prior?.before ?? edit.before,
-        after: edit.after,
-        descriptions: [...(prior?.descriptions ?? []), ...edit.descriptions],
-      });
-      current = { ...current, [edit.path]: edit.after };
-    }
+    current = addEdits(edits, current, [...move.edits, stateEdit]);
     changed.push(service);
     held.add(left);
     headlines.push(move.headline);

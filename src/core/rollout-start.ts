@@ -50,6 +50,29 @@ export function stateOf(
   };
 }
 
+/**
+ * Adds one service's edits to a plan of several (one FileEdit per path: the first `before`, the
+ * last `after`, every description) and returns the files as the plan leaves them.
+ */
+export function addEdits(
+  edits: Map<string, FileEdit>,
+  files: Readonly<Record<string, string | undefined>>,
+  more: readonly FileEdit[],
+): Record<string, string | undefined> {
+  const current: Record<string, string | undefined> = { ...files };
+  for (const edit of more) {
+    const prior = edits.get(edit.path);
+    edits.set(edit.path, {
+      path: edit.path,
+      before: prior?.before ?? edit.before,
+      after: edit.after,
+      descriptions: [...(prior?.descriptions ?? []), ...edit.descriptions],
+    });
+    current[edit.path] = edit.after;
+  }
+  return current;
+}
+
 export function planRolloutStart(
   config: Config,
   request: PromotionRequest,
@@ -160,16 +183,7 @@ export function planRolloutStart(
       after: formatState(state),
       descriptions: [`rollout of ${version} at step ${first.step}/${first.steps}`],
     };
-    for (const edit of [...written.edits, stateEdit]) {
-      const prior = edits.get(edit.path);
-      edits.set(edit.path, {
-        path: edit.path,
-        before: prior?.before ?? edit.before,
-        after: edit.after,
-        descriptions: [...(prior?.descriptions ?? []), ...edit.descriptions],
-      });
-      current = { ...current, [edit.path]: edit.after };
-    }
+    current = addEdits(edits, current, [...written.edits, stateEdit]);
     starts.push({ service, state, ...(active !== undefined ? { replaced: active.version } : {}) });
   }
   return {

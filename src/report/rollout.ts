@@ -252,17 +252,30 @@ function blueGreenMermaid(r: RolloutView, bg: NonNullable<RolloutView['blueGreen
     current = 'pv';
     done = ['s0'];
   }
+  const back = current === 'pv' ? (r.stable ?? 'stable') : `switched back to ${r.stable ?? 'stable'}`;
+  return marked(lines, r, { done, current, failedFrom: current ?? 'sw', back });
+}
+
+/**
+ * The end of a rollout picture: the dashed arrow to `rolled back` after a rollback, the class
+ * definitions, and the done, current (paused, failed) and rolled-back nodes marked.
+ */
+function marked(
+  lines: string[],
+  r: RolloutView,
+  at: { done: readonly string[]; current: string | undefined; failedFrom: string; back: string },
+): string {
+  const failed = r.phase === 'rolled-back' || r.phase === 'aborted';
   if (failed) {
-    const back = current === 'pv' ? (r.stable ?? 'stable') : `switched back to ${r.stable ?? 'stable'}`;
-    lines.push(`  rb["rolled back<br/>${escape(back)}"]`);
-    lines.push(`  ${current ?? 'sw'} -.-> rb`);
+    lines.push(`  rb["rolled back<br/>${escape(at.back)}"]`);
+    lines.push(`  ${at.failedFrom} -.-> rb`);
   }
   lines.push(...CLASS_DEFS);
-  const doneIds = done.filter((id) => id !== current);
+  const doneIds = at.done.filter((id) => id !== at.current);
   if (doneIds.length > 0) lines.push(`  class ${doneIds.join(',')} done`);
-  if (current !== undefined) {
+  if (at.current !== undefined) {
     const cls = failed ? 'failed' : r.phase === 'paused' ? 'paused' : 'current';
-    lines.push(`  class ${current} ${cls}`);
+    lines.push(`  class ${at.current} ${cls}`);
   }
   if (failed) lines.push('  class rb failed');
   return lines.join('\n');
@@ -281,7 +294,6 @@ export function rolloutMermaid(r: RolloutView): string {
 
   const done: string[] = [];
   let current: string | undefined;
-  const failed = r.phase === 'rolled-back' || r.phase === 'aborted';
   const stepNode = `s${Math.min(Math.max(r.step, 1), r.weights.length)}`;
   if (r.phase === 'verified') done.push(...chain);
   else if (r.phase === 'promoted' || (r.phase === 'paused' && r.step > r.weights.length)) {
@@ -291,17 +303,5 @@ export function rolloutMermaid(r: RolloutView): string {
     done.push(...chain.slice(0, Math.max(1, r.step)));
     current = stepNode;
   }
-  if (failed) {
-    lines.push(`  rb["rolled back<br/>${escape(r.stable ?? 'stable')}"]`);
-    lines.push(`  ${current ?? 'p'} -.-> rb`);
-  }
-  lines.push(...CLASS_DEFS);
-  const doneIds = done.filter((id) => id !== current);
-  if (doneIds.length > 0) lines.push(`  class ${doneIds.join(',')} done`);
-  if (current !== undefined) {
-    const cls = failed ? 'failed' : r.phase === 'paused' ? 'paused' : 'current';
-    lines.push(`  class ${current} ${cls}`);
-  }
-  if (failed) lines.push('  class rb failed');
-  return lines.join('\n');
+  return marked(lines, r, { done, current, failedFrom: current ?? 'p', back: r.stable ?? 'stable' });
 }

@@ -1,5 +1,8 @@
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
+import { parseState, type ServiceState, statePath } from '../../src/core/state.js';
+import { git, showFile } from '../helpers/repo.js';
+import { buildAt } from './fixture.js';
 
 // A GitOps repository for blue-green: per service a blue and a green Deployment (each with its own
 // Service), the production overlay pinning both images and replicas, and a traffic file: an
@@ -134,4 +137,36 @@ ${gates}`;
 
 export function blueGreenConfig(traffic: BlueGreenTraffic, blueGreen: string, gates = ''): Config {
   return parseConfig({ file: 'rollgate.yaml', text: blueGreenConfigText(traffic, blueGreen, gates) }, [], {});
+}
+
+/** checkout's state file in production at the head. */
+export async function state(bare: string): Promise<ServiceState> {
+  const parsed = parseState('s', await showFile(bare, statePath('production', 'checkout')));
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  return parsed.state;
+}
+
+/** The production overlay's built Deployments (kubectl kustomize): name -> { image, replicas }. */
+export async function workloads(
+  bare: string,
+  root: string,
+): Promise<Record<string, { image: string; replicas: number }>> {
+  const objects = (await buildAt(bare, root, 'apps/checkout/overlays/production')) as {
+    kind: string;
+    metadata: { name: string };
+    spec: { replicas: number; template: { spec: { containers: { image: string }[] } } };
+  }[];
+  return Object.fromEntries(
+    objects
+      .filter((o) => o.kind === 'Deployment')
+      .map((o) => [
+        o.metadata.name,
+        { image: o.spec.template.spec.containers[0]?.image ?? '', replicas: o.spec.replicas },
+      ]),
+  );
+}
+
+/** The files the head commit changed, sorted. */
+export async function changedFiles(bare: string): Promise<string[]> {
+  return (await git(bare, 'show', '--format=', '--name-only', 'main')).trim().split('\n').sort();
 }

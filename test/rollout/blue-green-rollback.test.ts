@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Config } from '../../src/config/schema.js';
 import { promote } from '../../src/core/pipeline.js';
 import { runTick } from '../../src/core/rollout-run.js';
-import { parseState, type ServiceState, statePath } from '../../src/core/state.js';
+import { statePath } from '../../src/core/state.js';
 import { openGitStore } from '../../src/gitops/git-cli.js';
 import { cli } from '../helpers/cli.js';
 import { git, showFile, tempDir } from '../helpers/repo.js';
@@ -15,6 +15,9 @@ import {
   blueGreenConfig,
   blueGreenConfigText,
   blueGreenFiles,
+  changedFiles,
+  state,
+  workloads,
 } from './blue-green-fixture.js';
 import { buildAt, metricDeps, seedRepo } from './fixture.js';
 
@@ -61,35 +64,6 @@ const gates = (url: string) => `  smoke:
 
 const BG =
   'preview: { duration: 10m, analysis: [smoke] }\nreadiness: [ready]\nverify: { duration: 20m, analysis: [smoke] }\nscaleDownDelay: 30m';
-
-async function state(bare: string): Promise<ServiceState> {
-  const parsed = parseState('s', await showFile(bare, STATE));
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-  return parsed.state;
-}
-
-async function workloads(
-  bare: string,
-  root: string,
-): Promise<Record<string, { image: string; replicas: number }>> {
-  const objects = (await buildAt(bare, root, OVERLAY)) as {
-    kind: string;
-    metadata: { name: string };
-    spec: { replicas: number; template: { spec: { containers: { image: string }[] } } };
-  }[];
-  return Object.fromEntries(
-    objects
-      .filter((o) => o.kind === 'Deployment')
-      .map((o) => [
-        o.metadata.name,
-        { image: o.spec.template.spec.containers[0]?.image ?? '', replicas: o.spec.replicas },
-      ]),
-  );
-}
-
-async function changedFiles(bare: string): Promise<string[]> {
-  return (await git(bare, 'show', '--format=', '--name-only', 'main')).trim().split('\n').sort();
-}
 
 const liveWeights = (text: string) =>
   [...text.matchAll(/- name: (checkout-\w+)\n\s+port: 80\n\s+weight: (\d+)/g)].map((m) => `${m[1]}=${m[2]}`);

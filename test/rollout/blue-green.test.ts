@@ -3,7 +3,6 @@ import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { promote } from '../../src/core/pipeline.js';
 import { runRolloutCommand, runTick } from '../../src/core/rollout-run.js';
-import { parseState, type ServiceState, statePath } from '../../src/core/state.js';
 import { openGitStore } from '../../src/gitops/git-cli.js';
 import { git, showFile, tempDir } from '../helpers/repo.js';
 import { canaryOpenMetrics } from '../integration/helpers/canary-openmetrics.js';
@@ -13,6 +12,9 @@ import {
   blueGreenConfig,
   blueGreenConfigText,
   blueGreenFiles,
+  changedFiles,
+  state,
+  workloads,
 } from './blue-green-fixture.js';
 import { buildAt, metricDeps, seedRepo } from './fixture.js';
 
@@ -47,36 +49,6 @@ const metricGate = (url: string) => `  smoke:
 
 const BG =
   'preview: { duration: 10m, analysis: [smoke] }\nverify: { duration: 20m, analysis: [smoke] }\nscaleDownDelay: 30m';
-
-async function state(bare: string): Promise<ServiceState> {
-  const parsed = parseState('s', await showFile(bare, statePath('production', 'checkout')));
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-  return parsed.state;
-}
-
-/** The built Deployments: name -> { image, replicas }. */
-async function workloads(
-  bare: string,
-  root: string,
-): Promise<Record<string, { image: string; replicas: number }>> {
-  const objects = (await buildAt(bare, root, OVERLAY)) as {
-    kind: string;
-    metadata: { name: string };
-    spec: { replicas: number; template: { spec: { containers: { image: string }[] } } };
-  }[];
-  return Object.fromEntries(
-    objects
-      .filter((o) => o.kind === 'Deployment')
-      .map((o) => [
-        o.metadata.name,
-        { image: o.spec.template.spec.containers[0]?.image ?? '', replicas: o.spec.replicas },
-      ]),
-  );
-}
-
-async function changedFiles(bare: string): Promise<string[]> {
-  return (await git(bare, 'show', '--format=', '--name-only', 'main')).trim().split('\n').sort();
-}
 
 describe('blue-green on a real git repository with a real Prometheus', () => {
   let root = '';
