@@ -8,6 +8,7 @@ import type { CliIo } from './io.js';
 import { notifyCli } from './notify.js';
 import { gateTable } from './render.js';
 import { cliAnalysis, writingClock } from './rollout-verbs.js';
+import { cliRunId } from './run-id.js';
 import { requesterOf, withStore } from './verbs.js';
 
 // `rollgate promote <env> --flag NAME [--reason TEXT] [--dry-run]`: starts the feature-flag rollout
@@ -54,6 +55,9 @@ export async function runFlagPromote(
         simulatedClock: clock.simulated,
         analysis: cliAnalysis(io),
         extraFacts: gateInputsFor(config, environment, { env: io.env }),
+        // The commit names this invocation (Rollgate-Run): a push whose answer was lost is
+        // recognised as this start by withStore, as a promotion's is.
+        runId: cliRunId(),
       },
       {
         environment,

@@ -170,6 +170,12 @@ export async function openWireStore(
         kind: 'moved',
         detail: `stale info: ${options.branch} is at ${report.actual ?? 'nothing'} but expected ${snapshot.head}`,
       };
+    if (report.kind === 'unanswered')
+      // Not a refusal: the update may have landed before the answer was lost. A caller that named
+      // its run finds its own commit (core/own-commit.ts); anyone else is told how to find out.
+      throw new IoError(
+        `the push to ${options.branch} of ${shown} got no answer (git receive-pack exited ${report.code} without a report): the commit ${sha.slice(0, 12)} may or may not have landed; run \`rollgate status\` to see before trying again`,
+      );
     const raced = /is at [0-9a-f]+ but expected [0-9a-f]+/.exec(report.stderr);
     if (raced) return { kind: 'moved', detail: raced[0] };
     // Worded as `git push --porcelain` words it, so a refusal reads the same whichever way was taken.

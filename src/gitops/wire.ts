@@ -189,7 +189,9 @@ export class UploadPack {
 export type PushReport =
   | { readonly kind: 'ok' }
   | { readonly kind: 'stale'; readonly actual: string | undefined }
-  | { readonly kind: 'refused'; readonly reason: string; readonly stderr: string };
+  | { readonly kind: 'refused'; readonly reason: string; readonly stderr: string }
+  /** receive-pack ended without saying: the ref may or may not have moved. */
+  | { readonly kind: 'unanswered'; readonly code: number; readonly stderr: string };
 
 /**
  * Moves `ref` from `expected` to `sha` in one `git receive-pack`, sending `objects` as a pack. The
@@ -260,5 +262,5 @@ export async function receivePack(
     return { kind: 'refused', reason: status.slice(`ng ${ref} `.length), stderr };
   if (unpack !== undefined && unpack !== 'unpack ok')
     return { kind: 'refused', reason: `unpacker error: ${unpack.slice('unpack '.length)}`, stderr };
-  return { kind: 'refused', reason: `git receive-pack exited ${code} without a report`, stderr };
+  return { kind: 'unanswered', code, stderr };
 }

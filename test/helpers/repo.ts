@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { examplesDir, seedGitOps } from '../../src/cli/demo.js';
@@ -29,4 +29,27 @@ export async function git(cwd: string, ...args: string[]): Promise<string> {
 /** The text of a file at the branch head of a bare repository. */
 export async function showFile(bare: string, path: string, ref = 'main'): Promise<string> {
   return git(bare, 'show', `${ref}:${path}`);
+}
+
+/**
+ * The next push to `bare`'s main loses its answer: a reference-transaction hook kills
+ * receive-pack once the ref update is committed, before it can report, so `git push` fails
+ * although the commit landed. The hook removes itself (its absence says it ran).
+ */
+export async function loseNextPushAnswer(bare: string): Promise<string> {
+  const hook = join(bare, 'hooks', 'reference-transaction');
+  await writeFile(
+    hook,
+    [
+      '#!/bin/sh',
+      '[ "$1" = committed ] || exit 0',
+      'while read -r old new ref; do',
+      '  if [ "$ref" = refs/heads/main ]; then rm -f "$0"; kill -9 "$PPID"; fi',
+      'done',
+      'exit 0',
+      '',
+    ].join('\n'),
+  );
+  await chmod(hook, 0o755);
+  return hook;
 }

@@ -1,8 +1,8 @@
-import { access, chmod, writeFile } from 'node:fs/promises';
+import { access, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
-import { git, tempDir } from '../helpers/repo.js';
+import { git, loseNextPushAnswer, tempDir } from '../helpers/repo.js';
 import { canaryConfigText, gitopsFiles, seedRepo } from './fixture.js';
 
 // The rollout verbs through the CLI entry: tick, pause/resume/abort/advance, status, and the
@@ -165,20 +165,7 @@ describe('rollout verbs of the CLI', () => {
     expect(started.code, started.stderr).toBe(0);
     expect(await git(bare, 'log', '-1', '--format=%B', 'main')).toMatch(/^Rollgate-Run: cli:[0-9a-f]{8}$/m);
     const before = await git(bare, 'rev-parse', 'main');
-    const hook = join(bare, 'hooks', 'reference-transaction');
-    await writeFile(
-      hook,
-      [
-        '#!/bin/sh',
-        '[ "$1" = committed ] || exit 0',
-        'while read -r old new ref; do',
-        '  if [ "$ref" = refs/heads/main ]; then rm -f "$0"; kill -9 "$PPID"; fi',
-        'done',
-        'exit 0',
-        '',
-      ].join('\n'),
-    );
-    await chmod(hook, 0o755);
+    const hook = await loseNextPushAnswer(bare);
     const step = await cli(['tick', 'production', ...sim('2026-12-01T10:31:00Z'), ...common]);
     // The hook ran: the answer was lost once, after the branch moved.
     await expect(access(hook)).rejects.toThrow();

@@ -1,9 +1,9 @@
-import { writeFile } from 'node:fs/promises';
+import { access, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
 import { flagStatePath } from '../../src/core/state.js';
-import { git, showFile, tempDir } from '../helpers/repo.js';
+import { git, loseNextPushAnswer, showFile, tempDir } from '../helpers/repo.js';
 import { seedRepo } from './fixture.js';
 import { FLAG_FILE, flagConfigText, flagRepoFiles } from './flag-fixture.js';
 
@@ -136,6 +136,40 @@ describe('flag rollouts through the CLI', () => {
     ]);
     expect(held.code).toBe(1);
     expect(held.stdout).toContain('DENIED   flag new-checkout variant on -> production');
+  });
+
+  // A push whose answer was lost (the branch moved, then the connection dropped): the start finds
+  // its own commit by Rollgate-Run and reports it, exit 0, instead of an I/O failure (exit 3).
+  it('promote --flag whose push answer was lost reports the start it made (Rollgate-Run)', async () => {
+    const { bare } = await seedRepo(root, flagRepoFiles(), '2026-11-30T12:00:00Z');
+    const config = join(root, 'rollgate.yaml');
+    await writeFile(
+      config,
+      flagConfigText('http://127.0.0.1:9').replaceAll('analysis: [flag-errors]', 'analysis: []'),
+    );
+    const before = (await git(bare, 'rev-parse', 'main')).trim();
+    const hook = await loseNextPushAnswer(bare);
+    const started = await cli([
+      'promote',
+      'production',
+      '--flag',
+      'new-checkout',
+      '--at',
+      '2026-12-01T10:00:00Z',
+      '--simulate-clock',
+      '--config',
+      config,
+      '--gitops',
+      bare,
+    ]);
+    await expect(access(hook)).rejects.toThrow();
+    expect(started.code, started.stderr).toBe(0);
+    expect(started.stdout).toContain('ALLOWED  flag new-checkout variant on -> production');
+    expect(await git(bare, 'rev-list', '--count', `${before}..main`)).toBe('1\n');
+    const message = await git(bare, 'log', '-1', '--format=%B', 'main');
+    expect(message).toMatch(/^Rollgate-Flag: new-checkout$/m);
+    expect(message).toMatch(/^Rollgate-Run: cli:[0-9a-f]{8}$/m);
+    expect(await showFile(bare, flagStatePath('production', 'new-checkout'))).toContain('new-checkout');
   });
 
   it('status lists flag rollouts (table and --json) from their state files, in the same read', async () => {
