@@ -231,6 +231,15 @@ export const freezeGate = defineGate({
       const crons = 'from' in w ? [] : 'end' in w ? (['start', 'end'] as const) : (['start'] as const);
       for (const key of crons) {
         const expr = (w as Record<string, string>)[key] ?? '';
+        // cron-parser draws a hashed field (H, H/15, H(0-29)) at random on every parse: the window
+        // would open at another minute each time the gate is judged.
+        if (hasHashedField(expr)) {
+          problems.push({
+            path: ['windows', i, key],
+            message: `cron "${expr}" has an H (hashed) field, which would move the window on every evaluation; write the minute and hour, e.g. "30 16 * * FRI"`,
+          });
+          continue;
+        }
         try {
           CronExpressionParser.parse(expr, { tz: 'UTC' }).next();
         } catch (err) {
@@ -337,3 +346,11 @@ export const freezeGate = defineGate({
     };
   },
 });
+
+/** A field element that starts with H: `H`, `H/15`, `H(0-29)` (day names such as THU do not). */
+function hasHashedField(expr: string): boolean {
+  return expr
+    .trim()
+    .split(/\s+/)
+    .some((field) => field.split(',').some((element) => /^H/i.test(element)));
+}

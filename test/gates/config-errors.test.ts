@@ -36,6 +36,19 @@ describe('gate config mistakes are config errors with a position', () => {
       { line: 11, path: 'gates.weekend.freeze.windows[0].start', message: /bad cron "0 16 \* \* FRY"/ },
     ],
     [
+      'a hashed cron field',
+      `  weekend:
+    freeze:
+      windows:
+        - { start: "H 16 * * THU", end: "0 8 * * MON", timezone: Europe/Berlin }
+`,
+      {
+        line: 11,
+        path: 'gates.weekend.freeze.windows[0].start',
+        message: /cron "H 16 \* \* THU" has an H \(hashed\) field/,
+      },
+    ],
+    [
       'an unknown zone',
       `  weekend:
     freeze:

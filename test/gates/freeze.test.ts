@@ -390,6 +390,18 @@ describe('freeze config check', () => {
       /bad cron "0 16 \* \* FRY"/,
     ],
     [
+      'a hashed minute (cron-parser draws it at random on every parse)',
+      { windows: [{ start: 'H 16 * * FRI', end: '0 8 * * MON' }] },
+      ['windows', 0, 'start'],
+      /cron "H 16 \* \* FRI" has an H \(hashed\) field/,
+    ],
+    [
+      'a hashed step in a list',
+      { windows: [{ start: '0 16 * * FRI', end: '0,H/15 8 * * MON' }] },
+      ['windows', 0, 'end'],
+      /has an H \(hashed\) field/,
+    ],
+    [
       'an out-of-range cron field',
       { windows: [{ start: '0 16 * * FRI', end: '61 8 * * MON' }] },
       ['windows', 0, 'end'],
