@@ -13,6 +13,7 @@ import type { CommitOutcome, GitOpsStore } from '../core/store.js';
 import { strategyFor } from '../strategies/registry.js';
 import { checkTarget } from '../core/request.js';
 import { formatVersion, type PromotionRequest } from '../core/types.js';
+import { flagRolloutStatuses, flagStatusPaths } from '../core/rollout-status.js';
 import { runningPaths, runningVersions } from '../core/running.js';
 import {
   permissionAtLeast,
@@ -168,13 +169,20 @@ async function handleCommand(
 
   if (command.verb === '/status') {
     const services = Object.keys(config.services);
-    const snapshot = await store.read(runningPaths(config, services));
+    // The flag rollouts' state files come in the same read (no extra request).
+    const snapshot = await store.read([
+      ...new Set([...runningPaths(config, services), ...flagStatusPaths(config)]),
+    ]);
     const running = runningVersions(config, services, snapshot.files);
     await reply(
       github,
       repo,
       event.issueNumber,
-      statusText(running, pipelineMermaid(pipelineView(config, running))),
+      statusText(
+        running,
+        pipelineMermaid(pipelineView(config, running)),
+        flagRolloutStatuses(config, snapshot.files),
+      ),
     );
     return { kind: 'ignored', why: '/status answered' };
   }

@@ -54,12 +54,20 @@ export function statusPaths(config: Config): string[] {
       paths.push(statePath(environment, service));
       if (strategy !== undefined) paths.push(...strategy.paths({ config, environment, service }));
     }
-    // Flag rollouts: the state file and the flag's file (for drift), in the same read.
-    for (const target of flagTargets(config, environment)) {
-      paths.push(flagStatePath(environment, target.service), ...target.strategy.paths(target));
-    }
   }
+  // Flag rollouts: the state file and the flag's file (for drift), in the same read.
+  paths.push(...flagStatusPaths(config));
   return [...new Set(paths)];
+}
+
+/** What flagRolloutStatuses reads: each flag rollout's state file and its flag file. */
+export function flagStatusPaths(config: Config): string[] {
+  return Object.keys(config.environments).flatMap((environment) =>
+    flagTargets(config, environment).flatMap((target) => [
+      flagStatePath(environment, target.service),
+      ...target.strategy.paths(target),
+    ]),
+  );
 }
 
 /** A rollout target with its strategy. */

@@ -277,6 +277,15 @@ describe('acceptance: flag rollouts from comments and the schedule', { timeout: 
       act: [{ comment: '/promote production --flag new-checkout --reason "..."' }],
     });
 
+    // /status lists the flag rollout from its state file, in its one GitOps read.
+    const from = s.sim.requests.length;
+    await comment(s, '/status');
+    const status = botComments(s).at(-1)?.body ?? '';
+    expect(status).toContain('| flag rollout | environment | variant | phase | step | share |');
+    expect(status).toContain('| new-checkout | production | on | aborted | 1/2 | 0% |');
+    expect(status).toContain('| new-search | production | v2 | — | — | — |');
+    expect(s.sim.requests.length - from).toBe(3);
+
     const head = await s.gitops.head();
     const again = await comment(s, '/promote production --flag new-checkout');
     expect(result(again)).toMatchObject({ status: 'denied' });
