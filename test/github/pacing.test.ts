@@ -74,7 +74,7 @@ describe('write pacing', () => {
     expect(await threeCommentsAtOnce('serial')).toEqual(ONE_AT_A_TIME);
   });
 
-  it('a schedule run sends them one at a time too (spaced a second apart by the throttling plugin)', async () => {
+  it('a schedule run sends them one at a time too (its one-second spacing is the plugin default, not asserted here)', async () => {
     expect(await threeCommentsAtOnce('spaced')).toEqual(ONE_AT_A_TIME);
   }, 30_000);
 

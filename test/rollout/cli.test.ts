@@ -8,6 +8,18 @@ import { canaryConfigText, gitopsFiles, seedRepo } from './fixture.js';
 // The rollout verbs through the CLI entry: tick, pause/resume/abort/advance, status, and the
 // rules of --at on writing verbs (--simulate-clock, never before the head commit).
 
+/** checkout as a Gateway API canary (5 -> 25 -> 50, every 30 min) in a fresh bare repository. */
+async function checkoutCanary(root: string) {
+  const { bare } = await seedRepo(root, gitopsFiles(['checkout'], 'gateway-api'), '2026-11-30T12:00:00Z');
+  const config = join(root, 'rollgate.yaml');
+  await writeFile(config, canaryConfigText(['checkout'], 'gateway-api', 'steps: [5, 25, 50]\ninterval: 30m'));
+  return {
+    bare,
+    common: ['--config', config, '--gitops', bare],
+    sim: (iso: string) => ['--at', iso, '--simulate-clock'],
+  };
+}
+
 describe('rollout verbs of the CLI', () => {
   let root = '';
   let cleanup = async () => {};
@@ -17,14 +29,7 @@ describe('rollout verbs of the CLI', () => {
   afterEach(() => cleanup());
 
   it('promote starts, tick steps, commands steer, status shows it; --at needs --simulate-clock', async () => {
-    const { bare } = await seedRepo(root, gitopsFiles(['checkout'], 'gateway-api'), '2026-11-30T12:00:00Z');
-    const config = join(root, 'rollgate.yaml');
-    await writeFile(
-      config,
-      canaryConfigText(['checkout'], 'gateway-api', 'steps: [5, 25, 50]\ninterval: 30m'),
-    );
-    const common = ['--config', config, '--gitops', bare];
-    const sim = (iso: string) => ['--at', iso, '--simulate-clock'];
+    const { bare, common, sim } = await checkoutCanary(root);
 
     const refused = await cli([
       'promote',
@@ -146,14 +151,7 @@ describe('rollout verbs of the CLI', () => {
   // trailers (Rollgate-Run names this invocation) and reports the step it made, exit 0, not an I/O
   // failure (exit 3) that would have an operator look for a step that is not missing.
   it('a tick whose push answer was lost reports the step it made (Rollgate-Run)', async () => {
-    const { bare } = await seedRepo(root, gitopsFiles(['checkout'], 'gateway-api'), '2026-11-30T12:00:00Z');
-    const config = join(root, 'rollgate.yaml');
-    await writeFile(
-      config,
-      canaryConfigText(['checkout'], 'gateway-api', 'steps: [5, 25, 50]\ninterval: 30m'),
-    );
-    const common = ['--config', config, '--gitops', bare];
-    const sim = (iso: string) => ['--at', iso, '--simulate-clock'];
+    const { bare, common, sim } = await checkoutCanary(root);
     const started = await cli([
       'promote',
       'production',

@@ -11,6 +11,17 @@ import { FLAG_FILE, flagConfigText, flagRepoFiles } from './flag-fixture.js';
 // resume steer it, rollback --flag takes its share back to 0 with a hold. No analysis here (the
 // Prometheus end-to-end test is flag-rollout.test.ts).
 
+/** The flag rollouts' repository and a config without analysis (no Prometheus here). */
+async function flagRepo(root: string) {
+  const { bare } = await seedRepo(root, flagRepoFiles(), '2026-11-30T12:00:00Z');
+  const config = join(root, 'rollgate.yaml');
+  await writeFile(
+    config,
+    flagConfigText('http://127.0.0.1:9').replaceAll('analysis: [flag-errors]', 'analysis: []'),
+  );
+  return { bare, config };
+}
+
 describe('flag rollouts through the CLI', () => {
   let root = '';
   let cleanup = async () => {};
@@ -20,12 +31,7 @@ describe('flag rollouts through the CLI', () => {
   afterEach(() => cleanup());
 
   it('promote --flag, tick --flag, pause, resume, rollback --flag', async () => {
-    const { bare } = await seedRepo(root, flagRepoFiles(), '2026-11-30T12:00:00Z');
-    const config = join(root, 'rollgate.yaml');
-    await writeFile(
-      config,
-      flagConfigText('http://127.0.0.1:9').replaceAll('analysis: [flag-errors]', 'analysis: []'),
-    );
+    const { bare, config } = await flagRepo(root);
     const common = ['--config', config, '--gitops', bare];
     const sim = (iso: string) => ['--at', iso, '--simulate-clock'];
 
@@ -141,12 +147,7 @@ describe('flag rollouts through the CLI', () => {
   // A push whose answer was lost (the branch moved, then the connection dropped): the start finds
   // its own commit by Rollgate-Run and reports it, exit 0, instead of an I/O failure (exit 3).
   it('promote --flag whose push answer was lost reports the start it made (Rollgate-Run)', async () => {
-    const { bare } = await seedRepo(root, flagRepoFiles(), '2026-11-30T12:00:00Z');
-    const config = join(root, 'rollgate.yaml');
-    await writeFile(
-      config,
-      flagConfigText('http://127.0.0.1:9').replaceAll('analysis: [flag-errors]', 'analysis: []'),
-    );
+    const { bare, config } = await flagRepo(root);
     const before = (await git(bare, 'rev-parse', 'main')).trim();
     const hook = await loseNextPushAnswer(bare);
     const started = await cli([
@@ -173,12 +174,7 @@ describe('flag rollouts through the CLI', () => {
   });
 
   it('status lists flag rollouts (table and --json) from their state files, in the same read', async () => {
-    const { bare } = await seedRepo(root, flagRepoFiles(), '2026-11-30T12:00:00Z');
-    const config = join(root, 'rollgate.yaml');
-    await writeFile(
-      config,
-      flagConfigText('http://127.0.0.1:9').replaceAll('analysis: [flag-errors]', 'analysis: []'),
-    );
+    const { bare, config } = await flagRepo(root);
     const common = ['--config', config, '--gitops', bare];
     const started = await cli([
       'promote',
