@@ -38,7 +38,8 @@ export function parseRemoteUrl(repository: string): RemoteUrl {
   }
   if (scheme === 'ssh' || scheme === 'git+ssh' || scheme === 'ssh+git') return sshUrl(repository);
   if (scheme !== undefined) return { kind: 'other' };
-  if (repository.includes('::')) return { kind: 'other' };
+  // <transport>::<address>: a remote helper (ext::, persistent-https::...), git's business.
+  if (/^[a-z][a-z0-9+.-]*::/i.test(repository)) return { kind: 'other' };
   // scp-like: a colon before any slash (git's rule, `[host:port]:path` bracketed).
   const bracket = /^([^/@]*@)?\[([^\]/]+)\]:(.*)$/.exec(repository);
   if (bracket) return ssh(`${bracket[1] ?? ''}${bracket[2] ?? ''}`, undefined, bracket[3] ?? '');
