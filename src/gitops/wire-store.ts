@@ -5,6 +5,7 @@ import type { CommitOutcome, GitOpsSnapshot, GitOpsStore } from '../core/store.j
 import type { ObjectReader } from './cat-file.js';
 import { parseCommit } from './commit-object.js';
 import type { GitObject } from './exec.js';
+import { fetchAlong, type FetchAlongOptions } from './fetch-along.js';
 import { commitContent, objectId } from './objects.js';
 import { safeJoin } from './paths.js';
 import { pushRefused } from './push-refused.js';
@@ -25,10 +26,12 @@ export interface WireStoreOptions {
 
 /**
  * The git store spoken to over git's wire protocol (wire.ts), whatever carries it (a process on this
- * machine, ssh, smart HTTP: transport.ts), with no clone: one `git upload-pack` for the store's life serves the branch head (ls-refs), its
- * folders (one fetch: the head commit one deep, without file contents) and the files a plan reads
- * (one fetch by id); the commit's blobs, trees and commit object are made in process and sent as
- * one pack to one `git receive-pack`, with the head the plan was made on as the expected old value
+ * machine, ssh, smart HTTP: transport.ts), with no clone: one `git upload-pack` for the store's life
+ * serves the branch head (ls-refs), its commit (one deep, nothing below it), then the folders along
+ * the paths a plan reads, one fetch per folder level for all paths together, each file in the round
+ * after its folder (fetch-along.ts): the cost follows the paths' depth, not the repository's size.
+ * The commit's blobs, trees and commit object are made in process and sent as one pack to one `git
+ * receive-pack`, with the head the plan was made on as the expected old value
  * (compare-and-swap). The objects read stay in memory by id. History walks, needed only where an
  * overlay drifted from its state, go through a clone opened on first use.
  */
@@ -83,6 +86,28 @@ export async function openWireStore(
     }
   };
 
+  /**
+   * The root tree of a commit, fetched first if need be: the commit alone, one deep (`tree:0` leaves
+   * out every tree and blob; fetch-along.ts brings the folders a plan reads).
+   */
+  async function rootOf(commit: string): Promise<string> {
+    if (!objects.has(commit))
+      remember(
+        await io(`fetch ${options.branch}`, () => server.fetch([commit], { depth: 1, filter: 'tree:0' })),
+      );
+    return (await trees.rootOf(commit)).tree;
+  }
+
+  /**
+   * Objects by id, just those: `tree:0` keeps a wanted tree from bringing the folders below it (the
+   * filter leaves out what the wanted objects reach, never the wanted objects themselves).
+   */
+  const along = (files: boolean): FetchAlongOptions => ({
+    files,
+    held: (oid) => objects.has(oid),
+    fetch: async (oids) => remember(await server.fetch(oids, { filter: 'tree:0' })),
+  });
+
   async function read(paths: readonly string[]): Promise<GitOpsSnapshot> {
     const unique = [...new Set(paths.map((p) => normalizeRepoPath(p)))];
     for (const path of unique) safeJoin(path === '' ? '/' : '/r', path);
@@ -97,16 +122,11 @@ export async function openWireStore(
     first = undefined;
     if (head === undefined)
       throw new IoError(`the GitOps repository ${shown} has no branch ${options.branch} any more`);
-    if (!objects.has(head))
-      remember(
-        await io(`fetch ${options.branch}`, () => server.fetch([head], { depth: 1, filter: 'blob:none' })),
-      );
-    const { tree } = await trees.rootOf(head);
+    const tree = await rootOf(head);
     if (unique.length === 0) return { head, files: {} };
-    const blobs = await trees.blobsAt(tree, unique);
-    const missing = [...new Set(blobs.values())].filter((oid) => !objects.has(oid));
-    // One fetch for every file the plan needs, by id.
-    if (missing.length > 0) remember(await io('fetch the overlay files', () => server.fetch(missing)));
+    const blobs = await io('fetch the folders and files along the paths', () =>
+      fetchAlong(trees, tree, unique, along(true)),
+    );
     const files: Record<string, string | undefined> = {};
     for (const path of paths) {
       const object = objects.get(blobs.get(normalizeRepoPath(path)) ?? '');
@@ -130,7 +150,16 @@ export async function openWireStore(
       objects.set(oid, { oid, type, content });
       return Promise.resolve(oid);
     };
-    const base = (await trees.rootOf(snapshot.head)).tree;
+    const base = await rootOf(snapshot.head);
+    // The folders along the changed paths (a read of the same paths brought them already).
+    await io('fetch the folders along the changed paths', () =>
+      fetchAlong(
+        trees,
+        base,
+        edits.map((e) => normalizeRepoPath(e.path)),
+        along(false),
+      ),
+    );
     const tree = await writeTree(
       write,
       trees,
