@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { runGit } from './exec.js';
 import { PacketReader } from './pkt-line.js';
 import { redactCredentials } from './redact.js';
 import { type GitService, type Transport, WireUnsupported } from './transport.js';
@@ -50,17 +51,42 @@ function pktLength(data: Buffer, at: number): number | undefined {
   return length === 0 ? 4 : length;
 }
 
+/**
+ * What git's credential helpers hold for the URL (`git credential fill`, as git asks them after a
+ * 401), as an Authorization header; undefined when they hold nothing. No terminal prompt.
+ */
+export async function credentialFill(base: string): Promise<string | undefined> {
+  const url = new URL(base);
+  const asked = await runGit(['credential', 'fill'], {
+    input: `protocol=${url.protocol.replace(/:$/, '')}\nhost=${url.host}\npath=${url.pathname.replace(/^\//, '')}\n\n`,
+    env: { GIT_TERMINAL_PROMPT: '0' },
+  });
+  if (asked.code !== 0) return undefined;
+  const got = new Map(
+    asked.stdout
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const),
+  );
+  const user = got.get('username');
+  const password = got.get('password');
+  if (user === undefined || password === undefined) return undefined;
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+}
+
 export function smartHttpTransport(url: URL, options: SmartHttpOptions = {}): Transport {
-  const { base, authorization } = httpCredentials(url);
+  const { base, authorization: inUrl } = httpCredentials(url);
+  let authorization = inUrl;
+  /** Asked once: the URL had no credentials and the server wants some. */
+  let helpersAsked = false;
   const shown = redactCredentials(url.href);
   const fetchFn = options.fetch ?? fetch;
   const headers = (service: GitService, extra: Record<string, string>): Record<string, string> => ({
     'User-Agent': USER_AGENT,
     ...(service === 'git-upload-pack' ? { 'Git-Protocol': 'version=2' } : {}),
-    ...(authorization !== undefined ? { Authorization: authorization } : {}),
     ...extra,
   });
-  const call = async (what: string, target: string, init: RequestInit): Promise<Response> => {
+  const send = async (what: string, target: string, init: RequestInit): Promise<Response> => {
     try {
       // A redirect is answered as is: git would follow it (maybe to a login page); the clone does.
       return await fetchFn(target, { ...init, redirect: 'manual' });
@@ -71,20 +97,41 @@ export function smartHttpTransport(url: URL, options: SmartHttpOptions = {}): Tr
       );
     }
   };
+  /** A request, made again once with the credential helpers' answer after a 401 without credentials. */
+  const call = async (
+    what: string,
+    target: string,
+    init: (auth: Record<string, string>) => RequestInit,
+  ): Promise<Response> => {
+    const auth = (): Record<string, string> =>
+      authorization !== undefined ? { Authorization: authorization } : {};
+    const res = await send(what, target, init(auth()));
+    if (res.status !== 401 || authorization !== undefined || helpersAsked) return res;
+    helpersAsked = true;
+    authorization = await credentialFill(base);
+    if (authorization === undefined) return res;
+    await res.body?.cancel();
+    return send(what, target, init(auth()));
+  };
 
   return {
     async connect(service) {
       const discovery = `${base}/info/refs?service=${service}`;
-      const res = await call('GET', discovery, {
-        headers: headers(service, { Accept: '*/*', 'Cache-Control': 'no-cache', Pragma: 'no-cache' }),
-      });
+      const res = await call('GET', discovery, (auth) => ({
+        headers: headers(service, {
+          Accept: '*/*',
+          'Cache-Control': 'no-cache',
+          Pragma: 'no-cache',
+          ...auth,
+        }),
+      }));
       const type = res.headers.get('content-type') ?? '';
       if (res.status !== 200 || type !== `application/x-${service}-advertisement`) {
         await res.body?.cancel();
         throw new WireUnsupported(
           res.status === 200
             ? `${shown} is not served by smart HTTP (${type || 'no content type'})`
-            : `GET info/refs on ${shown} answered HTTP ${res.status}${authorization === undefined && res.status === 401 ? ' (no credentials in the URL)' : ''}`,
+            : `GET info/refs on ${shown} answered HTTP ${res.status}${authorization === undefined && res.status === 401 ? ' (no credentials in the URL, none from git credential helpers)' : ''}`,
         );
       }
       // A v0/v1 answer starts with `# service=...` and a flush; v2 starts with `version 2`.
@@ -100,14 +147,16 @@ export function smartHttpTransport(url: URL, options: SmartHttpOptions = {}): Tr
         advertisement,
         async request(body) {
           const target = `${base}/${service}`;
-          const answer = await call('POST', target, {
+          const bytes = Uint8Array.from(body);
+          const answer = await call('POST', target, (auth) => ({
             method: 'POST',
-            body: Uint8Array.from(body),
+            body: bytes,
             headers: headers(service, {
               'Content-Type': `application/x-${service}-request`,
               Accept: `application/x-${service}-result`,
+              ...auth,
             }),
-          });
+          }));
           status = `HTTP ${answer.status}`;
           const kind = answer.headers.get('content-type') ?? '';
           if (answer.status !== 200 || kind !== `application/x-${service}-result`) {

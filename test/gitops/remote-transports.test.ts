@@ -105,7 +105,10 @@ describe('git store over smart HTTP (git http-backend)', () => {
   beforeEach(async () => {
     ({ dir: root, cleanup } = await tempDir());
   });
-  afterEach(() => cleanup());
+  afterEach(async () => {
+    vi.unstubAllEnvs();
+    await cleanup();
+  });
 
   /** The example repository, configured as a hosted server is: push over HTTP, partial fetches. */
   async function served(): Promise<string> {
@@ -208,6 +211,46 @@ describe('git store over smart HTTP (git http-backend)', () => {
         expect(message).not.toContain('s3cr3t');
         expect(message).not.toContain(btoa('x-access-token:s3cr3t'));
       }
+    } finally {
+      await Promise.all([store.close(), server.close()]);
+    }
+  });
+
+  it('asks git’s credential helpers after a 401 when the URL has no credentials', async () => {
+    const bare = await served();
+    const server = await startGitHttp(dirname(bare), {
+      credentials: { user: 'x-access-token', password: 's3cr3t' },
+    });
+    const url = `${server.url}/${basename(bare)}`;
+    // No helper: the wire gives way to git, which has no credentials either and says so.
+    vi.stubEnv('GIT_CONFIG_GLOBAL', '/dev/null');
+    vi.stubEnv('GIT_CONFIG_NOSYSTEM', '1');
+    await expect(openGitStore({ repository: url, branch: 'main' })).rejects.toThrow(
+      /cannot open GitOps repository http:\/\/127\.0\.0\.1:\d+\/gitops\.git \(branch main\): .*(Username|Authentication)/,
+    );
+    vi.stubEnv('GIT_CONFIG_COUNT', '1');
+    vi.stubEnv('GIT_CONFIG_KEY_0', 'credential.helper');
+    vi.stubEnv('GIT_CONFIG_VALUE_0', '!f() { echo username=x-access-token; echo password=s3cr3t; }; f');
+    const store = await openGitStore({ repository: url, branch: 'main' });
+    try {
+      expect(throughClone(store)).toBe(false);
+      await promoteOnce(store, bare, '1.4.0');
+    } finally {
+      await Promise.all([store.close(), server.close()]);
+    }
+  });
+
+  it('goes through a clone when the repository redirects: git follows it', async () => {
+    const bare = await served();
+    const server = await startGitHttp(dirname(bare), { moved: ['/old.git/', `/${basename(bare)}/`] });
+    const store = await openGitStore({ repository: `${server.url}/old.git`, branch: 'main' });
+    try {
+      expect(throughClone(store)).toBe(true);
+      expect(server.requests[0]).toMatchObject({
+        method: 'GET',
+        url: expect.stringMatching(/^\/old\.git\//),
+      });
+      expect((await store.read([overlay])).files[overlay]).toBe(await showFile(bare, overlay));
     } finally {
       await Promise.all([store.close(), server.close()]);
     }

@@ -30,6 +30,8 @@ export interface GitHttpOptions {
   readonly credentials?: { readonly user: string; readonly password: string };
   /** Drop the Git-Protocol header, as a server that speaks only v0 does. */
   readonly v0Only?: boolean;
+  /** Paths starting with the first (a moved repository) answer 301 to the same under the second. */
+  readonly moved?: readonly [string, string];
 }
 
 /** Starts the server; a missing git-http-backend fails with what to install. */
@@ -59,6 +61,13 @@ export async function startGitHttp(root: string, options: GitHttpOptions = {}): 
       req.resume();
       res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="git"', 'Content-Type': 'text/plain' });
       res.end('authentication required\n');
+      return;
+    }
+    const [from, to] = options.moved ?? [];
+    if (from !== undefined && to !== undefined && (req.url ?? '').startsWith(from)) {
+      req.resume();
+      res.writeHead(301, { Location: `${to}${(req.url ?? '').slice(from.length)}` });
+      res.end();
       return;
     }
     cgi(root, req, res, options, header);
