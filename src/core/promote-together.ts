@@ -219,7 +219,7 @@ function done(outcomes: readonly (PromotionOutcome | undefined)[]): PromotionOut
 }
 
 /** Edits of one file by several plans: the first one's `before`, the last one's `after`. */
-function mergeEdits(edits: readonly FileEdit[]): FileEdit[] {
+export function mergeEdits(edits: readonly FileEdit[]): FileEdit[] {
   const byPath = new Map<string, FileEdit>();
   for (const edit of edits) {
     const earlier = byPath.get(edit.path);
