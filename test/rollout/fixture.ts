@@ -238,20 +238,25 @@ async function gitEnv(cwd: string, when: string, ...args: string[]): Promise<voi
   if (r.code !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
 }
 
-/** A person's commit on the GitOps branch (a hand edit or a revert), made in the work clone and pushed. */
+/**
+ * A person's commit on the GitOps branch (a hand edit or a revert), made in the work clone and
+ * pushed; to another branch (`side`) for a commit that lands later, when a test moves main to it.
+ */
 export async function handCommit(
   work: string,
   files: Readonly<Record<string, string>>,
   when: string,
   message = 'hand edit',
+  branch = 'main',
 ): Promise<void> {
   await gitEnv(work, when, 'pull', '--quiet', '--ff-only', 'origin', 'main');
   for (const [path, text] of Object.entries(files)) {
     await mkdir(dirname(join(work, path)), { recursive: true });
     await writeFile(join(work, path), text);
   }
-  await gitEnv(work, when, 'commit', '--quiet', '-am', message);
-  await gitEnv(work, when, 'push', '--quiet', 'origin', 'HEAD:main');
+  await gitEnv(work, when, 'add', '--', ...Object.keys(files));
+  await gitEnv(work, when, 'commit', '--quiet', '-m', message);
+  await gitEnv(work, when, 'push', '--quiet', 'origin', `HEAD:refs/heads/${branch}`);
 }
 
 /** What the analysis port hands the canary-errors slo gate: healthy, failing, no data, or Prometheus down. */
