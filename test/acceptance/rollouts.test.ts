@@ -479,7 +479,7 @@ describe('acceptance: canary rollouts', { timeout: 240_000 }, () => {
     ]);
     expect(ops).toEqual(opsOne);
     // One deployment for the one commit, naming both services; each service's own words in its status.
-    expect(s.sim.state.deployments.map((d) => d.payload['services'])).toEqual([['checkout', 'cart']]);
+    expect(s.sim.state.deployments.map((d) => d.payload)).toMatchObject([{ services: ['checkout', 'cart'] }]);
     expect(deployments(s)).toEqual([
       ['production', 'failure', 'checkout 1.3.5 aborted to 1.3.0; held; cart 1.3.5 aborted to 1.3.0; held'],
     ]);
