@@ -529,6 +529,8 @@ export type AbortPlan =
       readonly after: ServiceState;
       /** The commit message of this abort alone (one service, as `abort` writes it). */
       readonly message: string;
+      /** What the message is made of, for a commit of several aborts (rolloutGroupMessage). */
+      readonly part: RolloutMessageInput;
     };
 
 /** The files an abort of these services reads: overlays, traffic files and state files. */
@@ -577,6 +579,7 @@ export function planAbort(
     edits: planned.edits,
     after: planned.after,
     message: planned.message,
+    part: planned.part,
   };
 }
 

@@ -401,7 +401,6 @@ describe('acceptance: canary rollouts', { timeout: 240_000 }, () => {
       'Rollgate-Service: checkout',
       'Rollgate-Service: cart',
       'Rollgate-Version: 1.3.5',
-      'Rollgate-Version: 1.3.5',
       'Rollgate-Phase: aborted',
       'Rollgate-Hold: 1.3.5',
     ]);

@@ -1,10 +1,9 @@
-import { access, chmod, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { historyEntriesOf } from '../../src/core/trailers.js';
 import { cli } from '../helpers/cli.js';
-import { git, tempDir } from '../helpers/repo.js';
-import { buildAt, canaryConfigText, gitopsFiles, handCommit, seedRepo } from './fixture.js';
+import { git, moveBranchOnNextPush, tempDir } from '../helpers/repo.js';
+import { buildAt, handCommit, simulated, startedRollouts } from './fixture.js';
 
 // Issue 10, multi-service writes: `advance | pause | resume | abort` over several services is one
 // read and one commit (every service's edits and state file, the message and trailers naming each
@@ -12,7 +11,7 @@ import { buildAt, canaryConfigText, gitopsFiles, handCommit, seedRepo } from './
 // and pushed again. Real git (a bare repository), the CLI entry, kubectl kustomize of the overlays.
 
 const SERVICES = ['checkout', 'cart'];
-const sim = (iso: string) => ['--at', iso, '--simulate-clock'];
+const sim = simulated;
 
 interface Report {
   exitCode: number;
@@ -20,26 +19,14 @@ interface Report {
   problems: { service: string; reasonCode: string }[];
 }
 
-/** checkout and cart as Gateway API canaries (5 -> 25 -> 50, every 30 min), both started by one promote at 10:00. */
+/** checkout and cart rolling out 1.5.0 since 10:00, and the CLI with --json. */
 async function twoRollouts(root: string) {
-  const { bare, work } = await seedRepo(root, gitopsFiles(SERVICES, 'gateway-api'), '2026-11-30T12:00:00Z');
-  const config = join(root, 'rollgate.yaml');
-  await writeFile(config, canaryConfigText(SERVICES, 'gateway-api', 'steps: [5, 25, 50]\ninterval: 30m'));
-  const common = ['--config', config, '--gitops', bare];
-  const started = await cli([
-    'promote',
-    'production',
-    '--version',
-    '1.5.0',
-    ...sim('2026-12-01T10:00:00Z'),
-    ...common,
-  ]);
-  expect(started.code, started.stderr).toBe(0);
+  const { bare, work, common } = await startedRollouts(root, SERVICES);
   const run = async (...args: string[]) => {
     const r = await cli([...args, '--json', ...common]);
     return { ...r, report: JSON.parse(r.stdout) as Report };
   };
-  return { bare, work, common, run };
+  return { bare, work, run };
 }
 
 const head = async (bare: string) => (await git(bare, 'rev-parse', 'main')).trim();
@@ -69,28 +56,6 @@ async function built(bare: string, root: string, service: string) {
   const route = objects.find((o) => o.kind === 'HTTPRoute');
   const weights = route?.spec.rules?.[0]?.backendRefs.map((b) => b.weight);
   return { images, weights };
-}
-
-/**
- * The branch moves once between the command's read and its push: a pre-receive hook (run once, then
- * removed) sets main to `side`, a commit prepared beforehand on top of main. The push's lease then
- * fails on the server ("is at ... but expected"), as when someone else pushed first.
- */
-async function moveBranchOnNextPush(bare: string): Promise<string> {
-  const hook = join(bare, 'hooks', 'pre-receive');
-  await writeFile(
-    hook,
-    [
-      '#!/bin/sh',
-      'rm -f "$0"',
-      'env -u GIT_QUARANTINE_PATH -u GIT_OBJECT_DIRECTORY -u GIT_ALTERNATE_OBJECT_DIRECTORIES \\',
-      '  git update-ref refs/heads/main refs/heads/side',
-      'exit 0',
-      '',
-    ].join('\n'),
-  );
-  await chmod(hook, 0o755);
-  return hook;
 }
 
 describe('rollout commands of several services: one read, one commit (issue 10)', () => {
