@@ -13,8 +13,11 @@ export type Lookup =
   | { readonly kind: 'absent' }
   | { readonly kind: 'not-folder'; readonly path: string; readonly mode: string };
 
+/** What a walk over the trees held reached: what the path names, or the first tree not held yet. */
+export type Reach = Lookup | { readonly kind: 'unread'; readonly oid: string };
+
 export class TreeReader {
-  private readonly trees = new Map<string, Promise<Map<string, TreeEntry>>>();
+  private readonly trees = new Map<string, Promise<Map<string, TreeEntry> | undefined>>();
 
   constructor(private readonly objects: ObjectReader) {}
 
@@ -28,11 +31,24 @@ export class TreeReader {
   }
 
   /** The entries of the tree with this id. */
-  tree(oid: string): Promise<Map<string, TreeEntry>> {
+  async tree(oid: string): Promise<Map<string, TreeEntry>> {
+    const entries = await this.held(oid);
+    if (entries === undefined) throw new Error(`tree ${oid} is missing from the GitOps clone`);
+    return entries;
+  }
+
+  /** The entries of the tree with this id; undefined while the reader does not hold it. */
+  private held(oid: string): Promise<Map<string, TreeEntry> | undefined> {
     let entries = this.trees.get(oid);
     if (entries === undefined) {
       entries = this.objects.read(oid).then((object) => {
-        if (object?.type !== 'tree') throw new Error(`tree ${oid} is missing from the GitOps clone`);
+        if (object === undefined) {
+          // Not remembered: the next caller asks again, after a fetch may have brought it.
+          this.trees.delete(oid);
+          return undefined;
+        }
+        if (object.type !== 'tree')
+          throw new Error(`${oid} is a ${object.type}, not a tree, in the GitOps clone`);
         return parseTree(object.content, oid.length / 2);
       });
       // A failed read is not remembered: the next caller asks git again.
@@ -53,8 +69,7 @@ export class TreeReader {
     await Promise.all(
       paths.map(async (path) => {
         const found = await this.lookup(root, path);
-        if (found.kind === 'entry' && found.entry.mode !== TREE_MODE && found.entry.mode !== '160000')
-          blobs.set(path, found.entry.oid);
+        if (found.kind === 'entry' && isFile(found.entry)) blobs.set(path, found.entry.oid);
       }),
     );
     return blobs;
@@ -62,17 +77,34 @@ export class TreeReader {
 
   /** What `path` (slash-separated, '' for the root itself) names under the tree `root`. */
   async lookup(root: string, path: string): Promise<Lookup> {
+    const found = await this.reach(root, path);
+    if (found.kind === 'unread') throw new Error(`tree ${found.oid} is missing from the GitOps clone`);
+    return found;
+  }
+
+  /**
+   * What `path` names under the tree `root`, as far as the trees the reader holds tell: a reader that
+   * fetches on demand (wire-store.ts) asks for the tree named by `unread`, then walks again.
+   */
+  async reach(root: string, path: string): Promise<Reach> {
     if (path === '') return { kind: 'entry', entry: { mode: TREE_MODE, oid: root } };
     const parts = path.split('/');
-    let entries = await this.tree(root);
+    let oid = root;
     for (let i = 0; i < parts.length; i++) {
+      const entries = await this.held(oid);
+      if (entries === undefined) return { kind: 'unread', oid };
       const entry = entries.get(parts[i] ?? '');
       if (entry === undefined) return { kind: 'absent' };
       if (i === parts.length - 1) return { kind: 'entry', entry };
       if (entry.mode !== TREE_MODE)
         return { kind: 'not-folder', path: parts.slice(0, i + 1).join('/'), mode: entry.mode };
-      entries = await this.tree(entry.oid);
+      oid = entry.oid;
     }
     return { kind: 'absent' };
   }
+}
+
+/** A file's entry (a blob or a symbolic link), not a folder or a submodule. */
+export function isFile(entry: TreeEntry): boolean {
+  return entry.mode !== TREE_MODE && entry.mode !== '160000';
 }

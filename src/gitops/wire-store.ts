@@ -1,5 +1,3 @@
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { IoError } from '../core/errors.js';
 import { normalizeRepoPath } from '../core/repo-paths.js';
 import type { FileEdit } from '../core/types.js';
@@ -7,12 +5,14 @@ import type { CommitOutcome, GitOpsSnapshot, GitOpsStore } from '../core/store.j
 import type { ObjectReader } from './cat-file.js';
 import { parseCommit } from './commit-object.js';
 import type { GitObject } from './exec.js';
+import { fetchAlong, type FetchAlongOptions } from './fetch-along.js';
 import { commitContent, objectId } from './objects.js';
 import { safeJoin } from './paths.js';
 import { pushRefused } from './push-refused.js';
 import { redactCredentials } from './redact.js';
 import { TreeReader } from './tree-read.js';
 import { writeTree } from './tree-write.js';
+import { type Transport, WireUnsupported } from './transport.js';
 import { receivePack, UploadPack } from './wire.js';
 
 /** What the git store needs besides the wire: the clone history walks go through. */
@@ -25,40 +25,23 @@ export interface WireStoreOptions {
 }
 
 /**
- * The folder of a repository on this machine, as `git fetch` would find it: a file:// URL or a
- * path (not `host:path`, which git reads as ssh). Undefined for anything else.
- */
-export function localRepository(repository: string): string | undefined {
-  if (/^file:\/\//i.test(repository)) {
-    try {
-      return fileURLToPath(repository);
-    } catch {
-      return undefined;
-    }
-  }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repository)) return undefined;
-  const colon = repository.indexOf(':');
-  const slash = repository.indexOf('/');
-  if (colon !== -1 && (slash === -1 || colon < slash)) return undefined;
-  return resolve(repository);
-}
-
-/**
- * The git store for a repository on this machine, spoken to over git's wire protocol (wire.ts)
- * with no clone: one `git upload-pack` for the store's life serves the branch head (ls-refs), its
- * folders (one fetch: the head commit one deep, without file contents) and the files a plan reads
- * (one fetch by id); the commit's blobs, trees and commit object are made in process and sent as
- * one pack to one `git receive-pack`, with the head the plan was made on as the expected old value
+ * The git store spoken to over git's wire protocol (wire.ts), whatever carries it (a process on this
+ * machine, ssh, smart HTTP: transport.ts), with no clone: one `git upload-pack` for the store's life
+ * serves the branch head (ls-refs), its commit (one deep, nothing below it), then the folders along
+ * the paths a plan reads, one fetch per folder level for all paths together, each file in the round
+ * after its folder (fetch-along.ts): the cost follows the paths' depth, not the repository's size.
+ * The commit's blobs, trees and commit object are made in process and sent as one pack to one `git
+ * receive-pack`, with the head the plan was made on as the expected old value
  * (compare-and-swap). The objects read stay in memory by id. History walks, needed only where an
  * overlay drifted from its state, go through a clone opened on first use.
  */
 export async function openWireStore(
-  path: string,
+  transport: Transport,
   options: WireStoreOptions,
 ): Promise<GitOpsStore & { close(): Promise<void> }> {
   const shown = redactCredentials(options.repository);
   const branchRef = `refs/heads/${options.branch}`;
-  let server = new UploadPack(path);
+  let server = new UploadPack(transport);
   const objects = new Map<string, GitObject>();
   const reader: ObjectReader = {
     read: (name) => Promise.resolve(objects.get(name)),
@@ -78,6 +61,7 @@ export async function openWireStore(
     first = await server.ref(branchRef);
   } catch (err) {
     await server.close();
+    if (err instanceof WireUnsupported) throw err;
     throw new IoError(
       `cannot open GitOps repository ${shown} (branch ${options.branch}): ${redactCredentials((err as Error).message)}. Check gitops.repository and gitops.branch, or pass --gitops PATH_OR_URL.`,
     );
@@ -102,6 +86,28 @@ export async function openWireStore(
     }
   };
 
+  /**
+   * The root tree of a commit, fetched first if need be: the commit alone, one deep (`tree:0` leaves
+   * out every tree and blob; fetch-along.ts brings the folders a plan reads).
+   */
+  async function rootOf(commit: string): Promise<string> {
+    if (!objects.has(commit))
+      remember(
+        await io(`fetch ${options.branch}`, () => server.fetch([commit], { depth: 1, filter: 'tree:0' })),
+      );
+    return (await trees.rootOf(commit)).tree;
+  }
+
+  /**
+   * Objects by id, just those: `tree:0` keeps a wanted tree from bringing the folders below it (the
+   * filter leaves out what the wanted objects reach, never the wanted objects themselves).
+   */
+  const along = (files: boolean): FetchAlongOptions => ({
+    files,
+    held: (oid) => objects.has(oid),
+    fetch: async (oids) => remember(await server.fetch(oids, { filter: 'tree:0' })),
+  });
+
   async function read(paths: readonly string[]): Promise<GitOpsSnapshot> {
     const unique = [...new Set(paths.map((p) => normalizeRepoPath(p)))];
     for (const path of unique) safeJoin(path === '' ? '/' : '/r', path);
@@ -109,23 +115,18 @@ export async function openWireStore(
     // new `git fetch` would: one upload-pack keeps the refs it read when it started.
     if (first === undefined) {
       const done = server.close();
-      server = new UploadPack(path);
+      server = new UploadPack(transport);
       await done;
     }
     const head = first ?? (await io(`read branch ${options.branch}`, () => server.ref(branchRef)));
     first = undefined;
     if (head === undefined)
       throw new IoError(`the GitOps repository ${shown} has no branch ${options.branch} any more`);
-    if (!objects.has(head))
-      remember(
-        await io(`fetch ${options.branch}`, () => server.fetch([head], { depth: 1, filter: 'blob:none' })),
-      );
-    const { tree } = await trees.rootOf(head);
+    const tree = await rootOf(head);
     if (unique.length === 0) return { head, files: {} };
-    const blobs = await trees.blobsAt(tree, unique);
-    const missing = [...new Set(blobs.values())].filter((oid) => !objects.has(oid));
-    // One fetch for every file the plan needs, by id.
-    if (missing.length > 0) remember(await io('fetch the overlay files', () => server.fetch(missing)));
+    const blobs = await io('fetch the folders and files along the paths', () =>
+      fetchAlong(trees, tree, unique, along(true)),
+    );
     const files: Record<string, string | undefined> = {};
     for (const path of paths) {
       const object = objects.get(blobs.get(normalizeRepoPath(path)) ?? '');
@@ -149,7 +150,16 @@ export async function openWireStore(
       objects.set(oid, { oid, type, content });
       return Promise.resolve(oid);
     };
-    const base = (await trees.rootOf(snapshot.head)).tree;
+    const base = await rootOf(snapshot.head);
+    // The folders along the changed paths (a read of the same paths brought them already).
+    await io('fetch the folders along the changed paths', () =>
+      fetchAlong(
+        trees,
+        base,
+        edits.map((e) => normalizeRepoPath(e.path)),
+        along(false),
+      ),
+    );
     const tree = await writeTree(
       write,
       trees,
@@ -159,7 +169,7 @@ export async function openWireStore(
     const who = options.committer;
     const sha = await write('commit', commitContent(tree, [snapshot.head], who, who, at, message));
     const report = await io(`push to ${options.branch}`, () =>
-      receivePack(path, branchRef, snapshot.head, sha, sent, algorithm),
+      receivePack(transport, branchRef, snapshot.head, sha, sent, algorithm),
     );
     if (report.kind === 'ok') {
       for (const object of sent) onServer.add(object.oid);
@@ -174,7 +184,7 @@ export async function openWireStore(
       // Not a refusal: the update may have landed before the answer was lost. A caller that named
       // its run finds its own commit (core/own-commit.ts); anyone else is told how to find out.
       throw new IoError(
-        `the push to ${options.branch} of ${shown} got no answer (git receive-pack exited ${report.code} without a report): the commit ${sha.slice(0, 12)} may or may not have landed; run \`rollgate status\` to see before trying again`,
+        `the push to ${options.branch} of ${shown} got no answer (${redactCredentials(report.detail)} without a report): the commit ${sha.slice(0, 12)} may or may not have landed; run \`rollgate status\` to see before trying again`,
       );
     const raced = /is at [0-9a-f]+ but expected [0-9a-f]+/.exec(report.stderr);
     if (raced) return { kind: 'moved', detail: raced[0] };
