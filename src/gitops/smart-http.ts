@@ -117,6 +117,8 @@ export function smartHttpTransport(url: URL, options: SmartHttpOptions = {}): Tr
   return {
     async connect(service) {
       const discovery = `${base}/info/refs?service=${service}`;
+      // Not reached at all (a proxy, a private CA, TLS settings: git's http.* config, which node's
+      // fetch does not read): git may reach it, through the clone.
       const res = await call('GET', discovery, (auth) => ({
         headers: headers(service, {
           Accept: '*/*',
@@ -124,7 +126,9 @@ export function smartHttpTransport(url: URL, options: SmartHttpOptions = {}): Tr
           Pragma: 'no-cache',
           ...auth,
         }),
-      }));
+      })).catch((err: Error) => {
+        throw new WireUnsupported(err.message);
+      });
       const type = res.headers.get('content-type') ?? '';
       if (res.status !== 200 || type !== `application/x-${service}-advertisement`) {
         await res.body?.cancel();
@@ -173,4 +177,29 @@ export function smartHttpTransport(url: URL, options: SmartHttpOptions = {}): Tr
       };
     },
   };
+}
+
+/**
+ * Whether git would reach `url` through a proxy named in the environment (curl's variables:
+ * http_proxy for http, https_proxy or HTTPS_PROXY for https, all_proxy / ALL_PROXY, less
+ * no_proxy / NO_PROXY). node's fetch does not use them, so such a URL is left to git (the clone).
+ */
+export function proxied(url: URL, env: Readonly<Record<string, string | undefined>> = process.env): boolean {
+  const scheme = url.protocol.replace(/:$/, '');
+  const proxy =
+    (scheme === 'https' ? env['https_proxy'] || env['HTTPS_PROXY'] : env['http_proxy']) ||
+    env['all_proxy'] ||
+    env['ALL_PROXY'];
+  if (!proxy) return false;
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const bypass = (env['no_proxy'] || env['NO_PROXY'] || '')
+    .split(',')
+    .map((h) =>
+      h
+        .trim()
+        .toLowerCase()
+        .replace(/^\*?\./, ''),
+    )
+    .filter(Boolean);
+  return !bypass.some((h) => h === '*' || host === h || host.endsWith(`.${h}`));
 }

@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type GitCliStore, openGitStore } from '../../src/gitops/git-cli.js';
 import { parseRemoteUrl } from '../../src/gitops/remote-url.js';
+import { proxied } from '../../src/gitops/smart-http.js';
 import { shellQuote, sshProgram } from '../../src/gitops/transport.js';
 import { startGitHttp } from '../helpers/git-http.js';
 import { exampleGitOps, git, showFile, tempDir } from '../helpers/repo.js';
@@ -71,6 +72,21 @@ describe('parseRemoteUrl', () => {
     const remote = parseRemoteUrl('https://x-access-token:s3cr3t@github.com/acme/gitops.git');
     expect(remote.kind).toBe('http');
     if (remote.kind === 'http') expect(remote.url.password).toBe('s3cr3t');
+  });
+});
+
+describe('proxied', () => {
+  it.each([
+    ['https://github.com/a/b', {}, false],
+    ['https://github.com/a/b', { HTTPS_PROXY: 'http://proxy:3128' }, true],
+    ['http://git.internal/a', { HTTPS_PROXY: 'http://proxy:3128' }, false],
+    ['http://git.internal/a', { http_proxy: 'http://proxy:3128' }, true],
+    ['https://git.internal/a', { all_proxy: 'socks5://p:1080', no_proxy: '.internal' }, false],
+    ['https://github.com/a/b', { https_proxy: 'http://p:1', NO_PROXY: 'example.com,github.com' }, false],
+    ['https://api.github.com/a/b', { https_proxy: 'http://p:1', no_proxy: 'github.com' }, false],
+    ['https://github.com/a/b', { https_proxy: 'http://p:1', no_proxy: '*' }, false],
+  ])('%s with %j: %s', (url, env, expected) => {
+    expect(proxied(new URL(url), env)).toBe(expected);
   });
 });
 
@@ -254,6 +270,15 @@ describe('git store over smart HTTP (git http-backend)', () => {
     } finally {
       await Promise.all([store.close(), server.close()]);
     }
+  });
+
+  it('leaves a server it cannot reach to git, and says what git said', async () => {
+    const server = await startGitHttp(root);
+    const url = `${server.url}/gitops.git`;
+    await server.close();
+    await expect(openGitStore({ repository: url, branch: 'main' })).rejects.toThrow(
+      /cannot open GitOps repository http:\/\/127\.0\.0\.1:\d+\/gitops\.git \(branch main\): .*Failed to connect/,
+    );
   });
 
   it('goes through a clone when the server answers in protocol v0', async () => {
