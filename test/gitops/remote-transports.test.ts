@@ -148,6 +148,9 @@ describe('git store over smart HTTP (git http-backend)', () => {
     }
     const reads = server.requests.filter((r) => r.url.includes('upload-pack'));
     expect(reads[0]).toMatchObject({ method: 'GET', gitProtocol: 'version=2' });
+    // The capabilities are asked once; every push asks for the refs it leases against.
+    expect(reads.filter((r) => r.method === 'GET')).toHaveLength(1);
+    expect(server.requests.filter((r) => r.url.endsWith('?service=git-receive-pack'))).toHaveLength(2);
     expect(reads.every((r) => r.gitProtocol === 'version=2')).toBe(true);
     expect(server.requests.map((r) => `${r.method} ${r.url.replace(/^\/[^/]+/, '')}`)).toContain(
       'POST /git-receive-pack',
