@@ -356,6 +356,34 @@ describe('git store over ssh', () => {
     }
   });
 
+  it('gives OpenSSH the port and asks it to send GIT_PROTOCOL, as git does', async () => {
+    const bare = await sshServed(root);
+    const log = join(root, 'ssh-args');
+    vi.stubEnv('GIT_SSH_COMMAND', await fakeSsh(log, false));
+    vi.stubEnv('GIT_SSH_VARIANT', 'ssh');
+    const store = await openGitStore({ repository: `ssh://git@example.test:2222${bare}`, branch: 'main' });
+    try {
+      const args = async () => (await readFile(log, 'utf8')).split('\0').slice(0, -1);
+      expect(await args()).toEqual([
+        '-o',
+        'SendEnv=GIT_PROTOCOL',
+        '-p',
+        '2222',
+        'git@example.test',
+        `git-upload-pack ${shellQuote(bare)}`,
+      ]);
+      await promoteOnce(store, bare, '1.4.0');
+      expect(await args()).toEqual([
+        '-p',
+        '2222',
+        'git@example.test',
+        `git-receive-pack ${shellQuote(bare)}`,
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('goes through a clone when the server ignores GIT_PROTOCOL (protocol v0)', async () => {
     const bare = await sshServed(root);
     vi.stubEnv('GIT_SSH_COMMAND', await fakeSsh(join(root, 'ssh-args'), true));
