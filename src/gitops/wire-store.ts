@@ -16,6 +16,9 @@ import { TreeReader } from './tree-read.js';
 import { writeTree } from './tree-write.js';
 import { receivePack, UploadPack } from './wire.js';
 
+/** What upload-pack says when its configuration does not allow a tree filter. */
+const TREE_FILTER_REFUSED = /filter 'tree' not supported|tree filter allows max depth/;
+
 /** What the git store needs besides the wire: the clone history walks go through. */
 export interface WireStoreOptions {
   readonly repository: string;
@@ -105,25 +108,37 @@ export async function openWireStore(
   };
 
   /**
-   * The root tree of a commit, fetched first if need be: the commit alone, one deep (`tree:0` leaves
-   * out every tree and blob; fetch-along.ts brings the folders a plan reads).
+   * What a fetch leaves out. `tree:0`: everything below the objects wanted, so the head commit comes
+   * alone and a wanted tree without the folders under it (fetch-along.ts asks for the folders along
+   * the paths, level by level). A server whose administrator refused tree filters
+   * (uploadpackfilter.tree.allow) is asked as before: the commit with every folder (`blob:none`),
+   * then the files by id.
    */
+  let filter: 'tree:0' | 'blob:none' = 'tree:0';
+
+  /** The root tree of a commit, fetched first if need be (one deep). */
   async function rootOf(commit: string): Promise<string> {
     if (!objects.has(commit))
       remember(
-        await io(`fetch ${options.branch}`, () => server.fetch([commit], { depth: 1, filter: 'tree:0' })),
+        await io(`fetch ${options.branch}`, () =>
+          server.fetch([commit], { depth: 1, filter }).catch(async (err: Error) => {
+            if (filter === 'blob:none' || !TREE_FILTER_REFUSED.test(err.message)) throw err;
+            // The refusal ended that upload-pack: a new one, asked the old way for the store's life.
+            filter = 'blob:none';
+            await server.close();
+            server = new UploadPack(path);
+            return server.fetch([commit], { depth: 1, filter });
+          }),
+        ),
       );
     return (await trees.rootOf(commit)).tree;
   }
 
-  /**
-   * Objects by id, just those: `tree:0` keeps a wanted tree from bringing the folders below it (the
-   * filter leaves out what the wanted objects reach, never the wanted objects themselves).
-   */
+  /** Objects by id: a filter never leaves out the objects wanted, only what they reach. */
   const along = (files: boolean): FetchAlongOptions => ({
     files,
     held: (oid) => objects.has(oid),
-    fetch: async (oids) => remember(await server.fetch(oids, { filter: 'tree:0' })),
+    fetch: async (oids) => remember(await server.fetch(oids, { filter })),
   });
 
   async function read(paths: readonly string[]): Promise<GitOpsSnapshot> {

@@ -259,6 +259,39 @@ describe('the wire store fetches only the folders along the paths', () => {
       await Promise.all([store.close(), rival.close()]);
     }
   });
+  it('a server that refuses tree filters is read as before: the commit with every folder, then the files', async () => {
+    const bare = await bareWith(root, {
+      [CHECKOUT]: kustomization('checkout', '1.0.0'),
+      [CART]: kustomization('cart', '1.0.0'),
+    });
+    await git(bare, 'config', 'uploadpackfilter.tree.allow', 'false');
+    const store = await openGitStore({ repository: bare, branch: 'main', committer: who });
+    try {
+      const snap = await store.read([CHECKOUT, CART, STATE]);
+      expect(snap.files).toEqual({
+        [CHECKOUT]: kustomization('checkout', '1.0.0'),
+        [CART]: kustomization('cart', '1.0.0'),
+        [STATE]: undefined,
+      });
+      const [head = '', ...blobs] = await ids(bare, 'main', `main:${CHECKOUT}`, `main:${CART}`);
+      expect(await traced()).toEqual([
+        { wants: [head], args: ['deepen 1', 'filter tree:0'] },
+        { wants: [head], args: ['deepen 1', 'filter blob:none'] },
+        { wants: blobs.sort(), args: ['filter blob:none'] },
+      ]);
+      const outcome = await store.commit(
+        snap,
+        [{ path: STATE, before: '', after: 'phase: done\n', descriptions: [] }],
+        'state\n',
+        at,
+      );
+      expect(outcome.kind).toBe('committed');
+      expect(await showFile(bare, STATE)).toBe('phase: done\n');
+      await git(bare, 'fsck', '--strict', '--no-progress');
+    } finally {
+      await store.close();
+    }
+  });
 });
 
 describe('upload-pack answers a want by id', () => {
