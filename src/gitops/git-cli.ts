@@ -49,6 +49,8 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
     branch: options.branch,
     committer: options.committer ?? DEFAULT_COMMITTER,
     clone: () => openCloneStore(options),
+    // The upload-pack is rollgate's own, started with filters allowed.
+    rootWithCommit: true,
   });
 }
 

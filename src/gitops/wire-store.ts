@@ -16,8 +16,9 @@ import { TreeReader } from './tree-read.js';
 import { writeTree } from './tree-write.js';
 import { receivePack, UploadPack } from './wire.js';
 
-/** What upload-pack says when its configuration does not allow a tree filter. */
-const TREE_FILTER_REFUSED = /filter 'tree' not supported|tree filter allows max depth/;
+/** What upload-pack says when its configuration refuses tree filters, or tree filters that deep. */
+const TREE_FILTER_REFUSED = /filter 'tree' not supported/;
+const TREE_DEPTH_REFUSED = /tree filter allows max depth/;
 
 /** What the git store needs besides the wire: the clone history walks go through. */
 export interface WireStoreOptions {
@@ -26,6 +27,13 @@ export interface WireStoreOptions {
   readonly committer: { readonly name: string; readonly email: string };
   /** Opens a clone for history walks, the only reads the wire does not serve. */
   readonly clone: () => Promise<Pick<GitOpsStore, 'history'> & { close(): Promise<void> }>;
+  /**
+   * The server is likely to serve `filter tree:1` (the upload-pack rollgate starts itself; hosting
+   * services tend to allow only `tree:0`, which their bitmaps answer quickly): the head commit is
+   * asked for with its root tree, one fetch fewer. A refusal is not an error: the store asks again
+   * with `tree:0`, on a new upload-pack.
+   */
+  readonly rootWithCommit?: boolean;
 }
 
 /**
@@ -108,30 +116,36 @@ export async function openWireStore(
   };
 
   /**
-   * What a fetch leaves out. `tree:0`: everything below the objects wanted, so the head commit comes
-   * alone and a wanted tree without the folders under it (fetch-along.ts asks for the folders along
-   * the paths, level by level). A server whose administrator refused tree filters
-   * (uploadpackfilter.tree.allow) is asked as before: the commit with every folder (`blob:none`),
-   * then the files by id.
+   * What a fetch leaves out. `tree:0`: everything below the objects wanted, so a wanted tree comes
+   * without the folders under it (fetch-along.ts asks for the folders along the paths, level by
+   * level); the head commit comes alone, or with its root tree where the server allows `tree:1`. A
+   * server whose administrator refused tree filters (uploadpackfilter.tree.allow) is asked as
+   * before: the commit with every folder (`blob:none`), then the files by id.
    */
   let filter: 'tree:0' | 'blob:none' = 'tree:0';
+  let commitFilter: 'tree:1' | 'tree:0' | 'blob:none' = options.rootWithCommit ? 'tree:1' : 'tree:0';
 
   /** The root tree of a commit, fetched first if need be (one deep). */
   async function rootOf(commit: string): Promise<string> {
-    if (!objects.has(commit))
-      remember(
-        await io(`fetch ${options.branch}`, () =>
-          server.fetch([commit], { depth: 1, filter }).catch(async (err: Error) => {
-            if (filter === 'blob:none' || !TREE_FILTER_REFUSED.test(err.message)) throw err;
-            // The refusal ended that upload-pack: a new one, asked the old way for the store's life.
-            filter = 'blob:none';
-            await server.close();
-            server = new UploadPack(path);
-            return server.fetch([commit], { depth: 1, filter });
-          }),
-        ),
-      );
+    if (!objects.has(commit)) remember(await io(`fetch ${options.branch}`, () => fetchCommit(commit)));
     return (await trees.rootOf(commit)).tree;
+  }
+
+  async function fetchCommit(commit: string): Promise<Map<string, GitObject>> {
+    for (;;) {
+      try {
+        return await server.fetch([commit], { depth: 1, filter: commitFilter });
+      } catch (err) {
+        const message = (err as Error).message;
+        if (commitFilter === 'tree:1' && TREE_DEPTH_REFUSED.test(message)) commitFilter = 'tree:0';
+        else if (commitFilter !== 'blob:none' && TREE_FILTER_REFUSED.test(message))
+          commitFilter = filter = 'blob:none';
+        else throw err;
+        // The refusal ended that upload-pack: a new one, asked that way for the store's life.
+        await server.close();
+        server = new UploadPack(path);
+      }
+    }
   }
 
   /** Objects by id: a filter never leaves out the objects wanted, only what they reach. */
