@@ -1,14 +1,16 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseConfig } from '../src/config/load.js';
 import type { Config } from '../src/config/schema.js';
 import { promote } from '../src/core/pipeline.js';
 import { runGit } from '../src/gitops/exec.js';
 import { openGitStore } from '../src/gitops/git-cli.js';
+import { startGitHttp } from '../test/helpers/git-http.js';
 import { atLeast, atMost, type BenchResult, type BenchRow, median } from './row.js';
 
-// The git path (issue 10), cold and over file:// as a remote would be: each promotion starts from
+// The git path (issue 10), cold and over file:// as a remote would be, and over http:// to git's own
+// smart HTTP server (`git http-backend`) as users reach GitHub: each promotion starts from
 // nothing (a new store: no clone, no objects, nothing cached), reads the overlay, commits and pushes. The
 // fixtures are written with `git fast-import`; the compared repositories differ only in what the
 // row is about (files beside the overlay, or commits behind the head). Runs alternate A B A B and
@@ -72,11 +74,12 @@ function configFor(url: string): Config {
 let round = 0;
 
 /** One cold promotion: fresh clone, read, plan, commit, push. Milliseconds. */
-async function rollgatePromotion(bare: string): Promise<number> {
-  const url = `file://${bare}`;
+async function rollgatePromotion(bare: string, url = `file://${bare}`): Promise<number> {
   const started = performance.now();
   const store = await openGitStore({ repository: url, branch: 'main' });
   try {
+    // What is measured is the wire store: a server it cannot use would make this a clone.
+    if ('gitDir' in store) throw new Error(`${url} was read through a clone, not the wire`);
     const outcome = await promote(
       configFor(url),
       {
@@ -99,11 +102,11 @@ async function rollgatePromotion(bare: string): Promise<number> {
  * The naive way: shallow clone with a checkout, edit the file, commit, push. Milliseconds. Its tags
  * stay below rollgate's, so no rollgate promotion after it is a downgrade.
  */
-async function naivePromotion(bare: string): Promise<number> {
+async function naivePromotion(bare: string, url = `file://${bare}`): Promise<number> {
   const work = await mkdtemp(join(tmpdir(), 'rollgate-bench-naive-'));
   const started = performance.now();
   try {
-    await git(work, 'clone', '--quiet', '--depth=1', '--branch', 'main', `file://${bare}`, 'w');
+    await git(work, 'clone', '--quiet', '--depth=1', '--branch', 'main', url, 'w');
     const dir = join(work, 'w');
     const file = join(dir, OVERLAY);
     const text = await readFile(file, 'utf8');
@@ -147,6 +150,22 @@ async function withFixtures<T>(
   }
 }
 
+/**
+ * The bare repository served over smart HTTP by git's own server (`git http-backend` behind a
+ * loopback HTTP server, as the tests run it), configured as a hosted server is: push over HTTP,
+ * partial fetches, objects by id. Gives its http:// URL to `use`.
+ */
+async function overHttp<T>(bare: string, use: (url: string) => Promise<T>): Promise<T> {
+  await git(bare, 'config', 'http.receivepack', 'true');
+  await git(bare, 'config', 'uploadpack.allowAnySHA1InWant', 'true');
+  const server = await startGitHttp(dirname(bare));
+  try {
+    return await use(`${server.url}/${basename(bare)}`);
+  } finally {
+    await server.close();
+  }
+}
+
 const ms = (n: number) => `${n.toFixed(0)} ms`;
 
 export const rows: readonly BenchRow[] = [
@@ -178,6 +197,20 @@ export const rows: readonly BenchRow[] = [
         );
         return atLeast(10, r.ratio, `naive ${ms(r.a)} vs rollgate ${ms(r.b)}, median of ${PAIRS} pairs`);
       }),
+  },
+  {
+    target:
+      'promotion (cold, http://, git http-backend on loopback) on a 20,000-file repo >= 10x faster than shallow clone + edit + commit + push over the same URL',
+    measure: () =>
+      withFixtures([['big', 20_000, 1]], ([big = '']) =>
+        overHttp(big, async (url): Promise<BenchResult> => {
+          const r = await pairs(
+            () => naivePromotion(big, url),
+            () => rollgatePromotion(big, url),
+          );
+          return atLeast(10, r.ratio, `naive ${ms(r.a)} vs rollgate ${ms(r.b)}, median of ${PAIRS} pairs`);
+        }),
+      ),
   },
   {
     target: 'promotion (cold, file://) after 50,000 commits of unrelated history <= 1.5x after one commit',

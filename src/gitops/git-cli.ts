@@ -14,7 +14,10 @@ import { pushRefused } from './push-refused.js';
 import { redactCredentials } from './redact.js';
 import { TreeReader } from './tree-read.js';
 import { writeTree } from './tree-write.js';
-import { localRepository, openWireStore } from './wire-store.js';
+import { parseRemoteUrl } from './remote-url.js';
+import { smartHttpTransport } from './smart-http.js';
+import { localTransport, sshTransport, type Transport, WireUnsupported } from './transport.js';
+import { openWireStore } from './wire-store.js';
 
 export interface GitCliOptions {
   /** A local path (bare repository recommended) or any git URL. */
@@ -23,9 +26,10 @@ export interface GitCliOptions {
   /** Identity of the commits rollgate makes. */
   readonly committer?: { readonly name: string; readonly email: string };
   /**
-   * How a repository on this machine (a path or file:// URL) is reached: `wire` (the default) speaks
-   * git's protocol to its upload-pack and receive-pack (wire-store.ts), `clone` goes through a
-   * private clone as for any other URL. Other URLs always use a clone.
+   * How the repository is reached: `wire` (the default) speaks git's protocol to its upload-pack and
+   * receive-pack (wire-store.ts) for a path, file://, ssh (ssh:// or `[user@]host:path`) and http(s)://
+   * URL, falling back to a clone when the server cannot serve it (protocol v0, no partial fetch,
+   * dumb HTTP, a redirect); `clone` always goes through a private clone. Other URLs always use a clone.
    */
   readonly transport?: 'wire' | 'clone';
 }
@@ -38,20 +42,41 @@ export interface GitCliStore extends GitOpsStore {
 const DEFAULT_COMMITTER = { name: 'rollgate', email: 'rollgate@users.noreply.github.com' };
 
 /**
- * The GitOps repository through git: over the wire for a repository on this machine, through a
- * private partial clone for any other URL (ssh, https: git's own transports and credentials).
+ * The GitOps repository through git: over the wire (a path, ssh, smart HTTP), and through a private
+ * partial clone made by git itself for anything else, or when the server does not speak what the wire
+ * client needs (git then brings its own transports, credential helpers and fallbacks).
  */
 export async function openGitStore(options: GitCliOptions): Promise<GitCliStore> {
-  const path = options.transport === 'clone' ? undefined : localRepository(options.repository);
-  if (path === undefined) return openCloneStore(options);
-  return openWireStore(path, {
-    repository: options.repository,
-    branch: options.branch,
-    committer: options.committer ?? DEFAULT_COMMITTER,
-    clone: () => openCloneStore(options),
-    // The upload-pack is rollgate's own, started with filters allowed.
-    rootWithCommit: true,
-  });
+  const transport = options.transport === 'clone' ? undefined : wireTransport(options.repository);
+  if (transport === undefined) return openCloneStore(options);
+  try {
+    return await openWireStore(transport, {
+      repository: options.repository,
+      branch: options.branch,
+      committer: options.committer ?? DEFAULT_COMMITTER,
+      clone: () => openCloneStore(options),
+      // rollgate starts a local upload-pack itself, with filters allowed.
+      rootWithCommit: parseRemoteUrl(options.repository).kind === 'local',
+    });
+  } catch (err) {
+    if (err instanceof WireUnsupported) return openCloneStore(options);
+    throw err;
+  }
+}
+
+/** How the wire client reaches the repository; undefined: only git itself can (git://, a remote helper). */
+export function wireTransport(repository: string): Transport | undefined {
+  const remote = parseRemoteUrl(repository);
+  switch (remote.kind) {
+    case 'local':
+      return localTransport(remote.path);
+    case 'ssh':
+      return sshTransport(remote);
+    case 'http':
+      return smartHttpTransport(remote.url);
+    case 'other':
+      return undefined;
+  }
 }
 
 /**

@@ -1,5 +1,3 @@
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { IoError } from '../core/errors.js';
 import { normalizeRepoPath } from '../core/repo-paths.js';
 import type { FileEdit } from '../core/types.js';
@@ -14,6 +12,7 @@ import { pushRefused } from './push-refused.js';
 import { redactCredentials } from './redact.js';
 import { TreeReader } from './tree-read.js';
 import { writeTree } from './tree-write.js';
+import { type Transport, WireUnsupported } from './transport.js';
 import { receivePack, UploadPack } from './wire.js';
 
 /** What upload-pack says when its configuration refuses tree filters, or tree filters that deep. */
@@ -37,41 +36,23 @@ export interface WireStoreOptions {
 }
 
 /**
- * The folder of a repository on this machine, as `git fetch` would find it: a file:// URL or a
- * path (not `host:path`, which git reads as ssh). Undefined for anything else.
- */
-export function localRepository(repository: string): string | undefined {
-  if (/^file:\/\//i.test(repository)) {
-    try {
-      return fileURLToPath(repository);
-    } catch {
-      return undefined;
-    }
-  }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repository)) return undefined;
-  const colon = repository.indexOf(':');
-  const slash = repository.indexOf('/');
-  if (colon !== -1 && (slash === -1 || colon < slash)) return undefined;
-  return resolve(repository);
-}
-
-/**
- * The git store for a repository on this machine, spoken to over git's wire protocol (wire.ts)
- * with no clone: one `git upload-pack` for the store's life serves the branch head (ls-refs), its
- * commit (one deep, nothing below it), then the folders along the paths a plan reads, one fetch per
- * folder level for all paths together, each file in the round after its folder (fetch-along.ts):
- * the cost follows the paths' depth, not the repository's size. The commit's blobs, trees and
- * commit object are made in process and sent as one pack to one `git receive-pack`, with the head the plan was made on as the expected old value
+ * The git store spoken to over git's wire protocol (wire.ts), whatever carries it (a process on this
+ * machine, ssh, smart HTTP: transport.ts), with no clone: one `git upload-pack` for the store's life
+ * serves the branch head (ls-refs), its commit (one deep, with its root tree or alone), then the
+ * folders along the paths a plan reads, one fetch per folder level for all paths together, each file
+ * in the round after its folder (fetch-along.ts): the cost follows the paths' depth, not the
+ * repository's size. The commit's blobs, trees and commit object are made in process and sent as one
+ * pack to one `git receive-pack`, with the head the plan was made on as the expected old value
  * (compare-and-swap). The objects read stay in memory by id. History walks, needed only where an
  * overlay drifted from its state, go through a clone opened on first use.
  */
 export async function openWireStore(
-  path: string,
+  transport: Transport,
   options: WireStoreOptions,
 ): Promise<GitOpsStore & { close(): Promise<void> }> {
   const shown = redactCredentials(options.repository);
   const branchRef = `refs/heads/${options.branch}`;
-  let server = new UploadPack(path);
+  let server = new UploadPack(transport);
   const objects = new Map<string, GitObject>();
   const reader: ObjectReader = {
     read: (name) => Promise.resolve(objects.get(name)),
@@ -91,6 +72,7 @@ export async function openWireStore(
     first = await server.ref(branchRef);
   } catch (err) {
     await server.close();
+    if (err instanceof WireUnsupported) throw err;
     throw new IoError(
       `cannot open GitOps repository ${shown} (branch ${options.branch}): ${redactCredentials((err as Error).message)}. Check gitops.repository and gitops.branch, or pass --gitops PATH_OR_URL.`,
     );
@@ -143,7 +125,7 @@ export async function openWireStore(
         else throw err;
         // The refusal ended that upload-pack: a new one, asked that way for the store's life.
         await server.close();
-        server = new UploadPack(path);
+        server = new UploadPack(transport);
       }
     }
   }
@@ -162,7 +144,7 @@ export async function openWireStore(
     // new `git fetch` would: one upload-pack keeps the refs it read when it started.
     if (first === undefined) {
       const done = server.close();
-      server = new UploadPack(path);
+      server = new UploadPack(transport);
       await done;
     }
     const head = first ?? (await io(`read branch ${options.branch}`, () => server.ref(branchRef)));
@@ -216,7 +198,7 @@ export async function openWireStore(
     const who = options.committer;
     const sha = await write('commit', commitContent(tree, [snapshot.head], who, who, at, message));
     const report = await io(`push to ${options.branch}`, () =>
-      receivePack(path, branchRef, snapshot.head, sha, sent, algorithm),
+      receivePack(transport, branchRef, snapshot.head, sha, sent, algorithm),
     );
     if (report.kind === 'ok') {
       for (const object of sent) onServer.add(object.oid);
@@ -231,7 +213,7 @@ export async function openWireStore(
       // Not a refusal: the update may have landed before the answer was lost. A caller that named
       // its run finds its own commit (core/own-commit.ts); anyone else is told how to find out.
       throw new IoError(
-        `the push to ${options.branch} of ${shown} got no answer (git receive-pack exited ${report.code} without a report): the commit ${sha.slice(0, 12)} may or may not have landed; run \`rollgate status\` to see before trying again`,
+        `the push to ${options.branch} of ${shown} got no answer (${redactCredentials(report.detail)} without a report): the commit ${sha.slice(0, 12)} may or may not have landed; run \`rollgate status\` to see before trying again`,
       );
     const raced = /is at [0-9a-f]+ but expected [0-9a-f]+/.exec(report.stderr);
     if (raced) return { kind: 'moved', detail: raced[0] };

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runGit } from '../../src/gitops/exec.js';
 import { openGitStore } from '../../src/gitops/git-cli.js';
+import { localTransport } from '../../src/gitops/transport.js';
 import { UploadPack } from '../../src/gitops/wire.js';
 import { git, showFile, tempDir } from '../helpers/repo.js';
 
@@ -315,7 +316,7 @@ describe('upload-pack answers a want by id', () => {
   it('with filter tree:0, just the trees and blobs wanted; blob:none would bring every folder below', async () => {
     const bare = await bareWith(root, { [CHECKOUT]: kustomization('checkout', '1.0.0'), 'top.yaml': 'a\n' });
     const [apps = '', top = ''] = await ids(bare, 'main:apps', 'main:top.yaml');
-    const server = new UploadPack(bare);
+    const server = new UploadPack(localTransport(bare));
     try {
       const alone = await server.fetch([apps, top], { filter: 'tree:0' });
       expect([...alone.keys()].sort()).toEqual([apps, top].sort());

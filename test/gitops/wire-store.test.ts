@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openGitStore } from '../../src/gitops/git-cli.js';
-import { localRepository } from '../../src/gitops/wire-store.js';
+import { localRepository } from '../../src/gitops/remote-url.js';
 import { exampleGitOps, git, showFile, tempDir } from '../helpers/repo.js';
 
 // The git store over the wire (a repository on this machine: a path or a file:// URL), against real

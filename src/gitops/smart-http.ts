@@ -1,0 +1,176 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { runGit } from './exec.js';
+import { PacketReader } from './pkt-line.js';
+import { redactCredentials } from './redact.js';
+import { type GitService, type Transport, WireUnsupported } from './transport.js';
+
+// git's smart HTTP (gitprotocol-http(5)) as `git fetch` and `git push` speak it: GET
+// <url>/info/refs?service=git-upload-pack with `Git-Protocol: version=2` for the capabilities, then
+// one POST <url>/git-upload-pack per command; a push is GET info/refs?service=git-receive-pack (the
+// refs) and one POST <url>/git-receive-pack with the update and the pack. Credentials in the URL
+// (https://x-access-token:TOKEN@host/...) go in an Authorization header, never into a message.
+// Anything a smart v2 server would not answer (another status, a redirect, dumb HTTP, v0) is
+// WireUnsupported: the store then goes through a clone, and git deals with it as it always has.
+
+const USER_AGENT = 'git/2 (rollgate)';
+
+export interface SmartHttpOptions {
+  /** For tests: the fetch to use (node's own by default). */
+  readonly fetch?: typeof fetch;
+}
+
+/** The base URL without credentials, and the Authorization header they make (Basic, as git sends). */
+export function httpCredentials(url: URL): { base: string; authorization: string | undefined } {
+  const bare = new URL(url.href);
+  const user = decodeURIComponent(bare.username);
+  const password = decodeURIComponent(bare.password);
+  bare.username = '';
+  bare.password = '';
+  bare.hash = '';
+  bare.search = '';
+  const base = bare.href.replace(/\/+$/, '');
+  if (user === '' && password === '') return { base, authorization: undefined };
+  return {
+    base,
+    authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+  };
+}
+
+function readerOf(body: ReadableStream<Uint8Array> | null, where: string): PacketReader {
+  const stream =
+    body === null ? Readable.from([]) : Readable.fromWeb(body as unknown as WebReadableStream<Uint8Array>);
+  return new PacketReader(stream, () => `the answer of ${where} was cut off`);
+}
+
+/** The length of the pkt-line starting at `at` in `data`, or undefined when there is none. */
+function pktLength(data: Buffer, at: number): number | undefined {
+  const head = data.subarray(at, at + 4).toString('latin1');
+  if (!/^[0-9a-f]{4}$/.test(head)) return undefined;
+  const length = Number.parseInt(head, 16);
+  return length === 0 ? 4 : length;
+}
+
+/**
+ * What git's credential helpers hold for the URL (`git credential fill`, as git asks them after a
+ * 401), as an Authorization header; undefined when they hold nothing. No terminal prompt.
+ */
+export async function credentialFill(base: string): Promise<string | undefined> {
+  const url = new URL(base);
+  const asked = await runGit(['credential', 'fill'], {
+    input: `protocol=${url.protocol.replace(/:$/, '')}\nhost=${url.host}\npath=${url.pathname.replace(/^\//, '')}\n\n`,
+    env: { GIT_TERMINAL_PROMPT: '0' },
+  });
+  if (asked.code !== 0) return undefined;
+  const got = new Map(
+    asked.stdout
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const),
+  );
+  const user = got.get('username');
+  const password = got.get('password');
+  if (user === undefined || password === undefined) return undefined;
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+}
+
+export function smartHttpTransport(url: URL, options: SmartHttpOptions = {}): Transport {
+  const { base, authorization: inUrl } = httpCredentials(url);
+  let authorization = inUrl;
+  /** Asked once: the URL had no credentials and the server wants some. */
+  let helpersAsked = false;
+  const shown = redactCredentials(url.href);
+  const fetchFn = options.fetch ?? fetch;
+  const headers = (service: GitService, extra: Record<string, string>): Record<string, string> => ({
+    'User-Agent': USER_AGENT,
+    ...(service === 'git-upload-pack' ? { 'Git-Protocol': 'version=2' } : {}),
+    ...extra,
+  });
+  const send = async (what: string, target: string, init: RequestInit): Promise<Response> => {
+    try {
+      // A redirect is answered as is: git would follow it (maybe to a login page); the clone does.
+      return await fetchFn(target, { ...init, redirect: 'manual' });
+    } catch (err) {
+      const cause = (err as Error & { cause?: Error }).cause;
+      throw new Error(
+        `${what} ${shown} failed: ${(err as Error).message}${cause ? ` (${cause.message})` : ''}`,
+      );
+    }
+  };
+  /** A request, made again once with the credential helpers' answer after a 401 without credentials. */
+  const call = async (
+    what: string,
+    target: string,
+    init: (auth: Record<string, string>) => RequestInit,
+  ): Promise<Response> => {
+    const auth = (): Record<string, string> =>
+      authorization !== undefined ? { Authorization: authorization } : {};
+    const res = await send(what, target, init(auth()));
+    if (res.status !== 401 || authorization !== undefined || helpersAsked) return res;
+    helpersAsked = true;
+    authorization = await credentialFill(base);
+    if (authorization === undefined) return res;
+    await res.body?.cancel();
+    return send(what, target, init(auth()));
+  };
+
+  return {
+    async connect(service) {
+      const discovery = `${base}/info/refs?service=${service}`;
+      const res = await call('GET', discovery, (auth) => ({
+        headers: headers(service, {
+          Accept: '*/*',
+          'Cache-Control': 'no-cache',
+          Pragma: 'no-cache',
+          ...auth,
+        }),
+      }));
+      const type = res.headers.get('content-type') ?? '';
+      if (res.status !== 200 || type !== `application/x-${service}-advertisement`) {
+        await res.body?.cancel();
+        throw new WireUnsupported(
+          res.status === 200
+            ? `${shown} is not served by smart HTTP (${type || 'no content type'})`
+            : `GET info/refs on ${shown} answered HTTP ${res.status}${authorization === undefined && res.status === 401 ? ' (no credentials in the URL, none from git credential helpers)' : ''}`,
+        );
+      }
+      // A v0/v1 answer starts with `# service=...` and a flush; v2 starts with `version 2`.
+      let data = Buffer.from(await res.arrayBuffer());
+      const first = pktLength(data, 0);
+      if (first !== undefined && data.subarray(4, first).toString('latin1').startsWith('# service=')) {
+        const flush = pktLength(data, first);
+        data = data.subarray(first + (flush === 4 ? 4 : 0));
+      }
+      const advertisement = new PacketReader(Readable.from([data]), () => 'the advertisement was cut off');
+      let status = 'nothing sent';
+      return {
+        advertisement,
+        async request(body) {
+          const target = `${base}/${service}`;
+          const bytes = Uint8Array.from(body);
+          const answer = await call('POST', target, (auth) => ({
+            method: 'POST',
+            body: bytes,
+            headers: headers(service, {
+              'Content-Type': `application/x-${service}-request`,
+              Accept: `application/x-${service}-result`,
+              ...auth,
+            }),
+          }));
+          status = `HTTP ${answer.status}`;
+          const kind = answer.headers.get('content-type') ?? '';
+          if (answer.status !== 200 || kind !== `application/x-${service}-result`) {
+            const text = (await answer.text().catch(() => '')).trim().slice(0, 200);
+            throw new Error(
+              `POST ${service} on ${shown} answered HTTP ${answer.status}${kind ? ` (${kind})` : ''}${text ? `: ${text}` : ''}`,
+            );
+          }
+          return readerOf(answer.body, `POST ${service} on ${shown}`);
+        },
+        close: () => Promise.resolve({ detail: status }),
+        // Nothing comes besides the protocol: what a hook prints comes on the side band.
+        diagnostics: () => '',
+      };
+    },
+  };
+}
