@@ -258,7 +258,9 @@ const DEPLOYMENT_STATE = {
   abort: 'failure',
 } as const;
 
-function deploymentState(view: RolloutView): 'in_progress' | 'success' | 'failure' | undefined {
+type DeploymentState = 'in_progress' | 'success' | 'failure';
+
+function deploymentState(view: RolloutView): DeploymentState | undefined {
   const kind = view.action.kind;
   if (!(kind in DEPLOYMENT_STATE)) return undefined;
   // A promotion without verify is the end of the rollout.
@@ -441,18 +443,50 @@ export async function publishRollouts(
     }
   }
 
+  // A deployment status per action; the actions of one commit that share a deployment (the one
+  // that started them) and a state share one status, each service's description in it, and those
+  // without one share one new deployment naming every service, as a promotion of several services
+  // is one deployment: a command on several services costs what it costs on one.
+  const records = new Map<
+    string,
+    {
+      started: RecentDeployment | undefined;
+      state: DeploymentState;
+      written: { result: RolloutResult; view: RolloutView }[];
+    }
+  >();
   for (const { result, view } of views) {
     if (result.commit === undefined) continue;
     const state = deploymentState(view);
     if (state === undefined) continue;
-    const started = deploymentOf(t, result.environment, result.service, isFlag(result));
+    const found = deploymentOf(t, result.environment, result.service, isFlag(result));
+    const started = t.graphql !== undefined ? found : undefined;
+    const key =
+      started !== undefined
+        ? `status ${started.nodeId} ${state} ${result.commit}`
+        : isFlag(result)
+          ? `flag ${result.environment} ${result.service} ${result.commit}`
+          : `new ${result.environment} ${state} ${result.commit} ${view.version} ${view.phase} ${view.step} ${view.weight}`;
+    const record = records.get(key) ?? { started, state, written: [] };
+    record.written.push({ result, view });
+    records.set(key, record);
+  }
+  for (const { started, state, written: group } of records.values()) {
+    const [first] = group;
+    const sha = first?.result.commit;
+    if (first === undefined || sha === undefined) continue;
+    const { result, view } = first;
+    const description = group
+      .map((w) => describe(w.view))
+      .join('; ')
+      .slice(0, 140);
     if (started !== undefined && t.graphql !== undefined) {
       await addDeploymentStatus(t.graphql, started.nodeId, {
         environment: result.environment,
         state,
-        description: describe(view),
+        description,
         logUrl: t.ctx.runUrl,
-        commitUrl: commitUrl(result.commit),
+        commitUrl: commitUrl(sha),
       });
       continue;
     }
@@ -460,14 +494,14 @@ export async function publishRollouts(
       ref: t.ctx.sha,
       environment: result.environment,
       state,
-      description: describe(view),
+      description,
       logUrl: t.ctx.runUrl,
-      commitUrl: commitUrl(result.commit),
+      commitUrl: commitUrl(sha),
       payload: {
         ...(isFlag(result)
           ? { flag: result.service, variant: view.version }
-          : { services: [result.service], version: view.version }),
-        commit: result.commit,
+          : { services: group.map((w) => w.result.service), version: view.version }),
+        commit: sha,
         phase: view.phase,
         step: view.step,
         weight: view.weight,

@@ -3,7 +3,7 @@ import type { HistoryNeed } from './history-read.js';
 import { findKustomization, overlayDir } from './overlay-paths.js';
 import { stateOf } from './rollout-start.js';
 import type { GitOpsStore } from './store.js';
-import { parseTrailers, versionOf } from './trailers.js';
+import { parseTrailers, trailersFor } from './trailers.js';
 import type { HistoryEntry } from './types.js';
 
 // Landing times from the state files (DESIGN.md "State in the GitOps repository"): when the
@@ -96,19 +96,17 @@ async function pathLanding(
   await store.history(
     head,
     (commit) => {
-      const t = parseTrailers(commit.message);
-      const ours = t !== undefined && t.environment === environment && t.services.includes(service);
-      if (t !== undefined && !ours) return 'more';
-      if (
-        ours &&
-        versionOf(t, service) === version &&
-        (t.phase === undefined || !NOT_LANDINGS.has(t.phase))
-      ) {
+      const all = parseTrailers(commit.message);
+      const ours = all !== undefined && all.environment === environment && all.services.includes(service);
+      if (all !== undefined && !ours) return 'more';
+      // The service's own part of a commit of several (its version, its phase).
+      const t = ours ? trailersFor(all, [service]) : undefined;
+      if (t !== undefined && t.version === version && (t.phase === undefined || !NOT_LANDINGS.has(t.phase))) {
         landed = { at: commit.committedAt, sha: commit.sha };
         return 'more';
       }
-      if (ours && landed !== undefined) return 'stop';
-      if (ours && t.phase !== undefined && NOT_LANDINGS.has(t.phase)) return 'more';
+      if (t !== undefined && landed !== undefined) return 'stop';
+      if (t?.phase !== undefined && NOT_LANDINGS.has(t.phase)) return 'more';
       landed = { at: commit.committedAt, sha: commit.sha };
       return 'stop';
     },

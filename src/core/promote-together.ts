@@ -68,6 +68,8 @@ export interface TogetherExtra<W extends ExtraWrite> {
   };
   /** Plan only: the writes are reported, not committed. */
   readonly dryRun?: boolean;
+  /** The message of a commit of these writes alone (no request written beside them), when not the one write's own. */
+  message?(writes: readonly W[]): string;
 }
 
 export type ExtraOutcome =
@@ -164,8 +166,8 @@ export async function writeTogether<W extends ExtraWrite = ExtraWrite>(
     const message =
       committing.length === 0
         ? togetherMessage(parts, deps.simulatedClock === true)
-        : parts.length === 0 && committing.length === 1
-          ? (committing[0] as W).message
+        : parts.length === 0
+          ? (extra?.message?.(committing) ?? (committing[0] as W).message)
           : rollbackMessage(
               committing,
               parts,
@@ -219,7 +221,7 @@ function done(outcomes: readonly (PromotionOutcome | undefined)[]): PromotionOut
 }
 
 /** Edits of one file by several plans: the first one's `before`, the last one's `after`. */
-function mergeEdits(edits: readonly FileEdit[]): FileEdit[] {
+export function mergeEdits(edits: readonly FileEdit[]): FileEdit[] {
   const byPath = new Map<string, FileEdit>();
   for (const edit of edits) {
     const earlier = byPath.get(edit.path);

@@ -4,6 +4,7 @@ import { readHistory } from './history-read.js';
 import type { PipelineDeps, PromotionOutcome } from './pipeline.js';
 import { type ExtraOutcome, type ExtraWrite, togetherPaths, writeTogether } from './promote-together.js';
 import { parseVersion } from './request.js';
+import { rolloutGroupMessage, type RolloutMessageInput } from './rollout-message.js';
 import { rollbackTarget } from './rollback.js';
 import { abortPaths, planAbort, type RolloutProblem, type RolloutResult } from './rollout-run.js';
 import { runningPaths, runningVersions } from './running.js';
@@ -40,6 +41,7 @@ export interface RollbackAsk {
 /** An abort written in the rollback's commit, with its report. */
 interface AbortWrite extends ExtraWrite {
   readonly result: RolloutResult;
+  readonly part: RolloutMessageInput;
 }
 
 export interface RollbackTarget {
@@ -172,6 +174,12 @@ export async function rollbackTogether(
     paths: rolloutPaths,
     who: { ...who, ...(ask.runId !== undefined ? { runId: ask.runId } : {}) },
     ...(ask.dryRun === true ? { dryRun: true } : {}),
+    // Aborts alone read as `abort` of those services does (one commit, the same trailers).
+    message: (writes) =>
+      rolloutGroupMessage(
+        'abort',
+        writes.map((w) => w.part),
+      ),
     plan: (files, at) => {
       problems = [];
       return aborting.flatMap((service): AbortWrite[] => {
@@ -186,6 +194,7 @@ export async function rollbackTogether(
             running: planned.after.version,
             line: `${service}: ${planned.result.action.message}`,
             message: planned.message,
+            part: planned.part,
             result: planned.result,
           },
         ];

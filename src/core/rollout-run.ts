@@ -16,7 +16,8 @@ import {
   type RolloutInput,
   type RolloutVerb,
 } from './rollout.js';
-import { rolloutMessage } from './rollout-message.js';
+import { mergeEdits } from './promote-together.js';
+import { rolloutGroupMessage, rolloutMessage, type RolloutMessageInput } from './rollout-message.js';
 import { stateAfter } from './rollout-state.js';
 import {
   activeRollout,
@@ -426,7 +427,7 @@ type Written =
 
 /** An action's edits (the strategy's, and the state file) and its commit message; nothing written. */
 type Planned =
-  | { kind: 'planned'; edits: FileEdit[]; after: ServiceState; message: string }
+  | { kind: 'planned'; edits: FileEdit[]; after: ServiceState; message: string; part: RolloutMessageInput }
   | { kind: 'problem'; problem: RolloutProblem };
 
 function planAction(
@@ -483,7 +484,7 @@ function planAction(
     version: rollout.version,
     stable: state.stable,
   });
-  const message = rolloutMessage({
+  const part: RolloutMessageInput = {
     ...(headline !== undefined ? { headline } : {}),
     environment: target.environment,
     service: target.service,
@@ -498,8 +499,8 @@ function planAction(
     ...(who.reason !== undefined ? { reason: who.reason } : {}),
     simulated: deps.simulatedClock === true,
     ...(deps.runId !== undefined ? { run: deps.runId } : {}),
-  });
-  return { kind: 'planned', edits, after, message };
+  };
+  return { kind: 'planned', edits, after, message: rolloutMessage(part), part };
 }
 
 async function writeAction(
@@ -528,6 +529,8 @@ export type AbortPlan =
       readonly after: ServiceState;
       /** The commit message of this abort alone (one service, as `abort` writes it). */
       readonly message: string;
+      /** What the message is made of, for a commit of several aborts (rolloutGroupMessage). */
+      readonly part: RolloutMessageInput;
     };
 
 /** The files an abort of these services reads: overlays, traffic files and state files. */
@@ -576,6 +579,7 @@ export function planAbort(
     edits: planned.edits,
     after: planned.after,
     message: planned.message,
+    part: planned.part,
   };
 }
 
@@ -705,7 +709,12 @@ function analysisReport(analysis: AnalysisJudgement): RolloutResult['analysis'] 
   return { summary: analysisSummary(analysis), verdicts: analysis.verdicts.map((v) => v.verdict) };
 }
 
-/** An operator's `advance | pause | resume | abort` on the rollouts of one environment. */
+/**
+ * An operator's `advance | pause | resume | abort` on the rollouts of one environment: one read of
+ * the GitOps head, each rollout judged on it, and one commit of every rollout that acts (a flag
+ * rollout in a commit of its own). A rollout the engine refuses is reported and writes nothing; it
+ * does not hold the others. When the branch moved, the whole group is read, judged and written again.
+ */
 export async function runRolloutCommand(
   config: Config,
   deps: RolloutDeps,
@@ -733,24 +742,92 @@ export async function runRolloutCommand(
     });
     return report(1);
   }
-  let snapshot: RolloutSnapshot;
+  let snapshot: RolloutSnapshot | undefined;
   try {
     snapshot = await deps.store.read(paths);
   } catch (err) {
     problems.push(ioProblem(targets[0] as Target, err));
     return report(3);
   }
+  // Services together; a flag rollout alone (its commit names one flag: Rollgate-Flag).
+  const groups = [
+    targets.filter((t) => t.flag === undefined),
+    ...targets.filter((t) => t.flag !== undefined).map((t) => [t]),
+  ].filter((g) => g.length > 0);
   let refused = false;
   let failed = false;
-  for (const target of targets) {
-    try {
-      const maxAttempts = deps.maxAttempts ?? 5;
-      for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-        const loaded = load(target, snapshot.files);
+  let wrote = false;
+  for (const group of groups) {
+    if (wrote) {
+      // The next group is written on top of the commit just made.
+      try {
+        snapshot = await deps.store.read(paths);
+      } catch (err) {
+        problems.push(...group.map((t) => ioProblem(t, err)));
+        failed = true;
+        continue;
+      }
+    }
+    const done = await commandGroup(group, snapshot, paths, request, deps, now);
+    rollouts.push(...done.rollouts);
+    problems.push(...done.problems);
+    refused ||= done.refused;
+    failed ||= done.failed;
+    wrote ||= done.rollouts.some((r) => r.commit !== undefined);
+  }
+  if (rollouts.length === 0 && problems.length === 0) {
+    problems.push({
+      environment: request.environment,
+      service: targets.map((t) => t.service).join(', '),
+      reasonCode: 'not-active',
+      message: `no active rollout in ${request.environment}; promote a version to start one`,
+    });
+    refused = true;
+  }
+  return report(failed ? 3 : refused ? 1 : 0);
+}
+
+interface GroupOutcome {
+  readonly rollouts: readonly RolloutResult[];
+  readonly problems: readonly RolloutProblem[];
+  readonly refused: boolean;
+  readonly failed: boolean;
+}
+
+/**
+ * One command on a group of rollouts written as one commit: each judged and planned on the files as
+ * the ones before it leave them, every planned action in the commit (the message names each service).
+ * When the branch moved, the group is read again and judged again (a rollout someone else paused
+ * meanwhile is then refused), up to `maxAttempts` attempts.
+ */
+async function commandGroup(
+  group: readonly Target[],
+  read: RolloutSnapshot,
+  paths: readonly string[],
+  request: CommandRequest,
+  deps: RolloutDeps,
+  now: Date,
+): Promise<GroupOutcome> {
+  const maxAttempts = deps.maxAttempts ?? 5;
+  let snapshot = read;
+  for (let attempt = 1; ; attempt++) {
+    const files: Record<string, string | undefined> = { ...snapshot.files };
+    const rollouts: RolloutResult[] = [];
+    const problems: RolloutProblem[] = [];
+    const writing: {
+      target: Target;
+      result: RolloutResult;
+      planned: Extract<Planned, { kind: 'planned' }>;
+    }[] = [];
+    let refused = false;
+    let failed = false;
+    for (const target of group) {
+      try {
+        const loaded = load(target, files);
         if (loaded.kind === 'problem') {
           problems.push(loaded.problem);
           failed = true;
-          break;
+          continue;
         }
         if (loaded.kind === 'idle') {
           // Naming a service asks for it; when none is named, services without a rollout are skipped.
@@ -763,61 +840,75 @@ export async function runRolloutCommand(
               message: `${target.service} has no active rollout in ${target.environment}; promote a version to start one`,
             });
           }
-          break;
+          continue;
         }
-        const input = await inputOf(target, snapshot.files, loaded.state, loaded.rollout, now, deps);
+        const input = await inputOf(target, files, loaded.state, loaded.rollout, now, deps);
         const decided = decideCommand(request.verb, input);
         const action = decided.kind === 'refused' ? decided : worded(target, decided, loaded.rollout);
         const analysis = analysisReport(input.analysis);
-        const view = viewOf(target, loaded.state, loaded.rollout);
+        const result: RolloutResult = {
+          ...viewOf(target, loaded.state, loaded.rollout),
+          action,
+          ...(analysis ? { analysis } : {}),
+          ...gatesReport(action, input.freeze),
+        };
         if (action.kind === 'refused' || action.kind === 'wait' || action.kind === 'start') {
           refused = true;
-          rollouts.push({
-            ...view,
-            action,
-            ...(analysis ? { analysis } : {}),
-            ...gatesReport(action, input.freeze),
-          });
-          break;
+          rollouts.push(result);
+          continue;
         }
-        const written = await writeAction(target, snapshot, input, action, request, deps);
-        if (written.kind === 'problem') {
-          problems.push(written.problem);
+        const planned = planAction(target, files, input, action, request, deps);
+        if (planned.kind === 'problem') {
+          problems.push(planned.problem);
           failed = true;
-          break;
+          continue;
         }
-        snapshot = await deps.store.read(paths);
-        if (written.kind === 'committed') {
-          rollouts.push({
-            ...view,
-            action,
-            commit: written.sha,
-            ...(analysis ? { analysis } : {}),
-            ...gatesReport(action, input.freeze),
-          });
-          break;
-        }
-        if (attempt === maxAttempts) {
-          failed = true;
-          problems.push({
-            ...ioProblem(target, new Error('the GitOps branch kept moving')),
-            reasonCode: 'gave-up',
-          });
-        }
+        // The next rollout is planned on the files as this one leaves them.
+        for (const edit of planned.edits) files[edit.path] = edit.after;
+        writing.push({ target, result, planned });
+        rollouts.push(result);
+      } catch (err) {
+        failed = true;
+        problems.push(ioProblem(target, err));
       }
+    }
+    const unwritten = (problem: (target: Target) => RolloutProblem): GroupOutcome => ({
+      rollouts: rollouts.filter((r) => !writing.some((w) => w.result === r)),
+      problems: [...problems, ...writing.map((w) => problem(w.target))],
+      refused,
+      failed: true,
+    });
+    if (writing.length === 0) return { rollouts, problems, refused, failed };
+    const message = rolloutGroupMessage(
+      request.verb,
+      writing.map((w) => w.planned.part),
+    );
+    const edits = mergeEdits(writing.flatMap((w) => w.planned.edits));
+    let outcome: Awaited<ReturnType<RolloutStore['commit']>>;
+    try {
+      outcome = await deps.store.commit(snapshot, edits, message, now);
     } catch (err) {
-      failed = true;
-      problems.push(ioProblem(target, err));
+      return unwritten((t) => ioProblem(t, err));
+    }
+    if (outcome.kind === 'committed') {
+      const sha = outcome.sha;
+      return {
+        rollouts: rollouts.map((r) => (writing.some((w) => w.result === r) ? { ...r, commit: sha } : r)),
+        problems,
+        refused,
+        failed,
+      };
+    }
+    if (attempt >= maxAttempts) {
+      return unwritten((t) => ({
+        ...ioProblem(t, new Error('the GitOps branch kept moving')),
+        reasonCode: 'gave-up',
+      }));
+    }
+    try {
+      snapshot = await deps.store.read(paths);
+    } catch (err) {
+      return unwritten((t) => ioProblem(t, err));
     }
   }
-  if (rollouts.length === 0 && problems.length === 0) {
-    problems.push({
-      environment: request.environment,
-      service: targets.map((t) => t.service).join(', '),
-      reasonCode: 'not-active',
-      message: `no active rollout in ${request.environment}; promote a version to start one`,
-    });
-    refused = true;
-  }
-  return report(failed ? 3 : refused ? 1 : 0);
 }

@@ -46,11 +46,25 @@ export type CommitTrailers = {
    * service. `version` is then the first of them (what a reader that knows one version sees).
    */
   readonly serviceVersions?: readonly string[];
+  /**
+   * One commit of several services whose rollouts did different things (an `advance` that steps one
+   * and promotes another): each service's value of a field, aligned with `services`, written as one
+   * line per service (`-` where a service has none). A field the services share is written once, as
+   * a single value. The single field (`phase`...) then holds the first service's value.
+   */
+  readonly perService?: { readonly [K in PerServiceField]?: readonly (string | undefined)[] };
 } & {
   readonly [
     K in Exclude<SingleField, 'environment' | 'version' | 'requestedBy' | 'source' | 'decision'>
   ]?: string;
 };
+
+/** Fields a commit of several services may carry once per service (beside Rollgate-Version). */
+export const PER_SERVICE = ['decision', 'phase', 'step', 'weight', 'stable', 'analysis', 'hold'] as const;
+export type PerServiceField = (typeof PER_SERVICE)[number];
+
+/** A per-service line for a service that has no value of the field. */
+const NONE = '-';
 
 /** Trailer values are single lines: a newline in user text must not forge another trailer. */
 export function oneLine(value: string): string {
@@ -60,10 +74,15 @@ export function oneLine(value: string): string {
 export function formatTrailers(t: CommitTrailers): string {
   const lines: string[] = [];
   for (const [field, name] of Object.entries(TRAILERS) as [keyof typeof TRAILERS, string][]) {
+    const perService = (PER_SERVICE as readonly string[]).includes(field)
+      ? t.perService?.[field as PerServiceField]?.map((v) => v ?? NONE)
+      : undefined;
     const value =
       field === 'version' && t.serviceVersions !== undefined && t.serviceVersions.length > 0
         ? t.serviceVersions
-        : t[field];
+        : perService !== undefined && perService.length > 0
+          ? perService
+          : t[field];
     if (value === undefined) continue;
     const values: readonly string[] = typeof value === 'string' ? [value] : value;
     for (const v of values) lines.push(`${name}: ${oneLine(v)}`);
@@ -100,21 +119,28 @@ export function parseTrailers(message: string): CommitTrailers | undefined {
   const services = values.get('services') ?? [];
   if (environment === undefined || version === undefined || services.length === 0) return undefined;
   const optional: Record<string, string> = {};
+  const perService: { [K in PerServiceField]?: (string | undefined)[] } = {};
   for (const field of Object.keys(TRAILERS) as (keyof typeof TRAILERS)[]) {
     if (field === 'services' || field === 'overrides') continue;
-    const v = first(field);
+    const all = values.get(field) ?? [];
+    const own = (PER_SERVICE as readonly string[]).includes(field) ? (field as PerServiceField) : undefined;
+    // As many lines as services, not all the same: each service's own value, in order.
+    if (own !== undefined && services.length > 1 && all.length === services.length && new Set(all).size > 1)
+      perService[own] = all.map((v) => (v === NONE ? undefined : v));
+    const v = own !== undefined && perService[own] !== undefined ? perService[own][0] : first(field);
     if (v !== undefined) optional[field] = v;
   }
   const overrides = values.get('overrides');
   // As many versions as services, not all the same: each service's own version, in order.
   const versions = values.get('version') ?? [];
-  const perService = versions.length === services.length && new Set(versions).size > 1;
+  const perServiceVersions = versions.length === services.length && new Set(versions).size > 1;
   return {
     ...optional,
     environment,
     services,
     version,
-    ...(perService ? { serviceVersions: versions } : {}),
+    ...(perServiceVersions ? { serviceVersions: versions } : {}),
+    ...(Object.keys(perService).length > 0 ? { perService } : {}),
     requestedBy: first('requestedBy') ?? '',
     source: first('source') ?? '',
     decision: first('decision') ?? '',
@@ -136,25 +162,70 @@ export function versionOf(t: CommitTrailers, service: string): string {
 }
 
 /**
- * The history entries of one commit (none when rollgate did not make it): one per version it set,
- * so a commit that rolled several services back to different versions reads as what it did.
+ * The trailers as `services` (a part of the commit's services with the same values) see them: their
+ * version, phase, step... as single fields, as a commit of those services alone would carry them.
+ */
+export function trailersFor(t: CommitTrailers, services: readonly string[]): CommitTrailers {
+  const [service] = services;
+  const i = service === undefined ? -1 : t.services.indexOf(service);
+  const {
+    perService,
+    serviceVersions: _versions,
+    phase: _phase,
+    step: _step,
+    weight: _weight,
+    stable: _stable,
+    analysis: _analysis,
+    hold: _hold,
+    ...shared
+  } = t;
+  const own: { -readonly [K in Exclude<PerServiceField, 'decision'>]?: string } = {};
+  for (const field of PER_SERVICE) {
+    if (field === 'decision') continue;
+    const values = perService?.[field];
+    const v = values !== undefined ? values[i] : t[field];
+    if (v !== undefined) own[field] = v;
+  }
+  const decisions = perService?.decision;
+  return {
+    ...shared,
+    ...own,
+    decision: decisions !== undefined ? (decisions[i] ?? '') : t.decision,
+    services: [...services],
+    version: service === undefined ? t.version : versionOf(t, service),
+  };
+}
+
+/** What a service's part of a commit is keyed by: its version and its per-service values. */
+function partKey(t: CommitTrailers, service: string): string {
+  const i = t.services.indexOf(service);
+  return JSON.stringify([versionOf(t, service), ...PER_SERVICE.map((f) => t.perService?.[f]?.[i] ?? null)]);
+}
+
+/**
+ * The history entries of one commit (none when rollgate did not make it): one per version (and
+ * per phase, step... where services differ) it set, so a commit that rolled several services back
+ * to different versions, or stepped one rollout and promoted another, reads as what it did.
  */
 export function historyEntriesOf(commit: RawCommit): HistoryEntry[] {
   const t = parseTrailers(commit.message);
   if (t === undefined) return [];
-  const byVersion = new Map<string, string[]>();
+  const parts = new Map<string, string[]>();
   for (const service of t.services) {
-    const version = versionOf(t, service);
-    byVersion.set(version, [...(byVersion.get(version) ?? []), service]);
+    const key = partKey(t, service);
+    parts.set(key, [...(parts.get(key) ?? []), service]);
   }
-  return [...byVersion].map(([version, services]) => ({
-    sha: commit.sha,
-    committedAt: commit.committedAt,
-    environment: t.environment,
-    services,
-    version,
-    trailers: t,
-  }));
+  return [...parts.values()].map((services) => {
+    const trailers = trailersFor(t, services);
+    return {
+      sha: commit.sha,
+      committedAt: commit.committedAt,
+      environment: t.environment,
+      services,
+      version: trailers.version,
+      trailers,
+    };
+  });
 }
 
 /** The history entry of one commit (its first version's), or undefined when rollgate did not make it. */

@@ -1,5 +1,5 @@
 import type { GitOpsStore } from '../core/store.js';
-import { historyEntryOf } from '../core/trailers.js';
+import { historyEntriesOf } from '../core/trailers.js';
 import type { HistoryEntry } from '../core/types.js';
 import { deliveryReport, type DeliveryReport } from './delivery.js';
 
@@ -18,8 +18,8 @@ export async function readHistorySince(
   const entries: HistoryEntry[] = [];
   await store.history(head, (commit) => {
     if (commit.committedAt < notBefore) return 'stop';
-    const entry = historyEntryOf(commit);
-    if (entry !== undefined) entries.push(entry);
+    // A commit of several services is one entry per part (each version, phase... it set).
+    entries.push(...historyEntriesOf(commit));
     return 'more';
   });
   return entries;

@@ -401,7 +401,6 @@ describe('acceptance: canary rollouts', { timeout: 240_000 }, () => {
       'Rollgate-Service: checkout',
       'Rollgate-Service: cart',
       'Rollgate-Version: 1.3.5',
-      'Rollgate-Version: 1.3.5',
       'Rollgate-Phase: aborted',
       'Rollgate-Hold: 1.3.5',
     ]);
@@ -420,6 +419,69 @@ describe('acceptance: canary rollouts', { timeout: 240_000 }, () => {
     const ops = opsSince(s, from);
     expect(ops.filter((o) => o.startsWith('graphql:repository'))).toHaveLength(2);
     expect(ops.filter((o) => o === 'graphql:createCommitOnBranch')).toHaveLength(1);
+  });
+
+  it('/abort of two services is one commit and costs what /abort of one does (issue 10)', async () => {
+    const one = await rolloutScene();
+    const fromOne = one.sim.requests.length;
+    const single = await comment(one, '/abort production checkout --reason "wrong build"');
+    expect(single.code, single.stdout).toBe(0);
+    const opsOne = opsSince(one, fromOne);
+
+    const s = await rolloutScene([], ['checkout', 'cart']);
+    const before = await s.gitops.head();
+    const from = s.sim.requests.length;
+    const run = await comment(s, '/abort production checkout cart --reason "wrong build"');
+    expect(run.code, run.stdout).toBe(0);
+    expect(await gitOk(s.gitops.dir, ['rev-list', '--count', `${before}..main`])).toBe('1');
+    expect(s.sim.state.apiCommits).toHaveLength(1);
+    expect(s.sim.state.apiCommits[0]?.headline).toBe('abort rollouts of checkout, cart in production');
+    const body = s.sim.state.apiCommits[0]?.body ?? '';
+    expect(body.split('\n').filter((l) => /^Rollgate-(Service|Version|Phase|Hold|Reason):/.test(l))).toEqual([
+      'Rollgate-Service: checkout',
+      'Rollgate-Service: cart',
+      'Rollgate-Version: 1.3.5',
+      'Rollgate-Phase: aborted',
+      'Rollgate-Hold: 1.3.5',
+      'Rollgate-Reason: wrong build',
+    ]);
+    // The run's own commit is recognisable (Rollgate-Run), as with one service.
+    expect(body).toMatch(/^Rollgate-Run: 42:[0-9a-f]{8}$/m);
+    const head = await s.gitops.head();
+    for (const service of ['checkout', 'cart']) {
+      const route = await s.gitops.show('main', `apps/${service}/overlays/production/httproute.yaml`);
+      expect([...route.matchAll(/weight: (\d+)/g)].map((m) => Number(m[1]))).toEqual([100, 0]);
+      expect(await s.gitops.show('main', `.rollgate/state/production/${service}.yaml`)).toMatch(
+        /phase: "?aborted"?/,
+      );
+    }
+    expect(result(run)).toMatchObject({
+      status: 'committed',
+      commit_sha: head,
+      rollouts: [
+        { service: 'checkout', action: 'abort', commit_sha: head },
+        { service: 'cart', action: 'abort', commit_sha: head },
+      ],
+    });
+    // The same requests as one service: the app read, one GitOps read, one commit, the sticky (looked
+    // for, then written: no deployment names it here), one deployment and its status, the reaction.
+    const ops = opsSince(s, from);
+    expect(ops).toEqual([
+      'graphql:repository',
+      'graphql:repository',
+      'graphql:createCommitOnBranch',
+      'issues/list-comments',
+      'issues/create-comment',
+      'repos/create-deployment',
+      'repos/create-deployment-status',
+      'reactions/create-for-issue-comment',
+    ]);
+    expect(ops).toEqual(opsOne);
+    // One deployment for the one commit, naming both services; each service's own words in its status.
+    expect(s.sim.state.deployments.map((d) => d.payload)).toMatchObject([{ services: ['checkout', 'cart'] }]);
+    expect(deployments(s)).toEqual([
+      ['production', 'failure', 'checkout 1.3.5 aborted to 1.3.0; held; cart 1.3.5 aborted to 1.3.0; held'],
+    ]);
   });
 
   it('/rollback naming a service rolling out and one not: the rollout is aborted, the other named as not rolling out', async () => {

@@ -201,6 +201,52 @@ describe('trailers', () => {
     ]);
     expect(history.map((h) => h.sha)).toEqual(['b']);
   });
+  it('a commit of several services: values they share once, values they do not once per service, read back per service', () => {
+    const text = formatTrailers({
+      environment: 'prod',
+      services: ['web', 'api', 'db'],
+      version: '2.0.0',
+      requestedBy: 'alice',
+      source: 's',
+      decision: '',
+      perService: {
+        decision: ['step (operator.advance)', 'promote (operator.advance)', 'step (operator.advance)'],
+        step: ['2/3', '3/3', '2/3'],
+        stable: ['1.0.0', undefined, '1.0.0'],
+      },
+      phase: 'progressing',
+    });
+    expect(text.split('\n').filter((l) => /Decision|Step|Stable|Phase/.test(l))).toEqual([
+      'Rollgate-Decision: step (operator.advance)',
+      'Rollgate-Decision: promote (operator.advance)',
+      'Rollgate-Decision: step (operator.advance)',
+      'Rollgate-Phase: progressing',
+      'Rollgate-Step: 2/3',
+      'Rollgate-Step: 3/3',
+      'Rollgate-Step: 2/3',
+      'Rollgate-Stable: 1.0.0',
+      'Rollgate-Stable: -',
+      'Rollgate-Stable: 1.0.0',
+    ]);
+    const entries = historyFromCommits([{ sha: 'c', committedAt: new Date(0), message: `m\n\n${text}\n` }]);
+    expect(
+      entries.map((e) => [
+        e.services,
+        e.trailers?.decision,
+        e.trailers?.step,
+        e.trailers?.stable,
+        e.trailers?.phase,
+      ]),
+    ).toEqual([
+      [['web', 'db'], 'step (operator.advance)', '2/3', '1.0.0', 'progressing'],
+      [['api'], 'promote (operator.advance)', '3/3', undefined, 'progressing'],
+    ]);
+    // A reader that knows one value per commit sees the first service's.
+    expect(parseTrailers(`m\n\n${text}\n`)).toMatchObject({
+      step: '2/3',
+      decision: 'step (operator.advance)',
+    });
+  });
 });
 
 describe('parseVersion', () => {

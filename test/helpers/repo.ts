@@ -37,19 +37,32 @@ export async function showFile(bare: string, path: string, ref = 'main'): Promis
  * although the commit landed. The hook removes itself (its absence says it ran).
  */
 export async function loseNextPushAnswer(bare: string): Promise<string> {
-  const hook = join(bare, 'hooks', 'reference-transaction');
-  await writeFile(
-    hook,
-    [
-      '#!/bin/sh',
-      '[ "$1" = committed ] || exit 0',
-      'while read -r old new ref; do',
-      '  if [ "$ref" = refs/heads/main ]; then rm -f "$0"; kill -9 "$PPID"; fi',
-      'done',
-      'exit 0',
-      '',
-    ].join('\n'),
-  );
+  return writeHook(bare, 'reference-transaction', [
+    '[ "$1" = committed ] || exit 0',
+    'while read -r old new ref; do',
+    '  if [ "$ref" = refs/heads/main ]; then rm -f "$0"; kill -9 "$PPID"; fi',
+    'done',
+  ]);
+}
+
+/**
+ * The branch moves once between a writer's read and its push: a pre-receive hook (run once, then
+ * removed) sets main to `to`, a commit prepared beforehand on top of main. The push's lease then
+ * fails on the server ("is at ... but expected"), as when someone else pushed first.
+ */
+export async function moveBranchOnNextPush(bare: string, to = 'refs/heads/side'): Promise<string> {
+  return writeHook(bare, 'pre-receive', [
+    'rm -f "$0"',
+    // A hook may not update refs inside the push's quarantine: step out of it.
+    'env -u GIT_QUARANTINE_PATH -u GIT_OBJECT_DIRECTORY -u GIT_ALTERNATE_OBJECT_DIRECTORIES \\',
+    `  git update-ref refs/heads/main ${to}`,
+  ]);
+}
+
+/** A hook script of `bare` (a shell script ending `exit 0`); returns its path. */
+async function writeHook(bare: string, name: string, body: readonly string[]): Promise<string> {
+  const hook = join(bare, 'hooks', name);
+  await writeFile(hook, ['#!/bin/sh', ...body, 'exit 0', ''].join('\n'));
   await chmod(hook, 0o755);
   return hook;
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
 import { git, loseNextPushAnswer, tempDir } from '../helpers/repo.js';
-import { canaryConfigText, gitopsFiles, seedRepo } from './fixture.js';
+import { canaryConfigText, gitopsFiles, seedRepo, simulated, startedRollouts } from './fixture.js';
 
 // The rollout verbs through the CLI entry: tick, pause/resume/abort/advance, status, and the
 // rules of --at on writing verbs (--simulate-clock, never before the head commit).
@@ -182,30 +182,12 @@ describe('rollout verbs of the CLI', () => {
   });
 
   // Issue 10: a rollback of several services is one read and one commit. Both services roll out
-  // (one promote started both): `rollback` aborts both in one commit, with one Rollgate-Service /
-  // Rollgate-Version line pair per service, each back to its stable version and held.
-  it('rollback of two services with active rollouts aborts both in one commit', async () => {
-    const { bare } = await seedRepo(
-      root,
-      gitopsFiles(['checkout', 'cart'], 'gateway-api'),
-      '2026-11-30T12:00:00Z',
-    );
-    const config = join(root, 'rollgate.yaml');
-    await writeFile(
-      config,
-      canaryConfigText(['checkout', 'cart'], 'gateway-api', 'steps: [5, 25, 50]\ninterval: 30m'),
-    );
-    const common = ['--config', config, '--gitops', bare];
-    const sim = (iso: string) => ['--at', iso, '--simulate-clock'];
-    const started = await cli([
-      'promote',
-      'production',
-      '--version',
-      '1.5.0',
-      ...sim('2026-12-01T10:00:00Z'),
-      ...common,
-    ]);
-    expect(started.code, started.stderr).toBe(0);
+  // (one promote started both): `rollback` aborts both in one commit, with one Rollgate-Service line
+  // per service (the version they share once), each back to its stable version and held: the commit
+  // `abort` of both writes (commands-together.test.ts).
+  it('rollback of two services with active rollouts aborts both in one commit, as abort does', async () => {
+    const { bare, common } = await startedRollouts(root, ['checkout', 'cart']);
+    const sim = simulated;
     const before = (await git(bare, 'rev-parse', 'main')).trim();
     const back = await cli([
       'rollback',
@@ -225,7 +207,6 @@ describe('rollout verbs of the CLI', () => {
     expect(trailers).toEqual([
       'Rollgate-Service: checkout',
       'Rollgate-Service: cart',
-      'Rollgate-Version: 1.5.0',
       'Rollgate-Version: 1.5.0',
       'Rollgate-Phase: aborted',
       'Rollgate-Hold: 1.5.0',

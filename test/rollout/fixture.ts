@@ -8,6 +8,7 @@ import type { RolloutDeps } from '../../src/core/rollout-run.js';
 import type { GitOpsStore } from '../../src/core/store.js';
 import { fetchAnalysisInputs } from '../../src/facts/fetchers.js';
 import { runGit } from '../../src/gitops/exec.js';
+import { cli } from '../helpers/cli.js';
 import { git } from '../helpers/repo.js';
 import { kustomizeBuild } from '../overlays/kubectl.js';
 
@@ -238,20 +239,25 @@ async function gitEnv(cwd: string, when: string, ...args: string[]): Promise<voi
   if (r.code !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
 }
 
-/** A person's commit on the GitOps branch (a hand edit or a revert), made in the work clone and pushed. */
+/**
+ * A person's commit on the GitOps branch (a hand edit or a revert), made in the work clone and
+ * pushed; to another branch (`side`) for a commit that lands later, when a test moves main to it.
+ */
 export async function handCommit(
   work: string,
   files: Readonly<Record<string, string>>,
   when: string,
   message = 'hand edit',
+  branch = 'main',
 ): Promise<void> {
   await gitEnv(work, when, 'pull', '--quiet', '--ff-only', 'origin', 'main');
   for (const [path, text] of Object.entries(files)) {
     await mkdir(dirname(join(work, path)), { recursive: true });
     await writeFile(join(work, path), text);
   }
-  await gitEnv(work, when, 'commit', '--quiet', '-am', message);
-  await gitEnv(work, when, 'push', '--quiet', 'origin', 'HEAD:main');
+  await gitEnv(work, when, 'add', '--', ...Object.keys(files));
+  await gitEnv(work, when, 'commit', '--quiet', '-m', message);
+  await gitEnv(work, when, 'push', '--quiet', 'origin', `HEAD:refs/heads/${branch}`);
 }
 
 /** What the analysis port hands the canary-errors slo gate: healthy, failing, no data, or Prometheus down. */
@@ -295,3 +301,30 @@ export const metricDeps =
     clock: () => at,
     analysis: (gates, window, subject) => fetchAnalysisInputs(gates, window, { ...subject, env: {} }),
   });
+
+/** The CLI's `--at T --simulate-clock`. */
+export const simulated = (iso: string): string[] => ['--at', iso, '--simulate-clock'];
+
+/**
+ * Gateway API canaries of `services` (5 -> 25 -> 50, every 30 min) in a fresh bare repository, all
+ * started at 1.5.0 by one CLI promote at 2026-12-01T10:00Z. `common` are the CLI's --config and --gitops.
+ */
+export async function startedRollouts(
+  root: string,
+  services: readonly string[] = ['checkout', 'cart'],
+): Promise<{ bare: string; work: string; common: string[] }> {
+  const { bare, work } = await seedRepo(root, gitopsFiles(services, 'gateway-api'), '2026-11-30T12:00:00Z');
+  const config = join(root, 'rollgate.yaml');
+  await writeFile(config, canaryConfigText(services, 'gateway-api', 'steps: [5, 25, 50]\ninterval: 30m'));
+  const common = ['--config', config, '--gitops', bare];
+  const started = await cli([
+    'promote',
+    'production',
+    '--version',
+    '1.5.0',
+    ...simulated('2026-12-01T10:00:00Z'),
+    ...common,
+  ]);
+  if (started.code !== 0) throw new Error(`promote failed: ${started.stderr}`);
+  return { bare, work, common };
+}
