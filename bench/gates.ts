@@ -1,9 +1,10 @@
 // Gate evaluation speed: a gate runs on every /promote and every scheduled freeze sweep, so a
 // pathological cron (every second) must not stall it. Run: npm run bench -- gates
 import type { PromotionRequest } from '../src/core/types.js';
-import { freezeGate, freezeSchema } from '../src/gates/freeze.js';
+import { freezeGate } from '../src/gates/freeze.js';
+import { freezeSchema } from '../src/gates/freeze-schema.js';
 import { sloGate } from '../src/gates/slo.js';
-import { sloSchema } from '../src/gates/slo-config.js';
+import { sloSchema } from '../src/gates/slo-schema.js';
 import type { SloSamples } from '../src/gates/slo-queries.js';
 import { atMost, type BenchRow } from './row.js';
 

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { DEFAULT_CONFIG_PATH, loadConfigFile } from '../config/load.js';
+import { DEFAULT_CONFIG_PATH, loadConfigFile } from '../config/load-file.js';
 import type { Config } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
 import { evaluate, type Evaluation, promote, type PromotionOutcome } from '../core/pipeline.js';

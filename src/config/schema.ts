@@ -1,13 +1,8 @@
 import { z } from 'zod';
 import { DURATION_PATTERN } from '../core/duration.js';
-import { GATE_KINDS } from '../gates/registry.js';
-import {
-  DEFAULT_MAX_FILE_SIZE,
-  formatSize,
-  parseSize,
-  SIZE_PATTERN,
-  type YamlLimits,
-} from '../overlays/yaml/bounded.js';
+import { REFINEMENTS } from './shape.js';
+import { GATE_SCHEMAS } from '../gates/schemas.js';
+import { DEFAULT_MAX_FILE_SIZE, formatSize, SIZE_PATTERN } from '../overlays/yaml/bounded.js';
 import { TRAFFIC_KINDS } from '../overlays/traffic/registry.js';
 
 // The one schema source: the TypeScript types (z.output), the validation (loader) and
@@ -371,7 +366,9 @@ export const environmentSchema = z
 
 /** `gates.<name>` holds exactly one key: the gate kind, whose value is that kind's config. */
 export const gateEntrySchema = z
-  .union(Object.values(GATE_KINDS).map((g) => z.strictObject({ [g.kind]: g.schema }).describe(g.description)))
+  .union(
+    Object.values(GATE_SCHEMAS).map((g) => z.strictObject({ [g.kind]: g.schema }).describe(g.description)),
+  )
   .describe('One gate: a single key naming its kind.');
 
 export const gatesSchema = z.record(name('gate name'), gateEntrySchema);
@@ -465,7 +462,7 @@ export const configSchema = z
   .strictObject({
     version: z.literal(1).describe('Config format version: 1.'),
     gitops: gitopsSchema,
-    services: z.record(name('service name'), serviceSchema).refine((s) => Object.keys(s).length > 0, {
+    services: z.record(name('service name'), serviceSchema).refine(REFINEMENTS.nonEmpty, {
       message: 'name at least one service',
     }),
     environments: z.record(name('environment name'), environmentSchema),
@@ -478,6 +475,12 @@ export const configSchema = z
 /** A policies/*.yaml file: gates only. */
 export const policyFileSchema = z.strictObject({ gates: gatesSchema }).describe('rollgate gate policies');
 
+// The loader checks the files with their gates opaque first, then each gate alone (for precise
+// messages): these are the schemas it checks the files with.
+const recordOfUnknown = z.record(z.string(), z.unknown());
+export const configShapeSchema = configSchema.extend({ gates: recordOfUnknown.default({}) });
+export const policyShapeSchema = policyFileSchema.extend({ gates: recordOfUnknown });
+
 export type GitOpsConfig = z.output<typeof gitopsSchema>;
 export type ServiceConfig = z.output<typeof serviceSchema>;
 export type EnvironmentConfig = z.output<typeof environmentSchema>;
@@ -489,12 +492,6 @@ export type BlueGreenConfig = z.output<typeof blueGreenSchema>;
 export type LimitsConfig = z.output<typeof limitsSchema>;
 export type NotifyTarget = z.output<typeof notifyTargetSchema>;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
-
-/** The YAML limits a config sets (limits.maxFileSize), with the defaults for what it leaves out. */
-export function yamlLimitsOf(config: { readonly limits?: LimitsConfig | undefined }): YamlLimits {
-  const size = config.limits?.maxFileSize;
-  return { maxFileSize: size === undefined ? DEFAULT_MAX_FILE_SIZE : parseSize(size) };
-}
 
 export interface GateConfig {
   readonly name: string;

@@ -1,4 +1,5 @@
-import { type Config, yamlLimitsOf } from '../config/schema.js';
+import type { Config } from '../config/schema.js';
+import { yamlLimitsOf } from '../config/yaml-limits.js';
 import { failureText, isFailure } from '../overlays/cst-edit.js';
 import { imagesOf, setImages } from '../overlays/kustomization.js';
 import { findKustomization, imageNameOf, overlayDir } from './overlay-paths.js';

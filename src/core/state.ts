@@ -1,8 +1,10 @@
 import { Document, isMap, isNode, type Node } from 'yaml';
 import { isYamlProblem, parseBounded } from '../overlays/yaml/bounded.js';
 import { positionOf } from '../overlays/yaml/parse.js';
-import { z } from 'zod';
+import { checkShape, explainShape } from '../config/shape.js';
+import { SHAPES } from '../config/shapes.generated.js';
 import type { ConfigProblem } from './errors.js';
+import type { Hold, RolloutState, ServiceState } from './state-schema.js';
 
 // The state file of one (environment, service): `.rollgate/state/<environment>/<service>.yaml`.
 // Every rollgate commit that changes a service rewrites its file in the same commit, so the
@@ -62,60 +64,7 @@ export function phaseOf(rollout: {
   return rollout.phase === 'paused' ? (rollout.pausedFrom ?? 'progressing') : rollout.phase;
 }
 
-const iso = z.iso.datetime({ offset: true });
-
-const rolloutSchema = z.strictObject({
-  strategy: z.string().min(1),
-  /** The version being rolled out (what the canary workload runs). */
-  version: z.string().min(1),
-  phase: z.enum(ROLLOUT_PHASES),
-  /** 0 = warm-up (image set, weight 0); 1..steps = the configured steps. */
-  step: z.number().int().min(0),
-  steps: z.number().int().min(1),
-  weight: z.number().int().min(0).max(100),
-  /** When the current step's (or verify's) window began: its commit time, or the resume. */
-  windowStart: iso,
-  startedAt: iso,
-  /** The phase a pause came from, where resume returns to. */
-  pausedFrom: z.enum(PAUSABLE_PHASES).optional(),
-  /** The reason code of the last action (drift, analysis.failed, operator...). */
-  reason: z.string().optional(),
-  /** Overrides given at the start: they last for the whole rollout. */
-  overrides: z.array(z.string()).optional(),
-  /** The analysis figures recorded at the last action, one line. */
-  analysis: z.string().optional(),
-  /** Where the rollout was started from (the PR or run URL), for the sticky comment. */
-  source: z.string().optional(),
-  /**
-   * Set when the rollout is a rollback (blue-green after the scale-down: the previous version's
-   * colour scaled up, the switch once it is ready): the version it takes users off, held.
-   */
-  rollbackOf: z.string().min(1).optional(),
-});
-
-const holdSchema = z.strictObject({
-  version: z.string().min(1),
-  at: iso,
-  reason: z.string(),
-});
-
-const stateSchema = z.strictObject({
-  schema_version: z.literal(STATE_SCHEMA_VERSION),
-  environment: z.string().min(1),
-  service: z.string().min(1),
-  /** What the service's own (stable) image entry holds, as rollgate wrote it. */
-  version: z.string().min(1),
-  /** When `version` landed in the overlay. */
-  landedAt: iso,
-  /** The last version that finished (verified, or promoted without verify); a rollback target. */
-  stable: z.string().min(1).optional(),
-  rollout: rolloutSchema.optional(),
-  holds: z.array(holdSchema).optional(),
-});
-
-export type RolloutState = z.output<typeof rolloutSchema>;
-export type Hold = z.output<typeof holdSchema>;
-export type ServiceState = z.output<typeof stateSchema>;
+export type { Hold, RolloutState, ServiceState };
 
 export type StateParse =
   | { readonly ok: true; readonly state: ServiceState }
@@ -157,12 +106,14 @@ export function parseState(file: string, text: string): StateParse {
       ],
     };
   }
-  const parsed = stateSchema.safeParse(doc.toJS({ maxAliasCount: -1 }));
-  if (parsed.success) return { ok: true, state: parsed.data };
+  // Checked against the shape generated from the schema (state-schema.ts), in zod's words, without zod.
+  const value = doc.toJS({ maxAliasCount: -1 }) as unknown;
+  const parsed = checkShape(SHAPES.state, value);
+  if (parsed.ok) return { ok: true, state: parsed.data };
   return {
     ok: false,
-    problems: parsed.error.issues.map((issue) => {
-      const path = issue.path as (string | number)[];
+    problems: explainShape(SHAPES.state, value).map((issue) => {
+      const path = issue.path;
       let node: unknown;
       for (let n = path.length; n >= 0 && !isNode(node); n--) node = doc.getIn(path.slice(0, n), true);
       if (!isNode(node)) node = isMap(doc.contents) ? doc.contents : undefined;

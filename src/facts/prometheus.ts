@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import { parseDuration } from '../core/duration.js';
 import type { PrometheusConfig } from '../gates/slo-config.js';
 import type { RangeResult } from '../gates/metric.js';
 import type { QueryResult } from '../gates/slo-queries.js';
+import type { PrometheusEnvelope } from './prometheus-envelope.js';
 
 // The Prometheus HTTP API adapter: an instant query (`/api/v1/query`) at a given time, or a range
 // query (`/api/v1/query_range`) over a window at a step. It never
@@ -89,31 +89,8 @@ export function resolveTarget(
   return { ok: true, target: { url, shown, headers, timeoutMs } };
 }
 
-// Trust boundary: Prometheus's JSON is checked here before anything reads it.
-const sample = z.tuple([z.number(), z.string()]);
-const envelope = z.discriminatedUnion('status', [
-  z.object({
-    status: z.literal('success'),
-    data: z.discriminatedUnion('resultType', [
-      z.object({
-        resultType: z.literal('vector'),
-        result: z.array(z.object({ metric: z.record(z.string(), z.string()), value: sample })),
-      }),
-      z.object({ resultType: z.literal('scalar'), result: sample }),
-      z.object({
-        resultType: z.literal('matrix'),
-        result: z.array(z.object({ metric: z.record(z.string(), z.string()), values: z.array(sample) })),
-      }),
-      z.object({ resultType: z.literal('string'), result: z.unknown() }),
-    ]),
-  }),
-  z.object({
-    status: z.literal('error'),
-    errorType: z.string(),
-    error: z.string(),
-  }),
-]);
-type Data = Extract<z.output<typeof envelope>, { status: 'success' }>['data'];
+// Trust boundary: Prometheus's JSON is checked (prometheus-envelope.ts) before anything reads it.
+type Data = Extract<PrometheusEnvelope, { status: 'success' }>['data'];
 type Failure = Extract<QueryResult, { kind: 'error' }>;
 
 function err(reasonCode: string, reason: string): Failure {
@@ -180,6 +157,8 @@ async function ask(
       `${shown} answered HTTP ${status} without the API's JSON${hint} (${text.slice(0, 120).trim()})`,
     );
   }
+  // zod loads only when an answer arrives: a run whose gates ask Prometheus nothing never loads it.
+  const { envelope } = await import('./prometheus-envelope.js');
   const parsed = envelope.safeParse(json);
   if (!parsed.success) {
     return fail(

@@ -1,35 +1,6 @@
-import { z } from 'zod';
 import { ASSERTED_NOTE, type PullRequestFacts, type ReviewFact, type Verdict } from '../core/types.js';
+import type { ApprovalsConfig } from './approvals-schema.js';
 import { defineGate, type GateContext } from './gate.js';
-
-export const approvalsSchema = z
-  .strictObject({
-    count: z.number().int().describe('How many approvals are needed (default 1).').optional(),
-    users: z.array(z.string()).describe('Only these users count (with `teams`: either list).').optional(),
-    teams: z
-      .array(z.string())
-      .describe('Only members of these org/team slugs count (with `users`: either list).')
-      .optional(),
-    excludeAuthor: z
-      .literal(true)
-      .describe('The pull request author never counts; the key is accepted for clarity and must be true.')
-      .optional(),
-    latestCommit: z
-      .boolean()
-      .describe('Count only approvals of the head commit: a push after an approval needs a new one.')
-      .optional(),
-    verifiedOnly: z
-      .boolean()
-      .describe(
-        'Only approvals GitHub records count (pull request reviews). `--approved-by` on the CLI is the ' +
-          'operator\'s word and is refused. Default false: it counts, marked "asserted on the CLI, not verified" ' +
-          'in the verdict and the Rollgate-Decision trailer.',
-      )
-      .optional(),
-  })
-  .describe('Approvals from pull request reviews (or `--approved-by` on the CLI).');
-
-export type ApprovalsConfig = z.output<typeof approvalsSchema>;
 
 type Standing = { user: string; review: ReviewFact };
 
@@ -205,10 +176,8 @@ function fromCli(name: string, config: ApprovalsConfig, ctx: GateContext): Verdi
   };
 }
 
-export const approvalsGate = defineGate({
+export const approvalsGate = defineGate<ApprovalsConfig>({
   kind: 'approvals',
-  description: 'Approvals: enough standing approvals, from the right people, and no changes requested.',
-  schema: approvalsSchema,
   check(config) {
     const problems: { path: (string | number)[]; message: string }[] = [];
     if (config.count !== undefined && config.count < 1)

@@ -1,19 +1,11 @@
-import { z } from 'zod';
-import { DURATION_PATTERN, formatDuration, parseDuration } from '../core/duration.js';
+import { formatDuration, parseDuration } from '../core/duration.js';
 import { landedAt } from '../core/history.js';
 import { formatVersion, type Verdict } from '../core/types.js';
+import type { BakeConfig } from './bake-schema.js';
 import { defineGate } from './gate.js';
 
-export const bakeSchema = z
-  .string()
-  .regex(DURATION_PATTERN, 'a duration such as 1h, 24h, 2d')
-  .describe('How long the version must have run in the upstream environment (the one named by `after`).');
-
-export const bakeGate = defineGate({
+export const bakeGate = defineGate<BakeConfig>({
   kind: 'bake',
-  description:
-    'Bake time: the version must have been live upstream at least this long, from the GitOps history.',
-  schema: bakeSchema,
   check(config) {
     return (parseDuration(config) ?? 0) > 0
       ? []

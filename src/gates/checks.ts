@@ -1,20 +1,6 @@
-import { z } from 'zod';
 import type { CheckFact, Verdict } from '../core/types.js';
+import type { ChecksConfig } from './checks-schema.js';
 import { defineGate } from './gate.js';
-
-export const checksSchema = z
-  .strictObject({
-    required: z
-      .array(z.string())
-      .describe(
-        'Check runs or commit statuses (by name) that must be green. All that are reported when absent.',
-      )
-      .optional(),
-    ignore: z.array(z.string()).describe('Names that never count, e.g. an optional lint.').optional(),
-  })
-  .describe('Required checks: check runs and commit statuses on the promoted commit must be green.');
-
-export type ChecksConfig = z.output<typeof checksSchema>;
 
 type State = 'green' | 'pending' | 'red';
 
@@ -32,11 +18,8 @@ export function stateOf(check: CheckFact): State {
 
 const RANK: Record<State, number> = { green: 0, pending: 1, red: 2 };
 
-export const checksGate = defineGate({
+export const checksGate = defineGate<ChecksConfig>({
   kind: 'checks',
-  description:
-    'Required checks: named check runs and commit statuses (or all) must be green; pending is not.',
-  schema: checksSchema,
   check(config) {
     const problems: { path: (string | number)[]; message: string }[] = [];
     config.required?.forEach((name, i) => {

@@ -1,9 +1,12 @@
-import { z } from 'zod';
+import { checkShape } from '../config/shape.js';
+import { SHAPES } from '../config/shapes.generated.js';
 import { formatPromDuration, parseDuration } from '../core/duration.js';
 import type { Verdict } from '../core/types.js';
 import { defineGate } from './gate.js';
-import { checkPrometheus, duration, positiveDuration, prometheusSchema } from './slo-config.js';
-import { escapeLabel, parseSampleValue, queryResultSchema, type QueryResult } from './slo-queries.js';
+import type { MetricConfig, MetricInputs, RangeResult } from './metric-schema.js';
+import { checkPrometheus, positiveDuration } from './slo-config.js';
+import { escapeLabel, parseSampleValue } from './slo-queries.js';
+import type { QueryResult } from './slo-schema.js';
 
 // The `metric` gate: one PromQL query judged against a threshold range, like an Argo Rollouts
 // AnalysisTemplate metric. As a promotion gate it judges the instant value at the decision time; as
@@ -22,40 +25,7 @@ import { escapeLabel, parseSampleValue, queryResultSchema, type QueryResult } fr
 export const DEFAULT_INTERVAL = '1m';
 export const PLACEHOLDERS = ['service', 'environment', 'version', 'interval'] as const;
 
-export const metricSchema = z
-  .strictObject({
-    prometheus: prometheusSchema,
-    query: z
-      .string()
-      .min(1)
-      .describe(
-        'PromQL giving one series (aggregate it, e.g. sum(...)); {{service}}, {{environment}}, {{version}} and {{interval}} are filled in.',
-      ),
-    thresholdRange: z
-      .strictObject({
-        min: z.number().describe('Lowest acceptable value (inclusive).').optional(),
-        max: z.number().describe('Highest acceptable value (inclusive).').optional(),
-      })
-      .describe('The acceptable values: min and/or max, both inclusive.'),
-    interval: duration(
-      'Resolution of the range query over a canary step (default 1m); also what {{interval}} becomes.',
-    ).optional(),
-    failureLimit: z
-      .number()
-      .int()
-      .min(0)
-      .describe('Points outside thresholdRange tolerated in a window before the gate fails (default 0).')
-      .optional(),
-    onNoData: z
-      .enum(['inconclusive', 'fail', 'pass'])
-      .describe(
-        'Outcome when the query gives no samples (or only NaN): inconclusive (default; a warning at promotion, pauses a canary), fail or pass.',
-      )
-      .optional(),
-  })
-  .describe('One PromQL query against a threshold range; over a canary step, every point of a range query.');
-
-export type MetricConfig = z.output<typeof metricSchema>;
+export type { MetricConfig };
 
 /** What the placeholders stand for: the rollout or promotion being judged. */
 export interface MetricSubject {
@@ -96,38 +66,7 @@ export function fillQuery(
   return missing.length === 0 ? { ok: true, query } : { ok: false, missing };
 }
 
-/** One range query's outcome: its points as [unix seconds, Prometheus's float text]. */
-export const rangeResultSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('series'), points: z.array(z.tuple([z.number(), z.string()])) }),
-  z.object({ kind: z.literal('empty') }),
-  z.object({ kind: z.literal('error'), reasonCode: z.string(), reason: z.string() }),
-]);
-export type RangeResult = z.output<typeof rangeResultSchema>;
-
-const asked = { service: z.string().optional(), query: z.string() };
-
-/** What the fetchers store in facts.gateInputs[name]: one result per query (one per service when the query names it). */
-export const metricInputsSchema = z.discriminatedUnion('mode', [
-  z.object({
-    kind: z.literal('metric-samples'),
-    mode: z.literal('instant'),
-    /** The evaluation time sent to Prometheus, ISO. */
-    at: z.string(),
-    /** The URL as configured (never with secrets expanded). */
-    prometheus: z.string(),
-    results: z.array(z.object({ ...asked, result: queryResultSchema })),
-  }),
-  z.object({
-    kind: z.literal('metric-samples'),
-    mode: z.literal('range'),
-    from: z.string(),
-    to: z.string(),
-    stepSeconds: z.number(),
-    prometheus: z.string(),
-    results: z.array(z.object({ ...asked, result: rangeResultSchema })),
-  }),
-]);
-export type MetricInputs = z.output<typeof metricInputsSchema>;
+export type { MetricInputs, RangeResult };
 
 /** Measurements by how they were judged, as an Argo AnalysisRun counts them. */
 export interface MetricCounts {
@@ -273,11 +212,8 @@ function who(j: Judged, many: boolean): string {
   return many && j.service !== undefined ? `${j.service}: ` : '';
 }
 
-export const metricGate = defineGate({
+export const metricGate = defineGate<MetricConfig>({
   kind: 'metric',
-  description:
-    'One PromQL query against a threshold range: the instant value at promotion, every point of a canary step.',
-  schema: metricSchema,
   check(config) {
     const problems = checkPrometheus(config.prometheus);
     const { min, max } = config.thresholdRange;
@@ -322,8 +258,8 @@ export const metricGate = defineGate({
       details: Record<string, unknown>,
     ): Verdict => ({ gate: name, kind: 'metric', outcome, reasonCode, reason, details });
 
-    const parsed = metricInputsSchema.safeParse(ctx.facts.gateInputs?.[name]);
-    if (!parsed.success) {
+    const parsed = checkShape(SHAPES.metricInputs, ctx.facts.gateInputs?.[name]);
+    if (!parsed.ok) {
       return verdict(
         'fail',
         'metric.error',

@@ -1,18 +1,11 @@
-import { z } from 'zod';
 import { formatVersion, type Verdict } from '../core/types.js';
 import { defineGate } from './gate.js';
 
 // Order is implied by an environment's `after`; it is not configured under `gates:` but is
-// evaluated like any gate so it shows in the table with its reason.
-export const orderSchema = z
-  .strictObject({})
-  .describe('Implied by `after`: the upstream environment must run the version.');
-
-export const orderGate = defineGate({
+// evaluated like any gate so it shows in the table with its reason. It has no config (and so no
+// schema): the upstream environment (`after`) must already run the version for every service.
+export const orderGate = defineGate<Readonly<Record<string, never>>>({
   kind: 'order',
-  description:
-    'Promotion order: the upstream environment (`after`) must already run the version for every service.',
-  schema: orderSchema,
   evaluate(name, _config, ctx): Verdict {
     const { request, facts, upstream } = ctx;
     const base = { gate: name, kind: 'order' } as const;

@@ -8,7 +8,8 @@ import { sloGate } from './slo.js';
 
 /**
  * Every gate kind that may appear under `gates:`, by kind. Adding a kind: write its file, add one
- * line here. (Order is implied by `after` and evaluated by decide(), so it is not listed.)
+ * line here, and its schema to schemas.ts. (Order is implied by `after` and evaluated by decide(),
+ * so it is not listed.)
  */
 export const GATE_KINDS: Readonly<Record<string, GateKind>> = {
   freeze: registered(freezeGate),

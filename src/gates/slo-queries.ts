@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import type { SloConfig } from './slo-config.js';
+import type { QueryResult, SloConfig, SloSamples } from './slo-schema.js';
 import { sloWindows } from './slo-windows.js';
 
 // What the slo fetcher asks Prometheus, and the shape of what it stores in
@@ -37,30 +36,7 @@ export function sloQueries(config: SloConfig): Record<string, WindowQueries> {
   return queries;
 }
 
-/** One instant query's outcome. `value` is Prometheus's own text ("0.5", "NaN", "+Inf") so it survives JSON. */
-export const queryResultSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('sample'), value: z.string() }),
-  z.object({ kind: z.literal('empty') }),
-  z.object({
-    kind: z.literal('error'),
-    reasonCode: z.string(),
-    reason: z.string(),
-  }),
-]);
-export type QueryResult = z.output<typeof queryResultSchema>;
-
-const answered = z.object({ query: z.string(), result: queryResultSchema });
-
-export const sloSamplesSchema = z.object({
-  kind: z.literal('slo-samples'),
-  /** The evaluation time sent to Prometheus, ISO. */
-  at: z.string(),
-  windows: z.record(
-    z.string(),
-    z.union([z.object({ errors: answered, total: answered }), z.object({ ratio: answered })]),
-  ),
-});
-export type SloSamples = z.output<typeof sloSamplesSchema>;
+export type { QueryResult, SloSamples };
 
 /** Prometheus's float text to a number: it writes NaN, +Inf and -Inf, which Number() only partly reads. */
 export function parseSampleValue(text: string): number {

@@ -1,8 +1,11 @@
 import { formatDuration, parseDuration, parsePercent } from '../core/duration.js';
 import type { Outcome, Verdict } from '../core/types.js';
 import { defineGate } from './gate.js';
-import { checkSloConfig, SLOTH_WINDOWS, type SloConfig, sloSchema } from './slo-config.js';
-import { parseSampleValue, type QueryResult, type SloSamples, sloSamplesSchema } from './slo-queries.js';
+import { checkSloConfig, SLOTH_WINDOWS } from './slo-config.js';
+import { parseSampleValue } from './slo-queries.js';
+import type { QueryResult, SloConfig, SloSamples } from './slo-schema.js';
+import { SHAPES } from '../config/shapes.generated.js';
+import { checkShape } from '../config/shape.js';
 import { burnRatePairs, DEFAULT_PERIOD, periodWindow, sloWindows } from './slo-windows.js';
 
 // Pure over the samples the slo fetcher (src/facts/fetchers.ts) stored in facts.gateInputs[name].
@@ -72,10 +75,8 @@ function noDataVerdict(
   };
 }
 
-export const sloGate = defineGate({
+export const sloGate = defineGate<SloConfig>({
   kind: 'slo',
-  description: 'Error budget and SRE Workbook multi-window burn rates, queried from Prometheus.',
-  schema: sloSchema,
   check(config) {
     const problems = checkSloConfig(config);
     if (config.sloth !== undefined) {
@@ -106,8 +107,8 @@ export const sloGate = defineGate({
       minBudgetRemaining: minRemaining,
     };
 
-    const parsed = sloSamplesSchema.safeParse(ctx.facts.gateInputs?.[name]);
-    if (!parsed.success) {
+    const parsed = checkShape(SHAPES.sloSamples, ctx.facts.gateInputs?.[name]);
+    if (!parsed.ok) {
       return noDataVerdict(name, config, ['no Prometheus results were fetched for this gate'], base, true);
     }
     const samples = parsed.data;

@@ -55,6 +55,8 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
       branch: options.branch,
       committer: options.committer ?? DEFAULT_COMMITTER,
       clone: () => openCloneStore(options),
+      // rollgate starts a local upload-pack itself, with filters allowed.
+      rootWithCommit: parseRemoteUrl(options.repository).kind === 'local',
     });
   } catch (err) {
     if (err instanceof WireUnsupported) return openCloneStore(options);

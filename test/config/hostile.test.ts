@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
-import { yamlLimitsOf } from '../../src/config/schema.js';
+import { yamlLimitsOf } from '../../src/config/yaml-limits.js';
 import { ConfigError } from '../../src/core/errors.js';
 
 // Issue 11, items 10 to 13, for the config and its policy files: aliases are bounded and checked,

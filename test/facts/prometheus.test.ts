@@ -7,7 +7,7 @@ import {
   resolveTarget,
   type PrometheusTarget,
 } from '../../src/facts/prometheus.js';
-import { prometheusSchema, sloSchema } from '../../src/gates/slo-config.js';
+import { prometheusSchema, sloSchema } from '../../src/gates/slo-schema.js';
 
 // A loopback HTTP server standing in for Prometheus: it records every request and answers with
 // whatever the test queued, so the adapter is exercised over real HTTP.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Facts, PromotionRequest, PullRequestFacts, ReviewFact } from '../../src/core/types.js';
-import { approvalsGate, approvalsSchema, standingReviews } from '../../src/gates/approvals.js';
+import { approvalsGate, standingReviews } from '../../src/gates/approvals.js';
+import { approvalsSchema } from '../../src/gates/approvals-schema.js';
 
 const HEAD = 'c0ffee0000000000000000000000000000000000';
 const OLD = 'abc1230000000000000000000000000000000000';

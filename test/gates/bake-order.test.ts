@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Facts, HistoryEntry, PromotionRequest } from '../../src/core/types.js';
-import { bakeGate, bakeSchema } from '../../src/gates/bake.js';
+import { bakeGate } from '../../src/gates/bake.js';
+import { bakeSchema } from '../../src/gates/bake-schema.js';
 import { orderGate } from '../../src/gates/order.js';
 
 const NOW = new Date('2026-11-20T12:00:00Z');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckFact } from '../../src/core/types.js';
-import { checksGate, checksSchema } from '../../src/gates/checks.js';
+import { checksGate } from '../../src/gates/checks.js';
+import { checksSchema } from '../../src/gates/checks-schema.js';
 
 const run = (name: string, status: string, conclusion?: string): CheckFact => ({
   name,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Facts, PromotionRequest } from '../../src/core/types.js';
-import { freezeGate, freezeSchema } from '../../src/gates/freeze.js';
+import { freezeGate } from '../../src/gates/freeze.js';
+import { freezeSchema } from '../../src/gates/freeze-schema.js';
 
 const request: PromotionRequest = {
   environment: 'production',

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { analysisOutcome } from '../../src/core/rollout.js';
 import type { Facts, PromotionRequest, Verdict } from '../../src/core/types.js';
-import { fillQuery, type MetricInputs, metricSchema, type RangeResult } from '../../src/gates/metric.js';
+import { fillQuery, type MetricInputs, type RangeResult } from '../../src/gates/metric.js';
+import { metricSchema } from '../../src/gates/metric-schema.js';
 import type { QueryResult } from '../../src/gates/slo-queries.js';
 import { metricGate } from '../../src/gates/metric.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Facts, PromotionRequest } from '../../src/core/types.js';
-import { sloSchema } from '../../src/gates/slo-config.js';
+import { sloSchema } from '../../src/gates/slo-schema.js';
 import type { QueryResult, SloSamples } from '../../src/gates/slo-queries.js';
 import { sloQueries } from '../../src/gates/slo-queries.js';
 import { burnRatePairs, sloWindows } from '../../src/gates/slo-windows.js';

@@ -5,7 +5,7 @@ import { decide } from '../../src/core/decide.js';
 import type { Facts, PromotionRequest, Verdict } from '../../src/core/types.js';
 import type { AnalysisWindow } from '../../src/core/rollout-run.js';
 import { fetchAnalysisInputs, gateInputsFor } from '../../src/facts/fetchers.js';
-import { metricSchema } from '../../src/gates/metric.js';
+import { metricSchema } from '../../src/gates/metric-schema.js';
 import { GATE_KINDS } from '../../src/gates/registry.js';
 import { type PrometheusServer, startPrometheus } from './helpers/prometheus-server.js';
 import { canaryOpenMetrics, END, FAILING_FROM, TRAFFIC_FROM } from './helpers/canary-openmetrics.js';

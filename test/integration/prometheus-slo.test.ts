@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Facts, PromotionRequest, Verdict } from '../../src/core/types.js';
 import { fetchSloSamples } from '../../src/facts/fetchers.js';
-import { sloSchema, type SloConfig } from '../../src/gates/slo-config.js';
+import { sloSchema, type SloConfig } from '../../src/gates/slo-schema.js';
 import { sloGate } from '../../src/gates/slo.js';
 import { startPrometheus, type PrometheusServer } from './helpers/prometheus-server.js';
 import { END, SLOTH_RATIOS, sloOpenMetrics } from './helpers/slo-openmetrics.js';
