@@ -15,6 +15,10 @@ import { writeTree } from './tree-write.js';
 import { type Transport, WireUnsupported } from './transport.js';
 import { receivePack, UploadPack } from './wire.js';
 
+/** What upload-pack says when its configuration refuses tree filters, or tree filters that deep. */
+const TREE_FILTER_REFUSED = /filter 'tree' not supported/;
+const TREE_DEPTH_REFUSED = /tree filter allows max depth/;
+
 /** What the git store needs besides the wire: the clone history walks go through. */
 export interface WireStoreOptions {
   readonly repository: string;
@@ -22,16 +26,23 @@ export interface WireStoreOptions {
   readonly committer: { readonly name: string; readonly email: string };
   /** Opens a clone for history walks, the only reads the wire does not serve. */
   readonly clone: () => Promise<Pick<GitOpsStore, 'history'> & { close(): Promise<void> }>;
+  /**
+   * The server is likely to serve `filter tree:1` (the upload-pack rollgate starts itself; hosting
+   * services tend to allow only `tree:0`, which their bitmaps answer quickly): the head commit is
+   * asked for with its root tree, one fetch fewer. A refusal is not an error: the store asks again
+   * with `tree:0`, on a new upload-pack.
+   */
+  readonly rootWithCommit?: boolean;
 }
 
 /**
  * The git store spoken to over git's wire protocol (wire.ts), whatever carries it (a process on this
  * machine, ssh, smart HTTP: transport.ts), with no clone: one `git upload-pack` for the store's life
- * serves the branch head (ls-refs), its commit (one deep, nothing below it), then the folders along
- * the paths a plan reads, one fetch per folder level for all paths together, each file in the round
- * after its folder (fetch-along.ts): the cost follows the paths' depth, not the repository's size.
- * The commit's blobs, trees and commit object are made in process and sent as one pack to one `git
- * receive-pack`, with the head the plan was made on as the expected old value
+ * serves the branch head (ls-refs), its commit (one deep, with its root tree or alone), then the
+ * folders along the paths a plan reads, one fetch per folder level for all paths together, each file
+ * in the round after its folder (fetch-along.ts): the cost follows the paths' depth, not the
+ * repository's size. The commit's blobs, trees and commit object are made in process and sent as one
+ * pack to one `git receive-pack`, with the head the plan was made on as the expected old value
  * (compare-and-swap). The objects read stay in memory by id. History walks, needed only where an
  * overlay drifted from its state, go through a clone opened on first use.
  */
@@ -87,25 +98,43 @@ export async function openWireStore(
   };
 
   /**
-   * The root tree of a commit, fetched first if need be: the commit alone, one deep (`tree:0` leaves
-   * out every tree and blob; fetch-along.ts brings the folders a plan reads).
+   * What a fetch leaves out. `tree:0`: everything below the objects wanted, so a wanted tree comes
+   * without the folders under it (fetch-along.ts asks for the folders along the paths, level by
+   * level); the head commit comes alone, or with its root tree where the server allows `tree:1`. A
+   * server whose administrator refused tree filters (uploadpackfilter.tree.allow) is asked as
+   * before: the commit with every folder (`blob:none`), then the files by id.
    */
+  let filter: 'tree:0' | 'blob:none' = 'tree:0';
+  let commitFilter: 'tree:1' | 'tree:0' | 'blob:none' = options.rootWithCommit ? 'tree:1' : 'tree:0';
+
+  /** The root tree of a commit, fetched first if need be (one deep). */
   async function rootOf(commit: string): Promise<string> {
-    if (!objects.has(commit))
-      remember(
-        await io(`fetch ${options.branch}`, () => server.fetch([commit], { depth: 1, filter: 'tree:0' })),
-      );
+    if (!objects.has(commit)) remember(await io(`fetch ${options.branch}`, () => fetchCommit(commit)));
     return (await trees.rootOf(commit)).tree;
   }
 
-  /**
-   * Objects by id, just those: `tree:0` keeps a wanted tree from bringing the folders below it (the
-   * filter leaves out what the wanted objects reach, never the wanted objects themselves).
-   */
+  async function fetchCommit(commit: string): Promise<Map<string, GitObject>> {
+    for (;;) {
+      try {
+        return await server.fetch([commit], { depth: 1, filter: commitFilter });
+      } catch (err) {
+        const message = (err as Error).message;
+        if (commitFilter === 'tree:1' && TREE_DEPTH_REFUSED.test(message)) commitFilter = 'tree:0';
+        else if (commitFilter !== 'blob:none' && TREE_FILTER_REFUSED.test(message))
+          commitFilter = filter = 'blob:none';
+        else throw err;
+        // The refusal ended that upload-pack: a new one, asked that way for the store's life.
+        await server.close();
+        server = new UploadPack(transport);
+      }
+    }
+  }
+
+  /** Objects by id: a filter never leaves out the objects wanted, only what they reach. */
   const along = (files: boolean): FetchAlongOptions => ({
     files,
     held: (oid) => objects.has(oid),
-    fetch: async (oids) => remember(await server.fetch(oids, { filter: 'tree:0' })),
+    fetch: async (oids) => remember(await server.fetch(oids, { filter })),
   });
 
   /** Objects along the paths a first read is expected to ask for, being fetched ahead of it. */

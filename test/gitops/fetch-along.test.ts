@@ -82,79 +82,91 @@ describe('the wire store fetches only the folders along the paths', () => {
   });
   const traced = async () => fetches(await readFile(trace, 'utf8').catch(() => ''));
 
-  it('one fetch per folder level for all paths together, a file in the round after its folder', async () => {
-    const bare = await bareWith(root, {
-      [CHECKOUT]: kustomization('checkout', '1.0.0'),
-      [CART]: kustomization('cart', '1.0.0'),
-      'apps/checkout/overlays/prod/kustomization.yaml': kustomization('checkout', '0.9.0'),
-      'top.yaml': 'top: 1\n',
-    });
-    const store = await openGitStore({ repository: bare, branch: 'main', committer: who });
-    try {
-      const snap = await store.read([CHECKOUT, CART, 'top.yaml', STATE, 'other/d9/none.yaml']);
-      expect(snap.files).toEqual({
+  it.each([
+    ["rollgate's own upload-pack (the root tree comes with the commit)", undefined],
+    [
+      'a server that allows only tree:0, uploadpackfilter.tree.maxDepth=0 (the root tree in a round of its own)',
+      '0',
+    ],
+  ])(
+    'one fetch per folder level for all paths, a file in the round after its folder: %s',
+    async (_, maxDepth) => {
+      const bare = await bareWith(root, {
         [CHECKOUT]: kustomization('checkout', '1.0.0'),
         [CART]: kustomization('cart', '1.0.0'),
+        'apps/checkout/overlays/prod/kustomization.yaml': kustomization('checkout', '0.9.0'),
         'top.yaml': 'top: 1\n',
-        [STATE]: undefined,
-        'other/d9/none.yaml': undefined,
       });
-      const [head = '', rootTree = '', ...rest] = await ids(
-        bare,
-        'main',
-        'main^{tree}',
-        'main:apps',
-        'main:top.yaml',
-        'main:other',
-        'main:apps/checkout',
-        'main:apps/cart',
-        'main:apps/checkout/overlays',
-        'main:apps/cart/overlays',
-        'main:apps/checkout/overlays/dev',
-        'main:apps/cart/overlays/dev',
-        `main:${CHECKOUT}`,
-        `main:${CART}`,
-      );
-      const [apps, top, other, ...levels] = rest;
-      const round = (...oids: (string | undefined)[]) => ({
-        wants: oids.map((o) => o ?? '').sort(),
-        args: ['filter tree:0'],
-      });
-      expect(await traced()).toEqual([
-        { wants: [head], args: ['deepen 1', 'filter tree:0'] },
-        round(rootTree),
-        // The root's file rides along with the first folders; .rollgate does not exist: nothing more.
-        round(apps, top, other),
-        round(levels[0], levels[1]),
-        round(levels[2], levels[3]),
-        round(levels[4], levels[5]),
-        round(levels[6], levels[7]),
-      ]);
-      // The commit writes along paths read already: no fetch at all, and the new folders are made.
-      const count = (await traced()).length;
-      const edits = [
-        { path: CHECKOUT, text: kustomization('checkout', '2.0.0') },
-        { path: STATE, text: 'phase: done\n' },
-        { path: '.rollgate/state/dev/cart.yaml', text: 'phase: new\n' },
-      ];
-      const before = await listing(bare);
-      const outcome = await store.commit(
-        snap,
-        edits.map((e) => ({ path: e.path, before: '', after: e.text, descriptions: [] })),
-        'promote\n',
-        at,
-      );
-      expect(outcome.kind).toBe('committed');
-      expect(await traced()).toHaveLength(count);
-      await git(bare, 'fsck', '--strict', '--no-progress');
-      const expected = before.filter((l) => !l.endsWith(`\t${CHECKOUT}`));
-      for (const e of edits) expected.push(`100644 blob ${await blobId(e.text)}\t${e.path}`);
-      expect(await listing(bare)).toEqual(expected.sort());
-      expect((await git(bare, 'rev-parse', 'main^')).trim()).toBe(head);
-    } finally {
-      await store.close();
-    }
-  });
+      if (maxDepth !== undefined) await git(bare, 'config', 'uploadpackfilter.tree.maxDepth', maxDepth);
+      const store = await openGitStore({ repository: bare, branch: 'main', committer: who });
+      try {
+        const snap = await store.read([CHECKOUT, CART, 'top.yaml', STATE, 'other/d9/none.yaml']);
+        expect(snap.files).toEqual({
+          [CHECKOUT]: kustomization('checkout', '1.0.0'),
+          [CART]: kustomization('cart', '1.0.0'),
+          'top.yaml': 'top: 1\n',
+          [STATE]: undefined,
+          'other/d9/none.yaml': undefined,
+        });
+        const [head = '', rootTree = '', ...rest] = await ids(
+          bare,
+          'main',
+          'main^{tree}',
+          'main:apps',
+          'main:top.yaml',
+          'main:other',
+          'main:apps/checkout',
+          'main:apps/cart',
+          'main:apps/checkout/overlays',
+          'main:apps/cart/overlays',
+          'main:apps/checkout/overlays/dev',
+          'main:apps/cart/overlays/dev',
+          `main:${CHECKOUT}`,
+          `main:${CART}`,
+        );
+        const [apps, top, other, ...levels] = rest;
+        const round = (...oids: (string | undefined)[]) => ({
+          wants: oids.map((o) => o ?? '').sort(),
+          args: ['filter tree:0'],
+        });
+        expect(await traced()).toEqual([
+          { wants: [head], args: ['deepen 1', 'filter tree:1'] },
+          ...(maxDepth === undefined
+            ? []
+            : [{ wants: [head], args: ['deepen 1', 'filter tree:0'] }, round(rootTree)]),
+          // The root's file rides along with the first folders; .rollgate does not exist: nothing more.
+          round(apps, top, other),
+          round(levels[0], levels[1]),
+          round(levels[2], levels[3]),
+          round(levels[4], levels[5]),
+          round(levels[6], levels[7]),
+        ]);
+        // The commit writes along paths read already: no fetch at all, and the new folders are made.
+        const count = (await traced()).length;
+        const edits = [
+          { path: CHECKOUT, text: kustomization('checkout', '2.0.0') },
+          { path: STATE, text: 'phase: done\n' },
+          { path: '.rollgate/state/dev/cart.yaml', text: 'phase: new\n' },
+        ];
+        const before = await listing(bare);
+        const outcome = await store.commit(
+          snap,
+          edits.map((e) => ({ path: e.path, before: '', after: e.text, descriptions: [] })),
+          'promote\n',
+          at,
+        );
+        expect(outcome.kind).toBe('committed');
+        expect(await traced()).toHaveLength(count);
+        await git(bare, 'fsck', '--strict', '--no-progress');
+        const expected = before.filter((l) => !l.endsWith(`\t${CHECKOUT}`));
+        for (const e of edits) expected.push(`100644 blob ${await blobId(e.text)}\t${e.path}`);
+        expect(await listing(bare)).toEqual(expected.sort());
+        expect((await git(bare, 'rev-parse', 'main^')).trim()).toBe(head);
+      } finally {
+        await store.close();
+      }
+    },
+  );
 
   it('a commit without a read of its paths fetches the folders it rewrites, not the files', async () => {
     const bare = await bareWith(root, { [CHECKOUT]: kustomization('checkout', '1.0.0') });
@@ -164,7 +176,6 @@ describe('the wire store fetches only the folders along the paths', () => {
       const [head = '', ...trees] = await ids(
         bare,
         'main',
-        'main^{tree}',
         'main:apps',
         'main:apps/checkout',
         'main:apps/checkout/overlays',
@@ -187,7 +198,7 @@ describe('the wire store fetches only the folders along the paths', () => {
       );
       expect(outcome.kind).toBe('committed');
       expect(await traced()).toEqual([
-        { wants: [head], args: ['deepen 1', 'filter tree:0'] },
+        { wants: [head], args: ['deepen 1', 'filter tree:1'] },
         ...trees.map((t) => ({ wants: [t], args: ['filter tree:0'] })),
       ]);
       await git(bare, 'fsck', '--strict', '--no-progress');
@@ -233,11 +244,10 @@ describe('the wire store fetches only the folders along the paths', () => {
         [CHECKOUT]: kustomization('checkout', '1.0.0'),
         [CART]: kustomization('cart', '2.0.0'),
       });
-      // Only the new commit and the folders on the cart's path: apps/checkout is held by id.
+      // Only the new commit (with its root) and the folders on the cart's path: apps/checkout is held.
       const changed = await ids(
         bare,
         'main',
-        'main^{tree}',
         'main:apps',
         'main:apps/cart',
         'main:apps/cart/overlays',
@@ -258,6 +268,39 @@ describe('the wire store fetches only the folders along the paths', () => {
       await git(bare, 'fsck', '--strict', '--no-progress');
     } finally {
       await Promise.all([store.close(), rival.close()]);
+    }
+  });
+  it('a server that refuses tree filters is read as before: the commit with every folder, then the files', async () => {
+    const bare = await bareWith(root, {
+      [CHECKOUT]: kustomization('checkout', '1.0.0'),
+      [CART]: kustomization('cart', '1.0.0'),
+    });
+    await git(bare, 'config', 'uploadpackfilter.tree.allow', 'false');
+    const store = await openGitStore({ repository: bare, branch: 'main', committer: who });
+    try {
+      const snap = await store.read([CHECKOUT, CART, STATE]);
+      expect(snap.files).toEqual({
+        [CHECKOUT]: kustomization('checkout', '1.0.0'),
+        [CART]: kustomization('cart', '1.0.0'),
+        [STATE]: undefined,
+      });
+      const [head = '', ...blobs] = await ids(bare, 'main', `main:${CHECKOUT}`, `main:${CART}`);
+      expect(await traced()).toEqual([
+        { wants: [head], args: ['deepen 1', 'filter tree:1'] },
+        { wants: [head], args: ['deepen 1', 'filter blob:none'] },
+        { wants: blobs.sort(), args: ['filter blob:none'] },
+      ]);
+      const outcome = await store.commit(
+        snap,
+        [{ path: STATE, before: '', after: 'phase: done\n', descriptions: [] }],
+        'state\n',
+        at,
+      );
+      expect(outcome.kind).toBe('committed');
+      expect(await showFile(bare, STATE)).toBe('phase: done\n');
+      await git(bare, 'fsck', '--strict', '--no-progress');
+    } finally {
+      await store.close();
     }
   });
 });
