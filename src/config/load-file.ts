@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ConfigError, IoError, UsageError } from '../core/errors.js';
 import { DEFAULT_CONFIG_PATH } from './paths.js';
-import { type Checked, type ConfigText, parseConfigWith, type StructureCheck } from './parse.js';
+import { type Checked, type ConfigText, parseConfigWithTurns, type StructureCheck } from './parse.js';
 import type { Config } from './schema.js';
 import { checkShape, type ShapeOf } from './shape.js';
 import { GATE_SHAPES, SHAPES } from './shapes.generated.js';
@@ -28,14 +28,17 @@ const SHAPE_CHECK: StructureCheck = {
   gate: (kind, raw) => byShape(Object.hasOwn(GATE_SHAPES, kind) ? GATE_SHAPES[kind] : undefined, raw),
 };
 
-/** The config when it has no problem at all, checked without zod; otherwise undefined. */
-export function parseConfigFast(
+/**
+ * The config when it has no problem at all, checked without zod; otherwise undefined. It hands the
+ * event loop turns as it goes (parseConfigWithTurns), for the early GitOps read.
+ */
+export async function parseConfigFast(
   main: ConfigText,
   policies: readonly ConfigText[],
   env: Readonly<Record<string, string | undefined>>,
-): Config | undefined {
+): Promise<Config | undefined> {
   try {
-    return parseConfigWith(SHAPE_CHECK, main, policies, env);
+    return await parseConfigWithTurns(SHAPE_CHECK, main, policies, env);
   } catch (err) {
     if (err instanceof ConfigError) return undefined;
     throw err;
@@ -68,5 +71,8 @@ export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = proc
       .map(async (n) => ({ file: join(policiesDir, n), text: await readFile(join(policiesDir, n), 'utf8') })),
   );
   const main = { file, text };
-  return parseConfigFast(main, policies, env) ?? (await import('./load.js')).parseConfig(main, policies, env);
+  return (
+    (await parseConfigFast(main, policies, env)) ??
+    (await import('./load.js')).parseConfig(main, policies, env)
+  );
 }

@@ -48,11 +48,49 @@ export function parseConfigWith(
   policies: readonly ConfigText[],
   env: Readonly<Record<string, string | undefined>>,
 ): Config {
+  const steps = configSteps(check, main, policies, env);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * parseConfigWith, handing the event loop a turn between files and between gates: the CLI reads
+ * the GitOps repository meanwhile (src/cli/early-clone.ts), and each of its fetch rounds needs a
+ * turn to ask for the next. The answer is the same.
+ */
+export async function parseConfigWithTurns(
+  check: StructureCheck,
+  main: ConfigText,
+  policies: readonly ConfigText[],
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<Config> {
+  const steps = configSteps(check, main, policies, env);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The work of parseConfigWith, in steps: it yields where the work may pause. */
+function* configSteps(
+  check: StructureCheck,
+  main: ConfigText,
+  policies: readonly ConfigText[],
+  env: Readonly<Record<string, string | undefined>>,
+): Generator<void, Config> {
   const problems: ConfigProblem[] = [];
   const mainSource = parseSource(main, env, problems);
-  const policySources = policies.map((p) => parseSource(p, env, problems));
+  const policySources: Source[] = [];
+  for (const p of policies) {
+    yield;
+    policySources.push(parseSource(p, env, problems));
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
+  yield;
   // Aliases were bounded when the files were parsed (parseBounded), so expanding them is safe.
   const raw = mainSource.doc.toJS({ maxAliasCount: -1 }) as unknown;
   // Gates are checked one by one below for precise messages, so the top level sees them as opaque.
@@ -60,15 +98,16 @@ export function parseConfigWith(
   if (!parsed.ok) problems.push(...parsed.problems(mainSource, []));
 
   const gates: Record<string, GateConfig> = {};
-  collectGates(check, mainSource, ['gates'], gates, problems);
+  yield* collectGates(check, mainSource, ['gates'], gates, problems);
   for (const source of policySources) {
     const policyRaw = source.doc.toJS({ maxAliasCount: -1 }) as unknown;
     const shape = check.policy(policyRaw);
     if (!shape.ok) problems.push(...shape.problems(source, []));
-    else collectGates(check, source, ['gates'], gates, problems);
+    else yield* collectGates(check, source, ['gates'], gates, problems);
   }
   if (problems.length > 0 || !parsed.ok) throw new ConfigError(problems);
 
+  yield;
   const data = parsed.data as unknown as Omit<Config, 'gates' | 'file'>;
   checkReferences(mainSource, data, gates, problems);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -207,16 +246,18 @@ export function keyNodeAt(source: Source, path: Path, key: string): Node | undef
   return (pair?.key as Node | undefined) ?? undefined;
 }
 
-function collectGates(
+/** Checks each gate of a file alone, yielding before each (configSteps). */
+function* collectGates(
   check: StructureCheck,
   source: Source,
   base: Path,
   gates: Record<string, GateConfig>,
   problems: ConfigProblem[],
-): void {
+): Generator<void, void> {
   const map = source.doc.getIn(base, true);
   if (!isMap(map)) return;
   for (const pair of map.items) {
+    yield;
     const name = isScalar(pair.key) ? String(pair.key.value) : '';
     const path = [...base, name];
     // A gate may be an alias of another (`b: *a`): it is judged as the value it stands for.

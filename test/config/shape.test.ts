@@ -290,7 +290,7 @@ describe('shape and zod give the same answer and output', () => {
 describe('parseConfigFast and parseConfig agree on files', () => {
   const pool = [...ODD, ...subtrees(CONFIGS)];
 
-  function both(main: Text, policies: readonly Text[]): void {
+  async function both(main: Text, policies: readonly Text[]): Promise<void> {
     let slow: unknown;
     try {
       slow = parseConfig(main, policies, ENV);
@@ -298,32 +298,32 @@ describe('parseConfigFast and parseConfig agree on files', () => {
       if (!(err instanceof ConfigError)) throw err;
       slow = undefined;
     }
-    const fast = parseConfigFast(main, policies, ENV);
+    const fast = await parseConfigFast(main, policies, ENV);
     expect(exact(fast)).toEqual(exact(slow));
   }
 
-  it('on the examples, with and without their policies, and every documented config', () => {
+  it('on the examples, with and without their policies, and every documented config', async () => {
     for (const main of EXAMPLES) {
-      expect(parseConfigFast(main, EXAMPLE_POLICIES, ENV)).toBeDefined();
-      both(main, EXAMPLE_POLICIES);
-      both(main, []);
+      expect(await parseConfigFast(main, EXAMPLE_POLICIES, ENV)).toBeDefined();
+      await both(main, EXAMPLE_POLICIES);
+      await both(main, []);
     }
     const base = EXAMPLES[0];
     if (base === undefined) throw new Error('no example');
     for (const block of DOCS) {
-      both(block, []);
-      both(base, [block]);
+      await both(block, []);
+      await both(base, [block]);
     }
   });
 
-  it('on configs and policies edited at random, written back as YAML', () => {
+  it('on configs and policies edited at random, written back as YAML', async () => {
     const base = EXAMPLES[0];
     if (base === undefined) throw new Error('no example');
-    fc.assert(
-      fc.property(fc.nat(), edits, fc.boolean(), (which, e, asPolicy) => {
+    await fc.assert(
+      fc.asyncProperty(fc.nat(), edits, fc.boolean(), async (which, e, asPolicy) => {
         const text = stringify(edited(CONFIGS[which % CONFIGS.length], e, pool));
-        if (asPolicy) both(base, [{ file: 'policies/p.yaml', text }]);
-        else both({ file: 'rollgate.yaml', text }, EXAMPLE_POLICIES);
+        if (asPolicy) await both(base, [{ file: 'policies/p.yaml', text }]);
+        else await both({ file: 'rollgate.yaml', text }, EXAMPLE_POLICIES);
       }),
       { numRuns: 400 },
     );
