@@ -259,6 +259,29 @@ describe('git store over smart HTTP (git http-backend)', () => {
     }
   });
 
+  it('reads a public repository anonymously and asks the credential helpers when the push needs them', async () => {
+    const bare = await served();
+    const server = await startGitHttp(dirname(bare), {
+      credentials: { user: 'x-access-token', password: 's3cr3t' },
+      anonymousReads: true,
+    });
+    vi.stubEnv('GIT_CONFIG_COUNT', '1');
+    vi.stubEnv('GIT_CONFIG_KEY_0', 'credential.helper');
+    vi.stubEnv('GIT_CONFIG_VALUE_0', '!f() { echo username=x-access-token; echo password=s3cr3t; }; f');
+    const store = await openGitStore({ repository: `${server.url}/${basename(bare)}`, branch: 'main' });
+    try {
+      expect(throughClone(store)).toBe(false);
+      await promoteOnce(store, bare, '1.4.0');
+    } finally {
+      await Promise.all([store.close(), server.close()]);
+    }
+    const pushes = server.requests.filter((r) => r.url.includes('receive-pack'));
+    expect(pushes.map((r) => r.authorization !== undefined)).toEqual([false, true, true]);
+    expect(server.requests.filter((r) => r.url.includes('upload-pack')).every((r) => !r.authorization)).toBe(
+      true,
+    );
+  });
+
   it('goes through a clone when the repository redirects: git follows it', async () => {
     const bare = await served();
     const server = await startGitHttp(dirname(bare), { moved: ['/old.git/', `/${basename(bare)}/`] });

@@ -28,6 +28,8 @@ export interface GitHttpServer {
 export interface GitHttpOptions {
   /** Basic credentials every request must carry; others get 401 with a Basic challenge. */
   readonly credentials?: { readonly user: string; readonly password: string };
+  /** Only pushes need the credentials (a public repository): reads are anonymous. */
+  readonly anonymousReads?: boolean;
   /** Drop the Git-Protocol header, as a server that speaks only v0 does. */
   readonly v0Only?: boolean;
   /** Paths starting with the first (a moved repository) answer 301 to the same under the second. */
@@ -57,7 +59,8 @@ export async function startGitHttp(root: string, options: GitHttpOptions = {}): 
       gitProtocol: header('git-protocol'),
       userAgent: header('user-agent'),
     });
-    if (expected !== undefined && header('authorization') !== expected) {
+    const push = (req.url ?? '').includes('git-receive-pack');
+    if (expected !== undefined && header('authorization') !== expected && (push || !options.anonymousReads)) {
       req.resume();
       res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="git"', 'Content-Type': 'text/plain' });
       res.end('authentication required\n');
