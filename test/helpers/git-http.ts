@@ -30,6 +30,8 @@ export interface GitHttpOptions {
   readonly credentials?: { readonly user: string; readonly password: string };
   /** Only pushes need the credentials (a public repository): reads are anonymous. */
   readonly anonymousReads?: boolean;
+  /** The push itself (POST git-receive-pack) is answered 403, as for a token that may only read. */
+  readonly forbidPush?: boolean;
   /** Drop the Git-Protocol header, as a server that speaks only v0 does. */
   readonly v0Only?: boolean;
   /** Paths starting with the first (a moved repository) answer 301 to the same under the second. */
@@ -64,6 +66,12 @@ export async function startGitHttp(root: string, options: GitHttpOptions = {}): 
       req.resume();
       res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="git"', 'Content-Type': 'text/plain' });
       res.end('authentication required\n');
+      return;
+    }
+    if (options.forbidPush && req.method === 'POST' && push) {
+      req.resume();
+      res.writeHead(403, { 'Content-Type': 'text/plain' });
+      res.end('Write access to repository not granted.\n');
       return;
     }
     const [from, to] = options.moved ?? [];
