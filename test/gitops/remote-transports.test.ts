@@ -6,7 +6,8 @@ import { parseRemoteUrl } from '../../src/gitops/remote-url.js';
 import { proxied } from '../../src/gitops/smart-http.js';
 import { shellQuote, sshProgram } from '../../src/gitops/transport.js';
 import { startGitHttp } from '../helpers/git-http.js';
-import { exampleGitOps, git, showFile, tempDir } from '../helpers/repo.js';
+import { cli } from '../helpers/cli.js';
+import { EXAMPLE_CONFIG, exampleGitOps, git, showFile, tempDir } from '../helpers/repo.js';
 import { startSshd } from '../helpers/sshd.js';
 
 // The wire store over ssh and smart HTTP, against git's own servers: `git http-backend` behind a
@@ -155,6 +156,33 @@ describe('git store over smart HTTP (git http-backend)', () => {
     expect(server.requests.map((r) => `${r.method} ${r.url.replace(/^\/[^/]+/, '')}`)).toContain(
       'POST /git-receive-pack',
     );
+  });
+
+  it('serves `rollgate promote --gitops http://...` end to end', async () => {
+    const bare = await served();
+    const server = await startGitHttp(dirname(bare));
+    try {
+      const promoted = await cli([
+        'promote',
+        'dev',
+        '--service',
+        'cart',
+        '--version',
+        '1.5.0',
+        '--config',
+        EXAMPLE_CONFIG,
+        '--gitops',
+        `${server.url}/${basename(bare)}`,
+        '--requested-by',
+        'ana',
+      ]);
+      expect(promoted.stderr).toBe('');
+      expect(promoted.code).toBe(0);
+      expect(promoted.stdout).toMatch(/committed [0-9a-f]{12} to main/);
+      expect(await showFile(bare, 'apps/cart/overlays/dev/kustomization.yaml')).toContain('1.5.0');
+    } finally {
+      await server.close();
+    }
   });
 
   it('refuses a commit on a head that moved, before and under the ref lock', async () => {
