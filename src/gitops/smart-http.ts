@@ -1,5 +1,4 @@
 import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { runGit } from './exec.js';
 import { PacketReader } from './pkt-line.js';
 import { redactCredentials } from './redact.js';
@@ -15,16 +14,11 @@ import { type GitService, RequestRefused, type Transport, WireUnsupported } from
 
 const USER_AGENT = 'git/2 (rollgate)';
 
-export interface SmartHttpOptions {
-  /** For tests: the fetch to use (node's own by default). */
-  readonly fetch?: typeof fetch;
-}
-
 /** The base URL without credentials, and the Authorization header they make (Basic, as git sends). */
 export function httpCredentials(url: URL): { base: string; authorization: string | undefined } {
   const bare = new URL(url.href);
-  const user = decodeURIComponent(bare.username);
-  const password = decodeURIComponent(bare.password);
+  const user = decoded(bare.username);
+  const password = decoded(bare.password);
   bare.username = '';
   bare.password = '';
   bare.hash = '';
@@ -37,10 +31,18 @@ export function httpCredentials(url: URL): { base: string; authorization: string
   };
 }
 
-function readerOf(body: ReadableStream<Uint8Array> | null, where: string): PacketReader {
-  const stream =
-    body === null ? Readable.from([]) : Readable.fromWeb(body as unknown as WebReadableStream<Uint8Array>);
-  return new PacketReader(stream, () => `the answer of ${where} was cut off`);
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** The pkt-lines of an answer, read whole (a promotion's answers are folders and a few files). */
+async function readerOf(answer: Response, where: string): Promise<PacketReader> {
+  const body = Buffer.from(await answer.arrayBuffer());
+  return new PacketReader(Readable.from([body]), () => `the answer of ${where} was cut off`);
 }
 
 /** The length of the pkt-line starting at `at` in `data`, or undefined when there is none. */
@@ -57,8 +59,15 @@ function pktLength(data: Buffer, at: number): number | undefined {
  */
 export async function credentialFill(base: string): Promise<string | undefined> {
   const url = new URL(base);
+  const fields = [
+    `protocol=${url.protocol.replace(/:$/, '')}`,
+    `host=${url.host}`,
+    `path=${url.pathname.replace(/^\//, '')}`,
+  ];
+  // A newline would start a field of its own in git's credential protocol: ask nothing then.
+  if (fields.some((f) => /[\n\r\0]/.test(f))) return undefined;
   const asked = await runGit(['credential', 'fill'], {
-    input: `protocol=${url.protocol.replace(/:$/, '')}\nhost=${url.host}\npath=${url.pathname.replace(/^\//, '')}\n\n`,
+    input: `${fields.join('\n')}\n\n`,
     env: { GIT_TERMINAL_PROMPT: '0' },
   });
   if (asked.code !== 0) return undefined;
@@ -74,13 +83,12 @@ export async function credentialFill(base: string): Promise<string | undefined> 
   return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 }
 
-export function smartHttpTransport(url: URL, options: SmartHttpOptions = {}): Transport {
+export function smartHttpTransport(url: URL): Transport {
   const { base, authorization: inUrl } = httpCredentials(url);
   let authorization = inUrl;
   /** Asked once: the URL had no credentials and the server wants some. */
   let helpersAsked = false;
   const shown = redactCredentials(url.href);
-  const fetchFn = options.fetch ?? fetch;
   const headers = (service: GitService, extra: Record<string, string>): Record<string, string> => ({
     'User-Agent': USER_AGENT,
     ...(service === 'git-upload-pack' ? { 'Git-Protocol': 'version=2' } : {}),
@@ -89,7 +97,7 @@ export function smartHttpTransport(url: URL, options: SmartHttpOptions = {}): Tr
   const send = async (what: string, target: string, init: RequestInit): Promise<Response> => {
     try {
       // A redirect is answered as is: git would follow it (maybe to a login page); the clone does.
-      return await fetchFn(target, { ...init, redirect: 'manual' });
+      return await fetch(target, { ...init, redirect: 'manual' });
     } catch (err) {
       const cause = (err as Error & { cause?: Error }).cause;
       throw new Error(
@@ -194,7 +202,7 @@ export function smartHttpTransport(url: URL, options: SmartHttpOptions = {}): Tr
               );
             throw new Error(`${said}${kind ? ` (${kind})` : ''} on ${shown}`);
           }
-          return readerOf(answer.body, `POST ${service} on ${shown}`);
+          return readerOf(answer, `POST ${service} on ${shown}`);
         },
         close: () => Promise.resolve({ detail: status }),
         // Nothing comes besides the protocol: what a hook prints comes on the side band.

@@ -483,7 +483,7 @@ describe('git store over ssh', () => {
     [false, 'a clone, protocol v0'],
   ])('reads and commits through a real sshd (AcceptEnv GIT_PROTOCOL: %s) over %s', async (accept) => {
     const bare = await sshServed(root);
-    const sshd = await startSshd(join(root), { acceptGitProtocol: accept });
+    const sshd = await startSshd(root, { acceptGitProtocol: accept });
     try {
       vi.stubEnv('GIT_SSH_COMMAND', sshd.sshCommand);
       const store = await openGitStore({
@@ -493,7 +493,9 @@ describe('git store over ssh', () => {
       try {
         expect(throughClone(store)).toBe(!accept);
         await promoteOnce(store, bare, '1.4.0');
-        await promoteOnce(store, bare, '1.5.0');
+        // Over the wire a second promotion reads again on a new connection (the clone's own
+        // re-read is git fetch, tested elsewhere): each ssh login costs a shell start.
+        if (accept) await promoteOnce(store, bare, '1.5.0');
       } finally {
         await store.close();
       }
