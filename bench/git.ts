@@ -155,12 +155,15 @@ async function withFixtures<T>(
  * loopback HTTP server, as the tests run it), configured as a hosted server is: push over HTTP,
  * partial fetches, objects by id. Gives its http:// URL to `use`.
  */
-async function overHttp<T>(bare: string, use: (url: string) => Promise<T>): Promise<T> {
+async function overHttp<T>(
+  bare: string,
+  use: (url: string, requests: () => number) => Promise<T>,
+): Promise<T> {
   await git(bare, 'config', 'http.receivepack', 'true');
   await git(bare, 'config', 'uploadpack.allowAnySHA1InWant', 'true');
   const server = await startGitHttp(dirname(bare));
   try {
-    return await use(`${server.url}/${basename(bare)}`);
+    return await use(`${server.url}/${basename(bare)}`, () => server.requests.length);
   } finally {
     await server.close();
   }
@@ -203,12 +206,23 @@ export const rows: readonly BenchRow[] = [
       'promotion (cold, http://, git http-backend on loopback) on a 20,000-file repo >= 10x faster than shallow clone + edit + commit + push over the same URL',
     measure: () =>
       withFixtures([['big', 20_000, 1]], ([big = '']) =>
-        overHttp(big, async (url): Promise<BenchResult> => {
+        overHttp(big, async (url, requests): Promise<BenchResult> => {
+          // Each HTTP request meets a new git-http-backend and upload-pack: the count is the cost.
+          let made = 0;
           const r = await pairs(
             () => naivePromotion(big, url),
-            () => rollgatePromotion(big, url),
+            async () => {
+              const before = requests();
+              const took = await rollgatePromotion(big, url);
+              made = requests() - before;
+              return took;
+            },
           );
-          return atLeast(10, r.ratio, `naive ${ms(r.a)} vs rollgate ${ms(r.b)}, median of ${PAIRS} pairs`);
+          return atLeast(
+            10,
+            r.ratio,
+            `naive ${ms(r.a)} vs rollgate ${ms(r.b)} (${made} HTTP requests), median of ${PAIRS} pairs`,
+          );
         }),
       ),
   },

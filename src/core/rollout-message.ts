@@ -132,7 +132,7 @@ export function rolloutGroupMessage(verb: string, parts: readonly RolloutMessage
       p.edits.flatMap((e) => e.descriptions.map((d) => `- ${oneLine(e.path)}: ${oneLine(d)}`)),
     ),
     '',
-    ...parts.map((p) => `- ${p.service}: ${oneLine(p.action.message)}`),
+    ...parts.map((p) => `- ${oneLine(p.service)}: ${oneLine(p.action.message)}`),
   ];
   const trailers = formatTrailers({
     ...shared,

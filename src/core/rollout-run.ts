@@ -31,8 +31,9 @@ import {
 import type { FileEdit, PromotionRequest, Verdict } from './types.js';
 
 // The adapters' way into the engine: a tick of every active rollout, and the operators' commands.
-// Both read the GitOps head once (overlays and state files in one read), judge each rollout with
-// the pure engine, and write one commit per action and service (nothing on wait). The Action
+// Both read the GitOps head once (overlays and state files in one read) and judge each rollout with
+// the pure engine. A tick writes one commit per action and service (nothing on wait); a command
+// writes one commit for every service it acts on (a flag rollout: one of its own). The Action
 // (src/action) and the CLI (src/cli/rollout-verbs.ts) call exactly these two functions.
 
 export const ROLLOUT_SCHEMA_VERSION = 1;

@@ -15,7 +15,7 @@ import { redactCredentials } from './redact.js';
 import { TreeReader } from './tree-read.js';
 import { writeTree } from './tree-write.js';
 import { parseRemoteUrl } from './remote-url.js';
-import { smartHttpTransport } from './smart-http.js';
+import { proxied, smartHttpTransport } from './smart-http.js';
 import { localTransport, sshTransport, type Transport, WireUnsupported } from './transport.js';
 import { openWireStore, type WireStoreOptions } from './wire-store.js';
 
@@ -85,7 +85,8 @@ export function wireTransport(repository: string): Transport | undefined {
     case 'ssh':
       return sshTransport(remote);
     case 'http':
-      return smartHttpTransport(remote.url);
+      // Behind a proxy, git knows the way (node's fetch would go around it).
+      return proxied(remote.url) ? undefined : smartHttpTransport(remote.url);
     case 'other':
       return undefined;
   }

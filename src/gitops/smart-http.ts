@@ -114,33 +114,56 @@ export function smartHttpTransport(url: URL, options: SmartHttpOptions = {}): Tr
     return send(what, target, init(auth()));
   };
 
+  /**
+   * What info/refs said, without its `# service=` preamble. upload-pack's v2 capabilities are the
+   * same on every request (each POST meets a fresh upload-pack that reads the refs anew), so they are
+   * asked once per store; receive-pack's list of refs is asked before every push.
+   */
+  let capabilities: Promise<Buffer> | undefined;
+  const discover = async (service: GitService): Promise<Buffer> => {
+    const discovery = `${base}/info/refs?service=${service}`;
+    // Not reached at all (a proxy, a private CA, TLS settings: git's http.* config, which node's
+    // fetch does not read): git may reach it, through the clone.
+    const res = await call('GET', discovery, (auth) => ({
+      headers: headers(service, {
+        Accept: '*/*',
+        'Cache-Control': 'no-cache',
+        Pragma: 'no-cache',
+        ...auth,
+      }),
+    })).catch((err: Error) => {
+      throw new WireUnsupported(err.message);
+    });
+    const type = res.headers.get('content-type') ?? '';
+    if (res.status !== 200 || type !== `application/x-${service}-advertisement`) {
+      await res.body?.cancel();
+      throw new WireUnsupported(
+        res.status === 200
+          ? `${shown} is not served by smart HTTP (${type || 'no content type'})`
+          : `GET info/refs on ${shown} answered HTTP ${res.status}${authorization === undefined && res.status === 401 ? ' (no credentials in the URL, none from git credential helpers)' : ''}`,
+      );
+    }
+    // A v0/v1 answer starts with `# service=...` and a flush; v2 starts with `version 2`.
+    const data = Buffer.from(await res.arrayBuffer());
+    const first = pktLength(data, 0);
+    if (first !== undefined && data.subarray(4, first).toString('latin1').startsWith('# service=')) {
+      const flush = pktLength(data, first);
+      return data.subarray(first + (flush === 4 ? 4 : 0));
+    }
+    return data;
+  };
+
   return {
     async connect(service) {
-      const discovery = `${base}/info/refs?service=${service}`;
-      const res = await call('GET', discovery, (auth) => ({
-        headers: headers(service, {
-          Accept: '*/*',
-          'Cache-Control': 'no-cache',
-          Pragma: 'no-cache',
-          ...auth,
-        }),
-      }));
-      const type = res.headers.get('content-type') ?? '';
-      if (res.status !== 200 || type !== `application/x-${service}-advertisement`) {
-        await res.body?.cancel();
-        throw new WireUnsupported(
-          res.status === 200
-            ? `${shown} is not served by smart HTTP (${type || 'no content type'})`
-            : `GET info/refs on ${shown} answered HTTP ${res.status}${authorization === undefined && res.status === 401 ? ' (no credentials in the URL, none from git credential helpers)' : ''}`,
-        );
-      }
-      // A v0/v1 answer starts with `# service=...` and a flush; v2 starts with `version 2`.
-      let data = Buffer.from(await res.arrayBuffer());
-      const first = pktLength(data, 0);
-      if (first !== undefined && data.subarray(4, first).toString('latin1').startsWith('# service=')) {
-        const flush = pktLength(data, first);
-        data = data.subarray(first + (flush === 4 ? 4 : 0));
-      }
+      let data: Buffer;
+      if (service === 'git-upload-pack') {
+        capabilities ??= discover(service);
+        // A failed discovery is not kept: the next connection asks again.
+        data = await capabilities.catch((err: unknown) => {
+          capabilities = undefined;
+          throw err;
+        });
+      } else data = await discover(service);
       const advertisement = new PacketReader(Readable.from([data]), () => 'the advertisement was cut off');
       let status = 'nothing sent';
       return {
@@ -173,4 +196,29 @@ export function smartHttpTransport(url: URL, options: SmartHttpOptions = {}): Tr
       };
     },
   };
+}
+
+/**
+ * Whether git would reach `url` through a proxy named in the environment (curl's variables:
+ * http_proxy for http, https_proxy or HTTPS_PROXY for https, all_proxy / ALL_PROXY, less
+ * no_proxy / NO_PROXY). node's fetch does not use them, so such a URL is left to git (the clone).
+ */
+export function proxied(url: URL, env: Readonly<Record<string, string | undefined>> = process.env): boolean {
+  const scheme = url.protocol.replace(/:$/, '');
+  const proxy =
+    (scheme === 'https' ? env['https_proxy'] || env['HTTPS_PROXY'] : env['http_proxy']) ||
+    env['all_proxy'] ||
+    env['ALL_PROXY'];
+  if (!proxy) return false;
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const bypass = (env['no_proxy'] || env['NO_PROXY'] || '')
+    .split(',')
+    .map((h) =>
+      h
+        .trim()
+        .toLowerCase()
+        .replace(/^\*?\./, ''),
+    )
+    .filter(Boolean);
+  return !bypass.some((h) => h === '*' || host === h || host.endsWith(`.${h}`));
 }

@@ -100,7 +100,7 @@ async function rolloutScene(productionGates: string[] = [], services = ['checkou
  * What the /promote that started the scene's rollout leaves on GitHub: its sticky report on the
  * pull request and its deployment, whose payload names the sticky. Returns the sticky's id.
  */
-function startedByPromote(s: Scene): number {
+function startedByPromote(s: Scene, services = ['checkout']): number {
   const report = s.sim.addComment('acme/app', s.pr.number, 'github-actions[bot]', `${MARKER}\nstarted`);
   s.sim.state.deployments.push({
     id: 4242,
@@ -110,7 +110,7 @@ function startedByPromote(s: Scene): number {
     task: 'deploy',
     environment: 'production',
     description: 'checkout 1.3.5: canary rollout started by @alice',
-    payload: { services: ['checkout'], version: '1.3.5', pull: s.pr.number, comment: report.id },
+    payload: { services, version: '1.3.5', pull: s.pr.number, comment: report.id },
     creator: 'github-actions[bot]',
     productionEnvironment: true,
     transientEnvironment: false,
@@ -481,6 +481,38 @@ describe('acceptance: canary rollouts', { timeout: 240_000 }, () => {
     expect(s.sim.state.deployments.map((d) => d.payload)).toMatchObject([{ services: ['checkout', 'cart'] }]);
     expect(deployments(s)).toEqual([
       ['production', 'failure', 'checkout 1.3.5 aborted to 1.3.0; held; cart 1.3.5 aborted to 1.3.0; held'],
+    ]);
+  });
+
+  it("/abort of two services started by one /promote: one status on its deployment; a lost answer is still the run's commit", async () => {
+    const s = await rolloutScene([], ['checkout', 'cart']);
+    const stickyId = startedByPromote(s, ['checkout', 'cart']);
+    const before = await s.gitops.head();
+    // GitHub writes the commit and loses the answer once: the run finds its own commit (Rollgate-Run).
+    s.sim.inject({ match: { graphql: /createCommitOnBranch/ }, status: 502, afterHandling: true, times: 1 });
+    const from = s.sim.requests.length;
+    const run = await comment(s, '/abort production checkout cart');
+    expect(run.code, run.stdout).toBe(0);
+    expect(await gitOk(s.gitops.dir, ['rev-list', '--count', `${before}..main`])).toBe('1');
+    const head = await s.gitops.head();
+    expect(result(run)).toMatchObject({
+      status: 'committed',
+      rollouts: [
+        { service: 'checkout', action: 'abort', commit_sha: head },
+        { service: 'cart', action: 'abort', commit_sha: head },
+      ],
+    });
+    expect(sticky(s).map((c) => c.id)).toEqual([stickyId]);
+    expect(s.sim.state.deployments).toHaveLength(1);
+    expect(s.sim.state.deploymentStatuses.map((d) => [d.deploymentId, d.state, d.description])).toEqual([
+      [4242, 'failure', 'checkout 1.3.5 aborted to 1.3.0; held; cart 1.3.5 aborted to 1.3.0; held'],
+    ]);
+    // No comment listing (the deployment names the sticky), one status: what one service costs.
+    const ops = opsSince(s, from).filter((o) => !o.startsWith('graphql:repository'));
+    expect(ops.filter((o) => o !== 'graphql:createCommitOnBranch')).toEqual([
+      'issues/update-comment',
+      'graphql:createDeploymentStatus',
+      'reactions/create-for-issue-comment',
     ]);
   });
 

@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type GitCliStore, openGitStore } from '../../src/gitops/git-cli.js';
 import { parseRemoteUrl } from '../../src/gitops/remote-url.js';
+import { proxied } from '../../src/gitops/smart-http.js';
 import { shellQuote, sshProgram } from '../../src/gitops/transport.js';
 import { startGitHttp } from '../helpers/git-http.js';
 import { exampleGitOps, git, showFile, tempDir } from '../helpers/repo.js';
@@ -74,6 +75,21 @@ describe('parseRemoteUrl', () => {
   });
 });
 
+describe('proxied', () => {
+  it.each([
+    ['https://github.com/a/b', {}, false],
+    ['https://github.com/a/b', { HTTPS_PROXY: 'http://proxy:3128' }, true],
+    ['http://git.internal/a', { HTTPS_PROXY: 'http://proxy:3128' }, false],
+    ['http://git.internal/a', { http_proxy: 'http://proxy:3128' }, true],
+    ['https://git.internal/a', { all_proxy: 'socks5://p:1080', no_proxy: '.internal' }, false],
+    ['https://github.com/a/b', { https_proxy: 'http://p:1', NO_PROXY: 'example.com,github.com' }, false],
+    ['https://api.github.com/a/b', { https_proxy: 'http://p:1', no_proxy: 'github.com' }, false],
+    ['https://github.com/a/b', { https_proxy: 'http://p:1', no_proxy: '*' }, false],
+  ])('%s with %j: %s', (url, env, expected) => {
+    expect(proxied(new URL(url), env)).toBe(expected);
+  });
+});
+
 describe('ssh program', () => {
   it('quotes the path as git does', () => {
     expect(shellQuote(`/srv/it's here!.git`)).toBe(`'/srv/it'\\''s here'\\!'.git'`);
@@ -132,6 +148,9 @@ describe('git store over smart HTTP (git http-backend)', () => {
     }
     const reads = server.requests.filter((r) => r.url.includes('upload-pack'));
     expect(reads[0]).toMatchObject({ method: 'GET', gitProtocol: 'version=2' });
+    // The capabilities are asked once; every push asks for the refs it leases against.
+    expect(reads.filter((r) => r.method === 'GET')).toHaveLength(1);
+    expect(server.requests.filter((r) => r.url.endsWith('?service=git-receive-pack'))).toHaveLength(2);
     expect(reads.every((r) => r.gitProtocol === 'version=2')).toBe(true);
     expect(server.requests.map((r) => `${r.method} ${r.url.replace(/^\/[^/]+/, '')}`)).toContain(
       'POST /git-receive-pack',
@@ -256,6 +275,15 @@ describe('git store over smart HTTP (git http-backend)', () => {
     }
   });
 
+  it('leaves a server it cannot reach to git, and says what git said', async () => {
+    const server = await startGitHttp(root);
+    const url = `${server.url}/gitops.git`;
+    await server.close();
+    await expect(openGitStore({ repository: url, branch: 'main' })).rejects.toThrow(
+      /cannot open GitOps repository http:\/\/127\.0\.0\.1:\d+\/gitops\.git \(branch main\): .*Failed to connect/,
+    );
+  });
+
   it('goes through a clone when the server answers in protocol v0', async () => {
     const bare = await served();
     const server = await startGitHttp(dirname(bare), { v0Only: true });
@@ -323,6 +351,34 @@ describe('git store over ssh', () => {
       expect(await args()).toEqual(['git@example.test', `git-upload-pack ${shellQuote(bare)}`]);
       await promoteOnce(store, bare, '1.4.0');
       expect(await args()).toEqual(['git@example.test', `git-receive-pack ${shellQuote(bare)}`]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('gives OpenSSH the port and asks it to send GIT_PROTOCOL, as git does', async () => {
+    const bare = await sshServed(root);
+    const log = join(root, 'ssh-args');
+    vi.stubEnv('GIT_SSH_COMMAND', await fakeSsh(log, false));
+    vi.stubEnv('GIT_SSH_VARIANT', 'ssh');
+    const store = await openGitStore({ repository: `ssh://git@example.test:2222${bare}`, branch: 'main' });
+    try {
+      const args = async () => (await readFile(log, 'utf8')).split('\0').slice(0, -1);
+      expect(await args()).toEqual([
+        '-o',
+        'SendEnv=GIT_PROTOCOL',
+        '-p',
+        '2222',
+        'git@example.test',
+        `git-upload-pack ${shellQuote(bare)}`,
+      ]);
+      await promoteOnce(store, bare, '1.4.0');
+      expect(await args()).toEqual([
+        '-p',
+        '2222',
+        'git@example.test',
+        `git-receive-pack ${shellQuote(bare)}`,
+      ]);
     } finally {
       await store.close();
     }

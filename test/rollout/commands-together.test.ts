@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { historyEntriesOf } from '../../src/core/trailers.js';
 import { cli } from '../helpers/cli.js';
-import { git, moveBranchOnNextPush, tempDir } from '../helpers/repo.js';
+import { git, loseNextPushAnswer, moveBranchOnNextPush, tempDir } from '../helpers/repo.js';
 import { buildAt, handCommit, simulated, startedRollouts } from './fixture.js';
 
 // Issue 10, multi-service writes: `advance | pause | resume | abort` over several services is one
@@ -248,6 +248,22 @@ describe('rollout commands of several services: one read, one commit (issue 10)'
       ['checkout', sha],
       ['cart', sha],
     ]);
+  });
+
+  it('a push whose answer was lost: the command finds its own commit of both services (Rollgate-Run)', async () => {
+    const { bare, run } = await twoRollouts(root);
+    const before = await head(bare);
+    const hook = await loseNextPushAnswer(bare);
+    const aborted = await run('abort', 'production', ...sim('2026-12-01T10:05:00Z'));
+    await expect(access(hook)).rejects.toThrow();
+    expect(aborted.code, aborted.stderr).toBe(0);
+    expect(await count(bare, before)).toBe(1);
+    const sha = await head(bare);
+    expect(aborted.report.rollouts.map((r) => [r.service, r.action.kind, r.commit])).toEqual([
+      ['checkout', 'abort', sha],
+      ['cart', 'abort', sha],
+    ]);
+    expect(await message(bare)).toMatch(/^Rollgate-Run: cli:[0-9a-f]{8}$/m);
   });
 
   it('the branch moved with a pause of one of them: the retry judges again, pauses the other alone', async () => {
