@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { type GitCliStore, openGitStore } from '../gitops/git-cli.js';
 import { DEFAULT_LIMITS, isYamlProblem, parseBounded } from '../overlays/yaml/bounded.js';
 import { DEFAULT_CONFIG_PATH } from '../config/paths.js';
+import { KUSTOMIZATION_NAMES } from '../core/overlay-paths.js';
+import { statePath } from '../core/state-paths.js';
 import { parseOptions, type OptionSpec } from './args.js';
 import type { CliIo } from './io.js';
 
@@ -20,6 +22,31 @@ export function gitopsLocation(repository: string, cwd: string): string {
 
 function isLocalPath(repository: string): boolean {
   return !/^[a-z][a-z0-9+.-]*:\/\//i.test(repository) && !/^[^/]+@[^:]+:/.test(repository);
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The files a check or plan of this (not yet validated) config will read first: every
+ * environment's kustomization candidates and state file for each service deployed there, as
+ * src/core/pipeline.ts promotionPaths lists them. The store fetches them while rollgate loads; a
+ * wrong guess costs a fetch (the read brings what it lacks), never a different answer.
+ */
+export function likelyPaths(raw: unknown): string[] {
+  if (!isRecord(raw) || !isRecord(raw.environments)) return [];
+  const all = isRecord(raw.services) ? Object.keys(raw.services) : [];
+  const paths: string[] = [];
+  for (const [environment, env] of Object.entries(raw.environments)) {
+    if (!isRecord(env) || typeof env.path !== 'string') continue;
+    const only = Array.isArray(env.services) ? env.services : undefined;
+    for (const service of only ?? all) {
+      if (typeof service !== 'string') continue;
+      const dir = env.path.replaceAll('{{service}}', service).replace(/\/+$/, '');
+      paths.push(...KUSTOMIZATION_NAMES.map((name) => `${dir}/${name}`), statePath(environment, service));
+    }
+  }
+  return paths;
 }
 
 export interface EarlyClone {
@@ -54,7 +81,10 @@ export async function startEarlyClone(
     const repository = gitopsLocation(given, io.cwd);
     const store = openGitStore({ repository, branch });
     // Its failure is the verb's to report, when it takes the clone; left untaken, it is dropped.
-    store.catch(() => undefined);
+    store.then(
+      (s) => s.prefetch?.(likelyPaths(doc?.toJS({ maxAliasCount: -1 }))),
+      () => undefined,
+    );
     let taken = false;
     return {
       take(wantedRepository, wantedBranch) {

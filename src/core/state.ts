@@ -14,16 +14,7 @@ import type { Hold, RolloutState, ServiceState } from './state-schema.js';
 // every string JSON-quoted, so a diff of two states shows exactly the fields that changed.
 
 export const STATE_SCHEMA_VERSION = 1;
-export const STATE_DIR = '.rollgate/state';
-
-export function statePath(environment: string, service: string): string {
-  return `${STATE_DIR}/${environment}/${service}.yaml`;
-}
-
-/** The state file of a feature-flag rollout, keyed by its name (`environments.<env>.flags.<name>`). */
-export function flagStatePath(environment: string, flag: string): string {
-  return `${STATE_DIR}/${environment}/flags/${flag}.yaml`;
-}
+export { flagStatePath, STATE_DIR, statePath } from './state-paths.js';
 
 /** Phases a rollout passes through, as the `Rollgate-Phase` trailer spells them. */
 export const ROLLOUT_PHASES = [

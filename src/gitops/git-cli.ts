@@ -37,6 +37,11 @@ export interface GitCliOptions {
 export interface GitCliStore extends GitOpsStore {
   /** Ends the store's git processes and removes its private clone, if it made one. */
   close(): Promise<void>;
+  /**
+   * Starts bringing the files at these paths before a read asks for them (the wire store; a clone
+   * has them already). A head start only: what the read returns is the same with or without it.
+   */
+  prefetch?(paths: readonly string[]): void;
 }
 
 const DEFAULT_COMMITTER = { name: 'rollgate', email: 'rollgate@users.noreply.github.com' };

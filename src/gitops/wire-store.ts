@@ -58,7 +58,7 @@ export interface WireStoreOptions {
 export async function openWireStore(
   transport: Transport,
   options: WireStoreOptions,
-): Promise<GitOpsStore & { close(): Promise<void> }> {
+): Promise<GitOpsStore & { close(): Promise<void>; prefetch(paths: readonly string[]): void }> {
   const shown = redactCredentials(options.repository);
   const branchRef = `refs/heads/${options.branch}`;
   let server = new UploadPack(transport);
@@ -152,7 +152,34 @@ export async function openWireStore(
     fetch: async (oids) => remember(await server.fetch(oids, { filter })),
   });
 
+  /** Objects along the paths a first read is expected to ask for, being fetched ahead of it. */
+  let prefetching: Promise<void> | undefined;
+
+  /**
+   * Starts fetching the folders and files along `paths` at the head the store opened on, before the
+   * first read asks for them: the read then finds them held. Only a head start, never an answer:
+   * paths that do not normalise are left out, and a failure is the read's to meet and report.
+   */
+  function prefetch(paths: readonly string[]): void {
+    const head = first;
+    if (head === undefined || prefetching !== undefined) return;
+    const valid = new Set<string>();
+    for (const path of paths) {
+      try {
+        valid.add(normalizeRepoPath(path));
+      } catch {
+        // A guess that is no repository path: the read refuses it, if it is ever asked.
+      }
+    }
+    prefetching = (async () => {
+      const tree = await rootOf(head);
+      if (valid.size > 0) await fetchAlong(trees, tree, [...valid], along(true));
+    })().catch(() => undefined);
+  }
+
   async function read(paths: readonly string[]): Promise<GitOpsSnapshot> {
+    // Wait for a prefetch rather than ask for the same objects beside it.
+    if (prefetching !== undefined) await prefetching;
     const unique = [...new Set(paths.map((p) => normalizeRepoPath(p)))];
     for (const path of unique) safeJoin(path === '' ? '/' : '/r', path);
     // The first read uses the head seen when the store opened. Later ones ask a new upload-pack, as a
@@ -245,6 +272,7 @@ export async function openWireStore(
 
   return {
     read,
+    prefetch,
     history: async (from, visit, historyOptions = {}) => {
       // An unfiltered walk starts with `from`, which a read brought over: a walk that stops there
       // (the head's time, for --at) or has nothing behind it needs no clone.

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
 import { run } from '../../src/cli/main.js';
-import { startEarlyClone } from '../../src/cli/early-clone.js';
+import { likelyPaths, startEarlyClone } from '../../src/cli/early-clone.js';
 import { VERB_OPTIONS } from '../../src/cli/verb-options.js';
 import { EXAMPLE_CONFIG, exampleGitOps, tempDir } from '../helpers/repo.js';
 
@@ -128,5 +128,37 @@ describe('the early GitOps clone of check and plan', () => {
     );
     expect(code).toBe(2);
     expect(err.join('\n')).toContain(`${broken}:5:29 (environments.dev.gates[0]): no gate named "nope"`);
+  });
+});
+
+describe('the paths the early clone fetches ahead', () => {
+  it("are every environment's kustomization candidates and state files of the services there", () => {
+    const raw = {
+      services: { checkout: {}, cart: {} },
+      environments: {
+        dev: { path: 'apps/{{service}}/overlays/dev/' },
+        production: { path: 'apps/{{service}}/overlays/production', services: ['checkout'] },
+        broken: { path: 7 },
+      },
+    };
+    expect(likelyPaths(raw)).toEqual([
+      'apps/checkout/overlays/dev/kustomization.yaml',
+      'apps/checkout/overlays/dev/kustomization.yml',
+      'apps/checkout/overlays/dev/Kustomization',
+      '.rollgate/state/dev/checkout.yaml',
+      'apps/cart/overlays/dev/kustomization.yaml',
+      'apps/cart/overlays/dev/kustomization.yml',
+      'apps/cart/overlays/dev/Kustomization',
+      '.rollgate/state/dev/cart.yaml',
+      'apps/checkout/overlays/production/kustomization.yaml',
+      'apps/checkout/overlays/production/kustomization.yml',
+      'apps/checkout/overlays/production/Kustomization',
+      '.rollgate/state/production/checkout.yaml',
+    ]);
+  });
+
+  it('are none for a config that says nothing usable', () => {
+    for (const raw of [undefined, null, 'text', [], { environments: [] }, { environments: { dev: 'x' } }])
+      expect(likelyPaths(raw)).toEqual([]);
   });
 });

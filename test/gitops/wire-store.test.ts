@@ -109,6 +109,26 @@ describe('git store over the wire', () => {
     }
   });
 
+  it('reads the same after a prefetch, at the head it opened on, whatever the prefetch guessed', async () => {
+    const bare = await exampleGitOps(root);
+    const paths = [overlay, 'apps/cart/overlays/production/kustomization.yaml', 'no/such/file.yaml'];
+    const plain = await openGitStore({ repository: bare, branch: 'main' });
+    const warmed = await openGitStore({ repository: bare, branch: 'main' });
+    try {
+      const opened = (await git(bare, 'rev-parse', 'main')).trim();
+      // A guess with paths the read never asks for, and one that is no repository path at all.
+      warmed.prefetch?.([overlay, 'apps/cart/overlays/staging/kustomization.yaml', '../outside', '/abs']);
+      // The branch moves after the stores opened: both first reads still answer at the head they opened on.
+      const moved = (await git(bare, 'commit-tree', 'main^{tree}', '-p', 'main', '-m', 'moved')).trim();
+      await git(bare, 'update-ref', 'refs/heads/main', moved);
+      const expected = await plain.read(paths);
+      expect(expected.head).toBe(opened);
+      expect(await warmed.read(paths)).toEqual(expected);
+    } finally {
+      await Promise.all([plain.close(), warmed.close()]);
+    }
+  });
+
   it('says which repository or branch it could not open', async () => {
     await expect(openGitStore({ repository: join(root, 'nothing-here'), branch: 'main' })).rejects.toThrow(
       /cannot open GitOps repository .*nothing-here \(branch main\)/,
