@@ -3,7 +3,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { runGit } from './exec.js';
 import { PacketReader } from './pkt-line.js';
 import { redactCredentials } from './redact.js';
-import { type GitService, type Transport, WireUnsupported } from './transport.js';
+import { type GitService, RequestRefused, type Transport, WireUnsupported } from './transport.js';
 
 // git's smart HTTP (gitprotocol-http(5)) as `git fetch` and `git push` speak it: GET
 // <url>/info/refs?service=git-upload-pack with `Git-Protocol: version=2` for the capabilities, then
@@ -140,7 +140,7 @@ export function smartHttpTransport(url: URL, options: SmartHttpOptions = {}): Tr
       throw new WireUnsupported(
         res.status === 200
           ? `${shown} is not served by smart HTTP (${type || 'no content type'})`
-          : `GET info/refs on ${shown} answered HTTP ${res.status}${authorization === undefined && res.status === 401 ? ' (no credentials in the URL, none from git credential helpers)' : ''}`,
+          : `GET info/refs on ${shown} answered HTTP ${res.status}${res.status === 401 || res.status === 403 ? `; check that the credentials (${authorization === undefined ? 'none in the URL, none from git credential helpers' : 'from the URL or git credential helpers'}) can ${service === 'git-receive-pack' ? 'push to' : 'read'} it` : ''}`,
       );
     }
     // A v0/v1 answer starts with `# service=...` and a flush; v2 starts with `version 2`.
@@ -183,10 +183,16 @@ export function smartHttpTransport(url: URL, options: SmartHttpOptions = {}): Tr
           status = `HTTP ${answer.status}`;
           const kind = answer.headers.get('content-type') ?? '';
           if (answer.status !== 200 || kind !== `application/x-${service}-result`) {
-            const text = (await answer.text().catch(() => '')).trim().slice(0, 200);
-            throw new Error(
-              `POST ${service} on ${shown} answered HTTP ${answer.status}${kind ? ` (${kind})` : ''}${text ? `: ${text}` : ''}`,
-            );
+            const text = redactCredentials((await answer.text().catch(() => '')).trim().slice(0, 200));
+            const said = `POST ${service} answered HTTP ${answer.status}${text ? `: ${text}` : ''}`;
+            // A 4xx is the server declining the request before it read it: nothing was done.
+            if (answer.status >= 400 && answer.status < 500)
+              throw new RequestRefused(
+                answer.status === 401 || answer.status === 403
+                  ? `${said}; check that the credentials can ${service === 'git-receive-pack' ? 'push to' : 'read'} ${shown}`
+                  : said,
+              );
+            throw new Error(`${said}${kind ? ` (${kind})` : ''} on ${shown}`);
           }
           return readerOf(answer.body, `POST ${service} on ${shown}`);
         },

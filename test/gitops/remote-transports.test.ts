@@ -259,6 +259,60 @@ describe('git store over smart HTTP (git http-backend)', () => {
     }
   });
 
+  it('reads a public repository anonymously and asks the credential helpers when the push needs them', async () => {
+    const bare = await served();
+    const server = await startGitHttp(dirname(bare), {
+      credentials: { user: 'x-access-token', password: 's3cr3t' },
+      anonymousReads: true,
+    });
+    vi.stubEnv('GIT_CONFIG_GLOBAL', '/dev/null');
+    vi.stubEnv('GIT_CONFIG_NOSYSTEM', '1');
+    const reader = await openGitStore({ repository: `${server.url}/${basename(bare)}`, branch: 'main' });
+    try {
+      const snap = await reader.read([overlay]);
+      await expect(
+        reader.commit(snap, [{ path: 'a.yaml', before: '', after: 'a\n', descriptions: [] }], 'a\n', at),
+      ).rejects.toThrow(
+        /cannot push to main .*answered HTTP 401; check that the credentials \(none in the URL, none from git credential helpers\) can push to it/,
+      );
+    } finally {
+      await reader.close();
+    }
+    vi.stubEnv('GIT_CONFIG_COUNT', '1');
+    vi.stubEnv('GIT_CONFIG_KEY_0', 'credential.helper');
+    vi.stubEnv('GIT_CONFIG_VALUE_0', '!f() { echo username=x-access-token; echo password=s3cr3t; }; f');
+    const store = await openGitStore({ repository: `${server.url}/${basename(bare)}`, branch: 'main' });
+    try {
+      expect(throughClone(store)).toBe(false);
+      await promoteOnce(store, bare, '1.4.0');
+    } finally {
+      await Promise.all([store.close(), server.close()]);
+    }
+    const pushes = server.requests.filter((r) => r.url.includes('receive-pack'));
+    expect(pushes.map((r) => r.authorization !== undefined)).toEqual([false, false, true, true]);
+    expect(server.requests.filter((r) => r.url.includes('upload-pack')).every((r) => !r.authorization)).toBe(
+      true,
+    );
+  });
+
+  it('reports a push the server forbids as refused, with what to check', async () => {
+    const bare = await served();
+    const before = (await git(bare, 'rev-parse', 'main')).trim();
+    const server = await startGitHttp(dirname(bare), { forbidPush: true });
+    const store = await openGitStore({ repository: `${server.url}/${basename(bare)}`, branch: 'main' });
+    try {
+      const snap = await store.read([overlay]);
+      await expect(
+        store.commit(snap, [{ path: 'a.yaml', before: '', after: 'a\n', descriptions: [] }], 'a\n', at),
+      ).rejects.toThrow(
+        /refused the push to main \(POST git-receive-pack answered HTTP 403: Write access to repository not granted\.; check that the credentials can push to http:\/\/127\.0\.0\.1:\d+\/gitops\.git\); nothing was written/,
+      );
+      expect((await git(bare, 'rev-parse', 'main')).trim()).toBe(before);
+    } finally {
+      await Promise.all([store.close(), server.close()]);
+    }
+  });
+
   it('goes through a clone when the repository redirects: git follows it', async () => {
     const bare = await served();
     const server = await startGitHttp(dirname(bare), { moved: ['/old.git/', `/${basename(bare)}/`] });

@@ -28,6 +28,10 @@ export interface GitHttpServer {
 export interface GitHttpOptions {
   /** Basic credentials every request must carry; others get 401 with a Basic challenge. */
   readonly credentials?: { readonly user: string; readonly password: string };
+  /** Only pushes need the credentials (a public repository): reads are anonymous. */
+  readonly anonymousReads?: boolean;
+  /** The push itself (POST git-receive-pack) is answered 403, as for a token that may only read. */
+  readonly forbidPush?: boolean;
   /** Drop the Git-Protocol header, as a server that speaks only v0 does. */
   readonly v0Only?: boolean;
   /** Paths starting with the first (a moved repository) answer 301 to the same under the second. */
@@ -57,10 +61,17 @@ export async function startGitHttp(root: string, options: GitHttpOptions = {}): 
       gitProtocol: header('git-protocol'),
       userAgent: header('user-agent'),
     });
-    if (expected !== undefined && header('authorization') !== expected) {
+    const push = (req.url ?? '').includes('git-receive-pack');
+    if (expected !== undefined && header('authorization') !== expected && (push || !options.anonymousReads)) {
       req.resume();
       res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="git"', 'Content-Type': 'text/plain' });
       res.end('authentication required\n');
+      return;
+    }
+    if (options.forbidPush && req.method === 'POST' && push) {
+      req.resume();
+      res.writeHead(403, { 'Content-Type': 'text/plain' });
+      res.end('Write access to repository not granted.\n');
       return;
     }
     const [from, to] = options.moved ?? [];
