@@ -92,6 +92,23 @@ describe('proxied', () => {
 });
 
 describe('ssh program', () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('reads core.sshCommand and ssh.variant from git config when the environment names nothing', async () => {
+    vi.stubEnv('GIT_CONFIG_COUNT', '2');
+    vi.stubEnv('GIT_CONFIG_KEY_0', 'core.sshCommand');
+    vi.stubEnv('GIT_CONFIG_VALUE_0', 'my-ssh -F /etc/rollgate/ssh_config');
+    vi.stubEnv('GIT_CONFIG_KEY_1', 'ssh.variant');
+    vi.stubEnv('GIT_CONFIG_VALUE_1', 'ssh');
+    expect(await sshProgram({})).toEqual({
+      command: 'sh',
+      args: ['-c', 'my-ssh -F /etc/rollgate/ssh_config "$@"', 'my-ssh -F /etc/rollgate/ssh_config'],
+      variant: 'ssh',
+    });
+    // GIT_SSH_COMMAND wins over the config, as in git.
+    expect(await sshProgram({ GIT_SSH_COMMAND: 'ssh' })).toMatchObject({ args: ['-c', 'ssh "$@"', 'ssh'] });
+  });
+
   it('quotes the path as git does', () => {
     expect(shellQuote(`/srv/it's here!.git`)).toBe(`'/srv/it'\\''s here'\\!'.git'`);
   });
