@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type GitCliStore, openGitStore } from '../../src/gitops/git-cli.js';
@@ -7,7 +7,14 @@ import { proxied } from '../../src/gitops/smart-http.js';
 import { shellQuote, sshProgram } from '../../src/gitops/transport.js';
 import { startGitHttp } from '../helpers/git-http.js';
 import { cli } from '../helpers/cli.js';
-import { EXAMPLE_CONFIG, exampleGitOps, git, showFile, tempDir } from '../helpers/repo.js';
+import {
+  EXAMPLE_CONFIG,
+  exampleGitOps,
+  git,
+  loseNextPushAnswer,
+  showFile,
+  tempDir,
+} from '../helpers/repo.js';
 import { startSshd } from '../helpers/sshd.js';
 
 // The wire store over ssh and smart HTTP, against git's own servers: `git http-backend` behind a
@@ -338,6 +345,23 @@ describe('git store over smart HTTP (git http-backend)', () => {
     expect(server.requests.filter((r) => r.url.includes('upload-pack')).every((r) => !r.authorization)).toBe(
       true,
     );
+  });
+
+  it('says a push whose answer was lost may have landed', async () => {
+    const bare = await served();
+    const server = await startGitHttp(dirname(bare));
+    const store = await openGitStore({ repository: `${server.url}/${basename(bare)}`, branch: 'main' });
+    try {
+      const snap = await store.read([overlay]);
+      const hook = await loseNextPushAnswer(bare);
+      await expect(
+        store.commit(snap, [{ path: 'a.yaml', before: '', after: 'a\n', descriptions: [] }], 'a\n', at),
+      ).rejects.toThrow(/got no answer .*may or may not have landed; run `rollgate status`/);
+      await expect(access(hook)).rejects.toThrow();
+      expect(await showFile(bare, 'a.yaml')).toBe('a\n');
+    } finally {
+      await Promise.all([store.close(), server.close()]);
+    }
   });
 
   it('reports a push the server forbids as refused, with what to check', async () => {
