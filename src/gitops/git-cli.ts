@@ -71,9 +71,12 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
 /**
  * What the wire store fetches, by where the server is. On this machine a round trip costs a process
  * (upload-pack's pack-objects), and the upload-pack is rollgate's own, with filters allowed: the
- * folders along the paths, the root with the commit. Across a network (ssh, https) a round trip
- * costs more than the folders of a repository of tens of thousands of files: every folder with the
- * commit, then the files (bench/git.ts measures both, on file:// and http://).
+ * folders along the paths, the root with the commit, so the read does not grow with the repository.
+ * The price is a fetch per folder level: measured on a busy 2-core machine, a promotion's read took
+ * about 60 ms more than every folder in one fetch, which grew by about 13 ms per 20,000 files. Across
+ * a network (ssh, https) a round trip costs more than the folders of a repository of tens of
+ * thousands of files: every folder with the commit, then the files (bench/git.ts measures file://
+ * and http://).
  */
 function wireReads(repository: string): Pick<WireStoreOptions, 'folders' | 'rootWithCommit'> {
   return parseRemoteUrl(repository).kind === 'local'
