@@ -45,6 +45,11 @@ async function readerOf(answer: Response, where: string): Promise<PacketReader> 
   return new PacketReader(Readable.from([body]), () => `the answer of ${where} was cut off`);
 }
 
+/** The response's media type without its parameters (`; charset=...`), as git compares it. */
+function mediaType(res: Response): string {
+  return (res.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
 /** The length of the pkt-line starting at `at` in `data`, or undefined when there is none. */
 function pktLength(data: Buffer, at: number): number | undefined {
   const head = data.subarray(at, at + 4).toString('latin1');
@@ -142,7 +147,7 @@ export function smartHttpTransport(url: URL): Transport {
     })).catch((err: Error) => {
       throw new WireUnsupported(err.message);
     });
-    const type = res.headers.get('content-type') ?? '';
+    const type = mediaType(res);
     if (res.status !== 200 || type !== `application/x-${service}-advertisement`) {
       await res.body?.cancel();
       throw new WireUnsupported(
@@ -189,7 +194,7 @@ export function smartHttpTransport(url: URL): Transport {
             }),
           }));
           status = `HTTP ${answer.status}`;
-          const kind = answer.headers.get('content-type') ?? '';
+          const kind = mediaType(answer);
           if (answer.status !== 200 || kind !== `application/x-${service}-result`) {
             const text = redactCredentials((await answer.text().catch(() => '')).trim().slice(0, 200));
             const said = `POST ${service} answered HTTP ${answer.status}${text ? `: ${text}` : ''}`;

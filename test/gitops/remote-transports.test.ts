@@ -160,9 +160,12 @@ describe('git store over smart HTTP (git http-backend)', () => {
     return bare;
   }
 
-  it('reads and commits over protocol v2, with no clone', async () => {
+  it.each([
+    ['', false],
+    [' (content types with a charset)', true],
+  ])('reads and commits over protocol v2, with no clone%s', async (_, charset) => {
     const bare = await served();
-    const server = await startGitHttp(dirname(bare));
+    const server = await startGitHttp(dirname(bare), { charset });
     const store = await openGitStore({ repository: `${server.url}/${basename(bare)}`, branch: 'main' });
     try {
       expect(throughClone(store)).toBe(false);

@@ -32,6 +32,8 @@ export interface GitHttpOptions {
   readonly anonymousReads?: boolean;
   /** The push itself (POST git-receive-pack) is answered 403, as for a token that may only read. */
   readonly forbidPush?: boolean;
+  /** Content types carry a parameter (`; charset=utf-8`), as some servers send them. */
+  readonly charset?: boolean;
   /** Drop the Git-Protocol header, as a server that speaks only v0 does. */
   readonly v0Only?: boolean;
   /** Paths starting with the first (a moved repository) answer 301 to the same under the second. */
@@ -145,6 +147,8 @@ function cgi(
       const name = line.slice(0, colon).trim();
       const value = line.slice(colon + 1).trim();
       if (name.toLowerCase() === 'status') status = Number.parseInt(value, 10);
+      else if (name.toLowerCase() === 'content-type' && options.charset)
+        headers[name] = `${value}; charset=utf-8`;
       else headers[name] = value;
     }
     res.writeHead(status, headers);
