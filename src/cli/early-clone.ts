@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type GitCliStore, openGitStore } from '../gitops/git-cli.js';
+import { parseRemoteUrl } from '../gitops/remote-url.js';
 import { DEFAULT_LIMITS, isYamlProblem, parseBounded } from '../overlays/yaml/bounded.js';
 import { DEFAULT_CONFIG_PATH } from '../config/paths.js';
 import { KUSTOMIZATION_NAMES } from '../core/overlay-paths.js';
@@ -20,8 +21,9 @@ export function gitopsLocation(repository: string, cwd: string): string {
   return isLocalPath(repository) ? resolve(cwd, repository) : repository;
 }
 
+/** A path, read as git reads a remote: `host:path` (with or without `user@`) is ssh, not a folder. */
 function isLocalPath(repository: string): boolean {
-  return !/^[a-z][a-z0-9+.-]*:\/\//i.test(repository) && !/^[^/]+@[^:]+:/.test(repository);
+  return parseRemoteUrl(repository).kind === 'local' && !/^file:/i.test(repository);
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>

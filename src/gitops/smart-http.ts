@@ -1,9 +1,8 @@
 import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { runGit } from './exec.js';
 import { PacketReader } from './pkt-line.js';
 import { redactCredentials } from './redact.js';
-import { type GitService, type Transport, WireUnsupported } from './transport.js';
+import { type GitService, RequestRefused, type Transport, WireUnsupported } from './transport.js';
 
 // git's smart HTTP (gitprotocol-http(5)) as `git fetch` and `git push` speak it: GET
 // <url>/info/refs?service=git-upload-pack with `Git-Protocol: version=2` for the capabilities, then
@@ -15,16 +14,11 @@ import { type GitService, type Transport, WireUnsupported } from './transport.js
 
 const USER_AGENT = 'git/2 (rollgate)';
 
-export interface SmartHttpOptions {
-  /** For tests: the fetch to use (node's own by default). */
-  readonly fetch?: typeof fetch;
-}
-
 /** The base URL without credentials, and the Authorization header they make (Basic, as git sends). */
 export function httpCredentials(url: URL): { base: string; authorization: string | undefined } {
   const bare = new URL(url.href);
-  const user = decodeURIComponent(bare.username);
-  const password = decodeURIComponent(bare.password);
+  const user = decoded(bare.username);
+  const password = decoded(bare.password);
   bare.username = '';
   bare.password = '';
   bare.hash = '';
@@ -37,10 +31,23 @@ export function httpCredentials(url: URL): { base: string; authorization: string
   };
 }
 
-function readerOf(body: ReadableStream<Uint8Array> | null, where: string): PacketReader {
-  const stream =
-    body === null ? Readable.from([]) : Readable.fromWeb(body as unknown as WebReadableStream<Uint8Array>);
-  return new PacketReader(stream, () => `the answer of ${where} was cut off`);
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** The pkt-lines of an answer, read whole (a promotion's answers are folders and a few files). */
+async function readerOf(answer: Response, where: string): Promise<PacketReader> {
+  const body = Buffer.from(await answer.arrayBuffer());
+  return new PacketReader(Readable.from([body]), () => `the answer of ${where} was cut off`);
+}
+
+/** The response's media type without its parameters (`; charset=...`), as git compares it. */
+function mediaType(res: Response): string {
+  return (res.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }
 
 /** The length of the pkt-line starting at `at` in `data`, or undefined when there is none. */
@@ -57,8 +64,15 @@ function pktLength(data: Buffer, at: number): number | undefined {
  */
 export async function credentialFill(base: string): Promise<string | undefined> {
   const url = new URL(base);
+  const fields = [
+    `protocol=${url.protocol.replace(/:$/, '')}`,
+    `host=${url.host}`,
+    `path=${url.pathname.replace(/^\//, '')}`,
+  ];
+  // A newline would start a field of its own in git's credential protocol: ask nothing then.
+  if (fields.some((f) => /[\n\r\0]/.test(f))) return undefined;
   const asked = await runGit(['credential', 'fill'], {
-    input: `protocol=${url.protocol.replace(/:$/, '')}\nhost=${url.host}\npath=${url.pathname.replace(/^\//, '')}\n\n`,
+    input: `${fields.join('\n')}\n\n`,
     env: { GIT_TERMINAL_PROMPT: '0' },
   });
   if (asked.code !== 0) return undefined;
@@ -74,13 +88,12 @@ export async function credentialFill(base: string): Promise<string | undefined> 
   return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 }
 
-export function smartHttpTransport(url: URL, options: SmartHttpOptions = {}): Transport {
+export function smartHttpTransport(url: URL): Transport {
   const { base, authorization: inUrl } = httpCredentials(url);
   let authorization = inUrl;
   /** Asked once: the URL had no credentials and the server wants some. */
   let helpersAsked = false;
   const shown = redactCredentials(url.href);
-  const fetchFn = options.fetch ?? fetch;
   const headers = (service: GitService, extra: Record<string, string>): Record<string, string> => ({
     'User-Agent': USER_AGENT,
     ...(service === 'git-upload-pack' ? { 'Git-Protocol': 'version=2' } : {}),
@@ -89,7 +102,7 @@ export function smartHttpTransport(url: URL, options: SmartHttpOptions = {}): Tr
   const send = async (what: string, target: string, init: RequestInit): Promise<Response> => {
     try {
       // A redirect is answered as is: git would follow it (maybe to a login page); the clone does.
-      return await fetchFn(target, { ...init, redirect: 'manual' });
+      return await fetch(target, { ...init, redirect: 'manual' });
     } catch (err) {
       const cause = (err as Error & { cause?: Error }).cause;
       throw new Error(
@@ -134,13 +147,13 @@ export function smartHttpTransport(url: URL, options: SmartHttpOptions = {}): Tr
     })).catch((err: Error) => {
       throw new WireUnsupported(err.message);
     });
-    const type = res.headers.get('content-type') ?? '';
+    const type = mediaType(res);
     if (res.status !== 200 || type !== `application/x-${service}-advertisement`) {
       await res.body?.cancel();
       throw new WireUnsupported(
         res.status === 200
           ? `${shown} is not served by smart HTTP (${type || 'no content type'})`
-          : `GET info/refs on ${shown} answered HTTP ${res.status}${authorization === undefined && res.status === 401 ? ' (no credentials in the URL, none from git credential helpers)' : ''}`,
+          : `GET info/refs on ${shown} answered HTTP ${res.status}${res.status === 401 || res.status === 403 ? `; check that the credentials (${authorization === undefined ? 'none in the URL, none from git credential helpers' : 'from the URL or git credential helpers'}) can ${service === 'git-receive-pack' ? 'push to' : 'read'} it` : ''}`,
       );
     }
     // A v0/v1 answer starts with `# service=...` and a flush; v2 starts with `version 2`.
@@ -181,14 +194,20 @@ export function smartHttpTransport(url: URL, options: SmartHttpOptions = {}): Tr
             }),
           }));
           status = `HTTP ${answer.status}`;
-          const kind = answer.headers.get('content-type') ?? '';
+          const kind = mediaType(answer);
           if (answer.status !== 200 || kind !== `application/x-${service}-result`) {
-            const text = (await answer.text().catch(() => '')).trim().slice(0, 200);
-            throw new Error(
-              `POST ${service} on ${shown} answered HTTP ${answer.status}${kind ? ` (${kind})` : ''}${text ? `: ${text}` : ''}`,
-            );
+            const text = redactCredentials((await answer.text().catch(() => '')).trim().slice(0, 200));
+            const said = `POST ${service} answered HTTP ${answer.status}${text ? `: ${text}` : ''}`;
+            // A 4xx is the server declining the request before it read it: nothing was done.
+            if (answer.status >= 400 && answer.status < 500)
+              throw new RequestRefused(
+                answer.status === 401 || answer.status === 403
+                  ? `${said}; check that the credentials can ${service === 'git-receive-pack' ? 'push to' : 'read'} ${shown}`
+                  : said,
+              );
+            throw new Error(`${said}${kind ? ` (${kind})` : ''} on ${shown}`);
           }
-          return readerOf(answer.body, `POST ${service} on ${shown}`);
+          return readerOf(answer, `POST ${service} on ${shown}`);
         },
         close: () => Promise.resolve({ detail: status }),
         // Nothing comes besides the protocol: what a hook prints comes on the side band.

@@ -38,6 +38,9 @@ export interface Transport {
  */
 export class WireUnsupported extends Error {}
 
+/** The server declined a request before reading it (HTTP 4xx): nothing it asked for was done. */
+export class RequestRefused extends Error {}
+
 const ENV = { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
 
 /** A service at the other end of a process's stdin and stdout (git itself, or ssh running it). */

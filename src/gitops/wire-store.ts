@@ -27,10 +27,19 @@ export interface WireStoreOptions {
   /** Opens a clone for history walks, the only reads the wire does not serve. */
   readonly clone: () => Promise<Pick<GitOpsStore, 'history'> & { close(): Promise<void> }>;
   /**
+   * How the head's folders come. `along` (the default): the head commit, then only the folders along
+   * the paths a plan reads or writes, one fetch per folder level (fetch-along.ts): the read costs the
+   * same whatever the repository's size, in a round trip per level. `whole`: the commit with every
+   * folder in one fetch, then the files: two round trips, and folders in proportion to the
+   * repository, for a server across a network, where a round trip costs more than the folders of a
+   * GitOps repository of tens of thousands of files.
+   */
+  readonly folders?: 'along' | 'whole';
+  /**
    * The server is likely to serve `filter tree:1` (the upload-pack rollgate starts itself; hosting
-   * services tend to allow only `tree:0`, which their bitmaps answer quickly): the head commit is
-   * asked for with its root tree, one fetch fewer. A refusal is not an error: the store asks again
-   * with `tree:0`, on a new upload-pack.
+   * services tend to allow only `tree:0`, which their bitmaps answer quickly): with `along`, the
+   * head commit is asked for with its root tree, one fetch fewer. A refusal is not an error: the
+   * store asks again with `tree:0`, on a new upload-pack.
    */
   readonly rootWithCommit?: boolean;
 }
@@ -41,7 +50,7 @@ export interface WireStoreOptions {
  * serves the branch head (ls-refs), its commit (one deep, with its root tree or alone), then the
  * folders along the paths a plan reads, one fetch per folder level for all paths together, each file
  * in the round after its folder (fetch-along.ts): the cost follows the paths' depth, not the
- * repository's size. The commit's blobs, trees and commit object are made in process and sent as one
+ * repository's size (or, across a network, every folder with the commit: `folders`). The commit's blobs, trees and commit object are made in process and sent as one
  * pack to one `git receive-pack`, with the head the plan was made on as the expected old value
  * (compare-and-swap). The objects read stay in memory by id. History walks, needed only where an
  * overlay drifted from its state, go through a clone opened on first use.
@@ -100,12 +109,18 @@ export async function openWireStore(
   /**
    * What a fetch leaves out. `tree:0`: everything below the objects wanted, so a wanted tree comes
    * without the folders under it (fetch-along.ts asks for the folders along the paths, level by
-   * level); the head commit comes alone, or with its root tree where the server allows `tree:1`. A
-   * server whose administrator refused tree filters (uploadpackfilter.tree.allow) is asked as
-   * before: the commit with every folder (`blob:none`), then the files by id.
+   * level); the head commit comes alone, or with its root tree where the server allows `tree:1`.
+   * `blob:none`: the files, so the head commit comes with every folder and only the files are asked
+   * for by id (`folders: 'whole'`, or a server whose administrator refused tree filters with
+   * uploadpackfilter.tree.allow).
    */
-  let filter: 'tree:0' | 'blob:none' = 'tree:0';
-  let commitFilter: 'tree:1' | 'tree:0' | 'blob:none' = options.rootWithCommit ? 'tree:1' : 'tree:0';
+  const whole = options.folders === 'whole';
+  let filter: 'tree:0' | 'blob:none' = whole ? 'blob:none' : 'tree:0';
+  let commitFilter: 'tree:1' | 'tree:0' | 'blob:none' = whole
+    ? 'blob:none'
+    : options.rootWithCommit
+      ? 'tree:1'
+      : 'tree:0';
 
   /** The root tree of a commit, fetched first if need be (one deep). */
   async function rootOf(commit: string): Promise<string> {

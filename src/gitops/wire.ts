@@ -2,7 +2,7 @@ import type { GitObject } from './exec.js';
 import type { HashAlgorithm } from './objects.js';
 import { readPack, writePack } from './pack.js';
 import { DELIM, FLUSH, type PacketReader, pkt } from './pkt-line.js';
-import { type Connection, type Transport, WireUnsupported } from './transport.js';
+import { type Connection, RequestRefused, type Transport, WireUnsupported } from './transport.js';
 
 // git's wire protocol, spoken the way `git fetch` and `git push` speak it to `git upload-pack` and
 // `git receive-pack`: protocol v2 `ls-refs` and `fetch` over one upload-pack connection for the
@@ -230,6 +230,7 @@ export async function receivePack(
     );
   } catch (err) {
     const { detail } = await conn.close();
+    if (err instanceof RequestRefused) return { kind: 'refused', reason: err.message, stderr: '' };
     return { kind: 'unanswered', detail: `${(err as Error).message}; ${detail}`, stderr: '' };
   }
   const { lines, said } = await pushAnswer(reader, sideBand);

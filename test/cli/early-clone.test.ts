@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
 import { run } from '../../src/cli/main.js';
-import { likelyPaths, startEarlyClone } from '../../src/cli/early-clone.js';
+import { gitopsLocation, likelyPaths, startEarlyClone } from '../../src/cli/early-clone.js';
 import { VERB_OPTIONS } from '../../src/cli/verb-options.js';
 import { EXAMPLE_CONFIG, exampleGitOps, tempDir } from '../helpers/repo.js';
 
@@ -160,5 +160,21 @@ describe('the paths the early clone fetches ahead', () => {
   it('are none for a config that says nothing usable', () => {
     for (const raw of [undefined, null, 'text', [], { environments: [] }, { environments: { dev: 'x' } }])
       expect(likelyPaths(raw)).toEqual([]);
+  });
+});
+
+describe('gitopsLocation', () => {
+  it.each([
+    ['gitops', '/work/gitops'],
+    ['../shared/gitops.git', '/shared/gitops.git'],
+    ['/srv/gitops.git', '/srv/gitops.git'],
+    ['file:///srv/gitops.git', 'file:///srv/gitops.git'],
+    // Read as git reads them: ssh and http(s) URLs, and scp-like `[user@]host:path`, are not folders.
+    ['git@github.com:acme/gitops.git', 'git@github.com:acme/gitops.git'],
+    ['example.com:acme/gitops.git', 'example.com:acme/gitops.git'],
+    ['ssh://git@example.com:2222/gitops.git', 'ssh://git@example.com:2222/gitops.git'],
+    ['https://github.com/acme/gitops.git', 'https://github.com/acme/gitops.git'],
+  ])('%s', (repository, expected) => {
+    expect(gitopsLocation(repository, '/work')).toBe(expected);
   });
 });

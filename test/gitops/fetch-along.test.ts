@@ -2,8 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runGit } from '../../src/gitops/exec.js';
-import { openGitStore } from '../../src/gitops/git-cli.js';
+import { openCloneStore, openGitStore } from '../../src/gitops/git-cli.js';
 import { localTransport } from '../../src/gitops/transport.js';
+import { openWireStore } from '../../src/gitops/wire-store.js';
 import { UploadPack } from '../../src/gitops/wire.js';
 import { git, showFile, tempDir } from '../helpers/repo.js';
 
@@ -299,6 +300,42 @@ describe('the wire store fetches only the folders along the paths', () => {
       expect(outcome.kind).toBe('committed');
       expect(await showFile(bare, STATE)).toBe('phase: done\n');
       await git(bare, 'fsck', '--strict', '--no-progress');
+    } finally {
+      await store.close();
+    }
+  });
+  it("across a network ('whole'): the commit with every folder in one fetch, then the files", async () => {
+    const bare = await bareWith(root, {
+      [CHECKOUT]: kustomization('checkout', '1.0.0'),
+      [CART]: kustomization('cart', '1.0.0'),
+    });
+    const store = await openWireStore(localTransport(bare), {
+      repository: bare,
+      branch: 'main',
+      committer: who,
+      clone: () => openCloneStore({ repository: bare, branch: 'main' }),
+      folders: 'whole',
+    });
+    try {
+      const snap = await store.read([CHECKOUT, CART, STATE]);
+      expect(snap.files[CART]).toBe(kustomization('cart', '1.0.0'));
+      const [head = '', ...blobs] = await ids(bare, 'main', `main:${CHECKOUT}`, `main:${CART}`);
+      expect(await traced()).toEqual([
+        { wants: [head], args: ['deepen 1', 'filter blob:none'] },
+        { wants: blobs.sort(), args: ['filter blob:none'] },
+      ]);
+      const before = await listing(bare);
+      const outcome = await store.commit(
+        snap,
+        [{ path: STATE, before: '', after: 'phase: done\n', descriptions: [] }],
+        'state\n',
+        at,
+      );
+      expect(outcome.kind).toBe('committed');
+      await git(bare, 'fsck', '--strict', '--no-progress');
+      expect(await listing(bare)).toEqual(
+        [...before, `100644 blob ${await blobId('phase: done\n')}\t${STATE}`].sort(),
+      );
     } finally {
       await store.close();
     }

@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type GitCliStore, openGitStore } from '../../src/gitops/git-cli.js';
@@ -6,7 +6,15 @@ import { parseRemoteUrl } from '../../src/gitops/remote-url.js';
 import { proxied } from '../../src/gitops/smart-http.js';
 import { shellQuote, sshProgram } from '../../src/gitops/transport.js';
 import { startGitHttp } from '../helpers/git-http.js';
-import { exampleGitOps, git, showFile, tempDir } from '../helpers/repo.js';
+import { cli } from '../helpers/cli.js';
+import {
+  EXAMPLE_CONFIG,
+  exampleGitOps,
+  git,
+  loseNextPushAnswer,
+  showFile,
+  tempDir,
+} from '../helpers/repo.js';
 import { startSshd } from '../helpers/sshd.js';
 
 // The wire store over ssh and smart HTTP, against git's own servers: `git http-backend` behind a
@@ -91,6 +99,23 @@ describe('proxied', () => {
 });
 
 describe('ssh program', () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('reads core.sshCommand and ssh.variant from git config when the environment names nothing', async () => {
+    vi.stubEnv('GIT_CONFIG_COUNT', '2');
+    vi.stubEnv('GIT_CONFIG_KEY_0', 'core.sshCommand');
+    vi.stubEnv('GIT_CONFIG_VALUE_0', 'my-ssh -F /etc/rollgate/ssh_config');
+    vi.stubEnv('GIT_CONFIG_KEY_1', 'ssh.variant');
+    vi.stubEnv('GIT_CONFIG_VALUE_1', 'ssh');
+    expect(await sshProgram({})).toEqual({
+      command: 'sh',
+      args: ['-c', 'my-ssh -F /etc/rollgate/ssh_config "$@"', 'my-ssh -F /etc/rollgate/ssh_config'],
+      variant: 'ssh',
+    });
+    // GIT_SSH_COMMAND wins over the config, as in git.
+    expect(await sshProgram({ GIT_SSH_COMMAND: 'ssh' })).toMatchObject({ args: ['-c', 'ssh "$@"', 'ssh'] });
+  });
+
   it('quotes the path as git does', () => {
     expect(shellQuote(`/srv/it's here!.git`)).toBe(`'/srv/it'\\''s here'\\!'.git'`);
   });
@@ -135,9 +160,12 @@ describe('git store over smart HTTP (git http-backend)', () => {
     return bare;
   }
 
-  it('reads and commits over protocol v2, with no clone', async () => {
+  it.each([
+    ['', false],
+    [' (content types with a charset)', true],
+  ])('reads and commits over protocol v2, with no clone%s', async (_, charset) => {
     const bare = await served();
-    const server = await startGitHttp(dirname(bare));
+    const server = await startGitHttp(dirname(bare), { charset });
     const store = await openGitStore({ repository: `${server.url}/${basename(bare)}`, branch: 'main' });
     try {
       expect(throughClone(store)).toBe(false);
@@ -155,6 +183,33 @@ describe('git store over smart HTTP (git http-backend)', () => {
     expect(server.requests.map((r) => `${r.method} ${r.url.replace(/^\/[^/]+/, '')}`)).toContain(
       'POST /git-receive-pack',
     );
+  });
+
+  it('serves `rollgate promote --gitops http://...` end to end', async () => {
+    const bare = await served();
+    const server = await startGitHttp(dirname(bare));
+    try {
+      const promoted = await cli([
+        'promote',
+        'dev',
+        '--service',
+        'cart',
+        '--version',
+        '1.5.0',
+        '--config',
+        EXAMPLE_CONFIG,
+        '--gitops',
+        `${server.url}/${basename(bare)}`,
+        '--requested-by',
+        'ana',
+      ]);
+      expect(promoted.stderr).toBe('');
+      expect(promoted.code).toBe(0);
+      expect(promoted.stdout).toMatch(/committed [0-9a-f]{12} to main/);
+      expect(await showFile(bare, 'apps/cart/overlays/dev/kustomization.yaml')).toContain('1.5.0');
+    } finally {
+      await server.close();
+    }
   });
 
   it('refuses a commit on a head that moved, before and under the ref lock', async () => {
@@ -254,6 +309,77 @@ describe('git store over smart HTTP (git http-backend)', () => {
     try {
       expect(throughClone(store)).toBe(false);
       await promoteOnce(store, bare, '1.4.0');
+    } finally {
+      await Promise.all([store.close(), server.close()]);
+    }
+  });
+
+  it('reads a public repository anonymously and asks the credential helpers when the push needs them', async () => {
+    const bare = await served();
+    const server = await startGitHttp(dirname(bare), {
+      credentials: { user: 'x-access-token', password: 's3cr3t' },
+      anonymousReads: true,
+    });
+    vi.stubEnv('GIT_CONFIG_GLOBAL', '/dev/null');
+    vi.stubEnv('GIT_CONFIG_NOSYSTEM', '1');
+    const reader = await openGitStore({ repository: `${server.url}/${basename(bare)}`, branch: 'main' });
+    try {
+      const snap = await reader.read([overlay]);
+      await expect(
+        reader.commit(snap, [{ path: 'a.yaml', before: '', after: 'a\n', descriptions: [] }], 'a\n', at),
+      ).rejects.toThrow(
+        /cannot push to main .*answered HTTP 401; check that the credentials \(none in the URL, none from git credential helpers\) can push to it/,
+      );
+    } finally {
+      await reader.close();
+    }
+    vi.stubEnv('GIT_CONFIG_COUNT', '1');
+    vi.stubEnv('GIT_CONFIG_KEY_0', 'credential.helper');
+    vi.stubEnv('GIT_CONFIG_VALUE_0', '!f() { echo username=x-access-token; echo password=s3cr3t; }; f');
+    const store = await openGitStore({ repository: `${server.url}/${basename(bare)}`, branch: 'main' });
+    try {
+      expect(throughClone(store)).toBe(false);
+      await promoteOnce(store, bare, '1.4.0');
+    } finally {
+      await Promise.all([store.close(), server.close()]);
+    }
+    const pushes = server.requests.filter((r) => r.url.includes('receive-pack'));
+    expect(pushes.map((r) => r.authorization !== undefined)).toEqual([false, false, true, true]);
+    expect(server.requests.filter((r) => r.url.includes('upload-pack')).every((r) => !r.authorization)).toBe(
+      true,
+    );
+  });
+
+  it('says a push whose answer was lost may have landed', async () => {
+    const bare = await served();
+    const server = await startGitHttp(dirname(bare));
+    const store = await openGitStore({ repository: `${server.url}/${basename(bare)}`, branch: 'main' });
+    try {
+      const snap = await store.read([overlay]);
+      const hook = await loseNextPushAnswer(bare);
+      await expect(
+        store.commit(snap, [{ path: 'a.yaml', before: '', after: 'a\n', descriptions: [] }], 'a\n', at),
+      ).rejects.toThrow(/got no answer .*may or may not have landed; run `rollgate status`/);
+      await expect(access(hook)).rejects.toThrow();
+      expect(await showFile(bare, 'a.yaml')).toBe('a\n');
+    } finally {
+      await Promise.all([store.close(), server.close()]);
+    }
+  });
+
+  it('reports a push the server forbids as refused, with what to check', async () => {
+    const bare = await served();
+    const before = (await git(bare, 'rev-parse', 'main')).trim();
+    const server = await startGitHttp(dirname(bare), { forbidPush: true });
+    const store = await openGitStore({ repository: `${server.url}/${basename(bare)}`, branch: 'main' });
+    try {
+      const snap = await store.read([overlay]);
+      await expect(
+        store.commit(snap, [{ path: 'a.yaml', before: '', after: 'a\n', descriptions: [] }], 'a\n', at),
+      ).rejects.toThrow(
+        /refused the push to main \(POST git-receive-pack answered HTTP 403: Write access to repository not granted\.; check that the credentials can push to http:\/\/127\.0\.0\.1:\d+\/gitops\.git\); nothing was written/,
+      );
+      expect((await git(bare, 'rev-parse', 'main')).trim()).toBe(before);
     } finally {
       await Promise.all([store.close(), server.close()]);
     }
@@ -401,7 +527,7 @@ describe('git store over ssh', () => {
     [false, 'a clone, protocol v0'],
   ])('reads and commits through a real sshd (AcceptEnv GIT_PROTOCOL: %s) over %s', async (accept) => {
     const bare = await sshServed(root);
-    const sshd = await startSshd(join(root), { acceptGitProtocol: accept });
+    const sshd = await startSshd(root, { acceptGitProtocol: accept });
     try {
       vi.stubEnv('GIT_SSH_COMMAND', sshd.sshCommand);
       const store = await openGitStore({
@@ -411,7 +537,9 @@ describe('git store over ssh', () => {
       try {
         expect(throughClone(store)).toBe(!accept);
         await promoteOnce(store, bare, '1.4.0');
-        await promoteOnce(store, bare, '1.5.0');
+        // Over the wire a second promotion reads again on a new connection (the clone's own
+        // re-read is git fetch, tested elsewhere): each ssh login costs a shell start.
+        if (accept) await promoteOnce(store, bare, '1.5.0');
       } finally {
         await store.close();
       }

@@ -28,6 +28,12 @@ export interface GitHttpServer {
 export interface GitHttpOptions {
   /** Basic credentials every request must carry; others get 401 with a Basic challenge. */
   readonly credentials?: { readonly user: string; readonly password: string };
+  /** Only pushes need the credentials (a public repository): reads are anonymous. */
+  readonly anonymousReads?: boolean;
+  /** The push itself (POST git-receive-pack) is answered 403, as for a token that may only read. */
+  readonly forbidPush?: boolean;
+  /** Content types carry a parameter (`; charset=utf-8`), as some servers send them. */
+  readonly charset?: boolean;
   /** Drop the Git-Protocol header, as a server that speaks only v0 does. */
   readonly v0Only?: boolean;
   /** Paths starting with the first (a moved repository) answer 301 to the same under the second. */
@@ -57,10 +63,17 @@ export async function startGitHttp(root: string, options: GitHttpOptions = {}): 
       gitProtocol: header('git-protocol'),
       userAgent: header('user-agent'),
     });
-    if (expected !== undefined && header('authorization') !== expected) {
+    const push = (req.url ?? '').includes('git-receive-pack');
+    if (expected !== undefined && header('authorization') !== expected && (push || !options.anonymousReads)) {
       req.resume();
       res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="git"', 'Content-Type': 'text/plain' });
       res.end('authentication required\n');
+      return;
+    }
+    if (options.forbidPush && req.method === 'POST' && push) {
+      req.resume();
+      res.writeHead(403, { 'Content-Type': 'text/plain' });
+      res.end('Write access to repository not granted.\n');
       return;
     }
     const [from, to] = options.moved ?? [];
@@ -134,6 +147,8 @@ function cgi(
       const name = line.slice(0, colon).trim();
       const value = line.slice(colon + 1).trim();
       if (name.toLowerCase() === 'status') status = Number.parseInt(value, 10);
+      else if (name.toLowerCase() === 'content-type' && options.charset)
+        headers[name] = `${value}; charset=utf-8`;
       else headers[name] = value;
     }
     res.writeHead(status, headers);
