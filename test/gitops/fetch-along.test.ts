@@ -2,7 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runGit } from '../../src/gitops/exec.js';
+import type { GitObject } from '../../src/gitops/exec.js';
+import { fetchAlong } from '../../src/gitops/fetch-along.js';
 import { openCloneStore, openGitStore } from '../../src/gitops/git-cli.js';
+import { objectId, treeContent } from '../../src/gitops/objects.js';
+import { TreeReader } from '../../src/gitops/tree-read.js';
 import { localTransport } from '../../src/gitops/transport.js';
 import { openWireStore } from '../../src/gitops/wire-store.js';
 import { UploadPack } from '../../src/gitops/wire.js';
@@ -12,7 +16,8 @@ import { git, showFile, tempDir } from '../helpers/repo.js';
 // seen from the server's side: git's own packet trace (GIT_TRACE_PACKET) of the upload-pack the store
 // starts says which objects each fetch wanted, and a real upload-pack shows that a tree wanted with
 // `filter tree:0` comes alone. Writes are checked with `git fsck` and `git ls-tree -r` on the bare
-// repository.
+// repository. The loop itself (rounds, and a server that leaves an object out) runs last against
+// objects made in memory as git makes them.
 
 const CHECKOUT = 'apps/checkout/overlays/dev/kustomization.yaml';
 const CART = 'apps/cart/overlays/dev/kustomization.yaml';
@@ -362,5 +367,55 @@ describe('upload-pack answers a want by id', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('fetchAlong', () => {
+  /** Objects made as git makes them: a file `a/b/f` and the folders above it, and a reader of those held. */
+  function repository() {
+    const all = new Map<string, GitObject>();
+    const add = (type: string, content: Buffer) => {
+      const oid = objectId('sha1', type, content);
+      all.set(oid, { oid, type, content });
+      return oid;
+    };
+    const f = add('blob', Buffer.from('f\n'));
+    const b = add('tree', treeContent(new Map([['f', { mode: '100644', oid: f }]])));
+    const a = add('tree', treeContent(new Map([['b', { mode: '40000', oid: b }]])));
+    const root = add('tree', treeContent(new Map([['a', { mode: '40000', oid: a }]])));
+    const held = new Map<string, GitObject>();
+    const trees = new TreeReader({ read: (oid) => Promise.resolve(held.get(oid)), close: async () => {} });
+    const asked: string[][] = [];
+    /** A server that sends what it is asked for, or (`answers` spent) nothing. */
+    const server = (answers = Infinity) => ({
+      held: (oid: string) => held.has(oid),
+      fetch: (oids: readonly string[]) => {
+        asked.push([...oids]);
+        if (asked.length <= answers)
+          for (const oid of oids) {
+            const object = all.get(oid);
+            if (object !== undefined) held.set(oid, object);
+          }
+        return Promise.resolve();
+      },
+    });
+    return { ids: { root, a, b, f }, trees, asked, server };
+  }
+
+  it('a read asks for each folder in turn and the file in the round after its folder; a write for the folders only', async () => {
+    for (const files of [true, false]) {
+      const { ids, trees, asked, server } = repository();
+      const found = await fetchAlong(trees, ids.root, ['a/b/f', 'a/none', 'x/y'], { files, ...server() });
+      expect(found).toEqual(new Map([['a/b/f', ids.f]]));
+      expect(asked).toEqual([[ids.root], [ids.a], [ids.b], ...(files ? [[ids.f]] : [])]);
+    }
+  });
+
+  it('stops with the ids a server left out of its answer instead of asking again forever', async () => {
+    const { ids, trees, asked, server } = repository();
+    await expect(fetchAlong(trees, ids.root, ['a/b/f'], { files: true, ...server(1) })).rejects.toThrow(
+      `left out ${ids.a}`,
+    );
+    expect(asked).toEqual([[ids.root], [ids.a]]);
   });
 });
