@@ -76,11 +76,15 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
  * about 60 ms more than every folder in one fetch, which grew by about 13 ms per 20,000 files. Across
  * a network (ssh, https) a round trip costs more than the folders of a repository of tens of
  * thousands of files: every folder with the commit, then the files (bench/git.ts measures file://
- * and http://).
+ * and http://). On this machine the repository's objects can also be read in place (`git cat-file
+ * --batch`): the early read of check and plan (prefetch) does so, with no round per folder level.
  */
-function wireReads(repository: string): Pick<WireStoreOptions, 'folders' | 'rootWithCommit'> {
-  return parseRemoteUrl(repository).kind === 'local'
-    ? { folders: 'along', rootWithCommit: true }
+function wireReads(
+  repository: string,
+): Pick<WireStoreOptions, 'folders' | 'rootWithCommit' | 'localObjects'> {
+  const remote = parseRemoteUrl(repository);
+  return remote.kind === 'local'
+    ? { folders: 'along', rootWithCommit: true, localObjects: () => catFile(remote.path) }
     : { folders: 'whole' };
 }
 

@@ -42,6 +42,12 @@ export interface WireStoreOptions {
    * store asks again with `tree:0`, on a new upload-pack.
    */
   readonly rootWithCommit?: boolean;
+  /**
+   * For a repository on this machine: its objects read in place (one `git cat-file --batch`), which
+   * a prefetch uses, so the read that follows finds the folders and files held, without a fetch
+   * round per folder level. Objects are the same by id whichever way they come.
+   */
+  readonly localObjects?: () => ObjectReader;
 }
 
 /**
@@ -172,9 +178,37 @@ export async function openWireStore(
       }
     }
     prefetching = (async () => {
+      if (options.localObjects !== undefined)
+        return prefetchInPlace(options.localObjects(), head, [...valid]);
       const tree = await rootOf(head);
       if (valid.size > 0) await fetchAlong(trees, tree, [...valid], along(true));
     })().catch(() => undefined);
+  }
+
+  /** The prefetch from a repository on this machine: its objects read in place, remembered as fetched. */
+  async function prefetchInPlace(
+    reader: ObjectReader,
+    head: string,
+    paths: readonly string[],
+  ): Promise<void> {
+    const remembering: ObjectReader = {
+      read: async (oid) => {
+        const held = objects.get(oid);
+        if (held !== undefined) return held;
+        const object = await reader.read(oid);
+        if (object?.oid === oid) remember(new Map([[oid, object]]));
+        return object;
+      },
+      close: () => Promise.resolve(),
+    };
+    try {
+      const local = new TreeReader(remembering);
+      const { tree } = await local.rootOf(head);
+      const blobs = await local.blobsAt(tree, paths);
+      await Promise.all([...blobs.values()].map((oid) => remembering.read(oid)));
+    } finally {
+      await reader.close();
+    }
   }
 
   async function read(paths: readonly string[]): Promise<GitOpsSnapshot> {

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openGitStore } from '../../src/gitops/git-cli.js';
 import { localRepository } from '../../src/gitops/remote-url.js';
+import { UploadPack } from '../../src/gitops/wire.js';
 import { exampleGitOps, git, showFile, tempDir } from '../helpers/repo.js';
 
 // The git store over the wire (a repository on this machine: a path or a file:// URL), against real
@@ -124,6 +125,26 @@ describe('git store over the wire', () => {
       const expected = await plain.read(paths);
       expect(expected.head).toBe(opened);
       expect(await warmed.read(paths)).toEqual(expected);
+    } finally {
+      await Promise.all([plain.close(), warmed.close()]);
+    }
+  });
+
+  it('prefetches a repository on this machine in place: the read that follows fetches nothing', async () => {
+    const bare = await exampleGitOps(root);
+    const paths = [overlay, 'apps/cart/overlays/production/kustomization.yaml', 'no/such/file.yaml'];
+    const plain = await openGitStore({ repository: bare, branch: 'main' });
+    const warmed = await openGitStore({ repository: bare, branch: 'main' });
+    try {
+      const expected = await plain.read(paths);
+      warmed.prefetch?.(paths);
+      const fetches = vi.spyOn(UploadPack.prototype, 'fetch');
+      try {
+        expect(await warmed.read(paths)).toEqual(expected);
+        expect(fetches).not.toHaveBeenCalled();
+      } finally {
+        fetches.mockRestore();
+      }
     } finally {
       await Promise.all([plain.close(), warmed.close()]);
     }
