@@ -3,7 +3,9 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openGitStore } from '../../src/gitops/git-cli.js';
 import { localRepository } from '../../src/gitops/remote-url.js';
+import { localTransport } from '../../src/gitops/transport.js';
 import { UploadPack } from '../../src/gitops/wire.js';
+import { openWireStore } from '../../src/gitops/wire-store.js';
 import { exampleGitOps, git, showFile, tempDir } from '../helpers/repo.js';
 
 // The git store over the wire (a repository on this machine: a path or a file:// URL), against real
@@ -110,25 +112,38 @@ describe('git store over the wire', () => {
     }
   });
 
-  it('reads the same after a prefetch, at the head it opened on, whatever the prefetch guessed', async () => {
-    const bare = await exampleGitOps(root);
-    const paths = [overlay, 'apps/cart/overlays/production/kustomization.yaml', 'no/such/file.yaml'];
-    const plain = await openGitStore({ repository: bare, branch: 'main' });
-    const warmed = await openGitStore({ repository: bare, branch: 'main' });
-    try {
-      const opened = (await git(bare, 'rev-parse', 'main')).trim();
-      // A guess with paths the read never asks for, and one that is no repository path at all.
-      warmed.prefetch?.([overlay, 'apps/cart/overlays/staging/kustomization.yaml', '../outside', '/abs']);
-      // The branch moves after the stores opened: both first reads still answer at the head they opened on.
-      const moved = (await git(bare, 'commit-tree', 'main^{tree}', '-p', 'main', '-m', 'moved')).trim();
-      await git(bare, 'update-ref', 'refs/heads/main', moved);
-      const expected = await plain.read(paths);
-      expect(expected.head).toBe(opened);
-      expect(await warmed.read(paths)).toEqual(expected);
-    } finally {
-      await Promise.all([plain.close(), warmed.close()]);
-    }
-  });
+  it.each([
+    ['in place (a repository on this machine)', true],
+    ['over the wire (as from a server)', false],
+  ])(
+    'reads the same after a prefetch %s, at the head it opened on, whatever it guessed',
+    async (_how, inPlace) => {
+      const bare = await exampleGitOps(root);
+      const paths = [overlay, 'apps/cart/overlays/production/kustomization.yaml', 'no/such/file.yaml'];
+      const plain = await openGitStore({ repository: bare, branch: 'main' });
+      const warmed = inPlace
+        ? await openGitStore({ repository: bare, branch: 'main' })
+        : await openWireStore(localTransport(bare), {
+            repository: bare,
+            branch: 'main',
+            committer: who,
+            clone: () => Promise.reject(new Error('no clone in this test')),
+          });
+      try {
+        const opened = (await git(bare, 'rev-parse', 'main')).trim();
+        // A guess with paths the read never asks for, and one that is no repository path at all.
+        warmed.prefetch?.([overlay, 'apps/cart/overlays/staging/kustomization.yaml', '../outside', '/abs']);
+        // The branch moves after the stores opened: both first reads still answer at the head they opened on.
+        const moved = (await git(bare, 'commit-tree', 'main^{tree}', '-p', 'main', '-m', 'moved')).trim();
+        await git(bare, 'update-ref', 'refs/heads/main', moved);
+        const expected = await plain.read(paths);
+        expect(expected.head).toBe(opened);
+        expect(await warmed.read(paths)).toEqual(expected);
+      } finally {
+        await Promise.all([plain.close(), warmed.close()]);
+      }
+    },
+  );
 
   it('prefetches a repository on this machine in place: the read that follows fetches nothing', async () => {
     const bare = await exampleGitOps(root);
