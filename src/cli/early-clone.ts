@@ -81,7 +81,8 @@ export async function startEarlyClone(
     if (typeof given !== 'string' || typeof branch !== 'string') return undefined;
     if (given.includes('${') || branch.includes('${') || given === '' || branch === '') return undefined;
     const repository = gitopsLocation(given, io.cwd);
-    const store = openGitStore({ repository, branch });
+    // A reading verb: a repository on this machine opens in place, with no upload-pack unless needed.
+    const store = openGitStore({ repository, branch, headInPlace: true });
     // Its failure is the verb's to report, when it takes the clone; left untaken, it is dropped.
     store.then(
       (s) => s.prefetch?.(likelyPaths(doc?.toJS({ maxAliasCount: -1 }))),

@@ -12,7 +12,16 @@ export interface ObjectReader {
   close(): Promise<void>;
 }
 
-export function catFile(cwd: string): ObjectReader {
+export interface CatFileOptions {
+  /**
+   * The repository's own objects only: a repository that is itself a partial clone must not fetch
+   * what it lacks from its remote (GIT_NO_LAZY_FETCH). For a repository read in place; rollgate's
+   * private clone does fetch what it lacks.
+   */
+  readonly noLazyFetch?: boolean;
+}
+
+export function catFile(cwd: string, options: CatFileOptions = {}): ObjectReader {
   let child: ReturnType<typeof spawn> | undefined;
   const waiting: { resolve: (o: GitObject | undefined) => void; reject: (err: Error) => void }[] = [];
   let pending: Buffer = Buffer.alloc(0);
@@ -47,7 +56,12 @@ export function catFile(cwd: string): ObjectReader {
   const start = () => {
     const proc = spawn('git', ['cat-file', '--batch'], {
       cwd,
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+      env: {
+        ...process.env,
+        GIT_TERMINAL_PROMPT: '0',
+        LC_ALL: 'C',
+        ...(options.noLazyFetch ? { GIT_NO_LAZY_FETCH: '1' } : {}),
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     proc.stdout?.on('data', (d: Buffer) => {

@@ -32,6 +32,13 @@ export interface GitCliOptions {
    * dumb HTTP, a redirect); `clone` always goes through a private clone. Other URLs always use a clone.
    */
   readonly transport?: 'wire' | 'clone';
+  /**
+   * A repository on this machine, over the wire: its branch head read in place (`git cat-file
+   * --batch`, the reader the prefetch goes on with), the upload-pack started only when a read must
+   * fetch or a commit pushes. For a store that prefetches and only reads (check, plan): one git
+   * process, not two. Answers and errors are the same either way (wire-store.ts headInPlace).
+   */
+  readonly headInPlace?: boolean;
 }
 
 export interface GitCliStore extends GitOpsStore {
@@ -61,6 +68,7 @@ export async function openGitStore(options: GitCliOptions): Promise<GitCliStore>
       committer: options.committer ?? DEFAULT_COMMITTER,
       clone: () => openCloneStore(options),
       ...wireReads(options.repository),
+      ...(options.headInPlace ? { headInPlace: true } : {}),
     });
   } catch (err) {
     if (err instanceof WireUnsupported) return openCloneStore(options);
@@ -84,7 +92,7 @@ function wireReads(
 ): Pick<WireStoreOptions, 'folders' | 'rootWithCommit' | 'localObjects'> {
   const remote = parseRemoteUrl(repository);
   return remote.kind === 'local'
-    ? { folders: 'along', rootWithCommit: true, localObjects: () => catFile(remote.path) }
+    ? { folders: 'along', rootWithCommit: true, localObjects: () => catFile(remote.path, { noLazyFetch: true }) }
     : { folders: 'whole' };
 }
 

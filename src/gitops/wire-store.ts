@@ -48,6 +48,31 @@ export interface WireStoreOptions {
    * round per folder level. Objects are the same by id whichever way they come.
    */
   readonly localObjects?: () => ObjectReader;
+  /**
+   * With `localObjects`: the branch head is read in place too, by the reader a prefetch then takes
+   * over, and the upload-pack starts only when a read must fetch or a commit pushes. A store that
+   * only reads what it prefetched (check, plan) then runs one git process, not two. Where the head
+   * cannot be read that way (a branch name that is not a plain ref name, no such branch, no
+   * repository), the store opens through the upload-pack as without, with the same answers.
+   */
+  readonly headInPlace?: boolean;
+}
+
+/**
+ * A branch name cat-file reads as exactly `refs/heads/<name>`: path components of letters, digits,
+ * `.`, `_` and `-`, none starting with `.` or ending with `.` or `.lock`, no `..`. Anything else
+ * (`^`, `~`, `:`, `@{`...) would be revision syntax to cat-file, so the upload-pack reads it.
+ */
+function plainBranch(name: string): boolean {
+  return name
+    .split('/')
+    .every(
+      (part) =>
+        /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(part) &&
+        !part.includes('..') &&
+        !part.endsWith('.') &&
+        !part.endsWith('.lock'),
+    );
 }
 
 /**
@@ -67,7 +92,9 @@ export async function openWireStore(
 ): Promise<GitOpsStore & { close(): Promise<void>; prefetch(paths: readonly string[]): void }> {
   const shown = redactCredentials(options.repository);
   const branchRef = `refs/heads/${options.branch}`;
-  let server = new UploadPack(transport);
+  /** The upload-pack, started on first use (a store that opened in place may never need one). */
+  let server: UploadPack | undefined;
+  const upload = (): UploadPack => (server ??= new UploadPack(transport));
   const objects = new Map<string, GitObject>();
   const reader: ObjectReader = {
     read: (name) => Promise.resolve(objects.get(name)),
@@ -83,22 +110,36 @@ export async function openWireStore(
     }
   };
   let first: string | undefined;
-  try {
-    first = await server.ref(branchRef);
-  } catch (err) {
-    await server.close();
-    if (err instanceof WireUnsupported) throw err;
-    throw new IoError(
-      `cannot open GitOps repository ${shown} (branch ${options.branch}): ${redactCredentials((err as Error).message)}. Check gitops.repository and gitops.branch, or pass --gitops PATH_OR_URL.`,
-    );
+  /** The reader the head was read with in place, until a prefetch takes it over (or close ends it). */
+  let inPlace =
+    options.headInPlace && plainBranch(options.branch) ? options.localObjects?.() : undefined;
+  if (inPlace !== undefined) {
+    const head = await inPlace.read(branchRef).catch(() => undefined);
+    if (head?.type === 'commit') {
+      first = head.oid;
+      remember(new Map([[head.oid, head]]));
+    } else {
+      await inPlace.close();
+      inPlace = undefined;
+    }
   }
   if (first === undefined) {
-    await server.close();
-    throw new IoError(
-      `cannot open GitOps repository ${shown} (branch ${options.branch}): it has no branch ${options.branch}. Check gitops.repository and gitops.branch, or pass --gitops PATH_OR_URL.`,
-    );
+    try {
+      first = await upload().ref(branchRef);
+    } catch (err) {
+      await upload().close();
+      if (err instanceof WireUnsupported) throw err;
+      throw new IoError(
+        `cannot open GitOps repository ${shown} (branch ${options.branch}): ${redactCredentials((err as Error).message)}. Check gitops.repository and gitops.branch, or pass --gitops PATH_OR_URL.`,
+      );
+    }
+    if (first === undefined) {
+      await upload().close();
+      throw new IoError(
+        `cannot open GitOps repository ${shown} (branch ${options.branch}): it has no branch ${options.branch}. Check gitops.repository and gitops.branch, or pass --gitops PATH_OR_URL.`,
+      );
+    }
   }
-  const algorithm = await server.algorithm();
   let clone: ReturnType<WireStoreOptions['clone']> | undefined;
 
   const io = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
@@ -137,7 +178,7 @@ export async function openWireStore(
   async function fetchCommit(commit: string): Promise<Map<string, GitObject>> {
     for (;;) {
       try {
-        return await server.fetch([commit], { depth: 1, filter: commitFilter });
+        return await upload().fetch([commit], { depth: 1, filter: commitFilter });
       } catch (err) {
         const message = (err as Error).message;
         if (commitFilter === 'tree:1' && TREE_DEPTH_REFUSED.test(message)) commitFilter = 'tree:0';
@@ -145,8 +186,8 @@ export async function openWireStore(
           commitFilter = filter = 'blob:none';
         else throw err;
         // The refusal ended that upload-pack: a new one, asked that way for the store's life.
-        await server.close();
-        server = new UploadPack(transport);
+        await upload().close();
+        server = undefined;
       }
     }
   }
@@ -155,7 +196,7 @@ export async function openWireStore(
   const along = (files: boolean): FetchAlongOptions => ({
     files,
     held: (oid) => objects.has(oid),
-    fetch: async (oids) => remember(await server.fetch(oids, { filter })),
+    fetch: async (oids) => remember(await upload().fetch(oids, { filter })),
   });
 
   /** Objects along the paths a first read is expected to ask for, being fetched ahead of it. */
@@ -177,9 +218,11 @@ export async function openWireStore(
         // A guess that is no repository path: the read refuses it, if it is ever asked.
       }
     }
+    // The reader the head was read with, else a new one; the prefetch closes it.
+    const local = inPlace ?? options.localObjects?.();
+    inPlace = undefined;
     prefetching = (async () => {
-      if (options.localObjects !== undefined)
-        return prefetchInPlace(options.localObjects(), head, [...valid]);
+      if (local !== undefined) return prefetchInPlace(local, head, [...valid]);
       const tree = await rootOf(head);
       if (valid.size > 0) await fetchAlong(trees, tree, [...valid], along(true));
     })().catch(() => undefined);
@@ -219,11 +262,11 @@ export async function openWireStore(
     // The first read uses the head seen when the store opened. Later ones ask a new upload-pack, as a
     // new `git fetch` would: one upload-pack keeps the refs it read when it started.
     if (first === undefined) {
-      const done = server.close();
-      server = new UploadPack(transport);
+      const done = server?.close();
+      server = undefined;
       await done;
     }
-    const head = first ?? (await io(`read branch ${options.branch}`, () => server.ref(branchRef)));
+    const head = first ?? (await io(`read branch ${options.branch}`, () => upload().ref(branchRef)));
     first = undefined;
     if (head === undefined)
       throw new IoError(`the GitOps repository ${shown} has no branch ${options.branch} any more`);
@@ -247,6 +290,7 @@ export async function openWireStore(
     at: Date,
   ): Promise<CommitOutcome> {
     for (const edit of edits) safeJoin('/r', edit.path);
+    const algorithm = await io(`push to ${options.branch}`, () => upload().algorithm());
     const sent: { oid: string; type: 'commit' | 'tree' | 'blob'; content: Buffer }[] = [];
     const write = (type: 'commit' | 'tree' | 'blob', content: Buffer) => {
       const oid = objectId(algorithm, type, content);
@@ -322,7 +366,7 @@ export async function openWireStore(
     },
     commit,
     async close() {
-      await server.close();
+      await Promise.all([server?.close(), inPlace?.close()]);
       if (clone !== undefined) await (await clone).close();
     },
   };
