@@ -92,7 +92,11 @@ function wireReads(
 ): Pick<WireStoreOptions, 'folders' | 'rootWithCommit' | 'localObjects'> {
   const remote = parseRemoteUrl(repository);
   return remote.kind === 'local'
-    ? { folders: 'along', rootWithCommit: true, localObjects: () => catFile(remote.path, { noLazyFetch: true }) }
+    ? {
+        folders: 'along',
+        rootWithCommit: true,
+        localObjects: () => catFile(remote.path, { noLazyFetch: true }),
+      }
     : { folders: 'whole' };
 }
 

@@ -111,8 +111,7 @@ export async function openWireStore(
   };
   let first: string | undefined;
   /** The reader the head was read with in place, until a prefetch takes it over (or close ends it). */
-  let inPlace =
-    options.headInPlace && plainBranch(options.branch) ? options.localObjects?.() : undefined;
+  let inPlace = options.headInPlace && plainBranch(options.branch) ? options.localObjects?.() : undefined;
   if (inPlace !== undefined) {
     const head = await inPlace.read(branchRef).catch(() => undefined);
     if (head?.type === 'commit') {

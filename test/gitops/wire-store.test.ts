@@ -3,7 +3,8 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openGitStore } from '../../src/gitops/git-cli.js';
 import { localRepository } from '../../src/gitops/remote-url.js';
-import { localTransport } from '../../src/gitops/transport.js';
+import { catFile } from '../../src/gitops/cat-file.js';
+import { localTransport, type Transport } from '../../src/gitops/transport.js';
 import { UploadPack } from '../../src/gitops/wire.js';
 import { openWireStore } from '../../src/gitops/wire-store.js';
 import { exampleGitOps, git, showFile, tempDir } from '../helpers/repo.js';
@@ -122,7 +123,7 @@ describe('git store over the wire', () => {
       const paths = [overlay, 'apps/cart/overlays/production/kustomization.yaml', 'no/such/file.yaml'];
       const plain = await openGitStore({ repository: bare, branch: 'main' });
       const warmed = inPlace
-        ? await openGitStore({ repository: bare, branch: 'main' })
+        ? await openGitStore({ repository: bare, branch: 'main', headInPlace: true })
         : await openWireStore(localTransport(bare), {
             repository: bare,
             branch: 'main',
@@ -165,11 +166,80 @@ describe('git store over the wire', () => {
     }
   });
 
-  it('says which repository or branch it could not open', async () => {
-    await expect(openGitStore({ repository: join(root, 'nothing-here'), branch: 'main' })).rejects.toThrow(
+  it('opens a repository on this machine in place: a prefetch and the read after it start no upload-pack, a commit still pushes with the lease', async () => {
+    const bare = await exampleGitOps(root);
+    const paths = [overlay, 'apps/cart/overlays/production/kustomization.yaml', 'no/such/file.yaml'];
+    const plain = await openGitStore({ repository: bare, branch: 'main' });
+    const services: string[] = [];
+    const counted: Transport = {
+      connect: (service) => {
+        services.push(service);
+        return localTransport(bare).connect(service);
+      },
+    };
+    const store = await openWireStore(counted, {
+      repository: bare,
+      branch: 'main',
+      committer: who,
+      clone: () => Promise.reject(new Error('no clone in this test')),
+      folders: 'along',
+      rootWithCommit: true,
+      localObjects: () => catFile(bare, { noLazyFetch: true }),
+      headInPlace: true,
+    });
+    try {
+      const expected = await plain.read(paths);
+      store.prefetch(paths);
+      const snap = await store.read(paths);
+      expect(snap).toEqual(expected);
+      expect(services).toEqual([]);
+      // A rival commit moves the branch: the commit on the head read in place is refused as moved.
+      const rival = await plain.commit(
+        expected,
+        [{ path: 'rival.yaml', before: '', after: 'r\n', descriptions: [] }],
+        'rival\n',
+        at,
+      );
+      expect(rival.kind).toBe('committed');
+      const edit = [{ path: overlay, before: '', after: 'x: 1\n', descriptions: [] }];
+      expect(await store.commit(snap, edit, 'stale\n', at)).toMatchObject({ kind: 'moved' });
+      const again = await store.commit(await store.read([overlay]), edit, 'again\n', at);
+      expect(again.kind).toBe('committed');
+      expect(await showFile(bare, overlay)).toBe('x: 1\n');
+      expect(await showFile(bare, 'rival.yaml')).toBe('r\n');
+      expect(services).toContain('git-upload-pack');
+    } finally {
+      await Promise.all([plain.close(), store.close()]);
+    }
+  });
+
+  it.each([
+    ['the upload-pack (as promote opens it)', false],
+    ['in place (as check and plan open it)', true],
+  ])('says which repository or branch it could not open, opened through %s', async (_how, headInPlace) => {
+    const open = (repository: string, branch: string) => openGitStore({ repository, branch, headInPlace });
+    await expect(open(join(root, 'nothing-here'), 'main')).rejects.toThrow(
       /cannot open GitOps repository .*nothing-here \(branch main\)/,
     );
     const bare = await exampleGitOps(root);
-    await expect(openGitStore({ repository: bare, branch: 'nope' })).rejects.toThrow(/has no branch nope/);
+    await expect(open(bare, 'nope')).rejects.toThrow(/has no branch nope/);
+    // Revision syntax is no branch name: cat-file would read main's parent, the upload-pack finds no such branch.
+    await expect(open(bare, 'main~1')).rejects.toThrow(/has no branch main~1/);
+  });
+
+  it('reads a repository that is itself a partial clone in place without fetching from its remote', async () => {
+    const bare = await exampleGitOps(root);
+    await git(bare, 'config', 'uploadpack.allowFilter', 'true');
+    const partial = join(root, 'partial.git');
+    await git(root, 'clone', '--quiet', '--bare', '--no-local', '--filter=blob:none', bare, partial);
+    const blob = (await git(bare, 'rev-parse', `main:${overlay}`)).trim();
+    const reader = catFile(partial, { noLazyFetch: true });
+    try {
+      await expect(reader.read(blob)).rejects.toThrow(/cat-file exited/);
+    } finally {
+      await reader.close();
+    }
+    // Still missing (rev-list --missing=print lists it without fetching it): nothing was fetched into it.
+    expect(await git(partial, 'rev-list', '--objects', '--missing=print', 'main')).toContain(`?${blob}`);
   });
 });
