@@ -230,6 +230,26 @@ export const rows: readonly BenchRow[] = [
       ),
   },
   {
+    target: 'promotion (cold, http://) on a 20,000-file repo <= 1.2x a 100-file repo',
+    measure: () =>
+      withFixtures(
+        [
+          ['big', 20_000, 1],
+          ['small', 100, 1],
+        ],
+        ([big = '', small = '']) =>
+          overHttp(big, (bigUrl) =>
+            overHttp(small, async (smallUrl): Promise<BenchResult> => {
+              const r = await pairs(
+                () => rollgatePromotion(big, bigUrl),
+                () => rollgatePromotion(small, smallUrl),
+              );
+              return atMost(1.2, r.ratio, `${ms(r.a)} vs ${ms(r.b)}, median of ${PAIRS} pairs`);
+            }),
+          ),
+      ),
+  },
+  {
     target: 'promotion (cold, file://) after 50,000 commits of unrelated history <= 1.5x after one commit',
     measure: () =>
       withFixtures(
@@ -247,6 +267,29 @@ export const rows: readonly BenchRow[] = [
           );
           return atMost(1.5, r.ratio, `${ms(r.a)} vs ${ms(r.b)}, median of ${PAIRS} pairs`);
         },
+      ),
+  },
+  {
+    target: 'promotion (cold, http://) after 50,000 commits of unrelated history <= 1.5x after one commit',
+    measure: () =>
+      withFixtures(
+        [
+          ['long', 100, 50_000],
+          ['short', 100, 1],
+        ],
+        ([long = '', short = '']) =>
+          overHttp(long, (longUrl) =>
+            overHttp(short, async (shortUrl): Promise<BenchResult> => {
+              // The first rollgate commit writes what later ones read (state files, trailers): not timed.
+              await rollgatePromotion(long, longUrl);
+              await rollgatePromotion(short, shortUrl);
+              const r = await pairs(
+                () => rollgatePromotion(long, longUrl),
+                () => rollgatePromotion(short, shortUrl),
+              );
+              return atMost(1.5, r.ratio, `${ms(r.a)} vs ${ms(r.b)}, median of ${PAIRS} pairs`);
+            }),
+          ),
       ),
   },
 ];
