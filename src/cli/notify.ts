@@ -6,7 +6,8 @@ import type { CliIo } from './io.js';
  * The CLI's notifications: every event to the config's `notify:` targets, the commands in them
  * written for a terminal. A failed delivery is a line on stderr; the exit code stays the verb's.
  * The sender loads only when a config has targets and there is something to send, so the verbs
- * that import this (check and plan among them, through verbs.ts) do not load it.
+ * that import this (promote, rollback, the rollout verbs) load it only then. check and plan
+ * (verbs.ts) do not import this at all.
  */
 export async function notifyCli(
   config: Config,
