@@ -417,6 +417,21 @@ function insideRepo(path: string): boolean {
   }
 }
 
+/** Reports a problem at a path below `base` (file:line:col of its node, and the dotted path). */
+function problemsUnder(
+  source: Source,
+  base: Path,
+  problems: ConfigProblem[],
+): (path: Path, message: string) => void {
+  return (path, message) => {
+    problems.push({
+      ...at(source, nodeAt(source, [...base, ...path])),
+      path: formatPath([...base, ...path]),
+      message,
+    });
+  };
+}
+
 /** What the schema cannot say about `environments.<env>.canary`: cross-references and order. */
 function checkCanary(
   source: Source,
@@ -427,12 +442,7 @@ function checkCanary(
   problems: ConfigProblem[],
 ): void {
   const base = ['environments', envName, 'canary'];
-  const problem = (path: Path, message: string) =>
-    problems.push({
-      ...at(source, nodeAt(source, [...base, ...path])),
-      path: formatPath([...base, ...path]),
-      message,
-    });
+  const problem = problemsUnder(source, base, problems);
   if (config.gitops.mode === 'pull-request') {
     problem(
       [],
@@ -564,12 +574,7 @@ function checkBlueGreen(
   problems: ConfigProblem[],
 ): void {
   const base = ['environments', envName, 'blueGreen'];
-  const problem = (path: Path, message: string) =>
-    problems.push({
-      ...at(source, nodeAt(source, [...base, ...path])),
-      path: formatPath([...base, ...path]),
-      message,
-    });
+  const problem = problemsUnder(source, base, problems);
   if (config.environments[envName]?.canary !== undefined) {
     problem([], 'an environment delivers one way: remove canary or blueGreen');
   }
@@ -648,12 +653,7 @@ function checkFlagRollouts(
   const seen = new Map<string, string>();
   for (const [name, rollout] of Object.entries(flags)) {
     const base = ['environments', envName, 'flags', name];
-    const problem = (path: Path, message: string) =>
-      problems.push({
-        ...at(source, nodeAt(source, [...base, ...path])),
-        path: formatPath([...base, ...path]),
-        message,
-      });
+    const problem = problemsUnder(source, base, problems);
     if (config.gitops.mode === 'pull-request')
       problem([], 'flag rollouts commit every step straight to the GitOps branch: set gitops.mode: push');
     try {

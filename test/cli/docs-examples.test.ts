@@ -1,33 +1,14 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { parseConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/core/errors.js';
+import { docYamlBlocks } from '../helpers/doc-blocks.js';
 
 // Issue 11 item 18: the README's config example was not YAML (`{ path: apps/{{service}}/... }`).
 // Every yaml block in README.md and docs/*.md must parse; the full config examples must validate,
 // and so must the examples that are policy files (only `gates:`).
 
-interface Block {
-  readonly where: string;
-  readonly text: string;
-}
-
-function yamlBlocks(): Block[] {
-  const files = [
-    'README.md',
-    ...readdirSync('docs')
-      .filter((f) => f.endsWith('.md'))
-      .map((f) => `docs/${f}`),
-  ];
-  return files.flatMap((file) => {
-    const text = readFileSync(file, 'utf8');
-    return [...text.matchAll(/^```ya?ml\n([\s\S]*?)^```/gm)].map((m) => ({
-      where: `${file}:${text.slice(0, m.index).split('\n').length + 1}`,
-      text: m[1] ?? '',
-    }));
-  });
-}
+const yamlBlocks = () => docYamlBlocks().map((b) => ({ where: b.file, text: b.text }));
 
 const MINIMAL_MAIN =
   'version: 1\ngitops: { repository: acme/gitops }\nservices: { checkout: { image: c } }\nenvironments:\n  dev: { path: "apps/{{service}}/dev" }\n';
@@ -45,7 +26,7 @@ function problems(run: () => unknown): string[] {
 }
 
 const blocks = yamlBlocks();
-const topKeys = (b: Block) => Object.keys((parseDocument(b.text).toJS() ?? {}) as object);
+const topKeys = (b: { readonly text: string }) => Object.keys((parseDocument(b.text).toJS() ?? {}) as object);
 
 describe('yaml examples in README.md and docs/*.md', () => {
   it('there are examples to check, among them full configs and policy files', () => {

@@ -19,6 +19,7 @@ import { metricInputsSchema } from '../../src/gates/metric-schema.js';
 import { GATE_KINDS } from '../../src/gates/registry.js';
 import { GATE_SCHEMAS } from '../../src/gates/schemas.js';
 import { sloSamplesSchema } from '../../src/gates/slo-schema.js';
+import { docYamlBlocks } from '../helpers/doc-blocks.js';
 
 // The zod-free checks (src/config/shape.ts) against zod itself, side by side: every example and
 // documented config, and values made from them by random edits (keys dropped, added, values of
@@ -46,23 +47,8 @@ const EXAMPLE_POLICIES = readdirSync('examples/app/.github/policies').map((f) =>
   text: readFileSync(`examples/app/.github/policies/${f}`, 'utf8'),
 }));
 
-/** The yaml blocks of README.md and docs/*.md that are full configs or policy files. */
-function docBlocks(): Text[] {
-  const files = [
-    'README.md',
-    ...readdirSync('docs')
-      .filter((f) => f.endsWith('.md'))
-      .map((f) => `docs/${f}`),
-  ];
-  return files.flatMap((file) => {
-    const text = readFileSync(file, 'utf8');
-    return [...text.matchAll(/^```ya?ml\n([\s\S]*?)^```/gm)].map((m) => ({
-      file: `${file}:${text.slice(0, m.index).split('\n').length + 1}`,
-      text: m[1] ?? '',
-    }));
-  });
-}
-const DOCS = docBlocks();
+/** The yaml blocks of README.md and docs/*.md (full configs and policy files are kept below). */
+const DOCS: Text[] = docYamlBlocks();
 const toJS = (t: Text): unknown => parseDocument(t.text).toJS() as unknown;
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
