@@ -153,7 +153,7 @@ export async function openCloneStore(
       'origin',
       `+${branchRef}:${branchRef}`,
     ]);
-  const local = isLocal(options.repository);
+  const local = parseRemoteUrl(options.repository).kind === 'local';
   // One process makes the clone: bare, one commit deep, no file contents. A throw-away clone: no
   // background maintenance or commit graph after each fetch. --no-local: a path on this machine is
   // fetched like a remote (a local clone would copy every object and ignore the depth and filter).
@@ -376,11 +376,4 @@ export async function openCloneStore(
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-function isLocal(repository: string): boolean {
-  return (
-    /^file:\/\//i.test(repository) ||
-    (!/^[a-z][a-z0-9+.-]*:\/\//i.test(repository) && !/^[^/]+@[^:]+:/.test(repository))
-  );
 }

@@ -71,12 +71,3 @@ function ssh(host: string, port: string | undefined, path: string): RemoteUrl {
   if (host === '' || host.startsWith('-') || path === '' || path.startsWith('-')) return { kind: 'other' };
   return { kind: 'ssh', host, port, path };
 }
-
-/**
- * The folder of a repository on this machine, as `git fetch` would find it: a file:// URL or a
- * path (not `host:path`, which git reads as ssh). Undefined for anything else.
- */
-export function localRepository(repository: string): string | undefined {
-  const remote = parseRemoteUrl(repository);
-  return remote.kind === 'local' ? remote.path : undefined;
-}

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openGitStore } from '../../src/gitops/git-cli.js';
-import { localRepository } from '../../src/gitops/remote-url.js';
+import { parseRemoteUrl } from '../../src/gitops/remote-url.js';
 import { catFile } from '../../src/gitops/cat-file.js';
 import { localTransport, type Transport } from '../../src/gitops/transport.js';
 import { UploadPack } from '../../src/gitops/wire.js';
@@ -12,7 +12,7 @@ import { exampleGitOps, git, showFile, tempDir } from '../helpers/repo.js';
 // The git store over the wire (a repository on this machine: a path or a file:// URL), against real
 // bare repositories: reads, commits with the lease, and says what went wrong in git's words.
 
-describe('localRepository', () => {
+describe('a repository on this machine (parseRemoteUrl)', () => {
   it.each([
     ['/srv/gitops.git', '/srv/gitops.git'],
     ['file:///srv/gitops.git', '/srv/gitops.git'],
@@ -22,7 +22,8 @@ describe('localRepository', () => {
     ['git@example.com:acme/gitops.git', undefined],
     ['example.com:acme/gitops.git', undefined],
   ])('%s', (repository, expected) => {
-    expect(localRepository(repository)).toBe(expected);
+    const remote = parseRemoteUrl(repository);
+    expect(remote.kind === 'local' ? remote.path : undefined).toBe(expected);
   });
 });
 
